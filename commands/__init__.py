@@ -1,0 +1,1 @@
+"""The write side: command models, their handlers, and who may run them."""

@@ -1,0 +1,1 @@
+"""Read models: folds of the event log, rebuildable from it alone."""

@@ -1,0 +1,52 @@
+"""What every read model is: a fold over the events it has seen.
+
+A read model's records are never changed in place: an event replaces a record
+with a new one. So a checkpoint is a cheap shallow copy of the containers, and
+the audit replay can keep many of them in memory while sharing the records.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any, ClassVar, Self
+
+from projections.events import LoggedEvent
+
+
+class ReadModel:
+    """Subclasses define `on_<EventType>(event)` methods and `name`."""
+
+    name: ClassVar[str]
+
+    def apply(self, event: LoggedEvent) -> dict[str, Any] | None:
+        """Folds one event in; returns the row it changed, for the live page."""
+        handler = getattr(self, f"on_{event.type}", None)
+        if handler is None:
+            return None
+        changed: dict[str, Any] | None = handler(event)
+        return changed
+
+    def copy(self) -> Self:
+        """A checkpoint: new containers, two levels deep, sharing the records."""
+        clone = copy.copy(self)
+        for attr, value in vars(self).items():
+            setattr(clone, attr, _copy_container(value))
+        return clone
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(vars(self))
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Self:
+        model = cls()
+        for attr, value in raw.items():
+            setattr(model, attr, value)
+        return model
+
+
+def _copy_container(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: list(v) if isinstance(v, list) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    return value

@@ -1,0 +1,161 @@
+"""The daily blog: the communication lead's posts, then what the day's events say.
+
+The day of an event is its `occurred_at` in the inspection's time zone.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from projections.base import ReadModel
+from projections.events import LoggedEvent
+
+OPEN_STATES = ("requested", "assigned", "attached", "approved", "checked")
+
+# Event type -> the blog section it is told in.
+SECTIONS = {
+    "BlogPostWritten": "posts",
+    "MeetingRescheduled": "meetings_moved",
+    "MeetingMoved": "meetings_moved",
+    "MeetingCancelled": "meetings_cancelled",
+    "DocumentRequested": "requests_in",
+    "DocumentReleased": "requests_released",
+    "RequestDeclined": "requests_declined",
+    "KitNoteRecorded": "kit_points",
+    "LineOfEnquiryRaised": "lines_of_enquiry_raised",
+    "CaseBrowsed": "cases_browsed",
+}
+
+
+class Blog(ReadModel):
+    name = "blog"
+
+    def __init__(self) -> None:
+        self.timezone = "Europe/London"
+        self.days: dict[str, list[dict[str, Any]]] = {}
+        self.meetings: dict[str, dict[str, Any]] = {}
+        self.requests: dict[str, dict[str, Any]] = {}
+        self.case_refs: dict[str, str] = {}
+
+    def apply(self, event: LoggedEvent) -> dict[str, Any] | None:
+        changed = super().apply(event)
+        section = SECTIONS.get(event.type)
+        if section is not None:
+            self._tell(event, section)
+        return changed
+
+    def on_InspectionOpened(self, e: LoggedEvent) -> None:
+        self.timezone = e.data["timezone"]
+
+    def on_MeetingScheduled(self, e: LoggedEvent) -> None:
+        d = e.data
+        self.meetings[e.aggregate_id] = {
+            "id": e.aggregate_id,
+            "title": d["title"],
+            "starts_at": d["starts_at"],
+            "ends_at": d["ends_at"],
+            "venue": d["venue"],
+            "cancelled": False,
+        }
+
+    def on_MeetingRescheduled(self, e: LoggedEvent) -> None:
+        self._meeting(e, starts_at=e.data["starts_at"], ends_at=e.data["ends_at"])
+
+    def on_MeetingMoved(self, e: LoggedEvent) -> None:
+        self._meeting(e, venue=e.data["venue"])
+
+    def on_MeetingCancelled(self, e: LoggedEvent) -> None:
+        self._meeting(e, cancelled=True)
+
+    def on_DocumentRequested(self, e: LoggedEvent) -> None:
+        self.requests[e.aggregate_id] = {
+            "id": e.aggregate_id,
+            "title": e.data["title"],
+            "day": self.day_of(e.occurred_at).isoformat(),
+            "state": "requested",
+        }
+
+    def on_DocumentReleased(self, e: LoggedEvent) -> None:
+        self._request(e, "released")
+
+    def on_RequestDeclined(self, e: LoggedEvent) -> None:
+        self._request(e, "declined")
+
+    def on_RequestWithdrawn(self, e: LoggedEvent) -> None:
+        self._request(e, "withdrawn")
+
+    def on_CaseSelected(self, e: LoggedEvent) -> None:
+        self.case_refs[e.aggregate_id] = e.data["ref"]
+
+    def _meeting(self, e: LoggedEvent, **fields: Any) -> None:
+        self.meetings[e.aggregate_id] = {**self.meetings[e.aggregate_id], **fields}
+
+    def _request(self, e: LoggedEvent, state: str) -> None:
+        self.requests[e.aggregate_id] = {
+            **self.requests[e.aggregate_id],
+            "state": state,
+        }
+
+    def _tell(self, e: LoggedEvent, section: str) -> None:
+        entry = {
+            "section": section,
+            "type": e.type,
+            "subject": self._subject(e),
+            "by": e.actor_name,
+            "at": e.occurred_at.isoformat(),
+            "position": e.position,
+            "data": e.data,
+        }
+        day = self.day_of(e.occurred_at).isoformat()
+        self.days.setdefault(day, []).append(entry)
+
+    def _subject(self, e: LoggedEvent) -> str:
+        for things in (self.meetings, self.requests):
+            if e.aggregate_id in things:
+                return str(things[e.aggregate_id]["title"])
+        if e.aggregate_id in self.case_refs:
+            return self.case_refs[e.aggregate_id]
+        return str(e.data.get("title", ""))
+
+    def day_of(self, instant: datetime) -> date:
+        return instant.astimezone(ZoneInfo(self.timezone)).date()
+
+    def render(self, day: date) -> dict[str, Any]:
+        entries = self.days.get(day.isoformat(), [])
+        told: dict[str, list[dict[str, Any]]] = {s: [] for s in set(SECTIONS.values())}
+        for entry in entries:
+            told[entry["section"]].append(entry)
+        browsed = Counter(e["subject"] for e in told.pop("cases_browsed"))
+        return {
+            "day": day.isoformat(),
+            "timezone": self.timezone,
+            "posts": [
+                {"title": e["data"]["title"], "body": e["data"]["body"], "by": e["by"]}
+                for e in told.pop("posts")
+            ],
+            "meetings_held": self._meetings_on(day),
+            **told,
+            "cases_browsed": [
+                {"case": ref, "times": n} for ref, n in sorted(browsed.items())
+            ],
+            "requests_still_open": [
+                r
+                for r in self.requests.values()
+                if r["state"] in OPEN_STATES and r["day"] <= day.isoformat()
+            ],
+            "tomorrow": self._meetings_on(day + timedelta(days=1)),
+        }
+
+    def _meetings_on(self, day: date) -> list[dict[str, Any]]:
+        return sorted(
+            (
+                m
+                for m in self.meetings.values()
+                if not m["cancelled"]
+                and self.day_of(datetime.fromisoformat(m["starts_at"])) == day
+            ),
+            key=lambda m: str(m["starts_at"]),
+        )

@@ -1,0 +1,82 @@
+"""Key lines of enquiry: owner, evidence gathered, answered or not."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.base import ReadModel
+from projections.events import LoggedEvent
+
+
+class LinesOfEnquiry(ReadModel):
+    name = "lines_of_enquiry"
+
+    def __init__(self) -> None:
+        self.lines: dict[str, dict[str, Any]] = {}
+        # Which line each request answers, to file its release as evidence.
+        self.request_line: dict[str, str] = {}
+        self.request_title: dict[str, str] = {}
+
+    def on_LineOfEnquiryRaised(self, e: LoggedEvent) -> dict[str, Any]:
+        line = {
+            "id": e.aggregate_id,
+            "version": e.aggregate_version,
+            "title": e.data["title"],
+            "owner": e.data["owner"],
+            "raised_at_meeting": e.data["raised_at_meeting"],
+            "raised_by": e.actor_name,
+            "raised_at": e.occurred_at.isoformat(),
+            "answered": False,
+            "response": None,
+            "evidence": [],
+        }
+        self.lines[e.aggregate_id] = line
+        return line
+
+    def on_LineOfEnquiryAnswered(self, e: LoggedEvent) -> dict[str, Any]:
+        line = {
+            **self.lines[e.aggregate_id],
+            "version": e.aggregate_version,
+            "answered": True,
+            "response": e.data["response"],
+            "answered_by": e.actor_name,
+        }
+        self.lines[e.aggregate_id] = line
+        return line
+
+    def on_KitNoteRecorded(self, e: LoggedEvent) -> None:
+        for line_id in e.data["lines_of_enquiry"]:
+            self._evidence(line_id, e, "kit_note", e.data["text"])
+
+    def on_DocumentRequested(self, e: LoggedEvent) -> None:
+        self.request_title[e.aggregate_id] = e.data["title"]
+        line_id = e.data["line_of_enquiry"]
+        if line_id:
+            self.request_line[e.aggregate_id] = line_id
+            self._evidence(line_id, e, "request", e.data["title"])
+
+    def on_DocumentReleased(self, e: LoggedEvent) -> None:
+        line_id = self.request_line.get(e.aggregate_id)
+        if line_id:
+            title = self.request_title[e.aggregate_id]
+            self._evidence(line_id, e, "release", f"{title} ({e.data['sha256'][:12]})")
+
+    def _evidence(self, line_id: str, e: LoggedEvent, kind: str, summary: str) -> None:
+        line = self.lines.get(line_id)
+        if line is None:
+            return
+        item = {
+            "kind": kind,
+            "summary": summary,
+            "source_id": e.aggregate_id,
+            "at": e.occurred_at.isoformat(),
+            "position": e.position,
+        }
+        self.lines[line_id] = {**line, "evidence": [*line["evidence"], item]}
+
+    def render(self) -> dict[str, Any]:
+        lines = sorted(self.lines.values(), key=lambda line: line["raised_at"])
+        return {
+            "lines_of_enquiry": lines,
+            "open": sum(1 for line in lines if not line["answered"]),
+        }

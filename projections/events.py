@@ -1,0 +1,105 @@
+"""The log as read models, the events API and the live stream see it.
+
+Read models never touch the library's event classes: each stored event is
+turned once into a `LoggedEvent`, plain data with its position in the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+# Stored, but no part of any inspection's story: bookkeeping of the server.
+INTERNAL_TYPES = frozenset({"UserAdded", "TokenIssued", "IdempotentCommandAnswered"})
+
+_LIBRARY_FIELDS = frozenset(
+    {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
+)
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    position: int
+    type: str
+    recorded_at: datetime
+    occurred_at: datetime
+    actor: str
+    actor_name: str
+    inspection_id: str
+    aggregate_id: str
+    aggregate_version: int
+    data: dict[str, Any]
+
+    @classmethod
+    def from_domain_event(cls, event: Any, position: int) -> LoggedEvent:
+        meta: dict[str, Any] = event.meta
+        data = {
+            name: _plain(value)
+            for name, value in vars(event).items()
+            if name not in _LIBRARY_FIELDS
+        }
+        aggregate_id = str(event.originator_id)
+        # An inspection's opening is the one event whose inspection is itself.
+        if type(event).__name__ == "InspectionOpened":
+            inspection_id = aggregate_id
+        else:
+            inspection_id = meta.get("inspection_id") or ""
+        return cls(
+            position=position,
+            type=type(event).__name__,
+            recorded_at=event.timestamp,
+            occurred_at=datetime.fromisoformat(meta["occurred_at"]),
+            actor=meta["actor"],
+            actor_name=meta.get("actor_name", ""),
+            inspection_id=inspection_id,
+            aggregate_id=aggregate_id,
+            aggregate_version=event.originator_version,
+            data=data,
+        )
+
+    @property
+    def is_internal(self) -> bool:
+        return self.type in INTERNAL_TYPES
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "type": self.type,
+            "recorded_at": self.recorded_at.isoformat(),
+            "occurred_at": self.occurred_at.isoformat(),
+            "actor": self.actor,
+            "actor_name": self.actor_name,
+            "inspection_id": self.inspection_id,
+            "aggregate_id": self.aggregate_id,
+            "aggregate_version": self.aggregate_version,
+            "data": self.data,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> LoggedEvent:
+        return cls(
+            position=raw["position"],
+            type=raw["type"],
+            recorded_at=datetime.fromisoformat(raw["recorded_at"]),
+            occurred_at=datetime.fromisoformat(raw["occurred_at"]),
+            actor=raw["actor"],
+            actor_name=raw["actor_name"],
+            inspection_id=raw["inspection_id"],
+            aggregate_id=raw["aggregate_id"],
+            aggregate_version=raw["aggregate_version"],
+            data=raw["data"],
+        )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value

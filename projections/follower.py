@@ -1,0 +1,208 @@
+"""The read side of one server process: follows the log, keeps the read models.
+
+On start it loads the read models as last saved (with the library's tracking
+record of how far they got) and follows the log from there, so a restart does
+not replay from zero. Saving happens in the background, the read models and
+their tracking record in one transaction.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+from eventsourcing.persistence import Tracking
+
+from projections.audit import Checkpoints, Timeline, replay_to
+from projections.events import LoggedEvent
+from projections.subscription import subscribe
+from projections.views import Changes, Views
+from warroom.application import WarRoom
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+Listener = Callable[[LoggedEvent, Changes], None]
+
+
+def read_events(
+    app: WarRoom, after: int, upto: int | None, batch: int = 1000
+) -> Iterator[LoggedEvent]:
+    """The logged events after one position, up to another, oldest first."""
+    position = after
+    while upto is None or position < upto:
+        notifications = app.recorder.select_notifications(
+            start=position, limit=batch, stop=upto, inclusive_of_start=False
+        )
+        if not notifications:
+            return
+        for notification in notifications:
+            event = app.mapper.to_domain_event(notification)
+            yield LoggedEvent.from_domain_event(event, notification.id)
+        position = notifications[-1].id
+
+
+class ReadSide:
+    def __init__(
+        self,
+        app: WarRoom,
+        *,
+        poll_seconds: float = 0.25,
+        checkpoint_every: int = 1000,
+        checkpoint_cap: int = 400,
+        save_every: int = 2000,
+        save_seconds: float = 5.0,
+    ) -> None:
+        self.app = app
+        self.views = Views()
+        self.timeline = Timeline()
+        self.checkpoints = Checkpoints(every=checkpoint_every, cap=checkpoint_cap)
+        self._poll_seconds = poll_seconds
+        self._save_every = save_every
+        self._save_seconds = save_seconds
+        self._saved_position = 0
+        self._lock = threading.Lock()
+        self._advanced = threading.Condition(self._lock)
+        self._listeners: list[Listener] = []
+        self._stopping = threading.Event()
+        self._save_now = threading.Event()
+        self._error: BaseException | None = None
+        self._subscription: Any = None
+        self._threads: list[threading.Thread] = []
+
+    # Life cycle.
+
+    def start(self) -> None:
+        self._load_saved()
+        self._subscription = subscribe(
+            self.app, self.views.position, self._poll_seconds
+        )
+        for target in (self._follow, self._save_in_background):
+            thread = threading.Thread(target=target, name=target.__name__, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def stop(self) -> None:
+        self._stopping.set()
+        self._save_now.set()
+        if self._subscription is not None:
+            self._subscription.stop()
+        for thread in self._threads:
+            thread.join(timeout=10)
+        self.save()
+
+    # Reading.
+
+    @property
+    def position(self) -> int:
+        return self.views.position
+
+    def read(self, question: Callable[[Views], T]) -> T:
+        """Asks the current read models a question, while they hold still."""
+        with self._lock:
+            return question(self.views)
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """Read-your-writes: waits until the read models include `position`."""
+        deadline = time.monotonic() + timeout
+        with self._advanced:
+            while self.views.position < position:
+                if self._error is not None:
+                    raise RuntimeError(
+                        "the read models stopped following the log"
+                    ) from self._error
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._advanced.wait(remaining)
+        return True
+
+    def as_of(self, position: int) -> Views:
+        """The read models exactly as they stood after the event at `position`."""
+        upto = min(position, self.position)
+        return replay_to(
+            upto, self.checkpoints, lambda a, b: read_events(self.app, a, b)
+        )
+
+    def position_at(self, instant: Any) -> int:
+        with self._lock:
+            return self.timeline.position_at(instant)
+
+    def add_listener(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Listener) -> None:
+        self._listeners.remove(listener)
+
+    # Following.
+
+    def _follow(self) -> None:
+        try:
+            with self._subscription:
+                for notification in self._subscription:
+                    event = self.app.mapper.to_domain_event(notification)
+                    self.apply(LoggedEvent.from_domain_event(event, notification.id))
+        except BaseException as error:  # the thread must say why it stopped
+            if not self._stopping.is_set():
+                log.exception("the read side stopped following the log")
+                self._error = error
+                with self._advanced:
+                    self._advanced.notify_all()
+
+    def apply(self, event: LoggedEvent) -> Changes:
+        with self._advanced:
+            if event.position <= self.views.position:
+                return {}  # already folded in (a saved state ahead of the feed)
+            last = self.views.position
+            changes = self.views.apply(event)
+            self.timeline.add(event.position, event.recorded_at)
+            self.checkpoints.offer(self.views, last)
+            self._advanced.notify_all()
+        if event.position - self._saved_position >= self._save_every:
+            self._save_now.set()
+        for listener in list(self._listeners):
+            try:
+                listener(event, changes)
+            except Exception:  # one broken listener must not stop the others
+                log.exception("a live listener failed")
+        return changes
+
+    # Saving.
+
+    def _save_in_background(self) -> None:
+        while not self._stopping.is_set():
+            self._save_now.wait(self._save_seconds)
+            self._save_now.clear()
+            if not self._stopping.is_set():
+                self.save()
+
+    def save(self) -> None:
+        with self._lock:
+            if self.views.position <= self._saved_position:
+                return
+            views, timeline = self.views.copy(), self.timeline.copy()
+        blob = json.dumps(
+            {"views": views.to_json(), "timeline": timeline.to_json()},
+            separators=(",", ":"),
+        ).encode()
+        try:
+            self.app.store.save_views(blob, Tracking(self.app.name, views.position))
+        except Exception:
+            # Another process on the same database saved a later state first.
+            log.debug("read models at %s not saved", views.position, exc_info=True)
+        self._saved_position = views.position
+
+    def _load_saved(self) -> None:
+        saved = self.app.store.load_views(self.app.name)
+        if saved is None:
+            return
+        position, blob = saved
+        raw = json.loads(blob)
+        self.views = Views.from_json(raw["views"])
+        self.timeline = Timeline.from_json(raw["timeline"])
+        assert self.views.position == position
+        self._saved_position = position

@@ -1,0 +1,107 @@
+"""The hand-over ledger: one line per release, never edited.
+
+"Keep a hard and electronic copy so we knew what had been handed over."
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+from projections.base import ReadModel
+from projections.events import LoggedEvent
+
+COLUMNS = (
+    "line",
+    "request_id",
+    "request",
+    "document",
+    "version",
+    "sha256",
+    "to",
+    "medium",
+    "approved_by",
+    "checked_by",
+    "released_by",
+    "recorded_at",
+    "occurred_at",
+    "position",
+)
+
+
+class Ledger(ReadModel):
+    name = "ledger"
+
+    def __init__(self) -> None:
+        # What the ledger needs to know of each request to write its line.
+        self.requests: dict[str, dict[str, Any]] = {}
+        self.lines: list[dict[str, Any]] = []
+
+    def on_DocumentRequested(self, e: LoggedEvent) -> None:
+        self.requests[e.aggregate_id] = {"title": e.data["title"], "versions": {}}
+
+    def on_DocumentAttached(self, e: LoggedEvent) -> None:
+        request = self.requests[e.aggregate_id]
+        version = {"name": e.data["name"], "version": e.data["version"]}
+        self.requests[e.aggregate_id] = {
+            **request,
+            "versions": {**request["versions"], e.data["sha256"]: version},
+            "approved_by": None,
+            "checked_by": None,
+        }
+
+    def on_DocumentApproved(self, e: LoggedEvent) -> None:
+        request = self.requests[e.aggregate_id]
+        self.requests[e.aggregate_id] = {**request, "approved_by": e.actor_name}
+
+    def on_FinalCheckPassed(self, e: LoggedEvent) -> None:
+        request = self.requests[e.aggregate_id]
+        self.requests[e.aggregate_id] = {**request, "checked_by": e.actor_name}
+
+    def on_DocumentReleased(self, e: LoggedEvent) -> dict[str, Any]:
+        request = self.requests[e.aggregate_id]
+        version = request["versions"][e.data["sha256"]]
+        line = {
+            "line": len(self.lines) + 1,
+            "request_id": e.aggregate_id,
+            "request": request["title"],
+            "document": version["name"],
+            "version": version["version"],
+            "sha256": e.data["sha256"],
+            "to": e.data["to"],
+            "medium": e.data["medium"],
+            "approved_by": request["approved_by"],
+            "checked_by": request["checked_by"],
+            "released_by": e.actor_name,
+            "recorded_at": e.recorded_at.isoformat(),
+            "occurred_at": e.occurred_at.isoformat(),
+            "position": e.position,
+        }
+        self.lines.append(line)
+        return line
+
+    def render(self, inspector_names: dict[str, str]) -> dict[str, Any]:
+        return {
+            "lines": [
+                {**line, "to_name": inspector_names.get(line["to"], line["to"])}
+                for line in self.lines
+            ]
+        }
+
+    def render_csv(self, inspector_names: dict[str, str]) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        for line in self.lines:
+            row = {**line, "to": inspector_names.get(line["to"], line["to"])}
+            writer.writerow([_cell(row[c]) for c in COLUMNS])
+        return out.getvalue()
+
+
+def _cell(value: Any) -> Any:
+    # A spreadsheet runs a cell that starts like a formula; a document name
+    # from a request must never do that on the printed copy's machine.
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value

@@ -1,0 +1,73 @@
+"""`warroom rebuild`: drop every read model and fold the whole log in again."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from collections.abc import Callable
+from typing import TextIO
+
+from eventsourcing.persistence import Tracking
+
+from projections.audit import Timeline
+from projections.follower import read_events
+from projections.views import Views
+from warroom.application import WarRoom
+from warroom.config import Database
+
+Progress = Callable[[int, int], None]
+
+
+def rebuild(app: WarRoom, progress: Progress | None = None) -> tuple[Views, Timeline]:
+    """Folds every event into fresh read models and saves them with tracking."""
+    app.store.reset_views(app.name)
+    views, timeline = Views(), Timeline()
+    total = app.recorder.max_notification_id() or 0
+    for event in read_events(app, 0, total, batch=5000):
+        views.apply(event)
+        timeline.add(event.position, event.recorded_at)
+        if progress is not None and event.position % 5000 == 0:
+            progress(event.position, total)
+    if progress is not None:
+        progress(total, total)
+    if views.position:
+        blob = json.dumps(
+            {"views": views.to_json(), "timeline": timeline.to_json()},
+            separators=(",", ":"),
+        ).encode()
+        app.store.save_views(blob, Tracking(app.name, views.position))
+    return views, timeline
+
+
+def progress_bar(out: TextIO) -> Progress:
+    started = time.perf_counter()
+
+    def show(done: int, total: int) -> None:
+        width = 30
+        filled = width * done // total if total else width
+        rate = done / max(time.perf_counter() - started, 1e-9)
+        out.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] "
+            f"{done}/{total} events, {rate:,.0f}/s"
+        )
+        out.flush()
+
+    return show
+
+
+def rebuild_and_report(database: Database) -> int:
+    app = WarRoom(database)
+    try:
+        started = time.perf_counter()
+        views, _ = rebuild(app, progress_bar(sys.stderr))
+        seconds = time.perf_counter() - started
+    finally:
+        app.close()
+    sys.stderr.write("\n")
+    rate = views.position / seconds if seconds else 0.0
+    print(
+        f"rebuilt every read model from {views.position} events "
+        f"in {seconds:.2f} s ({rate:,.0f} events/s)"
+    )
+    return 0

@@ -1,0 +1,242 @@
+"""The current schedule: every meeting as it stands, with all it went through.
+
+"Just when you think you've nailed it, something changes": each change is kept
+as a line of history (what, from, to, who, when, why).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from projections.base import ReadModel
+from projections.events import LoggedEvent
+from warroom.domain.meeting import Slot, find_warnings
+
+
+class Schedule(ReadModel):
+    name = "schedule"
+
+    def __init__(self) -> None:
+        self.meetings: dict[str, dict[str, Any]] = {}
+
+    def on_MeetingScheduled(self, e: LoggedEvent) -> dict[str, Any]:
+        d = e.data
+        meeting = {
+            "id": e.aggregate_id,
+            "version": e.aggregate_version,
+            "title": d["title"],
+            "kind": d["kind"],
+            "starts_at": d["starts_at"],
+            "ends_at": d["ends_at"],
+            "venue": d["venue"],
+            "attendees": list(d["attendees"]),
+            "inspectors": list(d["inspectors"]),
+            "topics": list(d["topics"]),
+            "cancelled": False,
+            "scheduled_at": e.recorded_at.isoformat(),
+            "history": [],
+            "notes": [],
+        }
+        self.meetings[e.aggregate_id] = meeting
+        return meeting
+
+    def on_MeetingRescheduled(self, e: LoggedEvent) -> dict[str, Any]:
+        old = self.meetings[e.aggregate_id]
+        return self._change(
+            e,
+            what="time",
+            before=f"{old['starts_at']} - {old['ends_at']}",
+            after=f"{e.data['starts_at']} - {e.data['ends_at']}",
+            why=e.data["reason"],
+            starts_at=e.data["starts_at"],
+            ends_at=e.data["ends_at"],
+        )
+
+    def on_MeetingMoved(self, e: LoggedEvent) -> dict[str, Any]:
+        old = self.meetings[e.aggregate_id]
+        venue = e.data["venue"]
+        return self._change(
+            e, what="venue", before=old["venue"], after=venue, venue=venue
+        )
+
+    def on_AttendeeAdded(self, e: LoggedEvent) -> dict[str, Any]:
+        old = self.meetings[e.aggregate_id]
+        name = e.data["name"]
+        return self._change(
+            e,
+            what="attendee added",
+            before=None,
+            after=name,
+            attendees=[*old["attendees"], name],
+        )
+
+    def on_AttendeeRemoved(self, e: LoggedEvent) -> dict[str, Any]:
+        old = self.meetings[e.aggregate_id]
+        name = e.data["name"]
+        return self._change(
+            e,
+            what="attendee removed",
+            before=name,
+            after=None,
+            attendees=[a for a in old["attendees"] if a != name],
+        )
+
+    def on_TopicsChanged(self, e: LoggedEvent) -> dict[str, Any]:
+        old = self.meetings[e.aggregate_id]
+        topics = list(e.data["topics"])
+        return self._change(
+            e,
+            what="topics",
+            before=", ".join(old["topics"]),
+            after=", ".join(topics),
+            topics=topics,
+        )
+
+    def on_MeetingCancelled(self, e: LoggedEvent) -> dict[str, Any]:
+        return self._change(
+            e,
+            what="cancelled",
+            before=None,
+            after=None,
+            why=e.data["reason"],
+            cancelled=True,
+        )
+
+    def on_KitNoteRecorded(self, e: LoggedEvent) -> dict[str, Any]:
+        old = self.meetings[e.aggregate_id]
+        note = {
+            "text": e.data["text"],
+            "actions": e.data["actions"],
+            "lines_of_enquiry": e.data["lines_of_enquiry"],
+            "by": e.actor_name,
+            "recorded_at": e.recorded_at.isoformat(),
+            "position": e.position,
+        }
+        meeting = {
+            **old,
+            "version": e.aggregate_version,
+            "notes": [*old["notes"], note],
+        }
+        self.meetings[e.aggregate_id] = meeting
+        return meeting
+
+    def _change(
+        self,
+        e: LoggedEvent,
+        *,
+        what: str,
+        before: str | None,
+        after: str | None,
+        why: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        old = self.meetings[e.aggregate_id]
+        change = {
+            "what": what,
+            "from": before,
+            "to": after,
+            "who": e.actor_name,
+            "when": e.recorded_at.isoformat(),
+            "occurred_at": e.occurred_at.isoformat(),
+            "why": why,
+            "position": e.position,
+        }
+        meeting = {
+            **old,
+            **fields,
+            "version": e.aggregate_version,
+            "history": [*old["history"], change],
+        }
+        self.meetings[e.aggregate_id] = meeting
+        return meeting
+
+    # Questions the routes ask.
+
+    def on_day(self, day: date, timezone: str) -> list[dict[str, Any]]:
+        zone = ZoneInfo(timezone)
+        return sorted(
+            (
+                m
+                for m in self.meetings.values()
+                if datetime.fromisoformat(m["starts_at"]).astimezone(zone).date() == day
+            ),
+            key=lambda m: (m["starts_at"], m["title"]),
+        )
+
+    def slots(self, meetings: list[dict[str, Any]] | None = None) -> list[Slot]:
+        """Meetings that still take place, for clash warnings."""
+        chosen = self.meetings.values() if meetings is None else meetings
+        return [_slot(m) for m in chosen if not m["cancelled"]]
+
+    def with_warnings(
+        self,
+        meetings: list[dict[str, Any]],
+        inspector_names: dict[str, str],
+        others: list[Slot] | None = None,
+    ) -> list[dict[str, Any]]:
+        live = self.slots() if others is None else others
+        return [
+            {
+                **m,
+                "warnings": []
+                if m["cancelled"]
+                else find_warnings(_slot(m), live, inspector_names),
+            }
+            for m in meetings
+        ]
+
+    def render_day(
+        self, day: date, timezone: str, inspector_names: dict[str, str]
+    ) -> dict[str, Any]:
+        # Clashes and tight gaps can only involve meetings of the same day.
+        nearby = [
+            m
+            for offset in (-1, 0, 1)
+            for m in self.on_day(day + timedelta(days=offset), timezone)
+        ]
+        meetings = self.with_warnings(
+            self.on_day(day, timezone), inspector_names, self.slots(nearby)
+        )
+        return {"day": day.isoformat(), "timezone": timezone, "meetings": meetings}
+
+    def agenda(
+        self, person: str, inspector_names: dict[str, str], since: int
+    ) -> dict[str, Any]:
+        """One person's meetings; `person` is a name or an inspector's id."""
+        names = {person, inspector_names.get(person, person)}
+        ids = {i for i, n in inspector_names.items() if n in names} | {person}
+        mine = sorted(
+            (
+                m
+                for m in self.meetings.values()
+                if names & set(m["attendees"]) or ids & set(m["inspectors"])
+            ),
+            key=lambda m: m["starts_at"],
+        )
+        return {
+            "person": person,
+            "since_position": since,
+            "meetings": [
+                {
+                    **m,
+                    "prepare": m["topics"],
+                    "changed_since_last_told": [
+                        c for c in m["history"] if c["position"] > since
+                    ],
+                }
+                for m in self.with_warnings(mine, inspector_names)
+            ],
+        }
+
+
+def _slot(meeting: dict[str, Any]) -> Slot:
+    return Slot.of(
+        meeting_id=meeting["id"],
+        starts_at=meeting["starts_at"],
+        ends_at=meeting["ends_at"],
+        venue=meeting["venue"],
+        people=meeting["attendees"],
+        inspectors=meeting["inspectors"],
+    )

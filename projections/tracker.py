@@ -1,0 +1,157 @@
+"""The request tracker: every request, its state, who holds it, how old it is."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from projections.base import ReadModel
+from projections.events import LoggedEvent
+
+OPEN_STATES = ("requested", "assigned", "attached", "approved", "checked")
+
+# Who has the next move, by state: the name shown on the board.
+NEXT_MOVE = {
+    "requested": "war room (assign a preparer)",
+    "assigned": "preparer",
+    "attached": "lead (approve)",
+    "approved": "war room (final check)",
+    "checked": "gatekeeper (release)",
+}
+
+
+class Tracker(ReadModel):
+    name = "requests"
+
+    def __init__(self) -> None:
+        self.requests: dict[str, dict[str, Any]] = {}
+
+    def on_DocumentRequested(self, e: LoggedEvent) -> dict[str, Any]:
+        d = e.data
+        request = {
+            "id": e.aggregate_id,
+            "version": e.aggregate_version,
+            "title": d["title"],
+            "requested_by": d["requested_by"],
+            "channel": d["channel"],
+            "detail": d["detail"],
+            "due_at": d["due_at"],
+            "line_of_enquiry": d["line_of_enquiry"],
+            "state": "requested",
+            "assignee": None,
+            "document": None,
+            "escalated_to": None,
+            "requested_at": e.occurred_at.isoformat(),
+            "recorded_at": e.recorded_at.isoformat(),
+            "closed_at": None,
+            "reason": None,
+        }
+        self.requests[e.aggregate_id] = request
+        return request
+
+    def on_RequestAssigned(self, e: LoggedEvent) -> dict[str, Any]:
+        state = self._state(e.aggregate_id, "assigned", keep_if_later=True)
+        return self._update(e, assignee=e.data["assignee"], state=state)
+
+    def on_DocumentAttached(self, e: LoggedEvent) -> dict[str, Any]:
+        document = {k: e.data[k] for k in ("sha256", "name", "version", "size")}
+        return self._update(e, state="attached", document=document)
+
+    def on_DocumentApproved(self, e: LoggedEvent) -> dict[str, Any]:
+        return self._update(e, state="approved")
+
+    def on_FinalCheckPassed(self, e: LoggedEvent) -> dict[str, Any]:
+        return self._update(e, state="checked")
+
+    def on_DocumentReleased(self, e: LoggedEvent) -> dict[str, Any]:
+        return self._close(e, "released", None)
+
+    def on_RequestDeclined(self, e: LoggedEvent) -> dict[str, Any]:
+        return self._close(e, "declined", e.data["reason"])
+
+    def on_RequestWithdrawn(self, e: LoggedEvent) -> dict[str, Any]:
+        return self._close(e, "withdrawn", e.data["reason"])
+
+    def on_RequestEscalated(self, e: LoggedEvent) -> dict[str, Any]:
+        return self._update(e, escalated_to=e.data["to"])
+
+    def _state(self, request_id: str, state: str, *, keep_if_later: bool) -> str:
+        current = str(self.requests[request_id]["state"])
+        if keep_if_later and current != "requested":
+            return current
+        return state
+
+    def _close(self, e: LoggedEvent, state: str, reason: str | None) -> dict[str, Any]:
+        return self._update(
+            e, state=state, reason=reason, closed_at=e.occurred_at.isoformat()
+        )
+
+    def _update(self, e: LoggedEvent, **fields: Any) -> dict[str, Any]:
+        request = {
+            **self.requests[e.aggregate_id],
+            **fields,
+            "version": e.aggregate_version,
+        }
+        self.requests[e.aggregate_id] = request
+        return request
+
+    def render(
+        self,
+        *,
+        state: str | None,
+        now: datetime,
+        inspector_names: dict[str, str],
+        user_names: dict[str, str],
+    ) -> dict[str, Any]:
+        rows = [
+            self.row(r, now, inspector_names, user_names)
+            for r in self.requests.values()
+            if _matches(r["state"], state)
+        ]
+        rows.sort(key=lambda r: (not r["overdue"], r["requested_at"]))
+        return {
+            "requests": rows,
+            "open": sum(1 for r in rows if r["state"] in OPEN_STATES),
+            "overdue": sum(1 for r in rows if r["overdue"]),
+        }
+
+    @staticmethod
+    def row(
+        request: dict[str, Any],
+        now: datetime,
+        inspector_names: dict[str, str],
+        user_names: dict[str, str],
+    ) -> dict[str, Any]:
+        is_open = request["state"] in OPEN_STATES
+        end = now if is_open else datetime.fromisoformat(request["closed_at"])
+        age = end - datetime.fromisoformat(request["requested_at"])
+        due = request["due_at"]
+        assignee = request["assignee"]
+        return {
+            **request,
+            "open": is_open,
+            "requested_by_name": inspector_names.get(request["requested_by"], ""),
+            "assignee_name": user_names.get(assignee, "") if assignee else None,
+            "holder": _holder(request, user_names),
+            "age_seconds": max(0, int(age.total_seconds())),
+            "overdue": bool(is_open and due and datetime.fromisoformat(due) < now),
+        }
+
+
+def _holder(request: dict[str, Any], user_names: dict[str, str]) -> str | None:
+    state = request["state"]
+    if state not in OPEN_STATES:
+        return None
+    if state == "assigned" and request["assignee"]:
+        return user_names.get(request["assignee"], str(request["assignee"]))
+    return NEXT_MOVE[state]
+
+
+def _matches(state: str, wanted: str | None) -> bool:
+    if wanted in (None, "", "all"):
+        return True
+    if wanted == "open":
+        return state in OPEN_STATES
+    if wanted == "closed":
+        return state not in OPEN_STATES
+    return state == wanted

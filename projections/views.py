@@ -1,0 +1,156 @@
+"""All read models of all inspections, as of one position in the log."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TypeVar
+
+from projections.base import ReadModel
+from projections.blog import Blog
+from projections.cases import CaseBoard
+from projections.enquiries import LinesOfEnquiry
+from projections.events import LoggedEvent
+from projections.ledger import Ledger
+from projections.roster import Roster
+from projections.schedule import Schedule
+from projections.tracker import Tracker
+
+MODELS: tuple[type[ReadModel], ...] = (
+    Roster,
+    Schedule,
+    Tracker,
+    Ledger,
+    CaseBoard,
+    Blog,
+    LinesOfEnquiry,
+)
+
+M = TypeVar("M", bound=ReadModel)
+
+# What changed in one event: read model name -> the changed row.
+Changes = dict[str, dict[str, Any]]
+
+
+class InspectionViews:
+    """The read models of one inspection."""
+
+    def __init__(self, models: dict[str, ReadModel] | None = None) -> None:
+        self.models = models or {cls.name: cls() for cls in MODELS}
+
+    @property
+    def roster(self) -> Roster:
+        return self._model(Roster)
+
+    @property
+    def schedule(self) -> Schedule:
+        return self._model(Schedule)
+
+    @property
+    def tracker(self) -> Tracker:
+        return self._model(Tracker)
+
+    @property
+    def ledger(self) -> Ledger:
+        return self._model(Ledger)
+
+    @property
+    def cases(self) -> CaseBoard:
+        return self._model(CaseBoard)
+
+    @property
+    def blog(self) -> Blog:
+        return self._model(Blog)
+
+    @property
+    def enquiries(self) -> LinesOfEnquiry:
+        return self._model(LinesOfEnquiry)
+
+    def inspector_names(self) -> dict[str, str]:
+        return {i: str(d["name"]) for i, d in self.roster.inspectors.items()}
+
+    def apply(self, event: LoggedEvent) -> Changes:
+        changes: Changes = {}
+        for name, model in self.models.items():
+            row = model.apply(event)
+            if row is not None:
+                changes[name] = row
+        return changes
+
+    def copy(self) -> InspectionViews:
+        return InspectionViews({n: m.copy() for n, m in self.models.items()})
+
+    def to_json(self) -> dict[str, Any]:
+        return {name: model.to_json() for name, model in self.models.items()}
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> InspectionViews:
+        return cls({m.name: m.from_json(raw[m.name]) for m in MODELS})
+
+    def _model(self, cls: type[M]) -> M:
+        model = self.models[cls.name]
+        assert isinstance(model, cls)
+        return model
+
+
+class Views:
+    """Every read model, and the position of the last event folded in."""
+
+    def __init__(self) -> None:
+        self.position = 0
+        # When the last event folded in was recorded: "now", for a past view.
+        self.recorded_at: str | None = None
+        self.users: dict[str, dict[str, str]] = {}
+        self.inspections: dict[str, InspectionViews] = {}
+
+    def apply(self, event: LoggedEvent) -> Changes:
+        self.position = event.position
+        self.recorded_at = event.recorded_at.isoformat()
+        if event.type == "UserAdded":
+            user = {"id": event.aggregate_id, **event.data}
+            self.users[event.aggregate_id] = user
+            return {"users": user}
+        if event.is_internal or not event.inspection_id:
+            return {}
+        if event.type == "InspectionOpened":
+            self.inspections[event.inspection_id] = InspectionViews()
+        inspection = self.inspections.get(event.inspection_id)
+        if inspection is None:
+            return {}
+        return inspection.apply(event)
+
+    def user_names(self) -> dict[str, str]:
+        return {i: u["name"] for i, u in self.users.items()}
+
+    def copy(self) -> Views:
+        clone = Views()
+        clone.position = self.position
+        clone.recorded_at = self.recorded_at
+        clone.users = dict(self.users)
+        clone.inspections = {i: v.copy() for i, v in self.inspections.items()}
+        return clone
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "position": self.position,
+            "recorded_at": self.recorded_at,
+            "users": self.users,
+            "inspections": {i: v.to_json() for i, v in self.inspections.items()},
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Views:
+        views = cls()
+        views.position = raw["position"]
+        views.recorded_at = raw["recorded_at"]
+        views.users = raw["users"]
+        views.inspections = {
+            i: InspectionViews.from_json(v) for i, v in raw["inspections"].items()
+        }
+        return views
+
+    def dumps(self) -> bytes:
+        return json.dumps(self.to_json(), separators=(",", ":")).encode()
+
+    @classmethod
+    def loads(cls, blob: bytes) -> Views:
+        return cls.from_json(json.loads(blob))

@@ -1,0 +1,1 @@
+"""The war room: domain, application and storage of the inspection log."""

@@ -1,0 +1,81 @@
+"""The one `Application` of the war room: the event log and its repository."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import Recording
+
+from warroom.config import Database
+from warroom.domain.base import NotFound
+from warroom.storage import WarRoomStore, open_store
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class WarRoom(Application[UUID]):
+    name = "WarRoom"
+
+    def __init__(self, database: Database) -> None:
+        super().__init__(env=database.library_env())
+        self.database = database
+        self.store: WarRoomStore = open_store(database)
+        self._save_listeners: list[Callable[[int], None]] = []
+        self._listeners_lock = threading.Lock()
+
+    def save_and_position(self, *aggregates: Aggregate) -> int:
+        """Saves atomically; returns the log position of the last event stored."""
+        recordings = self.save(*aggregates)
+        return recordings[-1].notification.id
+
+    def load(self, cls: type[A], aggregate_id: str | UUID) -> A:
+        """The aggregate of that type with that id, or NotFound."""
+        try:
+            uuid = (
+                aggregate_id if isinstance(aggregate_id, UUID) else UUID(aggregate_id)
+            )
+            aggregate: Aggregate = self.repository.get(uuid)
+        except (ValueError, AggregateNotFoundError):
+            raise NotFound(f"no {_noun(cls)} with id {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {_noun(cls)} with id {aggregate_id}")
+        return aggregate
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        try:
+            self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return False
+        return True
+
+    def on_save(self, listener: Callable[[int], None]) -> None:
+        """Calls `listener(position)` after every save in this process.
+
+        SQLite has no LISTEN/NOTIFY, so this is how a follower in the same
+        process wakes at once instead of waiting for its next poll.
+        """
+        with self._listeners_lock:
+            self._save_listeners.append(listener)
+
+    def off_save(self, listener: Callable[[int], None]) -> None:
+        with self._listeners_lock:
+            self._save_listeners.remove(listener)
+
+    def _notify(self, recordings: list[Recording[Any]]) -> None:
+        if not recordings:
+            return
+        position = recordings[-1].notification.id
+        with self._listeners_lock:
+            listeners = list(self._save_listeners)
+        for listener in listeners:
+            listener(position)
+
+
+def _noun(cls: type[Any]) -> str:
+    words = "".join(f" {c.lower()}" if c.isupper() else c for c in cls.__name__)
+    return words.strip()

@@ -1,0 +1,94 @@
+"""One settings class: `WARROOM_*` variables in, the library's environment out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import parse_qs, unquote, urlparse
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the war room reads from its environment."""
+
+    model_config = SettingsConfigDict(env_prefix="WARROOM_")
+
+    database_url: str = "sqlite:///./warroom.db"
+    # A request body (document uploads included) above this size gets 413.
+    max_body_bytes: int = 25 * 1024 * 1024
+    # The day of an event in the blog is its occurred_at in this zone.
+    timezone: str = "Europe/London"
+    # How long a read waits for the read models to reach a command's position.
+    read_wait_seconds: float = 5.0
+    # SQLite has no LISTEN/NOTIFY: other processes' saves are seen by polling.
+    poll_seconds: float = 0.25
+
+
+@dataclass(frozen=True)
+class Database:
+    """Where the log lives, parsed from `WARROOM_DATABASE_URL`."""
+
+    kind: str  # "sqlite" or "postgresql"
+    sqlite_path: str = ""
+    host: str = ""
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    dbname: str = ""
+    schema: str = "public"
+
+    @classmethod
+    def from_url(cls, url: str) -> Database:
+        parsed = urlparse(url)
+        if parsed.scheme == "sqlite":
+            # sqlite:///relative.db and sqlite:////absolute.db, as SQLAlchemy has it.
+            path = url[len("sqlite:///") :]
+            if not url.startswith("sqlite:///") or not path:
+                raise ValueError(f"expected sqlite:///path/to/file.db, got {url!r}")
+            return cls(kind="sqlite", sqlite_path=path)
+        if parsed.scheme in ("postgresql", "postgres"):
+            query = parse_qs(parsed.query)
+            return cls(
+                kind="postgresql",
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or 5432,
+                user=unquote(parsed.username or "postgres"),
+                password=unquote(parsed.password or ""),
+                dbname=parsed.path.lstrip("/") or "postgres",
+                schema=query.get("schema", ["public"])[0],
+            )
+        raise ValueError(
+            f"WARROOM_DATABASE_URL must start with sqlite:/// or postgresql://, "
+            f"got {url!r}"
+        )
+
+    def library_env(self) -> dict[str, str]:
+        """The eventsourcing library's own variables for this database."""
+        if self.kind == "sqlite":
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.sqlite_path,
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_HOST": self.host,
+            "POSTGRES_PORT": str(self.port),
+            "POSTGRES_USER": self.user,
+            "POSTGRES_PASSWORD": self.password,
+            "POSTGRES_DBNAME": self.dbname,
+            "POSTGRES_SCHEMA": self.schema,
+            "POSTGRES_POOL_SIZE": "10",
+            "POSTGRES_MAX_OVERFLOW": "20",
+        }
+
+    def psycopg_conninfo(self) -> str:
+        parts = [
+            f"host={self.host}",
+            f"port={self.port}",
+            f"user={self.user}",
+            f"dbname={self.dbname}",
+        ]
+        if self.password:
+            parts.append(f"password={self.password}")
+        return " ".join(parts)

@@ -1,0 +1,1 @@
+"""Aggregates of the war room, one module each."""

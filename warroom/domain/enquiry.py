@@ -1,0 +1,35 @@
+"""A key line of enquiry (KLOE): raised at kick-off or a KIT, open until answered."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from warroom.domain.base import Context, RuleBroken
+
+
+class LineOfEnquiry(Aggregate):
+    @event("LineOfEnquiryRaised")
+    def __init__(
+        self,
+        inspection_id: str,
+        title: str,
+        owner: str | None,
+        raised_at_meeting: str | None,
+        meta: dict[str, Any],
+    ) -> None:
+        self.inspection_id = inspection_id
+        self.title = title
+        self.answered = False
+
+    def answer(self, response: str, ctx: Context) -> None:
+        if self.answered:
+            raise RuleBroken(
+                "answer_once", "this line of enquiry has already been answered"
+            )
+        self._answered(response=response, meta=ctx.meta())
+
+    @event("LineOfEnquiryAnswered")
+    def _answered(self, response: str, meta: dict[str, Any]) -> None:
+        self.answered = True

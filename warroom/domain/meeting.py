@@ -1,0 +1,241 @@
+"""A meeting in the inspection's schedule, and the KIT notes taken at it.
+
+Double bookings and tight gaps are warnings, not refusals: the war room often
+has no better slot, but everyone must see the clash.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from warroom.domain.base import Context, RuleBroken
+
+KINDS = (
+    "kit",
+    "lead_inspector",
+    "staff_interview",
+    "focus_group",
+    "partner_meeting",
+    "case_discussion",
+    "team_visit",
+    "end_of_day_briefing",
+)
+# "Give the inspectors time to draw breath between meetings."
+BREATHING_SPACE = timedelta(minutes=15)
+
+
+class Meeting(Aggregate):
+    @event("MeetingScheduled")
+    def __init__(
+        self,
+        inspection_id: str,
+        title: str,
+        kind: str,
+        starts_at: str,
+        ends_at: str,
+        venue: str,
+        attendees: list[str],
+        inspectors: list[str],
+        topics: list[str],
+        meta: dict[str, Any],
+    ) -> None:
+        self.inspection_id = inspection_id
+        self.title = title
+        self.kind = kind
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+        self.venue = venue
+        self.attendees = list(attendees)
+        self.inspectors = list(inspectors)
+        self.topics = list(topics)
+        self.cancelled = False
+
+    def reschedule(
+        self, starts_at: str, ends_at: str, reason: str, ctx: Context
+    ) -> None:
+        self._require_not_cancelled("reschedule")
+        self._rescheduled(
+            starts_at=starts_at, ends_at=ends_at, reason=reason, meta=ctx.meta()
+        )
+
+    def move(self, venue: str, ctx: Context) -> None:
+        self._require_not_cancelled("move")
+        if venue == self.venue:
+            raise RuleBroken("move_changes_venue", f"the meeting is already in {venue}")
+        self._moved(venue=venue, meta=ctx.meta())
+
+    def change_attendees(self, add: list[str], remove: list[str], ctx: Context) -> None:
+        self._require_not_cancelled("change the attendees of")
+        missing = [name for name in remove if name not in self.attendees]
+        if missing:
+            raise RuleBroken(
+                "remove_only_attendees",
+                f"not attending, so cannot be removed: {', '.join(missing)}",
+            )
+        for name in remove:
+            self._attendee_removed(name=name, meta=ctx.meta())
+        for name in add:
+            if name not in self.attendees:
+                self._attendee_added(name=name, meta=ctx.meta())
+
+    def change_topics(self, topics: list[str], ctx: Context) -> None:
+        self._require_not_cancelled("change the topics of")
+        self._topics_changed(topics=topics, meta=ctx.meta())
+
+    def cancel(self, reason: str, ctx: Context) -> None:
+        self._require_not_cancelled("cancel")
+        self._cancelled(reason=reason, meta=ctx.meta())
+
+    def record_kit_note(
+        self,
+        text: str,
+        lines_of_enquiry: list[str],
+        actions: list[str],
+        ctx: Context,
+    ) -> None:
+        self._require_not_cancelled("take notes at")
+        self._kit_note_recorded(
+            text=text,
+            lines_of_enquiry=lines_of_enquiry,
+            actions=actions,
+            meta=ctx.meta(),
+        )
+
+    def slot(self) -> Slot:
+        return Slot.of(
+            meeting_id=str(self.id),
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            venue=self.venue,
+            people=self.attendees,
+            inspectors=self.inspectors,
+        )
+
+    def _require_not_cancelled(self, action: str) -> None:
+        if self.cancelled:
+            raise RuleBroken(
+                "meeting_not_cancelled", f"cannot {action} a cancelled meeting"
+            )
+
+    @event("MeetingRescheduled")
+    def _rescheduled(
+        self, starts_at: str, ends_at: str, reason: str, meta: dict[str, Any]
+    ) -> None:
+        self.starts_at = starts_at
+        self.ends_at = ends_at
+
+    @event("MeetingMoved")
+    def _moved(self, venue: str, meta: dict[str, Any]) -> None:
+        self.venue = venue
+
+    @event("AttendeeAdded")
+    def _attendee_added(self, name: str, meta: dict[str, Any]) -> None:
+        self.attendees.append(name)
+
+    @event("AttendeeRemoved")
+    def _attendee_removed(self, name: str, meta: dict[str, Any]) -> None:
+        self.attendees.remove(name)
+
+    @event("TopicsChanged")
+    def _topics_changed(self, topics: list[str], meta: dict[str, Any]) -> None:
+        self.topics = list(topics)
+
+    @event("MeetingCancelled")
+    def _cancelled(self, reason: str, meta: dict[str, Any]) -> None:
+        self.cancelled = True
+
+    @event("KitNoteRecorded")
+    def _kit_note_recorded(
+        self,
+        text: str,
+        lines_of_enquiry: list[str],
+        actions: list[str],
+        meta: dict[str, Any],
+    ) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where and when a meeting takes whom, for clash detection."""
+
+    meeting_id: str
+    starts_at: datetime
+    ends_at: datetime
+    venue: str
+    people: frozenset[str]
+    inspectors: frozenset[str]
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        meeting_id: str,
+        starts_at: str,
+        ends_at: str,
+        venue: str,
+        people: Iterable[str],
+        inspectors: Iterable[str],
+    ) -> Slot:
+        return cls(
+            meeting_id=meeting_id,
+            starts_at=datetime.fromisoformat(starts_at),
+            ends_at=datetime.fromisoformat(ends_at),
+            venue=venue,
+            people=frozenset(people),
+            inspectors=frozenset(inspectors),
+        )
+
+    def overlaps(self, other: Slot) -> bool:
+        return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+    def gap_to(self, other: Slot) -> timedelta:
+        if self.ends_at <= other.starts_at:
+            return other.starts_at - self.ends_at
+        return self.starts_at - other.ends_at
+
+
+def find_warnings(
+    slot: Slot, others: Iterable[Slot], inspector_names: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Double bookings of a person, inspector or venue, and tight gaps."""
+    warnings: list[dict[str, Any]] = []
+    for other in others:
+        if other.meeting_id == slot.meeting_id:
+            continue
+        if slot.overlaps(other):
+            if slot.venue == other.venue:
+                warnings.append(_clash("venue_double_booked", slot.venue, other))
+            for person in sorted(slot.people & other.people):
+                warnings.append(_clash("person_double_booked", person, other))
+            for inspector in sorted(slot.inspectors & other.inspectors):
+                name = inspector_names.get(inspector, inspector)
+                warnings.append(_clash("inspector_double_booked", name, other))
+            continue
+        if slot.gap_to(other) < BREATHING_SPACE:
+            for inspector in sorted(slot.inspectors & other.inspectors):
+                name = inspector_names.get(inspector, inspector)
+                warnings.append(
+                    {
+                        "kind": "inspector_no_breathing_space",
+                        "who": name,
+                        "meeting_id": other.meeting_id,
+                        "message": f"{name} has under 15 minutes between this "
+                        "meeting and another",
+                    }
+                )
+    return warnings
+
+
+def _clash(kind: str, who: str, other: Slot) -> dict[str, Any]:
+    return {
+        "kind": kind,
+        "who": who,
+        "meeting_id": other.meeting_id,
+        "message": f"{who} is booked in another meeting at the same time",
+    }

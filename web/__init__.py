@@ -1,0 +1,1 @@
+"""The HTTP side: the FastAPI app, its routes, the live stream and the page."""

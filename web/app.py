@@ -1,0 +1,139 @@
+"""The FastAPI app factory: storage, the read side, routes and error answers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from projections.follower import ReadSide
+from warroom.application import WarRoom
+from warroom.config import Database, Settings
+from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
+from web.routes import commands, documents, log, reads
+from web.state import ReadTimeout, ServerState
+
+STATIC = Path(__file__).parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
+        warroom = WarRoom(Database.from_url(settings.database_url))
+        read_side = ReadSide(warroom, poll_seconds=settings.poll_seconds)
+        read_side.start()
+        api.state.warroom = ServerState(
+            settings=settings, app=warroom, read_side=read_side
+        )
+        try:
+            yield
+        finally:
+            read_side.stop()
+            warroom.close()
+
+    api = FastAPI(
+        title="warroom",
+        summary="The event-sourced log of an inspection's war room.",
+        description="Every `/api` call needs `Authorization: Bearer <token>`. "
+        "Commands answer `{id, version, position}`; reads take `as_of=<instant>` "
+        "or `at=<position>` to answer as the log stood then.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    _add_error_answers(api)
+    for router in (commands.router, documents.router, reads.router, log.router):
+        api.include_router(router)
+    api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
+    return api
+
+
+def _add_error_answers(api: FastAPI) -> None:
+    def answer(status: int, body: dict[str, Any]) -> JSONResponse:
+        return JSONResponse(body, status_code=status)
+
+    @api.exception_handler(NotFound)
+    async def not_found(_: Request, error: NotFound) -> JSONResponse:
+        return answer(404, {"detail": str(error)})
+
+    @api.exception_handler(Forbidden)
+    async def forbidden(_: Request, error: Forbidden) -> JSONResponse:
+        return answer(403, {"detail": str(error)})
+
+    @api.exception_handler(VersionMismatch)
+    async def stale(_: Request, error: VersionMismatch) -> JSONResponse:
+        return answer(
+            409,
+            {
+                "detail": str(error),
+                "rule": "version_mismatch",
+                "expected": error.expected,
+                "actual": error.actual,
+            },
+        )
+
+    @api.exception_handler(RuleBroken)
+    async def rule_broken(_: Request, error: RuleBroken) -> JSONResponse:
+        return answer(409, {"detail": error.message, "rule": error.rule})
+
+    @api.exception_handler(ReadTimeout)
+    async def read_timeout(_: Request, error: ReadTimeout) -> JSONResponse:
+        return answer(503, {"detail": str(error)})
+
+
+class BodySizeLimit:
+    """413 for a body over the limit, counted as it arrives (chunked too)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if (
+            declared is not None
+            and declared.isdigit()
+            and int(declared) > self.max_bytes
+        ):
+            await self._too_large(send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise _TooLarge
+            return message
+
+        try:
+            await self.app(scope, counting_receive, send)
+        except _TooLarge:
+            await self._too_large(send)
+
+    async def _too_large(self, send: Send) -> None:
+        response = JSONResponse(
+            {"detail": f"the body is over the limit of {self.max_bytes} bytes"},
+            status_code=413,
+        )
+        await response({"type": "http"}, _no_receive, send)
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _no_receive() -> Message:
+    return {"type": "http.disconnect"}

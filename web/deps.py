@@ -1,0 +1,128 @@
+"""FastAPI dependencies, as `Annotated` aliases the routes put in their signatures."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Query, Request
+
+from commands.run import Actor
+from web.state import ServerState
+
+
+def get_state(request: Request) -> ServerState:
+    state: ServerState = request.app.state.warroom
+    return state
+
+
+StateDep = Annotated[ServerState, Depends(get_state)]
+
+
+def _bearer(authorization: str | None) -> str | None:
+    if authorization is None:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def current_actor(
+    state: StateDep,
+    authorization: Annotated[str | None, Header()] = None,
+) -> Actor:
+    token = _bearer(authorization)
+    actor = state.authenticate(token) if token else None
+    if actor is None:
+        raise HTTPException(
+            status_code=401,
+            detail="sign in: send Authorization: Bearer <your token>",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def if_match(
+    value: Annotated[
+        str | None,
+        Header(
+            alias="If-Match",
+            description="The version of the thing you change, as last read; "
+            "a stale one gets 409 and nothing is stored.",
+        ),
+    ] = None,
+) -> int | None:
+    if value is None:
+        return None
+    cleaned = value.strip().removeprefix("W/").strip('"')
+    if not cleaned.isdigit():
+        raise HTTPException(
+            status_code=422,
+            detail=[
+                {
+                    "loc": ["header", "If-Match"],
+                    "msg": "If-Match takes the version number the response gave",
+                    "type": "value_error",
+                }
+            ],
+        )
+    return int(cleaned)
+
+
+IfMatchDep = Annotated[int | None, Depends(if_match)]
+
+IdempotencyKeyDep = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Send the same command again with the same key: the first "
+        "answer comes back and nothing new is stored.",
+    ),
+]
+
+
+class PointInTime:
+    """`?as_of=<instant>` or `?at=<position>`: the read models as they stood then."""
+
+    def __init__(
+        self,
+        as_of: Annotated[
+            datetime | None,
+            Query(description="An instant with its zone: what the log held then."),
+        ] = None,
+        at: Annotated[
+            int | None, Query(ge=0, description="A log position: the log up to it.")
+        ] = None,
+        min_position: Annotated[
+            int,
+            Query(
+                ge=0,
+                description="Wait until the read models include this position "
+                "(read-your-writes across server processes).",
+            ),
+        ] = 0,
+    ) -> None:
+        if as_of is not None and as_of.tzinfo is None:
+            raise HTTPException(
+                status_code=422,
+                detail=[
+                    {
+                        "loc": ["query", "as_of"],
+                        "msg": "as_of needs a time zone, e.g. 2026-11-25T17:00:00Z",
+                        "type": "value_error",
+                    }
+                ],
+            )
+        self.as_of = as_of
+        self.at = at
+        self.min_position = min_position
+
+    @property
+    def is_past(self) -> bool:
+        return self.as_of is not None or self.at is not None
+
+
+WhenDep = Annotated[PointInTime, Depends()]

@@ -1,0 +1,230 @@
+"""Every JSON command of the HTTP contract, declared in one table.
+
+Each row is a POST route: its path, the command model its body must match,
+and a one-line summary for /docs. The routes are made by one factory because
+they all do the same three things: parse, execute, answer.
+"""
+
+from __future__ import annotations
+
+import inspect
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+
+from commands import models as m
+from commands.executor import execute
+from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep
+
+INSPECTION = "/inspections/{inspection_id}"
+REQUEST = INSPECTION + "/requests/{request_id}"
+MEETING = INSPECTION + "/meetings/{meeting_id}"
+CASE = INSPECTION + "/cases/{case_id}"
+LINE = INSPECTION + "/lines-of-enquiry/{line_id}"
+
+
+@dataclass(frozen=True)
+class CommandRoute:
+    path: str
+    model: type[m.Command]
+    summary: str
+    tag: str
+    status: int = 200
+
+
+ROUTES = (
+    CommandRoute(
+        "/users",
+        m.AddUser,
+        "Add a user; answers their bearer token, once",
+        "users",
+        201,
+    ),
+    CommandRoute(
+        "/inspections", m.OpenInspection, "Open an inspection", "inspections", 201
+    ),
+    CommandRoute(
+        INSPECTION + "/inspectors",
+        m.AddInspector,
+        "Add an inspector to the roster",
+        "inspections",
+        201,
+    ),
+    CommandRoute(
+        INSPECTION + "/phase",
+        m.EnterPhase,
+        "Move the inspection to its next phase",
+        "inspections",
+    ),
+    CommandRoute(
+        INSPECTION + "/requests",
+        m.RecordRequest,
+        "Record a document request",
+        "requests",
+        201,
+    ),
+    CommandRoute(REQUEST + "/assign", m.AssignRequest, "Assign a preparer", "requests"),
+    CommandRoute(
+        REQUEST + "/approve",
+        m.ApproveDocument,
+        "Approve the current document version",
+        "requests",
+    ),
+    CommandRoute(
+        REQUEST + "/check",
+        m.CheckDocument,
+        "Record the final check of the approved version",
+        "requests",
+    ),
+    CommandRoute(
+        REQUEST + "/release",
+        m.ReleaseDocument,
+        "Release the checked version to an inspector (gatekeeper)",
+        "requests",
+    ),
+    CommandRoute(
+        REQUEST + "/decline",
+        m.DeclineRequest,
+        "Decline or push back a request (gatekeeper)",
+        "requests",
+    ),
+    CommandRoute(
+        REQUEST + "/withdraw",
+        m.WithdrawRequest,
+        "Record that the inspector withdrew the request",
+        "requests",
+    ),
+    CommandRoute(
+        REQUEST + "/escalate",
+        m.EscalateRequest,
+        "Escalate the request to the lead inspector",
+        "requests",
+    ),
+    CommandRoute(
+        INSPECTION + "/meetings",
+        m.ScheduleMeeting,
+        "Schedule a meeting",
+        "meetings",
+        201,
+    ),
+    CommandRoute(
+        MEETING + "/reschedule",
+        m.RescheduleMeeting,
+        "Move a meeting in time",
+        "meetings",
+    ),
+    CommandRoute(
+        MEETING + "/move", m.MoveMeeting, "Move a meeting to another venue", "meetings"
+    ),
+    CommandRoute(
+        MEETING + "/attendees", m.ChangeAttendees, "Add or remove attendees", "meetings"
+    ),
+    CommandRoute(
+        MEETING + "/topics", m.ChangeTopics, "Change the topics to prepare", "meetings"
+    ),
+    CommandRoute(MEETING + "/cancel", m.CancelMeeting, "Cancel a meeting", "meetings"),
+    CommandRoute(
+        MEETING + "/notes",
+        m.RecordKitNote,
+        "Record a KIT note; may raise lines of enquiry",
+        "meetings",
+        201,
+    ),
+    CommandRoute(
+        INSPECTION + "/lines-of-enquiry",
+        m.RaiseLineOfEnquiry,
+        "Raise a key line of enquiry",
+        "lines of enquiry",
+        201,
+    ),
+    CommandRoute(
+        LINE + "/answer",
+        m.AnswerLineOfEnquiry,
+        "Answer a line of enquiry",
+        "lines of enquiry",
+    ),
+    CommandRoute(
+        INSPECTION + "/cases",
+        m.SelectCase,
+        "Select a case for audit or tracking",
+        "cases",
+        201,
+    ),
+    CommandRoute(
+        CASE + "/notified",
+        m.NotifyCaseParty,
+        "Record that a party was notified",
+        "cases",
+    ),
+    CommandRoute(CASE + "/audit", m.JudgeCase, "Record the audit judgement", "cases"),
+    CommandRoute(
+        CASE + "/browsed",
+        m.RecordCaseBrowsed,
+        "Record that an inspector browsed the case",
+        "cases",
+    ),
+    CommandRoute(
+        INSPECTION + "/blog",
+        m.WriteBlogPost,
+        "Write a post for the daily blog",
+        "blog",
+        201,
+    ),
+)
+
+
+def _path_params(path: str) -> list[str]:
+    return re.findall(r"{(\w+)}", path)
+
+
+def _endpoint(route: CommandRoute) -> Any:
+    """A route function whose signature FastAPI reads like a hand-written one."""
+    params = _path_params(route.path)
+
+    def endpoint(**kwargs: Any) -> JSONResponse:
+        state = kwargs["state"]
+        ids = [kwargs[p] for p in params]
+        outcome = execute(
+            state.app,
+            kwargs["actor"],
+            kwargs["body"],
+            inspection_id=ids[0] if ids else None,
+            target_id=ids[1] if len(ids) > 1 else None,
+            if_match=kwargs["if_match"],
+            idempotency_key=kwargs["idempotency_key"],
+            calendar=state.calendar,
+            status=route.status,
+        )
+        return JSONResponse(outcome.body, status_code=outcome.status)
+
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(p, keyword, annotation=str) for p in params]
+        + [
+            inspect.Parameter("body", keyword, annotation=route.model),
+            inspect.Parameter("state", keyword, annotation=StateDep),
+            inspect.Parameter("actor", keyword, annotation=ActorDep),
+            inspect.Parameter("if_match", keyword, annotation=IfMatchDep),
+            inspect.Parameter(
+                "idempotency_key", keyword, annotation=IdempotencyKeyDep, default=None
+            ),
+        ]
+    )
+    endpoint.__name__ = route.model.__name__
+    return endpoint
+
+
+router = APIRouter(prefix="/api")
+for _route in ROUTES:
+    router.add_api_route(
+        _route.path,
+        _endpoint(_route),
+        methods=["POST"],
+        summary=_route.summary,
+        tags=[_route.tag],
+        status_code=_route.status,
+        name=_route.model.__name__,
+    )

@@ -1,0 +1,93 @@
+"""Attaching a document (multipart) and handing its exact bytes over again."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi.responses import JSONResponse, Response
+
+from commands.executor import execute
+from commands.models import AttachDocument
+from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep, WhenDep
+
+router = APIRouter(
+    prefix="/api/inspections/{inspection_id}/requests/{request_id}", tags=["requests"]
+)
+
+
+@router.post("/documents", status_code=201, summary="Attach a document version")
+def attach_document(
+    inspection_id: str,
+    request_id: str,
+    state: StateDep,
+    actor: ActorDep,
+    file: Annotated[UploadFile, File(description="The document itself")],
+    version: Annotated[str, Form(min_length=1, max_length=40)],
+    if_match: IfMatchDep,
+    idempotency_key: IdempotencyKeyDep = None,
+) -> JSONResponse:
+    content = file.file.read()
+    if len(content) > state.settings.max_body_bytes:
+        raise HTTPException(
+            413, f"documents are limited to {state.settings.max_body_bytes} bytes"
+        )
+    sha256 = hashlib.sha256(content).hexdigest()
+    command = AttachDocument(
+        sha256=sha256,
+        name=file.filename or "document",
+        version=version,
+        size=len(content),
+    )
+    outcome = execute(
+        state.app,
+        actor,
+        command,
+        inspection_id=inspection_id,
+        target_id=request_id,
+        if_match=if_match,
+        idempotency_key=idempotency_key,
+        status=201,
+        # Once the command is accepted, and before its event is stored: an
+        # event never names bytes the store does not hold, and a refused
+        # command stores nothing at all.
+        before_save=lambda: state.app.store.put_document(sha256, content),
+    )
+    return JSONResponse(outcome.body, status_code=outcome.status)
+
+
+@router.get("/documents/{sha256}", summary="The exact bytes of an attached version")
+def document_content(
+    inspection_id: str,
+    request_id: str,
+    sha256: str,
+    state: StateDep,
+    actor: ActorDep,
+    when: WhenDep,
+) -> Response:
+    name, _ = state.ask(
+        inspection_id,
+        lambda inspection, _: (
+            inspection.ledger.requests.get(request_id, {})
+            .get("versions", {})
+            .get(sha256, {})
+            .get("name")
+        ),
+        min_position=when.min_position,
+    )
+    content = state.app.store.get_document(sha256) if name else None
+    if content is None:
+        raise HTTPException(404, f"request {request_id} has no document {sha256}")
+    return Response(
+        content,
+        media_type="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{_safe(name)}"',
+            "X-Content-SHA256": sha256,
+        },
+    )
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "._- " else "_" for c in name)

@@ -1,0 +1,172 @@
+"""The read models, now or as they stood at any past instant or position."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import PlainTextResponse
+
+from projections.views import InspectionViews, Views
+from web.deps import ActorDep, PointInTime, StateDep, WhenDep
+from web.state import ServerState
+
+router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["read models"])
+
+
+def _read(
+    state: ServerState,
+    inspection_id: str,
+    when: PointInTime,
+    question: Callable[[InspectionViews, Views], dict[str, Any]],
+) -> dict[str, Any]:
+    """Asks the read models; says which position the answer is true at."""
+    body, position = state.ask(
+        inspection_id,
+        question,
+        at=when.at,
+        as_of=when.as_of,
+        min_position=when.min_position,
+    )
+    return {
+        **body,
+        "position": position,
+        "past": when.is_past,
+        "as_of": when.as_of.isoformat() if when.as_of else None,
+    }
+
+
+@router.get("", summary="The inspection: title, phase, roster")
+def inspection(
+    inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
+) -> dict[str, Any]:
+    return _read(state, inspection_id, when, lambda i, _: i.roster.render())
+
+
+@router.get("/schedule", summary="One day's meetings, their changes and warnings")
+def schedule(
+    inspection_id: str,
+    state: StateDep,
+    actor: ActorDep,
+    when: WhenDep,
+    day: Annotated[
+        date | None, Query(description="YYYY-MM-DD; today by default")
+    ] = None,
+) -> dict[str, Any]:
+    def question(i: Any, _: Any) -> dict[str, Any]:
+        zone = i.roster.timezone
+        wanted = day or datetime.now(UTC).date()
+        return i.schedule.render_day(wanted, zone, i.inspector_names())  # type: ignore[no-any-return]
+
+    return _read(state, inspection_id, when, question)
+
+
+@router.get("/agenda/{person}", summary="One person's meetings and what changed")
+def agenda(
+    inspection_id: str,
+    person: str,
+    state: StateDep,
+    actor: ActorDep,
+    when: WhenDep,
+    since: Annotated[
+        int, Query(ge=0, description="Changes after this position are marked new")
+    ] = 0,
+) -> dict[str, Any]:
+    return _read(
+        state,
+        inspection_id,
+        when,
+        lambda i, _: i.schedule.agenda(person, i.inspector_names(), since),
+    )
+
+
+@router.get(
+    "/ledger", summary="The hand-over ledger (JSON, or CSV for the printed copy)"
+)
+def ledger(
+    inspection_id: str,
+    request: Request,
+    state: StateDep,
+    actor: ActorDep,
+    when: WhenDep,
+    format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
+) -> Any:
+    wants_csv = format == "csv" or (
+        format is None and "text/csv" in request.headers.get("accept", "")
+    )
+    if wants_csv:
+        text, _ = state.ask(
+            inspection_id,
+            lambda i, _: i.ledger.render_csv(i.inspector_names()),
+            at=when.at,
+            as_of=when.as_of,
+            min_position=when.min_position,
+        )
+        return PlainTextResponse(
+            text,
+            media_type="text/csv",
+            headers={"Content-Disposition": 'attachment; filename="ledger.csv"'},
+        )
+    return _read(
+        state, inspection_id, when, lambda i, _: i.ledger.render(i.inspector_names())
+    )
+
+
+@router.get("/requests", summary="The request tracker: state, holder, age, overdue")
+def requests(
+    inspection_id: str,
+    state: StateDep,
+    actor: ActorDep,
+    when: WhenDep,
+    state_filter: Annotated[
+        str | None,
+        Query(
+            alias="state",
+            pattern="^(all|open|closed|requested|assigned|attached|approved|checked|released|declined|withdrawn)$",
+        ),
+    ] = None,
+) -> dict[str, Any]:
+    def question(i: Any, views: Any) -> dict[str, Any]:
+        # Ages and overdue flags are reckoned at the moment asked about.
+        now = when.as_of or (
+            datetime.fromisoformat(views.recorded_at)
+            if when.is_past and views.recorded_at
+            else datetime.now(UTC)
+        )
+        return i.tracker.render(  # type: ignore[no-any-return]
+            state=state_filter,
+            now=now,
+            inspector_names=i.inspector_names(),
+            user_names=views.user_names(),
+        )
+
+    return _read(state, inspection_id, when, question)
+
+
+@router.get("/cases", summary="The case board: notifications, judgements, browsing")
+def cases(
+    inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
+) -> dict[str, Any]:
+    return _read(
+        state, inspection_id, when, lambda i, _: i.cases.render(i.inspector_names())
+    )
+
+
+@router.get(
+    "/blog/{day}", summary="The day's blog: posts, then what the day's events say"
+)
+def blog(
+    inspection_id: str, day: date, state: StateDep, actor: ActorDep, when: WhenDep
+) -> dict[str, Any]:
+    return _read(state, inspection_id, when, lambda i, _: i.blog.render(day))
+
+
+@router.get(
+    "/lines-of-enquiry", summary="Lines of enquiry, their evidence, answered or not"
+)
+def lines_of_enquiry(
+    inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
+) -> dict[str, Any]:
+    return _read(state, inspection_id, when, lambda i, _: i.enquiries.render())
