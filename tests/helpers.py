@@ -1,0 +1,124 @@
+"""A small client for the war room's HTTP API, as the tests use it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from commands.executor import execute
+from commands.models import AddUser
+from commands.run import Actor
+from warroom.application import WarRoom
+
+ROLES = ("admin", "lead", "gatekeeper", "rapid_response", "staff", "auditor")
+
+
+@dataclass
+class WarRoomClient:
+    """A running app (its lifespan entered) and one token per role."""
+
+    http: TestClient
+    tokens: dict[str, str] = field(default_factory=dict)
+    user_ids: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def app(self) -> WarRoom:
+        app: WarRoom = self.http.app.state.warroom.app  # type: ignore[attr-defined]
+        return app
+
+    def stored(self) -> int:
+        """How many events the log holds: a refusal must leave it unchanged."""
+        return self.app.recorder.max_notification_id() or 0
+
+    def headers(self, role: str, **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[role]}", **extra}
+
+    def post(
+        self, role: str, path: str, json: dict[str, Any] | None = None, **headers: str
+    ) -> Any:
+        return self.http.post(
+            path, json=json or {}, headers=self.headers(role, **headers)
+        )
+
+    def get(self, role: str, path: str, **params: Any) -> Any:
+        return self.http.get(path, params=params, headers=self.headers(role))
+
+    def ok(
+        self, role: str, path: str, json: dict[str, Any] | None = None, **headers: str
+    ) -> dict[str, Any]:
+        """Posts a command that must succeed; returns its answer."""
+        response = self.post(role, path, json, **headers)
+        assert response.status_code in (200, 201), response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def add_users(self) -> None:
+        # The first admin comes from the command line's way in, as in real life.
+        console = Actor(id="console", name="console", role="admin")
+        body = execute(self.app, console, AddUser(name="Admin", role="admin")).body
+        self.tokens["admin"], self.user_ids["admin"] = body["token"], body["id"]
+        for role in ROLES[1:]:
+            answer = self.ok("admin", "/api/users", {"name": f"A {role}", "role": role})
+            self.tokens[role], self.user_ids[role] = answer["token"], answer["id"]
+        # A second preparer, so approving is never approving one's own work.
+        answer = self.ok(
+            "admin", "/api/users", {"name": "A preparer", "role": "rapid_response"}
+        )
+        self.tokens["preparer"], self.user_ids["preparer"] = (
+            answer["token"],
+            answer["id"],
+        )
+
+    def attach(
+        self,
+        role: str,
+        iid: str,
+        rid: str,
+        content: bytes,
+        name: str = "doc.pdf",
+        version: str = "1",
+        **headers: str,
+    ) -> Any:
+        return self.http.post(
+            f"/api/inspections/{iid}/requests/{rid}/documents",
+            files={"file": (name, content, "application/pdf")},
+            data={"version": version},
+            headers=self.headers(role, **headers),
+        )
+
+
+@dataclass
+class Inspection:
+    """An open inspection with a lead inspector and a team inspector."""
+
+    id: str
+    lead_inspector: str
+    team_inspector: str
+
+    @classmethod
+    def open(cls, client: WarRoomClient) -> Inspection:
+        iid = client.ok(
+            "lead",
+            "/api/inspections",
+            {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+        )["id"]
+        lead = client.ok(
+            "lead",
+            f"/api/inspections/{iid}/inspectors",
+            {"name": "Helen Ward", "lead": True},
+        )["id"]
+        team = client.ok(
+            "lead", f"/api/inspections/{iid}/inspectors", {"name": "Tom Bright"}
+        )["id"]
+        return cls(id=iid, lead_inspector=lead, team_inspector=team)
+
+    @property
+    def path(self) -> str:
+        return f"/api/inspections/{self.id}"
+
+
+def sha256(content: bytes) -> str:
+    return hashlib.sha256(content).hexdigest()
