@@ -15,6 +15,11 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from fastapi.testclient import TestClient
+
+from tests.helpers import Inspection, WarRoomClient
+from warroom.config import Settings
+from web.app import create_app
 
 POSTGRES_URL = os.environ.get(
     "WARROOM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -67,14 +72,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def client(database_url: str) -> Iterator["WarRoomClient"]:
+def client(database_url: str) -> Iterator[WarRoomClient]:
     """A real app on a real database, with a signed-in user of every role."""
-    from fastapi.testclient import TestClient
-
-    from tests.helpers import WarRoomClient
-    from warroom.config import Settings
-    from web.app import create_app
-
     settings = Settings(database_url=database_url, max_body_bytes=1_000_000)
     with TestClient(create_app(settings)) as http:
         war_room = WarRoomClient(http=http)
@@ -83,7 +82,5 @@ def client(database_url: str) -> Iterator["WarRoomClient"]:
 
 
 @pytest.fixture
-def inspection(client: "WarRoomClient") -> "Inspection":
-    from tests.helpers import Inspection
-
+def inspection(client: WarRoomClient) -> Inspection:
     return Inspection.open(client)

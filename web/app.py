@@ -16,6 +16,7 @@ from projections.follower import ReadSide
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
+from web import live
 from web.routes import commands, documents, log, reads
 from web.state import ReadTimeout, ServerState
 
@@ -30,9 +31,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         warroom = WarRoom(Database.from_url(settings.database_url))
         read_side = ReadSide(warroom, poll_seconds=settings.poll_seconds)
         read_side.start()
-        api.state.warroom = ServerState(
-            settings=settings, app=warroom, read_side=read_side
-        )
+        state = ServerState(settings=settings, app=warroom, read_side=read_side)
+        api.state.warroom = state
+        live.attach_broadcaster(api, state)
         try:
             yield
         finally:
@@ -50,7 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     _add_error_answers(api)
-    for router in (commands.router, documents.router, reads.router, log.router):
+    routers = (commands.router, documents.router, reads.router, log.router, live.router)
+    for router in routers:
         api.include_router(router)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
     return api
