@@ -22,6 +22,13 @@ class Settings(BaseSettings):
     read_wait_seconds: float = 5.0
     # SQLite has no LISTEN/NOTIFY: other processes' saves are seen by polling.
     poll_seconds: float = 0.25
+    # A live client that falls this many events behind is dropped (it reconnects
+    # and catches up from the log) so that it cannot slow the others down.
+    live_queue_size: int = 1000
+    # A live client whose socket takes no data for this long is let go.
+    live_send_timeout_seconds: float = 10.0
+    # Comment lines on idle streams, so proxies do not cut them.
+    keepalive_seconds: float = 15.0
 
 
 @dataclass(frozen=True)

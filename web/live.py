@@ -31,9 +31,7 @@ from projections.views import Changes, Views
 from web.deps import StateDep, _bearer
 from web.state import ServerState
 
-QUEUE_SIZE = 1000
 HISTORY_BATCH = 500
-KEEP_ALIVE_SECONDS = 15
 
 
 @dataclass(frozen=True)
@@ -48,22 +46,23 @@ _DROPPED = object()
 @dataclass(eq=False)  # each client is itself, however alike two may look
 class Client:
     inspection_id: str
-    queue: asyncio.Queue[Message | object] = field(
-        default_factory=lambda: asyncio.Queue(QUEUE_SIZE)
-    )
+    queue_size: int
+    queue: asyncio.Queue[Message | object] = field(init=False)
     dropped: bool = False
+
+    def __post_init__(self) -> None:
+        # One more than asked, so there is always room to say "dropped".
+        self.queue = asyncio.Queue(self.queue_size + 1)
 
     def offer(self, message: Message) -> None:
         if self.dropped:
             return
-        try:
+        if self.queue.qsize() < self.queue_size:
             self.queue.put_nowait(message)
-        except asyncio.QueueFull:
-            # It stopped reading: let it go, and make room to tell it so.
-            self.dropped = True
-            while not self.queue.empty():
-                self.queue.get_nowait()
-            self.queue.put_nowait(_DROPPED)
+            return
+        # It stopped reading: let it go. What it missed stays in the log.
+        self.dropped = True
+        self.queue.put_nowait(_DROPPED)
 
 
 class Broadcaster:
@@ -113,7 +112,7 @@ def _sse(event: LoggedEvent, changes: Changes) -> ServerSentEvent:
 async def stream_events(
     state: ServerState, broadcaster: Broadcaster, inspection_id: str, after: int
 ) -> AsyncIterator[ServerSentEvent]:
-    client = Client(inspection_id)
+    client = Client(inspection_id, state.settings.live_queue_size)
 
     # Subscribing while the read models hold still fixes the point where the
     # log ends and the live feed begins: history up to it, live after it.
@@ -190,7 +189,8 @@ async def stream(
     broadcaster: Broadcaster = request.app.state.broadcaster
     return EventSourceResponse(
         stream_events(state, broadcaster, inspection_id, resume_from),
-        ping=KEEP_ALIVE_SECONDS,
+        ping=state.settings.keepalive_seconds,
+        send_timeout=state.settings.live_send_timeout_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
 

@@ -1,0 +1,89 @@
+"""Real `warroom serve` processes for tests that need a server of their own."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+VENV_BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def warroom(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """Runs the `warroom` command line against a database."""
+    return subprocess.run(
+        [str(VENV_BIN / "warroom"), *args],
+        env={**os.environ, "WARROOM_DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def add_user(database_url: str, name: str, role: str) -> str:
+    done = warroom(database_url, "user", "add", "--name", name, "--role", role)
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip().splitlines()[-1]
+
+
+@contextmanager
+def running_server(
+    database_url: str,
+    port: int | None = None,
+    timeout: float = 30.0,
+    env: dict[str, str] | None = None,
+) -> Iterator[str]:
+    """A `warroom serve` process; yields its base URL; stops it cleanly."""
+    port = port or free_port()
+    process = subprocess.Popen(
+        [str(VENV_BIN / "warroom"), "serve", "--port", str(port)],
+        env={**os.environ, "WARROOM_DATABASE_URL": database_url, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_answering(base, process, timeout)
+        yield base
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_until_answering(
+    base: str, process: subprocess.Popen[str], timeout: float
+) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"the server exited: {process.stderr.read() if process.stderr else ''}"
+            )
+        try:
+            if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise TimeoutError(f"no answer from {base} within {timeout} s")
