@@ -122,3 +122,129 @@ class Inspection:
 
 def sha256(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
+
+
+# --- added for the API suites: refusals, the log, and a request's walk ------
+
+# The steps of a request's life, in order, with who takes each step by default.
+WALK = ("assigned", "attached", "approved", "checked", "released")
+
+
+def refused(
+    client: WarRoomClient,
+    status: int,
+    role: str,
+    path: str,
+    json: dict[str, Any] | None = None,
+    **headers: str,
+) -> dict[str, Any]:
+    """Posts a command that must be refused with `status` and store nothing."""
+    before = client.stored()
+    response = client.post(role, path, json, **headers)
+    assert response.status_code == status, response.text
+    assert client.stored() == before, "a refused command stored events"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def refused_attach(
+    client: WarRoomClient,
+    status: int,
+    role: str,
+    iid: str,
+    rid: str,
+    content: bytes,
+    **headers: str,
+) -> dict[str, Any]:
+    """Attaches a document that must be refused with `status`, storing nothing."""
+    before = client.stored()
+    response = client.attach(role, iid, rid, content, **headers)
+    assert response.status_code == status, response.text
+    assert client.stored() == before, "a refused attachment stored events"
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def allowed_roles(command: type[Any]) -> frozenset[str]:
+    """Who may run a command, as the one table of the write side says."""
+    from commands.handlers import COMMAND_HANDLERS
+
+    return COMMAND_HANDLERS[command][1]
+
+
+def refused_roles(command: type[Any]) -> list[str]:
+    return [role for role in ROLES if role not in allowed_roles(command)]
+
+
+def logged_events(
+    client: WarRoomClient, inspection: Inspection, after: int = 0
+) -> list[dict[str, Any]]:
+    """The inspection's log, oldest first, as GET .../events answers it."""
+    found: list[dict[str, Any]] = []
+    while True:
+        page = client.get("auditor", f"{inspection.path}/events", after=after)
+        assert page.status_code == 200, page.text
+        body = page.json()
+        found.extend(body["events"])
+        if not body["events"] or body["next"] == after:
+            return found
+        after = body["next"]
+
+
+def new_request(
+    client: WarRoomClient,
+    inspection: Inspection,
+    channel: str = "kit",
+    title: str = "Annex A: list of children in need",
+) -> str:
+    answer = client.ok(
+        "gatekeeper",
+        f"{inspection.path}/requests",
+        {
+            "title": title,
+            "requested_by": inspection.team_inspector,
+            "channel": channel,
+        },
+    )
+    rid: str = answer["id"]
+    return rid
+
+
+def walk_request(
+    client: WarRoomClient,
+    inspection: Inspection,
+    rid: str,
+    until: str,
+    content: bytes = b"%PDF-1.7 the document",
+) -> str:
+    """Takes a request through its life, as the right roles, up to `until`.
+
+    Returns the SHA-256 of the attached document (even if not yet attached).
+    """
+    digest = sha256(content)
+    path = f"{inspection.path}/requests/{rid}"
+    for step in WALK[: WALK.index(until) + 1]:
+        if step == "assigned":
+            client.ok(
+                "gatekeeper",
+                f"{path}/assign",
+                {"assignee": client.user_ids["preparer"]},
+            )
+        elif step == "attached":
+            attached = client.attach("preparer", inspection.id, rid, content)
+            assert attached.status_code == 201, attached.text
+        elif step == "approved":
+            client.ok("lead", f"{path}/approve", {"sha256": digest})
+        elif step == "checked":
+            client.ok("rapid_response", f"{path}/check", {"sha256": digest})
+        else:
+            client.ok(
+                "gatekeeper",
+                f"{path}/release",
+                {
+                    "sha256": digest,
+                    "to": inspection.team_inspector,
+                    "medium": "electronic",
+                },
+            )
+    return digest
