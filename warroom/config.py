@@ -71,13 +71,18 @@ class Database:
 
     def library_env(self) -> dict[str, str]:
         """The eventsourcing library's own variables for this database."""
+        # Aggregates stay cached between commands; fast-forwarding reads only
+        # the events another process stored since, so the cache is never stale.
+        cache = {"AGGREGATE_CACHE_MAXSIZE": "10000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
         if self.kind == "sqlite":
             return {
+                **cache,
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
         return {
+            **cache,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),
