@@ -77,6 +77,7 @@ def execute(
             inspection_id=inspection_id or "",
             idempotency_key=idempotency_key,
         ),
+        role=actor.role,
         inspection_id=inspection_id,
         target_id=target_id,
         if_match=if_match,

@@ -13,8 +13,9 @@ from typing import Any
 
 from commands import models as m
 from commands.run import Run
-from warroom.domain.base import RuleBroken
+from warroom.domain.base import Forbidden, RuleBroken
 from warroom.domain.blog import BlogPost
+from warroom.domain.briefing import Briefing
 from warroom.domain.case import Case
 from warroom.domain.enquiry import LineOfEnquiry
 from warroom.domain.inspection import Inspection
@@ -298,6 +299,28 @@ def record_case_browsed(run: Run, cmd: m.RecordCaseBrowsed) -> None:
     run.answer_with(case)
 
 
+# --- briefings ---------------------------------------------------------------
+
+
+def acknowledge_briefing(run: Run, cmd: m.AcknowledgeBriefing) -> None:
+    inspection_id = str(run.inspection().id)
+    person = run.target_id or ""
+    if run.role == "staff" and person != run.ctx.actor_name:
+        raise Forbidden("staff may acknowledge their own briefing only")
+    briefing_id = Briefing.create_id(inspection_id, person)
+    if run.app.exists(briefing_id):
+        briefing = run.app.load(Briefing, briefing_id)
+    else:
+        briefing = Briefing(
+            inspection_id=inspection_id, person=person, meta=run.ctx.meta()
+        )
+    up_to = (
+        cmd.up_to if cmd.up_to is not None else run.app.recorder.max_notification_id()
+    )
+    briefing.acknowledge(up_to or 0, run.ctx)
+    run.answer_with(briefing)
+
+
 # --- blog -------------------------------------------------------------------
 
 
@@ -351,4 +374,6 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.JudgeCase: (judge_case, WAR_ROOM),
     m.RecordCaseBrowsed: (record_case_browsed, WAR_ROOM),
     m.WriteBlogPost: (write_blog_post, LEAD_RAPID_RESPONSE),
+    # Staff only for themselves: the handler checks whose briefing it is.
+    m.AcknowledgeBriefing: (acknowledge_briefing, WAR_ROOM | {"staff"}),
 }

@@ -235,6 +235,12 @@ class RecordCaseBrowsed(Command):
     item: Text
 
 
+class AcknowledgeBriefing(Command):
+    """`up_to`: the log position the person has been told up to; now by default."""
+
+    up_to: Annotated[int, Field(ge=0)] | None = None
+
+
 class WriteBlogPost(Command):
     day: date
     title: Text

@@ -34,6 +34,7 @@ class Run:
 
     app: WarRoom
     ctx: Context
+    role: str = ""
     inspection_id: str | None = None
     target_id: str | None = None
     if_match: int | None = None

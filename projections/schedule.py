@@ -20,6 +20,12 @@ class Schedule(ReadModel):
 
     def __init__(self) -> None:
         self.meetings: dict[str, dict[str, Any]] = {}
+        # Person -> the log position they acknowledged being told up to.
+        self.acknowledged: dict[str, int] = {}
+
+    def on_BriefingAcknowledged(self, e: LoggedEvent) -> dict[str, Any]:
+        self.acknowledged[e.data["person"]] = e.data["up_to"]
+        return {"person": e.data["person"], "up_to": e.data["up_to"]}
 
     def on_MeetingScheduled(self, e: LoggedEvent) -> dict[str, Any]:
         d = e.data
@@ -202,9 +208,15 @@ class Schedule(ReadModel):
         return {"day": day.isoformat(), "timezone": timezone, "meetings": meetings}
 
     def agenda(
-        self, person: str, inspector_names: dict[str, str], since: int
+        self, person: str, inspector_names: dict[str, str], since: int | None
     ) -> dict[str, Any]:
-        """One person's meetings; `person` is a name or an inspector's id."""
+        """One person's meetings; `person` is a name or an inspector's id.
+
+        Changes after `since` (by default, what they last acknowledged) are
+        marked as new to them.
+        """
+        if since is None:
+            since = self.acknowledged.get(person, 0)
         names = {person, inspector_names.get(person, person)}
         ids = {i for i, n in inspector_names.items() if n in names} | {person}
         mine = sorted(

@@ -167,6 +167,12 @@ ROUTES = (
         "cases",
     ),
     CommandRoute(
+        INSPECTION + "/agenda/{person}/acknowledge",
+        m.AcknowledgeBriefing,
+        "Acknowledge one's briefing: later changes show as new on the agenda",
+        "read models",
+    ),
+    CommandRoute(
         INSPECTION + "/blog",
         m.WriteBlogPost,
         "Write a post for the daily blog",

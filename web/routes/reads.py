@@ -71,8 +71,13 @@ def agenda(
     actor: ActorDep,
     when: WhenDep,
     since: Annotated[
-        int, Query(ge=0, description="Changes after this position are marked new")
-    ] = 0,
+        int | None,
+        Query(
+            ge=0,
+            description="Changes after this position are marked new; by default, "
+            "after what the person last acknowledged",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
     return _read(
         state,
