@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from projections.views import InspectionViews, Views
 from web.deps import ActorDep, PointInTime, StateDep, WhenDep
@@ -21,7 +21,7 @@ def _read(
     inspection_id: str,
     when: PointInTime,
     question: Callable[[InspectionViews, Views], dict[str, Any]],
-) -> dict[str, Any]:
+) -> JSONResponse:
     """Asks the read models; says which position the answer is true at."""
     body, position = state.ask(
         inspection_id,
@@ -30,18 +30,20 @@ def _read(
         as_of=when.as_of,
         min_position=when.min_position,
     )
-    return {
-        **body,
-        "position": position,
-        "past": when.is_past,
-        "as_of": when.as_of.isoformat() if when.as_of else None,
-    }
+    return JSONResponse(
+        {
+            **body,
+            "position": position,
+            "past": when.is_past,
+            "as_of": when.as_of.isoformat() if when.as_of else None,
+        }
+    )
 
 
 @router.get("", summary="The inspection: title, phase, roster")
 def inspection(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
-) -> dict[str, Any]:
+) -> JSONResponse:
     return _read(state, inspection_id, when, lambda i, _: i.roster.render())
 
 
@@ -54,7 +56,7 @@ def schedule(
     day: Annotated[
         date | None, Query(description="YYYY-MM-DD; today by default")
     ] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     def question(i: Any, _: Any) -> dict[str, Any]:
         zone = i.roster.timezone
         wanted = day or datetime.now(UTC).date()
@@ -78,7 +80,7 @@ def agenda(
             "after what the person last acknowledged",
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     return _read(
         state,
         inspection_id,
@@ -97,7 +99,7 @@ def ledger(
     actor: ActorDep,
     when: WhenDep,
     format: Annotated[str | None, Query(pattern="^(json|csv)$")] = None,
-) -> Any:
+) -> Response:
     wants_csv = format == "csv" or (
         format is None and "text/csv" in request.headers.get("accept", "")
     )
@@ -132,7 +134,7 @@ def requests(
             pattern="^(all|open|closed|requested|assigned|attached|approved|checked|released|declined|withdrawn)$",
         ),
     ] = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     def question(i: Any, views: Any) -> dict[str, Any]:
         # Ages and overdue flags are reckoned at the moment asked about.
         now = when.as_of or (
@@ -153,7 +155,7 @@ def requests(
 @router.get("/cases", summary="The case board: notifications, judgements, browsing")
 def cases(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
-) -> dict[str, Any]:
+) -> JSONResponse:
     return _read(
         state, inspection_id, when, lambda i, _: i.cases.render(i.inspector_names())
     )
@@ -164,7 +166,7 @@ def cases(
 )
 def blog(
     inspection_id: str, day: date, state: StateDep, actor: ActorDep, when: WhenDep
-) -> dict[str, Any]:
+) -> JSONResponse:
     return _read(state, inspection_id, when, lambda i, _: i.blog.render(day))
 
 
@@ -173,5 +175,5 @@ def blog(
 )
 def lines_of_enquiry(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
-) -> dict[str, Any]:
+) -> JSONResponse:
     return _read(state, inspection_id, when, lambda i, _: i.enquiries.render())
