@@ -24,7 +24,7 @@ class WarRoom(Application[UUID]):
     def __init__(self, database: Database) -> None:
         super().__init__(env=database.library_env())
         self.database = database
-        self.store: WarRoomStore = open_store(database)
+        self.store: WarRoomStore = open_store(self.factory, database)
         self._save_listeners: list[Callable[[int], None]] = []
         self._listeners_lock = threading.Lock()
 

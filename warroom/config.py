@@ -90,8 +90,9 @@ class Database:
             "POSTGRES_PASSWORD": self.password,
             "POSTGRES_DBNAME": self.dbname,
             "POSTGRES_SCHEMA": self.schema,
-            "POSTGRES_POOL_SIZE": "10",
-            "POSTGRES_MAX_OVERFLOW": "20",
+            # Opened eagerly by each process; the overflow is opened on demand.
+            "POSTGRES_POOL_SIZE": "4",
+            "POSTGRES_MAX_OVERFLOW": "12",
         }
 
     def psycopg_conninfo(self) -> str:

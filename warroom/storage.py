@@ -199,14 +199,12 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             )
 
 
-def open_store(database: Database) -> WarRoomStore:
-    factory = InfrastructureFactory.construct(
-        {**database.library_env(), "CREATE_TABLE": "y"}
-    )
+def open_store(factory: InfrastructureFactory[Any], database: Database) -> WarRoomStore:
+    """The store, on the application's own factory: one connection pool."""
     store_class: type[Any] = (
         SQLiteWarRoomStore if database.kind == "sqlite" else PostgresWarRoomStore
     )
-    store: WarRoomStore = factory.tracking_recorder(store_class)  # type: ignore[assignment]
+    store: WarRoomStore = factory.tracking_recorder(store_class)
     return store
 
 
