@@ -1,0 +1,317 @@
+"""Who may do what: 401 without a good token, 403 for a role that may not.
+
+The matrix is derived from `COMMAND_HANDLERS`, the write side's one table of
+who may run each command, so these tests follow it wherever it goes; a few
+tests pin the domain's first rules independently of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from commands import models as m
+from commands.handlers import COMMAND_HANDLERS
+from tests.helpers import (
+    ROLES,
+    Inspection,
+    WarRoomClient,
+    allowed_roles,
+    new_request,
+    refused,
+    refused_attach,
+    refused_roles,
+    sha256,
+    walk_request,
+)
+
+UNKNOWN = "00000000-0000-4000-8000-000000000000"
+
+
+@dataclass(frozen=True)
+class Sample:
+    """Where a command is sent, and a body that is valid for it."""
+
+    path: str
+    body: dict[str, Any]
+
+
+DIGEST = sha256(b"doc")
+WHEN = {"starts_at": "2026-11-24T10:00:00Z", "ends_at": "2026-11-24T11:00:00Z"}
+INS = "/api/inspections/{iid}"
+REQ = INS + "/requests/{rid}"
+MTG = INS + "/meetings/{mid}"
+CASE = INS + "/cases/{cid}"
+
+SAMPLES: dict[type[m.Command], Sample] = {
+    m.AddUser: Sample("/api/users", {"name": "New", "role": "staff"}),
+    m.OpenInspection: Sample(
+        "/api/inspections",
+        {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+    ),
+    m.AddInspector: Sample(INS + "/inspectors", {"name": "Ann Other"}),
+    m.EnterPhase: Sample(INS + "/phase", {"phase": "day2_kick_off"}),
+    m.RecordRequest: Sample(
+        INS + "/requests",
+        {"title": "Annex A", "requested_by": "{lead}", "channel": "kit"},
+    ),
+    m.AssignRequest: Sample(REQ + "/assign", {"assignee": "{preparer}"}),
+    m.AttachDocument: Sample(REQ + "/documents", {}),
+    m.ApproveDocument: Sample(REQ + "/approve", {"sha256": DIGEST}),
+    m.CheckDocument: Sample(REQ + "/check", {"sha256": DIGEST}),
+    m.ReleaseDocument: Sample(
+        REQ + "/release", {"sha256": DIGEST, "to": "{lead}", "medium": "electronic"}
+    ),
+    m.DeclineRequest: Sample(REQ + "/decline", {"reason": "out of scope"}),
+    m.WithdrawRequest: Sample(REQ + "/withdraw", {"reason": "not wanted"}),
+    m.EscalateRequest: Sample(REQ + "/escalate", {"reason": "asked a worker"}),
+    m.ScheduleMeeting: Sample(
+        INS + "/meetings",
+        {"title": "KIT", "kind": "kit", "venue": "Room 1", **WHEN},
+    ),
+    m.RescheduleMeeting: Sample(MTG + "/reschedule", {**WHEN, "reason": "late"}),
+    m.MoveMeeting: Sample(MTG + "/move", {"venue": "Room 2"}),
+    m.ChangeAttendees: Sample(MTG + "/attendees", {"add": ["Ann Cole"]}),
+    m.ChangeTopics: Sample(MTG + "/topics", {"topics": ["Thresholds"]}),
+    m.CancelMeeting: Sample(MTG + "/cancel", {"reason": "unwell"}),
+    m.RecordKitNote: Sample(MTG + "/notes", {"text": "All on track"}),
+    m.RaiseLineOfEnquiry: Sample(INS + "/lines-of-enquiry", {"title": "Thresholds"}),
+    m.AnswerLineOfEnquiry: Sample(
+        INS + "/lines-of-enquiry/{lid}/answer", {"response": "See the audit"}
+    ),
+    m.SelectCase: Sample(
+        INS + "/cases", {"ref": "C-001", "selection": "audited", "plan": "CP"}
+    ),
+    m.NotifyCaseParty: Sample(CASE + "/notified", {"party": "social_worker"}),
+    m.JudgeCase: Sample(CASE + "/audit", {"judgement": "good"}),
+    m.RecordCaseBrowsed: Sample(
+        CASE + "/browsed", {"inspector": "{lead}", "item": "chronology"}
+    ),
+    m.AcknowledgeBriefing: Sample(INS + "/agenda/A staff/acknowledge", {}),
+    m.WriteBlogPost: Sample(
+        INS + "/blog", {"day": "2026-11-24", "title": "Day 2", "body": "All well"}
+    ),
+}
+
+
+def fill(template: Any, ids: dict[str, str]) -> Any:
+    if isinstance(template, str):
+        return template.format(**ids)
+    if isinstance(template, dict):
+        return {k: fill(v, ids) for k, v in template.items()}
+    if isinstance(template, list):
+        return [fill(v, ids) for v in template]
+    return template
+
+
+def real_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]:
+    """Ids of real things, so that a refusal can only be about the role."""
+    path = inspection.path
+    meeting = client.ok(
+        "lead", f"{path}/meetings", fill(SAMPLES[m.ScheduleMeeting].body, {})
+    )
+    case = client.ok("lead", f"{path}/cases", SAMPLES[m.SelectCase].body)
+    line = client.ok("lead", f"{path}/lines-of-enquiry", {"title": "Thresholds"})
+    return {
+        "iid": inspection.id,
+        "rid": new_request(client, inspection),
+        "mid": meeting["id"],
+        "cid": case["id"],
+        "lid": line["id"],
+        "lead": inspection.lead_inspector,
+        "preparer": client.user_ids["preparer"],
+    }
+
+
+def unknown_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]:
+    ids = dict.fromkeys(("iid", "rid", "mid", "cid", "lid"), UNKNOWN)
+    return {
+        **ids,
+        "lead": inspection.lead_inspector,
+        "preparer": client.user_ids["preparer"],
+    }
+
+
+def send(
+    client: WarRoomClient, role: str, command: type[m.Command], ids: dict[str, str]
+) -> Any:
+    sample = SAMPLES[command]
+    if command is m.AttachDocument:
+        return client.attach(role, ids["iid"], ids["rid"], b"doc")
+    return client.post(role, fill(sample.path, ids), fill(sample.body, ids))
+
+
+COMMANDS = sorted(COMMAND_HANDLERS, key=lambda c: c.__name__)
+
+
+def test_every_command_of_the_role_table_is_exercised_here() -> None:
+    assert set(SAMPLES) == set(COMMAND_HANDLERS)
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.__name__)
+def test_every_role_the_table_leaves_out_gets_403_and_nothing_is_stored(
+    client: WarRoomClient, inspection: Inspection, command: type[m.Command]
+) -> None:
+    ids = real_ids(client, inspection)
+    for role in refused_roles(command):
+        before = client.stored()
+        response = send(client, role, command, ids)
+        assert response.status_code == 403, (role, response.text)
+        assert client.stored() == before, role
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.__name__)
+def test_every_role_the_table_names_gets_past_authorisation(
+    client: WarRoomClient, inspection: Inspection, command: type[m.Command]
+) -> None:
+    # Unknown ids: a role that is let in gets as far as finding nothing.
+    ids = unknown_ids(client, inspection)
+    expected = 201 if "{iid}" not in SAMPLES[command].path else 404
+    for role in allowed_roles(command):
+        response = send(client, role, command, ids)
+        assert response.status_code == expected, (role, response.text)
+
+
+def test_auditors_change_nothing_and_staff_only_acknowledge_their_briefing() -> None:
+    for command, (_, roles) in COMMAND_HANDLERS.items():
+        assert "auditor" not in roles
+        assert "staff" not in roles or command is m.AcknowledgeBriefing
+
+
+def test_only_the_gatekeeper_releases_or_declines_and_only_a_lead_approves() -> None:
+    # DOMAIN.md's first rule, pinned apart from the table it is written in.
+    assert allowed_roles(m.ReleaseDocument) == {"gatekeeper"}
+    assert allowed_roles(m.DeclineRequest) == {"gatekeeper"}
+    assert allowed_roles(m.ApproveDocument) == {"lead"}
+    assert allowed_roles(m.AddUser) == {"admin"}
+
+
+def test_a_lead_may_not_release_even_a_checked_document(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    rid = new_request(client, inspection)
+    digest = walk_request(client, inspection, rid, "checked")
+    body = {"sha256": digest, "to": inspection.lead_inspector, "medium": "packet"}
+    path = f"{inspection.path}/requests/{rid}/release"
+    for role in ("lead", "rapid_response", "admin", "staff", "auditor"):
+        refused(client, 403, role, path, body)
+    client.ok("gatekeeper", path, body)
+
+
+def test_a_staff_member_may_not_attach_a_document(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    rid = new_request(client, inspection)
+    client.ok(
+        "gatekeeper",
+        f"{inspection.path}/requests/{rid}/assign",
+        {"assignee": client.user_ids["staff"]},
+    )
+    refused_attach(client, 403, "staff", inspection.id, rid, b"doc")
+
+
+# --- 401 --------------------------------------------------------------------
+
+BAD_AUTHORIZATIONS = [
+    None,
+    "Bearer not-a-token",
+    "Bearer ",
+    "Basic YWRtaW46YWRtaW4=",
+    "{token}",
+]
+
+
+def test_a_command_without_a_good_token_gets_401_and_nothing_is_stored(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    body = SAMPLES[m.OpenInspection].body
+    for authorization in BAD_AUTHORIZATIONS:
+        headers = {}
+        if authorization is not None:
+            headers["Authorization"] = authorization.format(token=client.tokens["lead"])
+        before = client.stored()
+        response = client.http.post("/api/inspections", json=body, headers=headers)
+        assert response.status_code == 401, (authorization, response.text)
+        assert response.headers["WWW-Authenticate"] == "Bearer"
+        assert client.stored() == before
+
+
+def test_reads_and_downloads_without_a_good_token_get_401(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    paths = [
+        inspection.path,
+        f"{inspection.path}/events",
+        f"{inspection.path}/ledger",
+        f"{inspection.path}/requests/{UNKNOWN}/documents/{DIGEST}",
+        "/api/me",
+    ]
+    for path in paths:
+        for headers in ({}, {"Authorization": "Bearer not-a-token"}):
+            response = client.http.get(path, headers=headers)
+            assert response.status_code == 401, (path, response.text)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_everyone_signed_in_may_read(
+    client: WarRoomClient, inspection: Inspection, role: str
+) -> None:
+    for path in ("", "/events", "/ledger", "/requests", "/cases", "/schedule"):
+        response = client.get(role, f"{inspection.path}{path}")
+        assert response.status_code == 200, (path, response.text)
+
+
+# --- POST /api/users --------------------------------------------------------
+
+
+def test_an_admin_adds_a_user_and_their_token_signs_them_in(
+    client: WarRoomClient,
+) -> None:
+    before = client.stored()
+    response = client.post(
+        "admin", "/api/users", {"name": "Gail Keeper", "role": "gatekeeper"}
+    )
+    assert response.status_code == 201, response.text
+    answer = response.json()
+    assert {"id", "name", "role", "token"} <= set(answer)
+    assert (answer["name"], answer["role"]) == ("Gail Keeper", "gatekeeper")
+    assert isinstance(answer["id"], str) and answer["token"]
+    assert client.stored() > before
+    me = client.http.get(
+        "/api/me", headers={"Authorization": f"Bearer {answer['token']}"}
+    ).json()
+    assert me == {"id": answer["id"], "name": "Gail Keeper", "role": "gatekeeper"}
+
+
+def test_each_user_gets_a_token_of_their_own(client: WarRoomClient) -> None:
+    tokens = {
+        client.ok("admin", "/api/users", {"name": "Same Name", "role": "staff"})[
+            "token"
+        ]
+        for _ in range(2)
+    }
+    assert len(tokens) == 2
+
+
+def test_a_token_is_never_stored_in_the_log(client: WarRoomClient) -> None:
+    token = client.ok("admin", "/api/users", {"name": "Sam", "role": "staff"})["token"]
+    stored = [
+        str(vars(event))
+        for event in client.app.recorder.select_notifications(start=1, limit=10_000)
+    ]
+    assert stored and not any(token in text for text in stored)
+
+
+def test_a_user_with_a_role_that_does_not_exist_is_refused(
+    client: WarRoomClient,
+) -> None:
+    answer = refused(client, 422, "admin", "/api/users", {"name": "X", "role": "boss"})
+    assert any(error["loc"][-1] == "role" for error in answer["detail"])
+
+
+def test_only_an_admin_may_list_the_users(client: WarRoomClient) -> None:
+    for role in ROLES:
+        response = client.get(role, "/api/users")
+        assert response.status_code == (200 if role == "admin" else 403), role
