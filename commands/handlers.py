@@ -55,14 +55,14 @@ def open_inspection(run: Run, cmd: m.OpenInspection) -> None:
 
 
 def add_inspector(run: Run, cmd: m.AddInspector) -> None:
-    inspection = run.inspection()
+    inspection = run.changed_inspection()
     inspector_id = inspection.add_inspector(cmd.name, cmd.lead, cmd.agency, run.ctx)
     run.answer_with(inspection, result_id=inspector_id)
     run.extra["inspection_id"] = str(inspection.id)
 
 
 def enter_phase(run: Run, cmd: m.EnterPhase) -> None:
-    inspection = run.inspection()
+    inspection = run.changed_inspection()
     inspection.enter_phase(cmd.phase, run.ctx)
     run.answer_with(inspection)
 

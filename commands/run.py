@@ -61,7 +61,13 @@ class Run:
     def target(self, cls: type[A]) -> A:
         """The thing named in the path, checked against `If-Match`."""
         assert self.target_id is not None
-        aggregate = self.load(cls, self.target_id)
+        return self._matching(self.load(cls, self.target_id))
+
+    def changed_inspection(self) -> Inspection:
+        """The inspection, when it is the thing changed, checked against `If-Match`."""
+        return self._matching(self.inspection())
+
+    def _matching(self, aggregate: A) -> A:
         if self.if_match is not None and aggregate.version != self.if_match:
             raise VersionMismatch(self.if_match, aggregate.version)
         return aggregate
