@@ -8,23 +8,38 @@ the audit replay can keep many of them in memory while sharing the records.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any, ClassVar, Self
 
 from projections.events import LoggedEvent
+
+Handler = Callable[[Any, LoggedEvent], "dict[str, Any] | None"]
 
 
 class ReadModel:
     """Subclasses define `on_<EventType>(event)` methods and `name`."""
 
     name: ClassVar[str]
+    # Event type -> its `on_` method, found once per class, not once per event.
+    handlers: ClassVar[dict[str, Handler]] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.handlers = {
+            name.removeprefix("on_"): getattr(cls, name)
+            for name in dir(cls)
+            if name.startswith("on_")
+        }
+
+    @classmethod
+    def event_types(cls) -> frozenset[str]:
+        """The event types this model folds in; others never reach it."""
+        return frozenset(cls.handlers)
 
     def apply(self, event: LoggedEvent) -> dict[str, Any] | None:
         """Folds one event in; returns the row it changed, for the live page."""
-        handler = getattr(self, f"on_{event.type}", None)
-        if handler is None:
-            return None
-        changed: dict[str, Any] | None = handler(event)
-        return changed
+        handler = self.handlers.get(event.type)
+        return None if handler is None else handler(self, event)
 
     def copy(self) -> Self:
         """A checkpoint: new containers, two levels deep, sharing the records."""

@@ -40,6 +40,10 @@ class Blog(ReadModel):
         self.requests: dict[str, dict[str, Any]] = {}
         self.case_refs: dict[str, str] = {}
 
+    @classmethod
+    def event_types(cls) -> frozenset[str]:
+        return super().event_types() | frozenset(SECTIONS)
+
     def apply(self, event: LoggedEvent) -> dict[str, Any] | None:
         changed = super().apply(event)
         section = SECTIONS.get(event.type)
@@ -105,7 +109,7 @@ class Blog(ReadModel):
             "type": e.type,
             "subject": self._subject(e),
             "by": e.actor_name,
-            "at": e.occurred_at.isoformat(),
+            "at": e.occurred_iso,
             "position": e.position,
             "data": e.data,
         }

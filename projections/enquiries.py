@@ -25,7 +25,7 @@ class LinesOfEnquiry(ReadModel):
             "owner": e.data["owner"],
             "raised_at_meeting": e.data["raised_at_meeting"],
             "raised_by": e.actor_name,
-            "raised_at": e.occurred_at.isoformat(),
+            "raised_at": e.occurred_iso,
             "answered": False,
             "response": None,
             "evidence": [],
@@ -69,7 +69,7 @@ class LinesOfEnquiry(ReadModel):
             "kind": kind,
             "summary": summary,
             "source_id": e.aggregate_id,
-            "at": e.occurred_at.isoformat(),
+            "at": e.occurred_iso,
             "position": e.position,
         }
         self.lines[line_id] = {**line, "evidence": [*line["evidence"], item]}

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
 # Stored, but no part of any inspection's story: bookkeeping of the server.
 INTERNAL_TYPES = frozenset({"UserAdded", "TokenIssued", "IdempotentCommandAnswered"})
+
+# Events hold plain JSON values but for these, which the transcoder revives.
+_CONVERTED = frozenset({UUID, datetime, list, tuple, dict})
 
 _LIBRARY_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
@@ -36,7 +40,7 @@ class LoggedEvent:
     def from_domain_event(cls, event: Any, position: int) -> LoggedEvent:
         meta: dict[str, Any] = event.meta
         data = {
-            name: _plain(value)
+            name: _plain(value) if type(value) in _CONVERTED else value
             for name, value in vars(event).items()
             if name not in _LIBRARY_FIELDS
         }
@@ -59,6 +63,14 @@ class LoggedEvent:
             data=data,
         )
 
+    @cached_property
+    def recorded_iso(self) -> str:
+        return self.recorded_at.isoformat()
+
+    @cached_property
+    def occurred_iso(self) -> str:
+        return self.occurred_at.isoformat()
+
     @property
     def is_internal(self) -> bool:
         return self.type in INTERNAL_TYPES
@@ -67,8 +79,8 @@ class LoggedEvent:
         return {
             "position": self.position,
             "type": self.type,
-            "recorded_at": self.recorded_at.isoformat(),
-            "occurred_at": self.occurred_at.isoformat(),
+            "recorded_at": self.recorded_iso,
+            "occurred_at": self.occurred_iso,
             "actor": self.actor,
             "actor_name": self.actor_name,
             "inspection_id": self.inspection_id,

@@ -74,8 +74,8 @@ class Ledger(ReadModel):
             "approved_by": request["approved_by"],
             "checked_by": request["checked_by"],
             "released_by": e.actor_name,
-            "recorded_at": e.recorded_at.isoformat(),
-            "occurred_at": e.occurred_at.isoformat(),
+            "recorded_at": e.recorded_iso,
+            "occurred_at": e.occurred_iso,
             "position": e.position,
         }
         self.lines.append(line)

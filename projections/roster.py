@@ -23,7 +23,7 @@ class Roster(ReadModel):
             "starts_on": e.data["starts_on"],
             "timezone": e.data["timezone"],
             "phase": "day1_notification",
-            "opened_at": e.recorded_at.isoformat(),
+            "opened_at": e.recorded_iso,
         }
         return self.summary
 

@@ -41,7 +41,7 @@ class Schedule(ReadModel):
             "inspectors": list(d["inspectors"]),
             "topics": list(d["topics"]),
             "cancelled": False,
-            "scheduled_at": e.recorded_at.isoformat(),
+            "scheduled_at": e.recorded_iso,
             "history": [],
             "notes": [],
         }
@@ -117,7 +117,7 @@ class Schedule(ReadModel):
             "actions": e.data["actions"],
             "lines_of_enquiry": e.data["lines_of_enquiry"],
             "by": e.actor_name,
-            "recorded_at": e.recorded_at.isoformat(),
+            "recorded_at": e.recorded_iso,
             "position": e.position,
         }
         meeting = {
@@ -144,8 +144,8 @@ class Schedule(ReadModel):
             "from": before,
             "to": after,
             "who": e.actor_name,
-            "when": e.recorded_at.isoformat(),
-            "occurred_at": e.occurred_at.isoformat(),
+            "when": e.recorded_iso,
+            "occurred_at": e.occurred_iso,
             "why": why,
             "position": e.position,
         }

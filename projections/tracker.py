@@ -41,8 +41,8 @@ class Tracker(ReadModel):
             "assignee": None,
             "document": None,
             "escalated_to": None,
-            "requested_at": e.occurred_at.isoformat(),
-            "recorded_at": e.recorded_at.isoformat(),
+            "requested_at": e.occurred_iso,
+            "recorded_at": e.recorded_iso,
             "closed_at": None,
             "reason": None,
         }
@@ -82,9 +82,7 @@ class Tracker(ReadModel):
         return state
 
     def _close(self, e: LoggedEvent, state: str, reason: str | None) -> dict[str, Any]:
-        return self._update(
-            e, state=state, reason=reason, closed_at=e.occurred_at.isoformat()
-        )
+        return self._update(e, state=state, reason=reason, closed_at=e.occurred_iso)
 
     def _update(self, e: LoggedEvent, **fields: Any) -> dict[str, Any]:
         request = {

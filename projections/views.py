@@ -36,6 +36,11 @@ class InspectionViews:
 
     def __init__(self, models: dict[str, ReadModel] | None = None) -> None:
         self.models = models or {cls.name: cls() for cls in MODELS}
+        # Event type -> the models that handle it, so each event visits only those.
+        self._interested: dict[str, list[tuple[str, ReadModel]]] = {}
+        for name, model in self.models.items():
+            for event_type in model.event_types():
+                self._interested.setdefault(event_type, []).append((name, model))
 
     @property
     def roster(self) -> Roster:
@@ -70,7 +75,7 @@ class InspectionViews:
 
     def apply(self, event: LoggedEvent) -> Changes:
         changes: Changes = {}
-        for name, model in self.models.items():
+        for name, model in self._interested.get(event.type, ()):
             row = model.apply(event)
             if row is not None:
                 changes[name] = row
@@ -104,7 +109,7 @@ class Views:
 
     def apply(self, event: LoggedEvent) -> Changes:
         self.position = event.position
-        self.recorded_at = event.recorded_at.isoformat()
+        self.recorded_at = event.recorded_iso
         if event.type == "UserAdded":
             user = {"id": event.aggregate_id, **event.data}
             self.users[event.aggregate_id] = user
