@@ -77,11 +77,16 @@ class Meeting(Aggregate):
                 "remove_only_attendees",
                 f"not attending, so cannot be removed: {', '.join(missing)}",
             )
+        already = [name for name in add if name in self.attendees]
+        if already:
+            raise RuleBroken(
+                "add_only_newcomers",
+                f"already attending, so cannot be added: {', '.join(already)}",
+            )
         for name in remove:
             self._attendee_removed(name=name, meta=ctx.meta())
-        for name in add:
-            if name not in self.attendees:
-                self._attendee_added(name=name, meta=ctx.meta())
+        for name in dict.fromkeys(add):  # each name once, in the order given
+            self._attendee_added(name=name, meta=ctx.meta())
 
     def change_topics(self, topics: list[str], ctx: Context) -> None:
         self._require_not_cancelled("change the topics of")
