@@ -90,7 +90,11 @@ def test_user_add_with_a_role_that_does_not_exist_fails_and_stores_nothing(
     assert stored(url) == before
 
 
-def test_user_add_without_a_name_fails(url: str) -> None:
+def test_user_add_without_a_name_fails_and_stores_nothing(url: str) -> None:
+    first = warroom(url, "user", "add", "--name", "First", "--role", "staff")
+    assert first.returncode == 0, first.stderr
+    before = stored(url)
     done = warroom(url, "user", "add", "--role", "staff")
     assert done.returncode != 0
     assert "--name" in done.stderr
+    assert stored(url) == before
