@@ -7,7 +7,7 @@ Bad input never reaches a handler: FastAPI answers 422 naming the field.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated, Literal
+from typing import Annotated
 
 from pydantic import (
     AwareDatetime,
@@ -18,6 +18,12 @@ from pydantic import (
     model_validator,
 )
 
+from warroom.domain.case import Judgement, Party, Plan, Selection
+from warroom.domain.inspection import Framework, Phase
+from warroom.domain.meeting import MeetingKind
+from warroom.domain.request import Channel, Medium
+from warroom.domain.user import Role
+
 # A client's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(seconds=60)
 
@@ -27,42 +33,6 @@ Name = Annotated[str, Field(min_length=1, max_length=120)]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 # Pseudonymous case references only: no spaces, so no "Firstname Surname".
 CaseRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")]
-
-Framework = Literal["SIF", "ILACS", "JTAI", "monitoring_visit"]
-Phase = Literal[
-    "day1_notification",
-    "day2_kick_off",
-    "day3_on_site",
-    "day4_feedback",
-    "week2_off_site",
-    "weeks3_4_on_site",
-    "closed",
-]
-Channel = Literal["kit", "email", "lead_inspector", "direct_to_worker"]
-Medium = Literal["electronic", "hard_copy", "packet"]
-MeetingKind = Literal[
-    "kit",
-    "lead_inspector",
-    "staff_interview",
-    "focus_group",
-    "partner_meeting",
-    "case_discussion",
-    "team_visit",
-    "end_of_day_briefing",
-]
-Selection = Literal["audited", "tracked"]
-Plan = Literal["CIN", "CP", "LAC"]
-Party = Literal[
-    "social_worker",
-    "team_manager",
-    "iro",
-    "parents_carers",
-    "education",
-    "health",
-    "other_partners",
-]
-Judgement = Literal["outstanding", "good", "requires_improvement", "inadequate"]
-Role = Literal["admin", "lead", "gatekeeper", "rapid_response", "staff", "auditor"]
 
 
 class Command(BaseModel):

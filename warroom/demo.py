@@ -18,11 +18,13 @@ from commands.executor import execute
 from commands.run import Actor
 from warroom.application import WarRoom
 from warroom.config import Database
+from warroom.domain.case import Plan
+from warroom.domain.inspection import Phase
 
 DEMO_TITLE = "Demo: SIF inspection of children's services"
 LONDON = ZoneInfo("Europe/London")
-PHASES_SO_FAR: tuple[m.Phase, ...] = ("day2_kick_off", "day3_on_site")
-PLANS: tuple[m.Plan, ...] = ("CIN", "CP", "LAC")
+PHASES_SO_FAR: tuple[Phase, ...] = ("day2_kick_off", "day3_on_site")
+PLANS: tuple[Plan, ...] = ("CIN", "CP", "LAC")
 ROLES = {
     "admin": "Ross Milhench",
     "lead": "Vince Clark",

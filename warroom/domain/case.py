@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from warroom.domain.base import Context, RuleBroken, derived_id
 
-SELECTIONS = ("audited", "tracked")
-PLANS = ("CIN", "CP", "LAC")
-PARTIES = (
+Selection = Literal["audited", "tracked"]
+SELECTIONS: tuple[str, ...] = get_args(Selection)
+Plan = Literal["CIN", "CP", "LAC"]
+PLANS: tuple[str, ...] = get_args(Plan)
+Party = Literal[
     "social_worker",
     "team_manager",
     "iro",
@@ -19,8 +21,10 @@ PARTIES = (
     "education",
     "health",
     "other_partners",
-)
-JUDGEMENTS = ("outstanding", "good", "requires_improvement", "inadequate")
+]
+PARTIES: tuple[str, ...] = get_args(Party)
+Judgement = Literal["outstanding", "good", "requires_improvement", "inadequate"]
+JUDGEMENTS: tuple[str, ...] = get_args(Judgement)
 
 
 class Case(Aggregate):

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, Literal, get_args
 from uuid import uuid4
 
 from eventsourcing.domain import Aggregate, event
 
 from warroom.domain.base import Context, RuleBroken
 
-FRAMEWORKS = ("SIF", "ILACS", "JTAI", "monitoring_visit")
+Framework = Literal["SIF", "ILACS", "JTAI", "monitoring_visit"]
+FRAMEWORKS: tuple[str, ...] = get_args(Framework)
 
 # The phases in the order they happen; an inspection only moves forward.
-PHASES = (
+Phase = Literal[
     "day1_notification",
     "day2_kick_off",
     "day3_on_site",
@@ -21,7 +22,8 @@ PHASES = (
     "week2_off_site",
     "weeks3_4_on_site",
     "closed",
-)
+]
+PHASES: tuple[str, ...] = get_args(Phase)
 
 
 class Inspection(Aggregate):

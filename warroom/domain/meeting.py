@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 from eventsourcing.domain import Aggregate, event
 
 from warroom.domain.base import Context, RuleBroken
 
-KINDS = (
+MeetingKind = Literal[
     "kit",
     "lead_inspector",
     "staff_interview",
@@ -24,7 +24,8 @@ KINDS = (
     "case_discussion",
     "team_visit",
     "end_of_day_briefing",
-)
+]
+KINDS: tuple[str, ...] = get_args(MeetingKind)
 # "Give the inspectors time to draw breath between meetings."
 BREATHING_SPACE = timedelta(minutes=15)
 

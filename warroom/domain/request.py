@@ -8,14 +8,16 @@ version that was approved and checked.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 
 from eventsourcing.domain import Aggregate, event
 
 from warroom.domain.base import Context, RuleBroken
 
-CHANNELS = ("kit", "email", "lead_inspector", "direct_to_worker")
-MEDIA = ("electronic", "hard_copy", "packet")
+Channel = Literal["kit", "email", "lead_inspector", "direct_to_worker"]
+CHANNELS: tuple[str, ...] = get_args(Channel)
+Medium = Literal["electronic", "hard_copy", "packet"]
+MEDIA: tuple[str, ...] = get_args(Medium)
 OPEN_STATES = ("requested", "assigned", "attached", "approved", "checked")
 CLOSED_STATES = ("released", "declined", "withdrawn")
 

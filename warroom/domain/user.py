@@ -5,14 +5,15 @@ Only a token's SHA-256 is stored, never the token itself.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from warroom.domain.base import derived_id
 
-ROLES = ("admin", "lead", "gatekeeper", "rapid_response", "staff", "auditor")
+Role = Literal["admin", "lead", "gatekeeper", "rapid_response", "staff", "auditor"]
+ROLES: tuple[str, ...] = get_args(Role)
 
 
 class User(Aggregate):
