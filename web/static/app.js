@@ -139,6 +139,8 @@ const state = {
   livePosition: 0, // the newest position the page knows of
   lastSeen: 0, // the newest position the stream (or a read) has delivered
   events: new Map(), // this inspection's events by position, for KIT and feed
+  firstEvent: null, // the position the inspection was opened at
+  newestEvent: 0,
   data: {}, // each panel's latest answer
   readSeq: {}, // each panel's latest read, so a slow old answer never wins
   pending: new Set(), // panels a live event has touched, not yet re-read
@@ -417,7 +419,7 @@ async function openInspection(id) {
   localStorage.setItem(INSPECTION_KEY, id);
   Object.assign(state, {
     inspectionId: id, inspection: null, past: null, livePosition: 0, lastSeen: 0,
-    events: new Map(), data: {}, pending: new Set(), pendingPosition: 0,
+    events: new Map(), firstEvent: null, newestEvent: 0, data: {}, pending: new Set(), pendingPosition: 0,
   });
   setPastMode(null);
   await loadEvents(0);
@@ -428,7 +430,7 @@ async function openInspection(id) {
   // Stream from the oldest position any panel was read at: nothing between
   // a read and the stream can be missed; re-reading a panel twice is harmless.
   const start = Math.min(state.data.inspection.position, ...positions);
-  await loadEvents(Math.max(...state.events.keys(), 0));
+  await loadEvents(state.newestEvent);
   state.lastSeen = start;
   noteLivePosition(Math.max(start, ...positions));
   renderLocalPanels();
@@ -490,10 +492,16 @@ async function loadEvents(after) {
   let from = after;
   for (;;) {
     const page = await api(`${inspectionPath("/events")}?after=${from}&limit=1000`);
-    for (const event of page.events) state.events.set(event.position, event);
+    for (const event of page.events) rememberEvent(event);
     if (page.events.length < 1000 || page.next <= from) break;
     from = page.next;
   }
+}
+
+function rememberEvent(event) {
+  state.events.set(event.position, event);
+  state.firstEvent = Math.min(state.firstEvent ?? event.position, event.position);
+  state.newestEvent = Math.max(state.newestEvent, event.position);
 }
 
 function eventsUpTo(position) {
@@ -543,8 +551,11 @@ function setConnection(next) {
   const el = $("#connection");
   el.dataset.state = next;
   el.className = `connection ${next}`;
+  // While replaying, "Live" beside the past banner would confuse: say
+  // "Connected" for the same green state.
+  const liveWord = state.past === null ? "Live" : "Connected";
   el.querySelector(".label").textContent =
-    { live: "Live", down: "Offline: reconnecting", connecting: "Connecting" }[next];
+    { live: liveWord, down: "Offline: reconnecting", connecting: "Connecting" }[next];
   $("#offline-bar").hidden = next !== "down";
   // Back after a drop: the stream replays what was missed by itself; read
   // everything once more in case the server restarted with a new read side.
@@ -556,7 +567,7 @@ function onStreamMessage(message) {
   if (!Number.isFinite(position) || position <= 0) return;
   const { event, changes } = JSON.parse(message.data);
   if (state.connection !== "live") setConnection("live");
-  state.events.set(event.position, event);
+  rememberEvent(event);
   state.lastSeen = Math.max(state.lastSeen, position);
   noteLivePosition(position);
   for (const panel of panelsTouchedBy(event.type, changes)) state.pending.add(panel);
@@ -573,13 +584,14 @@ function panelsTouchedBy(type, changes) {
 }
 
 // Many events arrive together (a reconnect replays a batch): read each touched
-// panel once, at the newest position, a moment after the last one lands.
+// panel once, at the newest position. The timer is not pushed back by later
+// events, so a steady flood still shows on screen every 150 ms.
 function scheduleFlush() {
-  clearTimeout(state.flushTimer);
-  state.flushTimer = setTimeout(flushPending, 120);
+  if (state.flushTimer === null) state.flushTimer = setTimeout(flushPending, 150);
 }
 
 function flushPending() {
+  state.flushTimer = null;
   renderLocalPanels();
   if (state.past !== null) return; // replaying: live changes wait for "back to live"
   const panels = [...state.pending];
@@ -592,7 +604,7 @@ function flushPending() {
 // last event seen, and treat anything new as if it had been streamed.
 async function sweepForUnlistenedEvents() {
   if (!state.inspectionId || state.connection !== "live") return;
-  const newest = Math.max(0, ...state.events.keys());
+  const newest = state.newestEvent;
   const page = await api(`${inspectionPath("/events")}?after=${newest}&limit=100`).catch(() => null);
   const unseen = (page?.events || []).filter((e) => !state.events.has(e.position));
   for (const event of unseen) {
@@ -600,10 +612,18 @@ async function sweepForUnlistenedEvents() {
   }
 }
 
+// Replay starts where the inspection was opened: before that, there is no
+// inspection to show (the reads answer 404).
+function firstPosition() {
+  return state.firstEvent ?? state.livePosition;
+}
+
 function noteLivePosition(position) {
   state.livePosition = Math.max(state.livePosition, position);
   const slider = $("#replay-slider");
+  slider.min = String(firstPosition());
   slider.max = String(state.livePosition);
+  $("#replay-position").min = String(firstPosition());
   $("#replay-position").max = String(state.livePosition);
   if (state.past === null) {
     slider.value = String(state.livePosition);
@@ -622,6 +642,7 @@ function setPastMode(position) {
   document.body.classList.toggle("past", past);
   document.body.classList.toggle("live", !past);
   $("#past-banner").hidden = !past;
+  if (state.connection === "live") setConnection("live"); // its word changes
   $("#back-to-live").hidden = !past;
   // Read-only: every control that would change something is disabled.
   for (const button of document.querySelectorAll("button.action, .panel button")) {
@@ -640,7 +661,8 @@ function setPastMode(position) {
 }
 
 function showPosition(position) {
-  const clamped = Math.max(0, Math.min(state.livePosition, Math.round(position)));
+  const wanted = Number.isFinite(position) ? Math.round(position) : state.livePosition;
+  const clamped = Math.max(firstPosition(), Math.min(state.livePosition, wanted));
   $("#replay-slider").value = String(clamped);
   $("#replay-position").value = String(clamped);
   setPastMode(clamped);
