@@ -321,6 +321,20 @@ def test_removing_someone_who_is_not_attending_is_refused(
     assert answer["rule"] == "remove_only_attendees"
 
 
+def test_adding_someone_already_attending_is_refused(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    mid = schedule(client, inspection, attendees=["Ann Cole"])["id"]
+    answer = refused(
+        client,
+        409,
+        "lead",
+        f"{meeting_path(inspection, mid)}/attendees",
+        {"add": ["Bo Reed", "Ann Cole"]},
+    )
+    assert answer["rule"] == "add_only_newcomers"
+
+
 def test_changing_the_topics_changes_what_attendees_prepare(
     client: WarRoomClient, inspection: Inspection
 ) -> None:

@@ -248,8 +248,16 @@ def test_only_attendees_can_be_removed_and_nothing_changes_if_one_is_not() -> No
     with pytest.raises(RuleBroken):
         m.change_attendees(["Cy"], ["Bo", "Di"], ctx())
     assert m.attendees == ["Ann", "Bo"]
-    m.change_attendees(["Cy", "Ann"], ["Bo"], ctx())
+    m.change_attendees(["Cy"], ["Bo"], ctx())
     assert m.attendees == ["Ann", "Cy"]
+
+
+def test_someone_already_attending_is_not_added_again() -> None:
+    m = meeting(attendees=["Ann"])
+    with pytest.raises(RuleBroken) as error:
+        m.change_attendees(["Bo", "Ann"], [], ctx())
+    assert rule_of(error) == "add_only_newcomers"
+    assert m.attendees == ["Ann"]
 
 
 def slot(mid: str, start: str, end: str, **kw: object) -> Slot:
