@@ -129,26 +129,33 @@ class Blog(ReadModel):
 
     def render(self, day: date) -> dict[str, Any]:
         entries = self.days.get(day.isoformat(), [])
-        told: dict[str, list[dict[str, Any]]] = {s: [] for s in set(SECTIONS.values())}
+        told: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTIONS.values()}
         for entry in entries:
             told[entry["section"]].append(entry)
-        browsed = Counter(e["subject"] for e in told.pop("cases_browsed"))
+        browsed = Counter(e["subject"] for e in told["cases_browsed"])
+        # In the order the blog is read: posts first, then the day's story.
         return {
             "day": day.isoformat(),
             "timezone": self.timezone,
             "posts": [
                 {"title": e["data"]["title"], "body": e["data"]["body"], "by": e["by"]}
-                for e in told.pop("posts")
+                for e in told["posts"]
             ],
             "meetings_held": self._meetings_on(day),
-            **told,
-            "cases_browsed": [
-                {"case": ref, "times": n} for ref, n in sorted(browsed.items())
-            ],
+            "meetings_moved": told["meetings_moved"],
+            "meetings_cancelled": told["meetings_cancelled"],
+            "requests_in": told["requests_in"],
+            "requests_released": told["requests_released"],
+            "requests_declined": told["requests_declined"],
             "requests_still_open": [
                 r
                 for r in self.requests.values()
                 if r["state"] in OPEN_STATES and r["day"] <= day.isoformat()
+            ],
+            "kit_points": told["kit_points"],
+            "lines_of_enquiry_raised": told["lines_of_enquiry_raised"],
+            "cases_browsed": [
+                {"case": ref, "times": n} for ref, n in sorted(browsed.items())
             ],
             "tomorrow": self._meetings_on(day + timedelta(days=1)),
         }
