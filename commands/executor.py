@@ -146,7 +146,7 @@ def _earlier_answer(
         )
     # The record is the last event of the first save, so its own position is
     # the position the first answer gave.
-    position = app.store.position_of(record_id, 1)
+    position = app.position_of(record_id, 1)
     return Outcome(status=record.status, body={**record.body, "position": position})
 
 

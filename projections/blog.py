@@ -113,7 +113,13 @@ class Blog(ReadModel):
             "position": e.position,
             "data": e.data,
         }
-        day = self.day_of(e.occurred_at).isoformat()
+        # A post names its own day (it may be written the morning after); the
+        # rest of the story belongs to the day it happened.
+        day = (
+            e.data["day"]
+            if e.type == "BlogPostWritten"
+            else self.day_of(e.occurred_at).isoformat()
+        )
         self.days.setdefault(day, []).append(entry)
 
     def _subject(self, e: LoggedEvent) -> str:

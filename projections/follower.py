@@ -8,7 +8,6 @@ their tracking record in one transaction.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
@@ -17,6 +16,7 @@ from typing import Any, TypeVar
 
 from eventsourcing.persistence import Tracking
 
+from projections import saved
 from projections.audit import Checkpoints, Timeline, replay_to
 from projections.events import LoggedEvent
 from projections.subscription import subscribe
@@ -185,24 +185,24 @@ class ReadSide:
             if self.views.position <= self._saved_position:
                 return
             views, timeline = self.views.copy(), self.timeline.copy()
-        blob = json.dumps(
-            {"views": views.to_json(), "timeline": timeline.to_json()},
-            separators=(",", ":"),
-        ).encode()
         try:
-            self.app.store.save_views(blob, Tracking(self.app.name, views.position))
+            self.app.store.save_views(
+                saved.encode(views, timeline), Tracking(self.app.name, views.position)
+            )
         except Exception:
             # Another process on the same database saved a later state first.
             log.debug("read models at %s not saved", views.position, exc_info=True)
         self._saved_position = views.position
 
     def _load_saved(self) -> None:
-        saved = self.app.store.load_views(self.app.name)
-        if saved is None:
+        stored = self.app.store.load_views(self.app.name)
+        if stored is None:
             return
-        position, blob = saved
-        raw = json.loads(blob)
-        self.views = Views.from_json(raw["views"])
-        self.timeline = Timeline.from_json(raw["timeline"])
+        position, blob = stored
+        decoded = saved.decode(blob)
+        if decoded is None:
+            self.app.store.reset_views(self.app.name)
+            return
+        self.views, self.timeline = decoded
         assert self.views.position == position
         self._saved_position = position

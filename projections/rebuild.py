@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -10,6 +9,7 @@ from typing import TextIO
 
 from eventsourcing.persistence import Tracking
 
+from projections import saved
 from projections.audit import Timeline
 from projections.follower import read_events
 from projections.views import Views
@@ -32,11 +32,9 @@ def rebuild(app: WarRoom, progress: Progress | None = None) -> tuple[Views, Time
     if progress is not None:
         progress(total, total)
     if views.position:
-        blob = json.dumps(
-            {"views": views.to_json(), "timeline": timeline.to_json()},
-            separators=(",", ":"),
-        ).encode()
-        app.store.save_views(blob, Tracking(app.name, views.position))
+        app.store.save_views(
+            saved.encode(views, timeline), Tracking(app.name, views.position)
+        )
     return views, timeline
 
 

@@ -24,6 +24,8 @@ class Roster(ReadModel):
             "timezone": e.data["timezone"],
             "phase": "day1_notification",
             "opened_at": e.recorded_iso,
+            # Audit replay of this inspection starts here.
+            "opened_at_position": e.position,
         }
         return self.summary
 

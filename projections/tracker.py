@@ -54,7 +54,12 @@ class Tracker(ReadModel):
         return self._update(e, assignee=e.data["assignee"], state=state)
 
     def on_DocumentAttached(self, e: LoggedEvent) -> dict[str, Any]:
-        document = {k: e.data[k] for k in ("sha256", "name", "version", "size")}
+        document = {
+            **{k: e.data[k] for k in ("sha256", "name", "version", "size")},
+            # Who attached it may not approve it: the page hides Approve for them.
+            "attached_by": e.actor,
+            "attached_by_name": e.actor_name,
+        }
         return self._update(e, state="attached", document=document)
 
     def on_DocumentApproved(self, e: LoggedEvent) -> dict[str, Any]:

@@ -46,6 +46,12 @@ class WarRoom(Application[UUID]):
             raise NotFound(f"no {_noun(cls)} with id {aggregate_id}")
         return aggregate
 
+    def position_of(self, aggregate_id: UUID, version: int) -> int:
+        """The log position of one stored event of an aggregate."""
+        # Each database names the library's table its own way.
+        table = self.recorder.events_table_name  # type: ignore[attr-defined]
+        return self.store.position_of(table, aggregate_id, version)
+
     def exists(self, aggregate_id: UUID) -> bool:
         try:
             self.repository.get(aggregate_id)

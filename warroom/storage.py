@@ -37,7 +37,9 @@ class WarRoomStore(Protocol):
 
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
-    def position_of(self, originator_id: UUID, version: int) -> int: ...
+    def position_of(
+        self, events_table: str, originator_id: UUID, version: int
+    ) -> int: ...
 
 
 class SQLiteWarRoomStore(SQLiteTrackingRecorder):
@@ -84,11 +86,11 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
             row = c.fetchone()
             return (int(row[0]), _unpack(bytes(row[1]))) if row else None
 
-    def position_of(self, originator_id: UUID, version: int) -> int:
+    def position_of(self, events_table: str, originator_id: UUID, version: int) -> int:
         # The library's own table: its rowid is the event's log position.
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                "SELECT rowid FROM stored_events "
+                f"SELECT rowid FROM {events_table} "
                 "WHERE originator_id=? AND originator_version=?",
                 (originator_id.hex, version),
             )
@@ -169,14 +171,14 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                 return None
             return int(row["position"]), _unpack(bytes(row["state"]))
 
-    def position_of(self, originator_id: UUID, version: int) -> int:
+    def position_of(self, events_table: str, originator_id: UUID, version: int) -> int:
         # The library's own table: notification_id is the event's log position.
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
                 SQL(
-                    "SELECT notification_id FROM {}.stored_events "
+                    "SELECT notification_id FROM {}.{} "
                     "WHERE originator_id=%s AND originator_version=%s"
-                ).format(self._schema),
+                ).format(self._schema, Identifier(events_table)),
                 (originator_id, version),
             )
             row = curs.fetchone()

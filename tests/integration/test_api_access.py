@@ -311,7 +311,10 @@ def test_a_user_with_a_role_that_does_not_exist_is_refused(
     assert any(error["loc"][-1] == "role" for error in answer["detail"])
 
 
-def test_only_an_admin_may_list_the_users(client: WarRoomClient) -> None:
+def test_only_those_who_assign_work_may_list_the_users(client: WarRoomClient) -> None:
+    listing = {"admin", "lead", "gatekeeper", "rapid_response"}
     for role in ROLES:
         response = client.get(role, "/api/users")
-        assert response.status_code == (200 if role == "admin" else 403), role
+        assert response.status_code == (200 if role in listing else 403), role
+    names = {u["name"] for u in client.get("lead", "/api/users").json()["users"]}
+    assert {"A gatekeeper", "A preparer"} <= names

@@ -46,10 +46,14 @@ def me(actor: ActorDep) -> dict[str, str]:
     return {"id": actor.id, "name": actor.name, "role": actor.role}
 
 
-@router.get("/users", tags=["users"], summary="Every user and their role (admin)")
+# Who may see the list of people: those who assign work to them.
+LISTS_USERS = frozenset({"admin", "lead", "gatekeeper", "rapid_response"})
+
+
+@router.get("/users", tags=["users"], summary="Every user's name and role")
 def users(state: StateDep, actor: ActorDep) -> dict[str, Any]:
-    if actor.role != "admin":
-        raise HTTPException(403, "only an admin may list users")
+    if actor.role not in LISTS_USERS:
+        raise HTTPException(403, f"a {actor.role} may not list users")
     state.catch_up()
     return {"users": state.read_side.read(lambda views: list(views.users.values()))}
 

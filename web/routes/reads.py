@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
@@ -59,7 +60,8 @@ def schedule(
 ) -> JSONResponse:
     def question(i: Any, _: Any) -> dict[str, Any]:
         zone = i.roster.timezone
-        wanted = day or datetime.now(UTC).date()
+        # "Today" is the inspection's today, not the server's.
+        wanted = day or datetime.now(ZoneInfo(zone)).date()
         return i.schedule.render_day(wanted, zone, i.inspector_names())  # type: ignore[no-any-return]
 
     return _read(state, inspection_id, when, question)
