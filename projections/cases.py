@@ -59,7 +59,7 @@ class CaseBoard(ReadModel):
             last_browse={
                 "inspector": inspector,
                 "item": item,
-                "at": e.occurred_at.isoformat(),
+                "at": e.occurred_iso,
             },
         )
 
