@@ -676,3 +676,23 @@ def test_the_blog_of_a_day_tells_the_days_events_in_order_by_local_day(
     ]
     assert next_day["cases_browsed"] == [{"case": "C-1001", "times": 1}]
 
+
+def test_a_blog_post_written_after_midnight_is_told_on_the_day_it_was_written_for(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    client.ok(
+        "lead",
+        f"{inspection.path}/blog",
+        {
+            "day": SUMMER,
+            "title": "Day 3 on site",
+            "body": "Late, but for the day",
+            "occurred_at": "2025-07-01T23:20:00+00:00",  # 00:20 on 2 July
+        },
+    )
+
+    day = read(client, f"{inspection.path}/blog/{SUMMER}")
+    next_day = read(client, f"{inspection.path}/blog/2025-07-02")
+
+    assert [p["title"] for p in day["posts"]] == ["Day 3 on site"]
+    assert next_day["posts"] == []
