@@ -87,9 +87,13 @@ class Stream(asyncio.Protocol):
 @dataclass
 class LiveResult:
     streams: int
-    # One list of latencies per round of commands.
+    # One list of latencies per round of commands: from the command's response
+    # reaching the client, and (an upper bound) from the command being sent.
     rounds_ms: list[list[float]]
+    rounds_from_request_ms: list[list[float]]
+    # VmRSS growth per stream: once connected, and once events went through.
     kib_per_stream: float
+    kib_per_stream_connected: float
     connect_seconds: float
     missed: int
 
@@ -135,12 +139,16 @@ async def measure_streams(
             if any(status != 200 for status in statuses):
                 raise RuntimeError(f"a stream answered {statuses}")
         connect_seconds = time.perf_counter() - started
+        await asyncio.sleep(0.3)
+        rss_connected = server.rss_kib()
         rounds_ms: list[list[float]] = []
+        rounds_from_request_ms: list[list[float]] = []
         missed = 0
         for number in range(rounds * commands):
             if number % commands == 0:
                 rounds_ms.append([])
-            latencies = rounds_ms[-1]
+                rounds_from_request_ms.append([])
+            latencies, from_request = rounds_ms[-1], rounds_from_request_ms[-1]
             # The event may beat the response to the client: wait on the tally
             # only after the position is known, counting the early ones too.
             headers, body = json_body(
@@ -151,6 +159,7 @@ async def measure_streams(
                 }
             )
             tally.reset(target=10**18, expected=streams)
+            sent = time.perf_counter()
             response = await conn.request(
                 "POST",
                 f"/api/inspections/{ins.id}/requests",
@@ -171,12 +180,15 @@ async def measure_streams(
                     missed += 1
                 else:
                     latencies.append((arrived - response.received_at) * 1000)
+                    from_request.append((arrived - sent) * 1000)
             await asyncio.sleep(0.02)
         rss_after = server.rss_kib()
         return LiveResult(
             streams=streams,
             rounds_ms=rounds_ms,
+            rounds_from_request_ms=rounds_from_request_ms,
             kib_per_stream=(rss_after - rss_before) / streams,
+            kib_per_stream_connected=(rss_connected - rss_before) / streams,
             connect_seconds=connect_seconds,
             missed=missed,
         )

@@ -117,7 +117,7 @@ HEADLINE: dict[str, tuple[str, ...]] = {
     "library_append": ("events_per_s",),
     "http_commands": ("commands_per_s", "p50_ms", "p99_ms"),
     "library_replay": ("events_per_s",),
-    "rebuild": ("events_per_s",),
+    "rebuild": ("events_per_s", "paired_ratio"),
     "as_of": ("p50_ms", "p95_ms"),
     "cold_start": ("first_answer_s", "no_saved_views_first_answer_s"),
 }
@@ -131,7 +131,10 @@ def table(measurements: list[Measurement]) -> str:
             rows.append((m.name, m.db, detail[:110], "-"))
             continue
         keys = HEADLINE.get(m.name) or tuple(
-            k for k in m.figures if k.endswith(("p99_ms", "max_kib_per_stream"))
+            k
+            for k in m.figures
+            if (k.endswith("p99_ms") and "from_request" not in k)
+            or k == "kib_per_stream"
         )
         shown = [f"{k} {m.figures[k].short()}" for k in keys if k in m.figures]
         shown += [f"{r['ratio']} {r['value']:.2f}x" for r in m.ratios]
