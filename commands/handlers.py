@@ -190,7 +190,7 @@ def reschedule_meeting(run: Run, cmd: m.RescheduleMeeting) -> None:
 
 def move_meeting(run: Run, cmd: m.MoveMeeting) -> None:
     meeting = run.target(Meeting)
-    meeting.move(cmd.venue, run.ctx)
+    meeting.move(cmd.venue, cmd.reason, run.ctx)
     _answer_with_warnings(run, meeting)
 
 

@@ -147,6 +147,7 @@ class RescheduleMeeting(_Timed):
 
 class MoveMeeting(Command):
     venue: Text
+    reason: LongText | None = None
 
 
 class ChangeAttendees(Command):

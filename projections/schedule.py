@@ -64,7 +64,12 @@ class Schedule(ReadModel):
         old = self.meetings[e.aggregate_id]
         venue = e.data["venue"]
         return self._change(
-            e, what="venue", before=old["venue"], after=venue, venue=venue
+            e,
+            what="venue",
+            before=old["venue"],
+            after=venue,
+            why=e.data.get("reason"),
+            venue=venue,
         )
 
     def on_AttendeeAdded(self, e: LoggedEvent) -> dict[str, Any]:

@@ -271,6 +271,24 @@ def test_moving_a_meeting_to_the_room_it_is_in_is_refused(
     assert answer["rule"] == "move_changes_venue"
 
 
+def test_a_move_keeps_its_reason_in_the_history(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    mid = schedule(client, inspection)["id"]
+    client.ok(
+        "lead",
+        f"{meeting_path(inspection, mid)}/move",
+        {"venue": "Room 2", "reason": "Room 1 flooded"},
+    )
+    (change,) = day_schedule(client, inspection)[mid]["history"]
+    assert (change["what"], change["from"], change["to"], change["why"]) == (
+        "venue",
+        "Room 1",
+        "Room 2",
+        "Room 1 flooded",
+    )
+
+
 # --- attendees and topics ---------------------------------------------------
 
 

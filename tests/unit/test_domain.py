@@ -239,7 +239,7 @@ def test_a_cancelled_meeting_refuses_changes() -> None:
     m = meeting()
     m.cancel("unwell", ctx())
     with pytest.raises(RuleBroken) as error:
-        m.move("Room 2", ctx())
+        m.move("Room 2", None, ctx())
     assert rule_of(error) == "meeting_not_cancelled"
 
 

@@ -64,11 +64,11 @@ class Meeting(Aggregate):
             starts_at=starts_at, ends_at=ends_at, reason=reason, meta=ctx.meta()
         )
 
-    def move(self, venue: str, ctx: Context) -> None:
+    def move(self, venue: str, reason: str | None, ctx: Context) -> None:
         self._require_not_cancelled("move")
         if venue == self.venue:
             raise RuleBroken("move_changes_venue", f"the meeting is already in {venue}")
-        self._moved(venue=venue, meta=ctx.meta())
+        self._moved(venue=venue, reason=reason, meta=ctx.meta())
 
     def change_attendees(self, add: list[str], remove: list[str], ctx: Context) -> None:
         self._require_not_cancelled("change the attendees of")
@@ -135,8 +135,20 @@ class Meeting(Aggregate):
         self.starts_at = starts_at
         self.ends_at = ends_at
 
-    @event("MeetingMoved")
-    def _moved(self, venue: str, meta: dict[str, Any]) -> None:
+    class MeetingMoved(Aggregate.Event):
+        """Version 2 says why the meeting moved; version 1 events said nothing."""
+
+        class_version = 2
+        venue: str
+        reason: str | None
+        meta: dict[str, Any]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["reason"] = None
+
+    @event(MeetingMoved)
+    def _moved(self, venue: str, reason: str | None, meta: dict[str, Any]) -> None:
         self.venue = venue
 
     @event("AttendeeAdded")
