@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from projections.base import ReadModel
 from projections.events import LoggedEvent
 
-OPEN_STATES = ("requested", "assigned", "attached", "approved", "checked")
 
 # Event type -> the blog section it is told in.
 SECTIONS = {
@@ -80,6 +79,7 @@ class Blog(ReadModel):
             "title": e.data["title"],
             "day": self.day_of(e.occurred_at).isoformat(),
             "state": "requested",
+            "closed_day": None,
         }
 
     def on_DocumentReleased(self, e: LoggedEvent) -> None:
@@ -101,6 +101,7 @@ class Blog(ReadModel):
         self.requests[e.aggregate_id] = {
             **self.requests[e.aggregate_id],
             "state": state,
+            "closed_day": self.day_of(e.occurred_at).isoformat(),
         }
 
     def _tell(self, e: LoggedEvent, section: str) -> None:
@@ -153,10 +154,13 @@ class Blog(ReadModel):
             "requests_in": told["requests_in"],
             "requests_released": told["requests_released"],
             "requests_declined": told["requests_declined"],
+            # Open at the end of that day, whatever became of them later: an
+            # old day's blog tells that day's story.
             "requests_still_open": [
                 r
                 for r in self.requests.values()
-                if r["state"] in OPEN_STATES and r["day"] <= day.isoformat()
+                if r["day"] <= day.isoformat()
+                and (r["closed_day"] is None or r["closed_day"] > day.isoformat())
             ],
             "kit_points": told["kit_points"],
             "lines_of_enquiry_raised": told["lines_of_enquiry_raised"],

@@ -17,7 +17,7 @@ from projections.views import Views
 log = logging.getLogger(__name__)
 
 # Bump whenever a read model changes what it derives from the events.
-VIEWS_VERSION = 3
+VIEWS_VERSION = 4
 
 
 def encode(views: Views, timeline: Timeline) -> bytes:
