@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 from projections.base import ReadModel
 from projections.events import LoggedEvent
 
-
 # Event type -> the blog section it is told in.
 SECTIONS = {
     "BlogPostWritten": "posts",
