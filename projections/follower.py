@@ -26,6 +26,10 @@ from warroom.application import WarRoom
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
+
+# Following again after a failure: first pause, and the longest.
+RETRY_FIRST_SECONDS = 0.5
+RETRY_MOST_SECONDS = 10.0
 Listener = Callable[[LoggedEvent, Changes], None]
 
 
@@ -78,9 +82,6 @@ class ReadSide:
 
     def start(self) -> None:
         self._load_saved()
-        self._subscription = subscribe(
-            self.app, self.views.position, self._poll_seconds
-        )
         for target in (self._follow, self._save_in_background):
             thread = threading.Thread(target=target, name=target.__name__, daemon=True)
             thread.start()
@@ -89,8 +90,9 @@ class ReadSide:
     def stop(self) -> None:
         self._stopping.set()
         self._save_now.set()
-        if self._subscription is not None:
-            self._subscription.stop()
+        subscription = self._subscription
+        if subscription is not None:
+            subscription.stop()
         for thread in self._threads:
             thread.join(timeout=10)
         self.save()
@@ -111,15 +113,16 @@ class ReadSide:
         deadline = time.monotonic() + timeout
         with self._advanced:
             while self.views.position < position:
-                if self._error is not None:
-                    raise RuntimeError(
-                        "the read models stopped following the log"
-                    ) from self._error
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     return False
                 self._advanced.wait(remaining)
         return True
+
+    @property
+    def error(self) -> BaseException | None:
+        """Why the read side is not following the log just now, if it is not."""
+        return self._error
 
     def as_of(self, position: int) -> Views:
         """The read models exactly as they stood after the event at `position`."""
@@ -141,17 +144,36 @@ class ReadSide:
     # Following.
 
     def _follow(self) -> None:
-        try:
-            with self._subscription:
-                for notification in self._subscription:
-                    event = self.app.mapper.to_domain_event(notification)
-                    self.apply(LoggedEvent.from_domain_event(event, notification.id))
-        except BaseException as error:  # the thread must say why it stopped
-            if not self._stopping.is_set():
-                log.exception("the read side stopped following the log")
+        """Follows the log until stopped; after a failure (the database went
+        away, say) it waits a little longer each time and follows again from
+        the last event it folded in."""
+        pause = RETRY_FIRST_SECONDS
+        while not self._stopping.is_set():
+            try:
+                self._follow_once()
+            except Exception as error:  # reads must learn why they wait
+                if self._stopping.is_set():
+                    return
+                log.exception("the read side lost the log; retrying in %.1f s", pause)
                 self._error = error
                 with self._advanced:
                     self._advanced.notify_all()
+                self._stopping.wait(pause)
+                pause = min(pause * 2, RETRY_MOST_SECONDS)
+            else:
+                return
+
+    def _follow_once(self) -> None:
+        self._subscription = subscribe(
+            self.app, self.views.position, self._poll_seconds
+        )
+        if self._stopping.is_set():  # stop() came before there was anything to stop
+            self._subscription.stop()
+        with self._subscription:
+            for notification in self._subscription:
+                event = self.app.mapper.to_domain_event(notification)
+                self.apply(LoggedEvent.from_domain_event(event, notification.id))
+                self._error = None
 
     def apply(self, event: LoggedEvent) -> Changes:
         with self._advanced:

@@ -60,7 +60,11 @@ class ServerState:
     def catch_up(self, min_position: int = 0) -> None:
         wanted = max(self.last_saved, min_position)
         if not self.read_side.wait_for(wanted, self.settings.read_wait_seconds):
-            raise ReadTimeout(f"the read models have not reached position {wanted} yet")
+            why = self.read_side.error
+            raise ReadTimeout(
+                f"the read models have not reached position {wanted} yet"
+                + (f": {why}" if why else "")
+            )
 
     def calendar(self, inspection_id: str) -> list[Slot]:
         """The inspection's meetings, for clash warnings on a meeting command."""
