@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cached_property
 from typing import Any
 from uuid import UUID
 
@@ -16,14 +15,15 @@ from uuid import UUID
 INTERNAL_TYPES = frozenset({"UserAdded", "TokenIssued", "IdempotentCommandAnswered"})
 
 # Events hold plain JSON values but for these, which the transcoder revives.
-_CONVERTED = frozenset({UUID, datetime, list, tuple, dict})
+# (Lists and dicts in events hold strings only: ids are kept as strings.)
+_CONVERTED = frozenset({UUID, datetime})
 
 _LIBRARY_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic", "meta"}
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LoggedEvent:
     position: int
     type: str
@@ -35,6 +35,9 @@ class LoggedEvent:
     aggregate_id: str
     aggregate_version: int
     data: dict[str, Any]
+    # The two times as ISO strings, made once: every read model writes them.
+    recorded_iso: str
+    occurred_iso: str
 
     @classmethod
     def from_domain_event(cls, event: Any, position: int) -> LoggedEvent:
@@ -61,15 +64,9 @@ class LoggedEvent:
             aggregate_id=aggregate_id,
             aggregate_version=event.originator_version,
             data=data,
+            recorded_iso=event.timestamp.isoformat(),
+            occurred_iso=meta["occurred_at"],
         )
-
-    @cached_property
-    def recorded_iso(self) -> str:
-        return self.recorded_at.isoformat()
-
-    @cached_property
-    def occurred_iso(self) -> str:
-        return self.occurred_at.isoformat()
 
     @property
     def is_internal(self) -> bool:
@@ -102,6 +99,8 @@ class LoggedEvent:
             aggregate_id=raw["aggregate_id"],
             aggregate_version=raw["aggregate_version"],
             data=raw["data"],
+            recorded_iso=raw["recorded_at"],
+            occurred_iso=raw["occurred_at"],
         )
 
 
