@@ -22,6 +22,14 @@ class Settings(BaseSettings):
     read_wait_seconds: float = 5.0
     # SQLite has no LISTEN/NOTIFY: other processes' saves are seen by polling.
     poll_seconds: float = 0.25
+    # The read models are saved (with their tracking record) after this many
+    # new events or this many seconds, and on shutdown: a restart folds in at
+    # most what came after. Saving costs a moment of CPU, so not too often.
+    save_every_events: int = 10_000
+    save_seconds: float = 30.0
+    # Audit replay keeps a checkpoint this often, up to this many in memory.
+    checkpoint_every: int = 1000
+    checkpoint_cap: int = 400
     # A live client that falls this many events behind is dropped (it reconnects
     # and catches up from the log) so that it cannot slow the others down.
     live_queue_size: int = 1000

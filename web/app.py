@@ -29,7 +29,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(api: FastAPI) -> AsyncIterator[None]:
         warroom = WarRoom(Database.from_url(settings.database_url))
-        read_side = ReadSide(warroom, poll_seconds=settings.poll_seconds)
+        read_side = ReadSide(
+            warroom,
+            poll_seconds=settings.poll_seconds,
+            checkpoint_every=settings.checkpoint_every,
+            checkpoint_cap=settings.checkpoint_cap,
+            save_every=settings.save_every_events,
+            save_seconds=settings.save_seconds,
+        )
         read_side.start()
         state = ServerState(settings=settings, app=warroom, read_side=read_side)
         api.state.warroom = state
