@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -105,13 +106,14 @@ def test_a_release_must_name_the_checked_sha256() -> None:
 def test_a_closed_request_takes_no_further_step(close: str) -> None:
     r = attached()
     getattr(r, close)("reason", ctx())
-    for step in (
+    steps: tuple[Callable[[], None], ...] = (
         lambda: r.assign("x", ctx()),
         lambda: r.attach(B, "d", "2", 1, ctx()),
         lambda: r.decline("again", ctx()),
         lambda: r.withdraw("again", ctx()),
         lambda: r.escalate("lead", "again", ctx()),
-    ):
+    )
+    for step in steps:
         with pytest.raises(RuleBroken) as error:
             step()
         assert rule_of(error) == "request_is_open"
@@ -132,7 +134,7 @@ def test_a_request_replayed_from_its_events_is_the_same_request() -> None:
     events = r.collect_events()
     copy: DocumentRequest | None = None
     for e in events:
-        copy = e.mutate(copy)  # type: ignore[assignment]
+        copy = e.mutate(copy)
     assert copy is not None
     assert (copy.state, copy.approved_sha256, copy.current) == (
         r.state,
