@@ -36,8 +36,9 @@ HISTORY_BATCH = 500
 
 @dataclass(frozen=True)
 class Message:
-    event: LoggedEvent
-    changes: Changes
+    position: int
+    # The SSE message, encoded once for all clients rather than once each.
+    encoded: bytes
 
 
 _DROPPED = object()
@@ -77,14 +78,14 @@ class Broadcaster:
         """Called from the read side's thread, after the event is folded in."""
         if event.is_internal or self._loop.is_closed():
             return
-        message = Message(event, changes)
-        self._loop.call_soon_threadsafe(self._fan_out, message)
+        message = Message(event.position, _sse(event, changes).encode())
+        self._loop.call_soon_threadsafe(self._fan_out, event.inspection_id, message)
 
-    def _fan_out(self, message: Message) -> None:
+    def _fan_out(self, inspection_id: str, message: Message) -> None:
         with self._lock:
             clients = list(self._clients)
         for client in clients:
-            if client.inspection_id == message.event.inspection_id:
+            if client.inspection_id == inspection_id:
                 client.offer(message)
 
     def subscribe(self, client: Client) -> None:
@@ -111,7 +112,7 @@ def _sse(event: LoggedEvent, changes: Changes) -> ServerSentEvent:
 
 async def stream_events(
     state: ServerState, broadcaster: Broadcaster, inspection_id: str, after: int
-) -> AsyncIterator[ServerSentEvent]:
+) -> AsyncIterator[ServerSentEvent | bytes]:
     client = Client(inspection_id, state.settings.live_queue_size)
 
     # Subscribing while the read models hold still fixes the point where the
@@ -137,10 +138,10 @@ async def stream_events(
             item = await client.queue.get()
             if not isinstance(item, Message):
                 return  # dropped for falling behind; it will reconnect
-            if item.event.position <= last:
+            if item.position <= last:
                 continue
-            last = item.event.position
-            yield _sse(item.event, item.changes)
+            last = item.position
+            yield item.encoded
     finally:
         broadcaster.unsubscribe(client)
 
