@@ -263,7 +263,7 @@ class LogBuilder:
             )
         elif change < 0.6:
             venue = rng.choice([v for v in VENUES if v != meeting.venue])
-            meeting.move(venue, self.ctx("rapid_response"))
+            meeting.move(venue, "room clash", self.ctx("rapid_response"))
         elif change < 0.8:
             meeting.change_topics(rng.sample(TOPICS, 3), self.ctx("lead"))
         else:
