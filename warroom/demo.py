@@ -363,8 +363,11 @@ def load_demo(database: Database, url: str) -> dict[str, str]:
     print(f"\nThe war room: {url}/  (API docs: {url}/docs)")
     print(f"Demo inspection: {inspection_id}")
     print("Demo tokens (send as 'Authorization: Bearer TOKEN'):")
-    for role, token in demo.tokens.items():
-        print(f"  {role:15} {token}")
+    for who, token in demo.tokens.items():
+        # The preparer is a second rapid_response member (Mark Leaver).
+        label = "rapid_response" if who == "preparer" else who
+        name = demo.actors[who].name
+        print(f"  {label:15} {name:15} {token}")
     return demo.tokens
 
 

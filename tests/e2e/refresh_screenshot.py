@@ -24,12 +24,12 @@ WALL_SCREEN: ViewportSize = {"width": 1920, "height": 1080}
 
 
 def demo_tokens(printed: str) -> dict[str, str]:
-    """The `role token` lines `warroom demo` prints."""
+    """The `role name token` lines `warroom demo` prints (first of each role)."""
     tokens: dict[str, str] = {}
     for line in printed.splitlines():
         parts = line.split()
-        if line.startswith("  ") and len(parts) == 2:
-            tokens[parts[0]] = parts[1]
+        if line.startswith("  ") and len(parts) >= 2:
+            tokens.setdefault(parts[0], parts[-1])
     return tokens
 
 
