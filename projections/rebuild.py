@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from collections.abc import Callable
@@ -24,11 +25,20 @@ def rebuild(app: WarRoom, progress: Progress | None = None) -> tuple[Views, Time
     app.store.reset_views(app.name)
     views, timeline = Views(), Timeline()
     total = app.recorder.max_notification_id() or 0
-    for event in read_events(app, 0, total, batch=5000):
-        views.apply(event)
-        timeline.add(event.position, event.recorded_at)
-        if progress is not None and event.position % 5000 == 0:
-            progress(event.position, total)
+    # The fold only adds to what it keeps and makes no reference cycles, but
+    # the garbage collector would walk everything kept, again and again, as
+    # it grows: a million events made the rebuild a third slower.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for event in read_events(app, 0, total, batch=5000):
+            views.apply(event)
+            timeline.add(event.position, event.recorded_at)
+            if progress is not None and event.position % 5000 == 0:
+                progress(event.position, total)
+    finally:
+        if collecting:
+            gc.enable()
     if progress is not None:
         progress(total, total)
     if views.position:

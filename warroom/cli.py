@@ -27,6 +27,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="run the HTTP server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log every request (off by default: stream URLs may carry tokens)",
+    )
 
     sub.add_parser("rebuild", help="drop and rebuild every read model from the log")
 
@@ -45,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "user":
         return _add_user(database, args.name, args.role)
     if args.command == "serve":
-        return _serve(args.host, args.port)
+        return _serve(args.host, args.port, access_log=args.access_log)
     if args.command == "rebuild":
         from projections.rebuild import rebuild_and_report
 
@@ -87,12 +92,14 @@ def _add_user(database: Database, name: str, role: str) -> int:
     return 0
 
 
-def _serve(host: str, port: int) -> int:
+def _serve(host: str, port: int, *, access_log: bool = False) -> int:
     import uvicorn
 
     from web.app import create_app
 
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(), host=host, port=port, log_level="info", access_log=access_log
+    )
     return 0
 
 

@@ -1,17 +1,23 @@
-"""FastAPI dependencies, as `Annotated` aliases the routes put in their signatures."""
+"""FastAPI dependencies, as `Annotated` aliases the routes put in their signatures.
+
+They are `async` where they do no blocking work: FastAPI runs a plain `def`
+dependency on its threadpool, and that round trip costs more than the work.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from commands.run import Actor
 from web.state import ServerState
 
 
-def get_state(request: Request) -> ServerState:
+async def get_state(request: Request) -> ServerState:
     state: ServerState = request.app.state.warroom
     return state
 
@@ -26,12 +32,15 @@ def _bearer(authorization: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def current_actor(
+async def current_actor(
     state: StateDep,
     authorization: Annotated[str | None, Header()] = None,
 ) -> Actor:
     token = _bearer(authorization)
-    actor = state.authenticate(token) if token else None
+    actor = state.known_actor(token) if token else None
+    if actor is None and token:
+        # A token not seen before: look it up in the log, off the event loop.
+        actor = await run_in_threadpool(state.authenticate, token)
     if actor is None:
         raise HTTPException(
             status_code=401,
@@ -44,7 +53,7 @@ def current_actor(
 ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-def if_match(
+async def if_match(
     value: Annotated[
         str | None,
         Header(
@@ -84,45 +93,48 @@ IdempotencyKeyDep = Annotated[
 ]
 
 
+@dataclass(frozen=True)
 class PointInTime:
     """`?as_of=<instant>` or `?at=<position>`: the read models as they stood then."""
 
-    def __init__(
-        self,
-        as_of: Annotated[
-            datetime | None,
-            Query(description="An instant with its zone: what the log held then."),
-        ] = None,
-        at: Annotated[
-            int | None, Query(ge=0, description="A log position: the log up to it.")
-        ] = None,
-        min_position: Annotated[
-            int,
-            Query(
-                ge=0,
-                description="Wait until the read models include this position "
-                "(read-your-writes across server processes).",
-            ),
-        ] = 0,
-    ) -> None:
-        if as_of is not None and as_of.tzinfo is None:
-            raise HTTPException(
-                status_code=422,
-                detail=[
-                    {
-                        "loc": ["query", "as_of"],
-                        "msg": "as_of needs a time zone, e.g. 2026-11-25T17:00:00Z",
-                        "type": "value_error",
-                    }
-                ],
-            )
-        self.as_of = as_of
-        self.at = at
-        self.min_position = min_position
+    as_of: datetime | None
+    at: int | None
+    min_position: int
 
     @property
     def is_past(self) -> bool:
         return self.as_of is not None or self.at is not None
 
 
-WhenDep = Annotated[PointInTime, Depends()]
+async def point_in_time(
+    as_of: Annotated[
+        datetime | None,
+        Query(description="An instant with its zone: what the log held then."),
+    ] = None,
+    at: Annotated[
+        int | None, Query(ge=0, description="A log position: the log up to it.")
+    ] = None,
+    min_position: Annotated[
+        int,
+        Query(
+            ge=0,
+            description="Wait until the read models include this position "
+            "(read-your-writes across server processes).",
+        ),
+    ] = 0,
+) -> PointInTime:
+    if as_of is not None and as_of.tzinfo is None:
+        raise HTTPException(
+            status_code=422,
+            detail=[
+                {
+                    "loc": ["query", "as_of"],
+                    "msg": "as_of needs a time zone, e.g. 2026-11-25T17:00:00Z",
+                    "type": "value_error",
+                }
+            ],
+        )
+    return PointInTime(as_of=as_of, at=at, min_position=min_position)
+
+
+WhenDep = Annotated[PointInTime, Depends(point_in_time)]

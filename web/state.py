@@ -42,6 +42,10 @@ class ServerState:
         with self._lock:
             self.last_saved = max(self.last_saved, position)
 
+    def known_actor(self, token: str) -> Actor | None:
+        """The actor of a token this process has already authenticated."""
+        return self._actors.get(hashlib.sha256(token.encode()).hexdigest())
+
     def authenticate(self, token: str) -> Actor | None:
         token_sha256 = hashlib.sha256(token.encode()).hexdigest()
         actor = self._actors.get(token_sha256)
