@@ -2,40 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.servers import warroom
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from web.app import create_app
 
-WARROOM = Path(sys.executable).parent / "warroom"
 
-
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-)
-def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'cli.db'}"
-    schema_url: str = request.getfixturevalue("postgres_schema_url")
-    return schema_url
-
-
-def warroom(url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(WARROOM), *args],
-        env={**os.environ, "WARROOM_DATABASE_URL": url},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+@pytest.fixture
+def url(database_url: str) -> str:
+    """The same database on both sides: the command line and the server."""
+    return database_url
 
 
 def stored(url: str) -> int:
