@@ -93,12 +93,20 @@ def _add_user(database: Database, name: str, role: str) -> int:
 
 
 def _serve(host: str, port: int, *, access_log: bool = False) -> int:
+    import gc
+
     import uvicorn
 
     from web.app import create_app
 
+    settings = Settings()
+    gc.set_threshold(*settings.gc_thresholds)
     uvicorn.run(
-        create_app(), host=host, port=port, log_level="info", access_log=access_log
+        create_app(settings),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
     )
     return 0
 
