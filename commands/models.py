@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AwareDatetime,
@@ -60,7 +61,19 @@ class OpenInspection(Command):
     title: Text
     framework: Framework
     starts_on: date
+    # The blog's days are days in this zone (an IANA name).
     timezone: str = "Europe/London"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"{value!r} is not a time zone, e.g. Europe/London"
+            ) from None
+        return value
 
 
 class AddInspector(Command):

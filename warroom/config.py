@@ -16,8 +16,6 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./warroom.db"
     # A request body (document uploads included) above this size gets 413.
     max_body_bytes: int = 25 * 1024 * 1024
-    # The day of an event in the blog is its occurred_at in this zone.
-    timezone: str = "Europe/London"
     # How long a read waits for the read models to reach a command's position.
     read_wait_seconds: float = 5.0
     # SQLite has no LISTEN/NOTIFY: other processes' saves are seen by polling.

@@ -288,3 +288,16 @@ def test_a_document_just_under_the_limit_is_accepted(
     walk_request(client, inspection, rid, "assigned")
     attached = client.attach("preparer", inspection.id, rid, b"\1" * 900_000)
     assert attached.status_code == 201, attached.text
+
+
+def test_an_inspection_in_an_unknown_time_zone_is_refused(
+    client: WarRoomClient,
+) -> None:
+    body = {
+        "title": "SIF",
+        "framework": "SIF",
+        "starts_on": "2026-11-23",
+        "timezone": "Europe/Atlantis",
+    }
+    answer = refused(client, 422, "lead", "/api/inspections", body)
+    assert any(error["loc"][-1] == "timezone" for error in answer["detail"])
