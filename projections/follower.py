@@ -59,8 +59,8 @@ class ReadSide:
         poll_seconds: float = 0.25,
         checkpoint_every: int = 1000,
         checkpoint_cap: int = 400,
-        save_every: int = 2000,
-        save_seconds: float = 5.0,
+        save_every: int = 10_000,
+        save_seconds: float = 30.0,
     ) -> None:
         self.app = app
         self.views = Views()
