@@ -14,7 +14,6 @@ import time
 from eventsourcing.persistence import (
     ApplicationRecorder,
     ListenNotifySubscription,
-    Notification,
     Subscription,
 )
 
@@ -53,6 +52,3 @@ def subscribe(
     if app.database.kind == "postgresql":
         return app.recorder.subscribe(gt=gt)
     return LocalSaveSubscription(app, gt, poll_seconds)
-
-
-__all__ = ["Notification", "subscribe"]

@@ -50,7 +50,9 @@ class Tracker(ReadModel):
         return request
 
     def on_RequestAssigned(self, e: LoggedEvent) -> dict[str, Any]:
-        state = self._state(e.aggregate_id, "assigned", keep_if_later=True)
+        # Reassigning later in the life cycle changes the holder, not the state.
+        current = self.requests[e.aggregate_id]["state"]
+        state = "assigned" if current == "requested" else current
         return self._update(e, assignee=e.data["assignee"], state=state)
 
     def on_DocumentAttached(self, e: LoggedEvent) -> dict[str, Any]:
@@ -79,12 +81,6 @@ class Tracker(ReadModel):
 
     def on_RequestEscalated(self, e: LoggedEvent) -> dict[str, Any]:
         return self._update(e, escalated_to=e.data["to"])
-
-    def _state(self, request_id: str, state: str, *, keep_if_later: bool) -> str:
-        current = str(self.requests[request_id]["state"])
-        if keep_if_later and current != "requested":
-            return current
-        return state
 
     def _close(self, e: LoggedEvent, state: str, reason: str | None) -> dict[str, Any]:
         return self._update(e, state=state, reason=reason, closed_at=e.occurred_iso)

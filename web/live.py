@@ -96,10 +96,6 @@ class Broadcaster:
         with self._lock:
             self._clients.discard(client)
 
-    @property
-    def client_count(self) -> int:
-        return len(self._clients)
-
 
 def _sse(event: LoggedEvent, changes: Changes) -> ServerSentEvent:
     payload = {"event": event.to_json(), "changes": changes}
