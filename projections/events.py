@@ -1,7 +1,8 @@
 """The log as read models, the events API and the live stream see it.
 
 Read models never touch the library's event classes: each stored event is
-turned once into a `LoggedEvent`, plain data with its position in the log.
+turned once into a `LoggedEvent`, plain data with its position in the log
+(`projections.decoding`, usually straight from the stored JSON).
 """
 
 from __future__ import annotations
@@ -48,11 +49,6 @@ class LoggedEvent:
             if name not in _LIBRARY_FIELDS
         }
         aggregate_id = str(event.originator_id)
-        # An inspection's opening is the one event whose inspection is itself.
-        if type(event).__name__ == "InspectionOpened":
-            inspection_id = aggregate_id
-        else:
-            inspection_id = meta.get("inspection_id") or ""
         return cls(
             position=position,
             type=type(event).__name__,
@@ -60,13 +56,20 @@ class LoggedEvent:
             occurred_at=datetime.fromisoformat(meta["occurred_at"]),
             actor=meta["actor"],
             actor_name=meta.get("actor_name", ""),
-            inspection_id=inspection_id,
+            inspection_id=cls.inspection_of(type(event).__name__, aggregate_id, meta),
             aggregate_id=aggregate_id,
             aggregate_version=event.originator_version,
             data=data,
             recorded_iso=event.timestamp.isoformat(),
             occurred_iso=meta["occurred_at"],
         )
+
+    @staticmethod
+    def inspection_of(event_type: str, aggregate_id: str, meta: dict[str, Any]) -> str:
+        # An inspection's opening is the one event whose inspection is itself.
+        if event_type == "InspectionOpened":
+            return aggregate_id
+        return meta.get("inspection_id") or ""
 
     @property
     def is_internal(self) -> bool:

@@ -19,6 +19,7 @@ from eventsourcing.persistence import Tracking
 
 from projections import saved
 from projections.audit import Checkpoints, Timeline, replay_to
+from projections.decoding import logged_event
 from projections.events import LoggedEvent
 from projections.subscription import subscribe
 from projections.views import Changes, Views
@@ -46,8 +47,7 @@ def read_events(
         if not notifications:
             return
         for notification in notifications:
-            event = app.mapper.to_domain_event(notification)
-            yield LoggedEvent.from_domain_event(event, notification.id)
+            yield logged_event(app.mapper, notification)
         position = notifications[-1].id
 
 
@@ -172,8 +172,7 @@ class ReadSide:
             self._subscription.stop()
         with self._subscription:
             for notification in self._subscription:
-                event = self.app.mapper.to_domain_event(notification)
-                self.apply(LoggedEvent.from_domain_event(event, notification.id))
+                self.apply(logged_event(self.app.mapper, notification))
                 self._error = None
 
     def apply(self, event: LoggedEvent) -> Changes:
