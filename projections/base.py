@@ -14,6 +14,7 @@ from typing import Any, ClassVar, Self
 from projections.events import LoggedEvent
 
 Handler = Callable[[Any, LoggedEvent], "dict[str, Any] | None"]
+Fold = Callable[[LoggedEvent], "dict[str, Any] | None"]
 
 
 class ReadModel:
@@ -36,10 +37,12 @@ class ReadModel:
         """The event types this model folds in; others never reach it."""
         return frozenset(cls.handlers)
 
-    def apply(self, event: LoggedEvent) -> dict[str, Any] | None:
-        """Folds one event in; returns the row it changed, for the live page."""
-        handler = self.handlers.get(event.type)
-        return None if handler is None else handler(self, event)
+    def folder(self, event_type: str) -> Fold | None:
+        """What folds one event of this type in and returns the row it changed
+        (for the live page); None if this model ignores the type. Found once
+        per type by `InspectionViews`, not looked up again for every event."""
+        handler = self.handlers.get(event_type)
+        return None if handler is None else handler.__get__(self)
 
     def copy(self) -> Self:
         """A checkpoint: new containers, two levels deep, sharing the records."""

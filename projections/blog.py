@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from projections.base import ReadModel
+from projections.base import Fold, ReadModel
 from projections.events import LoggedEvent
 
 # Event type -> the blog section it is told in.
@@ -42,12 +42,18 @@ class Blog(ReadModel):
     def event_types(cls) -> frozenset[str]:
         return super().event_types() | frozenset(SECTIONS)
 
-    def apply(self, event: LoggedEvent) -> dict[str, Any] | None:
-        changed = super().apply(event)
-        section = SECTIONS.get(event.type)
-        if section is not None:
+    def folder(self, event_type: str) -> Fold | None:
+        handle = super().folder(event_type)
+        section = SECTIONS.get(event_type)
+        if section is None:
+            return handle
+
+        def fold_and_tell(event: LoggedEvent) -> dict[str, Any] | None:
+            changed = None if handle is None else handle(event)
             self._tell(event, section)
-        return changed
+            return changed
+
+        return fold_and_tell
 
     def on_InspectionOpened(self, e: LoggedEvent) -> None:
         self.timezone = e.data["timezone"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, TypeVar
 
-from projections.base import ReadModel
+from projections.base import Fold, ReadModel
 from projections.blog import Blog
 from projections.cases import CaseBoard
 from projections.enquiries import LinesOfEnquiry
@@ -36,11 +36,14 @@ class InspectionViews:
 
     def __init__(self, models: dict[str, ReadModel] | None = None) -> None:
         self.models = models or {cls.name: cls() for cls in MODELS}
-        # Event type -> the models that handle it, so each event visits only those.
-        self._interested: dict[str, list[tuple[str, ReadModel]]] = {}
+        # Event type -> the folds of the models that handle it, so each event
+        # visits only those (a rebuild spends a third of its time folding).
+        self._folds: dict[str, list[tuple[str, Fold]]] = {}
         for name, model in self.models.items():
             for event_type in model.event_types():
-                self._interested.setdefault(event_type, []).append((name, model))
+                fold = model.folder(event_type)
+                if fold is not None:
+                    self._folds.setdefault(event_type, []).append((name, fold))
 
     @property
     def roster(self) -> Roster:
@@ -75,8 +78,8 @@ class InspectionViews:
 
     def apply(self, event: LoggedEvent) -> Changes:
         changes: Changes = {}
-        for name, model in self._interested.get(event.type, ()):
-            row = model.apply(event)
+        for name, fold in self._folds.get(event.type, ()):
+            row = fold(event)
             if row is not None:
                 changes[name] = row
         return changes
