@@ -12,7 +12,6 @@ connection pool and its tracking table.
 
 from __future__ import annotations
 
-import zlib
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -74,7 +73,7 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
                 "INSERT INTO warroom_views VALUES (?, ?, ?) "
                 "ON CONFLICT (application_name) DO UPDATE "
                 "SET position=excluded.position, state=excluded.state",
-                (tracking.application_name, tracking.notification_id, _pack(state)),
+                (tracking.application_name, tracking.notification_id, state),
             )
 
     def load_views(self, application_name: str) -> tuple[int, bytes] | None:
@@ -84,7 +83,7 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
                 (application_name,),
             )
             row = c.fetchone()
-            return (int(row[0]), _unpack(bytes(row[1]))) if row else None
+            return (int(row[0]), bytes(row[1])) if row else None
 
     def position_of(self, events_table: str, originator_id: UUID, version: int) -> int:
         # The library's own table: its rowid is the event's log position.
@@ -154,7 +153,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                     "ON CONFLICT (application_name) DO UPDATE "
                     "SET position=excluded.position, state=excluded.state"
                 ).format(self._schema),
-                (tracking.application_name, tracking.notification_id, _pack(state)),
+                (tracking.application_name, tracking.notification_id, state),
             )
 
     def load_views(self, application_name: str) -> tuple[int, bytes] | None:
@@ -169,7 +168,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             row = curs.fetchone()
             if row is None:
                 return None
-            return int(row["position"]), _unpack(bytes(row["state"]))
+            return int(row["position"]), bytes(row["state"])
 
     def position_of(self, events_table: str, originator_id: UUID, version: int) -> int:
         # The library's own table: notification_id is the event's log position.
@@ -208,11 +207,3 @@ def open_store(factory: InfrastructureFactory[Any], database: Database) -> WarRo
     )
     store: WarRoomStore = factory.tracking_recorder(store_class)
     return store
-
-
-def _pack(state: bytes) -> bytes:
-    return zlib.compress(state, level=1)
-
-
-def _unpack(blob: bytes) -> bytes:
-    return zlib.decompress(blob)
