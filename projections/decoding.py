@@ -22,7 +22,9 @@ Anything else is decoded by the library's mapper, then copied out.
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
+from uuid import UUID
 
 import orjson
 from eventsourcing.persistence import Mapper, Notification
@@ -58,7 +60,7 @@ def logged_event(mapper: Mapper[Any], notification: Notification) -> LoggedEvent
     meta: dict[str, Any] = data.pop("meta")
     data.pop("originator_topic", None)  # stored with an aggregate's first event
     occurred_iso: str = meta["occurred_at"]
-    aggregate_id = str(notification.originator_id)
+    aggregate_id = _id_text(notification.originator_id)
     return LoggedEvent(
         position=notification.id,
         type=name,
@@ -78,6 +80,13 @@ def logged_event(mapper: Mapper[Any], notification: Notification) -> LoggedEvent
 def _through_library(mapper: Mapper[Any], notification: Notification) -> LoggedEvent:
     event = mapper.to_domain_event(notification)
     return LoggedEvent.from_domain_event(event, notification.id)
+
+
+@lru_cache(maxsize=1 << 16)
+def _id_text(originator_id: UUID | str) -> str:
+    # An aggregate's id comes back once for each of its events: looking its
+    # text up costs a fifth of making it again (UUID.__str__ is Python).
+    return str(originator_id)
 
 
 def _event_class(topic: str) -> tuple[str, int]:
