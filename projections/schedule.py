@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from projections.base import ReadModel
 from projections.events import LoggedEvent
-from warroom.domain.meeting import Slot, find_warnings
+from warroom.domain.meeting import Slot, SlotIndex, find_warnings
 
 
 class Schedule(ReadModel):
@@ -165,16 +165,19 @@ class Schedule(ReadModel):
 
     # Questions the routes ask.
 
-    def on_day(self, day: date, timezone: str) -> list[dict[str, Any]]:
+    def on_days(
+        self, days: set[date], timezone: str
+    ) -> dict[date, list[dict[str, Any]]]:
+        """The meetings starting on each of these days, by start and title."""
         zone = ZoneInfo(timezone)
-        return sorted(
-            (
-                m
-                for m in self.meetings.values()
-                if datetime.fromisoformat(m["starts_at"]).astimezone(zone).date() == day
-            ),
-            key=lambda m: (m["starts_at"], m["title"]),
-        )
+        found: dict[date, list[dict[str, Any]]] = {day: [] for day in days}
+        for m in self.meetings.values():
+            day = datetime.fromisoformat(m["starts_at"]).astimezone(zone).date()
+            if day in found:
+                found[day].append(m)
+        for meetings in found.values():
+            meetings.sort(key=lambda m: (m["starts_at"], m["title"]))
+        return found
 
     def slots(self, meetings: list[dict[str, Any]] | None = None) -> list[Slot]:
         """Meetings that still take place, for clash warnings."""
@@ -187,13 +190,13 @@ class Schedule(ReadModel):
         inspector_names: dict[str, str],
         others: list[Slot] | None = None,
     ) -> list[dict[str, Any]]:
-        live = self.slots() if others is None else others
+        live = SlotIndex(self.slots() if others is None else others)
         return [
             {
                 **m,
                 "warnings": []
                 if m["cancelled"]
-                else find_warnings(_slot(m), live, inspector_names),
+                else _warnings(m, live, inspector_names),
             }
             for m in meetings
         ]
@@ -202,14 +205,11 @@ class Schedule(ReadModel):
         self, day: date, timezone: str, inspector_names: dict[str, str]
     ) -> dict[str, Any]:
         # Clashes and tight gaps can only involve meetings of the same day.
-        nearby = [
-            m
-            for offset in (-1, 0, 1)
-            for m in self.on_day(day + timedelta(days=offset), timezone)
-        ]
-        meetings = self.with_warnings(
-            self.on_day(day, timezone), inspector_names, self.slots(nearby)
+        around = self.on_days(
+            {day - timedelta(days=1), day, day + timedelta(days=1)}, timezone
         )
+        nearby = [m for d in sorted(around) for m in around[d]]
+        meetings = self.with_warnings(around[day], inspector_names, self.slots(nearby))
         return {"day": day.isoformat(), "timezone": timezone, "meetings": meetings}
 
     def agenda(
@@ -246,6 +246,13 @@ class Schedule(ReadModel):
                 for m in self.with_warnings(mine, inspector_names)
             ],
         }
+
+
+def _warnings(
+    meeting: dict[str, Any], others: SlotIndex, inspector_names: dict[str, str]
+) -> list[dict[str, Any]]:
+    slot = _slot(meeting)
+    return find_warnings(slot, others.near(slot), inspector_names)
 
 
 def _slot(meeting: dict[str, Any]) -> Slot:

@@ -6,6 +6,7 @@ has no better slot, but everyone must see the clash.
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -216,6 +217,33 @@ class Slot:
         if self.ends_at <= other.starts_at:
             return other.starts_at - self.ends_at
         return self.starts_at - other.ends_at
+
+
+class SlotIndex:
+    """Slots by start time, so that a meeting is checked only against those
+    near enough to clash with it or to crowd it (a day of hundreds of
+    meetings, each checked against every other, took a tenth of a second)."""
+
+    def __init__(self, slots: Iterable[Slot]) -> None:
+        self._slots = list(slots)
+        self._by_start = sorted(
+            range(len(self._slots)), key=lambda i: self._slots[i].starts_at
+        )
+        self._starts = [self._slots[i].starts_at for i in self._by_start]
+        self._longest = max(
+            (s.ends_at - s.starts_at for s in self._slots), default=timedelta(0)
+        )
+
+    def near(self, slot: Slot) -> list[Slot]:
+        """Every slot that may overlap `slot` or lie within the breathing space
+        of it (and maybe a few more), in the order they were given."""
+        # One that ends after `slot` starts (less the space) started at most
+        # the longest meeting's length before that.
+        low = bisect.bisect_left(
+            self._starts, slot.starts_at - BREATHING_SPACE - self._longest
+        )
+        high = bisect.bisect_right(self._starts, slot.ends_at + BREATHING_SPACE)
+        return [self._slots[i] for i in sorted(self._by_start[low:high])]
 
 
 def find_warnings(
