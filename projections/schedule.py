@@ -204,7 +204,7 @@ class Schedule(ReadModel):
     def render_day(
         self, day: date, timezone: str, inspector_names: dict[str, str]
     ) -> dict[str, Any]:
-        # Clashes and tight gaps can only involve meetings of the same day.
+        # Clashes and tight gaps involve meetings of this day or one beside it.
         around = self.on_days(
             {day - timedelta(days=1), day, day + timedelta(days=1)}, timezone
         )
