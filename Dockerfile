@@ -6,6 +6,7 @@ COPY warroom warroom
 COPY commands commands
 COPY projections projections
 COPY web web
+COPY entrypoints entrypoints
 RUN pip install --no-cache-dir .
 EXPOSE 8000
 CMD ["warroom", "serve", "--host", "0.0.0.0", "--port", "8000"]

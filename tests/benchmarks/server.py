@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 class Server:
-    """Starts `python -m warroom.cli serve`; `started` is when Popen was called."""
+    """Starts `python -m entrypoints.cli serve`; `started` is when Popen was called."""
 
     def __init__(self, database_url: str, log_dir: Path, **settings: str) -> None:
         self.port = free_port()
@@ -37,7 +37,7 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "warroom.cli",
+                "entrypoints.cli",
                 "serve",
                 "--host",
                 HOST,

@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         from projections.rebuild import rebuild_and_report
 
         return rebuild_and_report(database)
-    from warroom.demo import load_demo
+    from entrypoints.demo import load_demo
 
     tokens = load_demo(database, f"http://{args.host}:{args.port}")
     if args.no_serve:

@@ -1,0 +1,1 @@
+"""The `warroom` command line and the demo: the top layer, above every other."""
