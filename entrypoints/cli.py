@@ -3,13 +3,32 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
+from pydantic import ValidationError
+
+from commands.executor import execute
+from commands.models import AddUser
+from entrypoints.console import CONSOLE
+from entrypoints.demo import load_demo
+from projections.rebuild import rebuild_and_report
+from warroom.application import WarRoom
 from warroom.config import Database, Settings
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        database = Database.from_url(Settings().database_url)
+    except ValueError as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    return SUBCOMMANDS[args.command](database, args)
+
+
+def parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="warroom",
         description="The war room's event log. "
@@ -25,8 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     add.add_argument("--role", required=True)
 
     serve = sub.add_parser("serve", help="run the HTTP server")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    _listen_on(serve)
     serve.add_argument(
         "--access-log",
         action="store_true",
@@ -36,65 +54,53 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("rebuild", help="drop and rebuild every read model from the log")
 
     demo = sub.add_parser("demo", help="load a demo inspection, then serve it")
-    demo.add_argument("--host", default="127.0.0.1")
-    demo.add_argument("--port", type=int, default=8000)
+    _listen_on(demo)
     demo.add_argument("--no-serve", action="store_true", help="load only")
+    return parser
 
-    args = parser.parse_args(argv)
-    settings = Settings()
+
+def _listen_on(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--host", default="127.0.0.1")
+    command.add_argument("--port", type=int, default=8000)
+
+
+def _user_add(database: Database, args: argparse.Namespace) -> int:
     try:
-        database = Database.from_url(settings.database_url)
-    except ValueError as error:
-        print(f"warroom: {error}", file=sys.stderr)
-        return 2
-    if args.command == "user":
-        return _add_user(database, args.name, args.role)
-    if args.command == "serve":
-        return _serve(args.host, args.port, access_log=args.access_log)
-    if args.command == "rebuild":
-        from projections.rebuild import rebuild_and_report
-
-        return rebuild_and_report(database)
-    from entrypoints.demo import load_demo
-
-    tokens = load_demo(database, f"http://{args.host}:{args.port}")
-    if args.no_serve:
-        return 0
-    del tokens
-    return _serve(args.host, args.port)
-
-
-def _add_user(database: Database, name: str, role: str) -> int:
-    from pydantic import ValidationError
-
-    from commands.executor import execute
-    from commands.models import AddUser
-    from commands.run import Actor
-    from warroom.application import WarRoom
-
-    try:
-        command = AddUser(name=name, role=role)  # type: ignore[arg-type]
+        command = AddUser(name=args.name, role=args.role)
     except ValidationError as error:
-        print(
-            f"warroom: {error.errors()[0]['loc'][0]}: {error.errors()[0]['msg']}",
-            file=sys.stderr,
-        )
+        first = error.errors()[0]
+        print(f"warroom: {first['loc'][0]}: {first['msg']}", file=sys.stderr)
         return 2
     app = WarRoom(database)
     try:
-        # The command line has the database itself, so it acts as the admin.
-        console = Actor(id="console", name="console", role="admin")
-        outcome = execute(app, console, command)
+        outcome = execute(app, CONSOLE, command)
     finally:
         app.close()
-    print(f"added {name} ({role}) with id {outcome.body['id']}; their bearer token:")
+    print(
+        f"added {args.name} ({args.role}) with id {outcome.body['id']}; "
+        "their bearer token:"
+    )
     print(outcome.body["token"])
     return 0
 
 
-def _serve(host: str, port: int, *, access_log: bool = False) -> int:
-    import gc
+def _serve(database: Database, args: argparse.Namespace) -> int:
+    return _run_server(args.host, args.port, access_log=args.access_log)
 
+
+def _rebuild(database: Database, args: argparse.Namespace) -> int:
+    return rebuild_and_report(database)
+
+
+def _demo(database: Database, args: argparse.Namespace) -> int:
+    load_demo(database, f"http://{args.host}:{args.port}")
+    return 0 if args.no_serve else _run_server(args.host, args.port)
+
+
+def _run_server(host: str, port: int, *, access_log: bool = False) -> int:
+    # Imported here, not at the top: the web app and uvicorn take about half a
+    # second to import, which every other command (`warroom user add` runs
+    # once per user in the tests) would pay for nothing.
     import uvicorn
 
     from web.app import create_app
@@ -109,6 +115,15 @@ def _serve(host: str, port: int, *, access_log: bool = False) -> int:
         access_log=access_log,
     )
     return 0
+
+
+# What each `warroom` command runs (`user` has one action, `add`).
+SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
+    "user": _user_add,
+    "serve": _serve,
+    "rebuild": _rebuild,
+    "demo": _demo,
+}
 
 
 if __name__ == "__main__":
