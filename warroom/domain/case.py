@@ -12,7 +12,7 @@ from warroom.domain.base import Context, RuleBroken, derived_id
 Selection = Literal["audited", "tracked"]
 SELECTIONS: tuple[str, ...] = get_args(Selection)
 Plan = Literal["CIN", "CP", "LAC"]
-PLANS: tuple[str, ...] = get_args(Plan)
+PLANS: tuple[Plan, ...] = get_args(Plan)
 Party = Literal[
     "social_worker",
     "team_manager",
