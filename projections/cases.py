@@ -11,7 +11,7 @@ from warroom.domain.case import PARTIES
 EXPECTED = {"audited": 18, "tracked": 12}
 
 
-class CaseBoard(ReadModel):
+class Cases(ReadModel):
     name = "cases"
 
     def __init__(self) -> None:

@@ -7,20 +7,20 @@ from typing import Any, TypeVar
 
 from projections.base import Fold, ReadModel
 from projections.blog import Blog
-from projections.cases import CaseBoard
-from projections.enquiries import LinesOfEnquiry
+from projections.cases import Cases
 from projections.events import LoggedEvent
+from projections.inspection import InspectionSummary
 from projections.ledger import Ledger
-from projections.roster import Roster
+from projections.lines_of_enquiry import LinesOfEnquiry
+from projections.requests import Requests
 from projections.schedule import Schedule
-from projections.tracker import Tracker
 
 MODELS: tuple[type[ReadModel], ...] = (
-    Roster,
+    InspectionSummary,
     Schedule,
-    Tracker,
+    Requests,
     Ledger,
-    CaseBoard,
+    Cases,
     Blog,
     LinesOfEnquiry,
 )
@@ -46,35 +46,35 @@ class InspectionViews:
                     self._folds.setdefault(event_type, []).append((name, fold))
 
     @property
-    def roster(self) -> Roster:
-        return self._model(Roster)
+    def inspection(self) -> InspectionSummary:
+        return self._model(InspectionSummary)
 
     @property
     def schedule(self) -> Schedule:
         return self._model(Schedule)
 
     @property
-    def tracker(self) -> Tracker:
-        return self._model(Tracker)
+    def requests(self) -> Requests:
+        return self._model(Requests)
 
     @property
     def ledger(self) -> Ledger:
         return self._model(Ledger)
 
     @property
-    def cases(self) -> CaseBoard:
-        return self._model(CaseBoard)
+    def cases(self) -> Cases:
+        return self._model(Cases)
 
     @property
     def blog(self) -> Blog:
         return self._model(Blog)
 
     @property
-    def enquiries(self) -> LinesOfEnquiry:
+    def lines_of_enquiry(self) -> LinesOfEnquiry:
         return self._model(LinesOfEnquiry)
 
     def inspector_names(self) -> dict[str, str]:
-        return {i: str(d["name"]) for i, d in self.roster.inspectors.items()}
+        return {i: str(d["name"]) for i, d in self.inspection.inspectors.items()}
 
     def apply(self, event: LoggedEvent) -> Changes:
         changes: Changes = {}

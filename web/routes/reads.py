@@ -45,7 +45,7 @@ def _read(
 def inspection(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
-    return _read(state, inspection_id, when, lambda i, _: i.roster.render())
+    return _read(state, inspection_id, when, lambda i, _: i.inspection.render())
 
 
 @router.get("/schedule", summary="One day's meetings, their changes and warnings")
@@ -59,7 +59,7 @@ def schedule(
     ] = None,
 ) -> JSONResponse:
     def question(i: Any, _: Any) -> dict[str, Any]:
-        zone = i.roster.timezone
+        zone = i.inspection.timezone
         # "Today" is the inspection's today, not the server's.
         wanted = day or datetime.now(ZoneInfo(zone)).date()
         return i.schedule.render_day(wanted, zone, i.inspector_names())  # type: ignore[no-any-return]
@@ -144,7 +144,7 @@ def requests(
             if when.is_past and views.recorded_at
             else datetime.now(UTC)
         )
-        return i.tracker.render(  # type: ignore[no-any-return]
+        return i.requests.render(  # type: ignore[no-any-return]
             state=state_filter,
             now=now,
             inspector_names=i.inspector_names(),
@@ -178,4 +178,4 @@ def blog(
 def lines_of_enquiry(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
-    return _read(state, inspection_id, when, lambda i, _: i.enquiries.render())
+    return _read(state, inspection_id, when, lambda i, _: i.lines_of_enquiry.render())

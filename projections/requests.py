@@ -20,7 +20,7 @@ NEXT_MOVE = {
 }
 
 
-class Tracker(ReadModel):
+class Requests(ReadModel):
     name = "requests"
 
     def __init__(self) -> None:

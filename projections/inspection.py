@@ -8,7 +8,10 @@ from projections.base import ReadModel
 from projections.events import LoggedEvent
 
 
-class Roster(ReadModel):
+class InspectionSummary(ReadModel):
+    """The read model of the inspection itself. Not `Inspection`: that is the
+    aggregate (`warroom.domain.inspection`), which decides; this one only tells."""
+
     name = "inspection"
 
     def __init__(self) -> None:
