@@ -8,40 +8,39 @@ the audit replay can keep many of them in memory while sharing the records.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Self
 
 from projections.events import LoggedEvent
 
+# How a model folds in one event type: the method, unbound, of the model.
 Handler = Callable[[Any, LoggedEvent], "dict[str, Any] | None"]
+# The same, bound to one model: folds the event in, returns the row it changed.
 Fold = Callable[[LoggedEvent], "dict[str, Any] | None"]
+# A model's table: event type -> the method that folds it in.
+Folds = Mapping[str, Handler]
 
 
 class ReadModel:
-    """Subclasses define `on_<EventType>(event)` methods and `name`."""
+    """Subclasses define `name` (the key their state is saved under, their
+    module's name and the route's noun) and `folds`, the table of which method
+    folds in each event type. A table rather than methods found by name: what
+    a model folds is written in one place, and a query is never taken for a
+    fold (a test checks every type in a table is a type some event has)."""
 
     name: ClassVar[str]
-    # Event type -> its `on_` method, found once per class, not once per event.
-    handlers: ClassVar[dict[str, Handler]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.handlers = {
-            name.removeprefix("on_"): getattr(cls, name)
-            for name in dir(cls)
-            if name.startswith("on_")
-        }
+    folds: ClassVar[Folds]
 
     @classmethod
     def event_types(cls) -> frozenset[str]:
         """The event types this model folds in; others never reach it."""
-        return frozenset(cls.handlers)
+        return frozenset(cls.folds)
 
     def folder(self, event_type: str) -> Fold | None:
         """What folds one event of this type in and returns the row it changed
         (for the live page); None if this model ignores the type. Found once
         per type by `InspectionViews`, not looked up again for every event."""
-        handler = self.handlers.get(event_type)
+        handler = self.folds.get(event_type)
         return None if handler is None else handler.__get__(self)
 
     def copy(self) -> Self:

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from projections.base import Fold, ReadModel
+from projections.base import Fold, Folds, ReadModel
 from projections.events import LoggedEvent
 
 # Event type -> the blog section it is told in.
@@ -108,6 +108,21 @@ class Blog(ReadModel):
             "state": state,
             "closed_day": self.day_of(e.occurred_at).isoformat(),
         }
+
+    # What the blog keeps of each event type to tell the others by; the types
+    # it tells are in SECTIONS, and reach it whether listed here or not.
+    folds: ClassVar[Folds] = {
+        "InspectionOpened": on_InspectionOpened,
+        "MeetingScheduled": on_MeetingScheduled,
+        "MeetingRescheduled": on_MeetingRescheduled,
+        "MeetingMoved": on_MeetingMoved,
+        "MeetingCancelled": on_MeetingCancelled,
+        "DocumentRequested": on_DocumentRequested,
+        "DocumentReleased": on_DocumentReleased,
+        "RequestDeclined": on_RequestDeclined,
+        "RequestWithdrawn": on_RequestWithdrawn,
+        "CaseSelected": on_CaseSelected,
+    }
 
     def _tell(self, e: LoggedEvent, section: str) -> None:
         entry = {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from projections.base import ReadModel
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 from warroom.domain.case import PARTIES
 
@@ -67,6 +67,13 @@ class Cases(ReadModel):
         case = {**self.cases[e.aggregate_id], **fields, "version": e.aggregate_version}
         self.cases[e.aggregate_id] = case
         return case
+
+    folds: ClassVar[Folds] = {
+        "CaseSelected": on_CaseSelected,
+        "CaseNotified": on_CaseNotified,
+        "CaseAuditJudged": on_CaseAuditJudged,
+        "CaseBrowsed": on_CaseBrowsed,
+    }
 
     def render(self, inspector_names: dict[str, str]) -> dict[str, Any]:
         rows = sorted(self.cases.values(), key=lambda c: (c["selection"], c["ref"]))

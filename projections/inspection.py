@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from projections.base import ReadModel
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 
 
@@ -45,6 +45,12 @@ class InspectionSummary(ReadModel):
         }
         self.inspectors[inspector["id"]] = inspector
         return inspector
+
+    folds: ClassVar[Folds] = {
+        "InspectionOpened": on_InspectionOpened,
+        "PhaseEntered": on_PhaseEntered,
+        "InspectorJoined": on_InspectorJoined,
+    }
 
     @property
     def timezone(self) -> str:

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from typing import Any, ClassVar
 
-from projections.base import ReadModel
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 
 COLUMNS = (
@@ -80,6 +80,14 @@ class Ledger(ReadModel):
         }
         self.lines.append(line)
         return line
+
+    folds: ClassVar[Folds] = {
+        "DocumentRequested": on_DocumentRequested,
+        "DocumentAttached": on_DocumentAttached,
+        "DocumentApproved": on_DocumentApproved,
+        "FinalCheckPassed": on_FinalCheckPassed,
+        "DocumentReleased": on_DocumentReleased,
+    }
 
     def render(self, inspector_names: dict[str, str]) -> dict[str, Any]:
         return {

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from projections.base import ReadModel
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 
 
@@ -73,6 +73,14 @@ class LinesOfEnquiry(ReadModel):
             "position": e.position,
         }
         self.lines[line_id] = {**line, "evidence": [*line["evidence"], item]}
+
+    folds: ClassVar[Folds] = {
+        "LineOfEnquiryRaised": on_LineOfEnquiryRaised,
+        "LineOfEnquiryAnswered": on_LineOfEnquiryAnswered,
+        "KitNoteRecorded": on_KitNoteRecorded,
+        "DocumentRequested": on_DocumentRequested,
+        "DocumentReleased": on_DocumentReleased,
+    }
 
     def render(self) -> dict[str, Any]:
         lines = sorted(self.lines.values(), key=lambda line: line["raised_at"])

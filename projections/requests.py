@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
-from projections.base import ReadModel
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 
 OPEN_STATES = ("requested", "assigned", "attached", "approved", "checked")
@@ -93,6 +93,18 @@ class Requests(ReadModel):
         }
         self.requests[e.aggregate_id] = request
         return request
+
+    folds: ClassVar[Folds] = {
+        "DocumentRequested": on_DocumentRequested,
+        "RequestAssigned": on_RequestAssigned,
+        "DocumentAttached": on_DocumentAttached,
+        "DocumentApproved": on_DocumentApproved,
+        "FinalCheckPassed": on_FinalCheckPassed,
+        "DocumentReleased": on_DocumentReleased,
+        "RequestDeclined": on_RequestDeclined,
+        "RequestWithdrawn": on_RequestWithdrawn,
+        "RequestEscalated": on_RequestEscalated,
+    }
 
     def render(
         self,

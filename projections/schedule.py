@@ -7,10 +7,10 @@ as a line of history (what, from, to, who, when, why).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from projections.base import ReadModel
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 from warroom.domain.meeting import Slot, SlotIndex, find_warnings
 
@@ -163,9 +163,21 @@ class Schedule(ReadModel):
         self.meetings[e.aggregate_id] = meeting
         return meeting
 
+    folds: ClassVar[Folds] = {
+        "BriefingAcknowledged": on_BriefingAcknowledged,
+        "MeetingScheduled": on_MeetingScheduled,
+        "MeetingRescheduled": on_MeetingRescheduled,
+        "MeetingMoved": on_MeetingMoved,
+        "AttendeeAdded": on_AttendeeAdded,
+        "AttendeeRemoved": on_AttendeeRemoved,
+        "TopicsChanged": on_TopicsChanged,
+        "MeetingCancelled": on_MeetingCancelled,
+        "KitNoteRecorded": on_KitNoteRecorded,
+    }
+
     # Questions the routes ask.
 
-    def on_days(
+    def meetings_on_days(
         self, days: set[date], timezone: str
     ) -> dict[date, list[dict[str, Any]]]:
         """The meetings starting on each of these days, by start and title."""
@@ -205,7 +217,7 @@ class Schedule(ReadModel):
         self, day: date, timezone: str, inspector_names: dict[str, str]
     ) -> dict[str, Any]:
         # Clashes and tight gaps involve meetings of this day or one beside it.
-        around = self.on_days(
+        around = self.meetings_on_days(
             {day - timedelta(days=1), day, day + timedelta(days=1)}, timezone
         )
         nearby = [m for d in sorted(around) for m in around[d]]
