@@ -7,8 +7,7 @@ from typing import Any, ClassVar
 
 from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
-
-OPEN_STATES = ("requested", "assigned", "attached", "approved", "checked")
+from warroom.domain.request import OPEN_STATES
 
 # Who has the next move, by state: the name shown on the board.
 NEXT_MOVE = {
