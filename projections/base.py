@@ -3,6 +3,11 @@
 A read model's records are never changed in place: an event replaces a record
 with a new one. So a checkpoint is a cheap shallow copy of the containers, and
 the audit replay can keep many of them in memory while sharing the records.
+
+Each model's module types its rows as `TypedDict`s (plain dicts at run time):
+`...Record` for what it holds, `...Row` for a record as an answer shows it,
+`...Answer` for what a route asks of it; only the raw payload of an event
+(`LoggedEvent.data`) and a model's saved state stay loosely typed.
 """
 
 from __future__ import annotations
@@ -13,12 +18,16 @@ from typing import Any, ClassVar, Self
 
 from projections.events import LoggedEvent
 
+# A row one event changed, as the live stream sends it.
+Row = Mapping[str, object]
 # How a model folds in one event type: the method, unbound, of the model.
-Handler = Callable[[Any, LoggedEvent], "dict[str, Any] | None"]
+Handler = Callable[[Any, LoggedEvent], "Row | None"]
 # The same, bound to one model: folds the event in, returns the row it changed.
-Fold = Callable[[LoggedEvent], "dict[str, Any] | None"]
+Fold = Callable[[LoggedEvent], "Row | None"]
 # A model's table: event type -> the method that folds it in.
 Folds = Mapping[str, Handler]
+# A model's saved state: its attributes, as JSON.
+ModelJson = dict[str, Any]
 
 
 class ReadModel:
@@ -50,18 +59,18 @@ class ReadModel:
             setattr(clone, attr, _copy_container(value))
         return clone
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ModelJson:
         return dict(vars(self))
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> Self:
+    def from_json(cls, raw: ModelJson) -> Self:
         model = cls()
         for attr, value in raw.items():
             setattr(model, attr, value)
         return model
 
 
-def _copy_container(value: Any) -> Any:
+def _copy_container(value: object) -> object:
     if isinstance(value, dict):
         return {k: list(v) if isinstance(v, list) else v for k, v in value.items()}
     if isinstance(value, list):

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
+
+from typing_extensions import TypedDict
 
 from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
+
+
+class InspectionRecord(TypedDict):
+    id: str
+    title: str
+    framework: str
+    starts_on: str
+    timezone: str
+    phase: str
+    opened_at: str
+    # Audit replay of this inspection starts here.
+    opened_at_position: int
+
+
+class InspectorRecord(TypedDict):
+    id: str
+    name: str
+    lead: bool
+    agency: str | None
+
+
+class InspectionAnswer(InspectionRecord):
+    inspectors: list[InspectorRecord]
 
 
 class InspectionSummary(ReadModel):
@@ -15,10 +40,12 @@ class InspectionSummary(ReadModel):
     name = "inspection"
 
     def __init__(self) -> None:
-        self.summary: dict[str, Any] = {}
-        self.inspectors: dict[str, dict[str, Any]] = {}
+        # None only until the opening is folded in: an inspection's read
+        # models are made for its opening, so nothing asks them before.
+        self.summary: InspectionRecord | None = None
+        self.inspectors: dict[str, InspectorRecord] = {}
 
-    def on_InspectionOpened(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_InspectionOpened(self, e: LoggedEvent) -> InspectionRecord:
         self.summary = {
             "id": e.inspection_id,
             "title": e.data["title"],
@@ -27,17 +54,16 @@ class InspectionSummary(ReadModel):
             "timezone": e.data["timezone"],
             "phase": "day1_notification",
             "opened_at": e.recorded_iso,
-            # Audit replay of this inspection starts here.
             "opened_at_position": e.position,
         }
         return self.summary
 
-    def on_PhaseEntered(self, e: LoggedEvent) -> dict[str, Any]:
-        self.summary = {**self.summary, "phase": e.data["phase"]}
+    def on_PhaseEntered(self, e: LoggedEvent) -> InspectionRecord:
+        self.summary = {**self.opened, "phase": e.data["phase"]}
         return self.summary
 
-    def on_InspectorJoined(self, e: LoggedEvent) -> dict[str, Any]:
-        inspector = {
+    def on_InspectorJoined(self, e: LoggedEvent) -> InspectorRecord:
+        inspector: InspectorRecord = {
             "id": e.data["inspector_id"],
             "name": e.data["name"],
             "lead": e.data["lead"],
@@ -53,12 +79,14 @@ class InspectionSummary(ReadModel):
     }
 
     @property
+    def opened(self) -> InspectionRecord:
+        if self.summary is None:
+            raise LookupError("the inspection's opening has not been folded in")
+        return self.summary
+
+    @property
     def timezone(self) -> str:
-        return str(self.summary.get("timezone", "Europe/London"))
+        return "Europe/London" if self.summary is None else self.summary["timezone"]
 
-    def inspector_name(self, inspector_id: str) -> str:
-        inspector = self.inspectors.get(inspector_id)
-        return str(inspector["name"]) if inspector else inspector_id
-
-    def render(self) -> dict[str, Any]:
-        return {**self.summary, "inspectors": list(self.inspectors.values())}
+    def render(self) -> InspectionAnswer:
+        return {**self.opened, "inspectors": list(self.inspectors.values())}

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from projections.base import Fold, ReadModel
+from typing_extensions import TypedDict
+
+from projections.base import Fold, ModelJson, ReadModel, Row
 from projections.blog import Blog
 from projections.cases import Cases
 from projections.events import LoggedEvent
@@ -27,7 +29,20 @@ MODELS: tuple[type[ReadModel], ...] = (
 M = TypeVar("M", bound=ReadModel)
 
 # What changed in one event: read model name -> the changed row.
-Changes = dict[str, dict[str, Any]]
+Changes = dict[str, Row]
+
+
+class UserRecord(TypedDict):
+    id: str
+    name: str
+    role: str
+
+
+class ViewsJson(TypedDict):
+    position: int
+    recorded_at: str | None
+    users: dict[str, UserRecord]
+    inspections: dict[str, dict[str, ModelJson]]
 
 
 class InspectionViews:
@@ -74,7 +89,7 @@ class InspectionViews:
         return self._model(LinesOfEnquiry)
 
     def inspector_names(self) -> dict[str, str]:
-        return {i: str(d["name"]) for i, d in self.inspection.inspectors.items()}
+        return {i: d["name"] for i, d in self.inspection.inspectors.items()}
 
     def apply(self, event: LoggedEvent) -> Changes:
         changes: Changes = {}
@@ -87,11 +102,11 @@ class InspectionViews:
     def copy(self) -> InspectionViews:
         return InspectionViews({n: m.copy() for n, m in self.models.items()})
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, ModelJson]:
         return {name: model.to_json() for name, model in self.models.items()}
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> InspectionViews:
+    def from_json(cls, raw: dict[str, ModelJson]) -> InspectionViews:
         return cls({m.name: m.from_json(raw[m.name]) for m in MODELS})
 
     def _model(self, cls: type[M]) -> M:
@@ -107,14 +122,18 @@ class Views:
         self.position = 0
         # When the last event folded in was recorded: "now", for a past view.
         self.recorded_at: str | None = None
-        self.users: dict[str, dict[str, str]] = {}
+        self.users: dict[str, UserRecord] = {}
         self.inspections: dict[str, InspectionViews] = {}
 
     def apply(self, event: LoggedEvent) -> Changes:
         self.position = event.position
         self.recorded_at = event.recorded_iso
         if event.type == "UserAdded":
-            user = {"id": event.aggregate_id, **event.data}
+            user: UserRecord = {
+                "id": event.aggregate_id,
+                "name": event.data["name"],
+                "role": event.data["role"],
+            }
             self.users[event.aggregate_id] = user
             return {"users": user}
         if event.is_internal or not event.inspection_id:
@@ -137,7 +156,7 @@ class Views:
         clone.inspections = {i: v.copy() for i, v in self.inspections.items()}
         return clone
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ViewsJson:
         return {
             "position": self.position,
             "recorded_at": self.recorded_at,
@@ -146,7 +165,7 @@ class Views:
         }
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> Views:
+    def from_json(cls, raw: ViewsJson) -> Views:
         views = cls()
         views.position = raw["position"]
         views.recorded_at = raw["recorded_at"]

@@ -122,7 +122,7 @@ def test_a_restarted_server_starts_from_its_saved_state_not_from_the_log_start(
         assert decoded is not None
         views, timeline = decoded
         model = views.inspections[inspection.id].inspection
-        model.summary = {**model.summary, "title": "loaded, not replayed"}
+        model.summary = {**model.opened, "title": "loaded, not replayed"}
         save_state(app, views, timeline)
 
     with server(database_url, client) as restarted:
