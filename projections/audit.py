@@ -15,10 +15,16 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Any
+
+from typing_extensions import TypedDict
 
 from projections.events import LoggedEvent
 from projections.views import Views
+
+
+class TimelineJson(TypedDict):
+    positions: str  # base64 of the machine array
+    instants: str
 
 
 class Timeline:
@@ -47,7 +53,7 @@ class Timeline:
         clone.instants = array("d", self.instants)
         return clone
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> TimelineJson:
         # Raw machine arrays, base64: a million positions stay a few megabytes
         # and load at memory speed.
         return {
@@ -56,7 +62,7 @@ class Timeline:
         }
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> Timeline:
+    def from_json(cls, raw: TimelineJson) -> Timeline:
         timeline = cls()
         timeline.positions.frombytes(base64.b64decode(raw["positions"]))
         timeline.instants.frombytes(base64.b64decode(raw["instants"]))

@@ -3,45 +3,53 @@
 A read model's records are never changed in place: an event replaces a record
 with a new one. So a checkpoint is a cheap shallow copy of the containers, and
 the audit replay can keep many of them in memory while sharing the records.
+
+Each model's module types its rows as `TypedDict`s (plain dicts at run time):
+`...Record` for what it holds, `...Row` for a record as an answer shows it,
+`...Answer` for what a route asks of it; only the raw payload of an event
+(`LoggedEvent.data`) and a model's saved state stay loosely typed.
 """
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar, Self
 
 from projections.events import LoggedEvent
 
-Handler = Callable[[Any, LoggedEvent], "dict[str, Any] | None"]
-Fold = Callable[[LoggedEvent], "dict[str, Any] | None"]
+# A row one event changed, as the live stream sends it.
+Row = Mapping[str, object]
+# How a model folds in one event type: the method, unbound, of the model.
+Handler = Callable[[Any, LoggedEvent], "Row | None"]
+# The same, bound to one model: folds the event in, returns the row it changed.
+Fold = Callable[[LoggedEvent], "Row | None"]
+# A model's table: event type -> the method that folds it in.
+Folds = Mapping[str, Handler]
+# A model's saved state: its attributes, as JSON.
+ModelJson = dict[str, Any]
 
 
 class ReadModel:
-    """Subclasses define `on_<EventType>(event)` methods and `name`."""
+    """Subclasses define `name` (the key their state is saved under, their
+    module's name and the route's noun) and `folds`, the table of which method
+    folds in each event type. A table rather than methods found by name: what
+    a model folds is written in one place, and a query is never taken for a
+    fold (a test checks every type in a table is a type some event has)."""
 
     name: ClassVar[str]
-    # Event type -> its `on_` method, found once per class, not once per event.
-    handlers: ClassVar[dict[str, Handler]] = {}
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        cls.handlers = {
-            name.removeprefix("on_"): getattr(cls, name)
-            for name in dir(cls)
-            if name.startswith("on_")
-        }
+    folds: ClassVar[Folds]
 
     @classmethod
     def event_types(cls) -> frozenset[str]:
         """The event types this model folds in; others never reach it."""
-        return frozenset(cls.handlers)
+        return frozenset(cls.folds)
 
     def folder(self, event_type: str) -> Fold | None:
         """What folds one event of this type in and returns the row it changed
         (for the live page); None if this model ignores the type. Found once
         per type by `InspectionViews`, not looked up again for every event."""
-        handler = self.handlers.get(event_type)
+        handler = self.folds.get(event_type)
         return None if handler is None else handler.__get__(self)
 
     def copy(self) -> Self:
@@ -51,18 +59,18 @@ class ReadModel:
             setattr(clone, attr, _copy_container(value))
         return clone
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ModelJson:
         return dict(vars(self))
 
     @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> Self:
+    def from_json(cls, raw: ModelJson) -> Self:
         model = cls()
         for attr, value in raw.items():
             setattr(model, attr, value)
         return model
 
 
-def _copy_container(value: Any) -> Any:
+def _copy_container(value: object) -> object:
     if isinstance(value, dict):
         return {k: list(v) if isinstance(v, list) else v for k, v in value.items()}
     if isinstance(value, list):

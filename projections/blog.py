@@ -7,10 +7,12 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from projections.base import Fold, ReadModel
+from typing_extensions import TypedDict, Unpack
+
+from projections.base import Fold, Folds, ReadModel, Row
 from projections.events import LoggedEvent
 
 # Event type -> the blog section it is told in.
@@ -28,14 +30,78 @@ SECTIONS = {
 }
 
 
+class BlogEntry(TypedDict):
+    """One event, as the day's story tells it."""
+
+    section: str
+    type: str
+    subject: str
+    by: str
+    at: str
+    position: int
+    data: dict[str, Any]  # the event's own payload
+
+
+class BlogMeeting(TypedDict):
+    id: str
+    title: str
+    starts_at: str
+    ends_at: str
+    venue: str
+    cancelled: bool
+
+
+class BlogMeetingChange(TypedDict, total=False):
+    starts_at: str
+    ends_at: str
+    venue: str
+    cancelled: bool
+
+
+class BlogRequest(TypedDict):
+    id: str
+    title: str
+    day: str
+    state: str
+    closed_day: str | None
+
+
+class Post(TypedDict):
+    title: str
+    body: str
+    by: str
+
+
+class CaseBrowsing(TypedDict):
+    case: str
+    times: int
+
+
+class BlogAnswer(TypedDict):
+    day: str
+    timezone: str
+    posts: list[Post]
+    meetings_held: list[BlogMeeting]
+    meetings_moved: list[BlogEntry]
+    meetings_cancelled: list[BlogEntry]
+    requests_in: list[BlogEntry]
+    requests_released: list[BlogEntry]
+    requests_declined: list[BlogEntry]
+    requests_still_open: list[BlogRequest]
+    kit_points: list[BlogEntry]
+    lines_of_enquiry_raised: list[BlogEntry]
+    cases_browsed: list[CaseBrowsing]
+    tomorrow: list[BlogMeeting]
+
+
 class Blog(ReadModel):
     name = "blog"
 
     def __init__(self) -> None:
         self.timezone = "Europe/London"
-        self.days: dict[str, list[dict[str, Any]]] = {}
-        self.meetings: dict[str, dict[str, Any]] = {}
-        self.requests: dict[str, dict[str, Any]] = {}
+        self.days: dict[str, list[BlogEntry]] = {}
+        self.meetings: dict[str, BlogMeeting] = {}
+        self.requests: dict[str, BlogRequest] = {}
         self.case_refs: dict[str, str] = {}
 
     @classmethod
@@ -48,7 +114,7 @@ class Blog(ReadModel):
         if section is None:
             return handle
 
-        def fold_and_tell(event: LoggedEvent) -> dict[str, Any] | None:
+        def fold_and_tell(event: LoggedEvent) -> Row | None:
             changed = None if handle is None else handle(event)
             self._tell(event, section)
             return changed
@@ -99,7 +165,7 @@ class Blog(ReadModel):
     def on_CaseSelected(self, e: LoggedEvent) -> None:
         self.case_refs[e.aggregate_id] = e.data["ref"]
 
-    def _meeting(self, e: LoggedEvent, **fields: Any) -> None:
+    def _meeting(self, e: LoggedEvent, **fields: Unpack[BlogMeetingChange]) -> None:
         self.meetings[e.aggregate_id] = {**self.meetings[e.aggregate_id], **fields}
 
     def _request(self, e: LoggedEvent, state: str) -> None:
@@ -109,8 +175,23 @@ class Blog(ReadModel):
             "closed_day": self.day_of(e.occurred_at).isoformat(),
         }
 
+    # What the blog keeps of each event type to tell the others by; the types
+    # it tells are in SECTIONS, and reach it whether listed here or not.
+    folds: ClassVar[Folds] = {
+        "InspectionOpened": on_InspectionOpened,
+        "MeetingScheduled": on_MeetingScheduled,
+        "MeetingRescheduled": on_MeetingRescheduled,
+        "MeetingMoved": on_MeetingMoved,
+        "MeetingCancelled": on_MeetingCancelled,
+        "DocumentRequested": on_DocumentRequested,
+        "DocumentReleased": on_DocumentReleased,
+        "RequestDeclined": on_RequestDeclined,
+        "RequestWithdrawn": on_RequestWithdrawn,
+        "CaseSelected": on_CaseSelected,
+    }
+
     def _tell(self, e: LoggedEvent, section: str) -> None:
-        entry = {
+        entry: BlogEntry = {
             "section": section,
             "type": e.type,
             "subject": self._subject(e),
@@ -139,9 +220,9 @@ class Blog(ReadModel):
     def day_of(self, instant: datetime) -> date:
         return instant.astimezone(ZoneInfo(self.timezone)).date()
 
-    def render(self, day: date) -> dict[str, Any]:
+    def render(self, day: date) -> BlogAnswer:
         entries = self.days.get(day.isoformat(), [])
-        told: dict[str, list[dict[str, Any]]] = {s: [] for s in SECTIONS.values()}
+        told: dict[str, list[BlogEntry]] = {s: [] for s in SECTIONS.values()}
         for entry in entries:
             told[entry["section"]].append(entry)
         browsed = Counter(e["subject"] for e in told["cases_browsed"])
@@ -175,7 +256,7 @@ class Blog(ReadModel):
             "tomorrow": self._meetings_on(day + timedelta(days=1)),
         }
 
-    def _meetings_on(self, day: date) -> list[dict[str, Any]]:
+    def _meetings_on(self, day: date) -> list[BlogMeeting]:
         return sorted(
             (
                 m
@@ -183,5 +264,5 @@ class Blog(ReadModel):
                 if not m["cancelled"]
                 and self.day_of(datetime.fromisoformat(m["starts_at"])) == day
             ),
-            key=lambda m: str(m["starts_at"]),
+            key=lambda m: m["starts_at"],
         )

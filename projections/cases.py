@@ -2,24 +2,81 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar
 
-from projections.base import ReadModel
+from typing_extensions import TypedDict, Unpack
+
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 from warroom.domain.case import PARTIES
 
 EXPECTED = {"audited": 18, "tracked": 12}
 
 
-class CaseBoard(ReadModel):
+class LastBrowse(TypedDict):
+    inspector: str
+    item: str
+    at: str
+
+
+class NamedLastBrowse(LastBrowse):
+    inspector_name: str
+
+
+class _CaseFields(TypedDict):
+    """What a case's record and its row share; they differ in `last_browse`."""
+
+    id: str
+    version: int
+    ref: str
+    selection: str
+    plan: str
+    social_worker: str | None
+    team_manager: str | None
+    iro: str | None
+    notified: list[str]
+    judgement: str | None
+    browse_count: int
+    browsed_by: dict[str, int]  # inspector -> times; by name in a row
+    items: dict[str, int]
+
+
+class CaseRecord(_CaseFields):
+    last_browse: LastBrowse | None
+
+
+class CaseRow(_CaseFields):
+    last_browse: NamedLastBrowse | None
+    not_yet_notified: list[str]
+
+
+class CaseChange(TypedDict, total=False):
+    """What an event after the first may change of a case."""
+
+    notified: list[str]
+    judgement: str | None
+    browse_count: int
+    browsed_by: dict[str, int]
+    items: dict[str, int]
+    last_browse: LastBrowse | None
+
+
+class CasesAnswer(TypedDict):
+    cases: list[CaseRow]
+    counts: dict[str, int]
+    expected: dict[str, int]
+    notifications_outstanding: int
+
+
+class Cases(ReadModel):
     name = "cases"
 
     def __init__(self) -> None:
-        self.cases: dict[str, dict[str, Any]] = {}
+        self.cases: dict[str, CaseRecord] = {}
 
-    def on_CaseSelected(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_CaseSelected(self, e: LoggedEvent) -> CaseRecord:
         d = e.data
-        case = {
+        case: CaseRecord = {
             "id": e.aggregate_id,
             "version": e.aggregate_version,
             "ref": d["ref"],
@@ -38,14 +95,14 @@ class CaseBoard(ReadModel):
         self.cases[e.aggregate_id] = case
         return case
 
-    def on_CaseNotified(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_CaseNotified(self, e: LoggedEvent) -> CaseRecord:
         old = self.cases[e.aggregate_id]
         return self._update(e, notified=[*old["notified"], e.data["party"]])
 
-    def on_CaseAuditJudged(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_CaseAuditJudged(self, e: LoggedEvent) -> CaseRecord:
         return self._update(e, judgement=e.data["judgement"])
 
-    def on_CaseBrowsed(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_CaseBrowsed(self, e: LoggedEvent) -> CaseRecord:
         old = self.cases[e.aggregate_id]
         inspector, item = e.data["inspector"], e.data["item"]
         return self._update(
@@ -63,12 +120,23 @@ class CaseBoard(ReadModel):
             },
         )
 
-    def _update(self, e: LoggedEvent, **fields: Any) -> dict[str, Any]:
-        case = {**self.cases[e.aggregate_id], **fields, "version": e.aggregate_version}
+    def _update(self, e: LoggedEvent, **fields: Unpack[CaseChange]) -> CaseRecord:
+        case: CaseRecord = {
+            **self.cases[e.aggregate_id],
+            **fields,
+            "version": e.aggregate_version,
+        }
         self.cases[e.aggregate_id] = case
         return case
 
-    def render(self, inspector_names: dict[str, str]) -> dict[str, Any]:
+    folds: ClassVar[Folds] = {
+        "CaseSelected": on_CaseSelected,
+        "CaseNotified": on_CaseNotified,
+        "CaseAuditJudged": on_CaseAuditJudged,
+        "CaseBrowsed": on_CaseBrowsed,
+    }
+
+    def render(self, inspector_names: dict[str, str]) -> CasesAnswer:
         rows = sorted(self.cases.values(), key=lambda c: (c["selection"], c["ref"]))
         cases = [self.row(c, inspector_names) for c in rows]
         counts = {
@@ -83,7 +151,7 @@ class CaseBoard(ReadModel):
         }
 
     @staticmethod
-    def row(case: dict[str, Any], inspector_names: dict[str, str]) -> dict[str, Any]:
+    def row(case: CaseRecord, inspector_names: dict[str, str]) -> CaseRow:
         last = case["last_browse"]
         return {
             **case,

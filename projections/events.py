@@ -91,23 +91,6 @@ class LoggedEvent(NamedTuple):
             "data": self.data,
         }
 
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> LoggedEvent:
-        return cls(
-            position=raw["position"],
-            type=raw["type"],
-            recorded_at=datetime.fromisoformat(raw["recorded_at"]),
-            occurred_at=datetime.fromisoformat(raw["occurred_at"]),
-            actor=raw["actor"],
-            actor_name=raw["actor_name"],
-            inspection_id=raw["inspection_id"],
-            aggregate_id=raw["aggregate_id"],
-            aggregate_version=raw["aggregate_version"],
-            data=raw["data"],
-            recorded_iso=raw["recorded_at"],
-            occurred_iso=raw["occurred_at"],
-        )
-
 
 def _plain(value: Any) -> Any:
     if isinstance(value, UUID):

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
+from collections.abc import Mapping
+from typing import ClassVar, NotRequired
 
-from projections.base import ReadModel
+from typing_extensions import TypedDict
+
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 
 COLUMNS = (
@@ -30,20 +33,63 @@ COLUMNS = (
 )
 
 
+class DocumentVersion(TypedDict):
+    name: str
+    version: str
+
+
+class LedgerRequest(TypedDict):
+    """What the ledger needs to know of a request to write its line."""
+
+    title: str
+    versions: dict[str, DocumentVersion]  # by sha256
+    # Who approved and who checked the version attached last: absent until
+    # the first attachment.
+    approved_by: NotRequired[str | None]
+    checked_by: NotRequired[str | None]
+
+
+class LedgerLine(TypedDict):
+    line: int
+    request_id: str
+    request: str
+    document: str
+    version: str
+    sha256: str
+    to: str
+    medium: str
+    approved_by: str | None
+    checked_by: str | None
+    released_by: str
+    recorded_at: str
+    occurred_at: str
+    position: int
+
+
+class LedgerRow(LedgerLine):
+    to_name: str
+
+
+class LedgerAnswer(TypedDict):
+    lines: list[LedgerRow]
+
+
 class Ledger(ReadModel):
     name = "ledger"
 
     def __init__(self) -> None:
-        # What the ledger needs to know of each request to write its line.
-        self.requests: dict[str, dict[str, Any]] = {}
-        self.lines: list[dict[str, Any]] = []
+        self.requests: dict[str, LedgerRequest] = {}
+        self.lines: list[LedgerLine] = []
 
     def on_DocumentRequested(self, e: LoggedEvent) -> None:
         self.requests[e.aggregate_id] = {"title": e.data["title"], "versions": {}}
 
     def on_DocumentAttached(self, e: LoggedEvent) -> None:
         request = self.requests[e.aggregate_id]
-        version = {"name": e.data["name"], "version": e.data["version"]}
+        version: DocumentVersion = {
+            "name": e.data["name"],
+            "version": e.data["version"],
+        }
         self.requests[e.aggregate_id] = {
             **request,
             "versions": {**request["versions"], e.data["sha256"]: version},
@@ -59,10 +105,10 @@ class Ledger(ReadModel):
         request = self.requests[e.aggregate_id]
         self.requests[e.aggregate_id] = {**request, "checked_by": e.actor_name}
 
-    def on_DocumentReleased(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_DocumentReleased(self, e: LoggedEvent) -> LedgerLine:
         request = self.requests[e.aggregate_id]
         version = request["versions"][e.data["sha256"]]
-        line = {
+        line: LedgerLine = {
             "line": len(self.lines) + 1,
             "request_id": e.aggregate_id,
             "request": request["title"],
@@ -81,7 +127,21 @@ class Ledger(ReadModel):
         self.lines.append(line)
         return line
 
-    def render(self, inspector_names: dict[str, str]) -> dict[str, Any]:
+    folds: ClassVar[Folds] = {
+        "DocumentRequested": on_DocumentRequested,
+        "DocumentAttached": on_DocumentAttached,
+        "DocumentApproved": on_DocumentApproved,
+        "FinalCheckPassed": on_FinalCheckPassed,
+        "DocumentReleased": on_DocumentReleased,
+    }
+
+    def document_name(self, request_id: str, sha256: str) -> str | None:
+        """The name of one attached version of a request's document, if any."""
+        request = self.requests.get(request_id)
+        version = None if request is None else request["versions"].get(sha256)
+        return None if version is None else version["name"]
+
+    def render(self, inspector_names: dict[str, str]) -> LedgerAnswer:
         return {
             "lines": [
                 {**line, "to_name": inspector_names.get(line["to"], line["to"])}
@@ -94,12 +154,15 @@ class Ledger(ReadModel):
         writer = csv.writer(out)
         writer.writerow(COLUMNS)
         for line in self.lines:
-            row = {**line, "to": inspector_names.get(line["to"], line["to"])}
+            row: Mapping[str, object] = {
+                **line,
+                "to": inspector_names.get(line["to"], line["to"]),
+            }
             writer.writerow([_cell(row[c]) for c in COLUMNS])
         return out.getvalue()
 
 
-def _cell(value: Any) -> Any:
+def _cell(value: object) -> object:
     # A spreadsheet runs a cell that starts like a formula; a document name
     # from a request must never do that on the printed copy's machine.
     if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):

@@ -7,29 +7,110 @@ as a line of history (what, from, to, who, when, why).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from projections.base import ReadModel
+from typing_extensions import TypedDict, Unpack
+
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 from warroom.domain.meeting import Slot, SlotIndex, find_warnings
+
+# One line of a meeting's history ("from" is a keyword: hence this syntax).
+Change = TypedDict(
+    "Change",
+    {
+        "what": str,
+        "from": str | None,
+        "to": str | None,
+        "who": str,
+        "when": str,
+        "occurred_at": str,
+        "why": str | None,
+        "position": int,
+    },
+)
+
+
+class KitNote(TypedDict):
+    text: str
+    actions: list[str]
+    lines_of_enquiry: list[str]
+    by: str
+    recorded_at: str
+    position: int
+
+
+class MeetingRecord(TypedDict):
+    id: str
+    version: int
+    title: str
+    kind: str
+    starts_at: str
+    ends_at: str
+    venue: str
+    attendees: list[str]
+    inspectors: list[str]
+    topics: list[str]
+    cancelled: bool
+    scheduled_at: str
+    history: list[Change]
+    notes: list[KitNote]
+
+
+class MeetingChange(TypedDict, total=False):
+    """What a change to a meeting may change, beside its history."""
+
+    starts_at: str
+    ends_at: str
+    venue: str
+    attendees: list[str]
+    topics: list[str]
+    cancelled: bool
+
+
+class Acknowledgement(TypedDict):
+    person: str
+    up_to: int
+
+
+class MeetingRow(MeetingRecord):
+    # As `warroom.domain.meeting.find_warnings` words them.
+    warnings: list[dict[str, Any]]
+
+
+class AgendaMeeting(MeetingRow):
+    prepare: list[str]
+    changed_since_last_told: list[Change]
+
+
+class DayAnswer(TypedDict):
+    day: str
+    timezone: str
+    meetings: list[MeetingRow]
+
+
+class AgendaAnswer(TypedDict):
+    person: str
+    since_position: int
+    meetings: list[AgendaMeeting]
 
 
 class Schedule(ReadModel):
     name = "schedule"
 
     def __init__(self) -> None:
-        self.meetings: dict[str, dict[str, Any]] = {}
+        self.meetings: dict[str, MeetingRecord] = {}
         # Person -> the log position they acknowledged being told up to.
         self.acknowledged: dict[str, int] = {}
 
-    def on_BriefingAcknowledged(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_BriefingAcknowledged(self, e: LoggedEvent) -> Acknowledgement:
         self.acknowledged[e.data["person"]] = e.data["up_to"]
         return {"person": e.data["person"], "up_to": e.data["up_to"]}
 
-    def on_MeetingScheduled(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_MeetingScheduled(self, e: LoggedEvent) -> MeetingRecord:
         d = e.data
-        meeting = {
+        meeting: MeetingRecord = {
             "id": e.aggregate_id,
             "version": e.aggregate_version,
             "title": d["title"],
@@ -48,7 +129,7 @@ class Schedule(ReadModel):
         self.meetings[e.aggregate_id] = meeting
         return meeting
 
-    def on_MeetingRescheduled(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_MeetingRescheduled(self, e: LoggedEvent) -> MeetingRecord:
         old = self.meetings[e.aggregate_id]
         return self._change(
             e,
@@ -60,7 +141,7 @@ class Schedule(ReadModel):
             ends_at=e.data["ends_at"],
         )
 
-    def on_MeetingMoved(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_MeetingMoved(self, e: LoggedEvent) -> MeetingRecord:
         old = self.meetings[e.aggregate_id]
         venue = e.data["venue"]
         return self._change(
@@ -72,7 +153,7 @@ class Schedule(ReadModel):
             venue=venue,
         )
 
-    def on_AttendeeAdded(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_AttendeeAdded(self, e: LoggedEvent) -> MeetingRecord:
         old = self.meetings[e.aggregate_id]
         name = e.data["name"]
         return self._change(
@@ -83,7 +164,7 @@ class Schedule(ReadModel):
             attendees=[*old["attendees"], name],
         )
 
-    def on_AttendeeRemoved(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_AttendeeRemoved(self, e: LoggedEvent) -> MeetingRecord:
         old = self.meetings[e.aggregate_id]
         name = e.data["name"]
         return self._change(
@@ -94,7 +175,7 @@ class Schedule(ReadModel):
             attendees=[a for a in old["attendees"] if a != name],
         )
 
-    def on_TopicsChanged(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_TopicsChanged(self, e: LoggedEvent) -> MeetingRecord:
         old = self.meetings[e.aggregate_id]
         topics = list(e.data["topics"])
         return self._change(
@@ -105,7 +186,7 @@ class Schedule(ReadModel):
             topics=topics,
         )
 
-    def on_MeetingCancelled(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_MeetingCancelled(self, e: LoggedEvent) -> MeetingRecord:
         return self._change(
             e,
             what="cancelled",
@@ -115,9 +196,9 @@ class Schedule(ReadModel):
             cancelled=True,
         )
 
-    def on_KitNoteRecorded(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_KitNoteRecorded(self, e: LoggedEvent) -> MeetingRecord:
         old = self.meetings[e.aggregate_id]
-        note = {
+        note: KitNote = {
             "text": e.data["text"],
             "actions": e.data["actions"],
             "lines_of_enquiry": e.data["lines_of_enquiry"],
@@ -125,7 +206,7 @@ class Schedule(ReadModel):
             "recorded_at": e.recorded_iso,
             "position": e.position,
         }
-        meeting = {
+        meeting: MeetingRecord = {
             **old,
             "version": e.aggregate_version,
             "notes": [*old["notes"], note],
@@ -141,10 +222,10 @@ class Schedule(ReadModel):
         before: str | None,
         after: str | None,
         why: str | None = None,
-        **fields: Any,
-    ) -> dict[str, Any]:
+        **fields: Unpack[MeetingChange],
+    ) -> MeetingRecord:
         old = self.meetings[e.aggregate_id]
-        change = {
+        change: Change = {
             "what": what,
             "from": before,
             "to": after,
@@ -154,7 +235,7 @@ class Schedule(ReadModel):
             "why": why,
             "position": e.position,
         }
-        meeting = {
+        meeting: MeetingRecord = {
             **old,
             **fields,
             "version": e.aggregate_version,
@@ -163,14 +244,26 @@ class Schedule(ReadModel):
         self.meetings[e.aggregate_id] = meeting
         return meeting
 
+    folds: ClassVar[Folds] = {
+        "BriefingAcknowledged": on_BriefingAcknowledged,
+        "MeetingScheduled": on_MeetingScheduled,
+        "MeetingRescheduled": on_MeetingRescheduled,
+        "MeetingMoved": on_MeetingMoved,
+        "AttendeeAdded": on_AttendeeAdded,
+        "AttendeeRemoved": on_AttendeeRemoved,
+        "TopicsChanged": on_TopicsChanged,
+        "MeetingCancelled": on_MeetingCancelled,
+        "KitNoteRecorded": on_KitNoteRecorded,
+    }
+
     # Questions the routes ask.
 
-    def on_days(
+    def meetings_on_days(
         self, days: set[date], timezone: str
-    ) -> dict[date, list[dict[str, Any]]]:
+    ) -> dict[date, list[MeetingRecord]]:
         """The meetings starting on each of these days, by start and title."""
         zone = ZoneInfo(timezone)
-        found: dict[date, list[dict[str, Any]]] = {day: [] for day in days}
+        found: dict[date, list[MeetingRecord]] = {day: [] for day in days}
         for m in self.meetings.values():
             day = datetime.fromisoformat(m["starts_at"]).astimezone(zone).date()
             if day in found:
@@ -179,17 +272,17 @@ class Schedule(ReadModel):
             meetings.sort(key=lambda m: (m["starts_at"], m["title"]))
         return found
 
-    def slots(self, meetings: list[dict[str, Any]] | None = None) -> list[Slot]:
+    def slots(self, meetings: list[MeetingRecord] | None = None) -> list[Slot]:
         """Meetings that still take place, for clash warnings."""
         chosen = self.meetings.values() if meetings is None else meetings
         return [_slot(m) for m in chosen if not m["cancelled"]]
 
     def with_warnings(
         self,
-        meetings: list[dict[str, Any]],
+        meetings: list[MeetingRecord],
         inspector_names: dict[str, str],
         others: list[Slot] | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[MeetingRow]:
         live = SlotIndex(self.slots() if others is None else others)
         return [
             {
@@ -203,9 +296,9 @@ class Schedule(ReadModel):
 
     def render_day(
         self, day: date, timezone: str, inspector_names: dict[str, str]
-    ) -> dict[str, Any]:
+    ) -> DayAnswer:
         # Clashes and tight gaps involve meetings of this day or one beside it.
-        around = self.on_days(
+        around = self.meetings_on_days(
             {day - timedelta(days=1), day, day + timedelta(days=1)}, timezone
         )
         nearby = [m for d in sorted(around) for m in around[d]]
@@ -214,7 +307,7 @@ class Schedule(ReadModel):
 
     def agenda(
         self, person: str, inspector_names: dict[str, str], since: int | None
-    ) -> dict[str, Any]:
+    ) -> AgendaAnswer:
         """One person's meetings; `person` is a name or an inspector's id.
 
         Changes after `since` (by default, what they last acknowledged) are
@@ -249,13 +342,13 @@ class Schedule(ReadModel):
 
 
 def _warnings(
-    meeting: dict[str, Any], others: SlotIndex, inspector_names: dict[str, str]
+    meeting: MeetingRecord, others: SlotIndex, inspector_names: dict[str, str]
 ) -> list[dict[str, Any]]:
     slot = _slot(meeting)
     return find_warnings(slot, others.near(slot), inspector_names)
 
 
-def _slot(meeting: dict[str, Any]) -> Slot:
+def _slot(meeting: MeetingRecord) -> Slot:
     return Slot.of(
         meeting_id=meeting["id"],
         starts_at=meeting["starts_at"],

@@ -28,7 +28,7 @@ from commands.run import Actor
 from projections.audit import Checkpoints
 from projections.follower import ReadSide, read_events
 from projections.rebuild import rebuild
-from projections.views import Views
+from projections.views import Views, ViewsJson
 from tests.integration.fresh import fresh_database
 from warroom.application import WarRoom
 from warroom.config import Settings
@@ -392,7 +392,7 @@ def fresh_fold(app: WarRoom, upto: int | None) -> Views:
     return views
 
 
-def live(read_side: ReadSide) -> dict[str, Any]:
+def live(read_side: ReadSide) -> ViewsJson:
     return read_side.read(lambda views: views.to_json())
 
 

@@ -121,8 +121,8 @@ def test_a_restarted_server_starts_from_its_saved_state_not_from_the_log_start(
         decoded = saved.decode(stored[1])
         assert decoded is not None
         views, timeline = decoded
-        roster = views.inspections[inspection.id].roster
-        roster.summary = {**roster.summary, "title": "loaded, not replayed"}
+        model = views.inspections[inspection.id].inspection
+        model.summary = {**model.opened, "title": "loaded, not replayed"}
         save_state(app, views, timeline)
 
     with server(database_url, client) as restarted:

@@ -15,7 +15,11 @@ from projections.views import Views
 def _views() -> tuple[Views, Timeline]:
     views, timeline = Views(), Timeline()
     for position in range(1, 201):
-        views.users[f"user-{position}"] = {"id": f"user-{position}", "name": "Jo Hart"}
+        views.users[f"user-{position}"] = {
+            "id": f"user-{position}",
+            "name": "Jo Hart",
+            "role": "staff",
+        }
         views.position = position
         timeline.add(position, datetime(2026, 11, 25, 9, 0, position % 60, tzinfo=UTC))
     return views, timeline

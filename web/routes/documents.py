@@ -68,16 +68,11 @@ def document_content(
 ) -> Response:
     name, _ = state.ask(
         inspection_id,
-        lambda inspection, _: (
-            inspection.ledger.requests.get(request_id, {})
-            .get("versions", {})
-            .get(sha256, {})
-            .get("name")
-        ),
+        lambda inspection, _: inspection.ledger.document_name(request_id, sha256),
         min_position=when.min_position,
     )
     content = state.app.store.get_document(sha256) if name else None
-    if content is None:
+    if name is None or content is None:
         raise HTTPException(404, f"request {request_id} has no document {sha256}")
     return Response(
         content,

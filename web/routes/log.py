@@ -63,6 +63,6 @@ def inspections(state: StateDep, actor: ActorDep) -> dict[str, Any]:
     state.catch_up()
     return {
         "inspections": state.read_side.read(
-            lambda views: [i.roster.render() for i in views.inspections.values()]
+            lambda views: [i.inspection.render() for i in views.inspections.values()]
         )
     }

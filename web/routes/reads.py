@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
+from projections.requests import RequestsAnswer
+from projections.schedule import DayAnswer
 from projections.views import InspectionViews, Views
 from web.deps import ActorDep, PointInTime, StateDep, WhenDep
 from web.state import ServerState
@@ -21,7 +23,7 @@ def _read(
     state: ServerState,
     inspection_id: str,
     when: PointInTime,
-    question: Callable[[InspectionViews, Views], dict[str, Any]],
+    question: Callable[[InspectionViews, Views], Mapping[str, object]],
 ) -> JSONResponse:
     """Asks the read models; says which position the answer is true at."""
     body, position = state.ask(
@@ -45,7 +47,7 @@ def _read(
 def inspection(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
-    return _read(state, inspection_id, when, lambda i, _: i.roster.render())
+    return _read(state, inspection_id, when, lambda i, _: i.inspection.render())
 
 
 @router.get("/schedule", summary="One day's meetings, their changes and warnings")
@@ -58,11 +60,11 @@ def schedule(
         date | None, Query(description="YYYY-MM-DD; today by default")
     ] = None,
 ) -> JSONResponse:
-    def question(i: Any, _: Any) -> dict[str, Any]:
-        zone = i.roster.timezone
+    def question(i: InspectionViews, _: Views) -> DayAnswer:
+        zone = i.inspection.timezone
         # "Today" is the inspection's today, not the server's.
         wanted = day or datetime.now(ZoneInfo(zone)).date()
-        return i.schedule.render_day(wanted, zone, i.inspector_names())  # type: ignore[no-any-return]
+        return i.schedule.render_day(wanted, zone, i.inspector_names())
 
     return _read(state, inspection_id, when, question)
 
@@ -137,14 +139,14 @@ def requests(
         ),
     ] = None,
 ) -> JSONResponse:
-    def question(i: Any, views: Any) -> dict[str, Any]:
+    def question(i: InspectionViews, views: Views) -> RequestsAnswer:
         # Ages and overdue flags are reckoned at the moment asked about.
         now = when.as_of or (
             datetime.fromisoformat(views.recorded_at)
             if when.is_past and views.recorded_at
             else datetime.now(UTC)
         )
-        return i.tracker.render(  # type: ignore[no-any-return]
+        return i.requests.render(
             state=state_filter,
             now=now,
             inspector_names=i.inspector_names(),
@@ -178,4 +180,4 @@ def blog(
 def lines_of_enquiry(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
-    return _read(state, inspection_id, when, lambda i, _: i.enquiries.render())
+    return _read(state, inspection_id, when, lambda i, _: i.lines_of_enquiry.render())

@@ -36,7 +36,7 @@ const PANELS_FOR_EVENT = {
   InspectionOpened: ["inspection"],
   PhaseEntered: ["inspection"],
   InspectorJoined: ["inspection", "schedule", "requests", "ledger", "cases"],
-  DocumentRequested: ["requests", "enquiries"],
+  DocumentRequested: ["requests", "lines_of_enquiry"],
   RequestAssigned: ["requests"],
   DocumentAttached: ["requests"],
   DocumentApproved: ["requests"],
@@ -52,9 +52,9 @@ const PANELS_FOR_EVENT = {
   AttendeeRemoved: ["schedule"],
   TopicsChanged: ["schedule"],
   MeetingCancelled: ["schedule"],
-  KitNoteRecorded: ["schedule", "enquiries"],
-  LineOfEnquiryRaised: ["enquiries"],
-  LineOfEnquiryAnswered: ["enquiries"],
+  KitNoteRecorded: ["schedule", "lines_of_enquiry"],
+  LineOfEnquiryRaised: ["lines_of_enquiry"],
+  LineOfEnquiryAnswered: ["lines_of_enquiry"],
   CaseSelected: ["cases"],
   CaseNotified: ["cases"],
   CaseAuditJudged: ["cases"],
@@ -63,24 +63,15 @@ const PANELS_FOR_EVENT = {
 };
 const EVENT_TYPES = Object.keys(PANELS_FOR_EVENT);
 
-// The stream's `changes` are keyed by read-model name (projections/*.py).
-const PANEL_FOR_MODEL = {
-  inspection: "inspection",
-  schedule: "schedule",
-  requests: "requests",
-  ledger: "ledger",
-  cases: "cases",
-  lines_of_enquiry: "enquiries",
-};
-
-// Panels read from the server, and the route each reads.
+// Panels read from the server, and the route each reads. A panel is named
+// after its read model (projections/*.py), as the stream's `changes` are.
 const PANEL_ROUTES = {
   inspection: () => "",
   schedule: () => `/schedule?day=${encodeURIComponent(scheduleDay())}`,
   requests: () => "/requests?state=all",
   ledger: () => "/ledger",
   cases: () => "/cases",
-  enquiries: () => "/lines-of-enquiry",
+  lines_of_enquiry: () => "/lines-of-enquiry",
 };
 const ALL_PANELS = Object.keys(PANEL_ROUTES);
 
@@ -477,7 +468,7 @@ function renderLocalPanels() {
 
 // A brief outline on a panel that just changed, so the eye finds it.
 function flash(panel) {
-  const el = document.getElementById(`panel-${panel === "enquiries" ? "kit" : panel === "inspection" ? "schedule" : panel}`);
+  const el = document.getElementById(`panel-${panel === "lines_of_enquiry" ? "kit" : panel === "inspection" ? "schedule" : panel}`);
   if (!el || !state.flashReady) return;
   el.classList.remove("flash");
   void el.offsetWidth; // restart the animation
@@ -578,7 +569,7 @@ function onStreamMessage(message) {
 function panelsTouchedBy(type, changes) {
   const panels = new Set(PANELS_FOR_EVENT[type] ?? ALL_PANELS);
   for (const model of Object.keys(changes || {})) {
-    if (PANEL_FOR_MODEL[model]) panels.add(PANEL_FOR_MODEL[model]);
+    if (Object.hasOwn(PANEL_ROUTES, model)) panels.add(model);
   }
   return panels;
 }
@@ -941,7 +932,7 @@ function renderKit() {
     : h("p", { class: "empty" }, "No actions from KIT meetings yet."));
 }
 
-function renderEnquiries(answer) {
+function renderLinesOfEnquiry(answer) {
   const open = answer.lines_of_enquiry.filter((l) => !l.answered);
   $("#enquiries-summary").textContent = `${open.length} open of ${answer.lines_of_enquiry.length}`;
   fill("#enquiries-body", open.length
@@ -1014,7 +1005,7 @@ const RENDER = {
   requests: renderRequests,
   ledger: renderLedger,
   cases: renderCases,
-  enquiries: renderEnquiries,
+  lines_of_enquiry: renderLinesOfEnquiry,
 };
 
 // ---------------------------------------------------------------------------

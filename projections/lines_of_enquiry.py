@@ -2,23 +2,52 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import ClassVar, NotRequired
 
-from projections.base import ReadModel
+from typing_extensions import TypedDict
+
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
+
+
+class Evidence(TypedDict):
+    kind: str  # "kit_note", "request" or "release"
+    summary: str
+    source_id: str
+    at: str
+    position: int
+
+
+class LineOfEnquiryRecord(TypedDict):
+    id: str
+    version: int
+    title: str
+    owner: str | None
+    raised_at_meeting: str | None
+    raised_by: str
+    raised_at: str
+    answered: bool
+    response: str | None
+    evidence: list[Evidence]
+    answered_by: NotRequired[str]  # once answered
+
+
+class LinesOfEnquiryAnswer(TypedDict):
+    lines_of_enquiry: list[LineOfEnquiryRecord]
+    open: int
 
 
 class LinesOfEnquiry(ReadModel):
     name = "lines_of_enquiry"
 
     def __init__(self) -> None:
-        self.lines: dict[str, dict[str, Any]] = {}
+        self.lines: dict[str, LineOfEnquiryRecord] = {}
         # Which line each request answers, to file its release as evidence.
         self.request_line: dict[str, str] = {}
         self.request_title: dict[str, str] = {}
 
-    def on_LineOfEnquiryRaised(self, e: LoggedEvent) -> dict[str, Any]:
-        line = {
+    def on_LineOfEnquiryRaised(self, e: LoggedEvent) -> LineOfEnquiryRecord:
+        line: LineOfEnquiryRecord = {
             "id": e.aggregate_id,
             "version": e.aggregate_version,
             "title": e.data["title"],
@@ -33,8 +62,8 @@ class LinesOfEnquiry(ReadModel):
         self.lines[e.aggregate_id] = line
         return line
 
-    def on_LineOfEnquiryAnswered(self, e: LoggedEvent) -> dict[str, Any]:
-        line = {
+    def on_LineOfEnquiryAnswered(self, e: LoggedEvent) -> LineOfEnquiryRecord:
+        line: LineOfEnquiryRecord = {
             **self.lines[e.aggregate_id],
             "version": e.aggregate_version,
             "answered": True,
@@ -65,7 +94,7 @@ class LinesOfEnquiry(ReadModel):
         line = self.lines.get(line_id)
         if line is None:
             return
-        item = {
+        item: Evidence = {
             "kind": kind,
             "summary": summary,
             "source_id": e.aggregate_id,
@@ -74,7 +103,15 @@ class LinesOfEnquiry(ReadModel):
         }
         self.lines[line_id] = {**line, "evidence": [*line["evidence"], item]}
 
-    def render(self) -> dict[str, Any]:
+    folds: ClassVar[Folds] = {
+        "LineOfEnquiryRaised": on_LineOfEnquiryRaised,
+        "LineOfEnquiryAnswered": on_LineOfEnquiryAnswered,
+        "KitNoteRecorded": on_KitNoteRecorded,
+        "DocumentRequested": on_DocumentRequested,
+        "DocumentReleased": on_DocumentReleased,
+    }
+
+    def render(self) -> LinesOfEnquiryAnswer:
         lines = sorted(self.lines.values(), key=lambda line: line["raised_at"])
         return {
             "lines_of_enquiry": lines,

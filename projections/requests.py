@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import ClassVar
 
-from projections.base import ReadModel
+from typing_extensions import TypedDict, Unpack
+
+from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
-
-OPEN_STATES = ("requested", "assigned", "attached", "approved", "checked")
+from warroom.domain.request import OPEN_STATES
 
 # Who has the next move, by state: the name shown on the board.
 NEXT_MOVE = {
@@ -20,15 +21,70 @@ NEXT_MOVE = {
 }
 
 
-class Tracker(ReadModel):
+class AttachedDocument(TypedDict):
+    sha256: str
+    name: str
+    version: str
+    size: int
+    # Who attached it may not approve it: the page hides Approve for them.
+    attached_by: str
+    attached_by_name: str
+
+
+class RequestRecord(TypedDict):
+    id: str
+    version: int
+    title: str
+    requested_by: str
+    channel: str
+    detail: str | None
+    due_at: str | None
+    line_of_enquiry: str | None
+    state: str
+    assignee: str | None
+    document: AttachedDocument | None
+    escalated_to: str | None
+    requested_at: str
+    recorded_at: str
+    closed_at: str | None
+    reason: str | None
+
+
+class RequestChange(TypedDict, total=False):
+    """What an event after the first may change of a request."""
+
+    state: str
+    assignee: str | None
+    document: AttachedDocument | None
+    escalated_to: str | None
+    closed_at: str | None
+    reason: str | None
+
+
+class RequestRow(RequestRecord):
+    open: bool
+    requested_by_name: str
+    assignee_name: str | None
+    holder: str | None
+    age_seconds: int
+    overdue: bool
+
+
+class RequestsAnswer(TypedDict):
+    requests: list[RequestRow]
+    open: int
+    overdue: int
+
+
+class Requests(ReadModel):
     name = "requests"
 
     def __init__(self) -> None:
-        self.requests: dict[str, dict[str, Any]] = {}
+        self.requests: dict[str, RequestRecord] = {}
 
-    def on_DocumentRequested(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_DocumentRequested(self, e: LoggedEvent) -> RequestRecord:
         d = e.data
-        request = {
+        request: RequestRecord = {
             "id": e.aggregate_id,
             "version": e.aggregate_version,
             "title": d["title"],
@@ -49,50 +105,65 @@ class Tracker(ReadModel):
         self.requests[e.aggregate_id] = request
         return request
 
-    def on_RequestAssigned(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_RequestAssigned(self, e: LoggedEvent) -> RequestRecord:
         # Reassigning later in the life cycle changes the holder, not the state.
         current = self.requests[e.aggregate_id]["state"]
         state = "assigned" if current == "requested" else current
         return self._update(e, assignee=e.data["assignee"], state=state)
 
-    def on_DocumentAttached(self, e: LoggedEvent) -> dict[str, Any]:
-        document = {
-            **{k: e.data[k] for k in ("sha256", "name", "version", "size")},
-            # Who attached it may not approve it: the page hides Approve for them.
+    def on_DocumentAttached(self, e: LoggedEvent) -> RequestRecord:
+        d = e.data
+        document: AttachedDocument = {
+            "sha256": d["sha256"],
+            "name": d["name"],
+            "version": d["version"],
+            "size": d["size"],
             "attached_by": e.actor,
             "attached_by_name": e.actor_name,
         }
         return self._update(e, state="attached", document=document)
 
-    def on_DocumentApproved(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_DocumentApproved(self, e: LoggedEvent) -> RequestRecord:
         return self._update(e, state="approved")
 
-    def on_FinalCheckPassed(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_FinalCheckPassed(self, e: LoggedEvent) -> RequestRecord:
         return self._update(e, state="checked")
 
-    def on_DocumentReleased(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_DocumentReleased(self, e: LoggedEvent) -> RequestRecord:
         return self._close(e, "released", None)
 
-    def on_RequestDeclined(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_RequestDeclined(self, e: LoggedEvent) -> RequestRecord:
         return self._close(e, "declined", e.data["reason"])
 
-    def on_RequestWithdrawn(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_RequestWithdrawn(self, e: LoggedEvent) -> RequestRecord:
         return self._close(e, "withdrawn", e.data["reason"])
 
-    def on_RequestEscalated(self, e: LoggedEvent) -> dict[str, Any]:
+    def on_RequestEscalated(self, e: LoggedEvent) -> RequestRecord:
         return self._update(e, escalated_to=e.data["to"])
 
-    def _close(self, e: LoggedEvent, state: str, reason: str | None) -> dict[str, Any]:
+    def _close(self, e: LoggedEvent, state: str, reason: str | None) -> RequestRecord:
         return self._update(e, state=state, reason=reason, closed_at=e.occurred_iso)
 
-    def _update(self, e: LoggedEvent, **fields: Any) -> dict[str, Any]:
-        request = {
+    def _update(self, e: LoggedEvent, **fields: Unpack[RequestChange]) -> RequestRecord:
+        request: RequestRecord = {
             **self.requests[e.aggregate_id],
             **fields,
             "version": e.aggregate_version,
         }
         self.requests[e.aggregate_id] = request
         return request
+
+    folds: ClassVar[Folds] = {
+        "DocumentRequested": on_DocumentRequested,
+        "RequestAssigned": on_RequestAssigned,
+        "DocumentAttached": on_DocumentAttached,
+        "DocumentApproved": on_DocumentApproved,
+        "FinalCheckPassed": on_FinalCheckPassed,
+        "DocumentReleased": on_DocumentReleased,
+        "RequestDeclined": on_RequestDeclined,
+        "RequestWithdrawn": on_RequestWithdrawn,
+        "RequestEscalated": on_RequestEscalated,
+    }
 
     def render(
         self,
@@ -101,7 +172,7 @@ class Tracker(ReadModel):
         now: datetime,
         inspector_names: dict[str, str],
         user_names: dict[str, str],
-    ) -> dict[str, Any]:
+    ) -> RequestsAnswer:
         rows = [
             self.row(r, now, inspector_names, user_names)
             for r in self.requests.values()
@@ -116,13 +187,15 @@ class Tracker(ReadModel):
 
     @staticmethod
     def row(
-        request: dict[str, Any],
+        request: RequestRecord,
         now: datetime,
         inspector_names: dict[str, str],
         user_names: dict[str, str],
-    ) -> dict[str, Any]:
+    ) -> RequestRow:
         is_open = request["state"] in OPEN_STATES
-        end = now if is_open else datetime.fromisoformat(request["closed_at"])
+        # Only a closed request has closed_at, and a closed one is never reopened.
+        closed_at = request["closed_at"]
+        end = now if closed_at is None else datetime.fromisoformat(closed_at)
         age = end - datetime.fromisoformat(request["requested_at"])
         due = request["due_at"]
         assignee = request["assignee"]
@@ -137,7 +210,7 @@ class Tracker(ReadModel):
         }
 
 
-def _holder(request: dict[str, Any], user_names: dict[str, str]) -> str | None:
+def _holder(request: RequestRecord, user_names: dict[str, str]) -> str | None:
     state = request["state"]
     if state not in OPEN_STATES:
         return None
