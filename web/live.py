@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from projections.events import LoggedEvent
 from projections.follower import read_events
 from projections.views import Changes, Views
-from web.deps import StateDep, _bearer
+from web.deps import StateDep, StreamActorDep
 from web.state import ServerState
 
 HISTORY_BATCH = 500
@@ -171,15 +171,10 @@ async def stream(
     inspection_id: str,
     request: Request,
     state: StateDep,
+    actor: StreamActorDep,
     after: Annotated[int | None, Query(ge=0)] = None,
-    token: Annotated[str | None, Query()] = None,
-    authorization: Annotated[str | None, Header()] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> EventSourceResponse:
-    bearer = _bearer(authorization) or token
-    actor = await run_in_threadpool(state.authenticate, bearer) if bearer else None
-    if actor is None:
-        raise HTTPException(401, "sign in: send a bearer token or ?token=")
     if not state.read_side.read(lambda views: inspection_id in views.inspections):
         raise HTTPException(404, f"no inspection with id {inspection_id}")
     resume_from = _resume_position(last_event_id, after)

@@ -66,7 +66,7 @@ def document_content(
     actor: ActorDep,
     when: WhenDep,
 ) -> Response:
-    name, _ = state.ask(
+    name, _ = state.reader.ask(
         inspection_id,
         lambda inspection, _: (
             inspection.ledger.requests.get(request_id, {})

@@ -24,7 +24,7 @@ def events(
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    state.catch_up()
+    state.reader.catch_up()
     if not state.read_side.read(lambda views: inspection_id in views.inspections):
         raise HTTPException(404, f"no inspection with id {inspection_id}")
     found: list[dict[str, Any]] = []
@@ -54,13 +54,13 @@ LISTS_USERS = frozenset({"admin", "lead", "gatekeeper", "rapid_response"})
 def users(state: StateDep, actor: ActorDep) -> dict[str, Any]:
     if actor.role not in LISTS_USERS:
         raise HTTPException(403, f"a {actor.role} may not list users")
-    state.catch_up()
+    state.reader.catch_up()
     return {"users": state.read_side.read(lambda views: list(views.users.values()))}
 
 
 @router.get("/inspections", tags=["inspections"], summary="Every inspection")
 def inspections(state: StateDep, actor: ActorDep) -> dict[str, Any]:
-    state.catch_up()
+    state.reader.catch_up()
     return {
         "inspections": state.read_side.read(
             lambda views: [i.roster.render() for i in views.inspections.values()]
