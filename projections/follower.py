@@ -51,6 +51,18 @@ def read_events(
         position = notifications[-1].id
 
 
+def inspection_events(
+    app: WarRoom, inspection_id: str, after: int = 0, upto: int | None = None
+) -> Iterator[LoggedEvent]:
+    """One inspection's events after one position, up to another, oldest first.
+
+    The log's own bookkeeping (users, tokens, idempotency records) is left out.
+    """
+    for event in read_events(app, after, upto):
+        if event.inspection_id == inspection_id and not event.is_internal:
+            yield event
+
+
 class ReadSide:
     def __init__(
         self,

@@ -19,6 +19,7 @@ import json
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
@@ -26,7 +27,7 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from projections.events import LoggedEvent
-from projections.follower import read_events
+from projections.follower import inspection_events
 from projections.views import Changes, Views
 from web.deps import StateDep, StreamActorDep
 from web.state import ServerState
@@ -146,13 +147,8 @@ def _history(
     state: ServerState, inspection_id: str, after: int, upto: int
 ) -> list[LoggedEvent]:
     """The next batch of this inspection's events between two positions."""
-    found: list[LoggedEvent] = []
-    for event in read_events(state.app, after, upto, batch=HISTORY_BATCH):
-        if event.inspection_id == inspection_id and not event.is_internal:
-            found.append(event)
-            if len(found) == HISTORY_BATCH:
-                break
-    return found
+    events = inspection_events(state.app, inspection_id, after, upto)
+    return list(islice(events, HISTORY_BATCH))
 
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["live"])

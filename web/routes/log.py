@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from projections.follower import read_events
+from projections.follower import inspection_events
 from web.deps import ActorDep, StateDep
 
 router = APIRouter(prefix="/api")
@@ -27,18 +28,15 @@ def events(
     state.reader.catch_up()
     if not state.read_side.read(lambda views: inspection_id in views.inspections):
         raise HTTPException(404, f"no inspection with id {inspection_id}")
-    found: list[dict[str, Any]] = []
-    scanned = after
     upto = state.read_side.position
-    for event in read_events(state.app, after, upto):
-        scanned = event.position
-        if event.inspection_id == inspection_id and not event.is_internal:
-            found.append(event.to_json())
-            if len(found) == limit:
-                break
-    # `next` is where to continue from; the scan may have passed other
-    # inspections' events, which a client need not read again.
-    return {"events": found, "next": scanned}
+    found = list(
+        islice(inspection_events(state.app, inspection_id, after, upto), limit)
+    )
+    # `next` is where to continue from: the last event sent or, when there
+    # were fewer than `limit`, the end of the scan, past other inspections'
+    # events that a client need not read again.
+    scanned = found[-1].position if len(found) == limit else max(after, upto)
+    return {"events": [event.to_json() for event in found], "next": scanned}
 
 
 @router.get("/me", tags=["users"], summary="Who this token belongs to")
