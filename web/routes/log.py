@@ -7,6 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
+from commands.handlers import roles_allowed
+from commands.models import AddUser, AssignRequest
 from projections.follower import inspection_events
 from web.deps import ActorDep, StateDep
 
@@ -44,8 +46,8 @@ def me(actor: ActorDep) -> dict[str, str]:
     return {"id": actor.id, "name": actor.name, "role": actor.role}
 
 
-# Who may see the list of people: those who assign work to them.
-LISTS_USERS = frozenset({"admin", "lead", "gatekeeper", "rapid_response"})
+# Who may see the list of people: those who add them or assign work to them.
+LISTS_USERS = roles_allowed(AddUser) | roles_allowed(AssignRequest)
 
 
 @router.get("/users", tags=["users"], summary="Every user's name and role")
