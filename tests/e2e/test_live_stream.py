@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from httpx_sse import connect_sse
+from httpx_sse import ServerSentEvent, connect_sse
 
 from tests.servers import add_user, running_server
 
@@ -52,6 +52,16 @@ class Api:
         return [e["position"] for e in events.json()["events"]]
 
 
+def is_event(sse: ServerSentEvent) -> bool:
+    """A logged event, not the greeting nor a keep-alive.
+
+    httpx-sse hands on a keep-alive comment as a message without data but
+    with the last id seen (the SSE spec keeps the id), so the id alone
+    does not tell them apart.
+    """
+    return bool(sse.id and sse.data)
+
+
 def read_stream(
     base: str, token: str, iid: str, *, count: int, **headers: str
 ) -> list[dict[str, Any]]:
@@ -68,7 +78,7 @@ def read_stream(
         ) as source,
     ):
         for sse in source.iter_sse():
-            if not sse.id:
+            if not is_event(sse):
                 continue
             received.append(
                 {"id": int(sse.id), "type": sse.event, **json.loads(sse.data)}
@@ -132,7 +142,7 @@ def read_stream_after(
         ) as source,
     ):
         for sse in source.iter_sse():
-            if sse.id:
+            if is_event(sse):
                 received.append({"id": int(sse.id), **json.loads(sse.data)})
                 if len(received) == count:
                     break
