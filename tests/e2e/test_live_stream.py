@@ -24,13 +24,19 @@ class Api:
 
     def __init__(self, base: str, token: str) -> None:
         self.base = base
-        self.http = httpx.Client(
-            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
-        )
         self.token = token
 
+    def _client(self) -> httpx.Client:
+        # A client per call, so that none is left open when a test ends.
+        return httpx.Client(
+            base_url=self.base,
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=TIMEOUT,
+        )
+
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.http.post(path, json=body)
+        with self._client() as http:
+            response = http.post(path, json=body)
         assert response.status_code in (200, 201), response.text
         answer: dict[str, Any] = response.json()
         return answer
@@ -48,7 +54,8 @@ class Api:
         return int(self.post(f"/api/inspections/{iid}/blog", body)["position"])
 
     def event_positions(self, iid: str) -> list[int]:
-        events = self.http.get(f"/api/inspections/{iid}/events", params={"limit": 1000})
+        with self._client() as http:
+            events = http.get(f"/api/inspections/{iid}/events", params={"limit": 1000})
         return [e["position"] for e in events.json()["events"]]
 
 
