@@ -31,6 +31,8 @@ class ReadTimeout(Exception):
 
 
 class Reader:
+    """One server process's way of asking its read models."""
+
     def __init__(self, app: WarRoom, read_side: ReadSide, wait_seconds: float) -> None:
         self.read_side = read_side
         self.wait_seconds = wait_seconds
