@@ -15,7 +15,7 @@ from typing import Any
 
 from eventsourcing.persistence import IntegrityError
 
-from commands.handlers import COMMAND_HANDLERS
+from commands.handlers import COMMAND_HANDLERS, Handler
 from commands.models import AddUser, Command
 from commands.run import Actor, Calendar, Run
 from warroom.application import WarRoom
@@ -29,10 +29,6 @@ class Outcome:
 
     status: int
     body: dict[str, Any]
-
-    @property
-    def position(self) -> int:
-        return int(self.body["position"])
 
 
 class ConcurrentChange(RuleBroken):
@@ -56,98 +52,140 @@ def execute(
     status: int = 201,
     before_save: Callable[[], None] | None = None,
 ) -> Outcome:
-    handler, roles = COMMAND_HANDLERS[type(command)]
-    if actor.role not in roles:
-        raise Forbidden(
-            f"a {actor.role} may not do this; "
-            f"it takes one of: {', '.join(sorted(roles))}"
-        )
-    fingerprint = _fingerprint(command, inspection_id, target_id)
-    if idempotency_key is not None:
-        earlier = _earlier_answer(app, actor, idempotency_key, fingerprint, command)
-        if earlier is not None:
-            return earlier
-
+    handler = _authorise(actor, command)
+    retry = Retry.of(app, actor, idempotency_key, command, inspection_id, target_id)
+    earlier = retry.earlier_answer() if retry is not None else None
+    if earlier is not None:
+        return earlier
     run = Run(
         app=app,
-        ctx=Context(
-            actor=actor.id,
-            actor_name=actor.name,
-            occurred_at=command.occurred_at or datetime.now(UTC),
-            inspection_id=inspection_id or "",
-            idempotency_key=idempotency_key,
-        ),
+        ctx=_context(actor, command, inspection_id, idempotency_key),
         role=actor.role,
         inspection_id=inspection_id,
         target_id=target_id,
         if_match=if_match,
         calendar=calendar,
     )
+    body = _handle(handler, run, command)
+    if before_save is not None:
+        before_save()
+    if retry is not None:
+        run.stage(retry.record(status, body, run.ctx))
+    return _save(run, status, body, retry)
+
+
+def _authorise(actor: Actor, command: Command) -> Handler:
+    """The command's handler, if the actor's role may run it."""
+    handler, roles = COMMAND_HANDLERS[type(command)]
+    if actor.role not in roles:
+        raise Forbidden(
+            f"a {actor.role} may not do this; "
+            f"it takes one of: {', '.join(sorted(roles))}"
+        )
+    return handler
+
+
+def _context(
+    actor: Actor,
+    command: Command,
+    inspection_id: str | None,
+    idempotency_key: str | None,
+) -> Context:
+    """Who, when and where, as every event of the command will record it."""
+    return Context(
+        actor=actor.id,
+        actor_name=actor.name,
+        occurred_at=command.occurred_at or datetime.now(UTC),
+        inspection_id=inspection_id or "",
+        idempotency_key=idempotency_key,
+    )
+
+
+def _handle(handler: Handler, run: Run, command: Command) -> dict[str, Any]:
+    """Lets the handler decide and stage; the answer, but for its position."""
     handler(run, command)
     assert run.changed is not None, f"{handler.__name__} named no changed thing"
-    body: dict[str, Any] = {
+    return {
         "id": run.result_id or str(run.changed.id),
         "version": run.changed.version,
         **run.extra,
     }
-    if before_save is not None:
-        before_save()
-    if idempotency_key is not None:
-        run.stage(_record(actor, idempotency_key, fingerprint, status, body, run.ctx))
+
+
+def _save(run: Run, status: int, body: dict[str, Any], retry: Retry | None) -> Outcome:
+    """Everything staged, in one atomic append; the answer gets its position."""
     try:
-        position = app.save_and_position(*run.staged)
+        position = run.app.save_and_position(*run.staged)
     except IntegrityError:
-        if idempotency_key is not None:
-            # The same key raced us: the first one's answer is the answer.
-            earlier = _earlier_answer(app, actor, idempotency_key, fingerprint, command)
-            if earlier is not None:
-                return earlier
-        raise ConcurrentChange() from None
-    return Outcome(status=status, body={**body, "position": position})
+        # The same key raced us: the first one's answer is the answer.
+        earlier = retry.earlier_answer() if retry is not None else None
+        if earlier is None:
+            raise ConcurrentChange() from None
+        return earlier
+    return Outcome(status, {**body, "position": position})
 
 
-def _record(
-    actor: Actor,
-    key: str,
-    fingerprint: str,
-    status: int,
-    body: dict[str, Any],
-    ctx: Context,
-) -> IdempotencyRecord:
-    # A new user's token is shown once and never stored, not even here.
-    stored = {k: v for k, v in body.items() if k != "token"}
-    return IdempotencyRecord(
-        actor=actor.id,
-        key=key,
-        fingerprint=fingerprint,
-        status=status,
-        body=stored,
-        meta=ctx.meta(),
-    )
+@dataclass(frozen=True)
+class Retry:
+    """A command sent with an `Idempotency-Key`: its first answer is the answer."""
 
+    app: WarRoom
+    actor: Actor
+    key: str
+    fingerprint: str
+    command: Command
 
-def _earlier_answer(
-    app: WarRoom, actor: Actor, key: str, fingerprint: str, command: Command
-) -> Outcome | None:
-    record_id = IdempotencyRecord.create_id(actor.id, key)
-    if not app.exists(record_id):
-        return None
-    record = app.load(IdempotencyRecord, record_id)
-    if record.fingerprint != fingerprint:
-        raise RuleBroken(
-            "idempotency_key_reused",
-            "this Idempotency-Key was already used for a different command",
+    @classmethod
+    def of(
+        cls,
+        app: WarRoom,
+        actor: Actor,
+        key: str | None,
+        command: Command,
+        inspection_id: str | None,
+        target_id: str | None,
+    ) -> Retry | None:
+        if key is None:
+            return None
+        fingerprint = _fingerprint(command, inspection_id, target_id)
+        return cls(app, actor, key, fingerprint, command)
+
+    def earlier_answer(self) -> Outcome | None:
+        """The first answer to this key, if there was one."""
+        record_id = IdempotencyRecord.create_id(self.actor.id, self.key)
+        if not self.app.exists(record_id):
+            return None
+        record = self.app.load(IdempotencyRecord, record_id)
+        if record.fingerprint != self.fingerprint:
+            raise RuleBroken(
+                "idempotency_key_reused",
+                "this Idempotency-Key was already used for a different command",
+            )
+        if isinstance(self.command, AddUser):
+            raise RuleBroken(
+                "idempotency_key_reused",
+                f"this Idempotency-Key already added user {record.body['id']}; "
+                "their token was shown once and is not kept",
+            )
+        # The record is the last event of the first save, so its own position
+        # is the position the first answer gave.
+        position = self.app.position_of(record_id, 1)
+        return Outcome(record.status, {**record.body, "position": position})
+
+    def record(
+        self, status: int, body: dict[str, Any], ctx: Context
+    ) -> IdempotencyRecord:
+        """The answer, to be saved in the same append as the command's events."""
+        # A new user's token is shown once and never stored, not even here.
+        stored = {k: v for k, v in body.items() if k != "token"}
+        return IdempotencyRecord(
+            actor=self.actor.id,
+            key=self.key,
+            fingerprint=self.fingerprint,
+            status=status,
+            body=stored,
+            meta=ctx.meta(),
         )
-    if isinstance(command, AddUser):
-        raise RuleBroken(
-            "idempotency_key_reused",
-            f"this Idempotency-Key already added user {record.body['id']}; "
-            "their token was shown once and is not kept",
-        )
-    # The record is the last event of the first save, so its own position is
-    # the position the first answer gave.
-    position = app.position_of(record_id, 1)
-    return Outcome(status=record.status, body={**record.body, "position": position})
 
 
 def _fingerprint(

@@ -377,3 +377,8 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     # Staff only for themselves: the handler checks whose briefing it is.
     m.AcknowledgeBriefing: (acknowledge_briefing, WAR_ROOM | {"staff"}),
 }
+
+
+def roles_allowed(command: type[m.Command]) -> frozenset[str]:
+    """Who may run a command of this type, as the table above says."""
+    return COMMAND_HANDLERS[command][1]

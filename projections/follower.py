@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from eventsourcing.persistence import Tracking
+from eventsourcing.persistence import IntegrityError, Tracking
 
 from projections import saved
 from projections.audit import Checkpoints, Timeline, replay_to
@@ -51,6 +51,18 @@ def read_events(
         position = notifications[-1].id
 
 
+def inspection_events(
+    app: WarRoom, inspection_id: str, after: int = 0, upto: int | None = None
+) -> Iterator[LoggedEvent]:
+    """One inspection's events after one position, up to another, oldest first.
+
+    The log's own bookkeeping (users, tokens, idempotency records) is left out.
+    """
+    for event in read_events(app, after, upto):
+        if event.inspection_id == inspection_id and not event.is_internal:
+            yield event
+
+
 class ReadSide:
     def __init__(
         self,
@@ -69,7 +81,10 @@ class ReadSide:
         self._poll_seconds = poll_seconds
         self._save_every = save_every
         self._save_seconds = save_seconds
+        # What the database holds, and where the last attempt to save was:
+        # after a failure, the next attempt is still a round away, not an event.
         self._saved_position = 0
+        self._save_tried_at = 0
         self._lock = threading.Lock()
         self._advanced = threading.Condition(self._lock)
         self._listeners: list[Listener] = []
@@ -139,9 +154,6 @@ class ReadSide:
     def add_listener(self, listener: Listener) -> None:
         self._listeners.append(listener)
 
-    def remove_listener(self, listener: Listener) -> None:
-        self._listeners.remove(listener)
-
     # Following.
 
     def _follow(self) -> None:
@@ -184,7 +196,7 @@ class ReadSide:
             self.timeline.add(event.position, event.recorded_at)
             self.checkpoints.offer(self.views, last)
             self._advanced.notify_all()
-        if event.position - self._saved_position >= self._save_every:
+        if event.position - self._save_tried_at >= self._save_every:
             self._save_now.set()
         for listener in list(self._listeners):
             try:
@@ -207,13 +219,18 @@ class ReadSide:
             if self.views.position <= self._saved_position:
                 return
             views, timeline = self.views.copy(), self.timeline.copy()
+        self._save_tried_at = views.position
         try:
             self.app.store.save_views(
                 saved.encode(views, timeline), Tracking(self.app.name, views.position)
             )
-        except Exception:
-            # Another process on the same database saved a later state first.
-            log.debug("read models at %s not saved", views.position, exc_info=True)
+        except IntegrityError:
+            # The tracking record refused it: another process on the same
+            # database already saved this state or a later one.
+            log.debug("read models at %s saved already", views.position)
+        except Exception as error:  # the next round (or shutdown) tries again
+            log.warning("read models at %s not saved: %s", views.position, error)
+            return
         self._saved_position = views.position
 
     def _load_saved(self) -> None:
@@ -227,7 +244,7 @@ class ReadSide:
             return
         self.views, self.timeline = decoded
         assert self.views.position == position
-        self._saved_position = position
+        self._saved_position = self._save_tried_at = position
         # What was just loaded lives as long as the server: keep the garbage
         # collector from walking it on every full collection.
         gc.freeze()

@@ -69,6 +69,8 @@ def running_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+        if process.stderr:
+            process.stderr.close()
 
 
 def _wait_until_answering(

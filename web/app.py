@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -12,41 +13,18 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from projections.follower import ReadSide
-from warroom.application import WarRoom
-from warroom.config import Database, Settings
+from projections.reads import ReadTimeout
+from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from web import live
 from web.routes import commands, documents, log, reads
-from web.state import ReadTimeout, ServerState
+from web.state import ServerState
 
 STATIC = Path(__file__).parent / "static"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
-
-    @asynccontextmanager
-    async def lifespan(api: FastAPI) -> AsyncIterator[None]:
-        warroom = WarRoom(Database.from_url(settings.database_url))
-        read_side = ReadSide(
-            warroom,
-            poll_seconds=settings.poll_seconds,
-            checkpoint_every=settings.checkpoint_every,
-            checkpoint_cap=settings.checkpoint_cap,
-            save_every=settings.save_every_events,
-            save_seconds=settings.save_seconds,
-        )
-        read_side.start()
-        state = ServerState(settings=settings, app=warroom, read_side=read_side)
-        api.state.warroom = state
-        live.attach_broadcaster(api, state)
-        try:
-            yield
-        finally:
-            read_side.stop()
-            warroom.close()
-
     api = FastAPI(
         title="warroom",
         summary="The event-sourced log of an inspection's war room.",
@@ -54,7 +32,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Commands answer `{id, version, position}`; reads take `as_of=<instant>` "
         "or `at=<position>` to answer as the log stood then.",
         version="0.1.0",
-        lifespan=lifespan,
+        lifespan=partial(_lifespan, settings),
     )
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     _add_error_answers(api)
@@ -63,6 +41,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
     return api
+
+
+@asynccontextmanager
+async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
+    """While the server runs: the log open, its read side following it."""
+    state = ServerState.open(settings)
+    api.state.warroom = state
+    live.attach_broadcaster(api, state)
+    try:
+        yield
+    finally:
+        state.close()
 
 
 def _add_error_answers(api: FastAPI) -> None:

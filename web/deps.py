@@ -11,9 +11,9 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request
-from starlette.concurrency import run_in_threadpool
 
 from commands.run import Actor
+from web.auth import current_actor, current_actor_of_stream
 from web.state import ServerState
 
 
@@ -23,34 +23,8 @@ async def get_state(request: Request) -> ServerState:
 
 
 StateDep = Annotated[ServerState, Depends(get_state)]
-
-
-def _bearer(authorization: str | None) -> str | None:
-    if authorization is None:
-        return None
-    scheme, _, token = authorization.partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
-
-
-async def current_actor(
-    state: StateDep,
-    authorization: Annotated[str | None, Header()] = None,
-) -> Actor:
-    token = _bearer(authorization)
-    actor = state.known_actor(token) if token else None
-    if actor is None and token:
-        # A token not seen before: look it up in the log, off the event loop.
-        actor = await run_in_threadpool(state.authenticate, token)
-    if actor is None:
-        raise HTTPException(
-            status_code=401,
-            detail="sign in: send Authorization: Bearer <your token>",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    return actor
-
-
 ActorDep = Annotated[Actor, Depends(current_actor)]
+StreamActorDep = Annotated[Actor, Depends(current_actor_of_stream)]
 
 
 async def if_match(

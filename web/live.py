@@ -19,6 +19,7 @@ import json
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
@@ -26,9 +27,9 @@ from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from projections.events import LoggedEvent
-from projections.follower import read_events
+from projections.follower import inspection_events
 from projections.views import Changes, Views
-from web.deps import StateDep, _bearer
+from web.deps import StateDep, StreamActorDep
 from web.state import ServerState
 
 HISTORY_BATCH = 500
@@ -146,13 +147,8 @@ def _history(
     state: ServerState, inspection_id: str, after: int, upto: int
 ) -> list[LoggedEvent]:
     """The next batch of this inspection's events between two positions."""
-    found: list[LoggedEvent] = []
-    for event in read_events(state.app, after, upto, batch=HISTORY_BATCH):
-        if event.inspection_id == inspection_id and not event.is_internal:
-            found.append(event)
-            if len(found) == HISTORY_BATCH:
-                break
-    return found
+    events = inspection_events(state.app, inspection_id, after, upto)
+    return list(islice(events, HISTORY_BATCH))
 
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["live"])
@@ -171,15 +167,10 @@ async def stream(
     inspection_id: str,
     request: Request,
     state: StateDep,
+    actor: StreamActorDep,
     after: Annotated[int | None, Query(ge=0)] = None,
-    token: Annotated[str | None, Query()] = None,
-    authorization: Annotated[str | None, Header()] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> EventSourceResponse:
-    bearer = _bearer(authorization) or token
-    actor = await run_in_threadpool(state.authenticate, bearer) if bearer else None
-    if actor is None:
-        raise HTTPException(401, "sign in: send a bearer token or ?token=")
     if not state.read_side.read(lambda views: inspection_id in views.inspections):
         raise HTTPException(404, f"no inspection with id {inspection_id}")
     resume_from = _resume_position(last_event_id, after)

@@ -12,7 +12,7 @@ from typing import Any
 
 import httpx
 import pytest
-from httpx_sse import connect_sse
+from httpx_sse import ServerSentEvent, connect_sse
 
 from tests.servers import add_user, running_server
 
@@ -24,13 +24,19 @@ class Api:
 
     def __init__(self, base: str, token: str) -> None:
         self.base = base
-        self.http = httpx.Client(
-            base_url=base, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT
-        )
         self.token = token
 
+    def _client(self) -> httpx.Client:
+        # A client per call, so that none is left open when a test ends.
+        return httpx.Client(
+            base_url=self.base,
+            headers={"Authorization": f"Bearer {self.token}"},
+            timeout=TIMEOUT,
+        )
+
     def post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
-        response = self.http.post(path, json=body)
+        with self._client() as http:
+            response = http.post(path, json=body)
         assert response.status_code in (200, 201), response.text
         answer: dict[str, Any] = response.json()
         return answer
@@ -48,8 +54,19 @@ class Api:
         return int(self.post(f"/api/inspections/{iid}/blog", body)["position"])
 
     def event_positions(self, iid: str) -> list[int]:
-        events = self.http.get(f"/api/inspections/{iid}/events", params={"limit": 1000})
+        with self._client() as http:
+            events = http.get(f"/api/inspections/{iid}/events", params={"limit": 1000})
         return [e["position"] for e in events.json()["events"]]
+
+
+def is_event(sse: ServerSentEvent) -> bool:
+    """A logged event, not the greeting nor a keep-alive.
+
+    httpx-sse hands on a keep-alive comment as a message without data but
+    with the last id seen (the SSE spec keeps the id), so the id alone
+    does not tell them apart.
+    """
+    return bool(sse.id and sse.data)
 
 
 def read_stream(
@@ -68,7 +85,7 @@ def read_stream(
         ) as source,
     ):
         for sse in source.iter_sse():
-            if not sse.id:
+            if not is_event(sse):
                 continue
             received.append(
                 {"id": int(sse.id), "type": sse.event, **json.loads(sse.data)}
@@ -132,7 +149,7 @@ def read_stream_after(
         ) as source,
     ):
         for sse in source.iter_sse():
-            if sse.id:
+            if is_event(sse):
                 received.append({"id": int(sse.id), **json.loads(sse.data)})
                 if len(received) == count:
                     break

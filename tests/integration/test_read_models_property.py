@@ -125,7 +125,7 @@ class World:
             command,
             inspection_id=inspection_id,
             target_id=target_id,
-            calendar=self.state.calendar,
+            calendar=self.state.reader.calendar,
         ).body
 
     def add_users(self) -> None:

@@ -11,7 +11,6 @@ from eventsourcing.domain import Aggregate, event
 from warroom.domain.base import Context, RuleBroken
 
 Framework = Literal["SIF", "ILACS", "JTAI", "monitoring_visit"]
-FRAMEWORKS: tuple[str, ...] = get_args(Framework)
 
 # The phases in the order they happen; an inspection only moves forward.
 Phase = Literal[

@@ -201,7 +201,7 @@ def _endpoint(route: CommandRoute) -> Any:
             target_id=ids[1] if len(ids) > 1 else None,
             if_match=kwargs["if_match"],
             idempotency_key=kwargs["idempotency_key"],
-            calendar=state.calendar,
+            calendar=state.reader.calendar,
             status=route.status,
         )
         return JSONResponse(outcome.body, status_code=outcome.status)

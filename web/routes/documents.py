@@ -66,7 +66,7 @@ def document_content(
     actor: ActorDep,
     when: WhenDep,
 ) -> Response:
-    name, _ = state.ask(
+    name, _ = state.reader.ask(
         inspection_id,
         lambda inspection, _: inspection.ledger.document_name(request_id, sha256),
         min_position=when.min_position,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from itertools import islice
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from projections.follower import read_events
+from commands.handlers import roles_allowed
+from commands.models import AddUser, AssignRequest
+from projections.follower import inspection_events
 from web.deps import ActorDep, StateDep
 
 router = APIRouter(prefix="/api")
@@ -24,21 +27,18 @@ def events(
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
-    state.catch_up()
+    state.reader.catch_up()
     if not state.read_side.read(lambda views: inspection_id in views.inspections):
         raise HTTPException(404, f"no inspection with id {inspection_id}")
-    found: list[dict[str, Any]] = []
-    scanned = after
     upto = state.read_side.position
-    for event in read_events(state.app, after, upto):
-        scanned = event.position
-        if event.inspection_id == inspection_id and not event.is_internal:
-            found.append(event.to_json())
-            if len(found) == limit:
-                break
-    # `next` is where to continue from; the scan may have passed other
-    # inspections' events, which a client need not read again.
-    return {"events": found, "next": scanned}
+    found = list(
+        islice(inspection_events(state.app, inspection_id, after, upto), limit)
+    )
+    # `next` is where to continue from: the last event sent or, when there
+    # were fewer than `limit`, the end of the scan, past other inspections'
+    # events that a client need not read again.
+    scanned = found[-1].position if len(found) == limit else max(after, upto)
+    return {"events": [event.to_json() for event in found], "next": scanned}
 
 
 @router.get("/me", tags=["users"], summary="Who this token belongs to")
@@ -46,21 +46,21 @@ def me(actor: ActorDep) -> dict[str, str]:
     return {"id": actor.id, "name": actor.name, "role": actor.role}
 
 
-# Who may see the list of people: those who assign work to them.
-LISTS_USERS = frozenset({"admin", "lead", "gatekeeper", "rapid_response"})
+# Who may see the list of people: those who add them or assign work to them.
+LISTS_USERS = roles_allowed(AddUser) | roles_allowed(AssignRequest)
 
 
 @router.get("/users", tags=["users"], summary="Every user's name and role")
 def users(state: StateDep, actor: ActorDep) -> dict[str, Any]:
     if actor.role not in LISTS_USERS:
         raise HTTPException(403, f"a {actor.role} may not list users")
-    state.catch_up()
+    state.reader.catch_up()
     return {"users": state.read_side.read(lambda views: list(views.users.values()))}
 
 
 @router.get("/inspections", tags=["inspections"], summary="Every inspection")
 def inspections(state: StateDep, actor: ActorDep) -> dict[str, Any]:
-    state.catch_up()
+    state.reader.catch_up()
     return {
         "inspections": state.read_side.read(
             lambda views: [i.inspection.render() for i in views.inspections.values()]

@@ -26,7 +26,7 @@ def _read(
     question: Callable[[InspectionViews, Views], Mapping[str, object]],
 ) -> JSONResponse:
     """Asks the read models; says which position the answer is true at."""
-    body, position = state.ask(
+    body, position = state.reader.ask(
         inspection_id,
         question,
         at=when.at,
@@ -108,7 +108,7 @@ def ledger(
         format is None and "text/csv" in request.headers.get("accept", "")
     )
     if wants_csv:
-        text, _ = state.ask(
+        text, _ = state.reader.ask(
             inspection_id,
             lambda i, _: i.ledger.render_csv(i.inspector_names()),
             at=when.at,
