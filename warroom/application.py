@@ -13,7 +13,7 @@ from eventsourcing.persistence import Recording
 
 from warroom.config import Database
 from warroom.domain.base import NotFound
-from warroom.storage import WarRoomStore, open_store
+from warroom.storage import WarRoomStore, application_recorder_env, open_store
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -22,16 +22,37 @@ class WarRoom(Application[UUID]):
     name = "WarRoom"
 
     def __init__(self, database: Database) -> None:
-        super().__init__(env=database.library_env())
+        super().__init__(
+            env={**database.library_env(), **application_recorder_env(database.kind)}
+        )
         self.database = database
         self.store: WarRoomStore = open_store(self.factory, database)
         self._save_listeners: list[Callable[[int], None]] = []
         self._listeners_lock = threading.Lock()
 
-    def save_and_position(self, *aggregates: Aggregate) -> int:
-        """Saves atomically; returns the log position of the last event stored."""
-        recordings = self.save(*aggregates)
-        return recordings[-1].notification.id
+    def save_and_position(
+        self,
+        *aggregates: Aggregate,
+        answering: Aggregate | None = None,
+        **alongside: Any,
+    ) -> int:
+        """Saves atomically; the log position of `answering`'s last event.
+
+        By default, of the last event stored. `alongside` names rows written in
+        the same transaction as the events (`warroom.storage.SavedAlongside`:
+        `documents=`).
+        """
+        recordings = self.save(*aggregates, **alongside)
+        if answering is None:
+            return recordings[-1].notification.id
+        return max(
+            (
+                r.notification.id
+                for r in recordings
+                if r.domain_event.originator_id == answering.id
+            ),
+            default=recordings[-1].notification.id,
+        )
 
     def load(self, cls: type[A], aggregate_id: str | UUID) -> A:
         """The aggregate of that type with that id, or NotFound."""
@@ -51,6 +72,11 @@ class WarRoom(Application[UUID]):
         # Each database names the library's table its own way.
         table = self.recorder.events_table_name  # type: ignore[attr-defined]
         return self.store.position_of(table, aggregate_id, version)
+
+    def position_before(self, aggregate_id: UUID, version: int) -> int:
+        """The log position of the event stored just before this one."""
+        table = self.recorder.events_table_name  # type: ignore[attr-defined]
+        return self.store.position_before(table, aggregate_id, version)
 
     def exists(self, aggregate_id: UUID) -> bool:
         try:
