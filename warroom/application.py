@@ -10,9 +10,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Recording
+from eventsourcing.utils import get_topic
 
 from warroom.config import Database
 from warroom.domain.base import NotFound
+from warroom.domain.user import User
+from warroom.domain.user_name import UserName, same_name
 from warroom.storage import WarRoomStore, application_recorder_env, open_store
 
 A = TypeVar("A", bound=Aggregate)
@@ -28,6 +31,7 @@ class WarRoom(Application[UUID]):
         self.database = database
         self.store: WarRoomStore = open_store(self.factory, database)
         self._save_listeners: list[Callable[[int], None]] = []
+        self._names_before_claims: dict[str, UUID] | None = None
         self._listeners_lock = threading.Lock()
 
     def save_and_position(
@@ -84,6 +88,31 @@ class WarRoom(Application[UUID]):
         except AggregateNotFoundError:
             return False
         return True
+
+    def user_named(self, name: str) -> UUID | None:
+        """The user who holds this display name (case and spacing aside)."""
+        claim_id = UserName.create_id(name)
+        if self.exists(claim_id):
+            return UUID(self.load(UserName, claim_id).user_id)
+        return self._users_added_before_names_were_claimed().get(same_name(name))
+
+    def _users_added_before_names_were_claimed(self) -> dict[str, UUID]:
+        # Users added before names were unique hold no `UserName`: found once
+        # per process from their `UserAdded` events (users are few, and every
+        # user added since holds a claim, so the answer cannot grow stale).
+        if self._names_before_claims is None:
+            topic = get_topic(User.UserAdded)  # type: ignore[attr-defined]
+            found: dict[str, UUID] = {}
+            start = 1
+            while page := self.recorder.select_notifications(
+                start, 1000, topics=[topic]
+            ):
+                for notification in page:
+                    added = self.mapper.to_domain_event(notification)
+                    found.setdefault(same_name(added.name), added.originator_id)  # type: ignore[attr-defined]
+                start = page[-1].id + 1
+            self._names_before_claims = found
+        return self._names_before_claims
 
     def on_save(self, listener: Callable[[int], None]) -> None:
         """Calls `listener(position)` after every save in this process.
