@@ -17,6 +17,7 @@ from projections.reads import ReadTimeout
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from web import live
+from web.headers import SecurityHeaders
 from web.routes import commands, documents, log, reads
 from web.state import ServerState
 
@@ -35,6 +36,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=partial(_lifespan, settings),
     )
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Added last, so outermost: a 413 from the limit gets the headers too.
+    api.add_middleware(SecurityHeaders)
     _add_error_answers(api)
     routers = (commands.router, documents.router, reads.router, log.router, live.router)
     for router in routers:
