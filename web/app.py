@@ -17,6 +17,8 @@ from projections.reads import ReadTimeout
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from web import live
+from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
+from web.headers import SecurityHeaders
 from web.routes import commands, documents, log, reads
 from web.state import ServerState
 
@@ -35,10 +37,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=partial(_lifespan, settings),
     )
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # Added last, so outermost: a 413 from the limit gets the headers too.
+    api.add_middleware(SecurityHeaders)
     _add_error_answers(api)
-    routers = (commands.router, documents.router, reads.router, log.router, live.router)
-    for router in routers:
-        api.include_router(router)
+    for router, errors in (
+        (commands.router, COMMAND_ERRORS),
+        (documents.router, COMMAND_ERRORS),
+        (reads.router, {}),  # its routes declare their own
+        (log.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
+        (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
+    ):
+        api.include_router(router, responses=errors)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
     return api
 
