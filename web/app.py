@@ -17,7 +17,8 @@ from projections.reads import ReadTimeout
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from web import live
-from web.routes import commands, documents, log, reads
+from web.auth import AccessChanges
+from web.routes import commands, documents, log, reads, users
 from web.state import ServerState
 
 STATIC = Path(__file__).parent / "static"
@@ -36,7 +37,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     _add_error_answers(api)
-    routers = (commands.router, documents.router, reads.router, log.router, live.router)
+    routers = (
+        commands.router,
+        documents.router,
+        reads.router,
+        log.router,
+        users.router,
+        live.router,
+    )
     for router in routers:
         api.include_router(router)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
@@ -48,7 +56,11 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     """While the server runs: the log open, its read side following it."""
     state = ServerState.open(settings)
     api.state.warroom = state
-    live.attach_broadcaster(api, state)
+    broadcaster = live.attach_broadcaster(api, state)
+    access = AccessChanges(state.tokens, state.membership, broadcaster.end_streams_of)
+    # Each process learns of a revoked token from the log it follows.
+    state.read_side.add_listener(access.on_event)
+    api.state.access = access
     try:
         yield
     finally:
