@@ -22,7 +22,6 @@ from warroom.domain.case import Case
 from warroom.domain.enquiry import LineOfEnquiry
 from warroom.domain.inspection import Inspection
 from warroom.domain.meeting import Meeting, find_warnings
-from warroom.domain.organisation import Organisations
 from warroom.domain.request import DocumentRequest
 from warroom.domain.user import TokenIndex, User
 
@@ -363,18 +362,6 @@ def write_blog_post(run: Run, cmd: m.WriteBlogPost) -> None:
 # --- organisations and tokens -----------------------------------------------
 
 
-def add_organisation(run: Run, cmd: m.AddOrganisation) -> None:
-    registry_id = Organisations.create_id()
-    registry = (
-        run.app.load(Organisations, registry_id)
-        if run.app.exists(registry_id)
-        else Organisations(meta=run.ctx.meta())
-    )
-    organisation_id = registry.add(cmd.name, run.ctx)
-    run.answer_with(registry, result_id=organisation_id)
-    run.extra["name"] = cmd.name
-
-
 def revoke_token(run: Run, cmd: m.RevokeToken) -> None:
     user = _user_in_path(run)
     if user.token_revoked:
@@ -450,7 +437,6 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.WriteBlogPost: (write_blog_post, LEAD_RAPID_RESPONSE),
     # Staff only for themselves: the handler checks whose briefing it is.
     m.AcknowledgeBriefing: (acknowledge_briefing, WAR_ROOM | {"staff"}),
-    m.AddOrganisation: (add_organisation, ADMIN),
     m.RevokeToken: (revoke_token, ADMIN),
     m.RotateToken: (rotate_token, ADMIN),
     m.LimitInspections: (limit_inspections, ADMIN),

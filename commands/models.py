@@ -249,7 +249,8 @@ def _ahead(value: datetime | None) -> datetime | None:
 
 
 class AddOrganisation(Command):
-    """A council; from the command line (`warroom org add`)."""
+    """A council. Only from the command line (`warroom org add`), as whoever
+    holds the database: no role of any organisation adds another."""
 
     name: Name
 

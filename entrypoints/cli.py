@@ -7,17 +7,19 @@ import gc
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
 from commands.executor import execute
 from commands.models import AddOrganisation, AddUser
+from commands.organisations import add_organisation
 from entrypoints.console import CONSOLE
 from entrypoints.demo import load_demo
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
-from warroom.domain.base import RuleBroken
+from warroom.domain.base import Context, RuleBroken
 from warroom.domain.organisation import Organisations
 
 
@@ -136,16 +138,17 @@ def _org_add(database: Database, args: argparse.Namespace) -> int:
         command = AddOrganisation(name=args.name)
     except ValidationError as error:
         return _invalid(error)
+    ctx = Context(CONSOLE.id, CONSOLE.name, datetime.now(UTC))
     app = WarRoom(database)
     try:
-        outcome = execute(app, CONSOLE, command)
+        organisation_id = add_organisation(app, ctx, command)
     except RuleBroken as error:
         print(f"warroom: {error.message}", file=sys.stderr)
         return 2
     finally:
         app.close()
     print(f"added organisation {args.name}; its id:")
-    print(outcome.body["id"])
+    print(organisation_id)
     return 0
 
 
