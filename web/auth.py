@@ -11,8 +11,8 @@ Every route signs in through `signed_in`, by way of one of the two
 dependencies at the bottom (`web.deps` names them `ActorDep` and
 `StreamActorDep`): the stream alone may also carry the token as `?token=`,
 because a browser's EventSource cannot set headers. Signing in also checks
-membership: a route whose path names an inspection answers 404 to anyone
-outside its organisation (or outside the inspections an admin limited them
+membership: a route whose path names an inspection (or a user) answers 404
+to anyone outside its organisation (or outside the inspections an admin limited them
 to), exactly as for an inspection that does not exist, so every route,
 present and future, is covered in one place.
 """
@@ -28,7 +28,7 @@ from typing import Annotated
 from fastapi import Header, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
-from commands.membership import organisation_of
+from commands.membership import organisation_of, user_of
 from commands.run import Actor
 from projections.events import LoggedEvent
 from projections.views import Changes
@@ -141,6 +141,15 @@ class Membership:
             return False
         return self._organisations[inspection_id] == actor.organisation_id
 
+    def has_user(self, actor: Actor, user_id: str) -> bool:
+        """Whether the user is of the actor's organisation (blocking, uncached:
+        only the few routes about one user ask)."""
+        try:
+            user_of(self._app, user_id, actor.organisation_id)
+        except NotFound:
+            return False
+        return True
+
     def forget(self) -> None:
         with self._lock:
             self._generation += 1
@@ -181,7 +190,7 @@ def bearer_token(authorization: str | None) -> str | None:
 
 async def signed_in(request: Request, token: str | None, how: str) -> Actor:
     """The actor the token belongs to, or 401 saying `how` to sign in; 404 if
-    the path names an inspection they may not see."""
+    the path names an inspection or a user of another organisation."""
     tokens: Tokens = request.app.state.warroom.tokens
     actor = tokens.known(token) if token else None
     if actor is None and token:
@@ -196,6 +205,11 @@ async def signed_in(request: Request, token: str | None, how: str) -> Actor:
     inspection_id = request.path_params.get("inspection_id")
     if inspection_id is not None:
         await _require_member(request, actor, inspection_id)
+    user_id = request.path_params.get("user_id")
+    if user_id is not None:
+        membership: Membership = request.app.state.warroom.membership
+        if not await run_in_threadpool(membership.has_user, actor, user_id):
+            raise HTTPException(404, f"no user with id {user_id}")
     return actor
 
 
