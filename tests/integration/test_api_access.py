@@ -290,11 +290,14 @@ def test_an_admin_adds_a_user_and_their_token_signs_them_in(
     me = client.http.get(
         "/api/me", headers={"Authorization": f"Bearer {answer['token']}"}
     ).json()
-    assert me.items() >= {
-        "id": answer["id"],
-        "name": "Gail Keeper",
-        "role": "gatekeeper",
-    }.items()
+    assert (
+        me.items()
+        >= {
+            "id": answer["id"],
+            "name": "Gail Keeper",
+            "role": "gatekeeper",
+        }.items()
+    )
 
 
 def test_each_user_gets_a_token_of_their_own(client: WarRoomClient) -> None:
