@@ -17,7 +17,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from commands.handlers import COMMAND_HANDLERS, Handler
-from commands.models import AddUser, Command
+from commands.models import AddUser, Command, RotateToken
 from commands.run import Actor, Calendar, Run
 from warroom.application import WarRoom
 from warroom.domain.base import Context, Forbidden, RuleBroken
@@ -63,6 +63,7 @@ def execute(
         app=app,
         ctx=_context(actor, command, inspection_id, idempotency_key),
         role=actor.role,
+        organisation_id=actor.organisation_id,
         inspection_id=inspection_id,
         target_id=target_id,
         if_match=if_match,
@@ -173,11 +174,11 @@ class Retry:
                 "idempotency_key_reused",
                 "this Idempotency-Key was already used for a different command",
             )
-        if isinstance(self.command, AddUser):
+        if isinstance(self.command, AddUser | RotateToken):
             raise RuleBroken(
                 "idempotency_key_reused",
-                f"this Idempotency-Key already added user {record.body['id']}; "
-                "their token was shown once and is not kept",
+                f"this Idempotency-Key already gave user {record.body['id']} "
+                "a token; it was shown once and is not kept",
             )
         # The record is the last event of the first save, stored just after
         # the changed thing's event, whose position the first answer gave.

@@ -9,11 +9,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from commands import models as m
+from commands.membership import inspection_of, organisation_of, user_of
 from commands.run import Run
-from warroom.domain.base import Forbidden, RuleBroken
+from warroom.domain.base import Forbidden, RuleBroken, VersionMismatch
 from warroom.domain.blog import BlogPost
 from warroom.domain.briefing import Briefing
 from warroom.domain.case import Case
@@ -35,18 +37,38 @@ def add_user(run: Run, cmd: m.AddUser) -> None:
             f"there is already a user named {cmd.name!r}: names are unique, "
             "as agendas and briefings go by name",
         )
-    token = secrets.token_urlsafe(32)
-    user = User(name=cmd.name, role=cmd.role, meta=run.ctx.meta())
-    index = TokenIndex(
-        token_sha256=hashlib.sha256(token.encode()).hexdigest(),
-        user_id=str(user.id),
+    # In the organisation of the admin who adds them.
+    organisation_id = organisation_of(run.app, run.organisation_id)
+    user = User(
+        name=cmd.name,
+        role=cmd.role,
         meta=run.ctx.meta(),
+        organisation_id=organisation_id,
     )
-    name = UserName(name=cmd.name, user_id=str(user.id), meta=run.ctx.meta())
-    run.stage(index, name)
+    token = _grant_token(run, user, cmd.expires_at)
+    run.stage(UserName(name=cmd.name, user_id=str(user.id), meta=run.ctx.meta()))
     run.answer_with(user)
-    # The token is answered once and never stored: only its hash is.
-    run.extra.update(name=cmd.name, role=cmd.role, token=token)
+    run.extra.update(
+        name=cmd.name,
+        role=cmd.role,
+        organisation_id=organisation_id,
+        token=token,
+        expires_at=user.token_expires_at,
+    )
+
+
+def _grant_token(run: Run, user: User, expires_at: datetime | None) -> str:
+    """A new token for the user, staged with its index entry.
+
+    The token is answered once and never stored: only its hash is.
+    """
+    token = secrets.token_urlsafe(32)
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    user.grant_token(digest, expires_at, run.ctx)
+    run.stage(
+        TokenIndex(token_sha256=digest, user_id=str(user.id), meta=run.ctx.meta())
+    )
+    return token
 
 
 # --- inspection -------------------------------------------------------------
@@ -59,6 +81,8 @@ def open_inspection(run: Run, cmd: m.OpenInspection) -> None:
         starts_on=cmd.starts_on.isoformat(),
         timezone=cmd.timezone,
         meta=run.ctx.meta(),
+        # The organisation of the admin or lead who opens it.
+        organisation_id=organisation_of(run.app, run.organisation_id),
     )
     run.answer_with(inspection)
 
@@ -106,7 +130,7 @@ def record_request(run: Run, cmd: m.RecordRequest) -> None:
 
 
 def assign_request(run: Run, cmd: m.AssignRequest) -> None:
-    run.app.load(User, cmd.assignee)
+    user_of(run.app, cmd.assignee, run.organisation_id)
     request = run.target(DocumentRequest)
     request.assign(cmd.assignee, run.ctx)
     run.answer_with(request)
@@ -344,6 +368,43 @@ def write_blog_post(run: Run, cmd: m.WriteBlogPost) -> None:
     run.answer_with(post)
 
 
+# --- organisations and tokens -----------------------------------------------
+
+
+def revoke_token(run: Run, cmd: m.RevokeToken) -> None:
+    user = _user_in_path(run)
+    if user.token_revoked:
+        raise RuleBroken("token_revoked_once", "this user's token is already revoked")
+    user.revoke_token(run.ctx)
+    run.answer_with(user)
+    run.extra["token_live"] = False
+
+
+def rotate_token(run: Run, cmd: m.RotateToken) -> None:
+    user = _user_in_path(run)
+    token = _grant_token(run, user, cmd.expires_at)
+    run.answer_with(user)
+    run.extra.update(token=token, expires_at=user.token_expires_at)
+
+
+def limit_inspections(run: Run, cmd: m.LimitInspections) -> None:
+    user = _user_in_path(run)
+    names = cmd.inspection_ids
+    if names is not None:
+        names = [inspection_of(run.app, i, run.organisation_id) for i in names]
+    user.limit_to(names, run.ctx)
+    run.answer_with(user)
+    run.extra["inspection_ids"] = names
+
+
+def _user_in_path(run: Run) -> User:
+    assert run.target_id is not None
+    user = user_of(run.app, run.target_id, run.organisation_id)
+    if run.if_match is not None and user.version != run.if_match:
+        raise VersionMismatch(run.if_match, user.version)
+    return user
+
+
 Handler = Callable[[Run, Any], None]
 
 ADMIN = frozenset({"admin"})
@@ -385,6 +446,9 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.WriteBlogPost: (write_blog_post, LEAD_RAPID_RESPONSE),
     # Staff only for themselves: the handler checks whose briefing it is.
     m.AcknowledgeBriefing: (acknowledge_briefing, WAR_ROOM | {"staff"}),
+    m.RevokeToken: (revoke_token, ADMIN),
+    m.RotateToken: (rotate_token, ADMIN),
+    m.LimitInspections: (limit_inspections, ADMIN),
 }
 
 

@@ -55,6 +55,13 @@ class Command(BaseModel):
 class AddUser(Command):
     name: Name
     role: Role
+    # When the token stops working; never, by default.
+    expires_at: AwareDatetime | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _expires_ahead(cls, value: datetime | None) -> datetime | None:
+        return _ahead(value)
 
 
 class OpenInspection(Command):
@@ -229,3 +236,43 @@ class WriteBlogPost(Command):
     day: date
     title: Text
     body: LongText
+
+
+# --- organisations and tokens -----------------------------------------------
+
+
+def _ahead(value: datetime | None) -> datetime | None:
+    """An expiry must be in the future: one in the past makes a dead token."""
+    if value is not None and value <= datetime.now(UTC):
+        raise ValueError("expires_at is in the past")
+    return value
+
+
+class AddOrganisation(Command):
+    """A council. Only from the command line (`warroom org add`), as whoever
+    holds the database: no role of any organisation adds another."""
+
+    name: Name
+
+
+class RevokeToken(Command):
+    """The user's token stops working, on every server process, streams too."""
+
+
+class RotateToken(Command):
+    """A new token for the user, answered once; the old one stops working."""
+
+    expires_at: AwareDatetime | None = None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _expires_ahead(cls, value: datetime | None) -> datetime | None:
+        return _ahead(value)
+
+
+class LimitInspections(Command):
+    """Limits a user to these inspections of their organisation; null lifts it."""
+
+    inspection_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
+        max_length=1000
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate
@@ -26,6 +27,11 @@ class Actor:
     id: str
     name: str
     role: str
+    # Their organisation (None while the database has none), the inspections
+    # an admin limited them to (None: all of it), and when their token expires.
+    organisation_id: str | None = None
+    inspection_ids: frozenset[str] | None = None
+    expires_at: datetime | None = None
 
 
 @dataclass
@@ -35,6 +41,7 @@ class Run:
     app: WarRoom
     ctx: Context
     role: str = ""
+    organisation_id: str | None = None
     inspection_id: str | None = None
     target_id: str | None = None
     if_match: int | None = None

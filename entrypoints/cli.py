@@ -6,17 +6,21 @@ import argparse
 import gc
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
 from commands.executor import execute
-from commands.models import AddUser
+from commands.models import AddOrganisation, AddUser
+from commands.organisations import add_organisation
 from entrypoints.console import CONSOLE
 from entrypoints.demo import load_demo
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
-from warroom.domain.base import RuleBroken
+from warroom.domain.base import Context, RuleBroken
+from warroom.domain.organisation import Organisations
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -43,6 +47,22 @@ def parser() -> argparse.ArgumentParser:
     add = user.add_parser("add", help="add a user; prints their bearer token last")
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True)
+    add.add_argument(
+        "--org",
+        help="the organisation's id (from `warroom org add`); "
+        "may be left out while the database has at most one",
+    )
+    add.add_argument(
+        "--expires",
+        help="when the token stops working, e.g. 2027-03-31T17:00:00Z "
+        "(never, by default)",
+    )
+
+    org = sub.add_parser("org", help="manage organisations").add_subparsers(
+        dest="action", required=True
+    )
+    org_add = org.add_parser("add", help="add an organisation; prints its id last")
+    org_add.add_argument("--name", required=True)
 
     serve = sub.add_parser("serve", help="run the HTTP server")
     _listen_on(serve)
@@ -67,14 +87,19 @@ def _listen_on(command: argparse.ArgumentParser) -> None:
 
 def _user_add(database: Database, args: argparse.Namespace) -> int:
     try:
-        command = AddUser(name=args.name, role=args.role)
+        command = AddUser(name=args.name, role=args.role, expires_at=args.expires)
     except ValidationError as error:
-        first = error.errors()[0]
-        print(f"warroom: {first['loc'][0]}: {first['msg']}", file=sys.stderr)
-        return 2
+        return _invalid(error)
     app = WarRoom(database)
     try:
-        outcome = execute(app, CONSOLE, command)
+        organisation_id = _organisation(app, args.org)
+    except LookupError as error:
+        app.close()
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    try:
+        console = replace(CONSOLE, organisation_id=organisation_id)
+        outcome = execute(app, console, command)
     except RuleBroken as refusal:
         print(f"warroom: {refusal.rule}: {refusal.message}", file=sys.stderr)
         return 1
@@ -86,6 +111,54 @@ def _user_add(database: Database, args: argparse.Namespace) -> int:
     )
     print(outcome.body["token"])
     return 0
+
+
+def _organisation(app: WarRoom, named: str | None) -> str | None:
+    """The organisation a new user joins: the one named, or the only one.
+
+    With no organisation in the database, none (as before organisations): the
+    user joins the first organisation whenever one is added.
+    """
+    registry_id = Organisations.create_id()
+    known = (
+        app.load(Organisations, registry_id).names if app.exists(registry_id) else {}
+    )
+    if named is not None and named in known:
+        return named
+    if named is None and len(known) <= 1:
+        return next(iter(known), None)
+    problem = (
+        f"no organisation with id {named}"
+        if named is not None
+        else "there are several organisations: name one with --org"
+    )
+    listed = "".join(f"\n  {i}  {name}" for i, name in known.items())
+    raise LookupError(f"{problem}; the organisations are:{listed}")
+
+
+def _org_add(database: Database, args: argparse.Namespace) -> int:
+    try:
+        command = AddOrganisation(name=args.name)
+    except ValidationError as error:
+        return _invalid(error)
+    ctx = Context(CONSOLE.id, CONSOLE.name, datetime.now(UTC))
+    app = WarRoom(database)
+    try:
+        organisation_id = add_organisation(app, ctx, command)
+    except RuleBroken as error:
+        print(f"warroom: {error.message}", file=sys.stderr)
+        return 2
+    finally:
+        app.close()
+    print(f"added organisation {args.name}; its id:")
+    print(organisation_id)
+    return 0
+
+
+def _invalid(error: ValidationError) -> int:
+    first = error.errors()[0]
+    print(f"warroom: {first['loc'][0]}: {first['msg']}", file=sys.stderr)
+    return 2
 
 
 def _serve(database: Database, args: argparse.Namespace) -> int:
@@ -121,9 +194,10 @@ def _run_server(host: str, port: int, *, access_log: bool = False) -> int:
     return 0
 
 
-# What each `warroom` command runs (`user` has one action, `add`).
+# What each `warroom` command runs (`user` and `org` have one action, `add`).
 SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "user": _user_add,
+    "org": _org_add,
     "serve": _serve,
     "rebuild": _rebuild,
     "demo": _demo,

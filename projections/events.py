@@ -12,7 +12,18 @@ from typing import Any, NamedTuple
 from uuid import UUID
 
 # Stored, but no part of any inspection's story: bookkeeping of the server.
-INTERNAL_TYPES = frozenset({"UserAdded", "TokenIssued", "IdempotentCommandAnswered"})
+INTERNAL_TYPES = frozenset(
+    {
+        "UserAdded",
+        "TokenIssued",
+        "IdempotentCommandAnswered",
+        "TokenGranted",
+        "TokenRevoked",
+        "UserLimitedToInspections",
+        "OrganisationsStarted",
+        "OrganisationAdded",
+    }
+)
 
 # Events hold plain JSON values but for these, which the transcoder revives.
 # (Lists and dicts in events hold strings only: ids are kept as strings.)

@@ -36,12 +36,16 @@ class UserRecord(TypedDict):
     id: str
     name: str
     role: str
+    # As stored: None for a user added before organisations existed.
+    organisation_id: str | None
 
 
 class ViewsJson(TypedDict):
     position: int
     recorded_at: str | None
     users: dict[str, UserRecord]
+    organisations: dict[str, str]
+    inspection_organisations: dict[str, str | None]
     inspections: dict[str, dict[str, ModelJson]]
 
 
@@ -123,6 +127,10 @@ class Views:
         # When the last event folded in was recorded: "now", for a past view.
         self.recorded_at: str | None = None
         self.users: dict[str, UserRecord] = {}
+        # Organisation id -> name, in the order added; and each inspection's
+        # organisation as stored (None: opened before organisations existed).
+        self.organisations: dict[str, str] = {}
+        self.inspection_organisations: dict[str, str | None] = {}
         self.inspections: dict[str, InspectionViews] = {}
 
     def apply(self, event: LoggedEvent) -> Changes:
@@ -133,13 +141,19 @@ class Views:
                 "id": event.aggregate_id,
                 "name": event.data["name"],
                 "role": event.data["role"],
+                "organisation_id": event.data.get("organisation_id"),
             }
             self.users[event.aggregate_id] = user
             return {"users": user}
+        if event.type == "OrganisationAdded":
+            self.organisations[event.data["organisation_id"]] = event.data["name"]
+            return {}
         if event.is_internal or not event.inspection_id:
             return {}
         if event.type == "InspectionOpened":
             self.inspections[event.inspection_id] = InspectionViews()
+            organisation_id = event.data.get("organisation_id")
+            self.inspection_organisations[event.inspection_id] = organisation_id
         inspection = self.inspections.get(event.inspection_id)
         if inspection is None:
             return {}
@@ -148,11 +162,32 @@ class Views:
     def user_names(self) -> dict[str, str]:
         return {i: u["name"] for i, u in self.users.items()}
 
+    def organisation_of(self, stored: str | None) -> str | None:
+        """What stored without an organisation belongs to: the first one."""
+        return stored or next(iter(self.organisations), None)
+
+    def users_of(self, organisation_id: str | None) -> list[UserRecord]:
+        return [
+            {**user, "organisation_id": organisation_id}
+            for user in self.users.values()
+            if self.organisation_of(user.get("organisation_id")) == organisation_id
+        ]
+
+    def inspections_of(self, organisation_id: str | None) -> list[str]:
+        return [
+            inspection_id
+            for inspection_id in self.inspections
+            if self.organisation_of(self.inspection_organisations.get(inspection_id))
+            == organisation_id
+        ]
+
     def copy(self) -> Views:
         clone = Views()
         clone.position = self.position
         clone.recorded_at = self.recorded_at
         clone.users = dict(self.users)
+        clone.organisations = dict(self.organisations)
+        clone.inspection_organisations = dict(self.inspection_organisations)
         clone.inspections = {i: v.copy() for i, v in self.inspections.items()}
         return clone
 
@@ -161,6 +196,8 @@ class Views:
             "position": self.position,
             "recorded_at": self.recorded_at,
             "users": self.users,
+            "organisations": self.organisations,
+            "inspection_organisations": self.inspection_organisations,
             "inspections": {i: v.to_json() for i, v in self.inspections.items()},
         }
 
@@ -170,6 +207,8 @@ class Views:
         views.position = raw["position"]
         views.recorded_at = raw["recorded_at"]
         views.users = raw["users"]
+        views.organisations = raw["organisations"]
+        views.inspection_organisations = raw["inspection_organisations"]
         views.inspections = {
             i: InspectionViews.from_json(v) for i, v in raw["inspections"].items()
         }

@@ -55,9 +55,11 @@ class WarRoomClient:
         body: dict[str, Any] = response.json()
         return body
 
-    def add_users(self) -> None:
+    def add_users(self, organisation_id: str | None = None) -> None:
         # The first admin comes from the command line's way in, as in real life.
-        console = Actor(id="console", name="console", role="admin")
+        console = Actor(
+            id="console", name="console", role="admin", organisation_id=organisation_id
+        )
         body = execute(self.app, console, AddUser(name="Admin", role="admin")).body
         self.tokens["admin"], self.user_ids["admin"] = body["token"], body["id"]
         # That admin adds one user of every other role.

@@ -101,7 +101,7 @@ class WarRoom(Application[UUID]):
         # per process from their `UserAdded` events (users are few, and every
         # user added since holds a claim, so the answer cannot grow stale).
         if self._names_before_claims is None:
-            topic = get_topic(User.UserAdded)  # type: ignore[attr-defined]
+            topic = get_topic(User.UserAdded)
             found: dict[str, UUID] = {}
             start = 1
             while page := self.recorder.select_notifications(

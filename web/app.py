@@ -18,8 +18,9 @@ from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from web import live
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
+from web.auth import AccessChanges
 from web.headers import SecurityHeaders
-from web.routes import commands, documents, log, reads
+from web.routes import commands, documents, log, reads, users
 from web.state import ServerState
 
 STATIC = Path(__file__).parent / "static"
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (documents.router, COMMAND_ERRORS),
         (reads.router, {}),  # its routes declare their own
         (log.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
+        (users.router, COMMAND_ERRORS),
         (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
     ):
         api.include_router(router, responses=errors)
@@ -57,7 +59,11 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     """While the server runs: the log open, its read side following it."""
     state = ServerState.open(settings)
     api.state.warroom = state
-    live.attach_broadcaster(api, state)
+    broadcaster = live.attach_broadcaster(api, state)
+    access = AccessChanges(state.tokens, state.membership, broadcaster.end_streams_of)
+    # Each process learns of a revoked token from the log it follows.
+    state.read_side.add_listener(access.on_event)
+    api.state.access = access
     try:
         yield
     finally:

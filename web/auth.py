@@ -1,26 +1,49 @@
-"""Who a bearer token belongs to: the one way a request signs in.
+"""Who a bearer token belongs to, and whether they may see an inspection.
 
 Only a token's SHA-256 is stored (`TokenIndex`), so a token is hashed and
-looked up in the log the first time this process sees it, then kept: tokens
-are never changed once issued.
+looked up in the log the first time this process sees it, then kept until
+the log says the user's access changed: a token granted or revoked, a limit
+on their inspections, a new organisation (`AccessChanges`, fed by the read
+side, which follows the log; the process that stored the change is told at
+once). A token past its expiry is refused without asking the log.
 
 Every route signs in through `signed_in`, by way of one of the two
 dependencies at the bottom (`web.deps` names them `ActorDep` and
 `StreamActorDep`): the stream alone may also carry the token as `?token=`,
-because a browser's EventSource cannot set headers.
+because a browser's EventSource cannot set headers. Signing in also checks
+membership: a route whose path names an inspection (or a user) answers 404
+to anyone outside its organisation (or outside the inspections an admin limited them
+to), exactly as for an inspection that does not exist, so every route,
+present and future, is covered in one place.
 """
 
 from __future__ import annotations
 
 import hashlib
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Header, HTTPException, Query, Request
 from starlette.concurrency import run_in_threadpool
 
+from commands.membership import organisation_of, user_of
 from commands.run import Actor
+from projections.events import LoggedEvent
+from projections.views import Changes
 from warroom.application import WarRoom
+from warroom.domain.base import NotFound
+from warroom.domain.inspection import Inspection
 from warroom.domain.user import TokenIndex, User
+
+# Events after which what this process knows of a user's access is stale.
+USER_ACCESS_EVENTS = frozenset(
+    {"TokenGranted", "TokenRevoked", "UserLimitedToInspections"}
+)
+# After which everyone's is: what was stored without an organisation may now
+# belong to the first one.
+ORGANISATION_EVENTS = frozenset({"OrganisationAdded"})
 
 
 def token_sha256(token: str) -> str:
@@ -33,24 +56,128 @@ class Tokens:
     def __init__(self, app: WarRoom) -> None:
         self._app = app
         self._actors: dict[str, Actor] = {}
+        self._lock = threading.Lock()
+        # Bumped by every `forget`: a look-up that began before one must not
+        # put back what it read, which may be what was just revoked.
+        self._generation = 0
 
     def known(self, token: str) -> Actor | None:
         """The actor of a token this process has already looked up."""
-        return self._actors.get(token_sha256(token))
+        actor = self._actors.get(token_sha256(token))
+        return actor if actor is not None and _in_time(actor) else None
 
     def look_up(self, token: str) -> Actor | None:
-        """The actor of a token, read from the log (blocking) the first time."""
+        """The actor of a live token, read from the log (blocking)."""
         digest = token_sha256(token)
-        actor = self._actors.get(digest)
-        if actor is not None:
-            return actor
+        generation = self._generation
         index_id = TokenIndex.create_id(digest)
         if not self._app.exists(index_id):
             return None
         user = self._app.load(User, self._app.load(TokenIndex, index_id).user_id)
-        actor = Actor(id=str(user.id), name=user.name, role=user.role)
-        self._actors[digest] = actor
+        if not user.token_works(digest, datetime.now(UTC)):
+            return None
+        actor = Actor(
+            id=str(user.id),
+            name=user.name,
+            role=user.role,
+            organisation_id=organisation_of(self._app, user.organisation_id),
+            inspection_ids=(
+                None if user.inspection_ids is None else frozenset(user.inspection_ids)
+            ),
+            expires_at=user.expires_at,
+        )
+        with self._lock:
+            if generation == self._generation:
+                self._actors[digest] = actor
         return actor
+
+    def forget(self, user_id: str | None = None) -> None:
+        """Forgets one user's tokens (everyone's, with no user named)."""
+        with self._lock:
+            self._generation += 1
+            self._actors = {
+                digest: actor
+                for digest, actor in self._actors.items()
+                if user_id is not None and actor.id != user_id
+            }
+
+
+def _in_time(actor: Actor) -> bool:
+    return actor.expires_at is None or datetime.now(UTC) < actor.expires_at
+
+
+class Membership:
+    """The organisation of each inspection, looked up in the log once."""
+
+    def __init__(self, app: WarRoom) -> None:
+        self._app = app
+        self._organisations: dict[str, str | None] = {}
+        self._lock = threading.Lock()
+        self._generation = 0  # as in `Tokens`
+
+    def known(self, inspection_id: str) -> bool:
+        return inspection_id in self._organisations
+
+    def look_up(self, inspection_id: str) -> None:
+        """Reads the inspection's organisation from the log (blocking)."""
+        generation = self._generation
+        try:
+            inspection = self._app.load(Inspection, inspection_id)
+        except NotFound:
+            return  # not kept: it may be opened in a moment
+        organisation_id = organisation_of(self._app, inspection.organisation_id)
+        with self._lock:
+            if generation == self._generation:
+                self._organisations[inspection_id] = organisation_id
+
+    def admits(self, actor: Actor, inspection_id: str) -> bool:
+        """Whether the actor may see the inspection (one looked up already)."""
+        if inspection_id not in self._organisations:
+            return False
+        if (
+            actor.inspection_ids is not None
+            and inspection_id not in actor.inspection_ids
+        ):
+            return False
+        return self._organisations[inspection_id] == actor.organisation_id
+
+    def has_user(self, actor: Actor, user_id: str) -> bool:
+        """Whether the user is of the actor's organisation (blocking, uncached:
+        only the few routes about one user ask)."""
+        try:
+            user_of(self._app, user_id, actor.organisation_id)
+        except NotFound:
+            return False
+        return True
+
+    def forget(self) -> None:
+        with self._lock:
+            self._generation += 1
+            self._organisations = {}
+
+
+class AccessChanges:
+    """Acts on a change of access as soon as this process learns of it."""
+
+    def __init__(
+        self, tokens: Tokens, membership: Membership, end_streams: Callable[[str], None]
+    ) -> None:
+        self._tokens = tokens
+        self._membership = membership
+        self._end_streams = end_streams
+
+    def user_changed(self, user_id: str) -> None:
+        """Their token is looked up afresh, and their open streams end."""
+        self._tokens.forget(user_id)
+        self._end_streams(user_id)
+
+    def on_event(self, event: LoggedEvent, changes: Changes) -> None:
+        """A read side listener: called once per event of the log."""
+        if event.type in USER_ACCESS_EVENTS:
+            self.user_changed(event.aggregate_id)
+        elif event.type in ORGANISATION_EVENTS:
+            self._tokens.forget()
+            self._membership.forget()
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -62,7 +189,8 @@ def bearer_token(authorization: str | None) -> str | None:
 
 
 async def signed_in(request: Request, token: str | None, how: str) -> Actor:
-    """The actor the token belongs to, or 401 saying `how` to sign in."""
+    """The actor the token belongs to, or 401 saying `how` to sign in; 404 if
+    the path names an inspection or a user of another organisation."""
     tokens: Tokens = request.app.state.warroom.tokens
     actor = tokens.known(token) if token else None
     if actor is None and token:
@@ -74,7 +202,24 @@ async def signed_in(request: Request, token: str | None, how: str) -> Actor:
             detail=f"sign in: send {how}",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    inspection_id = request.path_params.get("inspection_id")
+    if inspection_id is not None:
+        await _require_member(request, actor, inspection_id)
+    user_id = request.path_params.get("user_id")
+    if user_id is not None:
+        membership: Membership = request.app.state.warroom.membership
+        if not await run_in_threadpool(membership.has_user, actor, user_id):
+            raise HTTPException(404, f"no user with id {user_id}")
     return actor
+
+
+async def _require_member(request: Request, actor: Actor, inspection_id: str) -> None:
+    membership: Membership = request.app.state.warroom.membership
+    if not membership.known(inspection_id):
+        await run_in_threadpool(membership.look_up, inspection_id)
+    if not membership.admits(actor, inspection_id):
+        # Not 403: that would confirm the inspection exists.
+        raise HTTPException(404, f"no inspection with id {inspection_id}")
 
 
 async def current_actor(

@@ -19,6 +19,7 @@ import json
 import threading
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from itertools import islice
 from typing import Annotated, Any
 
@@ -26,6 +27,7 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
+from commands.run import Actor
 from projections.events import LoggedEvent
 from projections.follower import inspection_events
 from projections.views import Changes, Views
@@ -49,6 +51,7 @@ _DROPPED = object()
 class Client:
     inspection_id: str
     queue_size: int
+    user_id: str = ""
     queue: asyncio.Queue[Message | object] = field(init=False)
     dropped: bool = False
 
@@ -63,8 +66,13 @@ class Client:
             self.queue.put_nowait(message)
             return
         # It stopped reading: let it go. What it missed stays in the log.
-        self.dropped = True
-        self.queue.put_nowait(_DROPPED)
+        self.end()
+
+    def end(self) -> None:
+        """Ends the stream: dropped for falling behind, or its access changed."""
+        if not self.dropped:
+            self.dropped = True
+            self.queue.put_nowait(_DROPPED)
 
 
 class Broadcaster:
@@ -89,6 +97,17 @@ class Broadcaster:
             if client.inspection_id == inspection_id:
                 client.offer(message)
 
+    def end_streams_of(self, user_id: str) -> None:
+        """Ends the user's streams (their token changed); from any thread."""
+        if not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._end, user_id)
+
+    def _end(self, user_id: str) -> None:
+        with self._lock:
+            clients = [c for c in self._clients if c.user_id == user_id]
+        for client in clients:
+            client.end()
+
     def subscribe(self, client: Client) -> None:
         with self._lock:
             self._clients.add(client)
@@ -108,9 +127,20 @@ def _sse(event: LoggedEvent, changes: Changes) -> ServerSentEvent:
 
 
 async def stream_events(
-    state: ServerState, broadcaster: Broadcaster, inspection_id: str, after: int
+    state: ServerState,
+    broadcaster: Broadcaster,
+    inspection_id: str,
+    after: int,
+    actor: Actor | None = None,
 ) -> AsyncIterator[ServerSentEvent | bytes]:
-    client = Client(inspection_id, state.settings.live_queue_size)
+    client = Client(
+        inspection_id, state.settings.live_queue_size, actor.id if actor else ""
+    )
+    expiry = None
+    if actor is not None and actor.expires_at is not None:
+        # The token's expiry ends the stream as a revocation would.
+        delay = (actor.expires_at - datetime.now(UTC)).total_seconds()
+        expiry = asyncio.get_running_loop().call_later(max(delay, 0), client.end)
 
     # Subscribing while the read models hold still fixes the point where the
     # log ends and the live feed begins: history up to it, live after it.
@@ -127,7 +157,7 @@ async def stream_events(
             batch = await run_in_threadpool(_history, state, inspection_id, last, upto)
             for event in batch:
                 yield _sse(event, {})
-            if not batch:
+            if not batch or client.dropped:
                 break
             last = batch[-1].position
         last = max(last, upto)
@@ -141,6 +171,8 @@ async def stream_events(
             yield item.encoded
     finally:
         broadcaster.unsubscribe(client)
+        if expiry is not None:
+            expiry.cancel()
 
 
 def _history(
@@ -176,7 +208,7 @@ async def stream(
     resume_from = _resume_position(last_event_id, after)
     broadcaster: Broadcaster = request.app.state.broadcaster
     return EventSourceResponse(
-        stream_events(state, broadcaster, inspection_id, resume_from),
+        stream_events(state, broadcaster, inspection_id, resume_from, actor),
         ping=state.settings.keepalive_seconds,
         send_timeout=state.settings.live_send_timeout_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},

@@ -8,7 +8,7 @@ from projections.follower import ReadSide
 from projections.reads import Reader
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
-from web.auth import Tokens
+from web.auth import Membership, Tokens
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class ServerState:
     read_side: ReadSide
     reader: Reader
     tokens: Tokens
+    membership: Membership
 
     @classmethod
     def open(cls, settings: Settings) -> ServerState:
@@ -38,6 +39,7 @@ class ServerState:
             read_side=read_side,
             reader=Reader(app, read_side, settings.read_wait_seconds),
             tokens=Tokens(app),
+            membership=Membership(app),
         )
 
     def close(self) -> None:

@@ -206,12 +206,12 @@ def test_a_document_of_another_inspection_is_not_found_through_this_one(
     digest = walk_request(client, other, rid, "attached")
     assert (
         client.get(
-            "staff", f"{other.path}/requests/{rid}/documents/{digest}"
+            "auditor", f"{other.path}/requests/{rid}/documents/{digest}"
         ).status_code
         == 200
     )
     response = client.get(
-        "staff", f"{inspection.path}/requests/{rid}/documents/{digest}"
+        "auditor", f"{inspection.path}/requests/{rid}/documents/{digest}"
     )
     assert response.status_code == 404, response.text
 

@@ -540,7 +540,9 @@ def test_every_attached_version_can_be_downloaded_byte_for_byte(
         assert attached.status_code == 201, attached.text
     for content in versions:
         digest = sha256(content)
-        got = client.get("staff", f"{request_path(inspection, rid)}/documents/{digest}")
+        got = client.get(
+            "auditor", f"{request_path(inspection, rid)}/documents/{digest}"
+        )
         assert got.status_code == 200, got.text
         assert got.content == content
         assert got.headers["X-Content-SHA256"] == digest
@@ -566,10 +568,10 @@ def test_a_document_is_not_found_under_a_request_it_was_not_attached_to(
     attached_to = new_request(client, inspection, title="one")
     other = new_request(client, inspection, title="two")
     digest = walk_request(client, inspection, attached_to, "attached", CONTENT)
-    got = client.get("staff", f"{request_path(inspection, other)}/documents/{digest}")
+    got = client.get("auditor", f"{request_path(inspection, other)}/documents/{digest}")
     assert got.status_code == 404, got.text
     unknown = sha256(b"never attached")
     got = client.get(
-        "staff", f"{request_path(inspection, attached_to)}/documents/{unknown}"
+        "auditor", f"{request_path(inspection, attached_to)}/documents/{unknown}"
     )
     assert got.status_code == 404, got.text

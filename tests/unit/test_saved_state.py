@@ -19,6 +19,7 @@ def _views() -> tuple[Views, Timeline]:
             "id": f"user-{position}",
             "name": "Jo Hart",
             "role": "staff",
+            "organisation_id": None,
         }
         views.position = position
         timeline.add(position, datetime(2026, 11, 25, 9, 0, position % 60, tzinfo=UTC))

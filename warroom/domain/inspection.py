@@ -26,7 +26,23 @@ PHASES: tuple[str, ...] = get_args(Phase)
 
 
 class Inspection(Aggregate):
-    @event("InspectionOpened")
+    class InspectionOpened(Aggregate.Created):
+        """Version 2 names the inspection's organisation; version 1 had none."""
+
+        title: str
+        framework: str
+        starts_on: str
+        timezone: str
+        organisation_id: str | None
+        meta: dict[str, Any]
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Opened before organisations: the database's first one owns it.
+            state["organisation_id"] = None
+
+    @event(InspectionOpened)
     def __init__(
         self,
         title: str,
@@ -34,8 +50,10 @@ class Inspection(Aggregate):
         starts_on: str,
         timezone: str,
         meta: dict[str, Any],
+        organisation_id: str | None = None,
     ) -> None:
         self.title = title
+        self.organisation_id = organisation_id
         self.framework = framework
         self.starts_on = date.fromisoformat(starts_on)
         self.timezone = timezone

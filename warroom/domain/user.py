@@ -1,26 +1,104 @@
-"""Users, their roles, and the index from a token's hash to its user.
+"""Users, their roles, their organisation, and their bearer token.
 
-Only a token's SHA-256 is stored, never the token itself.
+Only a token's SHA-256 is stored, never the token itself. `TokenIndex` finds a
+user by that hash in one read; the user says whether the token still works:
+the one most recently granted, not revoked, not expired.
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, Literal, get_args
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from warroom.domain.base import derived_id
+from warroom.domain.base import Context, derived_id
 
 Role = Literal["admin", "lead", "gatekeeper", "rapid_response", "staff", "auditor"]
 ROLES: tuple[str, ...] = get_args(Role)
 
 
 class User(Aggregate):
-    @event("UserAdded")
-    def __init__(self, name: str, role: str, meta: dict[str, Any]) -> None:
+    class UserAdded(Aggregate.Created):
+        """Version 2 names the user's organisation; version 1 had none."""
+
+        name: str
+        role: str
+        organisation_id: str | None
+        meta: dict[str, Any]
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Added before organisations: the database's first one owns them.
+            state["organisation_id"] = None
+
+    @event(UserAdded)
+    def __init__(
+        self,
+        name: str,
+        role: str,
+        meta: dict[str, Any],
+        organisation_id: str | None = None,
+    ) -> None:
         self.name = name
         self.role = role
+        self.organisation_id = organisation_id
+        # None for a user added before tokens could change: the token its
+        # `TokenIndex` names is theirs until one is granted or revoked.
+        self.token_sha256: str | None = None
+        self.token_expires_at: str | None = None
+        self.token_revoked = False
+        # None: every inspection of their organisation.
+        self.inspection_ids: list[str] | None = None
+
+    def grant_token(
+        self, token_sha256: str, expires_at: datetime | None, ctx: Context
+    ) -> None:
+        """A new token; the one before it stops working."""
+        self._token_granted(
+            token_sha256=token_sha256,
+            expires_at=expires_at.isoformat() if expires_at else None,
+            meta=ctx.meta(),
+        )
+
+    def revoke_token(self, ctx: Context) -> None:
+        self._token_revoked(meta=ctx.meta())
+
+    def limit_to(self, inspection_ids: list[str] | None, ctx: Context) -> None:
+        self._limited(inspection_ids=inspection_ids, meta=ctx.meta())
+
+    def token_works(self, token_sha256: str, now: datetime) -> bool:
+        """Whether this token is the user's current one, and live."""
+        if self.token_sha256 is not None and token_sha256 != self.token_sha256:
+            return False
+        return self.token_live(now)
+
+    def token_live(self, now: datetime) -> bool:
+        expires = self.expires_at
+        return not self.token_revoked and (expires is None or now < expires)
+
+    @property
+    def expires_at(self) -> datetime | None:
+        expires = self.token_expires_at
+        return datetime.fromisoformat(expires) if expires else None
+
+    @event("TokenGranted")
+    def _token_granted(
+        self, token_sha256: str, expires_at: str | None, meta: dict[str, Any]
+    ) -> None:
+        self.token_sha256 = token_sha256
+        self.token_expires_at = expires_at
+        self.token_revoked = False
+
+    @event("TokenRevoked")
+    def _token_revoked(self, meta: dict[str, Any]) -> None:
+        self.token_revoked = True
+
+    @event("UserLimitedToInspections")
+    def _limited(self, inspection_ids: list[str] | None, meta: dict[str, Any]) -> None:
+        self.inspection_ids = inspection_ids
 
 
 class TokenIndex(Aggregate):

@@ -9,9 +9,23 @@ from fastapi import APIRouter, File, Form, HTTPException, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from commands.executor import execute
-from commands.models import AttachDocument
+from commands.handlers import roles_allowed
+from commands.models import (
+    ApproveDocument,
+    AttachDocument,
+    CheckDocument,
+    ReleaseDocument,
+)
 from warroom.storage import Document
 from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep, WhenDep
+
+# Who may read a document's bytes: those who handle documents, and the auditor.
+READS_DOCUMENTS = frozenset().union(
+    *(
+        roles_allowed(command)
+        for command in (AttachDocument, ApproveDocument, CheckDocument, ReleaseDocument)
+    )
+) | {"auditor"}
 
 router = APIRouter(
     prefix="/api/inspections/{inspection_id}/requests/{request_id}", tags=["requests"]
@@ -66,6 +80,8 @@ def document_content(
     actor: ActorDep,
     when: WhenDep,
 ) -> Response:
+    if actor.role not in READS_DOCUMENTS:
+        raise HTTPException(403, f"a {actor.role} may not read documents' contents")
     name, _ = state.reader.ask(
         inspection_id,
         lambda inspection, _: inspection.ledger.document_name(request_id, sha256),

@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 from commands.handlers import roles_allowed
 from commands.models import AddUser, AssignRequest
 from projections.follower import inspection_events
+from projections.views import Views
 from web.deps import ActorDep, StateDep
 
 router = APIRouter(prefix="/api")
@@ -42,27 +43,46 @@ def events(
 
 
 @router.get("/me", tags=["users"], summary="Who this token belongs to")
-def me(actor: ActorDep) -> dict[str, str]:
-    return {"id": actor.id, "name": actor.name, "role": actor.role}
+def me(actor: ActorDep) -> dict[str, Any]:
+    return {
+        "id": actor.id,
+        "name": actor.name,
+        "role": actor.role,
+        "organisation_id": actor.organisation_id,
+        "expires_at": actor.expires_at.isoformat() if actor.expires_at else None,
+    }
 
 
 # Who may see the list of people: those who add them or assign work to them.
 LISTS_USERS = roles_allowed(AddUser) | roles_allowed(AssignRequest)
 
 
-@router.get("/users", tags=["users"], summary="Every user's name and role")
+@router.get(
+    "/users", tags=["users"], summary="Every user of your organisation: name and role"
+)
 def users(state: StateDep, actor: ActorDep) -> dict[str, Any]:
     if actor.role not in LISTS_USERS:
         raise HTTPException(403, f"a {actor.role} may not list users")
     state.reader.catch_up()
-    return {"users": state.read_side.read(lambda views: list(views.users.values()))}
-
-
-@router.get("/inspections", tags=["inspections"], summary="Every inspection")
-def inspections(state: StateDep, actor: ActorDep) -> dict[str, Any]:
-    state.reader.catch_up()
     return {
-        "inspections": state.read_side.read(
-            lambda views: [i.inspection.render() for i in views.inspections.values()]
+        "users": state.read_side.read(
+            lambda views: views.users_of(actor.organisation_id)
         )
     }
+
+
+@router.get(
+    "/inspections", tags=["inspections"], summary="Every inspection you may see"
+)
+def inspections(state: StateDep, actor: ActorDep) -> dict[str, Any]:
+    state.reader.catch_up()
+    allowed = actor.inspection_ids
+
+    def yours(views: Views) -> list[Any]:
+        return [
+            views.inspections[i].inspection.render()
+            for i in views.inspections_of(actor.organisation_id)
+            if allowed is None or i in allowed
+        ]
+
+    return {"inspections": state.read_side.read(yours)}

@@ -1,0 +1,42 @@
+"""Which organisation a user or an inspection belongs to.
+
+Users and inspections stored before organisations existed name none: they
+belong to the database's first organisation (and, while there is none, to
+no organisation, all together, as before).
+"""
+
+from __future__ import annotations
+
+from warroom.application import WarRoom
+from warroom.domain.base import NotFound
+from warroom.domain.inspection import Inspection
+from warroom.domain.organisation import Organisations
+from warroom.domain.user import User
+
+
+def first_organisation(app: WarRoom) -> str | None:
+    registry_id = Organisations.create_id()
+    if not app.exists(registry_id):
+        return None
+    return app.load(Organisations, registry_id).first
+
+
+def organisation_of(app: WarRoom, stored: str | None) -> str | None:
+    """The organisation something belongs to, given the one it was stored with."""
+    return stored or first_organisation(app)
+
+
+def user_of(app: WarRoom, user_id: str, organisation_id: str | None) -> User:
+    """A user of this organisation; one of another is not found, not forbidden."""
+    user = app.load(User, user_id)
+    if organisation_of(app, user.organisation_id) != organisation_id:
+        raise NotFound(f"no user with id {user_id}")
+    return user
+
+
+def inspection_of(app: WarRoom, inspection_id: str, organisation_id: str | None) -> str:
+    """An inspection of this organisation; one of another is not found."""
+    inspection = app.load(Inspection, inspection_id)
+    if organisation_of(app, inspection.organisation_id) != organisation_id:
+        raise NotFound(f"no inspection with id {inspection_id}")
+    return str(inspection.id)

@@ -1,0 +1,220 @@
+"""Councils kept apart: each reads, streams and changes only its own.
+
+Two organisations in one database: Leeds, the first, which owns the users the
+`client` fixture added before any organisation existed, and York, added after
+with users and an inspection of its own. Every refusal stores nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from commands.models import AddOrganisation
+from commands.organisations import add_organisation
+from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
+from tests.integration.test_api_access import real_ids
+from warroom.domain.base import Context
+
+
+@dataclass
+class Council:
+    id: str
+    client: WarRoomClient
+    inspection: Inspection
+
+
+def organisation(client: WarRoomClient, name: str) -> str:
+    ctx = Context("console", "console", datetime.now(UTC))
+    organisation_id = add_organisation(client.app, ctx, AddOrganisation(name=name))
+    # As a server would have it once its read side has folded the event in.
+    client.http.app.state.warroom.reader.catch_up()  # type: ignore[attr-defined]
+    return organisation_id
+
+
+@pytest.fixture
+def leeds(client: WarRoomClient) -> Council:
+    """The first organisation: it adopts everything stored without one."""
+    organisation_id = organisation(client, "Leeds")
+    return Council(organisation_id, client, Inspection.open(client))
+
+
+@pytest.fixture
+def york(leeds: Council) -> Council:
+    organisation_id = organisation(leeds.client, "York")
+    client = WarRoomClient(http=leeds.client.http)
+    client.add_users(organisation_id)
+    return Council(organisation_id, client, Inspection.open(client))
+
+
+# --- every route --------------------------------------------------------------
+
+# Routes that name no inspection and no user: each answers for the caller's
+# organisation alone, as the tests below show one by one.
+ORGANISATION_WIDE = {
+    ("get", "/api/me"),
+    ("get", "/api/users"),
+    ("post", "/api/users"),
+    ("get", "/api/inspections"),
+    ("post", "/api/inspections"),
+}
+
+
+def operations(client: WarRoomClient) -> list[tuple[str, str]]:
+    schema = client.http.app.openapi()  # type: ignore[attr-defined]
+    return [
+        (method, path)
+        for path, item in schema["paths"].items()
+        for method in item
+        if path.startswith("/api")
+    ]
+
+
+def york_ids(york: Council) -> dict[str, str]:
+    ids = real_ids(york.client, york.inspection)
+    rid = new_request(york.client, york.inspection)
+    digest = walk_request(york.client, york.inspection, rid, "attached")
+    return {
+        "inspection_id": ids["iid"],
+        "request_id": rid,
+        "meeting_id": ids["mid"],
+        "case_id": ids["cid"],
+        "line_id": ids["lid"],
+        "sha256": digest,
+        "person": "A staff",
+        "day": "2026-11-24",
+        "user_id": york.client.user_ids["staff"],
+    }
+
+
+def call(client: WarRoomClient, role: str, method: str, path: str) -> Any:
+    if path.endswith("/documents") and method == "post":
+        return client.http.post(
+            path,
+            files={"file": ("d.pdf", b"x", "application/pdf")},
+            data={"version": "2"},
+            headers=client.headers(role),
+        )
+    if method == "post":
+        return client.http.post(path, json={}, headers=client.headers(role))
+    return client.http.get(path, headers=client.headers(role))
+
+
+def test_every_route_answers_404_for_another_organisations_inspection_or_user(
+    leeds: Council, york: Council
+) -> None:
+    ids = york_ids(york)
+    checked = 0
+    for method, template in operations(leeds.client):
+        if (method, template) in ORGANISATION_WIDE:
+            continue
+        # A new route must name what it serves, and so be checked here.
+        assert "{inspection_id}" in template or "{user_id}" in template, template
+        path = template.format(**ids)
+        for role in ("admin", "lead", "gatekeeper", "staff", "auditor"):
+            before = leeds.client.stored()
+            response = call(leeds.client, role, method, path)
+            assert response.status_code == 404, (role, method, path, response.text)
+            assert leeds.client.stored() == before, (method, path)
+            checked += 1
+        if method == "get" and not template.endswith(("/stream", "{user_id}")):
+            # York's own auditor reads it: the 404 was about the organisation.
+            answer = call(york.client, "auditor", method, path)
+            assert answer.status_code == 200, (path, answer.text)
+    assert checked > 100
+
+
+def test_each_organisation_lists_only_its_own_inspections(
+    leeds: Council, york: Council
+) -> None:
+    for council, other in ((leeds, york), (york, leeds)):
+        for role in ("admin", "lead", "staff", "auditor"):
+            listed = council.client.get(role, "/api/inspections").json()
+            ids = {i["id"] for i in listed["inspections"]}
+            assert council.inspection.id in ids
+            assert other.inspection.id not in ids
+
+
+def test_each_organisation_lists_and_adds_only_its_own_users(
+    leeds: Council, york: Council
+) -> None:
+    added = york.client.ok("admin", "/api/users", {"name": "New", "role": "staff"})
+    assert added["organisation_id"] == york.id
+    york_users = {
+        u["id"] for u in york.client.get("admin", "/api/users").json()["users"]
+    }
+    leeds_users = {
+        u["id"] for u in leeds.client.get("admin", "/api/users").json()["users"]
+    }
+    assert added["id"] in york_users and not york_users & leeds_users
+    assert set(leeds.client.user_ids.values()) <= leeds_users
+    me = york.client.http.get(
+        "/api/me", headers={"Authorization": f"Bearer {added['token']}"}
+    ).json()
+    assert me["organisation_id"] == york.id
+    user = leeds.client.get("admin", f"/api/users/{leeds.client.user_ids['staff']}")
+    assert user.json()["organisation_id"] == leeds.id
+
+
+def test_work_is_assigned_only_within_the_organisation(
+    leeds: Council, york: Council
+) -> None:
+    rid = new_request(leeds.client, leeds.inspection)
+    before = leeds.client.stored()
+    response = leeds.client.post(
+        "gatekeeper",
+        f"{leeds.inspection.path}/requests/{rid}/assign",
+        {"assignee": york.client.user_ids["preparer"]},
+    )
+    assert response.status_code == 404, response.text
+    assert leeds.client.stored() == before
+
+
+# --- named inspections ----------------------------------------------------------
+
+
+def test_an_admin_limits_a_user_to_named_inspections(
+    leeds: Council, york: Council
+) -> None:
+    client = leeds.client
+    second = Inspection.open(client)
+    staff = client.user_ids["staff"]
+    limit = f"/api/users/{staff}/inspections"
+    client.ok("admin", limit, {"inspection_ids": [leeds.inspection.id]})
+    listed = client.get("staff", "/api/inspections").json()["inspections"]
+    assert [i["id"] for i in listed] == [leeds.inspection.id]
+    assert client.get("staff", second.path).status_code == 404
+    assert client.get("staff", leeds.inspection.path).status_code == 200
+    assert client.get("admin", f"/api/users/{staff}").json()["inspection_ids"] == [
+        leeds.inspection.id
+    ]
+    # Another organisation's inspection is not found; nothing stored.
+    before = client.stored()
+    response = client.post("admin", limit, {"inspection_ids": [york.inspection.id]})
+    assert response.status_code == 404, response.text
+    assert client.stored() == before
+    client.ok("admin", limit, {"inspection_ids": None})
+    assert client.get("staff", second.path).status_code == 200
+
+
+# --- documents ----------------------------------------------------------------
+
+
+def test_document_contents_are_for_those_who_handle_documents_and_the_auditor(
+    leeds: Council,
+) -> None:
+    client, inspection = leeds.client, leeds.inspection
+    rid = new_request(client, inspection)
+    digest = walk_request(client, inspection, rid, "attached")
+    path = f"{inspection.path}/requests/{rid}/documents/{digest}"
+    for role in ("lead", "gatekeeper", "rapid_response", "auditor"):
+        assert client.get(role, path).status_code == 200, role
+    before = client.stored()
+    for role in ("staff", "admin"):
+        response = client.get(role, path)
+        assert response.status_code == 403, (role, response.text)
+        assert digest not in response.text
+    assert client.stored() == before
