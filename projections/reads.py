@@ -152,9 +152,12 @@ class Reader:
             if self._head_read_at < asked_at:
                 self._head_read_at = time.monotonic()
                 # The default executor, not the threadpool the routes use.
-                head = await asyncio.get_running_loop().run_in_executor(
-                    None, self.app.recorder.max_notification_id
-                )
+                try:
+                    head = await asyncio.get_running_loop().run_in_executor(
+                        None, self.app.recorder.max_notification_id
+                    )
+                except Exception as error:  # the database is away: wait, 503
+                    raise ReadTimeout(f"cannot read the log's end: {error}") from None
                 self._head = max(self._head, head or 0)
         return max(self._head, self.last_saved, self.read_side.position)
 

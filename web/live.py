@@ -140,9 +140,12 @@ async def stream_events(
             # The next page is read only once this one is on its way: at most
             # one page of history per stream is held in memory.
             page = await broadcaster.catch_up.page(client.inspection_id, last)
-            chunk, last = page.upto(upto)
+            chunk, reached = page.upto(upto)
             if chunk:
                 yield chunk
+            if reached <= last:
+                break  # nothing more in the log below `upto`
+            last = reached
         last = max(last, upto)
         while True:
             item = await client.queue.get()
