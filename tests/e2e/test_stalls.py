@@ -79,23 +79,36 @@ def server(database_url: str, stage: Stage) -> Iterator[str]:
 
 
 def catch_up(base: str, stage: Stage, done: list[float]) -> None:
-    """Opens a stream from the start and reads until the stage's last event."""
-    wanted = f"\nid: {stage.last_position}\r\n".encode()
+    """Reads a stream from the start to the stage's last event, reconnecting
+    from the last id seen when the server lets it go, as a browser does."""
     started = time.monotonic()
-    params = {"after": "0", "token": stage.tokens["auditor"]}
+    last = 0
     url = f"{base}/api/inspections/{stage.inspection_id}/stream"
-    with (
-        httpx.Client(timeout=120) as http,
-        http.stream("GET", url, params=params) as response,
-    ):
-        assert response.status_code == 200, response.read()
-        tail = b""
-        for chunk in response.iter_raw():
-            seen = tail + chunk
-            if wanted in seen or wanted.replace(b"\r", b"") in seen:
+    with httpx.Client(timeout=120) as http:
+        while time.monotonic() - started < 600:
+            params = {"after": str(last), "token": stage.tokens["auditor"]}
+            with http.stream("GET", url, params=params) as response:
+                assert response.status_code == 200, response.read()
+                last = read_ids(response, last, stage.last_position)
+            if last >= stage.last_position:
                 done.append(time.monotonic() - started)
                 return
-            tail = seen[-64:]
+
+
+def read_ids(response: httpx.Response, last: int, wanted: int) -> int:
+    """Reads until the id `wanted` or the end; the last id seen."""
+    tail = b""
+    for chunk in response.iter_raw():
+        seen = tail + chunk
+        at = seen.rfind(b"\nid: ")
+        if at >= 0:
+            line = seen[at + 5 :].split(b"\n", 1)
+            if len(line) == 2:  # the whole id has arrived
+                last = int(line[0].strip())
+                if last >= wanted:
+                    return last
+        tail = seen[-64:]
+    return last
 
 
 def poll(base: str, stage: Stage, answers: list[int], stop: threading.Event) -> None:
