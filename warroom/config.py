@@ -18,6 +18,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 25 * 1024 * 1024
     # How long a read waits for the read models to reach a command's position.
     read_wait_seconds: float = 5.0
+    # At most this many reads wait for a `min_position` at once; more get 503.
+    max_read_waiters: int = 1000
     # SQLite has no LISTEN/NOTIFY: other processes' saves are seen by polling.
     poll_seconds: float = 0.25
     # The read models are saved (with their tracking record) after this many
@@ -33,6 +35,13 @@ class Settings(BaseSettings):
     live_queue_size: int = 1000
     # A live client whose socket takes no data for this long is let go.
     live_send_timeout_seconds: float = 10.0
+    # Open streams one user may hold at once (per server process); more get 429.
+    max_streams_per_user: int = 10
+    # Threads that read streams' catch-up from the log: few, so that a crowd
+    # of reconnecting streams cannot take the CPU from commands.
+    catch_up_threads: int = 1
+    # Catch-up pages kept in memory for other streams asking the same, in MiB.
+    catch_up_cache_mib: int = 64
     # Comment lines on idle streams, so proxies do not cut them.
     keepalive_seconds: float = 15.0
     # The server's garbage collector thresholds (Python's gc.set_threshold).

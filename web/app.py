@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from projections.reads import ReadTimeout
+from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from web import live
@@ -67,6 +67,7 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        broadcaster.catch_up.close()
         state.close()
 
 
@@ -101,6 +102,17 @@ def _add_error_answers(api: FastAPI) -> None:
     @api.exception_handler(ReadTimeout)
     async def read_timeout(_: Request, error: ReadTimeout) -> JSONResponse:
         return answer(503, {"detail": str(error)})
+
+    @api.exception_handler(PositionBeyondLog)
+    async def beyond_log(_: Request, error: PositionBeyondLog) -> JSONResponse:
+        body = {"detail": str(error), "rule": "position_beyond_log"}
+        return answer(409, {**body, "head": error.head})
+
+    @api.exception_handler(TooManyWaiting)
+    async def too_many_waiting(_: Request, error: TooManyWaiting) -> JSONResponse:
+        response = answer(503, {"detail": str(error)})
+        response.headers["Retry-After"] = "1"
+        return response
 
 
 class BodySizeLimit:

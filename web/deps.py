@@ -81,6 +81,7 @@ class PointInTime:
 
 
 async def point_in_time(
+    request: Request,
     as_of: Annotated[
         datetime | None,
         Query(description="An instant with its zone: what the log held then."),
@@ -92,8 +93,9 @@ async def point_in_time(
         int,
         Query(
             ge=0,
-            description="Wait until the read models include this position "
-            "(read-your-writes across server processes).",
+            description="Wait (up to WARROOM_READ_WAIT_SECONDS) until the read "
+            "models include this position (read-your-writes across server "
+            "processes). A position beyond the end of the log gets 409 at once.",
         ),
     ] = 0,
 ) -> PointInTime:
@@ -108,7 +110,13 @@ async def point_in_time(
                 }
             ],
         )
-    return PointInTime(as_of=as_of, at=at, min_position=min_position)
+    when = PointInTime(as_of=as_of, at=at, min_position=min_position)
+    if min_position and not when.is_past:
+        # Awaited here, on the event loop, so that the route's own (threaded)
+        # read finds the position reached and holds its thread no longer.
+        state: ServerState = request.app.state.warroom
+        await state.reader.wait_for_position(min_position)
+    return when
 
 
 WhenDep = Annotated[PointInTime, Depends(point_in_time)]

@@ -9,32 +9,29 @@ Fan-out: the read side calls `Broadcaster.publish` from its thread once per
 event; one hop onto the event loop, then each client gets the event on its
 own bounded queue. A client that stops reading fills its queue and is
 dropped, without slowing the others; its browser reconnects and catches up
-from the log.
+from the log (`web/catchup.py`: paged, on an executor of its own, shared
+between streams). One user may hold `WARROOM_MAX_STREAMS_PER_USER` streams
+at once; more get 429.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
+import weakref
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
-from starlette.concurrency import run_in_threadpool
 
-from commands.run import Actor
 from projections.events import LoggedEvent
-from projections.follower import inspection_events
 from projections.views import Changes, Views
+from web.catchup import CatchUp, encode
 from web.deps import StateDep, StreamActorDep
 from web.state import ServerState
-
-HISTORY_BATCH = 500
 
 
 @dataclass(frozen=True)
@@ -51,6 +48,7 @@ _DROPPED = object()
 class Client:
     inspection_id: str
     queue_size: int
+    # Who signed in: to count a user's streams, and to end them.
     user_id: str = ""
     queue: asyncio.Queue[Message | object] = field(init=False)
     dropped: bool = False
@@ -66,10 +64,11 @@ class Client:
             self.queue.put_nowait(message)
             return
         # It stopped reading: let it go. What it missed stays in the log.
-        self.end()
+        self.drop()
 
-    def end(self) -> None:
-        """Ends the stream: dropped for falling behind, or its access changed."""
+    def drop(self) -> None:
+        """Ends the stream (on the event loop's thread): it stops at its next
+        message, or at its next page of catch-up."""
         if not self.dropped:
             self.dropped = True
             self.queue.put_nowait(_DROPPED)
@@ -78,24 +77,25 @@ class Client:
 class Broadcaster:
     """Fans each event out to the clients of its inspection, in this process."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop, catch_up: CatchUp) -> None:
         self._loop = loop
-        self._clients: set[Client] = set()
+        self.catch_up = catch_up
+        # Weak: a stream whose response never started (the client hung up at
+        # once) never runs its `finally`, and must not stay counted for ever.
+        self._clients: weakref.WeakSet[Client] = weakref.WeakSet()
         self._lock = threading.Lock()
 
     def publish(self, event: LoggedEvent, changes: Changes) -> None:
         """Called from the read side's thread, after the event is folded in."""
         if event.is_internal or self._loop.is_closed():
             return
-        message = Message(event.position, _sse(event, changes).encode())
+        message = Message(event.position, encode(event, changes))
         self._loop.call_soon_threadsafe(self._fan_out, event.inspection_id, message)
 
-    def _fan_out(self, inspection_id: str, message: Message) -> None:
+    def clients_of(self, user_id: str) -> list[Client]:
+        """The open streams of one user in this process (to count or end them)."""
         with self._lock:
-            clients = list(self._clients)
-        for client in clients:
-            if client.inspection_id == inspection_id:
-                client.offer(message)
+            return [c for c in self._clients if c.user_id == user_id]
 
     def end_streams_of(self, user_id: str) -> None:
         """Ends the user's streams (their token changed); from any thread."""
@@ -103,10 +103,15 @@ class Broadcaster:
             self._loop.call_soon_threadsafe(self._end, user_id)
 
     def _end(self, user_id: str) -> None:
+        for client in self.clients_of(user_id):
+            client.drop()
+
+    def _fan_out(self, inspection_id: str, message: Message) -> None:
         with self._lock:
-            clients = [c for c in self._clients if c.user_id == user_id]
+            clients = list(self._clients)
         for client in clients:
-            client.end()
+            if client.inspection_id == inspection_id:
+                client.offer(message)
 
     def subscribe(self, client: Client) -> None:
         with self._lock:
@@ -117,49 +122,49 @@ class Broadcaster:
             self._clients.discard(client)
 
 
-def _sse(event: LoggedEvent, changes: Changes) -> ServerSentEvent:
-    payload = {"event": event.to_json(), "changes": changes}
-    return ServerSentEvent(
-        id=str(event.position),
-        event=event.type,
-        data=json.dumps(payload, separators=(",", ":")),
-    )
+def open_client(
+    state: ServerState, broadcaster: Broadcaster, inspection_id: str, user_id: str
+) -> tuple[Client, int]:
+    """Subscribes a new client, and says where the live feed begins for it.
 
+    Subscribing while the read models hold still fixes the point where the
+    log ends and the live feed begins: history up to it, live after it.
+    """
+    client = Client(inspection_id, state.settings.live_queue_size, user_id)
 
-async def stream_events(
-    state: ServerState,
-    broadcaster: Broadcaster,
-    inspection_id: str,
-    after: int,
-    actor: Actor | None = None,
-) -> AsyncIterator[ServerSentEvent | bytes]:
-    client = Client(
-        inspection_id, state.settings.live_queue_size, actor.id if actor else ""
-    )
-    expiry = None
-    if actor is not None and actor.expires_at is not None:
-        # The token's expiry ends the stream as a revocation would.
-        delay = (actor.expires_at - datetime.now(UTC)).total_seconds()
-        expiry = asyncio.get_running_loop().call_later(max(delay, 0), client.end)
-
-    # Subscribing while the read models hold still fixes the point where the
-    # log ends and the live feed begins: history up to it, live after it.
     def subscribe_at_current_position(views: Views) -> int:
         broadcaster.subscribe(client)
         return views.position
 
-    upto = state.read_side.read(subscribe_at_current_position)
+    return client, state.read_side.read(subscribe_at_current_position)
+
+
+async def stream_events(
+    broadcaster: Broadcaster,
+    client: Client,
+    after: int,
+    upto: int,
+    expires_at: datetime | None = None,
+) -> AsyncIterator[ServerSentEvent | bytes]:
+    expiry = None
+    if expires_at is not None:
+        # The token's expiry ends the stream as a revocation would.
+        delay = (expires_at - datetime.now(UTC)).total_seconds()
+        expiry = asyncio.get_running_loop().call_later(max(delay, 0), client.drop)
     try:
         last = after
         # Tell the browser to come back quickly after a drop.
         yield ServerSentEvent(comment="connected", retry=1000)
-        while last < upto:
-            batch = await run_in_threadpool(_history, state, inspection_id, last, upto)
-            for event in batch:
-                yield _sse(event, {})
-            if not batch or client.dropped:
-                break
-            last = batch[-1].position
+        while last < upto and not client.dropped:
+            # The next page is read only once this one is on its way: at most
+            # one page of history per stream is held in memory.
+            page = await broadcaster.catch_up.page(client.inspection_id, last)
+            chunk, reached = page.upto(upto)
+            if chunk:
+                yield chunk
+            if reached <= last:
+                break  # nothing more in the log below `upto`
+            last = reached
         last = max(last, upto)
         while True:
             item = await client.queue.get()
@@ -175,14 +180,6 @@ async def stream_events(
             expiry.cancel()
 
 
-def _history(
-    state: ServerState, inspection_id: str, after: int, upto: int
-) -> list[LoggedEvent]:
-    """The next batch of this inspection's events between two positions."""
-    events = inspection_events(state.app, inspection_id, after, upto)
-    return list(islice(events, HISTORY_BATCH))
-
-
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["live"])
 
 
@@ -192,8 +189,10 @@ router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["live"])
     description="SSE `id` is the log position. Resume with `Last-Event-ID: N` "
     "or `?after=N`. EventSource cannot set headers, so this route alone also "
     "takes the token as `?token=`: it may then appear in server and proxy "
-    "logs, so use a read-only role's token on shared screens.",
+    "logs, so use a read-only role's token on shared screens. One user may "
+    "hold WARROOM_MAX_STREAMS_PER_USER streams at once: more get 429.",
     response_class=EventSourceResponse,
+    responses={429: {"description": "This user has too many streams open"}},
 )
 async def stream(
     inspection_id: str,
@@ -207,8 +206,17 @@ async def stream(
         raise HTTPException(404, f"no inspection with id {inspection_id}")
     resume_from = _resume_position(last_event_id, after)
     broadcaster: Broadcaster = request.app.state.broadcaster
+    # Counted and subscribed with no await between: no race past the limit.
+    most = state.settings.max_streams_per_user
+    if len(broadcaster.clients_of(actor.id)) >= most:
+        raise HTTPException(
+            429,
+            f"{actor.name} already has {most} streams open; close one first",
+            headers={"Retry-After": "5"},
+        )
+    client, upto = open_client(state, broadcaster, inspection_id, actor.id)
     return EventSourceResponse(
-        stream_events(state, broadcaster, inspection_id, resume_from, actor),
+        stream_events(broadcaster, client, resume_from, upto, actor.expires_at),
         ping=state.settings.keepalive_seconds,
         send_timeout=state.settings.live_send_timeout_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
@@ -226,7 +234,11 @@ def _resume_position(last_event_id: str | None, after: int | None) -> int:
 
 
 def attach_broadcaster(app: Any, state: ServerState) -> Broadcaster:
-    broadcaster = Broadcaster(asyncio.get_running_loop())
+    settings = state.settings
+    catch_up = CatchUp(
+        state.app, settings.catch_up_threads, settings.catch_up_cache_mib << 20
+    )
+    broadcaster = Broadcaster(asyncio.get_running_loop(), catch_up)
     state.read_side.add_listener(broadcaster.publish)
     app.state.broadcaster = broadcaster
     return broadcaster

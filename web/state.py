@@ -37,7 +37,12 @@ class ServerState:
             settings=settings,
             app=app,
             read_side=read_side,
-            reader=Reader(app, read_side, settings.read_wait_seconds),
+            reader=Reader(
+                app,
+                read_side,
+                settings.read_wait_seconds,
+                max_waiting=settings.max_read_waiters,
+            ),
             tokens=Tokens(app),
             membership=Membership(app),
         )

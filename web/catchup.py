@@ -1,0 +1,141 @@
+"""A stream's catch-up: its inspection's history read from the log in pages.
+
+A crowd of streams catching up at once (a wall of screens reconnecting after
+a network blip) must not take the server from commands. So:
+
+- the log is read on a small executor of its own (`WARROOM_CATCH_UP_THREADS`),
+  never on the threadpool the routes use, one bounded page at a time;
+- a stream asks for its next page only once its last one is written to the
+  socket, so it holds at most one page in memory;
+- pages are read once and shared: streams catching up from the same place ask
+  for the same pages, and a page being read is awaited, not read again; read
+  pages are kept (up to `WARROOM_CATCH_UP_CACHE_MIB`) for those that follow.
+
+A page is the same for every stream that asks for it: the database hands out
+positions in commit order (PostgreSQL's recorder locks the table for each
+insert; SQLite has one writer), so what lies below a stored position never
+changes. Only a page that ran into the end of the log may grow, and it is
+not kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from sse_starlette import ServerSentEvent
+
+from projections.events import LoggedEvent
+from projections.follower import read_events
+from projections.views import Changes
+from warroom.application import WarRoom
+
+# A page ends after this many notifications of the log, or once its events
+# come to this many bytes: memory per stream stays bounded whatever the log.
+PAGE_NOTIFICATIONS = 1000
+PAGE_BYTES = 256 * 1024
+
+
+def encode(event: LoggedEvent, changes: Changes) -> bytes:
+    """One event as an SSE message; `id` is its log position."""
+    payload = {"event": event.to_json(), "changes": changes}
+    message = ServerSentEvent(
+        id=str(event.position),
+        event=event.type,
+        data=json.dumps(payload, separators=(",", ":")),
+    )
+    return message.encode()
+
+
+@dataclass(frozen=True)
+class Page:
+    """An inspection's events in the log after `after`, up to `scanned_to`."""
+
+    after: int
+    scanned_to: int
+    positions: tuple[int, ...]
+    messages: tuple[bytes, ...]
+    # Whether the page stopped at a limit of its own, not at the log's end.
+    full: bool
+
+    @property
+    def size(self) -> int:
+        return sum(map(len, self.messages)) + 64
+
+    def upto(self, position: int) -> tuple[bytes, int]:
+        """The page's messages as one chunk, and where they end, stopping at
+        `position` (where this stream's live feed begins)."""
+        if self.scanned_to <= position:
+            return b"".join(self.messages), self.scanned_to
+        kept = sum(1 for p in self.positions if p <= position)
+        return b"".join(self.messages[:kept]), position
+
+
+def read_page(app: WarRoom, inspection_id: str, after: int) -> Page:
+    """Reads one page from the log (blocking: runs on the catch-up executor)."""
+    positions: list[int] = []
+    messages: list[bytes] = []
+    size = 0
+    scanned = 0
+    last = after
+    for event in read_events(app, after, None, batch=PAGE_NOTIFICATIONS):
+        scanned += 1
+        last = event.position
+        if event.inspection_id == inspection_id and not event.is_internal:
+            message = encode(event, {})
+            positions.append(event.position)
+            messages.append(message)
+            size += len(message)
+        if scanned >= PAGE_NOTIFICATIONS or size >= PAGE_BYTES:
+            break
+    full = scanned >= PAGE_NOTIFICATIONS or size >= PAGE_BYTES
+    return Page(after, last, tuple(positions), tuple(messages), full)
+
+
+class CatchUp:
+    """Reads catch-up pages for every stream of one server process."""
+
+    def __init__(self, app: WarRoom, threads: int, cache_bytes: int) -> None:
+        self._app = app
+        self._executor = ThreadPoolExecutor(threads, thread_name_prefix="catch-up")
+        self._cache_bytes = cache_bytes
+        self._cached: OrderedDict[tuple[str, int], Page] = OrderedDict()
+        self._cached_size = 0
+        self._reading: dict[tuple[str, int], asyncio.Future[Page]] = {}
+
+    async def page(self, inspection_id: str, after: int) -> Page:
+        """The page after `after`: from memory, from a read under way, or read."""
+        key = (inspection_id, after)
+        cached = self._cached.get(key)
+        if cached is not None:
+            self._cached.move_to_end(key)
+            return cached
+        reading = self._reading.get(key)
+        if reading is None:
+            reading = asyncio.get_running_loop().run_in_executor(
+                self._executor, read_page, self._app, inspection_id, after
+            )
+            self._reading[key] = reading
+            reading.add_done_callback(lambda _: self._read(key))
+        return await asyncio.shield(reading)
+
+    def _read(self, key: tuple[str, int]) -> None:
+        reading = self._reading.pop(key)
+        if reading.cancelled() or reading.exception() is not None:
+            return
+        page = reading.result()
+        if page.full and page.size <= self._cache_bytes:
+            self._keep(key, page)
+
+    def _keep(self, key: tuple[str, int], page: Page) -> None:
+        self._cached[key] = page
+        self._cached_size += page.size
+        while self._cached_size > self._cache_bytes:
+            _, dropped = self._cached.popitem(last=False)
+            self._cached_size -= dropped.size
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=False, cancel_futures=True)
