@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from commands import models as m
-from commands.membership import inspection_of, organisation_of, user_of
+from commands.membership import inspection_of, organisation_of, user_named, user_of
 from commands.run import Run
 from warroom.domain.base import Forbidden, RuleBroken, VersionMismatch
 from warroom.domain.blog import BlogPost
@@ -30,15 +30,15 @@ from warroom.domain.user_name import UserName
 
 
 def add_user(run: Run, cmd: m.AddUser) -> None:
-    # Agendas and briefings go by name: a name is one person, database-wide.
-    if run.app.user_named(cmd.name) is not None:
+    # In the organisation of the admin who adds them.
+    organisation_id = organisation_of(run.app, run.organisation_id)
+    # Agendas and briefings go by name: in an organisation, a name is one person.
+    if user_named(run.app, cmd.name, organisation_id) is not None:
         raise RuleBroken(
             "name_taken",
             f"there is already a user named {cmd.name!r}: names are unique, "
             "as agendas and briefings go by name",
         )
-    # In the organisation of the admin who adds them.
-    organisation_id = organisation_of(run.app, run.organisation_id)
     user = User(
         name=cmd.name,
         role=cmd.role,
@@ -46,7 +46,14 @@ def add_user(run: Run, cmd: m.AddUser) -> None:
         organisation_id=organisation_id,
     )
     token = _grant_token(run, user, cmd.expires_at)
-    run.stage(UserName(name=cmd.name, user_id=str(user.id), meta=run.ctx.meta()))
+    run.stage(
+        UserName(
+            name=cmd.name,
+            user_id=str(user.id),
+            meta=run.ctx.meta(),
+            organisation_id=organisation_id,
+        )
+    )
     run.answer_with(user)
     run.extra.update(
         name=cmd.name,

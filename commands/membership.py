@@ -7,6 +7,8 @@ no organisation, all together, as before).
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from warroom.application import WarRoom
 from warroom.domain.base import NotFound
 from warroom.domain.inspection import Inspection
@@ -24,6 +26,19 @@ def first_organisation(app: WarRoom) -> str | None:
 def organisation_of(app: WarRoom, stored: str | None) -> str | None:
     """The organisation something belongs to, given the one it was stored with."""
     return stored or first_organisation(app)
+
+
+def user_named(app: WarRoom, name: str, organisation_id: str | None) -> UUID | None:
+    """The user of this organisation who holds this display name, if any."""
+    # What was stored without an organisation belongs to the first one.
+    stored_as = {organisation_id}
+    if organisation_id == first_organisation(app):
+        stored_as.add(None)
+    for stored in stored_as:
+        holder = app.name_holder(stored, name)
+        if holder is not None:
+            return holder
+    return None
 
 
 def user_of(app: WarRoom, user_id: str, organisation_id: str | None) -> User:

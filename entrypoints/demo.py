@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from commands import models as m
 from commands.executor import execute
+from commands.membership import organisation_of, user_named
 from commands.run import Actor
 from entrypoints.console import CONSOLE
 from projections.follower import read_events
@@ -84,7 +85,7 @@ class Demo:
 
     def add_users(self) -> None:
         for who, (role, name) in CAST.items():
-            existing = self.app.user_named(name)
+            existing = user_named(self.app, name, organisation_of(self.app, None))
             if existing is None:
                 body = execute(self.app, CONSOLE, m.AddUser(name=name, role=role)).body
                 user_id, token = body["id"], body["token"]

@@ -31,7 +31,7 @@ class WarRoom(Application[UUID]):
         self.database = database
         self.store: WarRoomStore = open_store(self.factory, database)
         self._save_listeners: list[Callable[[int], None]] = []
-        self._names_before_claims: dict[str, UUID] | None = None
+        self._names_before_claims: dict[tuple[str | None, str], UUID] | None = None
         self._listeners_lock = threading.Lock()
 
     def save_and_position(
@@ -89,27 +89,32 @@ class WarRoom(Application[UUID]):
             return False
         return True
 
-    def user_named(self, name: str) -> UUID | None:
-        """The user who holds this display name (case and spacing aside)."""
-        claim_id = UserName.create_id(name)
+    def name_holder(self, organisation_id: str | None, name: str) -> UUID | None:
+        """The user who holds this display name in exactly this organisation
+        (None: stored without one), case and spacing aside."""
+        claim_id = UserName.create_id(organisation_id, name)
         if self.exists(claim_id):
             return UUID(self.load(UserName, claim_id).user_id)
-        return self._users_added_before_names_were_claimed().get(same_name(name))
+        before = self._users_added_before_names_were_claimed()
+        return before.get((organisation_id, same_name(name)))
 
-    def _users_added_before_names_were_claimed(self) -> dict[str, UUID]:
+    def _users_added_before_names_were_claimed(
+        self,
+    ) -> dict[tuple[str | None, str], UUID]:
         # Users added before names were unique hold no `UserName`: found once
         # per process from their `UserAdded` events (users are few, and every
         # user added since holds a claim, so the answer cannot grow stale).
         if self._names_before_claims is None:
             topic = get_topic(User.UserAdded)
-            found: dict[str, UUID] = {}
+            found: dict[tuple[str | None, str], UUID] = {}
             start = 1
             while page := self.recorder.select_notifications(
                 start, 1000, topics=[topic]
             ):
                 for notification in page:
-                    added = self.mapper.to_domain_event(notification)
-                    found.setdefault(same_name(added.name), added.originator_id)  # type: ignore[attr-defined]
+                    added: Any = self.mapper.to_domain_event(notification)
+                    key = (added.organisation_id, same_name(added.name))
+                    found.setdefault(key, added.originator_id)
                 start = page[-1].id + 1
             self._names_before_claims = found
         return self._names_before_claims

@@ -1,9 +1,11 @@
 """A display name, held by one user.
 
-Agendas, attendee lists and briefings go by name, so a name must be one
-person: adding a user under a name another user holds is refused, and this
-aggregate, whose id is derived from the name, makes two adds that race for
-the same name fail on the library's optimistic concurrency.
+Agendas, attendee lists and briefings go by name, so within an organisation a
+name must be one person: adding a user under a name another user of the same
+organisation holds is refused, and this aggregate, whose id is derived from
+the organisation and the name, makes two adds that race for the same name
+fail on the library's optimistic concurrency. Two councils may each have
+their own Sarah Jones.
 """
 
 from __future__ import annotations
@@ -23,9 +25,17 @@ def same_name(name: str) -> str:
 
 class UserName(Aggregate):
     @staticmethod
-    def create_id(name: str) -> UUID:
-        return derived_id("user-name", same_name(name))
+    def create_id(organisation_id: str | None, name: str) -> UUID:
+        if organisation_id is None:  # a database without organisations
+            return derived_id("user-name", same_name(name))
+        return derived_id("user-name", organisation_id, same_name(name))
 
     @event("UserNameTaken")
-    def __init__(self, name: str, user_id: str, meta: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        name: str,
+        user_id: str,
+        meta: dict[str, Any],
+        organisation_id: str | None = None,
+    ) -> None:
         self.user_id = user_id
