@@ -111,11 +111,11 @@ async def point_in_time(
             ],
         )
     when = PointInTime(as_of=as_of, at=at, min_position=min_position)
-    if min_position and not when.is_past:
-        # Awaited here, on the event loop, so that the route's own (threaded)
-        # read finds the position reached and holds its thread no longer.
-        state: ServerState = request.app.state.warroom
-        await state.reader.wait_for_position(min_position)
+    # Awaited here, on the event loop, so that the route's own (threaded)
+    # read finds the position reached and holds its thread no longer; this
+    # process's own last save included (read-your-writes).
+    state: ServerState = request.app.state.warroom
+    await state.reader.wait_for_position(max(min_position, state.reader.last_saved))
     return when
 
 

@@ -202,6 +202,8 @@ async def stream(
     after: Annotated[int | None, Query(ge=0)] = None,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
 ) -> EventSourceResponse:
+    # An inspection this process just opened is streamed, not "not found".
+    await state.reader.wait_for_position(state.reader.last_saved)
     if not state.read_side.read(lambda views: inspection_id in views.inspections):
         raise HTTPException(404, f"no inspection with id {inspection_id}")
     resume_from = _resume_position(last_event_id, after)

@@ -73,7 +73,7 @@ def test_of_ten_uploads_at_once_one_is_stored_and_the_refused_store_no_bytes(
     (winner,) = [a.json() for a in answers if a.status_code == 201]
     download = client.http.get(
         f"{inspection.path}/requests/{rid}/documents/{winner['sha256']}",
-        headers=client.headers("staff"),
+        headers=client.headers("auditor"),
     )
     assert download.status_code == 200
 
