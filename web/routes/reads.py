@@ -7,16 +7,30 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import AfterValidator
 
 from projections.requests import RequestsAnswer
 from projections.schedule import DayAnswer
 from projections.views import InspectionViews, Views
+from warroom.domain.window import day_problem
 from web.deps import ActorDep, PointInTime, StateDep, WhenDep
 from web.state import ServerState
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["read models"])
+
+
+def _day_in_era(day: date) -> date:
+    # Commands accept no day outside the era, so no read needs one; and the
+    # day before 0001-01-01 or after 9999-12-31 is no date at all.
+    problem = day_problem(day)
+    if problem is not None:
+        raise ValueError(problem)
+    return day
+
+
+Day = Annotated[date, AfterValidator(_day_in_era)]
 
 
 def _read(
@@ -57,7 +71,7 @@ def schedule(
     actor: ActorDep,
     when: WhenDep,
     day: Annotated[
-        date | None, Query(description="YYYY-MM-DD; today by default")
+        Day | None, Query(description="YYYY-MM-DD; today by default")
     ] = None,
 ) -> JSONResponse:
     def question(i: InspectionViews, _: Views) -> DayAnswer:
@@ -169,7 +183,11 @@ def cases(
     "/blog/{day}", summary="The day's blog: posts, then what the day's events say"
 )
 def blog(
-    inspection_id: str, day: date, state: StateDep, actor: ActorDep, when: WhenDep
+    inspection_id: str,
+    day: Annotated[Day, Path(description="YYYY-MM-DD")],
+    state: StateDep,
+    actor: ActorDep,
+    when: WhenDep,
 ) -> JSONResponse:
     return _read(state, inspection_id, when, lambda i, _: i.blog.render(day))
 
