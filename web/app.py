@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,7 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from projections.reads import ReadTimeout
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
-from web import live
+from warroom.domain.window import OutOfWindow
+from web import errors, live
 from web.routes import commands, documents, log, reads
 from web.state import ServerState
 
@@ -35,6 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=partial(_lifespan, settings),
     )
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    api.add_middleware(errors.ErrorsAsJson)  # added last: the outermost
     _add_error_answers(api)
     routers = (commands.router, documents.router, reads.router, log.router, live.router)
     for router in routers:
@@ -58,6 +61,9 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
 def _add_error_answers(api: FastAPI) -> None:
     def answer(status: int, body: dict[str, Any]) -> JSONResponse:
         return JSONResponse(body, status_code=status)
+
+    api.add_exception_handler(RequestValidationError, errors.invalid_request)
+    api.add_exception_handler(OutOfWindow, errors.out_of_window)
 
     @api.exception_handler(NotFound)
     async def not_found(_: Request, error: NotFound) -> JSONResponse:
@@ -108,19 +114,32 @@ class BodySizeLimit:
             await self._too_large(send)
             return
         received = 0
+        over = answered = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, over
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
+                over = True
                 raise _TooLarge
             return message
 
+        async def answering_413(message: Message) -> None:
+            # The route may turn the failed read into an answer of its own
+            # (FastAPI makes it a 400): the answer is 413 all the same.
+            nonlocal answered
+            if not over:
+                await send(message)
+            elif message["type"] == "http.response.start" and not answered:
+                answered = True
+                await self._too_large(send)
+
         try:
-            await self.app(scope, counting_receive, send)
+            await self.app(scope, counting_receive, answering_413)
         except _TooLarge:
-            await self._too_large(send)
+            if not answered:
+                await self._too_large(send)
 
     async def _too_large(self, send: Send) -> None:
         response = JSONResponse(
