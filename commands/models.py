@@ -26,7 +26,12 @@ from warroom.domain.inspection import Framework, Phase
 from warroom.domain.meeting import MeetingKind
 from warroom.domain.request import Channel, Medium
 from warroom.domain.user import Role
-from warroom.domain.window import day_problem, era_problem, meeting_length_problem
+from warroom.domain.window import (
+    LARGEST_INTEGER,
+    day_problem,
+    era_problem,
+    meeting_length_problem,
+)
 
 # A client's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(seconds=60)
@@ -271,7 +276,7 @@ class RecordCaseBrowsed(Command):
 class AcknowledgeBriefing(Command):
     """`up_to`: the log position the person has been told up to; now by default."""
 
-    up_to: Annotated[int, Field(ge=0)] | None = None
+    up_to: Annotated[int, Field(ge=0, le=LARGEST_INTEGER)] | None = None
 
 
 class WriteBlogPost(Command):

@@ -184,7 +184,9 @@ def test_a_log_that_already_holds_a_meeting_over_the_centuries_still_answers(
 # --- reads of days no one can mean -------------------------------------------------
 
 
-@pytest.mark.parametrize("day", ["0001-01-01", "1999-12-31", "9999-12-31"])
+@pytest.mark.parametrize(
+    "day", ["0001-01-01", "1999-12-30", "2100-01-02", "9999-12-31"]
+)
 def test_a_day_outside_the_years_2000_to_2099_is_refused_by_every_read_of_a_day(
     client: WarRoomClient, inspection: Inspection, day: str
 ) -> None:

@@ -32,6 +32,9 @@ EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # the first instant no longer accepted
 AROUND_START = timedelta(days=2 * 366)
 LONGEST_MEETING = timedelta(days=7)
+ONE_DAY = timedelta(days=1)
+# The largest integer a JSON reader anywhere reads exactly (2**53 - 1).
+LARGEST_INTEGER = 9_007_199_254_740_991
 
 
 class OutOfWindow(DomainError):
@@ -55,6 +58,15 @@ def day_problem(day: date) -> str | None:
     if EARLIEST.date() <= day < LATEST.date():
         return None
     return "must be a day in the years 2000 to 2099"
+
+
+def readable_day_problem(day: date) -> str | None:
+    """Why no read can be about this day, or None. One day wider than the era
+    each side: an instant in the era can fall on the day before or after it
+    in a zone far from UTC (Pacific/Kiritimati is 14 hours ahead)."""
+    if EARLIEST.date() - ONE_DAY <= day <= LATEST.date():
+        return None
+    return "must be a day from 1999-12-31 to 2100-01-01"
 
 
 def meeting_length_problem(starts_at: datetime, ends_at: datetime) -> str | None:

@@ -14,7 +14,7 @@ from pydantic import AfterValidator
 from projections.requests import RequestsAnswer
 from projections.schedule import DayAnswer
 from projections.views import InspectionViews, Views
-from warroom.domain.window import day_problem
+from warroom.domain.window import readable_day_problem
 from web.deps import ActorDep, PointInTime, StateDep, WhenDep
 from web.state import ServerState
 
@@ -22,9 +22,9 @@ router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["read models
 
 
 def _day_in_era(day: date) -> date:
-    # Commands accept no day outside the era, so no read needs one; and the
-    # day before 0001-01-01 or after 9999-12-31 is no date at all.
-    problem = day_problem(day)
+    # Commands accept no time outside the era, so no read needs a day beyond
+    # it; and the day before 0001-01-01 or after 9999-12-31 is no date at all.
+    problem = readable_day_problem(day)
     if problem is not None:
         raise ValueError(problem)
     return day
@@ -83,7 +83,8 @@ def schedule(
     return _read(state, inspection_id, when, question)
 
 
-@router.get("/agenda/{person}", summary="One person's meetings and what changed")
+# `:path`, for a name may hold a slash ("Smith/Jones"), sent as %2F.
+@router.get("/agenda/{person:path}", summary="One person's meetings and what changed")
 def agenda(
     inspection_id: str,
     person: str,
