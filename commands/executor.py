@@ -1,14 +1,15 @@
 """Runs a command: authorise once, replay an idempotent retry, handle, save.
 
 Nothing is stored unless every check passed: the handler only stages
-aggregates, and they are saved in one atomic append at the end.
+aggregates, and they are saved in one atomic append at the end, with the
+command's document bytes in the same transaction.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -21,6 +22,7 @@ from commands.run import Actor, Calendar, Run
 from warroom.application import WarRoom
 from warroom.domain.base import Context, Forbidden, RuleBroken
 from warroom.domain.idempotency import IdempotencyRecord
+from warroom.storage import Document
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ def execute(
     idempotency_key: str | None = None,
     calendar: Calendar | None = None,
     status: int = 201,
-    before_save: Callable[[], None] | None = None,
+    documents: Sequence[Document] = (),
 ) -> Outcome:
     handler = _authorise(actor, command)
     retry = Retry.of(app, actor, idempotency_key, command, inspection_id, target_id)
@@ -67,11 +69,9 @@ def execute(
         calendar=calendar,
     )
     body = _handle(handler, run, command)
-    if before_save is not None:
-        before_save()
     if retry is not None:
         run.stage(retry.record(status, body, run.ctx))
-    return _save(run, status, body, retry)
+    return _save(run, status, body, retry, documents)
 
 
 def _authorise(actor: Actor, command: Command) -> Handler:
@@ -115,10 +115,22 @@ def _handle(handler: Handler, run: Run, command: Command) -> dict[str, Any]:
     }
 
 
-def _save(run: Run, status: int, body: dict[str, Any], retry: Retry | None) -> Outcome:
-    """Everything staged, in one atomic append; the answer gets its position."""
+def _save(
+    run: Run,
+    status: int,
+    body: dict[str, Any],
+    retry: Retry | None,
+    documents: Sequence[Document],
+) -> Outcome:
+    """Everything staged, in one atomic append; the answer gets its position.
+
+    The position is that of the changed thing's event, not of the idempotency
+    record saved after it (which `/events` never shows).
+    """
     try:
-        position = run.app.save_and_position(*run.staged)
+        position = run.app.save_and_position(
+            *run.staged, answering=run.changed, documents=documents
+        )
     except IntegrityError:
         # The same key raced us: the first one's answer is the answer.
         earlier = retry.earlier_answer() if retry is not None else None
@@ -170,9 +182,9 @@ class Retry:
                 f"this Idempotency-Key already added user {record.body['id']}; "
                 "their token was shown once and is not kept",
             )
-        # The record is the last event of the first save, so its own position
-        # is the position the first answer gave.
-        position = self.app.position_of(record_id, 1)
+        # The record is the last event of the first save, stored just after
+        # the changed thing's event, whose position the first answer gave.
+        position = self.app.position_before(record_id, 1)
         return Outcome(record.status, {**record.body, "position": position})
 
     def record(

@@ -22,11 +22,19 @@ from warroom.domain.inspection import Inspection
 from warroom.domain.meeting import Meeting, find_warnings
 from warroom.domain.request import DocumentRequest
 from warroom.domain.user import TokenIndex, User
+from warroom.domain.user_name import UserName
 
 # --- users ------------------------------------------------------------------
 
 
 def add_user(run: Run, cmd: m.AddUser) -> None:
+    # Agendas and briefings go by name: a name is one person, database-wide.
+    if run.app.user_named(cmd.name) is not None:
+        raise RuleBroken(
+            "name_taken",
+            f"there is already a user named {cmd.name!r}: names are unique, "
+            "as agendas and briefings go by name",
+        )
     token = secrets.token_urlsafe(32)
     user = User(name=cmd.name, role=cmd.role, meta=run.ctx.meta())
     index = TokenIndex(
@@ -34,7 +42,8 @@ def add_user(run: Run, cmd: m.AddUser) -> None:
         user_id=str(user.id),
         meta=run.ctx.meta(),
     )
-    run.stage(index)
+    name = UserName(name=cmd.name, user_id=str(user.id), meta=run.ctx.meta())
+    run.stage(index, name)
     run.answer_with(user)
     # The token is answered once and never stored: only its hash is.
     run.extra.update(name=cmd.name, role=cmd.role, token=token)
@@ -321,6 +330,7 @@ def record_case_browsed(run: Run, cmd: m.RecordCaseBrowsed) -> None:
 def acknowledge_briefing(run: Run, cmd: m.AcknowledgeBriefing) -> None:
     inspection_id = str(run.inspection().id)
     person = run.target_id or ""
+    # Names are unique (see `add_user`), so the name is the signed-in user.
     if run.role == "staff" and person != run.ctx.actor_name:
         raise Forbidden("staff may acknowledge their own briefing only")
     briefing_id = Briefing.create_id(inspection_id, person)
@@ -330,10 +340,9 @@ def acknowledge_briefing(run: Run, cmd: m.AcknowledgeBriefing) -> None:
         briefing = Briefing(
             inspection_id=inspection_id, person=person, meta=run.ctx.meta()
         )
-    up_to = (
-        cmd.up_to if cmd.up_to is not None else run.app.recorder.max_notification_id()
-    )
-    briefing.acknowledge(up_to or 0, run.ctx)
+    head = run.app.recorder.max_notification_id() or 0
+    up_to = cmd.up_to if cmd.up_to is not None else head
+    briefing.acknowledge(up_to, head, run.ctx)
     run.answer_with(briefing)
 
 

@@ -16,6 +16,7 @@ from entrypoints.demo import load_demo
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
+from warroom.domain.base import RuleBroken
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -74,6 +75,9 @@ def _user_add(database: Database, args: argparse.Namespace) -> int:
     app = WarRoom(database)
     try:
         outcome = execute(app, CONSOLE, command)
+    except RuleBroken as refusal:
+        print(f"warroom: {refusal.rule}: {refusal.message}", file=sys.stderr)
+        return 1
     finally:
         app.close()
     print(

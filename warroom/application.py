@@ -10,10 +10,13 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import Recording
+from eventsourcing.utils import get_topic
 
 from warroom.config import Database
 from warroom.domain.base import NotFound
-from warroom.storage import WarRoomStore, open_store
+from warroom.domain.user import User
+from warroom.domain.user_name import UserName, same_name
+from warroom.storage import WarRoomStore, application_recorder_env, open_store
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -22,16 +25,38 @@ class WarRoom(Application[UUID]):
     name = "WarRoom"
 
     def __init__(self, database: Database) -> None:
-        super().__init__(env=database.library_env())
+        super().__init__(
+            env={**database.library_env(), **application_recorder_env(database.kind)}
+        )
         self.database = database
         self.store: WarRoomStore = open_store(self.factory, database)
         self._save_listeners: list[Callable[[int], None]] = []
+        self._names_before_claims: dict[str, UUID] | None = None
         self._listeners_lock = threading.Lock()
 
-    def save_and_position(self, *aggregates: Aggregate) -> int:
-        """Saves atomically; returns the log position of the last event stored."""
-        recordings = self.save(*aggregates)
-        return recordings[-1].notification.id
+    def save_and_position(
+        self,
+        *aggregates: Aggregate,
+        answering: Aggregate | None = None,
+        **alongside: Any,
+    ) -> int:
+        """Saves atomically; the log position of `answering`'s last event.
+
+        By default, of the last event stored. `alongside` names rows written in
+        the same transaction as the events (`warroom.storage.SavedAlongside`:
+        `documents=`).
+        """
+        recordings = self.save(*aggregates, **alongside)
+        if answering is None:
+            return recordings[-1].notification.id
+        return max(
+            (
+                r.notification.id
+                for r in recordings
+                if r.domain_event.originator_id == answering.id
+            ),
+            default=recordings[-1].notification.id,
+        )
 
     def load(self, cls: type[A], aggregate_id: str | UUID) -> A:
         """The aggregate of that type with that id, or NotFound."""
@@ -52,12 +77,42 @@ class WarRoom(Application[UUID]):
         table = self.recorder.events_table_name  # type: ignore[attr-defined]
         return self.store.position_of(table, aggregate_id, version)
 
+    def position_before(self, aggregate_id: UUID, version: int) -> int:
+        """The log position of the event stored just before this one."""
+        table = self.recorder.events_table_name  # type: ignore[attr-defined]
+        return self.store.position_before(table, aggregate_id, version)
+
     def exists(self, aggregate_id: UUID) -> bool:
         try:
             self.repository.get(aggregate_id)
         except AggregateNotFoundError:
             return False
         return True
+
+    def user_named(self, name: str) -> UUID | None:
+        """The user who holds this display name (case and spacing aside)."""
+        claim_id = UserName.create_id(name)
+        if self.exists(claim_id):
+            return UUID(self.load(UserName, claim_id).user_id)
+        return self._users_added_before_names_were_claimed().get(same_name(name))
+
+    def _users_added_before_names_were_claimed(self) -> dict[str, UUID]:
+        # Users added before names were unique hold no `UserName`: found once
+        # per process from their `UserAdded` events (users are few, and every
+        # user added since holds a claim, so the answer cannot grow stale).
+        if self._names_before_claims is None:
+            topic = get_topic(User.UserAdded)  # type: ignore[attr-defined]
+            found: dict[str, UUID] = {}
+            start = 1
+            while page := self.recorder.select_notifications(
+                start, 1000, topics=[topic]
+            ):
+                for notification in page:
+                    added = self.mapper.to_domain_event(notification)
+                    found.setdefault(same_name(added.name), added.originator_id)  # type: ignore[attr-defined]
+                start = page[-1].id + 1
+            self._names_before_claims = found
+        return self._names_before_claims
 
     def on_save(self, listener: Callable[[int], None]) -> None:
         """Calls `listener(position)` after every save in this process.

@@ -1,32 +1,164 @@
 """What the war room keeps beside the event log, in the same database.
 
 - Document contents, addressed by their SHA-256, so that what was released can
-  be handed over again byte for byte.
+  be handed over again byte for byte. They are written in the same
+  transaction as the events of the command that names them (see
+  `SavedAlongside`): a refused or conflicting command stores no bytes, and no
+  event names bytes the store lacks.
 - The read models' saved state, written in one transaction with the library's
   tracking record of the last event it includes: a crash between the two
   cannot happen, so a restart neither skips nor applies an event twice.
 
-Both backends extend the library's own tracking recorders, so they share its
-connection pool and its tracking table.
+Both backends extend the library's own recorders, so they share its
+connection pool, its tracking table and its transactions.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, Tracking
-from eventsourcing.postgres import PostgresTrackingRecorder
-from eventsourcing.sqlite import SQLiteTrackingRecorder
-from psycopg.sql import SQL, Identifier
+from eventsourcing.persistence import InfrastructureFactory, StoredEvent, Tracking
+from eventsourcing.postgres import (
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresTrackingRecorder,
+)
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteCursor,
+    SQLiteTrackingRecorder,
+)
+from eventsourcing.utils import get_topic
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Composed, Identifier
 
 from warroom.config import Database
+
+
+@dataclass(frozen=True)
+class Document:
+    """A document's exact bytes, addressed by their SHA-256."""
+
+    sha256: str
+    content: bytes
+
+
+# --- rows saved in the same transaction as the events ------------------------
+#
+# The extension point. `WarRoom.save_and_position(*aggregates, documents=...)`
+# passes its keyword arguments to the library's `Application.save`, which
+# hands them on to `recorder.insert_events(stored_events, **kwargs)` and so to
+# `_insert_events(cursor, stored_events, **kwargs)`, inside the transaction
+# that appends the events. The recorders below (chosen through the library's
+# APPLICATION_RECORDER_TOPIC, see `application_recorder_env`) write each
+# keyword's rows there: they are stored exactly when the events are. To save
+# something new with the events (the Merkle tree's leaves, an index of an
+# inspection's events), add a keyword to `SavedAlongside`, its table to
+# `_ALONGSIDE_TABLES` and its insert to both recorders' `_insert_alongside`.
+# Rows that need the events' positions belong after the events' insert: on
+# SQLite `_insert_events` has them (the rowids); on PostgreSQL override
+# `_fetch_ids_after_insert_events`, which runs in the same transaction.
+
+
+@dataclass(frozen=True)
+class SavedAlongside:
+    """The rows one save writes beside its events, from the save's keywords."""
+
+    documents: Sequence[Document] = ()
+
+    @classmethod
+    def of(cls, kwargs: dict[str, Any]) -> SavedAlongside:
+        return cls(documents=tuple(kwargs.get("documents", ())))
+
+
+class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
+    """The library's recorder, writing `SavedAlongside` rows in the same transaction."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [*super().construct_create_table_statements(), SQLITE_DOCUMENTS_TABLE]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        self._insert_alongside(c, SavedAlongside.of(kwargs))
+        return super()._insert_events(c, stored_events, **kwargs)
+
+    def _insert_alongside(self, c: SQLiteCursor, rows: SavedAlongside) -> None:
+        for document in rows.documents:
+            c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document))
+
+
+class PostgresWarRoomRecorder(PostgresApplicationRecorder):
+    """The library's recorder, writing `SavedAlongside` rows in the same transaction."""
+
+    def __init__(
+        self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
+    ) -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        # The library's database function (POSTGRES_ENABLE_DB_FUNCTIONS) would
+        # append the events without calling `_insert_events`: never use it.
+        assert not datastore.enable_db_functions, "the rows beside would be lost"
+        schema = Identifier(datastore.schema)
+        self.sql_create_statements.append(postgres_documents_table(schema))
+        self._insert_document = POSTGRES_INSERT_DOCUMENT.format(schema)
+
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        # Runs in the events' transaction, before the events' table is locked:
+        # a large document's bytes do not hold up other commands' appends.
+        self._insert_alongside(curs, SavedAlongside.of(kwargs))
+        super()._insert_events(curs, stored_events, **kwargs)
+
+    def _insert_alongside(self, curs: Cursor[DictRow], rows: SavedAlongside) -> None:
+        for document in rows.documents:
+            curs.execute(self._insert_document, _document_row(document))
+
+
+def application_recorder_env(kind: str) -> dict[str, str]:
+    """The library's setting that makes its factory build our recorder."""
+    recorder = SQLiteWarRoomRecorder if kind == "sqlite" else PostgresWarRoomRecorder
+    return {"APPLICATION_RECORDER_TOPIC": get_topic(recorder)}
+
+
+def _document_row(document: Document) -> tuple[str, int, bytes]:
+    return (document.sha256, len(document.content), document.content)
+
+
+# The same bytes attached twice are stored once.
+SQLITE_DOCUMENTS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS warroom_documents ("
+    "sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, content BLOB NOT NULL)"
+)
+SQLITE_INSERT_DOCUMENT = (
+    "INSERT INTO warroom_documents VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING"
+)
+POSTGRES_INSERT_DOCUMENT = SQL(
+    "INSERT INTO {}.warroom_documents VALUES (%s, %s, %s) "
+    "ON CONFLICT (sha256) DO NOTHING"
+)
+
+
+def postgres_documents_table(schema: Identifier) -> Composed:
+    return SQL(
+        "CREATE TABLE IF NOT EXISTS {}.warroom_documents ("
+        "sha256 text PRIMARY KEY, size bigint NOT NULL, content bytea NOT NULL)"
+    ).format(schema)
+
+
+# --- the store beside the log ------------------------------------------------
 
 
 class WarRoomStore(Protocol):
     def put_document(self, sha256: str, content: bytes) -> None: ...
 
     def get_document(self, sha256: str) -> bytes | None: ...
+
+    def documents_held(self) -> int: ...
 
     def save_views(self, state: bytes, tracking: Tracking) -> None: ...
 
@@ -40,13 +172,16 @@ class WarRoomStore(Protocol):
         self, events_table: str, originator_id: UUID, version: int
     ) -> int: ...
 
+    def position_before(
+        self, events_table: str, originator_id: UUID, version: int
+    ) -> int: ...
+
 
 class SQLiteWarRoomStore(SQLiteTrackingRecorder):
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
-            "CREATE TABLE IF NOT EXISTS warroom_documents ("
-            "sha256 TEXT PRIMARY KEY, size INTEGER NOT NULL, content BLOB NOT NULL)",
+            SQLITE_DOCUMENTS_TABLE,
             "CREATE TABLE IF NOT EXISTS warroom_views ("
             "application_name TEXT PRIMARY KEY, position INTEGER NOT NULL, "
             "state BLOB NOT NULL)",
@@ -54,17 +189,19 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
 
     def put_document(self, sha256: str, content: bytes) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                "INSERT INTO warroom_documents VALUES (?, ?, ?) "
-                "ON CONFLICT (sha256) DO NOTHING",
-                (sha256, len(content), content),
-            )
+            c.execute(SQLITE_INSERT_DOCUMENT, (sha256, len(content), content))
 
     def get_document(self, sha256: str) -> bytes | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT content FROM warroom_documents WHERE sha256=?", (sha256,))
             row = c.fetchone()
             return bytes(row[0]) if row else None
+
+    def documents_held(self) -> int:
+        """How many distinct documents the store holds."""
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT COUNT(*) FROM warroom_documents")
+            return int(c.fetchone()[0])
 
     def save_views(self, state: bytes, tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -95,6 +232,20 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
             )
             return int(c.fetchone()[0])
 
+    def position_before(
+        self, events_table: str, originator_id: UUID, version: int
+    ) -> int:
+        # Not "minus one": the number before an event need not be the event
+        # before it (PostgreSQL skips numbers), so ask for the one before.
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT MAX(rowid) FROM {events_table} WHERE rowid < ("
+                f"SELECT rowid FROM {events_table} "
+                "WHERE originator_id=? AND originator_version=?)",
+                (originator_id.hex, version),
+            )
+            return int(c.fetchone()[0] or 0)
+
     def reset_views(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
@@ -111,10 +262,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
         super().__init__(*args, **kwargs)
         schema = Identifier(self.datastore.schema)
         self.sql_create_statements += [
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {}.warroom_documents ("
-                "sha256 text PRIMARY KEY, size bigint NOT NULL, content bytea NOT NULL)"
-            ).format(schema),
+            postgres_documents_table(schema),
             SQL(
                 "CREATE TABLE IF NOT EXISTS {}.warroom_views ("
                 "application_name text PRIMARY KEY, position bigint NOT NULL, "
@@ -126,10 +274,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
     def put_document(self, sha256: str, content: bytes) -> None:
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(
-                SQL(
-                    "INSERT INTO {}.warroom_documents VALUES (%s, %s, %s) "
-                    "ON CONFLICT (sha256) DO NOTHING"
-                ).format(self._schema),
+                POSTGRES_INSERT_DOCUMENT.format(self._schema),
                 (sha256, len(content), content),
             )
 
@@ -143,6 +288,17 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             )
             row = curs.fetchone()
             return bytes(row["content"]) if row else None
+
+    def documents_held(self) -> int:
+        """How many distinct documents the store holds."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL("SELECT COUNT(*) AS held FROM {}.warroom_documents").format(
+                    self._schema
+                )
+            )
+            row = curs.fetchone()
+            return int(row["held"]) if row else 0
 
     def save_views(self, state: bytes, tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as curs:
@@ -183,6 +339,22 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             row = curs.fetchone()
             assert row is not None
             return int(row["notification_id"])
+
+    def position_before(
+        self, events_table: str, originator_id: UUID, version: int
+    ) -> int:
+        # PostgreSQL skips numbers: the event before is not at "minus one".
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT MAX(notification_id) AS before FROM {0}.{1} "
+                    "WHERE notification_id < (SELECT notification_id FROM {0}.{1} "
+                    "WHERE originator_id=%s AND originator_version=%s)"
+                ).format(self._schema, Identifier(events_table)),
+                (originator_id, version),
+            )
+            row = curs.fetchone()
+            return int(row["before"] or 0) if row else 0
 
     def reset_views(self, application_name: str) -> None:
         with self.datastore.transaction(commit=True) as curs:

@@ -18,7 +18,10 @@ from projections.reads import ReadTimeout
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
-from web import errors, live
+from web import live
+from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
+from web.errors import ErrorsAsJson, invalid_request, out_of_window
+from web.headers import SecurityHeaders
 from web.routes import commands, documents, log, reads
 from web.state import ServerState
 
@@ -37,11 +40,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=partial(_lifespan, settings),
     )
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    api.add_middleware(errors.ErrorsAsJson)  # added last: the outermost
+    # Outside the limit, so that its 413 stands; inside the headers.
+    api.add_middleware(ErrorsAsJson)
+    # Added last, so outermost: a 413 or a 500 gets the headers too.
+    api.add_middleware(SecurityHeaders)
     _add_error_answers(api)
-    routers = (commands.router, documents.router, reads.router, log.router, live.router)
-    for router in routers:
-        api.include_router(router)
+    for router, errors in (
+        (commands.router, COMMAND_ERRORS),
+        (documents.router, COMMAND_ERRORS),
+        (reads.router, {}),  # its routes declare their own
+        (log.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
+        (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
+    ):
+        api.include_router(router, responses=errors)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
     return api
 
@@ -62,8 +73,8 @@ def _add_error_answers(api: FastAPI) -> None:
     def answer(status: int, body: dict[str, Any]) -> JSONResponse:
         return JSONResponse(body, status_code=status)
 
-    api.add_exception_handler(RequestValidationError, errors.invalid_request)
-    api.add_exception_handler(OutOfWindow, errors.out_of_window)
+    api.add_exception_handler(RequestValidationError, invalid_request)
+    api.add_exception_handler(OutOfWindow, out_of_window)
 
     @api.exception_handler(NotFound)
     async def not_found(_: Request, error: NotFound) -> JSONResponse:

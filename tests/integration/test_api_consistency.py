@@ -282,9 +282,9 @@ def test_two_reschedules_at_once_one_wins_the_other_gets_409_and_nothing_is_lost
     both_loaded = threading.Barrier(2, timeout=60)
     save = client.app.save_and_position
 
-    def save_when_both_loaded(*aggregates: Any) -> int:
+    def save_when_both_loaded(*aggregates: Any, **kwargs: Any) -> int:
         both_loaded.wait()
-        return save(*aggregates)
+        return save(*aggregates, **kwargs)
 
     monkeypatch.setattr(client.app, "save_and_position", save_when_both_loaded)
     before = client.stored()

@@ -68,3 +68,27 @@ def test_an_acknowledgement_cannot_go_backwards(
     assert refused.status_code == 409
     assert refused.json()["rule"] == "acknowledge_forward"
     assert client.stored() == before
+
+
+def test_an_acknowledgement_beyond_the_log_is_refused_and_stores_nothing(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    path = f"{inspection.path}/agenda/{STAFF_NAME}/acknowledge"
+    for beyond in (client.stored() + 1, 10**15):
+        before = client.stored()
+        refused = client.post("staff", path, {"up_to": beyond})
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["rule"] == "acknowledge_beyond_log"
+        assert client.stored() == before
+
+
+def test_after_a_refused_leap_ahead_the_person_can_still_acknowledge(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    meeting = _meeting(client, inspection)
+    path = f"{inspection.path}/agenda/{STAFF_NAME}/acknowledge"
+    client.post("rapid_response", path, {"up_to": 10**15})
+    client.ok("lead", f"{inspection.path}/meetings/{meeting}/move", {"venue": "Room 2"})
+    assert _news(client, inspection) == ["Room 2"]
+    client.ok("staff", path, {"up_to": client.stored()})
+    assert _news(client, inspection) == []

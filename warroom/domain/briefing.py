@@ -25,7 +25,15 @@ class Briefing(Aggregate):
         self.person = person
         self.up_to = 0
 
-    def acknowledge(self, up_to: int, ctx: Context) -> None:
+    def acknowledge(self, up_to: int, log_head: int, ctx: Context) -> None:
+        # Beyond the log's head, it would mark as old changes not yet made,
+        # and forbid every later acknowledgement until the log got there.
+        if up_to > log_head:
+            raise RuleBroken(
+                "acknowledge_beyond_log",
+                f"the log goes up to position {log_head}; "
+                f"nothing can be acknowledged up to {up_to}",
+            )
         if up_to < self.up_to:
             raise RuleBroken(
                 "acknowledge_forward",

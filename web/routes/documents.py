@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from commands.executor import execute
 from commands.models import AttachDocument
+from warroom.storage import Document
 from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep, WhenDep
 
 router = APIRouter(
@@ -46,10 +47,9 @@ def attach_document(
         if_match=if_match,
         idempotency_key=idempotency_key,
         status=201,
-        # Once the command is accepted, and before its event is stored: an
-        # event never names bytes the store does not hold, and a refused
-        # command stores nothing at all.
-        before_save=lambda: state.app.store.put_document(sha256, content),
+        # Stored in the same transaction as the event that names them: a
+        # refused or conflicting upload stores no bytes.
+        documents=[Document(sha256, content)],
     )
     return JSONResponse(outcome.body, status_code=outcome.status)
 

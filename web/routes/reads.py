@@ -15,6 +15,18 @@ from projections.requests import RequestsAnswer
 from projections.schedule import DayAnswer
 from projections.views import InspectionViews, Views
 from warroom.domain.window import readable_day_problem
+from web.answers import (
+    CSV,
+    READ_ERRORS,
+    AgendaRead,
+    BlogRead,
+    CasesRead,
+    DayRead,
+    InspectionRead,
+    LedgerRead,
+    LinesOfEnquiryRead,
+    RequestsRead,
+)
 from web.deps import ActorDep, PointInTime, StateDep, WhenDep
 from web.state import ServerState
 
@@ -57,14 +69,24 @@ def _read(
     )
 
 
-@router.get("", summary="The inspection: title, phase, roster")
+@router.get(
+    "",
+    summary="The inspection: title, phase, roster",
+    response_model=InspectionRead,
+    responses=READ_ERRORS,
+)
 def inspection(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
     return _read(state, inspection_id, when, lambda i, _: i.inspection.render())
 
 
-@router.get("/schedule", summary="One day's meetings, their changes and warnings")
+@router.get(
+    "/schedule",
+    summary="One day's meetings, their changes and warnings",
+    response_model=DayRead,
+    responses=READ_ERRORS,
+)
 def schedule(
     inspection_id: str,
     state: StateDep,
@@ -84,7 +106,12 @@ def schedule(
 
 
 # `:path`, for a name may hold a slash ("Smith/Jones"), sent as %2F.
-@router.get("/agenda/{person:path}", summary="One person's meetings and what changed")
+@router.get(
+    "/agenda/{person:path}",
+    summary="One person's meetings and what changed",
+    response_model=AgendaRead,
+    responses=READ_ERRORS,
+)
 def agenda(
     inspection_id: str,
     person: str,
@@ -109,7 +136,10 @@ def agenda(
 
 
 @router.get(
-    "/ledger", summary="The hand-over ledger (JSON, or CSV for the printed copy)"
+    "/ledger",
+    summary="The hand-over ledger (JSON, or CSV for the printed copy)",
+    response_model=LedgerRead,
+    responses={**READ_ERRORS, **CSV},
 )
 def ledger(
     inspection_id: str,
@@ -140,7 +170,12 @@ def ledger(
     )
 
 
-@router.get("/requests", summary="The request tracker: state, holder, age, overdue")
+@router.get(
+    "/requests",
+    summary="The request tracker: state, holder, age, overdue",
+    response_model=RequestsRead,
+    responses=READ_ERRORS,
+)
 def requests(
     inspection_id: str,
     state: StateDep,
@@ -171,7 +206,12 @@ def requests(
     return _read(state, inspection_id, when, question)
 
 
-@router.get("/cases", summary="The case board: notifications, judgements, browsing")
+@router.get(
+    "/cases",
+    summary="The case board: notifications, judgements, browsing",
+    response_model=CasesRead,
+    responses=READ_ERRORS,
+)
 def cases(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
@@ -181,7 +221,10 @@ def cases(
 
 
 @router.get(
-    "/blog/{day}", summary="The day's blog: posts, then what the day's events say"
+    "/blog/{day}",
+    summary="The day's blog: posts, then what the day's events say",
+    response_model=BlogRead,
+    responses=READ_ERRORS,
 )
 def blog(
     inspection_id: str,
@@ -194,7 +237,10 @@ def blog(
 
 
 @router.get(
-    "/lines-of-enquiry", summary="Lines of enquiry, their evidence, answered or not"
+    "/lines-of-enquiry",
+    summary="Lines of enquiry, their evidence, answered or not",
+    response_model=LinesOfEnquiryRead,
+    responses=READ_ERRORS,
 )
 def lines_of_enquiry(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep

@@ -1,0 +1,54 @@
+"""`/openapi.json` says what each route answers, so clients and fuzzers can check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.helpers import WarRoomClient
+
+READS = {
+    "/api/inspections/{inspection_id}": "InspectionRead",
+    "/api/inspections/{inspection_id}/schedule": "DayRead",
+    "/api/inspections/{inspection_id}/agenda/{person}": "AgendaRead",
+    "/api/inspections/{inspection_id}/ledger": "LedgerRead",
+    "/api/inspections/{inspection_id}/requests": "RequestsRead",
+    "/api/inspections/{inspection_id}/cases": "CasesRead",
+    "/api/inspections/{inspection_id}/blog/{day}": "BlogRead",
+    "/api/inspections/{inspection_id}/lines-of-enquiry": "LinesOfEnquiryRead",
+}
+
+
+def _spec(client: WarRoomClient) -> dict[str, Any]:
+    spec: dict[str, Any] = client.http.get("/openapi.json").json()
+    return spec
+
+
+def test_every_read_route_declares_its_answer_and_its_errors(
+    client: WarRoomClient,
+) -> None:
+    spec = _spec(client)
+    for path, model in READS.items():
+        responses = spec["paths"][path]["get"]["responses"]
+        schema = responses["200"]["content"]["application/json"]["schema"]
+        assert schema == {"$ref": f"#/components/schemas/{model}"}, path
+        assert {"401", "404", "422"} <= responses.keys(), path
+        read = spec["components"]["schemas"][model]
+        assert {"position", "past", "as_of"} <= set(read["required"]), model
+
+
+def test_the_ledger_says_it_also_answers_csv(client: WarRoomClient) -> None:
+    responses = _spec(client)["paths"]["/api/inspections/{inspection_id}/ledger"][
+        "get"
+    ]["responses"]
+    assert "text/csv" in responses["200"]["content"]
+
+
+def test_every_command_declares_its_refusals(client: WarRoomClient) -> None:
+    spec = _spec(client)
+    for path, operations in spec["paths"].items():
+        if "post" in operations:
+            declared = operations["post"]["responses"].keys()
+            assert {"401", "403", "404", "409", "413", "422"} <= declared, path
+            conflict = operations["post"]["responses"]["409"]["content"]
+            schema = conflict["application/json"]["schema"]
+            assert schema == {"$ref": "#/components/schemas/RuleProblem"}, path

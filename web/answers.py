@@ -1,0 +1,115 @@
+"""What the read routes answer, for `/openapi.json`: each read model's answer
+type (`projections/`), plus when it was asked about; and the error bodies.
+
+The routes still return their prepared JSON themselves (FastAPI validates
+nothing it did not serialise): these types describe, they cost nothing per
+request. `tests/integration/test_read_answer_types.py` holds the answers to
+them, and the schemathesis suite checks every answer against the schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+from typing_extensions import TypedDict
+
+from projections.blog import BlogAnswer
+from projections.cases import CasesAnswer
+from projections.inspection import InspectionAnswer
+from projections.ledger import LedgerAnswer
+from projections.lines_of_enquiry import LinesOfEnquiryAnswer
+from projections.requests import RequestsAnswer
+from projections.schedule import AgendaAnswer, DayAnswer
+
+
+class WhenAsked(TypedDict):
+    """The log position the answer is true at, and whether it is the past."""
+
+    position: int
+    past: bool
+    as_of: str | None
+
+
+class InspectionRead(InspectionAnswer, WhenAsked):
+    pass
+
+
+class DayRead(DayAnswer, WhenAsked):
+    pass
+
+
+class AgendaRead(AgendaAnswer, WhenAsked):
+    pass
+
+
+class LedgerRead(LedgerAnswer, WhenAsked):
+    pass
+
+
+class RequestsRead(RequestsAnswer, WhenAsked):
+    pass
+
+
+class CasesRead(CasesAnswer, WhenAsked):
+    pass
+
+
+class BlogRead(BlogAnswer, WhenAsked):
+    pass
+
+
+class LinesOfEnquiryRead(LinesOfEnquiryAnswer, WhenAsked):
+    pass
+
+
+class Problem(BaseModel):
+    """Why a request was refused."""
+
+    detail: str
+
+
+class RuleProblem(Problem):
+    """A broken rule or an illegal transition, named for clients."""
+
+    rule: str
+
+
+Responses = dict[int | str, dict[str, Any]]
+
+
+def _problem(
+    status: int, description: str, model: type[BaseModel] = Problem
+) -> Responses:
+    return {status: {"model": model, "description": description}}
+
+
+UNAUTHENTICATED = _problem(401, "No bearer token, or one the war room does not know")
+FORBIDDEN = _problem(403, "The caller's role may not do this")
+NOT_FOUND = _problem(404, "No such inspection (or thing in it)")
+CONFLICT = _problem(409, "A rule would be broken", RuleProblem)
+TOO_LARGE = _problem(413, "The body is over the size limit")
+NOT_YET = _problem(503, "The read models did not reach `min_position` in time")
+
+# Every read route; 422 (malformed parameters) FastAPI documents itself.
+READ_ERRORS: Responses = {
+    **UNAUTHENTICATED,
+    **NOT_FOUND,
+    **NOT_YET,
+}
+
+CSV: Responses = {
+    200: {
+        "description": "The read model, or the ledger as CSV for the printed copy",
+        "content": {"text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+# Every command: who may, what exists, which rules hold, how large.
+COMMAND_ERRORS: Responses = {
+    **UNAUTHENTICATED,
+    **FORBIDDEN,
+    **NOT_FOUND,
+    **CONFLICT,
+    **TOO_LARGE,
+}
