@@ -104,6 +104,9 @@ def _context(
 
 def _handle(handler: Handler, run: Run, command: Command) -> dict[str, Any]:
     """Lets the handler decide and stage; the answer, but for its position."""
+    if command.occurred_at is not None and run.inspection_id is not None:
+        # An entry made after the fact still belongs to its inspection.
+        run.inspection().require_around_start("occurred_at", command.occurred_at)
     handler(run, command)
     assert run.changed is not None, f"{handler.__name__} named no changed thing"
     return {

@@ -113,6 +113,8 @@ def enter_phase(run: Run, cmd: m.EnterPhase) -> None:
 def record_request(run: Run, cmd: m.RecordRequest) -> None:
     inspection = run.inspection()
     inspection.require_inspector(cmd.requested_by, "requested_by")
+    if cmd.due_at is not None:
+        inspection.require_around_start("due_at", cmd.due_at)
     if cmd.line_of_enquiry is not None:
         run.load(LineOfEnquiry, cmd.line_of_enquiry)
     request = DocumentRequest(
@@ -137,7 +139,14 @@ def record_request(run: Run, cmd: m.RecordRequest) -> None:
 
 
 def assign_request(run: Run, cmd: m.AssignRequest) -> None:
-    user_of(run.app, cmd.assignee, run.organisation_id)
+    assignee = user_of(run.app, cmd.assignee, run.organisation_id)
+    preparers = roles_allowed(m.AttachDocument)
+    if assignee.role not in preparers:
+        raise RuleBroken(
+            "assign_to_a_preparer",
+            f"{assignee.name} is a {assignee.role}, who may not attach documents; "
+            f"assign it to a {' or '.join(sorted(preparers))}",
+        )
     request = run.target(DocumentRequest)
     request.assign(cmd.assignee, run.ctx)
     run.answer_with(request)
@@ -203,6 +212,7 @@ def _lead_inspector(inspection: Inspection) -> str:
 
 def schedule_meeting(run: Run, cmd: m.ScheduleMeeting) -> None:
     inspection = run.inspection()
+    _require_meeting_times(inspection, cmd)
     for inspector in cmd.inspectors:
         inspection.require_inspector(inspector, "inspectors")
     meeting = Meeting(
@@ -222,6 +232,7 @@ def schedule_meeting(run: Run, cmd: m.ScheduleMeeting) -> None:
 
 def reschedule_meeting(run: Run, cmd: m.RescheduleMeeting) -> None:
     meeting = run.target(Meeting)
+    _require_meeting_times(run.inspection(), cmd)
     meeting.reschedule(
         cmd.starts_at.isoformat(), cmd.ends_at.isoformat(), cmd.reason, run.ctx
     )
@@ -271,6 +282,11 @@ def record_kit_note(run: Run, cmd: m.RecordKitNote) -> None:
     run.stage(*raised)
     run.answer_with(meeting)
     run.extra["lines_of_enquiry"] = [str(line.id) for line in raised]
+
+
+def _require_meeting_times(inspection: Inspection, cmd: m.Timed) -> None:
+    inspection.require_around_start("starts_at", cmd.starts_at)
+    inspection.require_around_start("ends_at", cmd.ends_at)
 
 
 def _answer_with_warnings(run: Run, meeting: Meeting) -> None:
@@ -365,8 +381,10 @@ def acknowledge_briefing(run: Run, cmd: m.AcknowledgeBriefing) -> None:
 
 
 def write_blog_post(run: Run, cmd: m.WriteBlogPost) -> None:
+    inspection = run.inspection()
+    inspection.require_around_start("day", cmd.day)
     post = BlogPost(
-        inspection_id=str(run.inspection().id),
+        inspection_id=str(inspection.id),
         day=cmd.day.isoformat(),
         title=cmd.title,
         body=cmd.body,

@@ -11,10 +11,12 @@ from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -24,13 +26,55 @@ from warroom.domain.inspection import Framework, Phase
 from warroom.domain.meeting import MeetingKind
 from warroom.domain.request import Channel, Medium
 from warroom.domain.user import Role
+from warroom.domain.window import (
+    LARGEST_INTEGER,
+    day_problem,
+    era_problem,
+    meeting_length_problem,
+)
 
 # A client's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(seconds=60)
 
+
+def _in_era(instant: datetime) -> datetime:
+    problem = era_problem(instant)
+    if problem is not None:
+        raise ValueError(problem)
+    return instant
+
+
+def _day_in_era(day: date) -> date:
+    problem = day_problem(day)
+    if problem is not None:
+        raise ValueError(problem)
+    return day
+
+
+def _text_only(value: object) -> object:
+    # json.loads lets "\ud800" through; no store can encode it as UTF-8.
+    if isinstance(value, str):
+        try:
+            value.encode()
+        except UnicodeEncodeError:
+            raise ValueError(
+                "holds a character that is not text (a lone surrogate)"
+            ) from None
+    elif isinstance(value, list):
+        for item in value:
+            _text_only(item)
+    return value
+
+
+# Every time and day a command names: see warroom/domain/window.py for why.
+Instant = Annotated[AwareDatetime, AfterValidator(_in_era)]
+Day = Annotated[date, AfterValidator(_day_in_era)]
 Text = Annotated[str, Field(min_length=1, max_length=200)]
 LongText = Annotated[str, Field(min_length=1, max_length=20_000)]
 Name = Annotated[str, Field(min_length=1, max_length=120)]
+# An id of a user, an inspector or a line of enquiry: checked against what
+# exists, but never longer than an id can be.
+Id = Annotated[str, Field(min_length=1, max_length=100)]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 # Pseudonymous case references only: no spaces, so no "Firstname Surname".
 CaseRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")]
@@ -42,7 +86,12 @@ class Command(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    occurred_at: AwareDatetime | None = None
+    occurred_at: Instant | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _is_text(cls, value: object) -> object:
+        return _text_only(value)
 
     @field_validator("occurred_at")
     @classmethod
@@ -67,7 +116,7 @@ class AddUser(Command):
 class OpenInspection(Command):
     title: Text
     framework: Framework
-    starts_on: date
+    starts_on: Day
     # The blog's days are days in this zone (an IANA name).
     timezone: str = "Europe/London"
 
@@ -95,15 +144,15 @@ class EnterPhase(Command):
 
 class RecordRequest(Command):
     title: Text
-    requested_by: str
+    requested_by: Id
     channel: Channel
-    due_at: AwareDatetime | None = None
+    due_at: Instant | None = None
     detail: LongText | None = None
-    line_of_enquiry: str | None = None
+    line_of_enquiry: Id | None = None
 
 
 class AssignRequest(Command):
-    assignee: str
+    assignee: Id
 
 
 class AttachDocument(Command):
@@ -125,7 +174,7 @@ class CheckDocument(Command):
 
 class ReleaseDocument(Command):
     sha256: Sha256
-    to: str
+    to: Id
     medium: Medium
 
 
@@ -141,27 +190,32 @@ class EscalateRequest(Command):
     reason: LongText
 
 
-class _Timed(Command):
-    starts_at: AwareDatetime
-    ends_at: AwareDatetime
+class Timed(Command):
+    """A meeting's times: the same rules for scheduling and rescheduling."""
 
-    @model_validator(mode="after")
-    def _ends_after_start(self) -> _Timed:
-        if self.ends_at <= self.starts_at:
-            raise ValueError("ends_at must be after starts_at")
-        return self
+    starts_at: Instant
+    ends_at: Instant
+
+    @field_validator("ends_at")
+    @classmethod
+    def _a_meetings_length(cls, ends_at: datetime, info: ValidationInfo) -> datetime:
+        starts_at = info.data.get("starts_at")
+        problem = starts_at and meeting_length_problem(starts_at, ends_at)
+        if problem:
+            raise ValueError(f"ends_at {problem}")
+        return ends_at
 
 
-class ScheduleMeeting(_Timed):
+class ScheduleMeeting(Timed):
     title: Text
     kind: MeetingKind
     venue: Text
     attendees: list[Name] = Field(default_factory=list, max_length=200)
-    inspectors: list[str] = Field(default_factory=list, max_length=20)
+    inspectors: list[Id] = Field(default_factory=list, max_length=20)
     topics: list[Text] = Field(default_factory=list, max_length=50)
 
 
-class RescheduleMeeting(_Timed):
+class RescheduleMeeting(Timed):
     reason: LongText
 
 
@@ -222,18 +276,18 @@ class JudgeCase(Command):
 
 
 class RecordCaseBrowsed(Command):
-    inspector: str
+    inspector: Id
     item: Text
 
 
 class AcknowledgeBriefing(Command):
     """`up_to`: the log position the person has been told up to; now by default."""
 
-    up_to: Annotated[int, Field(ge=0)] | None = None
+    up_to: Annotated[int, Field(ge=0, le=LARGEST_INTEGER)] | None = None
 
 
 class WriteBlogPost(Command):
-    day: date
+    day: Day
     title: Text
     body: LongText
 

@@ -13,10 +13,16 @@ Each model's module types its rows as `TypedDict`s (plain dicts at run time):
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Self
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar, Self, TypeVar, cast
 
 from projections.events import LoggedEvent
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T", bound=Mapping[str, Any])
+R = TypeVar("R")
 
 # A row one event changed, as the live stream sends it.
 Row = Mapping[str, object]
@@ -76,3 +82,34 @@ def _copy_container(value: object) -> object:
     if isinstance(value, list):
         return list(value)
     return value
+
+
+def each_rendered(items: Iterable[T], render: Callable[[T], R]) -> list[R]:
+    """Each record as an answer shows it. One that cannot be shown (a record
+    the code did not foresee, from an event stored long ago) is shown as it
+    is stored, marked with `error`, and logged: the rest of the answer stands,
+    rather than the whole route failing for one record."""
+    shown: list[R] = []
+    for item in items:
+        try:
+            shown.append(render(item))
+        except Exception as error:
+            log.exception("a record could not be shown: %s", item.get("id"))
+            shown.append(cast(R, {**item, "error": _why(error)}))
+    return shown
+
+
+def each_converted(items: Iterable[T], convert: Callable[[T], R]) -> list[R]:
+    """Each record converted (to its time slot, to its day); one that cannot
+    be is left out and logged, for a question about it has no answer."""
+    converted: list[R] = []
+    for item in items:
+        try:
+            converted.append(convert(item))
+        except Exception:
+            log.exception("a record could not be placed: %s", item.get("id"))
+    return converted
+
+
+def _why(error: Exception) -> str:
+    return f"this record could not be shown ({type(error).__name__})"

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from typing_extensions import TypedDict, Unpack
 
-from projections.base import Fold, Folds, ReadModel, Row
+from projections.base import Fold, Folds, ReadModel, Row, each_converted
 from projections.events import LoggedEvent
 
 # Event type -> the blog section it is told in.
@@ -257,12 +257,11 @@ class Blog(ReadModel):
         }
 
     def _meetings_on(self, day: date) -> list[BlogMeeting]:
+        def with_day(m: BlogMeeting) -> tuple[date, BlogMeeting]:
+            return self.day_of(datetime.fromisoformat(m["starts_at"])), m
+
+        live = (m for m in self.meetings.values() if not m["cancelled"])
         return sorted(
-            (
-                m
-                for m in self.meetings.values()
-                if not m["cancelled"]
-                and self.day_of(datetime.fromisoformat(m["starts_at"])) == day
-            ),
+            (m for d, m in each_converted(live, with_day) if d == day),
             key=lambda m: m["starts_at"],
         )

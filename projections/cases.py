@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from typing_extensions import TypedDict, Unpack
 
-from projections.base import Folds, ReadModel
+from projections.base import Folds, ReadModel, each_rendered
 from projections.events import LoggedEvent
 from warroom.domain.case import PARTIES
 
@@ -138,7 +138,7 @@ class Cases(ReadModel):
 
     def render(self, inspector_names: dict[str, str]) -> CasesAnswer:
         rows = sorted(self.cases.values(), key=lambda c: (c["selection"], c["ref"]))
-        cases = [self.row(c, inspector_names) for c in rows]
+        cases = each_rendered(rows, lambda c: self.row(c, inspector_names))
         counts = {
             selection: sum(1 for c in rows if c["selection"] == selection)
             for selection in EXPECTED
@@ -147,7 +147,9 @@ class Cases(ReadModel):
             "cases": cases,
             "counts": counts,
             "expected": EXPECTED,
-            "notifications_outstanding": sum(len(c["not_yet_notified"]) for c in cases),
+            "notifications_outstanding": sum(
+                len(c.get("not_yet_notified", ())) for c in cases
+            ),
         }
 
     @staticmethod

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from typing_extensions import TypedDict, Unpack
 
-from projections.base import Folds, ReadModel
+from projections.base import Folds, ReadModel, each_rendered
 from projections.events import LoggedEvent
 from warroom.domain.request import OPEN_STATES
 
@@ -173,16 +173,15 @@ class Requests(ReadModel):
         inspector_names: dict[str, str],
         user_names: dict[str, str],
     ) -> RequestsAnswer:
-        rows = [
-            self.row(r, now, inspector_names, user_names)
-            for r in self.requests.values()
-            if _matches(r["state"], state)
-        ]
-        rows.sort(key=lambda r: (not r["overdue"], r["requested_at"]))
+        rows = each_rendered(
+            (r for r in self.requests.values() if _matches(r["state"], state)),
+            lambda r: self.row(r, now, inspector_names, user_names),
+        )
+        rows.sort(key=lambda r: (not r.get("overdue"), r["requested_at"]))
         return {
             "requests": rows,
             "open": sum(1 for r in rows if r["state"] in OPEN_STATES),
-            "overdue": sum(1 for r in rows if r["overdue"]),
+            "overdue": sum(1 for r in rows if r.get("overdue")),
         }
 
     @staticmethod

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from typing_extensions import TypedDict, Unpack
 
-from projections.base import Folds, ReadModel
+from projections.base import Folds, ReadModel, each_converted, each_rendered
 from projections.events import LoggedEvent
 from warroom.domain.meeting import Slot, SlotIndex, find_warnings
 
@@ -264,8 +264,11 @@ class Schedule(ReadModel):
         """The meetings starting on each of these days, by start and title."""
         zone = ZoneInfo(timezone)
         found: dict[date, list[MeetingRecord]] = {day: [] for day in days}
-        for m in self.meetings.values():
-            day = datetime.fromisoformat(m["starts_at"]).astimezone(zone).date()
+
+        def with_day(m: MeetingRecord) -> tuple[date, MeetingRecord]:
+            return datetime.fromisoformat(m["starts_at"]).astimezone(zone).date(), m
+
+        for day, m in each_converted(self.meetings.values(), with_day):
             if day in found:
                 found[day].append(m)
         for meetings in found.values():
@@ -275,7 +278,7 @@ class Schedule(ReadModel):
     def slots(self, meetings: list[MeetingRecord] | None = None) -> list[Slot]:
         """Meetings that still take place, for clash warnings."""
         chosen = self.meetings.values() if meetings is None else meetings
-        return [_slot(m) for m in chosen if not m["cancelled"]]
+        return each_converted((m for m in chosen if not m["cancelled"]), _slot)
 
     def with_warnings(
         self,
@@ -284,15 +287,12 @@ class Schedule(ReadModel):
         others: list[Slot] | None = None,
     ) -> list[MeetingRow]:
         live = SlotIndex(self.slots() if others is None else others)
-        return [
-            {
-                **m,
-                "warnings": []
-                if m["cancelled"]
-                else _warnings(m, live, inspector_names),
-            }
-            for m in meetings
-        ]
+
+        def row(m: MeetingRecord) -> MeetingRow:
+            warnings = [] if m["cancelled"] else _warnings(m, live, inspector_names)
+            return {**m, "warnings": warnings}
+
+        return each_rendered(meetings, row)
 
     def render_day(
         self, day: date, timezone: str, inspector_names: dict[str, str]
@@ -325,20 +325,13 @@ class Schedule(ReadModel):
             ),
             key=lambda m: m["starts_at"],
         )
-        return {
-            "person": person,
-            "since_position": since,
-            "meetings": [
-                {
-                    **m,
-                    "prepare": m["topics"],
-                    "changed_since_last_told": [
-                        c for c in m["history"] if c["position"] > since
-                    ],
-                }
-                for m in self.with_warnings(mine, inspector_names)
-            ],
-        }
+
+        def told(m: MeetingRow) -> AgendaMeeting:
+            new = [c for c in m["history"] if c["position"] > since]
+            return {**m, "prepare": m["topics"], "changed_since_last_told": new}
+
+        meetings = each_rendered(self.with_warnings(mine, inspector_names), told)
+        return {"person": person, "since_position": since, "meetings": meetings}
 
 
 def _warnings(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TypeVar
 
 from typing_extensions import TypedDict
@@ -25,6 +26,8 @@ MODELS: tuple[type[ReadModel], ...] = (
     Blog,
     LinesOfEnquiry,
 )
+
+log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=ReadModel)
 
@@ -98,7 +101,15 @@ class InspectionViews:
     def apply(self, event: LoggedEvent) -> Changes:
         changes: Changes = {}
         for name, fold in self._folds.get(event.type, ()):
-            row = fold(event)
+            try:
+                row = fold(event)
+            except Exception:
+                # One event a read model cannot fold must not stop the read
+                # side: it would retry that event for ever, and every read
+                # would wait. The model goes on without it; a rebuild does
+                # the same, so live and rebuilt still agree.
+                log.exception("%s could not fold event %s", name, event.position)
+                continue
             if row is not None:
                 changes[name] = row
         return changes

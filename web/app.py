@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -16,9 +17,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
+from warroom.domain.window import OutOfWindow
 from web import live
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
+from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.routes import commands, documents, log, reads, users
 from web.state import ServerState
@@ -38,7 +41,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=partial(_lifespan, settings),
     )
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
-    # Added last, so outermost: a 413 from the limit gets the headers too.
+    # Outside the limit, so that its 413 stands; inside the headers.
+    api.add_middleware(ErrorsAsJson)
+    # Added last, so outermost: a 413 or a 500 gets the headers too.
     api.add_middleware(SecurityHeaders)
     _add_error_answers(api)
     for router, errors in (
@@ -74,6 +79,9 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
 def _add_error_answers(api: FastAPI) -> None:
     def answer(status: int, body: dict[str, Any]) -> JSONResponse:
         return JSONResponse(body, status_code=status)
+
+    api.add_exception_handler(RequestValidationError, invalid_request)
+    api.add_exception_handler(OutOfWindow, out_of_window)
 
     @api.exception_handler(NotFound)
     async def not_found(_: Request, error: NotFound) -> JSONResponse:
@@ -135,19 +143,32 @@ class BodySizeLimit:
             await self._too_large(send)
             return
         received = 0
+        over = answered = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, over
             message = await receive()
             received += len(message.get("body", b""))
             if received > self.max_bytes:
+                over = True
                 raise _TooLarge
             return message
 
+        async def answering_413(message: Message) -> None:
+            # The route may turn the failed read into an answer of its own
+            # (FastAPI makes it a 400): the answer is 413 all the same.
+            nonlocal answered
+            if not over:
+                await send(message)
+            elif message["type"] == "http.response.start" and not answered:
+                answered = True
+                await self._too_large(send)
+
         try:
-            await self.app(scope, counting_receive, send)
+            await self.app(scope, counting_receive, answering_413)
         except _TooLarge:
-            await self._too_large(send)
+            if not answered:
+                await self._too_large(send)
 
     async def _too_large(self, send: Send) -> None:
         response = JSONResponse(

@@ -212,11 +212,7 @@ def test_a_staff_member_may_not_attach_a_document(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
     rid = new_request(client, inspection)
-    client.ok(
-        "gatekeeper",
-        f"{inspection.path}/requests/{rid}/assign",
-        {"assignee": client.user_ids["staff"]},
-    )
+    walk_request(client, inspection, rid, "assigned")
     refused_attach(client, 403, "staff", inspection.id, rid, b"doc")
 
 

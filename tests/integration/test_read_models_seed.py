@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.helpers import Inspection, WarRoomClient, sha256
@@ -398,8 +398,10 @@ def test_the_tracker_flags_an_open_request_past_its_due_time_and_names_who_holds
     late = record_request(
         client, inspection, "Audit of step-down cases", due_at="2025-01-01T12:00:00Z"
     )
+    # Due dates lie within two years of the inspection's start (2026-11-23).
+    next_month = (datetime.now(UTC) + timedelta(days=30)).isoformat()
     on_time = record_request(
-        client, inspection, "Supervision policy", due_at="2099-01-01T12:00:00Z"
+        client, inspection, "Supervision policy", due_at=next_month
     )
     client.ok(
         "gatekeeper",

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal, get_args
 from uuid import uuid4
 
 from eventsourcing.domain import Aggregate, event
 
+from warroom.domain import window
 from warroom.domain.base import Context, RuleBroken
 
 Framework = Literal["SIF", "ILACS", "JTAI", "monitoring_visit"]
@@ -89,6 +90,13 @@ class Inspection(Aggregate):
                 f"{field} {inspector_id!r} is not an inspector on this "
                 "inspection's roster",
             )
+
+    def require_around_start(self, field: str, when: datetime | date) -> None:
+        """Refuses a time or day far from this inspection (see `window`)."""
+        if isinstance(when, datetime):
+            window.require_around_start(field, when, self.starts_on)
+        else:
+            window.require_day_around_start(field, when, self.starts_on)
 
     def lead_inspector(self) -> str | None:
         leads = [i for i, data in self.inspectors.items() if data["lead"]]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, get_args
 
 from eventsourcing.domain import Aggregate, event
@@ -240,10 +240,21 @@ class SlotIndex:
         # One that ends after `slot` starts (less the space) started at most
         # the longest meeting's length before that.
         low = bisect.bisect_left(
-            self._starts, slot.starts_at - BREATHING_SPACE - self._longest
+            self._starts, _moved(slot.starts_at, -BREATHING_SPACE - self._longest)
         )
-        high = bisect.bisect_right(self._starts, slot.ends_at + BREATHING_SPACE)
+        high = bisect.bisect_right(self._starts, _moved(slot.ends_at, BREATHING_SPACE))
         return [self._slots[i] for i in sorted(self._by_start[low:high])]
+
+
+def _moved(instant: datetime, by: timedelta) -> datetime:
+    """The instant moved by `by`, or the first or last there is. Commands keep
+    meetings within the years 2000 to 2099 (`window`), but a log written
+    before that rule may hold one from year 1 to 9999."""
+    try:
+        return instant + by
+    except OverflowError:
+        edge = datetime.min if by < timedelta(0) else datetime.max
+        return edge.replace(tzinfo=UTC)
 
 
 def find_warnings(

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, HTTPException, UploadFile
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
 
 from commands.executor import execute
 from commands.handlers import roles_allowed
@@ -49,12 +51,7 @@ def attach_document(
             413, f"documents are limited to {state.settings.max_body_bytes} bytes"
         )
     sha256 = hashlib.sha256(content).hexdigest()
-    command = AttachDocument(
-        sha256=sha256,
-        name=file.filename or "document",
-        version=version,
-        size=len(content),
-    )
+    command = _command(sha256, file.filename or "document", version, len(content))
     outcome = execute(
         state.app,
         actor,
@@ -69,6 +66,22 @@ def attach_document(
         documents=[Document(sha256, content)],
     )
     return JSONResponse(outcome.body, status_code=outcome.status)
+
+
+def _command(sha256: str, name: str, version: str, size: int) -> AttachDocument:
+    """The command, or 422 naming the form field: a file's name, blank or over
+    255 characters, is the `file` field's fault."""
+    try:
+        return AttachDocument(sha256=sha256, name=name, version=version, size=size)
+    except ValidationError as error:
+        problems = [_as_form_field(problem) for problem in error.errors()]
+        raise RequestValidationError(problems) from None
+
+
+def _as_form_field(problem: Any) -> Any:
+    if problem["loc"] == ("name",):
+        return {**problem, "loc": ("body", "file", "filename")}
+    return {**problem, "loc": ("body", *problem["loc"])}
 
 
 @router.get("/documents/{sha256}", summary="The exact bytes of an attached version")

@@ -7,12 +7,14 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
+from pydantic import AfterValidator
 
 from projections.requests import RequestsAnswer
 from projections.schedule import DayAnswer
 from projections.views import InspectionViews, Views
+from warroom.domain.window import readable_day_problem
 from web.answers import (
     CSV,
     READ_ERRORS,
@@ -29,6 +31,18 @@ from web.deps import ActorDep, PointInTime, StateDep, WhenDep
 from web.state import ServerState
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["read models"])
+
+
+def _day_in_era(day: date) -> date:
+    # Commands accept no time outside the era, so no read needs a day beyond
+    # it; and the day before 0001-01-01 or after 9999-12-31 is no date at all.
+    problem = readable_day_problem(day)
+    if problem is not None:
+        raise ValueError(problem)
+    return day
+
+
+Day = Annotated[date, AfterValidator(_day_in_era)]
 
 
 def _read(
@@ -79,7 +93,7 @@ def schedule(
     actor: ActorDep,
     when: WhenDep,
     day: Annotated[
-        date | None, Query(description="YYYY-MM-DD; today by default")
+        Day | None, Query(description="YYYY-MM-DD; today by default")
     ] = None,
 ) -> JSONResponse:
     def question(i: InspectionViews, _: Views) -> DayAnswer:
@@ -91,8 +105,9 @@ def schedule(
     return _read(state, inspection_id, when, question)
 
 
+# `:path`, for a name may hold a slash ("Smith/Jones"), sent as %2F.
 @router.get(
-    "/agenda/{person}",
+    "/agenda/{person:path}",
     summary="One person's meetings and what changed",
     response_model=AgendaRead,
     responses=READ_ERRORS,
@@ -212,7 +227,11 @@ def cases(
     responses=READ_ERRORS,
 )
 def blog(
-    inspection_id: str, day: date, state: StateDep, actor: ActorDep, when: WhenDep
+    inspection_id: str,
+    day: Annotated[Day, Path(description="YYYY-MM-DD")],
+    state: StateDep,
+    actor: ActorDep,
+    when: WhenDep,
 ) -> JSONResponse:
     return _read(state, inspection_id, when, lambda i, _: i.blog.render(day))
 
