@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -47,11 +48,11 @@ def require_postgres() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture
-def postgres_schema_url() -> Iterator[str]:
+@contextmanager
+def postgres_schema(prefix: str = "t") -> Iterator[str]:
     """A fresh, empty schema on the test PostgreSQL, dropped afterwards."""
     require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
         conn.execute(f'CREATE SCHEMA "{schema}"')
     try:
@@ -59,6 +60,12 @@ def postgres_schema_url() -> Iterator[str]:
     finally:
         with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def postgres_schema_url() -> Iterator[str]:
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(

@@ -17,14 +17,12 @@ never ends (`tests/e2e/test_live_stream.py` covers it).
 from __future__ import annotations
 
 import os
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
@@ -32,7 +30,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from tests.conftest import POSTGRES_URL, _conninfo, require_postgres
+from tests.conftest import postgres_schema
 from tests.servers import add_user, running_server
 from warroom.application import WarRoom
 from warroom.config import Database
@@ -75,15 +73,10 @@ def database_for_fuzzing(
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'warroom.db'}"
         return
-    require_postgres()
-    schema = f"fuzz_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES_URL}?schema={schema}"
-    finally:
-        with psycopg.connect(_conninfo(POSTGRES_URL), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    # Module-scoped (one server for every operation), so not the per-test
+    # `postgres_schema_url` fixture: the same schema, held longer.
+    with postgres_schema("fuzz") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
