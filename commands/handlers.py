@@ -15,6 +15,7 @@ from typing import Any
 from commands import models as m
 from commands.membership import inspection_of, organisation_of, user_named, user_of
 from commands.run import Run
+from warroom.domain import words
 from warroom.domain.base import Forbidden, RuleBroken, VersionMismatch
 from warroom.domain.blog import BlogPost
 from warroom.domain.briefing import Briefing
@@ -144,8 +145,9 @@ def assign_request(run: Run, cmd: m.AssignRequest) -> None:
     if assignee.role not in preparers:
         raise RuleBroken(
             "assign_to_a_preparer",
-            f"{assignee.name} is a {assignee.role}, who may not attach documents; "
-            f"assign it to a {' or '.join(sorted(preparers))}",
+            f"{assignee.name} is {words.role(assignee.role)}, who may not attach "
+            "documents; assign it to "
+            + words.either([words.role(r) for r in sorted(preparers)]),
         )
     request = run.target(DocumentRequest)
     request.assign(cmd.assignee, run.ctx)
@@ -430,6 +432,35 @@ def _user_in_path(run: Run) -> User:
     return user
 
 
+# --- KIT actions (issue 11) ---------------------------------------------------
+
+
+def assign_kit_action(run: Run, cmd: m.AssignKitAction) -> None:
+    meeting = run.target(Meeting)
+    n = _kit_action_number(run)
+    meeting.kit_action(n)  # an action that does not exist is not found, first
+    owner_id = user_named(run.app, cmd.owner, run.organisation_id)
+    if owner_id is None:
+        raise RuleBroken(
+            "owner_is_a_user",
+            f"no one called {cmd.owner!r} uses the war room: "
+            "an action goes to someone who can sign in and see it",
+        )
+    meeting.assign_kit_action(n, cmd.owner, str(owner_id), run.ctx)
+    run.answer_with(meeting)
+
+
+def mark_kit_action_done(run: Run, cmd: m.MarkKitActionDone) -> None:
+    meeting = run.target(Meeting)
+    meeting.mark_kit_action_done(_kit_action_number(run), cmd.note, run.ctx)
+    run.answer_with(meeting)
+
+
+def _kit_action_number(run: Run) -> int:
+    assert run.part is not None, "the route names the action"
+    return int(run.part)
+
+
 Handler = Callable[[Run, Any], None]
 
 ADMIN = frozenset({"admin"})
@@ -474,6 +505,9 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.RevokeToken: (revoke_token, ADMIN),
     m.RotateToken: (rotate_token, ADMIN),
     m.LimitInspections: (limit_inspections, ADMIN),
+    # --- KIT actions (issue 11): whoever records KIT notes follows them up.
+    m.AssignKitAction: (assign_kit_action, LEAD_GATEKEEPER),
+    m.MarkKitActionDone: (mark_kit_action_done, LEAD_GATEKEEPER),
 }
 
 

@@ -97,7 +97,7 @@ class Command(BaseModel):
     @classmethod
     def _not_in_the_future(cls, value: datetime | None) -> datetime | None:
         if value is not None and value > datetime.now(UTC) + CLOCK_SKEW:
-            raise ValueError("occurred_at is in the future")
+            raise ValueError("when it happened cannot be in the future")
         return value
 
 
@@ -202,7 +202,7 @@ class Timed(Command):
         starts_at = info.data.get("starts_at")
         problem = starts_at and meeting_length_problem(starts_at, ends_at)
         if problem:
-            raise ValueError(f"ends_at {problem}")
+            raise ValueError(f"the end time {problem}")
         return ends_at
 
 
@@ -298,7 +298,7 @@ class WriteBlogPost(Command):
 def _ahead(value: datetime | None) -> datetime | None:
     """An expiry must be in the future: one in the past makes a dead token."""
     if value is not None and value <= datetime.now(UTC):
-        raise ValueError("expires_at is in the past")
+        raise ValueError("the expiry time is in the past")
     return value
 
 
@@ -330,3 +330,20 @@ class LimitInspections(Command):
     inspection_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
         max_length=1000
     )
+
+
+# --- KIT actions (issue 11) ---------------------------------------------------
+# The action is named in the path: `.../kit-actions/{n}`, n counted from 0
+# across the meeting's KIT notes in the order they were recorded.
+
+
+class AssignKitAction(Command):
+    """Gives a KIT note's action to a person of the organisation, by name."""
+
+    owner: Name
+
+
+class MarkKitActionDone(Command):
+    """Marks a KIT note's action done, with what was done if worth saying."""
+
+    note: LongText | None = None

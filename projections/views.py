@@ -12,6 +12,7 @@ from projections.blog import Blog
 from projections.cases import Cases
 from projections.events import LoggedEvent
 from projections.inspection import InspectionSummary
+from projections.kit_notes import KitNotes
 from projections.ledger import Ledger
 from projections.lines_of_enquiry import LinesOfEnquiry
 from projections.requests import Requests
@@ -25,6 +26,7 @@ MODELS: tuple[type[ReadModel], ...] = (
     Cases,
     Blog,
     LinesOfEnquiry,
+    KitNotes,
 )
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,10 @@ class InspectionViews:
     @property
     def lines_of_enquiry(self) -> LinesOfEnquiry:
         return self._model(LinesOfEnquiry)
+
+    @property
+    def kit_notes(self) -> KitNotes:
+        return self._model(KitNotes)
 
     def inspector_names(self) -> dict[str, str]:
         return {i: d["name"] for i, d in self.inspection.inspectors.items()}

@@ -17,6 +17,7 @@ from typing_extensions import TypedDict
 from projections.blog import BlogAnswer
 from projections.cases import CasesAnswer
 from projections.inspection import InspectionAnswer
+from projections.kit_notes import KitNotesAnswer
 from projections.ledger import LedgerAnswer
 from projections.lines_of_enquiry import LinesOfEnquiryAnswer
 from projections.requests import RequestsAnswer
@@ -60,6 +61,10 @@ class BlogRead(BlogAnswer, WhenAsked):
 
 
 class LinesOfEnquiryRead(LinesOfEnquiryAnswer, WhenAsked):
+    pass
+
+
+class KitNotesRead(KitNotesAnswer, WhenAsked):
     pass
 
 

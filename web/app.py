@@ -18,7 +18,7 @@ from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
-from web import live
+from web import docs, live
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
@@ -38,6 +38,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Commands answer `{id, version, position}`; reads take `as_of=<instant>` "
         "or `at=<position>` to answer as the log stood then.",
         version="0.1.0",
+        # /docs is served from this server's own files (web/docs.py); ReDoc
+        # would need a CDN, so there is none.
+        docs_url=None,
+        redoc_url=None,
         lifespan=partial(_lifespan, settings),
     )
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -55,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
     ):
         api.include_router(router, responses=errors)
+    api.include_router(docs.router)
+    api.mount(docs.ASSETS, docs.assets(), name="docs-assets")
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
     return api
 

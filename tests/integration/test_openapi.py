@@ -15,6 +15,7 @@ READS = {
     "/api/inspections/{inspection_id}/cases": "CasesRead",
     "/api/inspections/{inspection_id}/blog/{day}": "BlogRead",
     "/api/inspections/{inspection_id}/lines-of-enquiry": "LinesOfEnquiryRead",
+    "/api/inspections/{inspection_id}/kit-notes": "KitNotesRead",
 }
 
 

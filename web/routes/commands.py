@@ -10,9 +10,9 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from commands import models as m
@@ -179,7 +179,25 @@ ROUTES = (
         "blog",
         201,
     ),
+    # --- KIT actions (issue 11) -------------------------------------------
+    CommandRoute(
+        MEETING + "/kit-actions/{n}/assign",
+        m.AssignKitAction,
+        "Give a KIT note's action to a person (n counts the meeting's actions from 0)",
+        "meetings",
+    ),
+    CommandRoute(
+        MEETING + "/kit-actions/{n}/done",
+        m.MarkKitActionDone,
+        "Mark a KIT note's action done (n counts the meeting's actions from 0)",
+        "meetings",
+    ),
 )
+
+
+# Path parameters that are not ids: FastAPI answers 422 for one that is not
+# a number, before any handler runs.
+_PATH_TYPES: dict[str, Any] = {"n": Annotated[int, Path(ge=0, le=10_000)]}
 
 
 def _path_params(path: str) -> list[str]:
@@ -199,6 +217,7 @@ def _endpoint(route: CommandRoute) -> Any:
             kwargs["body"],
             inspection_id=ids[0] if ids else None,
             target_id=ids[1] if len(ids) > 1 else None,
+            part=str(ids[2]) if len(ids) > 2 else None,
             if_match=kwargs["if_match"],
             idempotency_key=kwargs["idempotency_key"],
             calendar=state.reader.calendar,
@@ -208,7 +227,10 @@ def _endpoint(route: CommandRoute) -> Any:
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter(p, keyword, annotation=str) for p in params]
+        [
+            inspect.Parameter(p, keyword, annotation=_PATH_TYPES.get(p, str))
+            for p in params
+        ]
         + [
             inspect.Parameter("body", keyword, annotation=route.model),
             inspect.Parameter("state", keyword, annotation=StateDep),
