@@ -22,6 +22,7 @@ from projections.ledger import LedgerAnswer
 from projections.lines_of_enquiry import LinesOfEnquiryAnswer
 from projections.requests import RequestsAnswer
 from projections.schedule import AgendaAnswer, DayAnswer
+from projections.views import UserRecord
 
 
 class WhenAsked(TypedDict):
@@ -66,6 +67,63 @@ class LinesOfEnquiryRead(LinesOfEnquiryAnswer, WhenAsked):
 
 class KitNotesRead(KitNotesAnswer, WhenAsked):
     pass
+
+
+# --- the log, and who is who (web/routes/log.py, web/routes/users.py) -------
+
+
+class EventRow(TypedDict):
+    """One stored event as `/events` and the stream show it."""
+
+    position: int
+    type: str
+    recorded_at: str
+    occurred_at: str
+    actor: str
+    actor_name: str
+    inspection_id: str
+    aggregate_id: str
+    aggregate_version: int
+    data: dict[str, Any]
+
+
+class EventsRead(TypedDict):
+    """A page of the log; `next` is where the next page starts."""
+
+    events: list[EventRow]
+    next: int
+
+
+class MeRead(TypedDict):
+    id: str
+    name: str
+    role: str
+    organisation_id: str | None
+    expires_at: str | None
+
+
+class UsersRead(TypedDict):
+    users: list[UserRecord]
+
+
+class InspectionsRead(TypedDict):
+    inspections: list[InspectionAnswer]
+
+
+class TokenState(TypedDict):
+    live: bool
+    revoked: bool
+    expires_at: str | None
+
+
+class UserRead(TypedDict):
+    id: str
+    name: str
+    role: str
+    organisation_id: str | None
+    inspection_ids: list[str] | None
+    version: int
+    token: TokenState
 
 
 class Problem(BaseModel):
@@ -117,4 +175,15 @@ COMMAND_ERRORS: Responses = {
     **NOT_FOUND,
     **CONFLICT,
     **TOO_LARGE,
+}
+
+DOCUMENT: Responses = {
+    200: {
+        "description": "The document's exact bytes",
+        "content": {
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"}
+            }
+        },
+    }
 }

@@ -67,9 +67,16 @@ def either(names: list[str]) -> str:
     return f"{', '.join(names[:-1])} or {names[-1]}"
 
 
+PHASES = {
+    "day1_notification": "day 1 (notification)",
+    "day2_kick_off": "day 2 (kick-off)",
+    "day3_on_site": "day 3 (on site)",
+    "day4_feedback": "day 4 (feedback)",
+    "week2_off_site": "week 2 (off site)",
+    "weeks3_4_on_site": "weeks 3-4 (on site)",
+}
+
+
 def phase(name: str) -> str:
-    """A phase: "day3_on_site" as "day 3 on site"."""
-    words = name.replace("_", " ")
-    for n in "1234":
-        words = words.replace(f"day{n}", f"day {n}").replace(f"week{n}", f"week {n}")
-    return words.replace("weeks3", "weeks 3")
+    """A phase: "day3_on_site" as "day 3 (on site)"."""
+    return PHASES.get(name, name.replace("_", " "))
