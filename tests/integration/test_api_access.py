@@ -98,6 +98,9 @@ SAMPLES: dict[type[m.Command], Sample] = {
     m.LimitInspections: Sample(
         "/api/users/{user}/inspections", {"inspection_ids": None}
     ),
+    # --- KIT actions (issue 11)
+    m.AssignKitAction: Sample(MTG + "/kit-actions/0/assign", {"owner": "A preparer"}),
+    m.MarkKitActionDone: Sample(MTG + "/kit-actions/0/done", {}),
 }
 
 

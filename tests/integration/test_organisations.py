@@ -87,6 +87,7 @@ def york_ids(york: Council) -> dict[str, str]:
         "person": "A staff",
         "day": "2026-11-24",
         "user_id": york.client.user_ids["staff"],
+        "n": "0",  # a KIT action's number
     }
 
 
