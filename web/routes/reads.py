@@ -187,6 +187,9 @@ def requests(
         Query(
             alias="state",
             pattern="^(all|open|closed|requested|assigned|attached|approved|checked|released|declined|withdrawn)$",
+            description="Which requests: `all` (the default), `open`, `closed` "
+            "(released, declined or withdrawn, each with its `closed_at` and, "
+            "for declined and withdrawn, the `reason`), or those in one state",
         ),
     ] = None,
 ) -> JSONResponse:
