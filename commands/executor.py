@@ -25,6 +25,9 @@ from warroom.domain.base import Context, Forbidden, RuleBroken
 from warroom.domain.idempotency import IdempotencyRecord
 from warroom.storage import Document
 
+# What an answer shows once and the idempotency record never keeps.
+SHOWN_ONCE = frozenset({"token", "sign_in_path"})
+
 
 @dataclass(frozen=True)
 class Outcome:
@@ -198,8 +201,9 @@ class Retry:
         self, status: int, body: dict[str, Any], ctx: Context
     ) -> IdempotencyRecord:
         """The answer, to be saved in the same append as the command's events."""
-        # A new user's token is shown once and never stored, not even here.
-        stored = {k: v for k, v in body.items() if k != "token"}
+        # A new user's token is shown once and never stored, not even here
+        # (nor the sign-in path that holds it).
+        stored = {k: v for k, v in body.items() if k not in SHOWN_ONCE}
         return IdempotencyRecord(
             actor=self.actor.id,
             key=self.key,

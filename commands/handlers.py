@@ -62,7 +62,14 @@ def add_user(run: Run, cmd: m.AddUser) -> None:
         organisation_id=organisation_id,
         token=token,
         expires_at=user.token_expires_at,
+        sign_in_path=sign_in_path(token),
     )
+
+
+def sign_in_path(token: str) -> str:
+    """Where the page signs its user in: the token in the fragment, which a
+    browser never sends to a server nor writes to its logs."""
+    return f"/#token={token}"
 
 
 def _grant_token(run: Run, user: User, expires_at: datetime | None) -> str:
@@ -411,7 +418,9 @@ def rotate_token(run: Run, cmd: m.RotateToken) -> None:
     user = _user_in_path(run)
     token = _grant_token(run, user, cmd.expires_at)
     run.answer_with(user)
-    run.extra.update(token=token, expires_at=user.token_expires_at)
+    run.extra.update(
+        token=token, expires_at=user.token_expires_at, sign_in_path=sign_in_path(token)
+    )
 
 
 def limit_inspections(run: Run, cmd: m.LimitInspections) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -57,6 +58,12 @@ def parser() -> argparse.ArgumentParser:
         help="when the token stops working, e.g. 2027-03-31T17:00:00Z "
         "(never, by default)",
     )
+    add.add_argument(
+        "--url",
+        default="http://127.0.0.1:8000",
+        help="the war room's address, for the sign-in link it prints "
+        "(default: %(default)s)",
+    )
 
     org = sub.add_parser("org", help="manage organisations").add_subparsers(
         dest="action", required=True
@@ -74,7 +81,11 @@ def parser() -> argparse.ArgumentParser:
 
     sub.add_parser("rebuild", help="drop and rebuild every read model from the log")
 
-    demo = sub.add_parser("demo", help="load a demo inspection, then serve it")
+    demo = sub.add_parser(
+        "demo",
+        help="load a demo inspection, then serve it (on --port: a port in use "
+        "is refused before anything is loaded)",
+    )
     _listen_on(demo)
     demo.add_argument("--no-serve", action="store_true", help="load only")
     return parser
@@ -105,10 +116,10 @@ def _user_add(database: Database, args: argparse.Namespace) -> int:
         return 1
     finally:
         app.close()
-    print(
-        f"added {args.name} ({args.role}) with id {outcome.body['id']}; "
-        "their bearer token:"
-    )
+    print(f"added {args.name} ({args.role}) with id {outcome.body['id']}")
+    print(f"their sign-in link: {args.url.rstrip('/')}{outcome.body['sign_in_path']}")
+    # Last, alone on its line: scripts and tests read it.
+    print("their bearer token:")
     print(outcome.body["token"])
     return 0
 
@@ -170,8 +181,34 @@ def _rebuild(database: Database, args: argparse.Namespace) -> int:
 
 
 def _demo(database: Database, args: argparse.Namespace) -> int:
+    # Before anything is loaded or a token printed: tokens for a server that
+    # cannot start would be tokens for nothing.
+    if not args.no_serve and not _port_free(args.host, args.port):
+        print(
+            f"warroom: port {args.port} on {args.host} is already in use (another "
+            "warroom, or another server); choose another with --port, e.g. "
+            f"warroom demo --port {args.port + 1}",
+            file=sys.stderr,
+        )
+        return 2
     load_demo(database, f"http://{args.host}:{args.port}")
     return 0 if args.no_serve else _run_server(args.host, args.port)
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (as uvicorn binds it)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return False
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError:
+            return False
+    return True
 
 
 def _run_server(host: str, port: int, *, access_log: bool = False) -> int:

@@ -4,6 +4,11 @@ It runs today, so the page has something to show: day 3 on site of a SIF
 inspection, with a KIT meeting moved twice, an inspector with no time to
 breathe, a request asked of a worker directly, and a document re-versioned
 after approval.
+
+Its events happened over the inspection's days, not in the second it takes
+to load them: each command says when it happened (`occurred_at`), the first
+two days' on those days and today's spread from the morning until a minute
+ago, so ages, the blog and the auditor's replay look like a real day's.
 """
 
 from __future__ import annotations
@@ -58,6 +63,8 @@ class Step:
     command: m.Command
     on: str | None = None
     keep_as: str | None = None
+    # A part of what `on` names: a KIT action's number.
+    part: str | None = None
 
 
 class Demo:
@@ -73,9 +80,19 @@ class Demo:
         command: m.Command,
         iid: str | None = None,
         target: str | None = None,
+        *,
+        when: datetime | None = None,
+        part: str | None = None,
     ) -> dict[str, Any]:
+        if when is not None:
+            command = command.model_copy(update={"occurred_at": when})
         return execute(
-            self.app, self.actors[who], command, inspection_id=iid, target_id=target
+            self.app,
+            self.actors[who],
+            command,
+            inspection_id=iid,
+            target_id=target,
+            part=part,
         ).body
 
     def at(self, hour: int, minute: int = 0, days: int = 0) -> datetime:
@@ -99,6 +116,8 @@ class Demo:
             self.tokens[who] = token
 
     def load(self) -> str:
+        # Day 1: the call came; day 2: kick-off; today, day 3: on site.
+        day1 = self.at(9, days=-2)
         iid: str = self.do(
             "lead",
             m.OpenInspection(
@@ -106,13 +125,25 @@ class Demo:
                 framework="SIF",
                 starts_on=self.today - timedelta(days=2),
             ),
+            when=day1,
         )["id"]
         lead = self.do(
-            "lead", m.AddInspector(name="Helen Ward (lead inspector)", lead=True), iid
+            "lead",
+            m.AddInspector(name="Helen Ward (lead inspector)", lead=True),
+            iid,
+            when=day1 + timedelta(minutes=5),
         )["id"]
-        team = self.do("lead", m.AddInspector(name="Tom Bright"), iid)["id"]
-        for phase in PHASES_SO_FAR:
-            self.do("lead", m.EnterPhase(phase=phase), iid)
+        team = self.do(
+            "lead",
+            m.AddInspector(name="Tom Bright"),
+            iid,
+            when=day1 + timedelta(minutes=6),
+        )["id"]
+        starts = self.day_starts()
+        for phase, when in zip(
+            PHASES_SO_FAR, (self.at(8, 30, days=-1), starts), strict=True
+        ):
+            self.do("lead", m.EnterPhase(phase=phase), iid, when=when)
         self.app.store.put_document(DOCUMENT_SHA, DOCUMENT)
         self.run(
             iid,
@@ -122,15 +153,28 @@ class Demo:
                 *cases(team),
                 self.blog_post(),
             ],
+            starts + timedelta(minutes=5),
         )
         return iid
 
-    def run(self, iid: str, steps: Iterable[Step]) -> None:
-        """Sends the steps in order, each on the result of the step it names."""
+    def day_starts(self) -> datetime:
+        """When today's work began: half past seven, or, for a demo loaded
+        before about half past nine, two hours ago (never in the future)."""
+        now = datetime.now(UTC)
+        return min(self.at(7, 30), now - timedelta(hours=2))
+
+    def run(self, iid: str, steps: Iterable[Step], since: datetime) -> None:
+        """Sends the steps in order, each on the result of the step it names,
+        spread evenly from `since` until a minute ago."""
+        steps = list(steps)
+        until = datetime.now(UTC) - timedelta(minutes=1)
+        gap = (until - since) / max(len(steps), 1)
         kept: dict[str, str] = {}
-        for step in steps:
+        for n, step in enumerate(steps):
             target = kept[step.on] if step.on else None
-            body = self.do(step.by, step.command, iid, target)
+            body = self.do(
+                step.by, step.command, iid, target, when=since + gap * n, part=step.part
+            )
             if step.keep_as:
                 kept[step.keep_as] = body["id"]
 
@@ -167,9 +211,24 @@ class Demo:
                     text="Inspector keen to see evidence of management grip on "
                     "caseloads.",
                     lines_of_enquiry=["Management oversight of caseloads"],
-                    actions=["Pull caseload report by team"],
+                    actions=[
+                        "Pull caseload report by team",
+                        "Book a room for the afternoon focus group",
+                    ],
                 ),
                 on="kit",
+            ),
+            Step(
+                "lead",
+                m.AssignKitAction(owner="Mark Leaver"),
+                on="kit",
+                part="0",
+            ),
+            Step(
+                "gatekeeper",
+                m.MarkKitActionDone(note="Room 1.02, from 11:00"),
+                on="kit",
+                part="1",
             ),
             Step(
                 "rapid_response",
@@ -382,6 +441,10 @@ def load_demo(database: Database, url: str) -> None:
     for who, token in demo.tokens.items():
         actor = demo.actors[who]
         print(f"  {actor.role:15} {actor.name:15} {token}")
+    print("Sign-in links (open one in a browser to sign in as that person):")
+    for who, token in demo.tokens.items():
+        actor = demo.actors[who]
+        print(f"- {actor.name} ({actor.role}): {url}/#token={token}")
 
 
 def _now() -> datetime:
