@@ -117,7 +117,7 @@ def test_a_request_from_someone_off_the_roster_is_refused_in_words(
     answer = refused(client, 409, "gatekeeper", f"{inspection.path}/requests", body)
     assert answer["rule"] == "inspector_on_roster"
     assert plain(answer["detail"]) == (
-        "the inspector who asked is not an inspector on this inspection's roster"
+        "the inspector who asked must be on this inspection's roster of inspectors"
     )
 
 

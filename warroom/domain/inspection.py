@@ -88,7 +88,8 @@ class Inspection(Aggregate):
         if inspector_id not in self.inspectors:
             raise RuleBroken(
                 "inspector_on_roster",
-                f"{words.field(field)} is not an inspector on this inspection's roster",
+                f"{words.field(field)} must be on this inspection's roster "
+                "of inspectors",
             )
 
     def require_around_start(self, field: str, when: datetime | date) -> None:
