@@ -7,13 +7,16 @@ from typing import TypeVar
 
 from typing_extensions import TypedDict
 
+from projections.annex_a import AnnexA
 from projections.base import Fold, ModelJson, ReadModel, Row
 from projections.blog import Blog
 from projections.cases import Cases
+from projections.debriefs import Debriefs
 from projections.events import LoggedEvent
 from projections.inspection import InspectionSummary
 from projections.ledger import Ledger
 from projections.lines_of_enquiry import LinesOfEnquiry
+from projections.playbook import Playbook
 from projections.requests import Requests
 from projections.schedule import Schedule
 
@@ -25,6 +28,10 @@ MODELS: tuple[type[ReadModel], ...] = (
     Cases,
     Blog,
     LinesOfEnquiry,
+    # issue 15
+    Playbook,
+    AnnexA,
+    Debriefs,
 )
 
 log = logging.getLogger(__name__)
@@ -94,6 +101,18 @@ class InspectionViews:
     @property
     def lines_of_enquiry(self) -> LinesOfEnquiry:
         return self._model(LinesOfEnquiry)
+
+    @property
+    def playbook(self) -> Playbook:
+        return self._model(Playbook)
+
+    @property
+    def annex_a(self) -> AnnexA:
+        return self._model(AnnexA)
+
+    @property
+    def debriefs(self) -> Debriefs:
+        return self._model(Debriefs)
 
     def inspector_names(self) -> dict[str, str]:
         return {i: d["name"] for i, d in self.inspection.inspectors.items()}

@@ -14,11 +14,14 @@ from typing import Any
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
+from projections.annex_a import AnnexAAnswer
 from projections.blog import BlogAnswer
 from projections.cases import CasesAnswer
+from projections.debriefs import DebriefsAnswer
 from projections.inspection import InspectionAnswer
 from projections.ledger import LedgerAnswer
 from projections.lines_of_enquiry import LinesOfEnquiryAnswer
+from projections.playbook import PlaybookAnswer
 from projections.requests import RequestsAnswer
 from projections.schedule import AgendaAnswer, DayAnswer
 
@@ -60,6 +63,18 @@ class BlogRead(BlogAnswer, WhenAsked):
 
 
 class LinesOfEnquiryRead(LinesOfEnquiryAnswer, WhenAsked):
+    pass
+
+
+class PlaybookRead(PlaybookAnswer, WhenAsked):
+    pass
+
+
+class AnnexARead(AnnexAAnswer, WhenAsked):
+    pass
+
+
+class DebriefsRead(DebriefsAnswer, WhenAsked):
     pass
 
 
