@@ -11,15 +11,16 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
+from commands.access_log import MalformedLog, column_map, parse
 from commands.executor import execute
-from commands.models import AddOrganisation, AddUser
+from commands.models import AddOrganisation, AddUser, ImportAccessLog
 from commands.organisations import add_organisation
 from entrypoints.console import CONSOLE
 from entrypoints.demo import load_demo
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
-from warroom.domain.base import Context, RuleBroken
+from warroom.domain.base import Context, DomainError, RuleBroken
 from warroom.domain.organisation import Organisations
 
 
@@ -73,6 +74,18 @@ def parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("rebuild", help="drop and rebuild every read model from the log")
+
+    access = sub.add_parser(
+        "import-access-log",
+        help="turn the case system's access log (CSV) into CaseBrowsed events",
+    )
+    access.add_argument("file", help="CSV; header user,case_ref,item,accessed_at")
+    access.add_argument("--inspection", required=True, help="the inspection's id")
+    access.add_argument(
+        "--map",
+        help="another layout's headers: "
+        "user=Username,case_ref=CaseID,item=Document,accessed_at=Time",
+    )
 
     demo = sub.add_parser("demo", help="load a demo inspection, then serve it")
     _listen_on(demo)
@@ -169,6 +182,41 @@ def _rebuild(database: Database, args: argparse.Namespace) -> int:
     return rebuild_and_report(database)
 
 
+def _import_access_log(database: Database, args: argparse.Namespace) -> int:
+    try:
+        with open(args.file, "rb") as file:
+            rows = parse(file.read(), column_map(args.map))
+        command = ImportAccessLog(rows=rows)
+    except OSError as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    except MalformedLog as problem:
+        print(f"warroom: {args.file}: {problem}; nothing stored", file=sys.stderr)
+        return 2
+    app = WarRoom(database)
+    try:
+        # Whoever holds the database, as the rapid response team would.
+        outcome = execute(
+            app,
+            replace(CONSOLE, role="rapid_response"),
+            command,
+            inspection_id=args.inspection,
+        )
+    except DomainError as refusal:
+        print(f"warroom: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    report = outcome.body
+    print(
+        f"{report['events']} rows became events, {report['already']} were "
+        f"already there, {len(report['unmatched'])} matched nothing"
+    )
+    for row in report["unmatched"]:
+        print(f"  line {row['line']}: {row['reason']}")
+    return 0
+
+
 def _demo(database: Database, args: argparse.Namespace) -> int:
     load_demo(database, f"http://{args.host}:{args.port}")
     return 0 if args.no_serve else _run_server(args.host, args.port)
@@ -201,6 +249,7 @@ SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "serve": _serve,
     "rebuild": _rebuild,
     "demo": _demo,
+    "import-access-log": _import_access_log,
 }
 
 
