@@ -183,9 +183,10 @@ def test_only_the_war_room_imports_an_access_log_and_a_refusal_stores_nothing(
 ) -> None:
     cases(client, inspection)
     for role in refused_roles(ImportAccessLog):
-        before = client.stored()
-        assert upload(client, inspection, LOG, role=role).status_code == 403
-        assert client.stored() == before
+        for content in (LOG, b"not,a\nlog"):
+            before = client.stored()
+            assert upload(client, inspection, content, role=role).status_code == 403
+            assert client.stored() == before
 
 
 def test_the_command_line_imports_a_log_once_and_reports_what_matched_nothing(

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from commands.access_log import MalformedLog, column_map, parse
 from commands.executor import execute
+from commands.handlers import roles_allowed
 from commands.models import ImportAccessLog
 from projections.annex_a import AnnexAAnswer
 from projections.playbook import PlaybookAnswer
@@ -107,6 +108,10 @@ def import_access_log(
     ] = None,
     idempotency_key: IdempotencyKeyDep = None,
 ) -> JSONResponse:
+    if actor.role not in roles_allowed(ImportAccessLog):
+        # Refused before the file is read: a role that may not import learns
+        # nothing of what is wrong with it.
+        raise HTTPException(403, f"a {actor.role} may not import an access log")
     try:
         rows = parse(file.file.read(), column_map(map))
     except MalformedLog as problem:
