@@ -136,6 +136,11 @@ def _save(
     The position is that of the changed thing's event, not of the idempotency
     record saved after it (which `/events` never shows).
     """
+    if not any(aggregate.pending_events for aggregate in run.staged):
+        # Nothing new to store (an access log imported before): the answer
+        # is true at the log's head.
+        head = run.app.recorder.max_notification_id() or 0
+        return Outcome(status, {**body, "position": head})
     try:
         position = run.app.save_and_position(
             *run.staged, answering=run.changed, documents=documents

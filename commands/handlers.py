@@ -9,23 +9,29 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from commands import access_log
 from commands import models as m
 from commands.membership import inspection_of, organisation_of, user_named, user_of
 from commands.run import Run
 from warroom.domain import words
-from warroom.domain.base import Forbidden, RuleBroken, VersionMismatch
+from warroom.domain.annex_a import AnnexADocument, AnnexASummary
+from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.blog import BlogPost
 from warroom.domain.briefing import Briefing
 from warroom.domain.case import Case
+from warroom.domain.debrief import Debrief
 from warroom.domain.enquiry import LineOfEnquiry
 from warroom.domain.inspection import Inspection
 from warroom.domain.meeting import Meeting, find_warnings
+from warroom.domain.playbook import Playbook
 from warroom.domain.request import DocumentRequest
 from warroom.domain.user import TokenIndex, User
 from warroom.domain.user_name import UserName
+from warroom.playbook_templates import TemplateProblem, load_template
 
 # --- users ------------------------------------------------------------------
 
@@ -100,6 +106,8 @@ def open_inspection(run: Run, cmd: m.OpenInspection) -> None:
         organisation_id=organisation_of(run.app, run.organisation_id),
     )
     run.answer_with(inspection)
+    if cmd.template is not None:
+        _start_playbook(run, inspection, cmd.template)
 
 
 def add_inspector(run: Run, cmd: m.AddInspector) -> None:
@@ -470,6 +478,206 @@ def _kit_action_number(run: Run) -> int:
     return int(run.part)
 
 
+# --- issue 15: playbook, Annex A, case audits, debriefs, access log ---------
+
+
+def _start_playbook(run: Run, inspection: Inspection, name: str) -> None:
+    """The template as it is now, copied into the log with the opening."""
+    try:
+        template = load_template(name)
+    except TemplateProblem as problem:  # gone since the body was read
+        raise RuleBroken("template_exists", str(problem)) from None
+    ctx = replace(run.ctx, inspection_id=str(inspection.id))
+    run.stage(
+        Playbook(
+            inspection_id=str(inspection.id),
+            template=name,
+            responsibilities=template.responsibilities_as_logged(),
+            tasks=template.tasks_due(inspection.starts_on, inspection.timezone),
+            meta=ctx.meta(),
+        )
+    )
+
+
+def _playbook(run: Run, start: bool = False) -> Playbook:
+    inspection_id = str(run.inspection().id)
+    playbook_id = Playbook.create_id(inspection_id)
+    if run.app.exists(playbook_id):
+        return run.load(Playbook, str(playbook_id))
+    if not start:
+        raise NotFound(
+            "this inspection has no playbook: open it from a template, "
+            "or record a debrief with follow-ups"
+        )
+    return Playbook(
+        inspection_id=inspection_id,
+        template=None,
+        responsibilities=[],
+        tasks=[],
+        meta=run.ctx.meta(),
+    )
+
+
+def complete_playbook_task(run: Run, cmd: m.CompletePlaybookTask) -> None:
+    playbook = _playbook(run)
+    playbook.complete_task(run.target_id or "", cmd.note, run.ctx)
+    run.answer_with(playbook, result_id=run.target_id)
+
+
+def assign_playbook_task(run: Run, cmd: m.AssignPlaybookTask) -> None:
+    playbook = _playbook(run)
+    playbook.assign_task(run.target_id or "", cmd.owner, run.ctx)
+    run.answer_with(playbook, result_id=run.target_id)
+
+
+def assign_responsibility(run: Run, cmd: m.AssignResponsibility) -> None:
+    playbook = _playbook(run, start=True)
+    playbook.assign_responsibility(cmd.role, cmd.person, run.ctx)
+    run.answer_with(playbook)
+
+
+def list_annex_a_document(run: Run, cmd: m.ListAnnexADocument) -> None:
+    document = AnnexADocument(
+        inspection_id=str(run.inspection().id),
+        title=cmd.title,
+        owner=cmd.owner,
+        meta=run.ctx.meta(),
+    )
+    run.answer_with(document)
+
+
+def rate_annex_a_document(run: Run, cmd: m.RateAnnexADocument) -> None:
+    document = run.target(AnnexADocument)
+    document.rate(cmd.rag_complete, cmd.rag_quality, cmd.reason, run.ctx)
+    run.answer_with(document)
+
+
+def submit_annex_a_document(run: Run, cmd: m.SubmitAnnexADocument) -> None:
+    document = run.target(AnnexADocument)
+    document.submit(run.ctx)
+    run.answer_with(document)
+
+
+def write_annex_a_summary(run: Run, cmd: m.WriteAnnexASummary) -> None:
+    summary = AnnexASummary(
+        inspection_id=str(run.inspection().id), text=cmd.text, meta=run.ctx.meta()
+    )
+    run.answer_with(summary)
+
+
+def assign_case_auditor(run: Run, cmd: m.AssignCaseAuditor) -> None:
+    case = run.target(Case)
+    case.assign_auditor(cmd.auditor, run.ctx)
+    run.answer_with(case)
+
+
+def record_multi_agency_review(run: Run, cmd: m.RecordMultiAgencyReview) -> None:
+    case = run.target(Case)
+    case.record_multi_agency_review(cmd.note, run.ctx)
+    run.answer_with(case)
+
+
+def complete_audit_form(run: Run, cmd: m.CompleteAuditForm) -> None:
+    case = run.target(Case)
+    case.complete_audit_form(run.ctx)
+    run.answer_with(case)
+
+
+def conclude_case_audit(run: Run, cmd: m.ConcludeCaseAudit) -> None:
+    case = run.target(Case)
+    case.conclude_audit(cmd.judgement, cmd.reason, run.ctx)
+    run.answer_with(case)
+
+
+def record_judgement_seen(run: Run, cmd: m.RecordJudgementSeen) -> None:
+    case = run.target(Case)
+    case.judgement_seen(cmd.by, run.ctx)
+    run.answer_with(case)
+
+
+def mark_folder_ready(run: Run, cmd: m.MarkFolderReady) -> None:
+    case = run.target(Case)
+    case.folder_is_ready(run.ctx)
+    run.answer_with(case)
+
+
+def make_case_copy(run: Run, cmd: m.MakeCaseCopy) -> None:
+    case = run.target(Case)
+    case.make_copy(cmd.copy_for, run.ctx)
+    run.answer_with(case)
+
+
+def hand_over_case_copy(run: Run, cmd: m.HandOverCaseCopy) -> None:
+    case = run.target(Case)
+    case.hand_over_copy(cmd.copy_for, cmd.to, cmd.medium, run.ctx)
+    run.answer_with(case)
+
+
+def release_case_copy(run: Run, cmd: m.ReleaseCaseCopy) -> None:
+    run.inspection().require_inspector(cmd.to, "to")
+    case = run.target(Case)
+    case.release_copy(cmd.to, cmd.medium, run.ctx)
+    run.answer_with(case)
+
+
+def record_debrief(run: Run, cmd: m.RecordDebrief) -> None:
+    meeting = run.target(Meeting)
+    if meeting.cancelled:
+        raise RuleBroken("debrief_held_meetings", "the meeting was cancelled")
+    if run.ctx.occurred_at < datetime.fromisoformat(meeting.ends_at):
+        raise RuleBroken(
+            "debrief_after_meeting",
+            f"the meeting ends at {meeting.ends_at}: debrief it afterwards",
+        )
+    if run.ctx.actor_name not in meeting.attendees:
+        raise Forbidden(
+            f"{run.ctx.actor_name} was not in {meeting.title!r}: "
+            "only the staff who were in a meeting debrief it"
+        )
+    task_ids: list[str] = []
+    if cmd.follow_ups:
+        playbook = _playbook(run, start=True)
+        task_ids = [
+            playbook.add_task(
+                title,
+                run.inspection().phase,
+                RAPID_RESPONSE_TEAM,
+                None,
+                f"debrief of {meeting.title} by {run.ctx.actor_name}",
+                run.ctx,
+            )
+            for title in cmd.follow_ups
+        ]
+        run.stage(playbook)
+    debrief = Debrief(
+        inspection_id=meeting.inspection_id,
+        meeting_id=str(meeting.id),
+        person=run.ctx.actor_name,
+        asked=cmd.asked,
+        went_well=cmd.went_well,
+        concerns=cmd.concerns,
+        follow_ups=cmd.follow_ups,
+        task_ids=task_ids,
+        meta=run.ctx.meta(),
+    )
+    run.answer_with(debrief)
+    run.extra["task_ids"] = task_ids
+
+
+# Who a debrief's follow-ups go to, until someone assigns them.
+RAPID_RESPONSE_TEAM = "rapid response team"
+
+
+def import_access_log(run: Run, cmd: m.ImportAccessLog) -> None:
+    """Each row an inspector browsing a case: matched to the roster and the
+    cases, stored once however often the file is imported."""
+    inspection = run.inspection()
+    report = access_log.match(run, inspection, cmd.rows)
+    # Nothing new (the same file again): the inspection is named, unchanged.
+    run.changed = inspection
+    run.extra.update(report)
+
+
 Handler = Callable[[Run, Any], None]
 
 ADMIN = frozenset({"admin"})
@@ -517,6 +725,27 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     # --- KIT actions (issue 11): whoever records KIT notes follows them up.
     m.AssignKitAction: (assign_kit_action, LEAD_GATEKEEPER),
     m.MarkKitActionDone: (mark_kit_action_done, LEAD_GATEKEEPER),
+    # --- issue 15: playbook, Annex A, case audits, debriefs, access log ---
+    m.CompletePlaybookTask: (complete_playbook_task, WAR_ROOM),
+    m.AssignPlaybookTask: (assign_playbook_task, ADMIN_LEAD),
+    m.AssignResponsibility: (assign_responsibility, ADMIN_LEAD),
+    m.ListAnnexADocument: (list_annex_a_document, WAR_ROOM),
+    m.RateAnnexADocument: (rate_annex_a_document, LEAD_GATEKEEPER),
+    m.SubmitAnnexADocument: (submit_annex_a_document, GATEKEEPER),
+    m.WriteAnnexASummary: (write_annex_a_summary, WAR_ROOM),
+    m.AssignCaseAuditor: (assign_case_auditor, WAR_ROOM),
+    m.RecordMultiAgencyReview: (record_multi_agency_review, WAR_ROOM),
+    m.CompleteAuditForm: (complete_audit_form, WAR_ROOM),
+    m.ConcludeCaseAudit: (conclude_case_audit, WAR_ROOM),
+    m.RecordJudgementSeen: (record_judgement_seen, WAR_ROOM),
+    m.MarkFolderReady: (mark_folder_ready, WAR_ROOM),
+    m.MakeCaseCopy: (make_case_copy, WAR_ROOM),
+    m.HandOverCaseCopy: (hand_over_case_copy, WAR_ROOM),
+    # The inspector's copy goes through the gatekeeper, like every release.
+    m.ReleaseCaseCopy: (release_case_copy, GATEKEEPER),
+    # Staff too, for their own debriefs: the handler checks they were there.
+    m.RecordDebrief: (record_debrief, WAR_ROOM | {"staff"}),
+    m.ImportAccessLog: (import_access_log, WAR_ROOM),
 }
 
 

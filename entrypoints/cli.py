@@ -12,15 +12,16 @@ from datetime import UTC, datetime
 
 from pydantic import ValidationError
 
+from commands.access_log import MalformedLog, column_map, parse
 from commands.executor import execute
-from commands.models import AddOrganisation, AddUser
+from commands.models import AddOrganisation, AddUser, ImportAccessLog
 from commands.organisations import add_organisation
 from entrypoints.console import CONSOLE
 from entrypoints.demo import load_demo
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
-from warroom.domain.base import Context, RuleBroken
+from warroom.domain.base import Context, DomainError, RuleBroken
 from warroom.domain.organisation import Organisations
 
 
@@ -86,6 +87,18 @@ def parser() -> argparse.ArgumentParser:
         help="load a demo inspection, then serve it (on --port: a port in use "
         "is refused before anything is loaded)",
     )
+    access = sub.add_parser(
+        "import-access-log",
+        help="turn the case system's access log (CSV) into CaseBrowsed events",
+    )
+    access.add_argument("file", help="CSV; header user,case_ref,item,accessed_at")
+    access.add_argument("--inspection", required=True, help="the inspection's id")
+    access.add_argument(
+        "--map",
+        help="another layout's headers: "
+        "user=Username,case_ref=CaseID,item=Document,accessed_at=Time",
+    )
+
     _listen_on(demo)
     demo.add_argument("--no-serve", action="store_true", help="load only")
     return parser
@@ -180,6 +193,41 @@ def _rebuild(database: Database, args: argparse.Namespace) -> int:
     return rebuild_and_report(database)
 
 
+def _import_access_log(database: Database, args: argparse.Namespace) -> int:
+    try:
+        with open(args.file, "rb") as file:
+            rows = parse(file.read(), column_map(args.map))
+        command = ImportAccessLog(rows=rows)
+    except OSError as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    except MalformedLog as problem:
+        print(f"warroom: {args.file}: {problem}; nothing stored", file=sys.stderr)
+        return 2
+    app = WarRoom(database)
+    try:
+        # Whoever holds the database, as the rapid response team would.
+        outcome = execute(
+            app,
+            replace(CONSOLE, role="rapid_response"),
+            command,
+            inspection_id=args.inspection,
+        )
+    except DomainError as refusal:
+        print(f"warroom: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    report = outcome.body
+    print(
+        f"{report['events']} rows became events, {report['already']} were "
+        f"already there, {len(report['unmatched'])} matched nothing"
+    )
+    for row in report["unmatched"]:
+        print(f"  line {row['line']}: {row['reason']}")
+    return 0
+
+
 def _demo(database: Database, args: argparse.Namespace) -> int:
     # Before anything is loaded or a token printed: tokens for a server that
     # cannot start would be tokens for nothing.
@@ -238,6 +286,7 @@ SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "serve": _serve,
     "rebuild": _rebuild,
     "demo": _demo,
+    "import-access-log": _import_access_log,
 }
 
 

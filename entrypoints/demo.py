@@ -124,6 +124,7 @@ class Demo:
                 title=DEMO_TITLE,
                 framework="SIF",
                 starts_on=self.today - timedelta(days=2),
+                template="SIF",
             ),
             when=day1,
         )["id"]
@@ -155,7 +156,127 @@ class Demo:
             ],
             starts + timedelta(minutes=5),
         )
+        self.plan(iid, team)
         return iid
+
+    def plan(self, iid: str, team: str) -> None:
+        """The aide-memoire's plan (issue 15): who leads what, days 1 and 2
+        done, Annex A on its way to green, audits under way, a debrief, and
+        what the inspectors browsed in the case system."""
+        for role, person in RESPONSIBILITIES:
+            self.do("lead", m.AssignResponsibility(role=role, person=person), iid)
+        for task, note in TASKS_DONE:
+            self.do("rapid_response", m.CompletePlaybookTask(note=note), iid, task)
+        self.do(
+            "lead", m.AssignPlaybookTask(owner="Amanda Amesbury"), iid, "d3-plan-kit"
+        )
+        for title, owner, ratings, submitted in ANNEX_A:
+            did = self.do(
+                "rapid_response", m.ListAnnexADocument(title=title, owner=owner), iid
+            )["id"]
+            for complete, quality, reason in ratings:
+                rating = m.RateAnnexADocument(
+                    rag_complete=complete, rag_quality=quality, reason=reason
+                )
+                self.do("lead", rating, iid, did)
+            if submitted:
+                self.do("gatekeeper", m.SubmitAnnexADocument(), iid, did)
+        self.do(
+            "lead",
+            m.WriteAnnexASummary(
+                text="Care leavers in touch 91%; suitable accommodation 88%; "
+                "repeat referrals down to 21% and each reviewed by a manager."
+            ),
+            iid,
+        )
+        self.audits(iid, team)
+        self.debrief(iid, team)
+        rows = [
+            m.AccessRow(
+                line=n + 2,
+                user="Tom Bright",
+                case_ref=ref,
+                item=item,
+                accessed_at=self.at(14, 10 * n, days=-1),
+            )
+            for n, (ref, item) in enumerate(BROWSED)
+        ]
+        self.do("rapid_response", m.ImportAccessLog(rows=rows), iid)
+
+    def audits(self, iid: str, team: str) -> None:
+        cases = {
+            event.data["ref"]: event.aggregate_id
+            for event in read_events(self.app, 0, None)
+            if event.type == "CaseSelected" and event.inspection_id == iid
+        }
+        for ref in ("A-001", "A-002", "A-003"):
+            self.do(
+                "rapid_response",
+                m.AssignCaseAuditor(auditor="Amanda Amesbury"),
+                iid,
+                cases[ref],
+            )
+        self.do(
+            "rapid_response",
+            m.RecordMultiAgencyReview(note="with health"),
+            iid,
+            cases["A-001"],
+        )
+        self.do("rapid_response", m.CompleteAuditForm(), iid, cases["A-001"])
+        self.do(
+            "lead",
+            m.ConcludeCaseAudit(
+                judgement="requires_improvement",
+                reason="Plan right, but visits drifted in the spring",
+            ),
+            iid,
+            cases["A-001"],
+        )
+        self.do(
+            "rapid_response",
+            m.RecordJudgementSeen(by="social_worker"),
+            iid,
+            cases["A-001"],
+        )
+        for copy in ("inspector", "council", "social_worker"):
+            self.do(
+                "rapid_response", m.MakeCaseCopy(copy_for=copy), iid, cases["A-001"]
+            )
+        self.do(
+            "gatekeeper",
+            m.ReleaseCaseCopy(to=team, medium="hard_copy"),
+            iid,
+            cases["A-001"],
+        )
+        self.do("rapid_response", m.MarkFolderReady(), iid, cases["T-001"])
+
+    def debrief(self, iid: str, team: str) -> None:
+        meeting = self.do(
+            "rapid_response",
+            m.ScheduleMeeting(
+                title="Case discussion: front door",
+                kind="case_discussion",
+                starts_at=self.at(15, days=-1),
+                ends_at=self.at(16, days=-1),
+                venue="Room 1.02",
+                attendees=["Linda Evans"],
+                inspectors=[team],
+                topics=["thresholds"],
+            ),
+            iid,
+        )["id"]
+        self.do(
+            "staff",
+            m.RecordDebrief(
+                asked="How managers review repeat referrals",
+                went_well="The MASH walk-through",
+                concerns="Supervision notes thin in the South team",
+                follow_ups=["Send the South team's supervision audit"],
+                occurred_at=self.at(16, 30, days=-1),
+            ),
+            iid,
+            meeting,
+        )
 
     def day_starts(self) -> datetime:
         """When today's work began: half past seven, or, for a demo loaded
@@ -456,3 +577,58 @@ def _existing_demo(app: WarRoom) -> str | None:
         if event.type == "InspectionOpened" and event.data["title"] == DEMO_TITLE:
             return event.aggregate_id
     return None
+
+
+# The aide-memoire's table of who leads what.
+RESPONSIBILITIES = (
+    ("Guardian of Annex A reports", "Vince Clark"),
+    ("Owner/moderator for Annex A documents", "Eloise Marsh"),
+    (
+        "Lead for the co-ordination, completion and moderation of case audits "
+        "and report",
+        "Amanda Amesbury",
+    ),
+    ("Coordinator for tracked cases documentation", "Linda Evans"),
+    ("Communication lead for staff and partners", "Shelly Kipling"),
+    ("Lead/owner for IT and logistics and inspectors' base set up", "Ross Milhench"),
+    (
+        "Key point of contact for the lead inspector: timetable, briefing and "
+        "debriefing of staff",
+        "Vince Clark",
+    ),
+    ("War room and KIT location and readiness", "Mark Leaver"),
+    ("Rapid response team: members, locations, contact details", "Mark Leaver"),
+)
+TASKS_DONE = (
+    ("d1-notify-adcs", "Called at 11:10"),
+    ("d1-leadership", None),
+    ("d1-activate-plan", None),
+    ("d1-staff-briefing", "60 staff in the town hall"),
+    ("d1-debriefing-forms", None),
+    ("d1-diary", None),
+    ("d2-meet-lead-inspector", None),
+    ("d2-pick-cases", "18 audited, 12 tracked, agreed with the lead inspector"),
+)
+# Title, owner, ratings (present and complete, quality, reason), submitted.
+ANNEX_A: tuple[tuple[str, str, tuple[tuple[Any, Any, str | None], ...], bool], ...] = (
+    ("Children in need list", "Eloise Marsh", (("green", "green", None),), True),
+    (
+        "Child protection list",
+        "Eloise Marsh",
+        (("amber", "red", "missing chairs"), ("green", "green", "fixed")),
+        True,
+    ),
+    (
+        "Care leavers list",
+        "Paul Dempsey",
+        (("green", "amber", "not in touch: 9%"),),
+        True,
+    ),
+    ("Sufficiency strategy", "Paul Dempsey", (("red", None, "draft only"),), False),
+)
+BROWSED = (
+    ("A-001", "chronology"),
+    ("A-001", "case notes"),
+    ("A-004", "plan"),
+    ("T-002", "review minutes"),
+)

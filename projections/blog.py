@@ -27,6 +27,9 @@ SECTIONS = {
     "KitNoteRecorded": "kit_points",
     "LineOfEnquiryRaised": "lines_of_enquiry_raised",
     "CaseBrowsed": "cases_browsed",
+    # issue 15: the day's completed playbook tasks and the staff's debriefs
+    "PlaybookTaskDone": "tasks_done",
+    "DebriefRecorded": "debriefs",
 }
 
 
@@ -92,6 +95,8 @@ class BlogAnswer(TypedDict):
     lines_of_enquiry_raised: list[BlogEntry]
     cases_browsed: list[CaseBrowsing]
     tomorrow: list[BlogMeeting]
+    tasks_done: list[BlogEntry]
+    debriefs: list[BlogEntry]
 
 
 class Blog(ReadModel):
@@ -103,6 +108,7 @@ class Blog(ReadModel):
         self.meetings: dict[str, BlogMeeting] = {}
         self.requests: dict[str, BlogRequest] = {}
         self.case_refs: dict[str, str] = {}
+        self.task_titles: dict[str, str] = {}
 
     @classmethod
     def event_types(cls) -> frozenset[str]:
@@ -165,6 +171,13 @@ class Blog(ReadModel):
     def on_CaseSelected(self, e: LoggedEvent) -> None:
         self.case_refs[e.aggregate_id] = e.data["ref"]
 
+    def on_PlaybookStarted(self, e: LoggedEvent) -> None:
+        for task in e.data["tasks"]:
+            self.task_titles[task["id"]] = task["title"]
+
+    def on_PlaybookTaskAdded(self, e: LoggedEvent) -> None:
+        self.task_titles[e.data["task_id"]] = e.data["title"]
+
     def _meeting(self, e: LoggedEvent, **fields: Unpack[BlogMeetingChange]) -> None:
         self.meetings[e.aggregate_id] = {**self.meetings[e.aggregate_id], **fields}
 
@@ -188,6 +201,8 @@ class Blog(ReadModel):
         "RequestDeclined": on_RequestDeclined,
         "RequestWithdrawn": on_RequestWithdrawn,
         "CaseSelected": on_CaseSelected,
+        "PlaybookStarted": on_PlaybookStarted,
+        "PlaybookTaskAdded": on_PlaybookTaskAdded,
     }
 
     def _tell(self, e: LoggedEvent, section: str) -> None:
@@ -210,6 +225,11 @@ class Blog(ReadModel):
         self.days.setdefault(day, []).append(entry)
 
     def _subject(self, e: LoggedEvent) -> str:
+        if e.type == "PlaybookTaskDone":
+            return self.task_titles.get(e.data["task_id"], str(e.data["task_id"]))
+        if e.type == "DebriefRecorded":
+            meeting = self.meetings.get(e.data["meeting_id"])
+            return str(meeting["title"]) if meeting else ""
         for things in (self.meetings, self.requests):
             if e.aggregate_id in things:
                 return str(things[e.aggregate_id]["title"])
@@ -254,6 +274,8 @@ class Blog(ReadModel):
                 {"case": ref, "times": n} for ref, n in sorted(browsed.items())
             ],
             "tomorrow": self._meetings_on(day + timedelta(days=1)),
+            "tasks_done": told["tasks_done"],
+            "debriefs": told["debriefs"],
         }
 
     def _meetings_on(self, day: date) -> list[BlogMeeting]:

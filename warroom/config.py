@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     # and stalls the live feed for about 0.1 s; collecting young objects less
     # often makes full collections about a hundred times rarer.
     gc_thresholds: tuple[int, int, int] = (50_000, 20, 100)
+    # Playbook templates (one TOML file each): the repository's `playbooks/`
+    # unless this names a folder of the council's own.
+    playbook_dir: str | None = None
 
 
 @dataclass(frozen=True)

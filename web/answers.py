@@ -14,12 +14,15 @@ from typing import Any
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
+from projections.annex_a import AnnexAAnswer
 from projections.blog import BlogAnswer
 from projections.cases import CasesAnswer
+from projections.debriefs import DebriefsAnswer
 from projections.inspection import InspectionAnswer
 from projections.kit_notes import KitNotesAnswer
 from projections.ledger import LedgerAnswer
 from projections.lines_of_enquiry import LinesOfEnquiryAnswer
+from projections.playbook import PlaybookAnswer
 from projections.requests import RequestsAnswer
 from projections.schedule import AgendaAnswer, DayAnswer
 from projections.views import UserRecord
@@ -124,6 +127,18 @@ class UserRead(TypedDict):
     inspection_ids: list[str] | None
     version: int
     token: TokenState
+
+
+class PlaybookRead(PlaybookAnswer, WhenAsked):
+    pass
+
+
+class AnnexARead(AnnexAAnswer, WhenAsked):
+    pass
+
+
+class DebriefsRead(DebriefsAnswer, WhenAsked):
+    pass
 
 
 class Problem(BaseModel):

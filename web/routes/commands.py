@@ -24,6 +24,10 @@ REQUEST = INSPECTION + "/requests/{request_id}"
 MEETING = INSPECTION + "/meetings/{meeting_id}"
 CASE = INSPECTION + "/cases/{case_id}"
 LINE = INSPECTION + "/lines-of-enquiry/{line_id}"
+PLAYBOOK = INSPECTION + "/playbook"
+TASK = PLAYBOOK + "/tasks/{task_id}"
+ANNEX_A = INSPECTION + "/annex-a"
+ANNEX_A_DOCUMENT = ANNEX_A + "/{document_id}"
 
 
 @dataclass(frozen=True)
@@ -191,6 +195,99 @@ ROUTES = (
         m.MarkKitActionDone,
         "Mark a KIT note's action done (n counts the meeting's actions from 0)",
         "meetings",
+    ),
+    # --- issue 15: playbook, Annex A, case audits, debriefs -----------------
+    CommandRoute(
+        TASK + "/done", m.CompletePlaybookTask, "Mark a playbook task done", "playbook"
+    ),
+    CommandRoute(
+        TASK + "/assign", m.AssignPlaybookTask, "Assign a playbook task", "playbook"
+    ),
+    CommandRoute(
+        PLAYBOOK + "/responsibilities",
+        m.AssignResponsibility,
+        "Name who leads one of the playbook's responsibilities",
+        "playbook",
+    ),
+    CommandRoute(
+        ANNEX_A, m.ListAnnexADocument, "List an Annex A document", "annex a", 201
+    ),
+    CommandRoute(
+        ANNEX_A_DOCUMENT + "/rate",
+        m.RateAnnexADocument,
+        "Rate an Annex A document red, amber or green",
+        "annex a",
+    ),
+    CommandRoute(
+        ANNEX_A_DOCUMENT + "/submitted",
+        m.SubmitAnnexADocument,
+        "Record that an Annex A document is submitted (gatekeeper)",
+        "annex a",
+    ),
+    CommandRoute(
+        ANNEX_A + "/summary",
+        m.WriteAnnexASummary,
+        "Write what Annex A says about performance, for the day-2 presentation",
+        "annex a",
+        201,
+    ),
+    CommandRoute(
+        CASE + "/auditor", m.AssignCaseAuditor, "Assign the case's auditor", "cases"
+    ),
+    CommandRoute(
+        CASE + "/multi-agency-review",
+        m.RecordMultiAgencyReview,
+        "Record the case's multi-agency review",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/audit-form",
+        m.CompleteAuditForm,
+        "Record that the case's audit form is complete",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/judgement",
+        m.ConcludeCaseAudit,
+        "Give the audit's judgement with its reason",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/judgement-seen",
+        m.RecordJudgementSeen,
+        "Record that the social worker or team manager has seen the judgement",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/folder-ready",
+        m.MarkFolderReady,
+        "Record that a tracked case's folder is ready",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/copies",
+        m.MakeCaseCopy,
+        "Record that a copy of the case is made",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/copies/hand-over",
+        m.HandOverCaseCopy,
+        "Hand over our copy or the social worker's copy of the case",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/copies/release",
+        m.ReleaseCaseCopy,
+        "Release the inspector's copy of the case (gatekeeper)",
+        "cases",
+    ),
+    CommandRoute(
+        MEETING + "/debriefs",
+        m.RecordDebrief,
+        "Debrief a meeting one was in; follow-ups become rapid-response tasks",
+        "meetings",
+        201,
     ),
 )
 
