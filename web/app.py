@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (users.router, COMMAND_ERRORS),
         (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
         (plan.router, COMMAND_ERRORS),
+        (plan.templates_router, {}),
     ):
         api.include_router(router, responses=errors)
     api.include_router(docs.router)

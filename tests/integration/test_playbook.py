@@ -374,3 +374,19 @@ def test_the_days_blog_tells_the_tasks_completed_that_day(
 
 def _london_today() -> str:
     return datetime.now(ZoneInfo("Europe/London")).date().isoformat()
+
+
+def test_the_templates_an_inspection_may_be_opened_from_are_listed(
+    client: WarRoomClient, templates: Path
+) -> None:
+    (templates / "broken.toml").write_text("name = ")
+    body = client.get("staff", "/api/playbook-templates").json()
+    listed = {t["name"]: t for t in body["templates"]}
+    assert set(listed) == {"SIF", "ILACS", "JTAI", "monitoring_visit"}
+    assert (listed["SIF"]["framework"], listed["SIF"]["responsibilities"]) == (
+        "SIF",
+        9,
+    )
+    (problem,) = body["problems"]
+    assert "broken.toml" in problem
+    assert client.http.get("/api/playbook-templates").status_code == 401

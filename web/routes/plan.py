@@ -9,6 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Form, HTTPException, Query, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from typing_extensions import TypedDict
 
 from commands.access_log import MalformedLog, column_map, parse
 from commands.executor import execute
@@ -17,11 +18,54 @@ from commands.models import ImportAccessLog
 from projections.annex_a import AnnexAAnswer
 from projections.playbook import PlaybookAnswer
 from projections.views import InspectionViews, Views
+from warroom.playbook_templates import TemplateProblem, load_template, template_names
 from web.answers import READ_ERRORS, AnnexARead, DebriefsRead, PlaybookRead
 from web.deps import ActorDep, IdempotencyKeyDep, PointInTime, StateDep, WhenDep
 from web.routes.reads import _read
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}")
+# What an inspection may be opened from: no inspection of its own.
+templates_router = APIRouter(prefix="/api", tags=["playbook"])
+
+
+class TemplateSummary(TypedDict):
+    name: str
+    framework: str
+    description: str
+    responsibilities: int
+    tasks: int
+
+
+class TemplatesAnswer(TypedDict):
+    templates: list[TemplateSummary]
+    # Templates in the folder that cannot be read, and why.
+    problems: list[str]
+
+
+@templates_router.get(
+    "/playbook-templates",
+    summary="The playbook templates an inspection may be opened from",
+    response_model=TemplatesAnswer,
+    responses=READ_ERRORS,
+)
+def playbook_templates(actor: ActorDep) -> TemplatesAnswer:
+    answer: TemplatesAnswer = {"templates": [], "problems": []}
+    for name in template_names():
+        try:
+            template = load_template(name)
+        except TemplateProblem as problem:
+            answer["problems"].append(str(problem))
+            continue
+        answer["templates"].append(
+            {
+                "name": name,
+                "framework": template.framework,
+                "description": template.description,
+                "responsibilities": len(template.responsibilities),
+                "tasks": len(template.tasks),
+            }
+        )
+    return answer
 
 
 def _now(when: PointInTime, views: Views) -> datetime:
