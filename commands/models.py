@@ -408,7 +408,7 @@ class RateAnnexADocument(Command):
     @model_validator(mode="after")
     def _rates_something(self) -> RateAnnexADocument:
         if self.rag_complete is None and self.rag_quality is None:
-            raise ValueError("give rag_complete, rag_quality or both")
+            raise ValueError("rate how complete it is, its quality, or both")
         return self
 
 
