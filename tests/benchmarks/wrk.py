@@ -89,7 +89,9 @@ async def drive(
     if wrk_path() is not None:
         return await _wrk(host, port, post, connections, seconds)
     result = await _python(host, port, post, connections, seconds)
-    result.notes.append("wrk is not installed: the Python client drove the load")
+    result.notes.append(
+        "wrk not installed (or WARROOM_BENCH_WRK empty): the Python client drove it"
+    )
     return result
 
 
