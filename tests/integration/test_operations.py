@@ -13,8 +13,10 @@ from contextlib import contextmanager
 
 import psycopg
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from structlog.contextvars import get_contextvars
 
 from commands.executor import execute
 from commands.models import AddUser
@@ -24,7 +26,7 @@ from tests.helpers import Inspection, WarRoomClient
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from web.app import create_app
-from web.logs import redact_text
+from web.logs import RequestIds, redact_text
 
 
 @contextmanager
@@ -209,3 +211,19 @@ def test_the_log_redaction_removes_bearer_tokens_and_token_parameters() -> None:
     redacted = redact_text(text)
     assert "s3cr3t" not in redacted and "abc.DEF" not in redacted
     assert "after=3" in redacted and "&y=1" in redacted
+
+
+def test_a_line_logged_in_a_command_thread_carries_the_request_id() -> None:
+    # Commands are plain `def` routes, run on Starlette's threadpool: the id
+    # bound by the middleware must reach the thread (a copied context).
+    api = FastAPI()
+    api.add_middleware(RequestIds)
+
+    @api.post("/work")
+    def work() -> dict[str, object]:
+        return {"thread": threading.current_thread().name, **get_contextvars()}
+
+    with TestClient(api) as http:
+        answer = http.post("/work", headers={"X-Request-ID": "in-a-thread"})
+    assert answer.json()["request_id"] == "in-a-thread"
+    assert answer.json()["thread"] != threading.main_thread().name
