@@ -81,7 +81,6 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         broadcaster.catch_up.close()
-        health.close_probe(api)
         state.close()
 
 

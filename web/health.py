@@ -17,7 +17,7 @@ schema: they are for the machinery around the server, not for clients.
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -41,21 +41,44 @@ class HeadProbe:
 
     One probe at a time, on a thread of its own: while the database hangs,
     every probe waits on the one read already under way instead of piling
-    up threads (or taking the threads commands and reads run on).
+    up threads (or taking the threads commands and reads run on). A daemon
+    thread: a probe stuck on a hung database never holds up the exit.
     """
 
     def __init__(self, app: WarRoom, timeout: float) -> None:
         self.app = app
         self.timeout = timeout
-        self._executor = ThreadPoolExecutor(1, thread_name_prefix="health")
         self._pending: asyncio.Future[int | None] | None = None
+
+    def _start(self) -> asyncio.Future[int | None]:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int | None] = loop.create_future()
+
+        def settle(head: int | None, error: Exception | None) -> None:
+            if future.done():
+                return
+            if error is not None:
+                future.set_exception(error)
+            else:
+                future.set_result(head)
+
+        def read() -> None:
+            try:
+                head = self.app.recorder.max_notification_id()
+            except Exception as error:
+                loop.call_soon_threadsafe(settle, None, error)
+            else:
+                loop.call_soon_threadsafe(settle, head, None)
+
+        # A failure nobody waits for any more (the probe timed out) is not
+        # "never retrieved": the next probe starts afresh.
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+        threading.Thread(target=read, name="health-probe", daemon=True).start()
+        return future
 
     async def head(self) -> int:
         if self._pending is None or self._pending.done():
-            loop = asyncio.get_running_loop()
-            self._pending = loop.run_in_executor(
-                self._executor, self.app.recorder.max_notification_id
-            )
+            self._pending = self._start()
         try:
             head = await asyncio.wait_for(asyncio.shield(self._pending), self.timeout)
         except TimeoutError:
@@ -69,9 +92,6 @@ class HeadProbe:
             ) from None
         return head or 0
 
-    def close(self) -> None:
-        self._executor.shutdown(wait=False, cancel_futures=True)
-
 
 def probe_of(request: Request) -> HeadProbe:
     """This app's probe, made on first use."""
@@ -81,12 +101,6 @@ def probe_of(request: Request) -> HeadProbe:
         probe = HeadProbe(state.app, state.settings.ready_timeout_seconds)
         request.app.state.head_probe = probe
     return probe
-
-
-def close_probe(app: Any) -> None:
-    probe: HeadProbe | None = getattr(app.state, "head_probe", None)
-    if probe is not None:
-        probe.close()
 
 
 async def readiness(request: Request) -> dict[str, Any]:
