@@ -75,8 +75,8 @@ def _record(m: Measurement, result: Result, server_cpu_s: float) -> None:
 
 async def _measure(m: Measurement, server: Server, post: Post, run: Run) -> None:
     plan = run.plan
-    # A short warm-up, not counted.
-    await drive(HOST, server.port, post, plan.clients, 1.0)
+    if not plan.quick:  # a short warm-up, not counted (the quick run saves it)
+        await drive(HOST, server.port, post, plan.clients, 1.0)
     for _ in range(plan.wrk_runs):
         before = server_cpu_seconds(server.pid)
         result = await drive(HOST, server.port, post, plan.clients, plan.wrk_seconds)
