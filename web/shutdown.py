@@ -58,13 +58,14 @@ def serve(settings: Settings, host: str, port: int) -> None:
     from web.app import create_app
     from web.logs import configure
 
-    configure(settings.log_level)
+    level = settings.log_level.lower()
+    configure(level)
     uvicorn.run(
         create_app(settings),
         host=host,
         port=port,
         log_config=None,  # configure() set up every logger
-        log_level=settings.log_level,
+        log_level=level,
         access_log=False,  # web/logs.py writes its own, without tokens
         timeout_graceful_shutdown=settings.shutdown_grace_seconds,
     )
