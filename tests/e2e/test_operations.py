@@ -161,7 +161,7 @@ def test_sigterm_finishes_the_command_under_way_and_tells_streams_to_reconnect(
         posting = threading.Thread(target=post)
         posting.start()
         assert half_sent.wait(TIMEOUT)
-        time.sleep(0.3)  # the server has read the headers and begun the request
+        time.sleep(1.0)  # the server has read the headers and begun the request
 
         server.process.send_signal(signal.SIGTERM)
         streaming.join(TIMEOUT)
