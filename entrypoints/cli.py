@@ -77,7 +77,8 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--access-log",
         action="store_true",
-        help="log every request (off by default: stream URLs may carry tokens)",
+        help="log one JSON line per request, without its query string "
+        "(where a stream's token travels); or WARROOM_ACCESS_LOG=true",
     )
 
     sub.add_parser("rebuild", help="drop and rebuild every read model from the log")
@@ -263,19 +264,14 @@ def _run_server(host: str, port: int, *, access_log: bool = False) -> int:
     # Imported here, not at the top: the web app and uvicorn take about half a
     # second to import, which every other command (`warroom user add` runs
     # once per user in the tests) would pay for nothing.
-    import uvicorn
-
-    from web.app import create_app
+    from web.shutdown import serve
 
     settings = Settings()
+    if access_log:
+        settings = settings.model_copy(update={"access_log": True})
     gc.set_threshold(*settings.gc_thresholds)
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=access_log,
-    )
+    # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py).
+    serve(settings, host, port)
     return 0
 
 

@@ -18,11 +18,12 @@ from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
-from web import docs, live
+from web import docs, health, live, metrics
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
+from web.logs import RequestIds
 from web.routes import commands, documents, log, plan, reads, users
 from web.state import ServerState
 
@@ -49,6 +50,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.add_middleware(ErrorsAsJson)
     # Added last, so outermost: a 413 or a 500 gets the headers too.
     api.add_middleware(SecurityHeaders)
+    # Operations: counted with their final status; outermost of all, the
+    # request id, so that every line logged for a request carries it.
+    api.state.metrics = metrics.Metrics()
+    api.add_middleware(metrics.CountRequests, metrics=api.state.metrics)
+    api.add_middleware(RequestIds, access_log=settings.access_log)
     _add_error_answers(api)
     for router, errors in (
         (commands.router, COMMAND_ERRORS),
@@ -63,6 +69,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router, responses=errors)
     api.include_router(docs.router)
     api.mount(docs.ASSETS, docs.assets(), name="docs-assets")
+    api.include_router(health.router)
+    api.include_router(metrics.router)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
     return api
 
