@@ -17,7 +17,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from commands.handlers import COMMAND_HANDLERS, Handler
-from commands.models import AddUser, Command, RotateToken
+from commands.models import AddUser, Command, CreateCalendarLink, RotateToken
 from commands.run import Actor, Calendar, Run
 from warroom.application import WarRoom
 from warroom.domain.base import Context, Forbidden, RuleBroken
@@ -141,6 +141,10 @@ def _save(
     return Outcome(status, {**body, "position": position})
 
 
+# Answered once and never stored: a new token, a calendar link's secret.
+SHOWN_ONCE = frozenset({"token", "secret"})
+
+
 @dataclass(frozen=True)
 class Retry:
     """A command sent with an `Idempotency-Key`: its first answer is the answer."""
@@ -183,6 +187,12 @@ class Retry:
                 f"this Idempotency-Key already gave user {record.body['id']} "
                 "a token; it was shown once and is not kept",
             )
+        if isinstance(self.command, CreateCalendarLink):
+            raise RuleBroken(
+                "idempotency_key_reused",
+                f"this Idempotency-Key already made calendar link "
+                f"{record.body['id']}; its secret was shown once and is not kept",
+            )
         # The record is the last event of the first save, stored just after
         # the changed thing's event, whose position the first answer gave.
         position = self.app.position_before(record_id, 1)
@@ -193,7 +203,7 @@ class Retry:
     ) -> IdempotencyRecord:
         """The answer, to be saved in the same append as the command's events."""
         # A new user's token is shown once and never stored, not even here.
-        stored = {k: v for k, v in body.items() if k != "token"}
+        stored = {k: v for k, v in body.items() if k not in SHOWN_ONCE}
         return IdempotencyRecord(
             actor=self.actor.id,
             key=self.key,

@@ -330,3 +330,17 @@ class LimitInspections(Command):
     inspection_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
         max_length=1000
     )
+
+
+# --- calendar links (issue 13: feeds) ----------------------------------------
+
+
+class CreateCalendarLink(Command):
+    """A secret link to a person's agenda as a calendar feed; with no person,
+    the whole inspection's schedule (admin or lead only)."""
+
+    person: Name | None = None
+
+
+class RevokeCalendarLink(Command):
+    """The link answers 404 from now on, on every server process."""

@@ -9,6 +9,7 @@ from typing_extensions import TypedDict
 
 from projections.base import Fold, ModelJson, ReadModel, Row
 from projections.blog import Blog
+from projections.calendar_links import CalendarLinks
 from projections.cases import Cases
 from projections.events import LoggedEvent
 from projections.inspection import InspectionSummary
@@ -25,6 +26,7 @@ MODELS: tuple[type[ReadModel], ...] = (
     Cases,
     Blog,
     LinesOfEnquiry,
+    CalendarLinks,  # issue 13: feeds
 )
 
 log = logging.getLogger(__name__)
@@ -94,6 +96,10 @@ class InspectionViews:
     @property
     def lines_of_enquiry(self) -> LinesOfEnquiry:
         return self._model(LinesOfEnquiry)
+
+    @property
+    def calendar_links(self) -> CalendarLinks:
+        return self._model(CalendarLinks)
 
     def inspector_names(self) -> dict[str, str]:
         return {i: d["name"] for i, d in self.inspection.inspectors.items()}
