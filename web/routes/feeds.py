@@ -349,7 +349,10 @@ def blog_atom(
             blog=blog,
             sections=BLOG_SECTIONS,
         )
-        url = str(request.url_for("blog", inspection_id=inspection_id, day=blog["day"]))
+        # The day's print page: what a person reads, once signed in.
+        url = str(
+            request.url_for("print_blog", inspection_id=inspection_id, day=blog["day"])
+        )
         days.append(atom.Day(blog, html, updated, url))
     body = atom.atom(
         feed_id=inspection_id,

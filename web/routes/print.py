@@ -76,7 +76,7 @@ async def _page(
     )
 
 
-@router.get("/schedule/{day}")
+@router.get("/schedule/{day}", name="print_schedule")
 async def schedule(
     inspection_id: str,
     day: Annotated[Day, Path()],
@@ -102,7 +102,7 @@ async def schedule(
     )
 
 
-@router.get("/agenda/{person:path}")
+@router.get("/agenda/{person:path}", name="print_agenda")
 async def agenda(
     inspection_id: str,
     person: str,
@@ -133,7 +133,7 @@ async def agenda(
     )
 
 
-@router.get("/ledger")
+@router.get("/ledger", name="print_ledger")
 async def ledger(
     inspection_id: str,
     state: StateDep,
@@ -153,7 +153,7 @@ async def ledger(
     )
 
 
-@router.get("/cases")
+@router.get("/cases", name="print_cases")
 async def cases(
     inspection_id: str,
     state: StateDep,
@@ -173,7 +173,7 @@ async def cases(
     )
 
 
-@router.get("/blog/{day}")
+@router.get("/blog/{day}", name="print_blog")
 async def blog(
     inspection_id: str,
     day: Annotated[Day, Path()],
@@ -197,7 +197,7 @@ async def blog(
 # --- meeting packs -------------------------------------------------------------
 
 
-@router.get("/packs/{day}/{person:path}")
+@router.get("/packs/{day}/{person:path}", name="print_person_pack")
 async def person_pack(
     inspection_id: str,
     day: Annotated[Day, Path()],
@@ -226,7 +226,7 @@ async def person_pack(
     )
 
 
-@router.get("/meetings/{meeting_id}/pack")
+@router.get("/meetings/{meeting_id}/pack", name="print_meeting_pack")
 async def meeting_pack(
     inspection_id: str,
     meeting_id: str,
