@@ -531,8 +531,10 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.RevokeToken: (revoke_token, ADMIN),
     m.RotateToken: (rotate_token, ADMIN),
     m.LimitInspections: (limit_inspections, ADMIN),
-    # calendar links (issue 13: feeds); the handler keeps the others to their own
-    m.CreateCalendarLink: (create_calendar_link, ADMIN_LEAD | WAR_ROOM | {"staff"}),
+    # calendar links (issue 13: feeds); the handler keeps the war room roles to
+    # their own; staff ask an admin or a lead (they change nothing but their
+    # briefing acknowledgements)
+    m.CreateCalendarLink: (create_calendar_link, ADMIN_LEAD | WAR_ROOM),
     m.RevokeCalendarLink: (revoke_calendar_link, ADMIN),
 }
 

@@ -194,7 +194,7 @@ def test_a_revoked_link_answers_404_at_once(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
     schedule(client, inspection)
-    link = make_link(client, inspection, "staff", STAFF)
+    link = make_link(client, inspection, "admin", STAFF)
     assert fetch(client, link["url"]).status_code == 200  # now cached
     response = client.http.delete(
         f"/api/calendar-links/{link['id']}", headers=client.headers("admin")
@@ -210,13 +210,20 @@ def test_an_unknown_secret_answers_404(client: WarRoomClient) -> None:
     assert client.http.get("/calendar/not-a-secret.ics").status_code == 404
 
 
-def test_staff_make_links_for_themselves_only_and_auditors_none(
+def test_the_war_room_roles_make_links_for_themselves_only(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
     path = f"{inspection.path}/calendar-links"
-    refused(client, 403, "staff", path, {"person": "A lead"})
-    refused(client, 403, "staff", path, {})
-    refused(client, 403, "gatekeeper", path, {})
+    refused(client, 403, "gatekeeper", path, {"person": "A staff"})
+    refused(client, 403, "rapid_response", path, {})
+    make_link(client, inspection, "gatekeeper", "A gatekeeper")
+
+
+def test_staff_and_auditors_make_no_links_not_even_their_own(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    path = f"{inspection.path}/calendar-links"
+    refused(client, 403, "staff", path, {"person": STAFF})
     refused(client, 403, "auditor", path, {"person": "A auditor"})
 
 
