@@ -10,6 +10,7 @@ and the hard copy is the page.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
@@ -71,6 +72,12 @@ def render_html(
     )
 
 
+# Laying out a PDF is CPU-bound (a 200-line ledger takes about 2 s, more on
+# a busy machine): a few at once per server process, so that a round of
+# printing never takes every core from commands and streams.
+PDFS_AT_ONCE = threading.BoundedSemaphore(2)
+
+
 def render_pdf(html: str) -> bytes:
     """The page as a PDF. Nothing is fetched: the style sheet is read from
     disk and every other URL is refused."""
@@ -78,7 +85,8 @@ def render_pdf(html: str) -> bytes:
     from weasyprint import HTML
 
     document = HTML(string=html, url_fetcher=_fetch_nothing)
-    pdf: bytes = document.write_pdf(stylesheets=[_print_css()])
+    with PDFS_AT_ONCE:
+        pdf: bytes = document.write_pdf(stylesheets=[_print_css()])
     return pdf
 
 
