@@ -172,6 +172,11 @@ def test_each_print_page_and_its_pdf_hold_the_same_and_no_controls(
     for text in expected:
         assert text in shown, (name, text)
         assert text in " ".join(printed), (name, text)
+    # And every word of the page, but the minute printed (the two were asked
+    # for one after the other) and the page's <title>.
+    body = shown.split(" Printed at ", 1)[1]
+    missing = set(body.split()) - set(" ".join(printed).split())
+    assert not {w for w in missing if not re.fullmatch(r"\d\d:\d\d", w)}, missing
     for number, text in enumerate(printed, 1):
         assert text.startswith("SIF (SIF) Printed at "), text[:80]
         assert f"Page {number} of {len(printed)}" in text
