@@ -14,6 +14,8 @@ import icalendar
 import pytest
 import vobject
 
+from projections.decoding import logged_event
+from projections.events import LoggedEvent
 from tests.helpers import Inspection, WarRoomClient, refused
 
 DAY = "2026-11-24"
@@ -324,3 +326,26 @@ def test_the_blog_feed_parses_with_one_entry_per_day(
     assert "Day two &amp; more" in content  # escaped once, as HTML text
     assert "&lt;b&gt;liked&lt;/b&gt;" in content  # markup in a post stays text
     assert feed.entries[1].link.endswith("/blog/2026-11-25")
+
+
+def test_link_events_decode_on_the_read_side_as_the_library_decodes_them(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    make_link(client, inspection, "admin", None)
+    link = make_link(client, inspection, "admin", STAFF)
+    client.http.delete(
+        f"/api/calendar-links/{link['id']}", headers=client.headers("admin")
+    )
+    app = client.app
+    found = [
+        n
+        for n in app.recorder.select_notifications(start=1, limit=10_000)
+        if ".CalendarLink" in n.topic
+    ]
+    assert len(found) == 3
+    for notification in found:
+        library = LoggedEvent.from_domain_event(
+            app.mapper.to_domain_event(notification), notification.id
+        )
+        assert logged_event(app.mapper, notification) == library
+        assert library.inspection_id == inspection.id
