@@ -1,6 +1,10 @@
 # The war room server. Build context: this repository.
 FROM python:3.11-slim
 WORKDIR /app
+# WeasyPrint (the print pages' PDFs) lays text out with pango, in these fonts.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+      libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 COPY pyproject.toml README.md ./
 COPY warroom warroom
 COPY commands commands

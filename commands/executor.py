@@ -17,7 +17,7 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from commands.handlers import COMMAND_HANDLERS, Handler
-from commands.models import AddUser, Command, RotateToken
+from commands.models import AddUser, Command, CreateCalendarLink, RotateToken
 from commands.run import Actor, Calendar, Run
 from warroom.application import WarRoom
 from warroom.domain import words
@@ -154,6 +154,10 @@ def _save(
     return Outcome(status, {**body, "position": position})
 
 
+# Answered once and never stored: a new token, a calendar link's secret.
+SHOWN_ONCE = frozenset({"token", "secret"})
+
+
 @dataclass(frozen=True)
 class Retry:
     """A command sent with an `Idempotency-Key`: its first answer is the answer."""
@@ -196,6 +200,12 @@ class Retry:
                 "idempotency_key_reused",
                 "this retry key already added this user or "
                 "gave them a new token; it was shown once and is not kept",
+            )
+        if isinstance(self.command, CreateCalendarLink):
+            raise RuleBroken(
+                "idempotency_key_reused",
+                f"this Idempotency-Key already made calendar link "
+                f"{record.body['id']}; its secret was shown once and is not kept",
             )
         # The record is the last event of the first save, stored just after
         # the changed thing's event, whose position the first answer gave.

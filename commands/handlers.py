@@ -22,6 +22,7 @@ from warroom.domain.annex_a import AnnexADocument, AnnexASummary
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.blog import BlogPost
 from warroom.domain.briefing import Briefing
+from warroom.domain.calendar_link import CalendarLink
 from warroom.domain.case import Case
 from warroom.domain.debrief import Debrief
 from warroom.domain.enquiry import LineOfEnquiry
@@ -678,6 +679,62 @@ def import_access_log(run: Run, cmd: m.ImportAccessLog) -> None:
     run.extra.update(report)
 
 
+# --- calendar links (issue 13: feeds) ----------------------------------------
+
+# Who may make a link for anyone, or for the whole schedule; the others only
+# for themselves.
+LINKS_FOR_ANYONE = frozenset({"admin", "lead"})
+
+
+def create_calendar_link(run: Run, cmd: m.CreateCalendarLink) -> None:
+    inspection = run.inspection()
+    if cmd.person != run.ctx.actor_name and run.role not in LINKS_FOR_ANYONE:
+        raise Forbidden(
+            f"a {run.role} may make a calendar link for themselves only "
+            f"({run.ctx.actor_name!r})"
+        )
+    if cmd.person is not None:
+        _require_known_person(run, inspection, cmd.person)
+    # The secret is answered once and never stored: only its hash is.
+    secret = secrets.token_urlsafe(32)
+    link = CalendarLink(
+        inspection_id=str(inspection.id),
+        person=cmd.person,
+        secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+        meta=run.ctx.meta(),
+    )
+    run.answer_with(link)
+    run.extra.update(person=cmd.person, secret=secret)
+
+
+def _require_known_person(run: Run, inspection: Inspection, person: str) -> None:
+    """A user of the organisation, an inspector (by id or name), or someone
+    named at a meeting of the inspection."""
+    inspectors = {n for i, d in inspection.inspectors.items() for n in (i, d["name"])}
+    attendees = {
+        p
+        for slot in (run.calendar(str(inspection.id)) if run.calendar else [])
+        for p in slot.people
+    }
+    if person in inspectors or person in attendees:
+        return
+    if user_named(run.app, person, run.organisation_id) is None:
+        raise RuleBroken(
+            "known_person",
+            f"nobody named {person!r} is a user, an inspector or at a meeting "
+            "of this inspection",
+        )
+
+
+def revoke_calendar_link(run: Run, cmd: m.RevokeCalendarLink) -> None:
+    assert run.target_id is not None
+    link = run.app.load(CalendarLink, run.target_id)
+    if link.inspection_id != run.inspection_id:
+        raise NotFound(f"no calendar link with id {run.target_id}")
+    link.revoke(run.ctx)
+    run.answer_with(link)
+
+
 Handler = Callable[[Run, Any], None]
 
 ADMIN = frozenset({"admin"})
@@ -746,6 +803,11 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     # Staff too, for their own debriefs: the handler checks they were there.
     m.RecordDebrief: (record_debrief, WAR_ROOM | {"staff"}),
     m.ImportAccessLog: (import_access_log, WAR_ROOM),
+    # calendar links (issue 13: feeds); the handler keeps the war room roles to
+    # their own; staff ask an admin or a lead (they change nothing but their
+    # briefing acknowledgements)
+    m.CreateCalendarLink: (create_calendar_link, ADMIN_LEAD | WAR_ROOM),
+    m.RevokeCalendarLink: (revoke_calendar_link, ADMIN),
 }
 
 

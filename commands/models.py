@@ -491,3 +491,17 @@ class ImportAccessLog(Command):
     """Built by the upload route or `warroom import-access-log` from the file."""
 
     rows: list[AccessRow] = Field(max_length=200_000)
+
+
+# --- calendar links (issue 13: feeds) ----------------------------------------
+
+
+class CreateCalendarLink(Command):
+    """A secret link to a person's agenda as a calendar feed; with no person,
+    the whole inspection's schedule (admin or lead only)."""
+
+    person: Name | None = None
+
+
+class RevokeCalendarLink(Command):
+    """The link answers 404 from now on, on every server process."""

@@ -10,6 +10,7 @@ from typing_extensions import TypedDict
 from projections.annex_a import AnnexA
 from projections.base import Fold, ModelJson, ReadModel, Row
 from projections.blog import Blog
+from projections.calendar_links import CalendarLinks
 from projections.cases import Cases
 from projections.debriefs import Debriefs
 from projections.events import LoggedEvent
@@ -34,6 +35,7 @@ MODELS: tuple[type[ReadModel], ...] = (
     Playbook,
     AnnexA,
     Debriefs,
+    CalendarLinks,  # issue 13: feeds
 )
 
 log = logging.getLogger(__name__)
@@ -119,6 +121,10 @@ class InspectionViews:
     @property
     def debriefs(self) -> Debriefs:
         return self._model(Debriefs)
+
+    @property
+    def calendar_links(self) -> CalendarLinks:
+        return self._model(CalendarLinks)
 
     def inspector_names(self) -> dict[str, str]:
         return {i: d["name"] for i, d in self.inspection.inspectors.items()}

@@ -21,10 +21,12 @@ from warroom.domain.window import OutOfWindow
 from web import docs, health, live, metrics
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
+from web.calendar_links import CalendarSecrets
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.logs import RequestIds
-from web.routes import commands, documents, log, plan, reads, users
+from web.routes import commands, documents, feeds, log, plan, reads, users
+from web.routes import print as print_pages
 from web.state import ServerState
 
 STATIC = Path(__file__).parent / "static"
@@ -59,6 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router, errors in (
         (commands.router, COMMAND_ERRORS),
         (documents.router, COMMAND_ERRORS),
+        # Before the reads: `/agenda/{person}.ics` would be an agenda's name.
+        (feeds.router, {**UNAUTHENTICATED, **NOT_FOUND}),
+        (feeds.links, COMMAND_ERRORS),
+        (feeds.public, {}),
+        (print_pages.router, {}),
         (reads.router, {}),  # its routes declare their own
         (log.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
         (users.router, COMMAND_ERRORS),
@@ -85,6 +92,10 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     # Each process learns of a revoked token from the log it follows.
     state.read_side.add_listener(access.on_event)
     api.state.access = access
+    # Each process learns of a revoked calendar link from the log, too.
+    calendar_secrets = CalendarSecrets(state.app)
+    state.read_side.add_listener(calendar_secrets.on_event)
+    api.state.calendar_secrets = calendar_secrets
     try:
         yield
     finally:

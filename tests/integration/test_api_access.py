@@ -131,6 +131,9 @@ SAMPLES: dict[type[m.Command], Sample] = {
     ),
     m.RecordDebrief: Sample(MTG + "/debriefs", {"asked": "About thresholds"}),
     m.ImportAccessLog: Sample(INS + "/access-log", {}),
+    # issue 13: feeds (revoking is a DELETE: see `send`)
+    m.CreateCalendarLink: Sample(INS + "/calendar-links", {"person": "A staff"}),
+    m.RevokeCalendarLink: Sample("/api/calendar-links/{link}", {}),
 }
 
 
@@ -163,6 +166,9 @@ def real_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]:
         "lead": inspection.lead_inspector,
         "preparer": client.user_ids["preparer"],
         "user": client.user_ids["preparer"],
+        "link": client.ok(
+            "admin", f"{path}/calendar-links", SAMPLES[m.CreateCalendarLink].body
+        )["id"],
     }
 
 
@@ -173,6 +179,7 @@ def unknown_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]
         "lead": inspection.lead_inspector,
         "preparer": client.user_ids["preparer"],
         "user": UNKNOWN,
+        "link": UNKNOWN,
     }
 
 
@@ -188,6 +195,8 @@ def send(
             files={"file": ("log.csv", b"user,case_ref,item,accessed_at\n")},
             headers=client.headers(role),
         )
+    if command is m.RevokeCalendarLink:
+        return client.http.delete(fill(sample.path, ids), headers=client.headers(role))
     return client.post(role, fill(sample.path, ids), fill(sample.body, ids))
 
 
@@ -217,7 +226,7 @@ def test_every_role_the_table_names_gets_past_authorisation(
     # Unknown ids: a role that is let in gets as far as finding nothing.
     ids = unknown_ids(client, inspection)
     path = SAMPLES[command].path
-    expected = 404 if "{iid}" in path or "{user}" in path else 201
+    expected = 404 if any(i in path for i in ("{iid}", "{user}", "{link}")) else 201
     for role in allowed_roles(command):
         response = send(client, role, command, ids)
         assert response.status_code == expected, (role, response.text)
