@@ -60,6 +60,8 @@ ORGANISATION_WIDE = {
     ("post", "/api/users"),
     ("get", "/api/inspections"),
     ("post", "/api/inspections"),
+    # The templates are files of the installation, the same for every council.
+    ("get", "/api/playbook-templates"),
 }
 
 
@@ -93,6 +95,13 @@ def york_ids(york: Council) -> dict[str, str]:
             "admin",
             f"/api/inspections/{ids['iid']}/calendar-links",
             {"person": "A staff"},
+        )["id"],
+        # issue 15: a playbook task (the sample template's) and an Annex A entry
+        "task_id": "d1-diary",
+        "document_id": york.client.ok(
+            "lead",
+            f"/api/inspections/{ids['iid']}/annex-a",
+            {"title": "Children in need list", "owner": "A preparer"},
         )["id"],
     }
 
