@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 
+from eventsourcing.cipher import AESCipher
 from pydantic import ValidationError
 
 from commands.executor import execute
@@ -21,16 +22,19 @@ from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from warroom.domain.base import Context, RuleBroken
 from warroom.domain.organisation import Organisations
+from warroom.storage import Unreadable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    if args.command == "keygen":
+        return _keygen(args)
     try:
-        database = Database.from_url(Settings().database_url)
-    except ValueError as error:
+        database = Database.from_settings(Settings())
+        return SUBCOMMANDS[args.command](database, args)
+    except (ValueError, Unreadable) as error:
         print(f"warroom: {error}", file=sys.stderr)
         return 2
-    return SUBCOMMANDS[args.command](database, args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -77,6 +81,13 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="load a demo inspection, then serve it")
     _listen_on(demo)
     demo.add_argument("--no-serve", action="store_true", help="load only")
+
+    keygen = sub.add_parser("keygen", help="print a new key")
+    keygen.add_argument(
+        "--cipher",
+        action="store_true",
+        help="a key for WARROOM_CIPHER_KEY (encryption at rest)",
+    )
     return parser
 
 
@@ -161,7 +172,24 @@ def _invalid(error: ValidationError) -> int:
     return 2
 
 
+def _keygen(args: argparse.Namespace) -> int:
+    if args.cipher:
+        return _keygen_cipher()
+    print("warroom: keygen: say which key (--cipher)", file=sys.stderr)
+    return 2
+
+
+def _keygen_cipher() -> int:
+    """Prints a key for WARROOM_CIPHER_KEY: AES-256, base64, as the library's
+    AES cipher takes it. Keep it outside the database it encrypts."""
+    print(AESCipher.create_key(32))
+    return 0
+
+
 def _serve(database: Database, args: argparse.Namespace) -> int:
+    # A wrong or missing cipher key is said here, plainly, not in a traceback
+    # from the server's start.
+    WarRoom(database).close()
     return _run_server(args.host, args.port, access_log=args.access_log)
 
 

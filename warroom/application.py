@@ -16,7 +16,14 @@ from warroom.config import Database
 from warroom.domain.base import NotFound
 from warroom.domain.user import User
 from warroom.domain.user_name import UserName, same_name
-from warroom.storage import WarRoomStore, application_recorder_env, open_store
+from warroom.storage import (
+    WRONG_KEY,
+    Seal,
+    Unreadable,
+    WarRoomStore,
+    application_recorder_env,
+    open_store,
+)
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -29,10 +36,25 @@ class WarRoom(Application[UUID]):
             env={**database.library_env(), **application_recorder_env(database.kind)}
         )
         self.database = database
-        self.store: WarRoomStore = open_store(self.factory, database)
+        # What is stored beside the log is encrypted as its events are.
+        self.seal = Seal(self.mapper.cipher)
+        self.recorder.seal = self.seal  # type: ignore[attr-defined]
+        self.store: WarRoomStore = open_store(self.factory, database, self.seal)
         self._save_listeners: list[Callable[[int], None]] = []
         self._names_before_claims: dict[tuple[str | None, str], UUID] | None = None
         self._listeners_lock = threading.Lock()
+        self._check_readable()
+
+    def _check_readable(self) -> None:
+        """Unreadable at once, at the start, if this process's cipher key (or its
+        lack of one) cannot read the log: never a server that hands out garbage."""
+        first = self.recorder.select_notifications(None, 1)
+        try:
+            for notification in first:
+                self.mapper.to_domain_event(notification)
+        except Exception:
+            self.close()
+            raise Unreadable(f"the event log {WRONG_KEY}") from None
 
     def save_and_position(
         self,

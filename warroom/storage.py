@@ -9,18 +9,27 @@
   tracking record of the last event it includes: a crash between the two
   cannot happen, so a restart neither skips nor applies an event twice.
 
+With `WARROOM_CIPHER_KEY` both are stored encrypted (`Seal`), with the same
+AES cipher the library encrypts the events' payloads with.
+
 Both backends extend the library's own recorders, so they share its
 connection pool, its tracking table and its transactions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, StoredEvent, Tracking
+from eventsourcing.persistence import (
+    Cipher,
+    InfrastructureFactory,
+    StoredEvent,
+    Tracking,
+)
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
@@ -45,6 +54,47 @@ class Document:
 
     sha256: str
     content: bytes
+
+
+class Unreadable(Exception):
+    """Stored bytes this process cannot read: a wrong or missing cipher key."""
+
+
+@dataclass(frozen=True)
+class Seal:
+    """Encrypts what is stored beside the log, with the log's own cipher.
+
+    AES-GCM authenticates what it decrypts, and a document is checked against
+    its SHA-256: a wrong key, no key, or a key where none was used is an
+    `Unreadable` error naming the cause, never wrong bytes handed out.
+    """
+
+    cipher: Cipher | None = None
+
+    def close(self, content: bytes) -> bytes:
+        return self.cipher.encrypt(content) if self.cipher else content
+
+    def open(self, stored: bytes, what: str) -> bytes:
+        if self.cipher is None:
+            return stored
+        try:
+            return self.cipher.decrypt(stored)
+        except ValueError:
+            raise Unreadable(f"{what} {WRONG_KEY}") from None
+
+    def open_document(self, sha256: str, stored: bytes) -> bytes:
+        content = self.open(stored, f"document {sha256}")
+        if hashlib.sha256(content).hexdigest() != sha256:
+            cause = WRONG_KEY if self.cipher is None else "was altered where stored"
+            raise Unreadable(f"document {sha256} {cause}")
+        return content
+
+
+WRONG_KEY = (
+    "cannot be read with this WARROOM_CIPHER_KEY: the key is wrong, "
+    "or missing (the database was stored encrypted), "
+    "or set for a database stored without one"
+)
 
 
 # --- rows saved in the same transaction as the events ------------------------
@@ -78,6 +128,8 @@ class SavedAlongside:
 class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
     """The library's recorder, writing `SavedAlongside` rows in the same transaction."""
 
+    seal = Seal()  # the application's, set by `WarRoom`
+
     def construct_create_table_statements(self) -> list[str]:
         return [*super().construct_create_table_statements(), SQLITE_DOCUMENTS_TABLE]
 
@@ -89,11 +141,13 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
 
     def _insert_alongside(self, c: SQLiteCursor, rows: SavedAlongside) -> None:
         for document in rows.documents:
-            c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document))
+            c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document, self.seal))
 
 
 class PostgresWarRoomRecorder(PostgresApplicationRecorder):
     """The library's recorder, writing `SavedAlongside` rows in the same transaction."""
+
+    seal = Seal()  # the application's, set by `WarRoom`
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -116,7 +170,7 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
 
     def _insert_alongside(self, curs: Cursor[DictRow], rows: SavedAlongside) -> None:
         for document in rows.documents:
-            curs.execute(self._insert_document, _document_row(document))
+            curs.execute(self._insert_document, _document_row(document, self.seal))
 
 
 def application_recorder_env(kind: str) -> dict[str, str]:
@@ -125,8 +179,8 @@ def application_recorder_env(kind: str) -> dict[str, str]:
     return {"APPLICATION_RECORDER_TOPIC": get_topic(recorder)}
 
 
-def _document_row(document: Document) -> tuple[str, int, bytes]:
-    return (document.sha256, len(document.content), document.content)
+def _document_row(document: Document, seal: Seal) -> tuple[str, int, bytes]:
+    return (document.sha256, len(document.content), seal.close(document.content))
 
 
 # The same bytes attached twice are stored once.
@@ -154,11 +208,15 @@ def postgres_documents_table(schema: Identifier) -> Composed:
 
 
 class WarRoomStore(Protocol):
+    seal: Seal
+
     def put_document(self, sha256: str, content: bytes) -> None: ...
 
     def get_document(self, sha256: str) -> bytes | None: ...
 
     def documents_held(self) -> int: ...
+
+    def each_document(self) -> Iterator[tuple[str, bytes]]: ...
 
     def save_views(self, state: bytes, tracking: Tracking) -> None: ...
 
@@ -178,6 +236,8 @@ class WarRoomStore(Protocol):
 
 
 class SQLiteWarRoomStore(SQLiteTrackingRecorder):
+    seal = Seal()  # the application's, set by `open_store`
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -189,19 +249,38 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
 
     def put_document(self, sha256: str, content: bytes) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(SQLITE_INSERT_DOCUMENT, (sha256, len(content), content))
+            c.execute(
+                SQLITE_INSERT_DOCUMENT, (sha256, len(content), self.seal.close(content))
+            )
 
     def get_document(self, sha256: str) -> bytes | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT content FROM warroom_documents WHERE sha256=?", (sha256,))
             row = c.fetchone()
-            return bytes(row[0]) if row else None
+        return self.seal.open_document(sha256, bytes(row[0])) if row else None
 
     def documents_held(self) -> int:
         """How many distinct documents the store holds."""
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT COUNT(*) FROM warroom_documents")
             return int(c.fetchone()[0])
+
+    def each_document(self) -> Iterator[tuple[str, bytes]]:
+        """Every stored document, (sha256, content), in order of sha256."""
+        after = ""
+        while True:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(
+                    "SELECT sha256, content FROM warroom_documents "
+                    "WHERE sha256 > ? ORDER BY sha256 LIMIT 16",
+                    (after,),
+                )
+                rows = [(str(r[0]), bytes(r[1])) for r in c.fetchall()]
+            if not rows:
+                return
+            for sha256, stored in rows:
+                yield sha256, self.seal.open_document(sha256, stored)
+            after = rows[-1][0]
 
     def save_views(self, state: bytes, tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -210,7 +289,11 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
                 "INSERT INTO warroom_views VALUES (?, ?, ?) "
                 "ON CONFLICT (application_name) DO UPDATE "
                 "SET position=excluded.position, state=excluded.state",
-                (tracking.application_name, tracking.notification_id, state),
+                (
+                    tracking.application_name,
+                    tracking.notification_id,
+                    self.seal.close(state),
+                ),
             )
 
     def load_views(self, application_name: str) -> tuple[int, bytes] | None:
@@ -220,7 +303,9 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
                 (application_name,),
             )
             row = c.fetchone()
-            return (int(row[0]), bytes(row[1])) if row else None
+        if row is None:
+            return None
+        return int(row[0]), self.seal.open(bytes(row[1]), "the saved read models")
 
     def position_of(self, events_table: str, originator_id: UUID, version: int) -> int:
         # The library's own table: its rowid is the event's log position.
@@ -258,6 +343,8 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
 
 
 class PostgresWarRoomStore(PostgresTrackingRecorder):
+    seal = Seal()  # the application's, set by `open_store`
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schema = Identifier(self.datastore.schema)
@@ -275,7 +362,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(
                 POSTGRES_INSERT_DOCUMENT.format(self._schema),
-                (sha256, len(content), content),
+                (sha256, len(content), self.seal.close(content)),
             )
 
     def get_document(self, sha256: str) -> bytes | None:
@@ -287,7 +374,9 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                 (sha256,),
             )
             row = curs.fetchone()
-            return bytes(row["content"]) if row else None
+        if row is None:
+            return None
+        return self.seal.open_document(sha256, bytes(row["content"]))
 
     def documents_held(self) -> int:
         """How many distinct documents the store holds."""
@@ -300,6 +389,25 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             row = curs.fetchone()
             return int(row["held"]) if row else 0
 
+    def each_document(self) -> Iterator[tuple[str, bytes]]:
+        """Every stored document, (sha256, content), in order of sha256."""
+        after = ""
+        while True:
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(
+                    SQL(
+                        "SELECT sha256, content FROM {}.warroom_documents "
+                        "WHERE sha256 > %s ORDER BY sha256 LIMIT 16"
+                    ).format(self._schema),
+                    (after,),
+                )
+                rows = [(str(r["sha256"]), bytes(r["content"])) for r in curs]
+            if not rows:
+                return
+            for sha256, stored in rows:
+                yield sha256, self.seal.open_document(sha256, stored)
+            after = rows[-1][0]
+
     def save_views(self, state: bytes, tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)
@@ -309,7 +417,11 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                     "ON CONFLICT (application_name) DO UPDATE "
                     "SET position=excluded.position, state=excluded.state"
                 ).format(self._schema),
-                (tracking.application_name, tracking.notification_id, state),
+                (
+                    tracking.application_name,
+                    tracking.notification_id,
+                    self.seal.close(state),
+                ),
             )
 
     def load_views(self, application_name: str) -> tuple[int, bytes] | None:
@@ -322,9 +434,11 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                 (application_name,),
             )
             row = curs.fetchone()
-            if row is None:
-                return None
-            return int(row["position"]), bytes(row["state"])
+        if row is None:
+            return None
+        return int(row["position"]), self.seal.open(
+            bytes(row["state"]), "the saved read models"
+        )
 
     def position_of(self, events_table: str, originator_id: UUID, version: int) -> int:
         # The library's own table: notification_id is the event's log position.
@@ -372,10 +486,13 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             )
 
 
-def open_store(factory: InfrastructureFactory[Any], database: Database) -> WarRoomStore:
+def open_store(
+    factory: InfrastructureFactory[Any], database: Database, seal: Seal
+) -> WarRoomStore:
     """The store, on the application's own factory: one connection pool."""
     store_class: type[Any] = (
         SQLiteWarRoomStore if database.kind == "sqlite" else PostgresWarRoomStore
     )
     store: WarRoomStore = factory.tracking_recorder(store_class)
+    store.seal = seal
     return store

@@ -23,7 +23,7 @@ class ServerState:
     @classmethod
     def open(cls, settings: Settings) -> ServerState:
         """Opens the log and starts following it."""
-        app = WarRoom(Database.from_url(settings.database_url))
+        app = WarRoom(Database.from_settings(settings))
         read_side = ReadSide(
             app,
             poll_seconds=settings.poll_seconds,
