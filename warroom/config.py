@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     # and stalls the live feed for about 0.1 s; collecting young objects less
     # often makes full collections about a hundred times rarer.
     gc_thresholds: tuple[int, int, int] = (50_000, 20, 100)
+    # The key that signs the log's checkpoints (`warroom keygen` prints one),
+    # or a file holding it; never kept in the database. Without either, on
+    # SQLite a key is made in a file beside the database; PostgreSQL refuses.
+    signing_key: str = ""
+    signing_key_file: str = ""
 
 
 @dataclass(frozen=True)

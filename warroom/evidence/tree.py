@@ -46,10 +46,6 @@ class Cursor(Protocol):
     def fetchall(self) -> Any: ...
 
 
-class NoSigningKey(RuntimeError):
-    pass
-
-
 @dataclass(frozen=True)
 class Head:
     size: int
@@ -173,7 +169,7 @@ class Tree:
 
     def _seal(self, compact: CompactRange) -> str:
         if self.signer is None:
-            raise NoSigningKey("no signing key: a closed day cannot be sealed")
+            raise RuntimeError("no signing key: a closed day cannot be sealed")
         checkpoint = Checkpoint(self.signer.name, compact.size, compact.root())
         return checkpoint.signed(self.signer)
 
