@@ -61,6 +61,7 @@ class Head:
 class Seal:
     inspection_id: str
     day: str
+    position: int  # of the DayClosed event, the tree's last leaf
     size: int
     note: str
 
@@ -94,7 +95,8 @@ class Tree:
             f"INSERT INTO {self.head_table} VALUES (1, 0, 0, {_empty_blob(postgres)}) "
             + ignore,
             f"CREATE TABLE IF NOT EXISTS {self.seals} (inspection_id text NOT NULL, "
-            f"day text NOT NULL, size {big} NOT NULL, note text NOT NULL, "
+            f"day text NOT NULL, position {big} NOT NULL, size {big} NOT NULL, "
+            "note text NOT NULL, "
             "PRIMARY KEY (inspection_id, day))",
         ]
         self._select_head = (
@@ -105,7 +107,7 @@ class Tree:
         )
         self._insert_leaf = f"INSERT INTO {self.leaves} VALUES ({p}, {p}, {p})"
         self._insert_node = f"INSERT INTO {self.nodes} VALUES ({p}, {p}, {p})"
-        self._insert_seal = f"INSERT INTO {self.seals} VALUES ({p}, {p}, {p}, {p})"
+        self._insert_seal = f"INSERT INTO {self.seals} VALUES ({p}, {p}, {p}, {p}, {p})"
         self.p = p
         self.signer: Signer | None = None
 
@@ -148,7 +150,7 @@ class Tree:
         compact = head.compact
         leaves: list[tuple[int, int, bytes]] = []
         nodes: list[tuple[int, int, bytes]] = []
-        seals: list[tuple[str, str, int, str]] = []
+        seals: list[tuple[str, str, int, int, str]] = []
         for notification in notifications:
             event = logged_event(mapper, notification)
             hashed = merkle.leaf_hash(leaf_bytes(event))
@@ -156,8 +158,9 @@ class Tree:
             nodes += compact.append(hashed)
             if event.type == DAY_CLOSED:
                 day = str(event.data["day"])
+                seal = self._seal(compact)
                 seals.append(
-                    (event.inspection_id, day, compact.size, self._seal(compact))
+                    (event.inspection_id, day, event.position, compact.size, seal)
                 )
         c.executemany(self._insert_leaf, leaves)
         if nodes:
@@ -257,19 +260,31 @@ class Tree:
 
     def seals_of(self, c: Cursor, inspection_id: str) -> list[Seal]:
         c.execute(
-            f"SELECT inspection_id, day, size, note FROM {self.seals} "
+            f"SELECT inspection_id, day, position, size, note FROM {self.seals} "
             f"WHERE inspection_id={self.p} ORDER BY day",
             (inspection_id,),
         )
         return [
-            Seal(r["inspection_id"], r["day"], int(r["size"]), r["note"])
+            Seal(
+                r["inspection_id"],
+                r["day"],
+                int(r["position"]),
+                int(r["size"]),
+                r["note"],
+            )
             for r in c.fetchall()
         ]
 
     def all_seals(self, c: Cursor) -> Iterator[Seal]:
-        c.execute(f"SELECT inspection_id, day, size, note FROM {self.seals}")
+        c.execute(f"SELECT inspection_id, day, position, size, note FROM {self.seals}")
         for r in c.fetchall():
-            yield Seal(r["inspection_id"], r["day"], int(r["size"]), r["note"])
+            yield Seal(
+                r["inspection_id"],
+                r["day"],
+                int(r["position"]),
+                int(r["size"]),
+                r["note"],
+            )
 
 
 def _empty_blob(postgres: bool) -> str:

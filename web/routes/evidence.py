@@ -4,7 +4,6 @@ the whole check (auditor and admin), and a receipt for each hand-over."""
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -13,6 +12,7 @@ from fastapi.responses import PlainTextResponse
 from typing_extensions import TypedDict
 
 from warroom.evidence.log import OutOfRange
+from warroom.evidence.notes import Checkpoint
 from web.deps import ActorDep, StateDep
 from web.state import ServerState
 
@@ -52,11 +52,11 @@ class Receipt(TypedDict):
 
 
 class _Cached:
-    """The last checkpoint signed, reused for a second."""
+    """The last checkpoint signed, reused while the log has not grown."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.at = 0.0
+        self.size = -1
         self.note = ""
 
 
@@ -75,10 +75,11 @@ def _cache(request: Request) -> _Cached:
 )
 def checkpoint(request: Request, state: StateDep, actor: ActorDep) -> str:
     cached = _cache(request)
+    head = state.app.evidence.head()
     with cached.lock:
-        if time.monotonic() - cached.at > 1.0:
-            cached.note = state.app.evidence.checkpoint(state.signer)
-            cached.at = time.monotonic()
+        if head.size != cached.size:
+            checkpoint = Checkpoint(state.signer.name, head.size, head.root)
+            cached.note, cached.size = checkpoint.signed(state.signer), head.size
         return cached.note
 
 
