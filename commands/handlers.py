@@ -19,6 +19,7 @@ from warroom.domain.base import Forbidden, RuleBroken, VersionMismatch
 from warroom.domain.blog import BlogPost
 from warroom.domain.briefing import Briefing
 from warroom.domain.case import Case
+from warroom.domain.day import ClosedDay
 from warroom.domain.enquiry import LineOfEnquiry
 from warroom.domain.inspection import Inspection
 from warroom.domain.meeting import Meeting, find_warnings
@@ -430,6 +431,19 @@ def _user_in_path(run: Run) -> User:
     return user
 
 
+# --- the verifiable log (warroom/evidence) -----------------------------------
+
+
+def close_day(run: Run, cmd: m.CloseDay) -> None:
+    inspection = run.inspection()
+    inspection.require_around_start("day", cmd.day)
+    inspection_id, day = str(inspection.id), cmd.day.isoformat()
+    if run.app.exists(ClosedDay.create_id(inspection_id, day)):
+        raise RuleBroken("day_closed_once", f"{day} is already closed and sealed")
+    closed = ClosedDay(inspection_id=inspection_id, day=day, meta=run.ctx.meta())
+    run.answer_with(closed)
+
+
 Handler = Callable[[Run, Any], None]
 
 ADMIN = frozenset({"admin"})
@@ -474,6 +488,8 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.RevokeToken: (revoke_token, ADMIN),
     m.RotateToken: (rotate_token, ADMIN),
     m.LimitInspections: (limit_inspections, ADMIN),
+    # The verifiable log: closing a day seals it with a signed checkpoint.
+    m.CloseDay: (close_day, LEAD_GATEKEEPER),
 }
 
 

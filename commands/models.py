@@ -344,3 +344,12 @@ class LimitInspections(Command):
     inspection_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
         max_length=1000
     )
+
+
+# --- the verifiable log (warroom/evidence) -----------------------------------
+
+
+class CloseDay(Command):
+    """Closes a day: the log is signed as it stands and the day's blog prints it."""
+
+    day: Day

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
 
 from eventsourcing.cipher import AESCipher
 from pydantic import ValidationError
@@ -22,13 +25,14 @@ from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from warroom.domain.base import Context, RuleBroken
 from warroom.domain.organisation import Organisations
+from warroom.evidence.keys import NoSigningKey, load_signer
+from warroom.evidence.notes import NoteError, Signer, Verifier
+from warroom.evidence.receipt import verify_receipt
 from warroom.storage import Unreadable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.command == "keygen":
-        return _keygen(args)
     try:
         database = Database.from_settings(Settings())
         return SUBCOMMANDS[args.command](database, args)
@@ -81,14 +85,96 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="load a demo inspection, then serve it")
     _listen_on(demo)
     demo.add_argument("--no-serve", action="store_true", help="load only")
-
-    keygen = sub.add_parser("keygen", help="print a new key")
-    keygen.add_argument(
-        "--cipher",
-        action="store_true",
-        help="a key for WARROOM_CIPHER_KEY (encryption at rest)",
-    )
+    _evidence_commands(sub)
+    _cipher_commands(sub)
     return parser
+
+
+# --- the verifiable log (warroom/evidence) -----------------------------------
+
+
+def _evidence_commands(sub: Any) -> None:
+    keygen = sub.add_parser(
+        "keygen", help="print a new signer key, then its verifier key (signed-note)"
+    )
+    keygen.add_argument("--name", help="the log's name, e.g. example.gov.uk/warroom")
+    verify = sub.add_parser(
+        "verify", help="walk the whole log: intact, or where it breaks"
+    )
+    verify.add_argument(
+        "--checkpoint",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="signed checkpoints kept outside the log (a blog email, a printout): "
+        "the log must be consistent with each",
+    )
+    verify.add_argument(
+        "--key",
+        help="the verifier key, or a file holding it (by default, that of the "
+        "configured signing key)",
+    )
+    receipt = sub.add_parser("verify-receipt", help="check a hand-over receipt offline")
+    receipt.add_argument("file", help="the receipt, as JSON")
+    receipt.add_argument(
+        "--key", required=True, help="the verifier key, or a file holding it"
+    )
+
+
+def _keygen(database: Database, args: argparse.Namespace) -> int:
+    try:
+        signer = Signer.generate(args.name)
+    except NoteError as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    print(signer.key_text())
+    print(signer.verifier_text())
+    return 0
+
+
+def _verifier(key: str | None) -> Verifier:
+    if key is None:
+        settings = Settings()
+        database = Database.from_url(settings.database_url)
+        signer, _ = load_signer(
+            database, settings.signing_key, settings.signing_key_file
+        )
+        return signer.verifier()
+    text = Path(key).read_text() if Path(key).is_file() else key
+    return Verifier.parse(text)
+
+
+def _verify(database: Database, args: argparse.Namespace) -> int:
+    try:
+        notes = [Path(name).read_text() for name in args.checkpoint]
+        verifier = _verifier(args.key) if notes else None
+    except (OSError, NoteError, NoSigningKey) as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    app = WarRoom(database)
+    try:
+        report = app.evidence.verify(notes, verifier)
+    finally:
+        app.close()
+    print(report.text())
+    return 0 if report.intact else 1
+
+
+def _verify_receipt(database: Database, args: argparse.Namespace) -> int:
+    try:
+        verifier = _verifier(args.key)
+        receipt = json.loads(Path(args.file).read_text())
+        event = verify_receipt(receipt, verifier)
+    except (OSError, ValueError) as error:
+        print(f"warroom: the receipt does not hold: {error}", file=sys.stderr)
+        return 1
+    index = receipt["inclusion"]["index"]
+    print(
+        f"valid: leaf {index} of the log {verifier.name} "
+        f"(tree of {receipt['inclusion']['size']}) is this event:"
+    )
+    print(json.dumps(event, indent=2, sort_keys=True))
+    return 0
 
 
 def _listen_on(command: argparse.ArgumentParser) -> None:
@@ -172,10 +258,25 @@ def _invalid(error: ValidationError) -> int:
     return 2
 
 
-def _keygen(args: argparse.Namespace) -> int:
+# --- encryption at rest -------------------------------------------------------
+
+
+def _cipher_commands(sub: Any) -> None:
+    keygen: argparse.ArgumentParser = sub.choices["keygen"]
+    keygen.add_argument(
+        "--cipher",
+        action="store_true",
+        help="instead, print a key for WARROOM_CIPHER_KEY (encryption at rest)",
+    )
+
+
+def _keygen_either(database: Database, args: argparse.Namespace) -> int:
+    """`keygen --name NAME` (a signer key) or `keygen --cipher`."""
     if args.cipher:
         return _keygen_cipher()
-    print("warroom: keygen: say which key (--cipher)", file=sys.stderr)
+    if args.name:
+        return _keygen(database, args)
+    print("warroom: keygen: say which key: --name NAME or --cipher", file=sys.stderr)
     return 2
 
 
@@ -211,6 +312,17 @@ def _run_server(host: str, port: int, *, access_log: bool = False) -> int:
     from web.app import create_app
 
     settings = Settings()
+    try:  # a clear refusal, before the server starts (PostgreSQL needs a key)
+        _, made = load_signer(
+            Database.from_url(settings.database_url),
+            settings.signing_key,
+            settings.signing_key_file,
+        )
+    except NoSigningKey as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    if made:
+        print(f"warroom: {made}", file=sys.stderr)
     gc.set_threshold(*settings.gc_thresholds)
     uvicorn.run(
         create_app(settings),
@@ -229,6 +341,10 @@ SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "serve": _serve,
     "rebuild": _rebuild,
     "demo": _demo,
+    # The verifiable log.
+    "keygen": _keygen_either,
+    "verify": _verify,
+    "verify-receipt": _verify_receipt,
 }
 
 

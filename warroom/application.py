@@ -16,6 +16,8 @@ from warroom.config import Database
 from warroom.domain.base import NotFound
 from warroom.domain.user import User
 from warroom.domain.user_name import UserName, same_name
+from warroom.evidence.log import VerifiableLog
+from warroom.evidence.notes import Signer
 from warroom.storage import (
     WRONG_KEY,
     Seal,
@@ -40,10 +42,14 @@ class WarRoom(Application[UUID]):
         self.seal = Seal(self.mapper.cipher)
         self.recorder.seal = self.seal  # type: ignore[attr-defined]
         self.store: WarRoomStore = open_store(self.factory, database, self.seal)
+        self._check_readable()
+        # The recorder turns the events it stores into the Merkle tree's leaves.
+        self.recorder.mapper = self.mapper  # type: ignore[attr-defined]
+        self.evidence = VerifiableLog(self.recorder, self.mapper)
+        self.evidence.backfill()
         self._save_listeners: list[Callable[[int], None]] = []
         self._names_before_claims: dict[tuple[str | None, str], UUID] | None = None
         self._listeners_lock = threading.Lock()
-        self._check_readable()
 
     def _check_readable(self) -> None:
         """Unreadable at once, at the start, if this process's cipher key (or its
@@ -79,6 +85,10 @@ class WarRoom(Application[UUID]):
             ),
             default=recordings[-1].notification.id,
         )
+
+    def use_signer(self, signer: Signer) -> None:
+        """The key that seals closed days (never kept in this database)."""
+        self.recorder.tree.signer = signer  # type: ignore[attr-defined]
 
     def load(self, cls: type[A], aggregate_id: str | UUID) -> A:
         """The aggregate of that type with that id, or NotFound."""

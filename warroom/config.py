@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     # keygen --cipher` prints), events' payloads, documents' bytes and the
     # saved read models are stored encrypted with the library's AES cipher.
     cipher_key: str = ""
+    # The key that signs the log's checkpoints (`warroom keygen` prints one),
+    # or a file holding it; never kept in the database. Without either, on
+    # SQLite a key is made in a file beside the database; PostgreSQL refuses.
+    signing_key: str = ""
+    signing_key_file: str = ""
 
 
 @dataclass(frozen=True)

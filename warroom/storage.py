@@ -27,6 +27,7 @@ from uuid import UUID
 from eventsourcing.persistence import (
     Cipher,
     InfrastructureFactory,
+    Mapper,
     StoredEvent,
     Tracking,
 )
@@ -38,6 +39,7 @@ from eventsourcing.postgres import (
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteCursor,
+    SQLiteDatastore,
     SQLiteTrackingRecorder,
 )
 from eventsourcing.utils import get_topic
@@ -46,6 +48,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from warroom.config import Database
+from warroom.evidence.tree import Tree
 
 
 @dataclass(frozen=True)
@@ -126,18 +129,38 @@ class SavedAlongside:
 
 
 class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
-    """The library's recorder, writing `SavedAlongside` rows in the same transaction."""
+    """The library's recorder, writing `SavedAlongside` rows in the same transaction.
 
+    And the Merkle tree's leaves (`warroom.evidence.tree`), after the events'
+    insert, under SQLite's write lock: `mapper` (the application's, set by
+    `WarRoom`) turns the stored events into leaves.
+    """
+
+    mapper: Mapper[Any]
     seal = Seal()  # the application's, set by `WarRoom`
 
+    def __init__(
+        self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"
+    ) -> None:
+        # Before the library's __init__, which asks for the create statements.
+        self.tree = Tree(kind="sqlite", events_table=events_table_name)
+        super().__init__(datastore, events_table_name)
+
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), SQLITE_DOCUMENTS_TABLE]
+        return [
+            *super().construct_create_table_statements(),
+            SQLITE_DOCUMENTS_TABLE,
+            *self.tree.create_statements,
+        ]
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         self._insert_alongside(c, SavedAlongside.of(kwargs))
-        return super()._insert_events(c, stored_events, **kwargs)
+        positions = super()._insert_events(c, stored_events, **kwargs)
+        if positions:
+            self.tree.append(c, self.mapper, positions, stored_events)
+        return positions
 
     def _insert_alongside(self, c: SQLiteCursor, rows: SavedAlongside) -> None:
         for document in rows.documents:
@@ -145,8 +168,12 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
 
 
 class PostgresWarRoomRecorder(PostgresApplicationRecorder):
-    """The library's recorder, writing `SavedAlongside` rows in the same transaction."""
+    """The library's recorder, writing `SavedAlongside` rows in the same transaction.
 
+    And the Merkle tree's leaves, as `SQLiteWarRoomRecorder` does.
+    """
+
+    mapper: Mapper[Any]
     seal = Seal()  # the application's, set by `WarRoom`
 
     def __init__(
@@ -159,6 +186,14 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         schema = Identifier(datastore.schema)
         self.sql_create_statements.append(postgres_documents_table(schema))
         self._insert_document = POSTGRES_INSERT_DOCUMENT.format(schema)
+        self.tree = Tree(
+            kind="postgresql",
+            schema=datastore.schema,
+            events_table=self.events_table_name,
+        )
+        self.sql_create_statements += [
+            SQL(s).format() for s in self.tree.create_statements
+        ]
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -171,6 +206,18 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
     def _insert_alongside(self, curs: Cursor[DictRow], rows: SavedAlongside) -> None:
         for document in rows.documents:
             curs.execute(self._insert_document, _document_row(document, self.seal))
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        # Still in the events' transaction, and under the library's EXCLUSIVE
+        # lock on the events' table: the next leaf index cannot be taken twice.
+        positions = super()._fetch_ids_after_insert_events(
+            curs, stored_events, **kwargs
+        )
+        if positions:
+            self.tree.append(curs, self.mapper, positions, stored_events)
+        return positions
 
 
 def application_recorder_env(kind: str) -> dict[str, str]:
