@@ -20,7 +20,7 @@ from warroom.evidence.log import VerifiableLog
 from warroom.evidence.notes import Signer
 from warroom.storage import (
     WRONG_KEY,
-    Seal,
+    AtRest,
     Unreadable,
     WarRoomStore,
     application_recorder_env,
@@ -39,9 +39,9 @@ class WarRoom(Application[UUID]):
         )
         self.database = database
         # What is stored beside the log is encrypted as its events are.
-        self.seal = Seal(self.mapper.cipher)
-        self.recorder.seal = self.seal  # type: ignore[attr-defined]
-        self.store: WarRoomStore = open_store(self.factory, database, self.seal)
+        self.at_rest = AtRest(self.mapper.cipher)
+        self.recorder.at_rest = self.at_rest  # type: ignore[attr-defined]
+        self.store: WarRoomStore = open_store(self.factory, database, self.at_rest)
         self._check_readable()
         # The recorder turns the events it stores into the Merkle tree's leaves.
         self.recorder.mapper = self.mapper  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@
   tracking record of the last event it includes: a crash between the two
   cannot happen, so a restart neither skips nor applies an event twice.
 
-With `WARROOM_CIPHER_KEY` both are stored encrypted (`Seal`), with the same
+With `WARROOM_CIPHER_KEY` both are stored encrypted (`AtRest`), with the same
 AES cipher the library encrypts the events' payloads with.
 
 Both backends extend the library's own recorders, so they share its
@@ -64,7 +64,7 @@ class Unreadable(Exception):
 
 
 @dataclass(frozen=True)
-class Seal:
+class AtRest:
     """Encrypts what is stored beside the log, with the log's own cipher.
 
     AES-GCM authenticates what it decrypts, and a document is checked against
@@ -74,10 +74,10 @@ class Seal:
 
     cipher: Cipher | None = None
 
-    def close(self, content: bytes) -> bytes:
+    def encrypt(self, content: bytes) -> bytes:
         return self.cipher.encrypt(content) if self.cipher else content
 
-    def open(self, stored: bytes, what: str) -> bytes:
+    def decrypt(self, stored: bytes, what: str) -> bytes:
         if self.cipher is None:
             return stored
         try:
@@ -85,8 +85,8 @@ class Seal:
         except ValueError:
             raise Unreadable(f"{what} {WRONG_KEY}") from None
 
-    def open_document(self, sha256: str, stored: bytes) -> bytes:
-        content = self.open(stored, f"document {sha256}")
+    def decrypt_document(self, sha256: str, stored: bytes) -> bytes:
+        content = self.decrypt(stored, f"document {sha256}")
         if hashlib.sha256(content).hexdigest() != sha256:
             cause = WRONG_KEY if self.cipher is None else "was altered where stored"
             raise Unreadable(f"document {sha256} {cause}")
@@ -137,7 +137,7 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
     """
 
     mapper: Mapper[Any]
-    seal = Seal()  # the application's, set by `WarRoom`
+    at_rest = AtRest()  # the application's, set by `WarRoom`
 
     def __init__(
         self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"
@@ -164,7 +164,7 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
 
     def _insert_alongside(self, c: SQLiteCursor, rows: SavedAlongside) -> None:
         for document in rows.documents:
-            c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document, self.seal))
+            c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document, self.at_rest))
 
 
 class PostgresWarRoomRecorder(PostgresApplicationRecorder):
@@ -174,7 +174,7 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
     """
 
     mapper: Mapper[Any]
-    seal = Seal()  # the application's, set by `WarRoom`
+    at_rest = AtRest()  # the application's, set by `WarRoom`
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -205,7 +205,7 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
 
     def _insert_alongside(self, curs: Cursor[DictRow], rows: SavedAlongside) -> None:
         for document in rows.documents:
-            curs.execute(self._insert_document, _document_row(document, self.seal))
+            curs.execute(self._insert_document, _document_row(document, self.at_rest))
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -226,8 +226,8 @@ def application_recorder_env(kind: str) -> dict[str, str]:
     return {"APPLICATION_RECORDER_TOPIC": get_topic(recorder)}
 
 
-def _document_row(document: Document, seal: Seal) -> tuple[str, int, bytes]:
-    return (document.sha256, len(document.content), seal.close(document.content))
+def _document_row(document: Document, at_rest: AtRest) -> tuple[str, int, bytes]:
+    return (document.sha256, len(document.content), at_rest.encrypt(document.content))
 
 
 # The same bytes attached twice are stored once.
@@ -255,7 +255,7 @@ def postgres_documents_table(schema: Identifier) -> Composed:
 
 
 class WarRoomStore(Protocol):
-    seal: Seal
+    at_rest: AtRest
 
     def put_document(self, sha256: str, content: bytes) -> None: ...
 
@@ -283,7 +283,7 @@ class WarRoomStore(Protocol):
 
 
 class SQLiteWarRoomStore(SQLiteTrackingRecorder):
-    seal = Seal()  # the application's, set by `open_store`
+    at_rest = AtRest()  # the application's, set by `open_store`
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -297,14 +297,15 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
     def put_document(self, sha256: str, content: bytes) -> None:
         with self.datastore.transaction(commit=True) as c:
             c.execute(
-                SQLITE_INSERT_DOCUMENT, (sha256, len(content), self.seal.close(content))
+                SQLITE_INSERT_DOCUMENT,
+                (sha256, len(content), self.at_rest.encrypt(content)),
             )
 
     def get_document(self, sha256: str) -> bytes | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT content FROM warroom_documents WHERE sha256=?", (sha256,))
             row = c.fetchone()
-        return self.seal.open_document(sha256, bytes(row[0])) if row else None
+        return self.at_rest.decrypt_document(sha256, bytes(row[0])) if row else None
 
     def documents_held(self) -> int:
         """How many distinct documents the store holds."""
@@ -326,7 +327,7 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
             if not rows:
                 return
             for sha256, stored in rows:
-                yield sha256, self.seal.open_document(sha256, stored)
+                yield sha256, self.at_rest.decrypt_document(sha256, stored)
             after = rows[-1][0]
 
     def save_views(self, state: bytes, tracking: Tracking) -> None:
@@ -339,7 +340,7 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
                 (
                     tracking.application_name,
                     tracking.notification_id,
-                    self.seal.close(state),
+                    self.at_rest.encrypt(state),
                 ),
             )
 
@@ -352,7 +353,7 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
             row = c.fetchone()
         if row is None:
             return None
-        return int(row[0]), self.seal.open(bytes(row[1]), "the saved read models")
+        return int(row[0]), self.at_rest.decrypt(bytes(row[1]), "the saved read models")
 
     def position_of(self, events_table: str, originator_id: UUID, version: int) -> int:
         # The library's own table: its rowid is the event's log position.
@@ -390,7 +391,7 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
 
 
 class PostgresWarRoomStore(PostgresTrackingRecorder):
-    seal = Seal()  # the application's, set by `open_store`
+    at_rest = AtRest()  # the application's, set by `open_store`
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -409,7 +410,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(
                 POSTGRES_INSERT_DOCUMENT.format(self._schema),
-                (sha256, len(content), self.seal.close(content)),
+                (sha256, len(content), self.at_rest.encrypt(content)),
             )
 
     def get_document(self, sha256: str) -> bytes | None:
@@ -423,7 +424,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             row = curs.fetchone()
         if row is None:
             return None
-        return self.seal.open_document(sha256, bytes(row["content"]))
+        return self.at_rest.decrypt_document(sha256, bytes(row["content"]))
 
     def documents_held(self) -> int:
         """How many distinct documents the store holds."""
@@ -452,7 +453,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             if not rows:
                 return
             for sha256, stored in rows:
-                yield sha256, self.seal.open_document(sha256, stored)
+                yield sha256, self.at_rest.decrypt_document(sha256, stored)
             after = rows[-1][0]
 
     def save_views(self, state: bytes, tracking: Tracking) -> None:
@@ -467,7 +468,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                 (
                     tracking.application_name,
                     tracking.notification_id,
-                    self.seal.close(state),
+                    self.at_rest.encrypt(state),
                 ),
             )
 
@@ -483,7 +484,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             row = curs.fetchone()
         if row is None:
             return None
-        return int(row["position"]), self.seal.open(
+        return int(row["position"]), self.at_rest.decrypt(
             bytes(row["state"]), "the saved read models"
         )
 
@@ -534,12 +535,12 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
 
 
 def open_store(
-    factory: InfrastructureFactory[Any], database: Database, seal: Seal
+    factory: InfrastructureFactory[Any], database: Database, at_rest: AtRest
 ) -> WarRoomStore:
     """The store, on the application's own factory: one connection pool."""
     store_class: type[Any] = (
         SQLiteWarRoomStore if database.kind == "sqlite" else PostgresWarRoomStore
     )
     store: WarRoomStore = factory.tracking_recorder(store_class)
-    store.seal = seal
+    store.at_rest = at_rest
     return store

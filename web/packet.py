@@ -7,7 +7,8 @@ Inside:
 - `documents/<first 12 hex of its SHA-256>-<its name>`: each document's bytes,
   once, however many lines released it;
 - `ledger.csv` and `ledger.json`: the lines, each naming its `file`;
-- `receipts/line-<n>.json`: each line's receipt, where the log gives one;
+- `receipts/line-<n>.json`: each line's receipt (its leaf, inclusion proof and
+  a signed checkpoint: `warroom verify-receipt FILE --key VKEY` checks it);
 - `SHA256SUMS`: every other file's SHA-256 (`sha256sum -c SHA256SUMS`);
 - `packet.json`: what the packet holds and the span it covers.
 """

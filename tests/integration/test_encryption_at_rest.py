@@ -23,7 +23,7 @@ from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from tests.servers import VENV_BIN
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
-from warroom.storage import Seal, Unreadable
+from warroom.storage import AtRest, Unreadable
 from web.app import create_app
 
 PHRASE = "Kestrel Moorland Annex"
@@ -109,6 +109,9 @@ def test_with_a_key_no_stored_byte_holds_the_phrase_and_every_read_still_answers
             "auditor", f"{inspection.path}/requests/{rid}/documents/{digest}"
         )
         assert content.status_code == 200 and content.content == DOCUMENT
+        # The tree's leaves are the plaintext events: the log still verifies.
+        verified = client.get("auditor", "/api/verify").json()
+        assert verified["intact"] and verified["events"] > 20, verified
 
     app = WarRoom(Database.from_settings(_settings(database_url, key)))
     try:
@@ -152,20 +155,20 @@ def test_a_wrong_key_is_a_clear_error_at_the_start_never_garbage(
 
 
 def test_a_document_read_with_the_wrong_key_is_refused_not_handed_out() -> None:
-    def seal(key: str) -> Seal:
-        return Seal(AESCipher(Environment(env={"CIPHER_KEY": key})))
+    def at_rest(key: str) -> AtRest:
+        return AtRest(AESCipher(Environment(env={"CIPHER_KEY": key})))
 
-    right, wrong = seal(AESCipher.create_key(32)), seal(AESCipher.create_key(32))
+    right, wrong = at_rest(AESCipher.create_key(32)), at_rest(AESCipher.create_key(32))
     digest = hashlib.sha256(DOCUMENT).hexdigest()
-    stored = right.close(DOCUMENT)
+    stored = right.encrypt(DOCUMENT)
     assert PHRASE.encode() not in stored
-    assert right.open_document(digest, stored) == DOCUMENT
+    assert right.decrypt_document(digest, stored) == DOCUMENT
     with pytest.raises(Unreadable, match=f"document {digest} cannot be read"):
-        wrong.open_document(digest, stored)
+        wrong.decrypt_document(digest, stored)
     with pytest.raises(Unreadable, match=f"document {digest} cannot be read"):
-        Seal().open_document(digest, stored)  # no key at all
+        AtRest().decrypt_document(digest, stored)  # no key at all
     with pytest.raises(Unreadable, match="altered where stored"):
-        right.open_document(digest, right.close(DOCUMENT + b"!"))
+        right.decrypt_document(digest, right.encrypt(DOCUMENT + b"!"))
 
 
 def test_keygen_prints_a_key_the_server_takes(tmp_path: Path) -> None:

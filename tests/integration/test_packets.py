@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 import pyzipper
 
+from tests.conftest import TEST_VERIFIER_KEY
 from tests.helpers import ROLES, Inspection, WarRoomClient, new_request, walk_request
+from warroom.evidence.notes import Verifier
+from warroom.evidence.receipt import verify_receipt
 from web.routes.documents import READS_DOCUMENTS
 
 FIRST = b"%PDF-1.7 Annex A: the list of children in need, as at Monday"
@@ -86,6 +89,14 @@ def test_a_packet_holds_each_released_document_its_ledger_lines_and_their_sums(
         assert hashlib.sha256(files[path]).hexdigest() == digest
     manifest = json.loads(files["packet.json"])
     assert manifest["lines"] == [1, 2] and manifest["inspection_id"] == inspection.id
+
+    # Each line's receipt proves, offline, that its release is in the signed log.
+    verifier = Verifier.parse(TEST_VERIFIER_KEY)
+    for line in packed:
+        receipt = json.loads(files[f"receipts/line-{line['line']}.json"])
+        event = verify_receipt(receipt, verifier)
+        assert event["position"] == line["position"]
+        assert event["data"]["sha256"] == line["sha256"]
 
 
 def test_a_packet_holds_only_the_lines_released_in_its_span(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Header, HTTPException, Query
 from fastapi.responses import Response
 from pydantic import AwareDatetime
@@ -18,7 +19,8 @@ router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["read models
 ZIP: Responses = {
     200: {
         "description": "A zip: the documents released in the span, `ledger.csv`, "
-        "`ledger.json`, `SHA256SUMS` and `packet.json` (AES-256 with a password)",
+        "`ledger.json`, each line's receipt, `SHA256SUMS` and `packet.json` "
+        "(AES-256 with a password)",
         "content": {"application/zip": {"schema": {"type": "string"}}},
     }
 }
@@ -100,7 +102,12 @@ def packet(
         if content is None:  # saved with its event: only a damaged store lacks it
             raise LookupError(f"the ledger names a document not stored: {sha256}")
         documents[sha256] = content
-    made = Packet(inspection_id, span, position, lines, documents)
+    receipts: dict[int, bytes] = {}
+    for line in lines:
+        receipt = state.app.evidence.receipt(line["position"], state.signer)
+        if receipt is not None:
+            receipts[line["line"]] = orjson.dumps(receipt, option=orjson.OPT_INDENT_2)
+    made = Packet(inspection_id, span, position, lines, documents, receipts)
     return Response(
         made.zip(password),
         media_type="application/zip",
