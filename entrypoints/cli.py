@@ -22,6 +22,7 @@ from entrypoints.console import CONSOLE
 from entrypoints.demo import load_demo
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
+from warroom.archive import Refused, export_log, import_log
 from warroom.config import Database, Settings
 from warroom.domain.base import Context, RuleBroken
 from warroom.domain.organisation import Organisations
@@ -87,6 +88,7 @@ def parser() -> argparse.ArgumentParser:
     demo.add_argument("--no-serve", action="store_true", help="load only")
     _evidence_commands(sub)
     _cipher_commands(sub)
+    _archive_commands(sub)
     return parser
 
 
@@ -258,6 +260,78 @@ def _invalid(error: ValidationError) -> int:
     return 2
 
 
+# --- export and import (warroom/archive.py) ------------------------------------
+
+
+def _archive_commands(sub: Any) -> None:
+    export = sub.add_parser(
+        "export", help="write the whole log, documents and checkpoints to a zip"
+    )
+    export.add_argument("--out", required=True, metavar="FILE.zip")
+    load = sub.add_parser(
+        "import", help="load an export into an empty database, checked first"
+    )
+    load.add_argument("file", metavar="FILE.zip")
+    load.add_argument(
+        "--key",
+        help="the verifier key (or a file holding it): the export's checkpoints "
+        "must carry its signature",
+    )
+
+
+def _signer(database: Database, settings: Settings) -> Signer:
+    signer, made = load_signer(
+        database, settings.signing_key, settings.signing_key_file
+    )
+    if made:
+        print(f"warroom: {made}", file=sys.stderr)
+    return signer
+
+
+def _export(database: Database, args: argparse.Namespace) -> int:
+    settings = Settings()
+    try:
+        signer: Signer | None = _signer(database, settings)
+    except NoSigningKey:
+        signer = None  # the export holds the days' seals, but no head checkpoint
+    app = WarRoom(database)
+    try:
+        manifest = export_log(app, Path(args.out), signer)
+    except Refused as refusal:
+        print(f"warroom: export refused: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    print(
+        f"exported {manifest.events} events, {manifest.documents} documents and "
+        f"{len(manifest.checkpoints)} checkpoints to {args.out}; "
+        f"root {manifest.root.hex()}"
+    )
+    return 0
+
+
+def _import(database: Database, args: argparse.Namespace) -> int:
+    settings = Settings()
+    try:
+        verifier = _verifier(args.key) if args.key else None
+        signer = _signer(database, settings)
+    except (OSError, NoteError, NoSigningKey) as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    app = WarRoom(database)
+    app.use_signer(signer)  # closed days are sealed again as they go in
+    try:
+        events = import_log(app, Path(args.file), verifier)
+        root = app.evidence.head().root.hex()
+    except Refused as refusal:
+        print(f"warroom: import refused, nothing stored: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    print(f"imported {events} events; root {root}")
+    return 0
+
+
 # --- encryption at rest -------------------------------------------------------
 
 
@@ -343,6 +417,9 @@ SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "demo": _demo,
     # The verifiable log.
     "keygen": _keygen_either,
+    # Export and import.
+    "export": _export,
+    "import": _import,
     "verify": _verify,
     "verify-receipt": _verify_receipt,
 }

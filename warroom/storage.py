@@ -157,10 +157,30 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         self._insert_alongside(c, SavedAlongside.of(kwargs))
-        positions = super()._insert_events(c, stored_events, **kwargs)
+        imported = kwargs.get("positions")
+        positions = (
+            self._insert_at(c, stored_events, imported)
+            if imported is not None
+            else super()._insert_events(c, stored_events, **kwargs)
+        )
         if positions:
             self.tree.append(c, self.mapper, positions, stored_events)
         return positions
+
+    def _insert_at(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], at: Sequence[int]
+    ) -> Sequence[int]:
+        # An import (`warroom.archive`): each event at its original position.
+        c.executemany(
+            f"INSERT INTO {self.events_table_name} "
+            "(rowid, originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (p, _id_text(s.originator_id), s.originator_version, s.topic, s.state)
+                for p, s in zip(at, stored_events, strict=True)
+            ],
+        )
+        return list(at)
 
     def _insert_alongside(self, c: SQLiteCursor, rows: SavedAlongside) -> None:
         for document in rows.documents:
@@ -207,6 +227,41 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         for document in rows.documents:
             curs.execute(self._insert_document, _document_row(document, self.at_rest))
 
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        imported = kwargs.get("positions")
+        if imported is None:
+            super()._insert_stored_events(curs, stored_events, **kwargs)
+            return
+        # An import (`warroom.archive`): each event at its original position,
+        # the sequence moved past them first (this statement's RETURNING is
+        # what the library reads the positions from, so it must come last).
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        table = SQL("{}.{}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        curs.execute(
+            SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
+            (f'"{self.datastore.schema}"."{self.events_table_name}"', max(imported)),
+        )
+        curs.execute(
+            SQL(
+                "INSERT INTO {} "
+                "(notification_id, originator_id, originator_version, topic, state) "
+                "SELECT * FROM unnest(%s::bigint[], %s::{}[], %s::bigint[], "
+                "%s::text[], %s::bytea[]) RETURNING notification_id"
+            ).format(table, Identifier(self.datastore.originator_id_type)),
+            (
+                list(imported),
+                [s.originator_id for s in stored_events],
+                [s.originator_version for s in stored_events],
+                [s.topic for s in stored_events],
+                [s.state for s in stored_events],
+            ),
+        )
+
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -224,6 +279,10 @@ def application_recorder_env(kind: str) -> dict[str, str]:
     """The library's setting that makes its factory build our recorder."""
     recorder = SQLiteWarRoomRecorder if kind == "sqlite" else PostgresWarRoomRecorder
     return {"APPLICATION_RECORDER_TOPIC": get_topic(recorder)}
+
+
+def _id_text(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
 
 
 def _document_row(document: Document, at_rest: AtRest) -> tuple[str, int, bytes]:
