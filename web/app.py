@@ -23,7 +23,16 @@ from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
-from web.routes import commands, documents, evidence, log, packets, reads, users
+from web.routes import (
+    commands,
+    documents,
+    evidence,
+    export,
+    log,
+    packets,
+    reads,
+    users,
+)
 from web.state import ServerState
 
 STATIC = Path(__file__).parent / "static"
@@ -55,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
         (evidence.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
         (packets.router, {}),  # the hand-over packet declares its own
+        (export.router, {}),  # and so does the export
     ):
         api.include_router(router, responses=errors)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")

@@ -11,6 +11,7 @@ import subprocess
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ import pytest
 from eventsourcing.cipher import AESCipher
 from fastapi.testclient import TestClient
 
+from commands.models import AddOrganisation
+from commands.organisations import add_organisation
 from projections.rebuild import rebuild
 from tests.conftest import TEST_VERIFIER_KEY
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
@@ -27,6 +30,7 @@ from tests.servers import VENV_BIN
 from warroom.application import WarRoom
 from warroom.archive import Refused, export_log, import_log
 from warroom.config import Database, Settings
+from warroom.domain.base import Context
 from warroom.evidence import merkle
 from warroom.evidence.notes import Checkpoint, Signer, Verifier
 from web.app import create_app
@@ -356,3 +360,51 @@ def test_an_export_of_a_log_whose_tree_was_altered_is_refused(
             c.execute("UPDATE warroom_tree SET compact=?", (b"y" * size,))
         with pytest.raises(Refused, match="does not match its events"):
             export_log(app, tmp_path / "refused.zip")
+
+
+# --- over HTTP: the auditor's (or admin's) copy --------------------------------
+
+
+def test_an_auditor_or_admin_downloads_the_export_and_it_imports_whole(
+    client: WarRoomClient, inspection: Inspection, tmp_path: Path
+) -> None:
+    rid = new_request(client, inspection)
+    walk_request(client, inspection, rid, "released", content=DOCUMENT)
+    before = client.stored()
+    for role in ("auditor", "admin"):
+        answer = client.get(role, "/api/log/export")
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == "application/zip"
+    out = tmp_path / "downloaded.zip"
+    out.write_bytes(answer.content)
+    assert client.stored() == before
+    copy = f"sqlite:///{tmp_path / 'copy.db'}"
+    with opened(copy) as app:
+        assert import_log(app, out, Verifier.parse(TEST_VERIFIER_KEY)) == before
+        assert app.evidence.head().root == client.app.evidence.head().root
+        assert app.store.get_document(hashlib.sha256(DOCUMENT).hexdigest()) == DOCUMENT
+
+
+@pytest.mark.parametrize("role", ["lead", "gatekeeper", "rapid_response", "staff"])
+def test_no_other_role_may_export_the_log(
+    client: WarRoomClient, inspection: Inspection, role: str
+) -> None:
+    before = client.stored()
+    answer = client.get(role, "/api/log/export")
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["detail"] == f"a {role} may not export the log"
+    assert client.http.get("/api/log/export").status_code == 401
+    assert client.stored() == before
+
+
+def test_a_database_of_several_councils_is_exported_only_from_the_command_line(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    ctx = Context("console", "console", datetime.now(UTC))
+    for name in ("Northshire County Council", "Southshire County Council"):
+        add_organisation(client.app, ctx, AddOrganisation(name=name))
+    before = client.stored()
+    answer = client.get("auditor", "/api/log/export")
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["rule"] == "export_one_council"
+    assert client.stored() == before
