@@ -30,7 +30,7 @@ from tests.helpers import (
     refused,
     walk_request,
 )
-from tests.servers import warroom
+from tests.servers import running_server, warroom
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from warroom.evidence import merkle
@@ -355,3 +355,18 @@ def test_a_note_signed_by_another_key_of_the_same_name_is_refused() -> None:
     forged = Checkpoint(ours.name, 5, hashlib.sha256(b"x").digest()).signed(impostor)
     with pytest.raises(NoteError):
         Checkpoint.verified(forged, ours)
+
+
+def test_sqlite_without_a_key_makes_one_beside_the_database_and_keeps_it(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'warroom.db'}"
+    key_file = tmp_path / "warroom.db.signing-key"
+    with running_server(url, env={"WARROOM_SIGNING_KEY": ""}):
+        pass
+    first = key_file.read_text()
+    assert first.startswith("PRIVATE+KEY+warroom.localhost/")
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    with running_server(url, env={"WARROOM_SIGNING_KEY": ""}):
+        pass
+    assert key_file.read_text() == first

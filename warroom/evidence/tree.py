@@ -138,7 +138,7 @@ class Tree:
             )
             for position, s in zip(positions, stored_events, strict=True)
         ]
-        self._grow(c, mapper, head, notifications)
+        self._grow(c, mapper, head, notifications, seal=True)
 
     def _grow(
         self,
@@ -146,6 +146,8 @@ class Tree:
         mapper: Mapper[Any],
         head: Head,
         notifications: Sequence[Notification],
+        *,
+        seal: bool,
     ) -> None:
         compact = head.compact
         leaves: list[tuple[int, int, bytes]] = []
@@ -156,11 +158,11 @@ class Tree:
             hashed = merkle.leaf_hash(leaf_bytes(event))
             leaves.append((compact.size, notification.id, hashed))
             nodes += compact.append(hashed)
-            if event.type == DAY_CLOSED:
+            if seal and event.type == DAY_CLOSED:
                 day = str(event.data["day"])
-                seal = self._seal(compact)
+                note = self._seal(compact)
                 seals.append(
-                    (event.inspection_id, day, event.position, compact.size, seal)
+                    (event.inspection_id, day, event.position, compact.size, note)
                 )
         c.executemany(self._insert_leaf, leaves)
         if nodes:
@@ -179,8 +181,11 @@ class Tree:
     def backfill_page(
         self, c: Cursor, mapper: Mapper[Any], notifications: Sequence[Notification]
     ) -> None:
-        """Adds leaves for events stored before the tree was kept (in order)."""
-        self._grow(c, mapper, self.head(c), notifications)
+        """Adds leaves for events stored before the tree was kept (in order).
+
+        Days closed then are not sealed now: a seal is signed when it happens.
+        """
+        self._grow(c, mapper, self.head(c), notifications, seal=False)
 
     def events_after(self, c: Cursor, position: int, limit: int) -> list[Notification]:
         c.execute(
