@@ -15,6 +15,7 @@ connection pool, its tracking table and its transactions.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -146,6 +147,7 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         self.sql_create_statements += [
             SQL(s).format() for s in self.tree.create_statements
         ]
+        self._head_query = threading.local()
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -159,16 +161,29 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         for document in rows.documents:
             curs.execute(self._insert_document, _document_row(document))
 
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        super()._insert_stored_events(curs, stored_events, **kwargs)
+        # In the same pipeline as the insert, after the library's EXCLUSIVE
+        # lock on the events' table: the tree's head comes back with the
+        # events' positions, at no extra round trip, and no other append can
+        # take the next leaf index until this transaction ends.
+        head = curs.connection.cursor()
+        head.execute(self.tree.select_head)
+        self._head_query.cursor = head
+
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # Still in the events' transaction, and under the library's EXCLUSIVE
-        # lock on the events' table: the next leaf index cannot be taken twice.
         positions = super()._fetch_ids_after_insert_events(
             curs, stored_events, **kwargs
         )
-        if positions:
-            self.tree.append(curs, self.mapper, positions, stored_events)
+        with self._head_query.cursor as head:
+            row = head.fetchone()
+        if positions:  # the tree's rows go with the commit's own round trip
+            tree_head = self.tree.head_of(row)
+            self.tree.append(curs, self.mapper, positions, stored_events, tree_head)
         return positions
 
 

@@ -38,6 +38,16 @@ from warroom.evidence.notes import Checkpoint, NoteError, Verifier
 from web.app import create_app
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "before_organisations.json"
+README = Path(__file__).parent.parent.parent / "README.md"
+
+
+def readme_receipt_checker() -> Any:
+    """`check_receipt`, from the block of Python the README gives auditors."""
+    after = README.read_text().split("<!-- receipt-verifier -->", 1)[1]
+    code = after.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {}
+    exec(code, scope)
+    return scope["check_receipt"]
 
 
 def included(leaf: bytes, index: int, size: int, path: list[str], root: bytes) -> bool:
@@ -269,6 +279,7 @@ def test_a_receipt_proves_a_release_offline_and_one_flipped_byte_breaks_it(
         leaf, proof["index"], proof["size"], proof["hashes"], checkpoint.root
     )
     event = json.loads(leaf)
+    assert readme_receipt_checker()(receipt, TEST_VERIFIER_KEY) == event
     assert event["type"] == "DocumentReleased"
     assert event["data"]["sha256"] == digest
     assert event["data"]["to"] == inspection.team_inspector
@@ -290,6 +301,8 @@ def test_a_receipt_proves_a_release_offline_and_one_flipped_byte_breaks_it(
         proof["hashes"],
         checkpoint.root,
     )
+    with pytest.raises(ValueError, match="not in the signed log"):
+        readme_receipt_checker()(tampered, TEST_VERIFIER_KEY)
     bad = tmp_path / "tampered.json"
     bad.write_text(json.dumps(tampered))
     refused_receipt = warroom(

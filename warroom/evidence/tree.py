@@ -99,9 +99,7 @@ class Tree:
             "note text NOT NULL, "
             "PRIMARY KEY (inspection_id, day))",
         ]
-        self._select_head = (
-            f"SELECT size, last_position, compact FROM {self.head_table}"
-        )
+        self.select_head = f"SELECT size, last_position, compact FROM {self.head_table}"
         self._update_head = (
             f"UPDATE {self.head_table} SET size={p}, last_position={p}, compact={p}"
         )
@@ -114,8 +112,11 @@ class Tree:
     # --- writing, inside the events' transaction ------------------------------
 
     def head(self, c: Cursor) -> Head:
-        c.execute(self._select_head)
-        row = c.fetchone()
+        c.execute(self.select_head)
+        return self.head_of(c.fetchone())
+
+    @staticmethod
+    def head_of(row: Any) -> Head:
         size, last = int(row["size"]), int(row["last_position"])
         return Head(size, last, CompactRange.from_bytes(size, bytes(row["compact"])))
 
@@ -125,9 +126,11 @@ class Tree:
         mapper: Mapper[Any],
         positions: Sequence[int],
         stored_events: Sequence[StoredEvent],
+        head: Head | None = None,
     ) -> None:
-        """Adds the leaves of events just inserted at these positions."""
-        head = self.head(c)
+        """Adds the leaves of events just inserted at these positions
+        (`head`: the tree's head, read under the same lock, if already read)."""
+        head = head or self.head(c)
         notifications = [
             Notification(
                 id=position,
