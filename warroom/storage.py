@@ -19,6 +19,7 @@ connection pool, its tracking table and its transactions.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -214,6 +215,7 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         self.sql_create_statements += [
             SQL(s).format() for s in self.tree.create_statements
         ]
+        self._head_query = threading.local()
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -233,7 +235,22 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         imported = kwargs.get("positions")
         if imported is None:
             super()._insert_stored_events(curs, stored_events, **kwargs)
-            return
+        else:
+            self._insert_at(curs, stored_events, imported)
+        # In the same pipeline as the insert, after the library's EXCLUSIVE
+        # lock on the events' table: the tree's head comes back with the
+        # events' positions, at no extra round trip, and no other append can
+        # take the next leaf index until this transaction ends.
+        head = curs.connection.cursor()
+        head.execute(self.tree.select_head)
+        self._head_query.cursor = head
+
+    def _insert_at(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        at: Sequence[int],
+    ) -> None:
         # An import (`warroom.archive`): each event at its original position,
         # the sequence moved past them first (this statement's RETURNING is
         # what the library reads the positions from, so it must come last).
@@ -244,7 +261,7 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         )
         curs.execute(
             SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
-            (f'"{self.datastore.schema}"."{self.events_table_name}"', max(imported)),
+            (f'"{self.datastore.schema}"."{self.events_table_name}"', max(at)),
         )
         curs.execute(
             SQL(
@@ -254,7 +271,7 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
                 "%s::text[], %s::bytea[]) RETURNING notification_id"
             ).format(table, Identifier(self.datastore.originator_id_type)),
             (
-                list(imported),
+                list(at),
                 [s.originator_id for s in stored_events],
                 [s.originator_version for s in stored_events],
                 [s.topic for s in stored_events],
@@ -265,13 +282,14 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        # Still in the events' transaction, and under the library's EXCLUSIVE
-        # lock on the events' table: the next leaf index cannot be taken twice.
         positions = super()._fetch_ids_after_insert_events(
             curs, stored_events, **kwargs
         )
-        if positions:
-            self.tree.append(curs, self.mapper, positions, stored_events)
+        with self._head_query.cursor as head:
+            row = head.fetchone()
+        if positions:  # the tree's rows go with the commit's own round trip
+            tree_head = self.tree.head_of(row)
+            self.tree.append(curs, self.mapper, positions, stored_events, tree_head)
         return positions
 
 

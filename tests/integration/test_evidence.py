@@ -30,7 +30,7 @@ from tests.helpers import (
     refused,
     walk_request,
 )
-from tests.servers import warroom
+from tests.servers import running_server, warroom
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from warroom.evidence import merkle
@@ -38,6 +38,16 @@ from warroom.evidence.notes import Checkpoint, NoteError, Verifier
 from web.app import create_app
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "before_organisations.json"
+README = Path(__file__).parent.parent.parent / "README.md"
+
+
+def readme_receipt_checker() -> Any:
+    """`check_receipt`, from the block of Python the README gives auditors."""
+    after = README.read_text().split("<!-- receipt-verifier -->", 1)[1]
+    code = after.split("```python\n", 1)[1].split("```", 1)[0]
+    scope: dict[str, Any] = {}
+    exec(code, scope)
+    return scope["check_receipt"]
 
 
 def included(leaf: bytes, index: int, size: int, path: list[str], root: bytes) -> bool:
@@ -269,6 +279,7 @@ def test_a_receipt_proves_a_release_offline_and_one_flipped_byte_breaks_it(
         leaf, proof["index"], proof["size"], proof["hashes"], checkpoint.root
     )
     event = json.loads(leaf)
+    assert readme_receipt_checker()(receipt, TEST_VERIFIER_KEY) == event
     assert event["type"] == "DocumentReleased"
     assert event["data"]["sha256"] == digest
     assert event["data"]["to"] == inspection.team_inspector
@@ -290,6 +301,8 @@ def test_a_receipt_proves_a_release_offline_and_one_flipped_byte_breaks_it(
         proof["hashes"],
         checkpoint.root,
     )
+    with pytest.raises(ValueError, match="not in the signed log"):
+        readme_receipt_checker()(tampered, TEST_VERIFIER_KEY)
     bad = tmp_path / "tampered.json"
     bad.write_text(json.dumps(tampered))
     refused_receipt = warroom(
@@ -355,3 +368,18 @@ def test_a_note_signed_by_another_key_of_the_same_name_is_refused() -> None:
     forged = Checkpoint(ours.name, 5, hashlib.sha256(b"x").digest()).signed(impostor)
     with pytest.raises(NoteError):
         Checkpoint.verified(forged, ours)
+
+
+def test_sqlite_without_a_key_makes_one_beside_the_database_and_keeps_it(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path / 'warroom.db'}"
+    key_file = tmp_path / "warroom.db.signing-key"
+    with running_server(url, env={"WARROOM_SIGNING_KEY": ""}):
+        pass
+    first = key_file.read_text()
+    assert first.startswith("PRIVATE+KEY+warroom.localhost/")
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    with running_server(url, env={"WARROOM_SIGNING_KEY": ""}):
+        pass
+    assert key_file.read_text() == first

@@ -12,6 +12,7 @@ import random
 
 from warroom.evidence import merkle
 from warroom.evidence.merkle import CompactRange
+from warroom.evidence.notes import Checkpoint, Signer, Verifier
 
 
 def sha(data: bytes) -> bytes:
@@ -133,3 +134,14 @@ def test_a_compact_range_survives_being_stored_and_read_back() -> None:
     again = CompactRange.from_bytes(77, compact.to_bytes())
     again.append(merkle.leaf_hash(LEAVES[77]))
     assert again.root() == mth(LEAVES[:78])
+
+
+def test_keys_round_trip_through_their_text_even_when_base64_holds_a_plus() -> None:
+    signers = [Signer.generate("example.gov.uk/warroom") for _ in range(40)]
+    assert any("+" in s.key_text().split("+", 4)[4] for s in signers)
+    for signer in signers:
+        again = Signer.parse(signer.key_text())
+        assert again.verifier_text() == signer.verifier_text()
+        note = Checkpoint("example.gov.uk/warroom", 3, b"\x07" * 32).signed(again)
+        checked = Checkpoint.verified(note, Verifier.parse(signer.verifier_text()))
+        assert checked.size == 3

@@ -70,15 +70,24 @@ class VerifiableLog:
     # --- old logs join the tree -------------------------------------------------
 
     def backfill(self) -> int:
-        """Adds leaves, in order, for events stored before the tree was kept."""
+        """Adds leaves, in order, for a log stored before the tree was kept.
+
+        Only to a tree with no leaves, and in one transaction: once a tree
+        exists every event gets its leaf as it is stored, so an event past
+        the last leaf was put there by someone else, and `verify` names it.
+        """
         added = 0
-        while True:
-            with self.datastore.transaction(commit=True) as c:
-                if self.tree.kind == "postgresql":
-                    c.execute(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE")
-                else:  # take SQLite's write lock before reading the head
-                    c.execute(f"UPDATE {self.tree.head_table} SET size=size")
+        with self.datastore.transaction(commit=True) as c:
+            if self.tree.head(c).size:
+                return 0
+            if self.tree.kind == "postgresql":
+                c.execute(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE")
+            else:  # take SQLite's write lock before reading the head
+                c.execute(f"UPDATE {self.tree.head_table} SET size=size")
+            while True:
                 head = self.tree.head(c)
+                if head.size != added:  # another process did it first
+                    return 0
                 page = self.tree.events_after(c, head.last_position, PAGE)
                 if not page:
                     return added

@@ -60,7 +60,7 @@ class Verifier:
 
     @classmethod
     def parse(cls, text: str) -> Verifier:
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 2)  # base64 may hold "+" too
         if len(parts) != 3:
             raise NoteError("a verifier key is <name>+<id>+<base64 key>")
         name, hex_id, b64 = parts
@@ -95,7 +95,7 @@ class Signer:
 
     @classmethod
     def parse(cls, text: str) -> Signer:
-        parts = text.strip().split("+")
+        parts = text.strip().split("+", 4)
         if len(parts) != 5 or parts[:2] != ["PRIVATE", "KEY"]:
             raise NoteError("a signer key is PRIVATE+KEY+<name>+<id>+<base64 key>")
         name, hex_id, b64 = parts[2:]

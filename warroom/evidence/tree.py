@@ -99,9 +99,7 @@ class Tree:
             "note text NOT NULL, "
             "PRIMARY KEY (inspection_id, day))",
         ]
-        self._select_head = (
-            f"SELECT size, last_position, compact FROM {self.head_table}"
-        )
+        self.select_head = f"SELECT size, last_position, compact FROM {self.head_table}"
         self._update_head = (
             f"UPDATE {self.head_table} SET size={p}, last_position={p}, compact={p}"
         )
@@ -114,8 +112,11 @@ class Tree:
     # --- writing, inside the events' transaction ------------------------------
 
     def head(self, c: Cursor) -> Head:
-        c.execute(self._select_head)
-        row = c.fetchone()
+        c.execute(self.select_head)
+        return self.head_of(c.fetchone())
+
+    @staticmethod
+    def head_of(row: Any) -> Head:
         size, last = int(row["size"]), int(row["last_position"])
         return Head(size, last, CompactRange.from_bytes(size, bytes(row["compact"])))
 
@@ -125,9 +126,11 @@ class Tree:
         mapper: Mapper[Any],
         positions: Sequence[int],
         stored_events: Sequence[StoredEvent],
+        head: Head | None = None,
     ) -> None:
-        """Adds the leaves of events just inserted at these positions."""
-        head = self.head(c)
+        """Adds the leaves of events just inserted at these positions
+        (`head`: the tree's head, read under the same lock, if already read)."""
+        head = head or self.head(c)
         notifications = [
             Notification(
                 id=position,
@@ -138,7 +141,7 @@ class Tree:
             )
             for position, s in zip(positions, stored_events, strict=True)
         ]
-        self._grow(c, mapper, head, notifications)
+        self._grow(c, mapper, head, notifications, seal=True)
 
     def _grow(
         self,
@@ -146,6 +149,8 @@ class Tree:
         mapper: Mapper[Any],
         head: Head,
         notifications: Sequence[Notification],
+        *,
+        seal: bool,
     ) -> None:
         compact = head.compact
         leaves: list[tuple[int, int, bytes]] = []
@@ -156,11 +161,11 @@ class Tree:
             hashed = merkle.leaf_hash(leaf_bytes(event))
             leaves.append((compact.size, notification.id, hashed))
             nodes += compact.append(hashed)
-            if event.type == DAY_CLOSED:
+            if seal and event.type == DAY_CLOSED:
                 day = str(event.data["day"])
-                seal = self._seal(compact)
+                note = self._seal(compact)
                 seals.append(
-                    (event.inspection_id, day, event.position, compact.size, seal)
+                    (event.inspection_id, day, event.position, compact.size, note)
                 )
         c.executemany(self._insert_leaf, leaves)
         if nodes:
@@ -179,8 +184,11 @@ class Tree:
     def backfill_page(
         self, c: Cursor, mapper: Mapper[Any], notifications: Sequence[Notification]
     ) -> None:
-        """Adds leaves for events stored before the tree was kept (in order)."""
-        self._grow(c, mapper, self.head(c), notifications)
+        """Adds leaves for events stored before the tree was kept (in order).
+
+        Days closed then are not sealed now: a seal is signed when it happens.
+        """
+        self._grow(c, mapper, self.head(c), notifications, seal=False)
 
     def events_after(self, c: Cursor, position: int, limit: int) -> list[Notification]:
         c.execute(
