@@ -60,6 +60,8 @@ ORGANISATION_WIDE = {
     ("post", "/api/users"),
     ("get", "/api/inspections"),
     ("post", "/api/inspections"),
+    # The whole log, and only while the database holds one council's.
+    ("get", "/api/log/export"),
 }
 
 
