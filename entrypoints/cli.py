@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from eventsourcing.cipher import AESCipher
 from pydantic import ValidationError
 
 from commands.executor import execute
@@ -23,6 +22,7 @@ from entrypoints.demo import load_demo
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
 from warroom.archive import Refused, export_log, import_log
+from warroom.cipher import AESGCMCipher
 from warroom.config import Database, Settings
 from warroom.domain.base import Context, RuleBroken
 from warroom.domain.organisation import Organisations
@@ -357,7 +357,7 @@ def _keygen_either(database: Database, args: argparse.Namespace) -> int:
 def _keygen_cipher() -> int:
     """Prints a key for WARROOM_CIPHER_KEY: AES-256, base64, as the library's
     AES cipher takes it. Keep it outside the database it encrypts."""
-    print(AESCipher.create_key(32))
+    print(AESGCMCipher.create_key(32))
     return 0
 
 

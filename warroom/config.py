@@ -118,10 +118,11 @@ class Database:
             "AGGREGATE_CACHE_FASTFORWARD": "y",
         }
         if self.cipher_key:
-            # The library's own AES-GCM cipher: it encrypts each event's
-            # payload (not its aggregate id, version, topic or position).
+            # The library's AES-GCM cipher, byte for byte, but faster
+            # (`warroom/cipher.py`): it encrypts each event's payload (not
+            # its aggregate id, version, topic or position).
             common |= {
-                "CIPHER_TOPIC": "eventsourcing.cipher:AESCipher",
+                "CIPHER_TOPIC": "warroom.cipher:AESGCMCipher",
                 "CIPHER_KEY": self.cipher_key,
             }
         if self.kind == "sqlite":

@@ -22,6 +22,7 @@ from tests.conftest import _conninfo
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from tests.servers import VENV_BIN
 from warroom.application import WarRoom
+from warroom.cipher import AESGCMCipher
 from warroom.config import Database, Settings
 from warroom.storage import AtRest, Unreadable
 from web.app import create_app
@@ -156,7 +157,7 @@ def test_a_wrong_key_is_a_clear_error_at_the_start_never_garbage(
 
 def test_a_document_read_with_the_wrong_key_is_refused_not_handed_out() -> None:
     def at_rest(key: str) -> AtRest:
-        return AtRest(AESCipher(Environment(env={"CIPHER_KEY": key})))
+        return AtRest(AESGCMCipher(Environment(env={"CIPHER_KEY": key})))
 
     right, wrong = at_rest(AESCipher.create_key(32)), at_rest(AESCipher.create_key(32))
     digest = hashlib.sha256(DOCUMENT).hexdigest()
@@ -205,3 +206,24 @@ def _warroom(
         timeout=60,
         check=False,
     )
+
+
+def test_the_cipher_is_the_librarys_aes_cipher_byte_for_byte() -> None:
+    key = AESCipher.create_key(32)
+    env = Environment(env={"CIPHER_KEY": key})
+    ours, libraries = AESGCMCipher(env), AESCipher(env)
+    assert libraries.decrypt(ours.encrypt(DOCUMENT)) == DOCUMENT
+    assert ours.decrypt(libraries.encrypt(DOCUMENT)) == DOCUMENT
+    stored = ours.encrypt(DOCUMENT)
+    assert len(stored) == 12 + 16 + len(DOCUMENT) and PHRASE.encode() not in stored
+    other = AESGCMCipher(Environment(env={"CIPHER_KEY": AESCipher.create_key(32)}))
+    for cipher in (other, AESCipher(Environment(env={"CIPHER_KEY": other_key()}))):
+        with pytest.raises(ValueError, match="MAC check failed"):
+            cipher.decrypt(stored)
+    damaged = stored[:-1] + bytes([stored[-1] ^ 1])
+    with pytest.raises(ValueError, match="MAC check failed"):
+        ours.decrypt(damaged)
+
+
+def other_key() -> str:
+    return AESGCMCipher.create_key(32)
