@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -314,10 +315,16 @@ def _empty_blob(postgres: bool) -> str:
     return "''::bytea" if postgres else "x''"
 
 
+@lru_cache(maxsize=4096)
+def _uuid(text: str) -> UUID:
+    # SQLite keeps ids as hex text; an aggregate's come back once per event.
+    return UUID(text)
+
+
 def _notification(row: Any) -> Notification:
     originator_id = row["originator_id"]
     if isinstance(originator_id, str):
-        originator_id = UUID(originator_id)
+        originator_id = _uuid(originator_id)
     return Notification(
         id=int(row["position"]),
         originator_id=originator_id,
