@@ -407,3 +407,28 @@ def test_at_the_configured_hour_the_clock_closes_and_seals_each_open_day(
     assert client.stored() == after
     with pytest.raises(ValueError, match="WARROOM_CLOSE_DAYS_AT"):
         parse_hour("6pm")
+
+
+def test_an_altered_leaf_hash_or_stored_node_is_named_by_its_position(
+    client: WarRoomClient, inspection: Inspection, database_url: str
+) -> None:
+    app = client.app
+    stored = app.recorder.select_notifications(1, 10_000)
+    zeros = (
+        "X'" + "00" * 32 + "'"
+        if database_url.startswith("sqlite")
+        else "decode('" + "00" * 32 + "', 'hex')"
+    )
+    run_sql(
+        database_url, f"UPDATE warroom_nodes SET hash={zeros} WHERE level=1 AND idx=2"
+    )
+    report = app.evidence.verify()
+    assert not report.intact
+    assert report.position == stored[4].id  # node (1, 2) covers leaves 4 and 5
+    assert "stored node (1, 2)" in (report.problem or "")
+    run_sql(database_url, f"UPDATE warroom_leaves SET hash={zeros} WHERE leaf_index=3")
+    report = app.evidence.verify()
+    assert report.position == stored[3].id
+    assert "does not match leaf 3's hash" in (report.problem or "")
+    answer = client.get("auditor", "/api/verify").json()
+    assert answer["intact"] is False and answer["position"] == stored[3].id
