@@ -139,7 +139,7 @@ def _verifier(key: str | None) -> Verifier:
         settings = Settings()
         database = Database.from_url(settings.database_url)
         signer, _ = load_signer(
-            database, settings.signing_key, settings.signing_key_file
+            database, settings.signing_key, settings.signing_key_file, make=False
         )
         return signer.verifier()
     text = Path(key).read_text() if Path(key).is_file() else key

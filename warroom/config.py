@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # SQLite a key is made in a file beside the database; PostgreSQL refuses.
     signing_key: str = ""
     signing_key_file: str = ""
+    # "HH:MM": each inspection's day is closed (and sealed) at this time of
+    # day in its own time zone; empty: only by the CloseDay command.
+    close_days_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from warroom.domain.window import OutOfWindow
 from web import live
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
+from web.closing import DayCloser, parse_hour
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.routes import (
@@ -74,8 +75,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 @asynccontextmanager
 async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     """While the server runs: the log open, its read side following it."""
+    at = parse_hour(settings.close_days_at)  # a bad value stops the start
     state = ServerState.open(settings)
     api.state.warroom = state
+    closer = DayCloser(state, at) if at is not None else None
+    if closer is not None:
+        closer.start()
     broadcaster = live.attach_broadcaster(api, state)
     access = AccessChanges(state.tokens, state.membership, broadcaster.end_streams_of)
     # Each process learns of a revoked token from the log it follows.
@@ -84,6 +89,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        if closer is not None:
+            closer.stop()
         broadcaster.catch_up.close()
         state.close()
 

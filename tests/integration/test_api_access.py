@@ -98,6 +98,8 @@ SAMPLES: dict[type[m.Command], Sample] = {
     m.LimitInspections: Sample(
         "/api/users/{user}/inspections", {"inspection_ids": None}
     ),
+    # The verifiable log.
+    m.CloseDay: Sample(INS + "/days/close", {"day": "2026-11-24"}),
 }
 
 

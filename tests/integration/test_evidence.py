@@ -11,6 +11,7 @@ import base64
 import hashlib
 import json
 import sqlite3
+from datetime import UTC, datetime, time
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -36,6 +37,7 @@ from warroom.config import Database, Settings
 from warroom.evidence import merkle
 from warroom.evidence.notes import Checkpoint, NoteError, Verifier
 from web.app import create_app
+from web.closing import DayCloser, parse_hour
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "before_organisations.json"
 README = Path(__file__).parent.parent.parent / "README.md"
@@ -383,3 +385,50 @@ def test_sqlite_without_a_key_makes_one_beside_the_database_and_keeps_it(
     with running_server(url, env={"WARROOM_SIGNING_KEY": ""}):
         pass
     assert key_file.read_text() == first
+
+
+def test_at_the_configured_hour_the_clock_closes_and_seals_each_open_day(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    state = client.http.app.state.warroom  # type: ignore[attr-defined]
+    closer = DayCloser(state, parse_hour("18:00") or time())
+    state.reader.catch_up()
+    # The inspection starts on 2026-11-23, in London (UTC in November).
+    before = client.stored()
+    assert closer.tick(datetime(2026, 11, 22, 19, 0, tzinfo=UTC)) == []
+    assert closer.tick(datetime(2026, 11, 23, 17, 59, tzinfo=UTC)) == []
+    assert client.stored() == before
+    closed = closer.tick(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
+    assert closed == [(inspection.id, "2026-11-23")]
+    blog = client.get("staff", f"{inspection.path}/blog/2026-11-23").json()
+    Checkpoint.verified(blog["seal"], Verifier.parse(TEST_VERIFIER_KEY))
+    after = client.stored()
+    assert closer.tick(datetime(2026, 11, 23, 18, 30, tzinfo=UTC)) == []
+    assert client.stored() == after
+    with pytest.raises(ValueError, match="WARROOM_CLOSE_DAYS_AT"):
+        parse_hour("6pm")
+
+
+def test_an_altered_leaf_hash_or_stored_node_is_named_by_its_position(
+    client: WarRoomClient, inspection: Inspection, database_url: str
+) -> None:
+    app = client.app
+    stored = app.recorder.select_notifications(1, 10_000)
+    zeros = (
+        "X'" + "00" * 32 + "'"
+        if database_url.startswith("sqlite")
+        else "decode('" + "00" * 32 + "', 'hex')"
+    )
+    run_sql(
+        database_url, f"UPDATE warroom_nodes SET hash={zeros} WHERE level=1 AND idx=2"
+    )
+    report = app.evidence.verify()
+    assert not report.intact
+    assert report.position == stored[4].id  # node (1, 2) covers leaves 4 and 5
+    assert "stored node (1, 2)" in (report.problem or "")
+    run_sql(database_url, f"UPDATE warroom_leaves SET hash={zeros} WHERE leaf_index=3")
+    report = app.evidence.verify()
+    assert report.position == stored[3].id
+    assert "does not match leaf 3's hash" in (report.problem or "")
+    answer = client.get("auditor", "/api/verify").json()
+    assert answer["intact"] is False and answer["position"] == stored[3].id

@@ -20,7 +20,7 @@ def key_file_beside(database: Database) -> Path:
 
 
 def load_signer(
-    database: Database, key: str = "", key_file: str = ""
+    database: Database, key: str = "", key_file: str = "", *, make: bool = True
 ) -> tuple[Signer, str | None]:
     """The signer, and a sentence to tell the operator when one was made.
 
@@ -43,6 +43,8 @@ def load_signer(
     path = key_file_beside(database)
     if path.is_file():
         return _parse(path.read_text(), str(path)), None
+    if not make:
+        raise NoSigningKey(f"no signing key: none configured, and no {path}")
     signer = Signer.generate(f"warroom.localhost/{secrets.token_hex(4)}")
     descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "w") as out:

@@ -177,15 +177,16 @@ class VerifiableLog:
         report = Report()
         levels: list[list[bytes]] = [[]]
         leaves = levels[0]
+        positions: list[int] = []  # of each leaf, to name where a node breaks
         try:
-            if self._leaves_match_events(report, leaves) is not None:
+            if self._leaves_match_events(report, leaves, positions) is not None:
                 return report
         except Exception as error:  # unreadable bytes are a break too
             return report.broken(
                 report.position, f"the stored event is unreadable: {error}"
             )
         report.events = len(leaves)
-        if not self._nodes_match_leaves(report, levels):
+        if not self._nodes_match_leaves(report, levels, positions):
             return report
         mapping = _Levels(levels)
         report.root = merkle.root_from(len(leaves), mapping)
@@ -205,17 +206,14 @@ class VerifiableLog:
                 seal.note.rpartition("\n\n")[0] + "\n"
             ).root != merkle.root_from(seal.size, mapping):
                 return report.broken(
-                    self._positions[seal.size - 1]
-                    if seal.size <= len(leaves)
-                    else None,
+                    positions[seal.size - 1] if seal.size <= len(leaves) else None,
                     f"the seal of {seal.day} does not match the log",
                 )
         return report
 
     def _leaves_match_events(
-        self, report: Report, leaves: list[bytes]
+        self, report: Report, leaves: list[bytes], positions: list[int]
     ) -> Report | None:
-        self._positions: list[int] = []
         events = self._all_events()
         stored = self._all_leaves()
         event = next(events, None)
@@ -244,12 +242,14 @@ class VerifiableLog:
                     f"altered content: the event does not match leaf {index}'s hash",
                 )
             leaves.append(computed)
-            self._positions.append(position)
+            positions.append(position)
             event, leaf = next(events, None), next(stored, None)
         report.position = None
         return None
 
-    def _nodes_match_leaves(self, report: Report, levels: list[list[bytes]]) -> bool:
+    def _nodes_match_leaves(
+        self, report: Report, levels: list[list[bytes]], positions: list[int]
+    ) -> bool:
         level = 0
         while len(levels[level]) > 1:
             below = levels[level]
@@ -263,7 +263,7 @@ class VerifiableLog:
             for i, computed in enumerate(above):
                 found = next(stored, None)
                 if found != (i, computed):
-                    first = self._positions[i << level]
+                    first = positions[i << level]
                     report.broken(
                         first,
                         f"stored node ({level}, {i}) does not match the leaves "
