@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from commands.models import AddOrganisation
 from commands.organisations import add_organisation
 from projections.rebuild import rebuild
-from tests.conftest import TEST_VERIFIER_KEY
+from tests.conftest import TEST_SIGNING_KEY, TEST_VERIFIER_KEY
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from tests.integration.story import act_one, act_two
 from tests.servers import VENV_BIN
@@ -82,7 +82,12 @@ def everything(url: str, key: str = "") -> dict[str, Any]:
 
 
 def warroom(url: str, *args: str, key: str = "") -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "WARROOM_DATABASE_URL": url, "WARROOM_CIPHER_KEY": key}
+    env = {
+        **os.environ,
+        "WARROOM_DATABASE_URL": url,
+        "WARROOM_CIPHER_KEY": key,
+        "WARROOM_SIGNING_KEY": TEST_SIGNING_KEY,  # what TEST_VERIFIER_KEY verifies
+    }
     return subprocess.run(
         [str(VENV_BIN / "warroom"), *args],
         env=env,
@@ -165,7 +170,7 @@ def export(tmp_path: Path) -> Path:
 
 
 def _signer() -> Signer:
-    return Signer.parse(os.environ["WARROOM_SIGNING_KEY"])
+    return Signer.parse(TEST_SIGNING_KEY)
 
 
 def rewritten(source: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
