@@ -129,6 +129,7 @@ class Run:
         order = (
             "library_append",
             "http_commands",
+            "http_commands_without_tree",
             "live_latency",
             "library_replay",
             "rebuild",
@@ -190,6 +191,36 @@ class Run:
             finally:
                 if server is not None:
                     server.stop()
+            if stage is not None and m.status == "measured":
+                self._http_commands_without_tree(url, stage, m)
+
+    def _http_commands_without_tree(
+        self, url: str, stage: Stage, with_tree: Measurement
+    ) -> None:
+        """The same commands on the same database, served by the same build
+        with the Merkle tree's append switched off (tests/benchmarks/
+        without_tree.py): what the tree costs commands, side by side."""
+        with self.measuring("http_commands_without_tree") as m:
+            server = Server(
+                url,
+                self.workdir,
+                module="tests.benchmarks.without_tree",
+                max_streams_per_user="100000",
+            )
+            try:
+                server.wait_listening()
+                asyncio.run(first_answer(server, stage, timeout=60))
+                asyncio.run(self._http_commands(m, server, stage))
+            finally:
+                server.stop()
+            with_tree.ratio(
+                "throughput_vs_without_tree",
+                "commands_per_s",
+                m,
+                "commands_per_s",
+                0.9,
+                "the tree costs at most 10 % of command throughput",
+            )
 
     async def _http_commands(
         self, m: Measurement, server: Server, stage: Stage

@@ -31,7 +31,13 @@ BENCHMARK_SIGNING_KEY = Signer.generate("warroom.benchmark/log").key_text()
 class Server:
     """Starts `python -m entrypoints.cli serve`; `started` is when Popen was called."""
 
-    def __init__(self, database_url: str, log_dir: Path, **settings: str) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log_dir: Path,
+        module: str = "entrypoints.cli",
+        **settings: str,
+    ) -> None:
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
         self.log_path = log_dir / f"server-{self.port}.log"
@@ -45,7 +51,7 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "entrypoints.cli",
+                module,
                 "serve",
                 "--host",
                 HOST,

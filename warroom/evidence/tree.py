@@ -222,21 +222,35 @@ class Tree:
         found: dict[Node, bytes] = {}
         leaves = sorted(i for level, i in wanted if level == 0)
         inner = sorted((level, i) for level, i in wanted if level > 0)
-        if leaves:
+        if self.kind == "postgresql":  # index lookups, never a scan
+            c.execute(
+                f"SELECT leaf_index, hash FROM {self.leaves} "
+                "WHERE leaf_index = ANY(%s::bigint[])",
+                (leaves,),
+            )
+        else:
             marks = ",".join([self.p] * len(leaves))
             c.execute(
                 f"SELECT leaf_index, hash FROM {self.leaves} "
                 f"WHERE leaf_index IN ({marks})",
                 leaves,
             )
-            for row in c.fetchall():
-                found[(0, int(row["leaf_index"]))] = bytes(row["hash"])
-        if inner:
+        for row in c.fetchall():
+            found[(0, int(row["leaf_index"]))] = bytes(row["hash"])
+        if inner and self.kind == "postgresql":
+            c.execute(
+                f"SELECT n.level, n.idx, n.hash FROM {self.nodes} n JOIN "
+                "unnest(%s::bigint[], %s::bigint[]) AS w(level, idx) "
+                "ON n.level = w.level AND n.idx = w.idx",
+                ([level for level, _ in inner], [i for _, i in inner]),
+            )
+        elif inner:
             pairs = " OR ".join([f"(level={self.p} AND idx={self.p})"] * len(inner))
             c.execute(
                 f"SELECT level, idx, hash FROM {self.nodes} WHERE {pairs}",
                 [v for node in inner for v in node],
             )
+        if inner:
             for row in c.fetchall():
                 found[(int(row["level"]), int(row["idx"]))] = bytes(row["hash"])
         missing = wanted - found.keys()
