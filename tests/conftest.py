@@ -22,6 +22,17 @@ from tests.helpers import Inspection, WarRoomClient
 from warroom.config import Settings
 from web.app import create_app
 
+# The log's checkpoints need a signing key, never kept in the database: every
+# app, `warroom serve` and command line the tests start signs with this one
+# (PostgreSQL refuses to start without one). Made with `warroom keygen`.
+TEST_SIGNING_KEY = (
+    "PRIVATE+KEY+warroom.test/log+93a2c5ce+ATrfgitwBRGu6KLTSFyB2U5dZzsLhnXIASsZLyX6aXSC"
+)
+TEST_VERIFIER_KEY = (
+    "warroom.test/log+93a2c5ce+ARB7hn5YDQlWH2Qm5F/NPYhuzP7akkVLabgsknmg/jlq"
+)
+os.environ.setdefault("WARROOM_SIGNING_KEY", TEST_SIGNING_KEY)
+
 POSTGRES_URL = os.environ.get(
     "WARROOM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )

@@ -62,6 +62,8 @@ ORGANISATION_WIDE = {
     ("post", "/api/inspections"),
     # The templates are files of the installation, the same for every council.
     ("get", "/api/playbook-templates"),
+    # The whole log, and only while the database holds one council's.
+    ("get", "/api/log/export"),
 }
 
 

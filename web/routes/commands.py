@@ -289,6 +289,14 @@ ROUTES = (
         "meetings",
         201,
     ),
+    # The verifiable log (warroom/evidence).
+    CommandRoute(
+        INSPECTION + "/days/close",
+        m.CloseDay,
+        "Close a day: the log is signed as it stands, and the day's blog prints it",
+        "evidence",
+        201,
+    ),
 )
 
 
