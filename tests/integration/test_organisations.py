@@ -60,6 +60,13 @@ ORGANISATION_WIDE = {
     ("post", "/api/users"),
     ("get", "/api/inspections"),
     ("post", "/api/inspections"),
+    # The verifiable log is one tree over every organisation's events: its
+    # checkpoints, key and proofs show hashes only; verify is the auditor's.
+    ("get", "/api/log/checkpoint"),
+    ("get", "/api/log/key"),
+    ("get", "/api/log/proof/inclusion"),
+    ("get", "/api/log/proof/consistency"),
+    ("get", "/api/verify"),
 }
 
 
@@ -76,7 +83,8 @@ def operations(client: WarRoomClient) -> list[tuple[str, str]]:
 def york_ids(york: Council) -> dict[str, str]:
     ids = real_ids(york.client, york.inspection)
     rid = new_request(york.client, york.inspection)
-    digest = walk_request(york.client, york.inspection, rid, "attached")
+    # Released, so that York's ledger has a line 1 (and its receipt).
+    digest = walk_request(york.client, york.inspection, rid, "released")
     return {
         "inspection_id": ids["iid"],
         "request_id": rid,
@@ -87,6 +95,7 @@ def york_ids(york: Council) -> dict[str, str]:
         "person": "A staff",
         "day": "2026-11-24",
         "user_id": york.client.user_ids["staff"],
+        "line": "1",
     }
 
 
