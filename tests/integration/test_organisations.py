@@ -64,6 +64,13 @@ ORGANISATION_WIDE = {
     ("get", "/api/playbook-templates"),
     # The whole log, and only while the database holds one council's.
     ("get", "/api/log/export"),
+    # The verifiable log is one tree over every organisation's events: its
+    # checkpoints, key and proofs show hashes only; verify is the auditor's.
+    ("get", "/api/log/checkpoint"),
+    ("get", "/api/log/key"),
+    ("get", "/api/log/proof/inclusion"),
+    ("get", "/api/log/proof/consistency"),
+    ("get", "/api/verify"),
 }
 
 
@@ -80,7 +87,8 @@ def operations(client: WarRoomClient) -> list[tuple[str, str]]:
 def york_ids(york: Council) -> dict[str, str]:
     ids = real_ids(york.client, york.inspection)
     rid = new_request(york.client, york.inspection)
-    digest = walk_request(york.client, york.inspection, rid, "attached")
+    # Released, so that York's ledger has a line 1 (and its receipt).
+    digest = walk_request(york.client, york.inspection, rid, "released")
     return {
         "inspection_id": ids["iid"],
         "request_id": rid,
@@ -105,6 +113,7 @@ def york_ids(york: Council) -> dict[str, str]:
             f"/api/inspections/{ids['iid']}/annex-a",
             {"title": "Children in need list", "owner": "A preparer"},
         )["id"],
+        "line": "1",
     }
 
 
