@@ -24,6 +24,7 @@ from web.auth import AccessChanges
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.routes import commands, documents, log, reads, users
+from web.routes import meta as meta_routes
 from web.state import ServerState
 
 STATIC = Path(__file__).parent / "static"
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (log.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
         (users.router, COMMAND_ERRORS),
         (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
+        (meta_routes.router, UNAUTHENTICATED),
     ):
         api.include_router(router, responses=errors)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
