@@ -213,7 +213,9 @@ def test_a_command_posted_through_the_api_appears_without_a_reload(
     expect(card).to_be_visible(timeout=WAIT_MS)
     # Due an hour ago: overdue, in the colour that shows across the room.
     expect(card).to_have_class(re.compile(r"\boverdue\b"))
-    expect(page.locator("#feed-body")).to_contain_text("document requested")
+    expect(page.locator("#feed-body")).to_contain_text(
+        "Requested: Return home interviews"
+    )
     assert page.evaluate("window.notReloaded") is True
 
 

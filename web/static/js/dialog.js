@@ -13,9 +13,6 @@ import { state } from "./state.js";
 import { noteLivePosition } from "./stream.js";
 
 let openSpec = null;
-// Things to do after a command is saved, by command name (e.g. show a
-// sign-in link after AddUser): set by the panels that need them.
-export const AFTER = {};
 
 // Opens a form: a spec, or a promise of one (forms that read first).
 export async function openForm(specOrPromise) {
@@ -157,7 +154,8 @@ export function afterCommand(spec, answer) {
     ? `${spec.title}: saved, with warnings: ${warnings.map((w) => w.message).join("; ")}`
     : `${spec.title}: saved.`;
   toast(text, warnings.length ? "warn" : "ok");
-  if (AFTER[spec.command]) AFTER[spec.command](answer, spec);
+  // e.g. show the sign-in link after a user is added.
+  if (spec.after) spec.after(answer, spec);
   if (answer.position && state.inspectionId) {
     noteLivePosition(answer.position);
     readPanels(ALL_PANELS, answer.position);

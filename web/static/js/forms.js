@@ -9,7 +9,10 @@ import { api } from "./api.js";
 import { VALUE_WORDS } from "./config.js";
 import { words } from "./dom.js";
 import { commandByPath, meta, mayRun, values } from "./meta.js";
+import { afterUserChange } from "./panels/admin.js";
+import { chooseInspection } from "./session.js";
 import { state } from "./state.js";
+import { refreshView } from "./views.js";
 import { fmtDayTime, fmtTime, todayInZone, zonedParts, zonedToIso } from "./time.js";
 
 export function inspectorOptions() {
@@ -450,6 +453,7 @@ export function acknowledgeForm(person, upTo) {
     title: "Acknowledge my day",
     about: "Changes after now will show as new on your day.",
     fields: [],
+    after: () => refreshView(),
     submitLabel: "Acknowledge",
     build: () => ({ ids: ids({ person }), json: { up_to: upTo ?? null } }),
   };
@@ -492,6 +496,7 @@ export function openInspectionForm() {
       { name: "starts_on", label: "Starts on", type: "date", value: todayInZone(), required: true },
       { name: "timezone", label: "Time zone", value: "Europe/London", required: true },
     ],
+    after: () => chooseInspection(),
     submitLabel: "Open",
     build: (v) => ({ ids: {}, json: { title: v.title, framework: v.framework, starts_on: v.starts_on, timezone: v.timezone } }),
   };
@@ -508,6 +513,7 @@ export function addUserForm() {
       { name: "name", label: "Name", maxlength: 120, required: true },
       { name: "role", label: "Role", type: "select", options: options("roles"), value: "staff" },
     ],
+    after: afterUserChange,
     submitLabel: "Add user",
     build: (v) => ({ ids: {}, json: { name: v.name, role: v.role } }),
   };
@@ -519,6 +525,7 @@ export function rotateForm(user) {
     title: "New sign-in link",
     about: `${user.name}: the old link and token stop working at once.`,
     fields: [],
+    after: afterUserChange,
     submitLabel: "Make a new link",
     build: () => ({ ids: { user_id: user.id }, json: {} }),
   };
@@ -530,6 +537,7 @@ export function revokeForm(user) {
     title: "Revoke access",
     about: `${user.name}: their link and token stop working at once, everywhere.`,
     fields: [],
+    after: afterUserChange,
     submitLabel: "Revoke",
     build: () => ({ ids: { user_id: user.id }, json: {} }),
   };
@@ -544,6 +552,7 @@ export async function limitForm(user) {
     fields: [
       { name: "inspection_ids", label: "Inspections", type: "checkboxes", options: inspections.map((i) => [i.id, i.title]) },
     ],
+    after: afterUserChange,
     submitLabel: "Save",
     build: (v) => ({ ids: { user_id: user.id }, json: { inspection_ids: v.inspection_ids.length ? v.inspection_ids : null } }),
   };

@@ -7,7 +7,11 @@ import { FORMS } from "./forms.js";
 import { readPanels } from "./panels.js";
 import { renderRequests } from "./panels/requests.js";
 import { keepNowInView, noteHandScroll, renderSchedule } from "./panels/schedule.js";
-import { backToLive, setPastMode, showPosition, showPositionSoon, stepEvent } from "./replay.js";
+import { backToLive, setPastMode, showInstant, showPosition, showPositionSoon, stepEvent } from "./replay.js";
+import { toggleClosed } from "./panels/requests.js";
+import { acknowledgeDay } from "./panels/day.js";
+import { copySignInLink } from "./panels/admin.js";
+import { refreshView, showView } from "./views.js";
 import { openInspection, showSignIn, signIn, signOut, takeTokenFromAddress } from "./session.js";
 import { state } from "./state.js";
 import { sweepForUnlistenedEvents } from "./stream.js";
@@ -51,6 +55,16 @@ export function wire() {
     button.addEventListener("click", () => openForm(FORMS[button.dataset.action]()));
   }
   $("#command-form").addEventListener("submit", submitForm);
+  $("#detail-close").addEventListener("click", () => $("#detail-dialog").close());
+  $("#requests-closed").addEventListener("click", toggleClosed);
+  for (const tab of document.querySelectorAll(".view-tab")) {
+    tab.addEventListener("click", () => showView(tab.dataset.view));
+  }
+  $("#day-day").addEventListener("change", refreshView);
+  $("#day-acknowledge").addEventListener("click", acknowledgeDay);
+  $("#blog-day").addEventListener("change", refreshView);
+  $("#sign-in-link-copy").addEventListener("click", copySignInLink);
+  $("#replay-go").addEventListener("click", showInstant);
   $("#command-cancel").addEventListener("click", () => $("#command-dialog").close());
   setInterval(tick, 30_000);
   setInterval(() => { $("#clock").textContent = state.inspection ? fmtTime(new Date()) : ""; }, 1000);

@@ -12,6 +12,7 @@ import { renderLedger } from "./panels/ledger.js";
 import { renderRequests } from "./panels/requests.js";
 import { renderSchedule } from "./panels/schedule.js";
 import { state } from "./state.js";
+import { refreshView } from "./views.js";
 
 export async function readPanels(panels, minPosition = 0) {
   const reads = panels.map((panel) => readPanel(panel, minPosition));
@@ -44,6 +45,7 @@ export function rereadEverything() {
 export function renderLocalPanels() {
   renderKit();
   renderFeed();
+  refreshView();
 }
 
 // A brief outline on a panel that just changed, so the eye finds it.

@@ -5,7 +5,8 @@ import { eventsUpTo } from "./events.js";
 import { rereadEverything } from "./panels.js";
 import { state } from "./state.js";
 import { firstPosition, noteLivePosition, setConnection } from "./stream.js";
-import { fmtFull, fmtTime, zone } from "./time.js";
+import { fmtFull, fmtTime, zone, zonedParts, zonedToIso } from "./time.js";
+import { toast } from "./dialog.js";
 
 export function setPastMode(position) {
   state.past = position;
@@ -16,7 +17,8 @@ export function setPastMode(position) {
   if (state.connection === "live") setConnection("live"); // its word changes
   $("#back-to-live").hidden = !past;
   // Read-only: every control that would change something is disabled.
-  for (const button of document.querySelectorAll("button.action, .panel button")) {
+  const changers = "button.action, .panel .row-actions button:not(.act-details), #day-acknowledge";
+  for (const button of document.querySelectorAll(changers)) {
     button.disabled = past;
   }
   if (past) {
@@ -25,6 +27,11 @@ export function setPastMode(position) {
     const event = eventsUpTo(position).at(-1);
     const when = event ? ` (${fmtFull(event.recorded_at)}, ${zone()})` : "";
     $("#past-text").textContent = `As the log stood at position ${position}${when}`;
+    if (event) {
+      const parts = zonedParts(new Date(event.recorded_at));
+      $("#replay-day").value = parts.day;
+      $("#replay-time").value = `${parts.time}:${String(new Date(event.recorded_at).getUTCSeconds()).padStart(2, "0")}`;
+    }
     $("#replay-what").textContent = event
       ? `#${event.position} ${eventWords(event.type)} by ${event.actor_name}, ${fmtTime(event.recorded_at)}`
       : "Before this inspection's first event";
@@ -59,4 +66,23 @@ export function stepEvent(direction) {
     : positions.find((p) => p > here);
   if (target !== undefined) showPosition(target);
   else if (direction > 0) backToLive();
+}
+
+// Replay by date and time: the last event of this inspection recorded at or
+// before that moment (in the inspection's zone), every panel as it stood then.
+export function showInstant() {
+  const day = $("#replay-day").value;
+  const time = $("#replay-time").value || "00:00";
+  if (!day) {
+    $("#replay-day").focus();
+    return;
+  }
+  const [hh, mm, ss] = time.split(":");
+  const instant = Date.parse(zonedToIso(day, `${hh}:${mm}`)) + Number(ss || 0) * 1000 + 999;
+  const before = eventsUpTo(null).filter((e) => Date.parse(e.recorded_at) <= instant).at(-1);
+  if (before) showPosition(before.position);
+  else {
+    toast("The inspection had not been opened then: showing its first moment.", "warn");
+    showPosition(firstPosition());
+  }
 }

@@ -8,6 +8,7 @@ import { readPanels, renderLocalPanels } from "./panels.js";
 import { setPastMode } from "./replay.js";
 import { loadMeta } from "./meta.js";
 import { state } from "./state.js";
+import { offerViews } from "./views.js";
 import { closeStream, noteLivePosition, openStream } from "./stream.js";
 import { todayInZone } from "./time.js";
 
@@ -52,6 +53,7 @@ export async function signIn(token) {
   $("#app").hidden = false;
   document.body.className = `live role-${state.me.role}`;
   renderMe();
+  offerViews();
   await chooseInspection();
 }
 
