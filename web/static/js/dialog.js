@@ -154,12 +154,12 @@ export function afterCommand(spec, answer) {
     ? `${spec.title}: saved, with warnings: ${warnings.map((w) => w.message).join("; ")}`
     : `${spec.title}: saved.`;
   toast(text, warnings.length ? "warn" : "ok");
-  // e.g. show the sign-in link after a user is added.
-  if (spec.after) spec.after(answer, spec);
   if (answer.position && state.inspectionId) {
     noteLivePosition(answer.position);
     readPanels(ALL_PANELS, answer.position);
   }
+  // e.g. show the sign-in link after a user is added.
+  if (spec.after) spec.after(answer, spec);
 }
 
 let toastTimer = null;

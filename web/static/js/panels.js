@@ -32,6 +32,8 @@ export async function readPanel(panel, minPosition) {
   if (state.readSeq[panel] !== seq) return null; // a newer read was asked for
   state.data[panel] = answer;
   RENDER[panel](answer);
+  // The views show the roster's names too.
+  if (panel === "inspection") refreshView();
   if (state.past === null) flash(panel);
   return answer.position;
 }

@@ -18,7 +18,7 @@ export function blogDay() {
 export async function renderBlog() {
   const seq = ++blogSeq;
   const day = blogDay();
-  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.lastSeen}`;
+  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
   let answer;
   try {
     answer = await api(`${inspectionPath(`/blog/${day}`)}?${when}`);

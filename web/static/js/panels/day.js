@@ -21,7 +21,7 @@ export function dayShown() {
 export async function renderDay() {
   const seq = ++daySeq;
   const person = state.me.name;
-  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.lastSeen}`;
+  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
   let answer;
   try {
     answer = await api(`${inspectionPath(`/agenda/${encodeURIComponent(person)}`)}?${when}`);

@@ -25,7 +25,7 @@ const readKitNotesSoon = debounce(readKitNotes, 100);
 
 async function readKitNotes() {
   const seq = ++kitSeq;
-  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.lastSeen}`;
+  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
   try {
     const answer = await api(`${inspectionPath("/kit-notes")}?${when}`);
     if (seq === kitSeq) drawKit(answer.kit_notes, true);
