@@ -210,7 +210,8 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
         """async () => {
           const forms = await import('/js/forms.js');
           const { meta } = await import('/js/meta.js');
-          return [...meta.commands.values()].filter((c) => !forms.formFor(c)).map((c) => c.name);
+          return [...meta.commands.values()]
+            .filter((c) => !forms.formFor(c)).map((c) => c.name);
         }"""
     )
     assert missing == []

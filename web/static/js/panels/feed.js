@@ -23,6 +23,15 @@ export function renderFeed() {
       h("span", { class: "feed-what" }, describe(e, names)),
       " ", h("span", { class: "muted" }, `· ${e.actor_name}`));
   }));
+  fitFeed();
+}
+
+// On a wall nobody scrolls: show only the lines that fit whole, newest first.
+export function fitFeed() {
+  const list = document.querySelector("#feed-body");
+  while (list.children.length > 1 && list.scrollHeight > list.clientHeight + 1) {
+    list.lastElementChild.remove();
+  }
 }
 
 // The titles of the things events name, from the log kept in the page.
