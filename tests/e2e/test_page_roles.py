@@ -243,7 +243,13 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
     rory.saved()
     page.locator("#schedule-day").fill(tomorrow.isoformat())
     page.locator("#schedule-day").dispatch_event("change")
-    meeting = page.locator(".meeting", has_text="Focus group: social workers")
+
+    def meeting_titled(title: str) -> Any:
+        return page.locator(
+            ".meeting", has=page.locator(".meeting-title", has_text=title)
+        )
+
+    meeting = meeting_titled("Focus group: social workers")
     expect(meeting).to_contain_text("Room 1.02")
     expect(meeting).to_contain_text("Helen Ward")
 
@@ -262,6 +268,24 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
     rory.saved()
     meeting.locator("button.act-details").click()
     expect(rory.detail).to_contain_text("Agency staff")
+    rory.detail.locator("#detail-close").click()
+    # A clash is warned of, naming the meeting it clashes with.
+    rory.action("scheduleMeeting")
+    rory.submit(
+        title="Partner lunch",
+        day=tomorrow.isoformat(),
+        start="10:30",
+        end="11:00",
+        venue="Room 1.02",
+    )
+    rory.saved()
+    expect(page.locator("#toast")).to_contain_text(
+        "Room 1.02 is booked for \u201cFocus group: social workers\u201d"
+    )
+    expect(meeting_titled("Partner lunch")).to_contain_text(
+        "\u201cFocus group: social workers\u201d"
+    )
+    meeting.locator("button.act-details").click()
     rory.detail.locator("button.act-cancelMeeting").click()
     rory.submit(reason="the focus group moved to next week")
     rory.saved()

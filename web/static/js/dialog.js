@@ -9,6 +9,7 @@ import { ALL_PANELS, FIELD_WORDS } from "./config.js";
 import { $, fill, h, newIdempotencyKey, words } from "./dom.js";
 import { commandPath } from "./meta.js";
 import { readPanels, rereadEverything } from "./panels.js";
+import { warningWords } from "./panels/schedule.js";
 import { state } from "./state.js";
 import { noteLivePosition } from "./stream.js";
 
@@ -151,7 +152,7 @@ export function showFormError(message, fields = [], kind = "error") {
 export function afterCommand(spec, answer) {
   const warnings = answer.warnings || [];
   const text = warnings.length
-    ? `${spec.title}: saved, with warnings: ${warnings.map((w) => w.message).join("; ")}`
+    ? `${spec.title}: saved, with warnings: ${warnings.map(warningWords).join("; ")}`
     : `${spec.title}: saved.`;
   toast(text, warnings.length ? "warn" : "ok");
   if (answer.position && state.inspectionId) {

@@ -4,6 +4,7 @@ import { openForm } from "../dialog.js";
 import { $, actionButton, fill, h, inspectorName, plural, words } from "../dom.js";
 import { kitNoteForm, moveForm, rescheduleForm } from "../forms.js";
 import { state } from "../state.js";
+import { eventsUpTo } from "../events.js";
 import { detailAction, openDetail } from "../detail.js";
 import { attendeesForm, cancelForm, topicsForm } from "../forms.js";
 import { fmt, fmtDayTime, fmtTime, todayInZone } from "../time.js";
@@ -81,7 +82,7 @@ export function renderMeeting(meeting, over) {
         ? h("ul", { class: "changes" }, meeting.history.map(renderChange))
         : null,
       meeting.warnings.length
-        ? h("ul", { class: "warnings" }, meeting.warnings.map((w) => h("li", {}, w.message)))
+        ? h("ul", { class: "warnings" }, meeting.warnings.map((w) => h("li", {}, warningWords(w))))
         : null,
       meeting.notes.length
         ? h("div", { class: "notes" }, `${meeting.notes.length} KIT note${meeting.notes.length > 1 ? "s" : ""}`)
@@ -157,4 +158,36 @@ export function meetingDetail(meeting) {
     act("cancelMeeting", "Cancel meeting", () => cancelForm(meeting)),
   ];
   openDetail(meeting.title, body, actions);
+}
+
+// A warning naming the meeting it clashes with, not "another".
+export function warningWords(warning) {
+  const other = meetingNamed(warning.meeting_id);
+  if (!other) return warning.message;
+  const named = `“${other.title}” (${fmtDayTime(other.starts_at)})`;
+  switch (warning.kind) {
+    case "inspector_no_breathing_space":
+      return `${warning.who} has under 15 minutes between this meeting and ${named}`;
+    case "venue_double_booked":
+      return `${warning.who} is booked for ${named} at the same time`;
+    case "person_double_booked":
+    case "inspector_double_booked":
+      return `${warning.who} is booked in ${named} at the same time`;
+    default:
+      return `${warning.message}: ${named}`;
+  }
+}
+
+// A meeting's title and current start, from the schedule shown or the log.
+function meetingNamed(id) {
+  if (!id) return null;
+  const shown = (state.data.schedule?.meetings || []).find((m) => m.id === id);
+  if (shown) return shown;
+  let found = null;
+  for (const e of eventsUpTo(state.past)) {
+    if (e.aggregate_id !== id) continue;
+    if (e.type === "MeetingScheduled") found = { title: e.data.title, starts_at: e.data.starts_at };
+    else if (e.type === "MeetingRescheduled" && found) found = { ...found, starts_at: e.data.starts_at };
+  }
+  return found;
 }
