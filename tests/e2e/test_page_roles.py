@@ -386,6 +386,21 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
     lena.saved()
     expect(lp.locator("#kit-body")).to_contain_text("Keen to see supervision records")
     expect(lp.locator("#kit-body")).to_contain_text("Pull the supervision audit")
+    kit_actions = lp.evaluate(
+        "async () => (await import('/js/forms.js')).kitActionCommand('assign')"
+    )
+    if kit_actions:  # the server has issue 11's KIT-action commands
+        action = lp.locator(
+            "#kit-body .kit-actions li", has_text="Pull the supervision"
+        )
+        action.locator("button.act-kit-assign").click()
+        lena.submit(owner="Rory Rapid")
+        lena.saved()
+        expect(action).to_contain_text("with Rory Rapid")
+        action.locator("button.act-kit-done").click()
+        lena.submit(note="on the shared drive")
+        lena.saved()
+        expect(action).to_contain_text("Done")
     lp.click(".view-tab[data-view=admin]")
     lena.action("phase")
     lena.submit(phase="day3_on_site")
@@ -519,6 +534,22 @@ def test_admin_staff_and_auditor_do_their_day_and_axe_finds_nothing_serious(
     sam.saved()
     expect(agenda.locator(".fresh")).to_have_count(0)
     expect(sp.locator("#day-summary")).to_contain_text("Nothing changed")
+    # The day's blog, as prose, with names.
+    world.api("lead").post(
+        f"{world.path}/blog",
+        {
+            "day": datetime.now(ZONE).date().isoformat(),
+            "title": "Day 2: on site",
+            "body": "Thank you all.\n\nThe room moved.",
+        },
+    )
+    sp.click(".view-tab[data-view=blog]")
+    expect(sp.locator("#blog-body .post")).to_contain_text("Thank you all.")
+    expect(sp.locator("#blog-body .post")).to_contain_text("By Lena Lead")
+    expect(sp.locator("#blog-body")).to_contain_text(
+        "Case discussion: North team to Council chamber"
+    )
+    expect(sp.locator("button.action[data-action=blogPost]")).to_be_hidden()
     sp.click(".view-tab[data-view=wall]")
     # A dialog, as axe sees it.
     sp.locator(f'[data-meeting-id="{world.meeting}"] button.act-details').click()

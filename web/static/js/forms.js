@@ -316,7 +316,7 @@ export function kitActionAssignForm(note, action) {
     about: `${action.text} (${note.meeting_title}).`,
     fields: [{ name: "owner", label: "Who does it", maxlength: 120, required: true, value: action.owner || "" }],
     submitLabel: "Assign",
-    build: (v) => ({ ids: ids({ meeting_id: note.meeting_id, n: action.n }), json: { owner: v.owner } }),
+    build: (v) => ({ ids: ids({ _rest: [note.meeting_id, action.n] }), json: { owner: v.owner } }),
   };
 }
 
@@ -327,7 +327,7 @@ export function kitActionDoneForm(note, action) {
     about: `${action.text} (${note.meeting_title}).`,
     fields: [{ name: "note", label: "Note (optional)", type: "textarea" }],
     submitLabel: "Done",
-    build: (v) => ({ ids: ids({ meeting_id: note.meeting_id, n: action.n }), json: { note: v.note || null } }),
+    build: (v) => ({ ids: ids({ _rest: [note.meeting_id, action.n] }), json: { note: v.note || null } }),
   };
 }
 

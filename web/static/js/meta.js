@@ -25,13 +25,17 @@ export function mayRun(name) {
   return Boolean(state.me && command && command.roles.includes(state.me.role));
 }
 
-// A command's path with its ids filled in, without the "/api" prefix.
+// A command's path with its ids filled in, without the "/api" prefix. A
+// path parameter not named in `ids` takes the next of `ids._rest`, in order
+// (for commands found by their path, whose parameter names may differ).
 export function commandPath(name, ids) {
   const command = meta.commands.get(name);
   if (!command) throw new Error(`the server has no command ${name}`);
+  const rest = [...(ids._rest || [])];
   const path = command.path.replace(/\{(\w+)\}/g, (_, key) => {
-    if (!(key in ids)) throw new Error(`${name} needs ${key}`);
-    return encodeURIComponent(ids[key]);
+    if (key in ids) return encodeURIComponent(ids[key]);
+    if (!rest.length) throw new Error(`${name} needs ${key}`);
+    return encodeURIComponent(rest.shift());
   });
   return path.replace(/^\/api/, "");
 }

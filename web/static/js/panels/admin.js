@@ -19,8 +19,7 @@ export function signInLink(token) {
 export async function renderAdmin() {
   const inspectors = state.inspection?.inspectors || [];
   fill("#admin-inspectors", inspectors.length
-    ? inspectors.map((i) => h("li", {}, i.name, i.lead ? h("span", { class: "tag" }, "Lead") : null,
-      i.agency ? h("span", { class: "muted" }, ` · ${i.agency}`) : null))
+    ? inspectors.map((i) => h("li", {}, i.name, i.agency ? h("span", { class: "muted" }, ` · ${i.agency}`) : null))
     : h("li", { class: "empty" }, "No inspectors yet."));
   if (!mayRun("AddUser")) {
     fill("#admin-users", h("p", { class: "muted" }, "Only an admin manages users."));
