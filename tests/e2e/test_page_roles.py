@@ -237,7 +237,7 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
         topics="Caseloads\nSupervision",
     )
     error = page.locator("#command-error")
-    expect(error).to_contain_text("End time must be after the start")
+    expect(error).to_contain_text(re.compile(r"\b[Ee]nd time must be after the start"))
     expect(error).not_to_contain_text("ends_at")
     rory.submit(end="11:00")
     rory.saved()

@@ -83,7 +83,11 @@ export function problemWords(problem, labelFor) {
   const message = problem.message.replace(/\b[a-z]+(?:_[a-z0-9]+)+\b/g,
     (name) => MESSAGE_WORDS[name] || labelFor(name).toLowerCase());
   if (!problem.field) return message;
-  if (problem.message.startsWith(problem.field)) return message.charAt(0).toUpperCase() + message.slice(1);
+  // A message that already names its field needs no "Field:" before it.
+  const label = labelFor(problem.field).toLowerCase();
+  if (problem.message.startsWith(problem.field) || new RegExp(`\\b${label.replace(/[^\w ]/g, "")}\\b`).test(message.toLowerCase())) {
+    return message.charAt(0).toUpperCase() + message.slice(1);
+  }
   const where = problem.line !== null ? ` (line ${problem.line + 1})` : "";
   return `${labelFor(problem.field)}${where}: ${message}`;
 }
