@@ -5,6 +5,7 @@ import { openForm, submitForm } from "./dialog.js";
 import { $ } from "./dom.js";
 import { FORMS } from "./forms.js";
 import { readPanels } from "./panels.js";
+import { renderFeed } from "./panels/feed.js";
 import { renderRequests } from "./panels/requests.js";
 import { keepNowInView, noteHandScroll, renderSchedule } from "./panels/schedule.js";
 import { backToLive, setPastMode, showInstant, showPosition, showPositionSoon, stepEvent } from "./replay.js";
@@ -22,6 +23,7 @@ export function tick() {
   const busy = (id) => document.getElementById(id).contains(document.activeElement);
   if (state.data.requests && !busy("panel-requests")) renderRequests(state.data.requests);
   if (state.data.schedule && !busy("panel-schedule")) renderSchedule(state.data.schedule);
+  renderFeed(); // "new" marks fade after a few minutes
 }
 
 export function wire() {

@@ -16,9 +16,11 @@ export function renderFeed() {
   const now = state.past === null ? Date.now() : null;
   const latest = events.slice().reverse().slice(0, 15);
   fill("#feed-body", ...latest.map((e) => {
-    const fresh = now !== null && now - Date.parse(e.recorded_at) < NEW_FOR_MS;
+    // When it happened (an entry made after the fact says so), not when typed.
+    const when = e.occurred_at || e.recorded_at;
+    const fresh = now !== null && now - Date.parse(when) < NEW_FOR_MS;
     return h("li", { class: fresh ? "new" : "", dataset: { position: e.position } },
-      h("span", { class: "feed-time" }, fmtTime(e.recorded_at)), " ",
+      h("span", { class: "feed-time" }, fmtTime(when)), " ",
       fresh ? h("span", { class: "tag new" }, "New") : null, fresh ? " " : null,
       h("span", { class: "feed-what" }, describe(e, names)),
       " ", h("span", { class: "muted" }, `· ${e.actor_name}`));

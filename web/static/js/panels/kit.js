@@ -46,7 +46,7 @@ function notesFromLog() {
       meeting_id: e.aggregate_id,
       meeting_title: titles.get(e.aggregate_id) || "KIT meeting",
       text: e.data.text,
-      recorded_at: e.recorded_at,
+      recorded_at: e.occurred_at || e.recorded_at,
       by: e.actor_name,
       actions: (e.data.actions || []).map((text, i) => ({ n: first + i, text, owner: null, done: false, note: null })),
     };
