@@ -1,6 +1,5 @@
 // What the page knows about the API: constants, and the panels' routes.
 
-import { $ } from "./dom.js";
 import { scheduleDay } from "./panels/schedule.js";
 
 export const TOKEN_KEY = "warroom.token";

@@ -1,7 +1,6 @@
 // The event log, kept in the page for the KIT actions, the feed and replay.
 
 import { api, inspectionPath } from "./api.js";
-import { $ } from "./dom.js";
 import { state } from "./state.js";
 
 export async function loadEvents(after) {

@@ -3,7 +3,6 @@
 import { api, inspectionPath } from "./api.js";
 import { ALL_PANELS, PANEL_ROUTES } from "./config.js";
 import { toast } from "./dialog.js";
-import { $ } from "./dom.js";
 import { renderCases } from "./panels/cases.js";
 import { renderFeed } from "./panels/feed.js";
 import { renderInspection } from "./panels/inspection.js";

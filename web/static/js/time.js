@@ -1,6 +1,6 @@
 // Time, always shown in the inspection's own time zone.
 
-import { $, h } from "./dom.js";
+import { h } from "./dom.js";
 import { state } from "./state.js";
 
 export function zone() {

@@ -1,7 +1,7 @@
 // The cases panel: the 30 cases as tiles.
 
 import { values } from "../meta.js";
-import { $, actionButton, fill, h, words } from "../dom.js";
+import { actionButton, fill, h, words } from "../dom.js";
 import { VALUE_WORDS } from "../config.js";
 import { detailAction, openDetail } from "../detail.js";
 import { caseBrowsedForm, judgeForm, notifyForm } from "../forms.js";
