@@ -38,6 +38,7 @@ from web.routes import (
     reads,
     users,
 )
+from web.routes import meta as meta_routes
 from web.routes import print as print_pages
 from web.state import ServerState
 
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (evidence.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
         (packets.router, {}),  # the hand-over packet declares its own
         (export.router, {}),  # and so does the export
+        (meta_routes.router, UNAUTHENTICATED),
     ):
         api.include_router(router, responses=errors)
     api.include_router(docs.router)

@@ -1,12 +1,14 @@
-"""Refreshes docs/screenshot.png: the live screen with the demo inspection.
+"""Refreshes the screenshots in docs/: the live screen with the demo inspection
+at 1920x1080 (a wall screen, docs/screenshot.png), 1366x768 (a laptop) and
+390x844 (a phone).
 
     .venv/bin/python -m tests.e2e.refresh_screenshot
 
 Loads the demo into a fresh SQLite file (`warroom demo --no-serve`), serves it
-with `warroom serve`, signs in as the rapid response team on a 1920x1080
-screen (a wall screen's size), waits until the page is live and drawn, and
-saves the picture. Run it whenever the page changes; the browser test runs it
-too, into a temporary file, so it keeps working.
+with `warroom serve`, signs in as the rapid response team, waits until the
+page is live and drawn, and saves the picture at each size. Run it whenever
+the page changes; the browser test runs it too, into a temporary file, so it
+keeps working.
 """
 
 from __future__ import annotations
@@ -21,6 +23,11 @@ from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Server, run_warroom
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 WALL_SCREEN: ViewportSize = {"width": 1920, "height": 1080}
+SIZES: dict[str, ViewportSize] = {
+    "screenshot.png": WALL_SCREEN,
+    "screenshot-1366x768.png": {"width": 1366, "height": 768},
+    "screenshot-390x844.png": {"width": 390, "height": 844},
+}
 
 
 def demo_tokens(printed: str) -> dict[str, str]:
@@ -33,32 +40,52 @@ def demo_tokens(printed: str) -> dict[str, str]:
     return tokens
 
 
-def take_screenshot(browser: Browser, path: Path, role: str = "rapid_response") -> None:
+def take_screenshot(
+    browser: Browser,
+    path: Path,
+    role: str = "rapid_response",
+    sizes: dict[str, ViewportSize] | None = None,
+) -> list[Path]:
+    """Saves the screen at each size (file name -> viewport) into `path`'s
+    folder; with no sizes, one wall-screen picture at `path`. Answers the files."""
+    wanted = sizes or {path.name: WALL_SCREEN}
+    saved: list[Path] = []
     with tempfile.TemporaryDirectory() as folder:
         database_url = f"sqlite:///{Path(folder) / 'demo.db'}"
         tokens = demo_tokens(run_warroom(database_url, "demo", "--no-serve"))
         server = Server(database_url).start()
         try:
-            context = browser.new_context(viewport=WALL_SCREEN)
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(server.base + "/")
-            page.fill("#token-input", tokens[role])
-            page.click("#sign-in-form button[type=submit]")
-            expect(page.locator("#connection")).to_have_attribute(
-                "data-state", "live", timeout=30_000
-            )
-            expect(page.locator("#cases-body .case")).to_have_count(30)
-            expect(page.locator("#ledger-body li").first).to_be_visible()
-            # Let the "changed" outline animation finish before the picture.
-            page.wait_for_function("!document.querySelector('.panel.flash')")
-            page.evaluate("document.getAnimations().forEach(a => a.finish())")
-            page.screenshot(path=str(path))
-            context.close()
-            assert not errors, errors
+            for name, viewport in wanted.items():
+                target = path.parent / name
+                _shoot(browser, server.base, tokens[role], viewport, target)
+                saved.append(target)
         finally:
             server.stop()
+    return saved
+
+
+def _shoot(
+    browser: Browser, base: str, token: str, viewport: ViewportSize, target: Path
+) -> None:
+    context = browser.new_context(
+        viewport=viewport, locale="en-GB", timezone_id="Europe/London"
+    )
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # Signed in by a sign-in link, as people are.
+    page.goto(f"{base}/#token={token}")
+    expect(page.locator("#connection")).to_have_attribute(
+        "data-state", "live", timeout=30_000
+    )
+    expect(page.locator("#cases-body .case")).to_have_count(30)
+    expect(page.locator("#ledger-body li").first).to_be_visible()
+    # Let the "changed" outline animation finish before the picture.
+    page.wait_for_function("!document.querySelector('.panel.flash')")
+    page.evaluate("document.getAnimations().forEach(a => a.finish())")
+    page.screenshot(path=str(target))
+    context.close()
+    assert not errors, errors
 
 
 def main() -> int:
@@ -67,10 +94,11 @@ def main() -> int:
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         try:
-            take_screenshot(browser, SCREENSHOT)
+            saved = take_screenshot(browser, SCREENSHOT, sizes=SIZES)
         finally:
             browser.close()
-    print(f"saved {SCREENSHOT}")
+    for path in saved:
+        print(f"saved {path}")
     return 0
 
 

@@ -44,7 +44,7 @@ def test_the_page_and_its_files_carry_a_policy_without_inline_script(
     served: tuple[str, str],
 ) -> None:
     base, _ = served
-    for path in ("/", "/app.js", "/app.css"):
+    for path in ("/", "/js/main.js", "/js/panels/requests.js", "/app.css"):
         response = httpx.get(base + path)
         assert response.status_code == 200
         _page_policy(response)

@@ -1,0 +1,76 @@
+// Small helpers: building elements as text, words, keys, who may do what.
+
+import { mayAct } from "./forms.js";
+import { state } from "./state.js";
+
+export const $ = (selector) => document.querySelector(selector);
+
+// Builds an element. Text always goes in as text, never as HTML: everything
+// shown here was typed by someone, and none of it may run as markup.
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key === "class") el.className = value;
+    else if (key === "dataset") Object.assign(el.dataset, value);
+    else if (key.startsWith("on")) el.addEventListener(key.slice(2), value);
+    else el.setAttribute(key, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child === null || child === undefined || child === false) continue;
+    el.append(child instanceof Node ? child : String(child));
+  }
+  return el;
+}
+
+// Replaces an element's content; leaves out the parts that are not there.
+export function fill(target, ...children) {
+  const el = typeof target === "string" ? $(target) : target;
+  el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+}
+
+export function plural(count, word) {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+// "KitNoteRecorded" as "kit note recorded".
+export function eventWords(type) {
+  return type.replace(/([a-z])([A-Z])/g, "$1 $2").toLowerCase();
+}
+
+export function debounce(fn, ms) {
+  let timer = null;
+  return (...args) => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+}
+
+export function may(action) {
+  return mayAct(action);
+}
+
+export function inspectorName(id) {
+  const found = (state.inspection?.inspectors || []).find((i) => i.id === id);
+  return found ? found.name : id;
+}
+
+export function words(snake) {
+  const text = String(snake).replaceAll("_", " ");
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// A key per form opening: sending the same form twice (a double click, a
+// retry after a dropped answer) stores the command once.
+export function newIdempotencyKey() {
+  if (window.crypto?.randomUUID) return crypto.randomUUID();
+  return `${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+export function actionButton(action, label, onclick, extra = {}) {
+  if (!may(action)) return null;
+  return h("button", {
+    type: "button", class: `small act-${action}`, disabled: state.past !== null,
+    onclick, ...extra,
+  }, label);
+}

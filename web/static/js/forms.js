@@ -1,0 +1,664 @@
+// Command forms: each is a spec; one dialog (dialog.js) shows any of them.
+//
+// A spec names the command it sends (COMMAND_HANDLERS' model name, as
+// GET /api/meta lists them), its fields, and how to build the body. The path
+// comes from the server's own table through meta.js. COMMAND_FORMS below is
+// the registry: a test fails if the server has a command with no form here.
+
+import { api } from "./api.js";
+import { VALUE_WORDS } from "./config.js";
+import { words } from "./dom.js";
+import { commandByPath, meta, mayRun, values } from "./meta.js";
+import { afterUserChange } from "./panels/admin.js";
+import { chooseInspection } from "./session.js";
+import { state } from "./state.js";
+import { refreshView } from "./views.js";
+import { fmtDayTime, fmtTime, todayInZone, zonedParts, zonedToIso } from "./time.js";
+
+export function inspectorOptions() {
+  return (state.inspection?.inspectors || []).map((i) => [i.id, i.name]);
+}
+
+// A value list of the server's, as [value, words] options.
+export function options(list) {
+  const named = VALUE_WORDS[list] || {};
+  return values(list).map((v) => [v, named[v] || words(v)]);
+}
+
+export function lines(text) {
+  return String(text || "").split("\n").map((l) => l.trim()).filter(Boolean);
+}
+
+// The ids every command path of this inspection needs, and more.
+function ids(extra = {}) {
+  return { inspection_id: state.inspectionId, ...extra };
+}
+
+// A time before now, in words, so the person can think again before sending.
+function pastWarning(iso, what) {
+  if (!iso || Date.parse(iso) >= Date.now()) return null;
+  return `The ${what} (${fmtDayTime(iso)}) is in the past. If that is right, press the button again to send it.`;
+}
+
+// --- requests -------------------------------------------------------------
+
+export function recordRequestForm() {
+  return {
+    command: "RecordRequest",
+    title: "Record a request",
+    about: "What an inspector asked for, who asked, how and by when.",
+    fields: [
+      { name: "title", label: "What was asked for", maxlength: 200, required: true },
+      { name: "requested_by", label: "Asked by", type: "select", options: inspectorOptions(), required: true },
+      { name: "channel", label: "How it was asked", type: "select", options: options("channels") },
+      { name: "due_day", label: "Due day (optional)", type: "date" },
+      { name: "due_time", label: "Due time", type: "time", value: "17:00" },
+      { name: "detail", label: "Detail (optional)", type: "textarea" },
+    ],
+    apiFields: { due_at: "due_day" },
+    submitLabel: "Record request",
+    build: (v) => ({
+      ids: ids(),
+      json: {
+        title: v.title, requested_by: v.requested_by, channel: v.channel,
+        due_at: v.due_day ? zonedToIso(v.due_day, v.due_time || "17:00") : null,
+        detail: v.detail || null,
+      },
+    }),
+  };
+}
+
+export function takeForm(request) {
+  return {
+    command: "AssignRequest",
+    title: "Take this request",
+    about: `${request.title}: you become its preparer.`,
+    fields: [],
+    submitLabel: "Take it",
+    version: request.version,
+    build: () => ({ ids: ids({ request_id: request.id }), json: { assignee: state.me.id } }),
+  };
+}
+
+// Assign to a named preparer: anyone whose role may attach documents.
+export async function assignForm(request) {
+  const preparerRoles = meta.commands.get("AttachDocument")?.roles || [];
+  const { users } = await api("/users");
+  const preparers = users.filter((u) => preparerRoles.includes(u.role));
+  return {
+    command: "AssignRequest",
+    title: "Assign a preparer",
+    about: `${request.title}${request.assignee_name ? `, now with ${request.assignee_name}` : ""}.`,
+    fields: [
+      { name: "assignee", label: "Preparer", type: "select", required: true,
+        options: preparers.map((u) => [u.id, `${u.name} (${words(u.role).toLowerCase()})`]),
+        value: request.assignee || state.me.id },
+    ],
+    submitLabel: "Assign",
+    version: request.version,
+    build: (v) => ({ ids: ids({ request_id: request.id }), json: { assignee: v.assignee } }),
+  };
+}
+
+export function attachForm(request) {
+  const current = Number.parseInt(request.document?.version ?? "0", 10);
+  return {
+    command: "AttachDocument",
+    title: "Attach a document",
+    about: `${request.title}. Attaching a new version voids any approval.`,
+    fields: [
+      { name: "file", label: "Document", type: "file", required: true },
+      { name: "version", label: "Version", maxlength: 40, required: true,
+        value: Number.isFinite(current) ? String(current + 1) : "" },
+    ],
+    submitLabel: "Attach",
+    version: request.version,
+    build: (v, form) => {
+      const body = new FormData();
+      body.append("file", form.elements.file.files[0]);
+      body.append("version", v.version);
+      return { ids: ids({ request_id: request.id }), form: body };
+    },
+  };
+}
+
+export function confirmDocForm(request, step) {
+  const doc = request.document;
+  const title = step === "approve" ? "Approve this version" : "Final check";
+  const about = step === "approve"
+    ? "Approve exactly this version for release. The person who attached it may not approve it."
+    : "Confirm this is the current, up-to-date version, as approved.";
+  return {
+    command: step === "approve" ? "ApproveDocument" : "CheckDocument",
+    title,
+    about: `${request.title}: ${doc.name} version ${doc.version} (SHA-256 ${doc.sha256.slice(0, 12)}…). ${about}`,
+    fields: [],
+    submitLabel: step === "approve" ? "Approve" : "Checked",
+    version: request.version,
+    build: () => ({ ids: ids({ request_id: request.id }), json: { sha256: doc.sha256 } }),
+  };
+}
+
+export function releaseForm(request) {
+  const doc = request.document;
+  return {
+    command: "ReleaseDocument",
+    title: "Release to the inspectors",
+    about: `${request.title}: ${doc.name} version ${doc.version}, as approved and checked. `
+      + "It goes into the hand-over ledger.",
+    fields: [
+      { name: "to", label: "Released to", type: "select", options: inspectorOptions(), value: request.requested_by },
+      { name: "medium", label: "How", type: "select", options: options("media") },
+    ],
+    submitLabel: "Release",
+    version: request.version,
+    build: (v) => ({
+      ids: ids({ request_id: request.id }),
+      json: { sha256: doc.sha256, to: v.to, medium: v.medium },
+    }),
+  };
+}
+
+const REASONED = {
+  DeclineRequest: ["Decline or push back", "Decline", "Why it is declined or pushed back"],
+  WithdrawRequest: ["The inspector withdrew it", "Withdrawn", "What the inspector said"],
+  EscalateRequest: ["Escalate to the lead inspector", "Escalate", "Why it is escalated"],
+};
+
+export function reasonForm(request, command) {
+  const [title, submitLabel, label] = REASONED[command];
+  return {
+    command,
+    title,
+    about: `${request.title}.`,
+    fields: [{ name: "reason", label, type: "textarea", required: true }],
+    submitLabel,
+    version: request.version,
+    build: (v) => ({ ids: ids({ request_id: request.id }), json: { reason: v.reason } }),
+  };
+}
+
+// --- meetings -------------------------------------------------------------
+
+export function scheduleMeetingForm() {
+  const day = document.querySelector("#schedule-day")?.value || todayInZone();
+  return {
+    command: "ScheduleMeeting",
+    title: "Schedule a meeting",
+    about: "Times are in the inspection's time zone. Clashes are warned of, not refused.",
+    fields: [
+      { name: "title", label: "Title", maxlength: 200, required: true },
+      { name: "kind", label: "Kind", type: "select", options: options("meeting_kinds") },
+      { name: "day", label: "Day", type: "date", value: day, required: true },
+      { name: "start", label: "Start", type: "time", value: "10:00", required: true },
+      { name: "end", label: "End", type: "time", value: "11:00", required: true },
+      { name: "venue", label: "Venue", maxlength: 200, required: true },
+      { name: "inspectors", label: "Inspectors", type: "checkboxes", options: inspectorOptions() },
+      { name: "attendees", label: "Attendees, one per line", type: "textarea" },
+      { name: "topics", label: "Topics to prepare, one per line", type: "textarea" },
+    ],
+    apiFields: { starts_at: "start", ends_at: "end" },
+    submitLabel: "Schedule",
+    check: (v) => pastWarning(zonedToIso(v.day, v.start), "start"),
+    build: (v) => ({
+      ids: ids(),
+      json: {
+        title: v.title, kind: v.kind, venue: v.venue,
+        starts_at: zonedToIso(v.day, v.start), ends_at: zonedToIso(v.day, v.end),
+        inspectors: v.inspectors, attendees: lines(v.attendees), topics: lines(v.topics),
+      },
+    }),
+  };
+}
+
+export function rescheduleForm(meeting) {
+  const start = zonedParts(new Date(meeting.starts_at));
+  const end = zonedParts(new Date(meeting.ends_at));
+  return {
+    command: "RescheduleMeeting",
+    title: "Reschedule",
+    about: `${meeting.title}, now ${fmtDayTime(meeting.starts_at)}–${fmtTime(meeting.ends_at)}.`,
+    fields: [
+      { name: "day", label: "Day", type: "date", value: start.day, required: true },
+      { name: "start", label: "Start", type: "time", value: start.time, required: true },
+      { name: "end", label: "End", type: "time", value: end.time, required: true },
+      { name: "reason", label: "Why it changed", type: "textarea", required: true },
+    ],
+    apiFields: { starts_at: "start", ends_at: "end" },
+    submitLabel: "Reschedule",
+    version: meeting.version,
+    check: (v) => pastWarning(zonedToIso(v.day, v.start), "new start"),
+    build: (v) => ({
+      ids: ids({ meeting_id: meeting.id }),
+      json: { starts_at: zonedToIso(v.day, v.start), ends_at: zonedToIso(v.day, v.end), reason: v.reason },
+    }),
+  };
+}
+
+export function moveForm(meeting) {
+  return {
+    command: "MoveMeeting",
+    title: "Change room",
+    about: `${meeting.title}, now in ${meeting.venue}.`,
+    fields: [{ name: "venue", label: "New room", maxlength: 200, required: true }],
+    submitLabel: "Move",
+    version: meeting.version,
+    build: (v) => ({ ids: ids({ meeting_id: meeting.id }), json: { venue: v.venue } }),
+  };
+}
+
+export function attendeesForm(meeting) {
+  return {
+    command: "ChangeAttendees",
+    title: "Add or remove attendees",
+    about: `${meeting.title}: now ${meeting.attendees.join(", ") || "nobody from the council"}.`,
+    fields: [
+      { name: "add", label: "Add, one per line", type: "textarea" },
+      { name: "remove", label: "Remove", type: "checkboxes", options: meeting.attendees.map((a) => [a, a]) },
+    ],
+    submitLabel: "Change attendees",
+    version: meeting.version,
+    build: (v) => ({ ids: ids({ meeting_id: meeting.id }), json: { add: lines(v.add), remove: v.remove } }),
+  };
+}
+
+export function topicsForm(meeting) {
+  return {
+    command: "ChangeTopics",
+    title: "Change the topics",
+    about: `${meeting.title}: what to prepare.`,
+    fields: [{ name: "topics", label: "Topics, one per line", type: "textarea", value: meeting.topics.join("\n") }],
+    submitLabel: "Save topics",
+    version: meeting.version,
+    build: (v) => ({ ids: ids({ meeting_id: meeting.id }), json: { topics: lines(v.topics) } }),
+  };
+}
+
+export function cancelForm(meeting) {
+  return {
+    command: "CancelMeeting",
+    title: "Cancel the meeting",
+    about: `${meeting.title}, ${fmtDayTime(meeting.starts_at)}, ${meeting.venue}.`,
+    fields: [{ name: "reason", label: "Why it is cancelled", type: "textarea", required: true }],
+    submitLabel: "Cancel the meeting",
+    version: meeting.version,
+    build: (v) => ({ ids: ids({ meeting_id: meeting.id }), json: { reason: v.reason } }),
+  };
+}
+
+export function kitNoteForm(meeting) {
+  const meetings = (state.data.schedule?.meetings || []).filter((m) => !m.cancelled);
+  const kits = meetings.filter((m) => m.kind === "kit");
+  const choices = (kits.length ? kits : meetings).map((m) => [m.id, `${fmtTime(m.starts_at)} ${m.title}`]);
+  return {
+    command: "RecordKitNote",
+    title: "Note a KIT point",
+    about: "What the lead inspector said. Actions go to the rapid response team.",
+    fields: [
+      meeting ? null : { name: "meeting", label: "Meeting", type: "select", options: choices, required: true },
+      { name: "text", label: "Note", type: "textarea", required: true },
+      { name: "actions", label: "Actions, one per line", type: "textarea" },
+      { name: "lines_of_enquiry", label: "New lines of enquiry, one per line", type: "textarea" },
+    ].filter(Boolean),
+    submitLabel: "Record note",
+    build: (v) => ({
+      ids: ids({ meeting_id: meeting ? meeting.id : v.meeting }),
+      json: { text: v.text, actions: lines(v.actions), lines_of_enquiry: lines(v.lines_of_enquiry) },
+    }),
+  };
+}
+
+// KIT actions: n is the action's index among the meeting's KIT-note actions.
+export function kitActionAssignForm(note, action) {
+  return {
+    command: kitActionCommand("assign"),
+    title: "Assign a KIT action",
+    about: `${action.text} (${note.meeting_title}).`,
+    fields: [{ name: "owner", label: "Who does it", maxlength: 120, required: true, value: action.owner || "" }],
+    submitLabel: "Assign",
+    build: (v) => ({ ids: ids({ _rest: [note.meeting_id, action.n] }), json: { owner: v.owner } }),
+  };
+}
+
+export function kitActionDoneForm(note, action) {
+  return {
+    command: kitActionCommand("done"),
+    title: "Mark a KIT action done",
+    about: `${action.text} (${note.meeting_title}).`,
+    fields: [{ name: "note", label: "Note (optional)", type: "textarea" }],
+    submitLabel: "Done",
+    build: (v) => ({ ids: ids({ _rest: [note.meeting_id, action.n] }), json: { note: v.note || null } }),
+  };
+}
+
+// The KIT action commands, found by where they are sent.
+export function kitActionCommand(step) {
+  return commandByPath(`/kit-actions/{n}/${step}`);
+}
+
+// --- lines of enquiry -----------------------------------------------------
+
+export function raiseLineForm() {
+  return {
+    command: "RaiseLineOfEnquiry",
+    title: "Raise a line of enquiry",
+    about: "A key line of enquiry the inspectors are following.",
+    fields: [
+      { name: "title", label: "Line of enquiry", maxlength: 200, required: true },
+      { name: "owner", label: "Owner (optional)", maxlength: 120 },
+    ],
+    submitLabel: "Raise",
+    build: (v) => ({ ids: ids(), json: { title: v.title, owner: v.owner || null } }),
+  };
+}
+
+export function answerLineForm(line) {
+  return {
+    command: "AnswerLineOfEnquiry",
+    title: "Answer a line of enquiry",
+    about: `${line.title}.`,
+    fields: [{ name: "response", label: "Answer", type: "textarea", required: true }],
+    submitLabel: "Answer",
+    build: (v) => ({ ids: ids({ line_id: line.id }), json: { response: v.response } }),
+  };
+}
+
+// --- cases ----------------------------------------------------------------
+
+export function selectCaseForm() {
+  return {
+    command: "SelectCase",
+    title: "Select a case",
+    about: "A pseudonymous reference only, never a child's name.",
+    fields: [
+      { name: "ref", label: "Case reference", maxlength: 40, required: true },
+      { name: "selection", label: "Selected for", type: "select", options: options("selections") },
+      { name: "plan", label: "Plan", type: "select", options: options("plans") },
+      { name: "social_worker", label: "Social worker (optional)", maxlength: 120 },
+      { name: "team_manager", label: "Team manager (optional)", maxlength: 120 },
+      { name: "iro", label: "IRO (optional)", maxlength: 120 },
+    ],
+    submitLabel: "Select",
+    build: (v) => ({
+      ids: ids(),
+      json: {
+        ref: v.ref, selection: v.selection, plan: v.plan, social_worker: v.social_worker || null,
+        team_manager: v.team_manager || null, iro: v.iro || null,
+      },
+    }),
+  };
+}
+
+export function notifyForm(c) {
+  const named = VALUE_WORDS.parties;
+  const left = c.not_yet_notified.map((p) => [p, named[p] || words(p)]);
+  return {
+    command: "NotifyCaseParty",
+    title: "Record a notification",
+    about: `${c.ref}: who was told the case is selected.`,
+    fields: [{ name: "party", label: "Who was notified", type: "select", options: left.length ? left : options("parties") }],
+    submitLabel: "Record",
+    build: (v) => ({ ids: ids({ case_id: c.id }), json: { party: v.party } }),
+  };
+}
+
+export function judgeForm(c) {
+  return {
+    command: "JudgeCase",
+    title: "Record the audit judgement",
+    about: `${c.ref} (${c.plan}).`,
+    fields: [{ name: "judgement", label: "Judgement", type: "select", options: options("judgements"), value: c.judgement }],
+    submitLabel: "Record",
+    build: (v) => ({ ids: ids({ case_id: c.id }), json: { judgement: v.judgement } }),
+  };
+}
+
+export function caseBrowsedForm(chosen) {
+  const cases = [...(state.data.cases?.cases || [])].sort((a, b) => a.ref.localeCompare(b.ref));
+  return {
+    command: "RecordCaseBrowsed",
+    title: "Record a case browsed",
+    about: "Which case, and which of its documents, an inspector looked at.",
+    fields: [
+      { name: "case", label: "Case", type: "select", options: cases.map((c) => [c.id, `${c.ref} (${c.plan})`]),
+        value: chosen?.id, required: true },
+      { name: "inspector", label: "Inspector", type: "select", options: inspectorOptions(), required: true },
+      { name: "item", label: "What they looked at", maxlength: 200, value: "case file", required: true },
+    ],
+    submitLabel: "Record",
+    build: (v) => ({ ids: ids({ case_id: v.case }), json: { inspector: v.inspector, item: v.item } }),
+  };
+}
+
+// --- blog, briefings, the inspection ------------------------------------
+
+export function blogPostForm(day) {
+  return {
+    command: "WriteBlogPost",
+    title: "Write the day's post",
+    about: "The communication lead's post for the daily blog.",
+    fields: [
+      { name: "day", label: "Day", type: "date", value: day || todayInZone(), required: true },
+      { name: "title", label: "Title", maxlength: 200, required: true },
+      { name: "body", label: "Post", type: "textarea", rows: 8, required: true },
+    ],
+    submitLabel: "Publish",
+    build: (v) => ({ ids: ids(), json: { day: v.day, title: v.title, body: v.body } }),
+  };
+}
+
+export function acknowledgeForm(person, upTo) {
+  return {
+    command: "AcknowledgeBriefing",
+    title: "Acknowledge my day",
+    about: "Changes after now will show as new on your day.",
+    fields: [],
+    after: () => refreshView(),
+    submitLabel: "Acknowledge",
+    build: () => ({ ids: ids({ person }), json: { up_to: upTo ?? null } }),
+  };
+}
+
+export function phaseForm() {
+  return {
+    command: "EnterPhase",
+    title: "Change the phase",
+    about: `${state.inspection?.title || "The inspection"}.`,
+    fields: [{ name: "phase", label: "Phase", type: "select", options: options("phases"), value: state.inspection?.phase }],
+    submitLabel: "Change phase",
+    build: (v) => ({ ids: ids(), json: { phase: v.phase } }),
+  };
+}
+
+export function addInspectorForm() {
+  return {
+    command: "AddInspector",
+    title: "Add an inspector",
+    about: "To the inspection's roster.",
+    fields: [
+      { name: "name", label: "Name", maxlength: 120, required: true },
+      { name: "agency", label: "Agency (optional)", maxlength: 120 },
+      { name: "lead", label: "Lead inspector", type: "checkbox" },
+    ],
+    submitLabel: "Add",
+    build: (v) => ({ ids: ids(), json: { name: v.name, agency: v.agency || null, lead: v.lead } }),
+  };
+}
+
+export function openInspectionForm() {
+  return {
+    command: "OpenInspection",
+    title: "Open an inspection",
+    about: "A new inspection of this council.",
+    fields: [
+      { name: "title", label: "Title", maxlength: 200, required: true },
+      { name: "framework", label: "Framework", type: "select", options: options("frameworks") },
+      { name: "starts_on", label: "Starts on", type: "date", value: todayInZone(), required: true },
+      { name: "timezone", label: "Time zone", value: "Europe/London", required: true },
+    ],
+    after: () => chooseInspection(),
+    submitLabel: "Open",
+    build: (v) => ({ ids: {}, json: { title: v.title, framework: v.framework, starts_on: v.starts_on, timezone: v.timezone } }),
+  };
+}
+
+// --- users (admin) --------------------------------------------------------
+
+export function addUserForm() {
+  return {
+    command: "AddUser",
+    title: "Add a user",
+    about: "They sign in with the link shown next; it is shown once.",
+    fields: [
+      { name: "name", label: "Name", maxlength: 120, required: true },
+      { name: "role", label: "Role", type: "select", options: options("roles"), value: "staff" },
+    ],
+    after: afterUserChange,
+    submitLabel: "Add user",
+    build: (v) => ({ ids: {}, json: { name: v.name, role: v.role } }),
+  };
+}
+
+export function rotateForm(user) {
+  return {
+    command: "RotateToken",
+    title: "New sign-in link",
+    about: `${user.name}: the old link and token stop working at once.`,
+    fields: [],
+    after: afterUserChange,
+    submitLabel: "Make a new link",
+    build: () => ({ ids: { user_id: user.id }, json: {} }),
+  };
+}
+
+export function revokeForm(user) {
+  return {
+    command: "RevokeToken",
+    title: "Revoke access",
+    about: `${user.name}: their link and token stop working at once, everywhere.`,
+    fields: [],
+    after: afterUserChange,
+    submitLabel: "Revoke",
+    build: () => ({ ids: { user_id: user.id }, json: {} }),
+  };
+}
+
+export async function limitForm(user) {
+  const { inspections } = await api("/inspections");
+  return {
+    command: "LimitInspections",
+    title: "Limit to inspections",
+    about: `${user.name}: tick none to lift the limit.`,
+    fields: [
+      { name: "inspection_ids", label: "Inspections", type: "checkboxes", options: inspections.map((i) => [i.id, i.title]) },
+    ],
+    after: afterUserChange,
+    submitLabel: "Save",
+    build: (v) => ({ ids: { user_id: user.id }, json: { inspection_ids: v.inspection_ids.length ? v.inspection_ids : null } }),
+  };
+}
+
+// Every command the page can send, by the server's name for it, and the
+// form that sends it. A test checks this against GET /api/meta.
+export const COMMAND_FORMS = {
+  AddUser: addUserForm,
+  OpenInspection: openInspectionForm,
+  AddInspector: addInspectorForm,
+  EnterPhase: phaseForm,
+  RecordRequest: recordRequestForm,
+  AssignRequest: assignForm,
+  AttachDocument: attachForm,
+  ApproveDocument: (r) => confirmDocForm(r, "approve"),
+  CheckDocument: (r) => confirmDocForm(r, "check"),
+  ReleaseDocument: releaseForm,
+  DeclineRequest: (r) => reasonForm(r, "DeclineRequest"),
+  WithdrawRequest: (r) => reasonForm(r, "WithdrawRequest"),
+  EscalateRequest: (r) => reasonForm(r, "EscalateRequest"),
+  ScheduleMeeting: scheduleMeetingForm,
+  RescheduleMeeting: rescheduleForm,
+  MoveMeeting: moveForm,
+  ChangeAttendees: attendeesForm,
+  ChangeTopics: topicsForm,
+  CancelMeeting: cancelForm,
+  RecordKitNote: kitNoteForm,
+  RaiseLineOfEnquiry: raiseLineForm,
+  AnswerLineOfEnquiry: answerLineForm,
+  SelectCase: selectCaseForm,
+  NotifyCaseParty: notifyForm,
+  JudgeCase: judgeForm,
+  RecordCaseBrowsed: caseBrowsedForm,
+  WriteBlogPost: blogPostForm,
+  AcknowledgeBriefing: acknowledgeForm,
+  RevokeToken: revokeForm,
+  RotateToken: rotateForm,
+  LimitInspections: limitForm,
+};
+
+// Commands found by where they are sent rather than by name.
+export const PATH_FORMS = {
+  "/kit-actions/{n}/assign": kitActionAssignForm,
+  "/kit-actions/{n}/done": kitActionDoneForm,
+};
+
+// The form for one of the server's commands, or undefined if the page has none.
+export function formFor(command) {
+  if (Object.hasOwn(COMMAND_FORMS, command.name)) return COMMAND_FORMS[command.name];
+  const suffix = Object.keys(PATH_FORMS).find((s) => command.path.endsWith(s));
+  return suffix ? PATH_FORMS[suffix] : undefined;
+}
+
+// The page's names for its header buttons, and the command each sends.
+export const ACTIONS = {
+  recordRequest: "RecordRequest",
+  take: "AssignRequest",
+  assign: "AssignRequest",
+  attach: "AttachDocument",
+  approve: "ApproveDocument",
+  check: "CheckDocument",
+  release: "ReleaseDocument",
+  decline: "DeclineRequest",
+  withdraw: "WithdrawRequest",
+  escalate: "EscalateRequest",
+  scheduleMeeting: "ScheduleMeeting",
+  reschedule: "RescheduleMeeting",
+  move: "MoveMeeting",
+  attendees: "ChangeAttendees",
+  topics: "ChangeTopics",
+  cancelMeeting: "CancelMeeting",
+  kitNote: "RecordKitNote",
+  raiseLine: "RaiseLineOfEnquiry",
+  answerLine: "AnswerLineOfEnquiry",
+  selectCase: "SelectCase",
+  notify: "NotifyCaseParty",
+  judge: "JudgeCase",
+  caseBrowsed: "RecordCaseBrowsed",
+  blogPost: "WriteBlogPost",
+  acknowledge: "AcknowledgeBriefing",
+  phase: "EnterPhase",
+  addInspector: "AddInspector",
+  openInspection: "OpenInspection",
+  addUser: "AddUser",
+  rotate: "RotateToken",
+  revoke: "RevokeToken",
+  limit: "LimitInspections",
+};
+
+export const FORMS = {
+  recordRequest: recordRequestForm,
+  scheduleMeeting: scheduleMeetingForm,
+  kitNote: () => kitNoteForm(null),
+  raiseLine: raiseLineForm,
+  selectCase: selectCaseForm,
+  caseBrowsed: () => caseBrowsedForm(null),
+  blogPost: () => blogPostForm(document.querySelector("#blog-day")?.value),
+  phase: phaseForm,
+  addInspector: addInspectorForm,
+  openInspection: openInspectionForm,
+  addUser: addUserForm,
+};
+
+// Whether the person may use an action: a page name above, or a command name.
+export function mayAct(action) {
+  const name = ACTIONS[action] || action;
+  return Boolean(name) && mayRun(name);
+}

@@ -1,0 +1,89 @@
+// Wiring: the page's controls, its timers, and signing in at start.
+
+import { TOKEN_KEY } from "./config.js";
+import { openForm, submitForm } from "./dialog.js";
+import { $ } from "./dom.js";
+import { FORMS } from "./forms.js";
+import { readPanels } from "./panels.js";
+import { renderFeed } from "./panels/feed.js";
+import { renderRequests } from "./panels/requests.js";
+import { keepNowInView, noteHandScroll, renderSchedule } from "./panels/schedule.js";
+import { backToLive, setPastMode, showInstant, showPosition, showPositionSoon, stepEvent } from "./replay.js";
+import { toggleClosed } from "./panels/requests.js";
+import { acknowledgeDay } from "./panels/day.js";
+import { copySignInLink } from "./panels/admin.js";
+import { refreshView, showView } from "./views.js";
+import { openInspection, showSignIn, signIn, signOut, takeTokenFromAddress } from "./session.js";
+import { state } from "./state.js";
+import { sweepForUnlistenedEvents } from "./stream.js";
+import { fmtTime } from "./time.js";
+
+export function tick() {
+  if (state.past !== null) return;
+  const busy = (id) => document.getElementById(id).contains(document.activeElement);
+  if (state.data.requests && !busy("panel-requests")) renderRequests(state.data.requests);
+  if (state.data.schedule && !busy("panel-schedule")) renderSchedule(state.data.schedule);
+  renderFeed(); // "new" marks fade after a few minutes
+}
+
+export function wire() {
+  $("#sign-in-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const token = $("#token-input").value.trim();
+    if (token) signIn(token);
+  });
+  $("#sign-out").addEventListener("click", (event) => {
+    event.preventDefault();
+    signOut();
+  });
+  $("#inspection-chooser").addEventListener("change", (event) => openInspection(event.target.value));
+  // The panel's height changes as the other panels fill in: scroll again then.
+  new ResizeObserver(() => keepNowInView()).observe($("#schedule-body"));
+  for (const type of ["wheel", "touchmove", "keydown"]) {
+    $("#schedule-body").addEventListener(type, noteHandScroll, { passive: true });
+  }
+  $("#schedule-day").addEventListener("change", () => readPanels(["schedule"], state.lastSeen));
+  $("#replay-slider").addEventListener("input", (event) => {
+    const position = Number(event.target.value);
+    $("#replay-position").value = String(position);
+    setPastMode(position); // the banner at once; the reads a moment later
+    showPositionSoon(position);
+  });
+  $("#replay-position").addEventListener("change", (event) => showPosition(Number(event.target.value)));
+  $("#replay-prev").addEventListener("click", () => stepEvent(-1));
+  $("#replay-next").addEventListener("click", () => stepEvent(1));
+  $("#back-to-live").addEventListener("click", backToLive);
+  for (const button of document.querySelectorAll("button.action")) {
+    button.addEventListener("click", () => openForm(FORMS[button.dataset.action]()));
+  }
+  $("#command-form").addEventListener("submit", submitForm);
+  $("#detail-close").addEventListener("click", () => $("#detail-dialog").close());
+  $("#requests-closed").addEventListener("click", toggleClosed);
+  for (const tab of document.querySelectorAll(".view-tab")) {
+    tab.addEventListener("click", () => showView(tab.dataset.view));
+  }
+  $("#day-day").addEventListener("change", refreshView);
+  $("#day-acknowledge").addEventListener("click", acknowledgeDay);
+  $("#blog-day").addEventListener("change", refreshView);
+  $("#sign-in-link-copy").addEventListener("click", copySignInLink);
+  $("#replay-go").addEventListener("click", showInstant);
+  $("#command-cancel").addEventListener("click", () => $("#command-dialog").close());
+  setInterval(tick, 30_000);
+  setInterval(() => { $("#clock").textContent = state.inspection ? fmtTime(new Date()) : ""; }, 1000);
+  setInterval(sweepForUnlistenedEvents, 60_000);
+}
+
+async function start() {
+  wire();
+  // Outlines flash on change only after the first full screen is drawn.
+  setTimeout(() => { state.flashReady = true; }, 1500);
+  window.addEventListener("hashchange", () => {
+    const linked = takeTokenFromAddress();
+    if (linked) signIn(linked);
+  });
+  const token = takeTokenFromAddress() || localStorage.getItem(TOKEN_KEY);
+  if (token) await signIn(token);
+  else showSignIn();
+}
+
+start();

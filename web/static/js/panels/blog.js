@@ -1,0 +1,55 @@
+// The day's blog, as prose: the communication lead's posts, then the day's
+// story from the log, with names, never ids.
+
+import { api, inspectionPath } from "../api.js";
+import { VALUE_WORDS } from "../config.js";
+import { $, fill, h, inspectorName, words } from "../dom.js";
+import { state } from "../state.js";
+import { fmt, fmtTime, todayInZone } from "../time.js";
+
+let blogSeq = 0;
+
+export function blogDay() {
+  const input = $("#blog-day");
+  if (!input.value) input.value = todayInZone();
+  return input.value;
+}
+
+export async function renderBlog() {
+  const seq = ++blogSeq;
+  const day = blogDay();
+  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
+  let answer;
+  try {
+    answer = await api(`${inspectionPath(`/blog/${day}`)}?${when}`);
+  } catch (error) {
+    fill("#blog-body", h("p", { class: "error" }, error.message));
+    return;
+  }
+  if (seq !== blogSeq) return;
+  const dayWords = fmt(`${day}T12:00:00Z`, { weekday: "long", day: "numeric", month: "long" });
+  const entry = (e, text) => h("li", {}, h("span", { class: "feed-time" }, fmtTime(e.at)), " ", text, h("span", { class: "muted" }, ` (${e.by})`));
+  const section = (title, items) => (items.length ? [h("h3", {}, title), h("ul", { class: "blog-list" }, items)] : []);
+  fill("#blog-body",
+    h("h2", { class: "blog-day" }, dayWords),
+    answer.posts.length
+      ? answer.posts.map((post) => h("section", { class: "post" },
+        h("h3", { class: "post-title" }, post.title),
+        post.body.split(/\n{2,}/).map((para) => h("p", {}, para)),
+        h("p", { class: "muted" }, `By ${post.by}`)))
+      : h("p", { class: "empty" }, "No post for this day yet."),
+    section("Meetings held", answer.meetings_held.map((m) =>
+      h("li", {}, `${fmtTime(m.starts_at)}–${fmtTime(m.ends_at)} ${m.title}, ${m.venue}${m.cancelled ? " (cancelled)" : ""}`))),
+    section("Meetings moved", answer.meetings_moved.map((e) => entry(e,
+      `${e.subject}${e.data.venue ? ` to ${e.data.venue}` : ""}${e.data.starts_at ? ` to ${fmtTime(e.data.starts_at)}` : ""}`))),
+    section("Meetings cancelled", answer.meetings_cancelled.map((e) => entry(e, `${e.subject}${e.data.reason ? `: ${e.data.reason}` : ""}`))),
+    section("Requests in", answer.requests_in.map((e) => entry(e, e.subject))),
+    section("Released", answer.requests_released.map((e) => entry(e,
+      `${e.subject} to ${inspectorName(e.data.to)}, ${((VALUE_WORDS.media || {})[e.data.medium] || words(e.data.medium || "")).toLowerCase()}`))),
+    section("Declined or withdrawn", answer.requests_declined.map((e) => entry(e, `${e.subject}${e.data.reason ? `: ${e.data.reason}` : ""}`))),
+    section("Still open", answer.requests_still_open.map((r) => h("li", {}, r.title))),
+    section("KIT points", answer.kit_points.map((e) => entry(e, `${e.subject}: ${e.data.text || ""}`))),
+    section("Lines of enquiry raised", answer.lines_of_enquiry_raised.map((e) => entry(e, e.subject))),
+    section("Cases browsed", answer.cases_browsed.map((c) => h("li", {}, `${c.case}: ${c.times === 1 ? "once" : `${c.times} times`}`))),
+    section("Tomorrow", answer.tomorrow.map((m) => h("li", {}, `${fmtTime(m.starts_at)} ${m.title}, ${m.venue}`))));
+}

@@ -1,0 +1,78 @@
+// The cases panel: the 30 cases as tiles.
+
+import { values } from "../meta.js";
+import { actionButton, fill, h, words } from "../dom.js";
+import { VALUE_WORDS } from "../config.js";
+import { detailAction, openDetail } from "../detail.js";
+import { caseBrowsedForm, judgeForm, notifyForm } from "../forms.js";
+import { state } from "../state.js";
+import { fmtDayTime } from "../time.js";
+
+export function renderCases(answer) {
+  const { counts, expected } = answer;
+  fill("#cases-summary",
+    h("span", { class: "count" }, `audited ${counts.audited}/${expected.audited}`),
+    h("span", { class: "count" }, `tracked ${counts.tracked}/${expected.tracked}`),
+    h("span", { class: answer.notifications_outstanding ? "tag warn" : "count" },
+      `${answer.notifications_outstanding} notifications outstanding`));
+  const browsed = answer.cases.filter((c) => c.last_browse);
+  const latest = browsed.sort((a, b) => Date.parse(b.last_browse.at) - Date.parse(a.last_browse.at))[0];
+  fill("#latest-browse",
+    latest
+      ? h("span", { class: "latest-text" }, "Latest browse: ", h("strong", {}, latest.ref),
+        ` ${latest.last_browse.item} by ${latest.last_browse.inspector_name}, ${fmtDayTime(latest.last_browse.at)}`)
+      : h("span", { class: "latest-text" }, "No case browsed by an inspector yet."),
+    h("span", { class: "legend" },
+      h("span", { class: "key audited" }, "audited"), h("span", { class: "key tracked" }, "tracked"),
+      "dots: notified (social worker, team manager, IRO, parents, education, health, partners)"));
+  const order = (c) => `${c.selection === "audited" ? 0 : 1}${c.ref}`;
+  const cases = [...answer.cases].sort((a, b) => order(a).localeCompare(order(b)));
+  fill("#cases-body", h("ul", { class: "case-grid" }, cases.map((c) => renderCase(c, latest))));
+}
+
+// Short judgement words: a tile is small, and these are the words in use.
+export const JUDGEMENT_SHORT = { outstanding: "Outstanding", good: "Good", requires_improvement: "RI", inadequate: "Inadequate" };
+
+export function renderCase(c, latest) {
+  const notified = new Set(c.notified);
+  const classes = ["case", c.selection, c.judgement ? `judged-${c.judgement}` : "", c === latest ? "latest" : ""];
+  const summary = `${c.ref}: ${c.plan}, ${c.selection}${c.judgement ? `, judged ${words(c.judgement).toLowerCase()}` : ""}.`
+    + ` Notified: ${c.notified.map(partyWords).join(", ") || "nobody"}.`
+    + ` Still to notify: ${c.not_yet_notified.map(partyWords).join(", ") || "nobody"}.`;
+  return h("li", { class: classes.join(" "), dataset: { caseId: c.id } },
+    h("button", { type: "button", class: "case-open", title: summary, onclick: () => caseDetail(c) },
+      h("span", { class: "case-head" },
+        h("span", { class: "ref" }, c.ref),
+        h("span", { class: "plan" }, c.plan),
+        c.judgement ? h("span", { class: "judgement" }, JUDGEMENT_SHORT[c.judgement] || words(c.judgement)) : null),
+      h("span", { class: "dots", role: "img", "aria-label": `${c.notified.length} of ${values("parties").length} notified` },
+        values("parties").map((p) => h("span", { class: notified.has(p) ? "dot on" : "dot" }))),
+      c.last_browse
+        ? h("span", { class: "browse" }, `${c.last_browse.inspector_name.split(" ")[0]} · ${c.last_browse.item}`)
+        : null));
+}
+
+function partyWords(party) {
+  return VALUE_WORDS.parties[party] || words(party);
+}
+
+// A case's details: who was notified, the judgement, its browses; and the
+// notifications, judgement and browse the person may record.
+export function caseDetail(c) {
+  const body = [
+    h("p", {}, `${c.plan}, ${c.selection}${c.judgement ? `, judged ${(VALUE_WORDS.judgements[c.judgement] || words(c.judgement)).toLowerCase()}` : ", not judged yet"}.`),
+    h("h3", {}, "Notified"),
+    h("p", {}, c.notified.map(partyWords).join(", ") || "Nobody yet"),
+    h("h3", {}, "Still to notify"),
+    h("p", {}, c.not_yet_notified.map(partyWords).join(", ") || "Nobody"),
+    c.last_browse ? h("h3", {}, "Latest browse") : null,
+    c.last_browse ? h("p", {}, `${c.last_browse.item} by ${c.last_browse.inspector_name}, ${fmtDayTime(c.last_browse.at)}`) : null,
+  ];
+  const act = (action, label, spec) => detailAction(actionButton(action, label, () => {}), spec);
+  const actions = state.past !== null ? [] : [
+    act("notify", "Record a notification", () => notifyForm(c)),
+    act("judge", "Record the judgement", () => judgeForm(c)),
+    act("caseBrowsed", "Record a browse", () => caseBrowsedForm(c)),
+  ];
+  openDetail(c.ref, body, actions);
+}

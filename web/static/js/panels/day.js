@@ -1,0 +1,78 @@
+// My day: the person's meetings on a chosen day, what to prepare, where,
+// who is there, what changed since they last acknowledged, and the button
+// to acknowledge it.
+
+import { api, inspectionPath } from "../api.js";
+import { openForm } from "../dialog.js";
+import { $, fill, h, inspectorName, plural } from "../dom.js";
+import { acknowledgeForm, mayAct } from "../forms.js";
+import { state } from "../state.js";
+import { fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
+import { renderChange } from "./schedule.js";
+
+let daySeq = 0;
+
+export function dayShown() {
+  const input = $("#day-day");
+  if (!input.value) input.value = todayInZone();
+  return input.value;
+}
+
+export async function renderDay() {
+  const seq = ++daySeq;
+  const person = state.me.name;
+  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
+  let answer;
+  try {
+    answer = await api(`${inspectionPath(`/agenda/${encodeURIComponent(person)}`)}?${when}`);
+  } catch (error) {
+    fill("#day-body", h("p", { class: "error" }, error.message));
+    return;
+  }
+  if (seq !== daySeq) return;
+  const day = dayShown();
+  const meetings = answer.meetings
+    .filter((m) => zonedParts(new Date(m.starts_at)).day === day)
+    .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
+  const changed = answer.meetings.filter((m) => m.changed_since_last_told.length);
+  $("#h-day").textContent = `My day · ${person}`;
+  $("#day-acknowledge").hidden = !mayAct("acknowledge");
+  $("#day-acknowledge").disabled = state.past !== null || !changed.length;
+  fill("#day-summary",
+    plural(meetings.length, "meeting"),
+    changed.length
+      ? h("span", { class: "tag changed" }, `${plural(changed.length, "meeting")} changed since you last acknowledged`)
+      : h("span", { class: "muted" }, "Nothing changed since you last acknowledged."));
+  fill("#day-body", meetings.length
+    ? h("ol", { class: "agenda" }, meetings.map(renderAgendaMeeting))
+    : h("p", { class: "empty" }, "No meetings for you on this day."),
+  // Changes to meetings on other days still need acknowledging: say where.
+  changed.filter((m) => zonedParts(new Date(m.starts_at)).day !== day).length
+    ? h("p", { class: "muted" }, "Also changed: ", changed
+      .filter((m) => zonedParts(new Date(m.starts_at)).day !== day)
+      .map((m) => `${m.title} (${fmtDayTime(m.starts_at)})`).join("; "))
+    : null);
+}
+
+function renderAgendaMeeting(meeting) {
+  const people = [...meeting.inspectors.map(inspectorName), ...meeting.attendees];
+  const fresh = meeting.changed_since_last_told;
+  return h("li", { class: `agenda-meeting${meeting.cancelled ? " cancelled" : ""}${fresh.length ? " changed" : ""}`,
+    dataset: { meetingId: meeting.id } },
+  h("div", { class: "when" }, `${fmtTime(meeting.starts_at)}–${fmtTime(meeting.ends_at)}`),
+  h("div", { class: "what" },
+    h("h3", { class: "agenda-title" }, meeting.title,
+      meeting.cancelled ? h("span", { class: "tag cancelled" }, "Cancelled") : null,
+      fresh.length ? h("span", { class: "tag changed" }, "Changed") : null),
+    h("p", {}, h("strong", {}, "Where: "), meeting.venue),
+    h("p", {}, h("strong", {}, "Who is there: "), people.join(", ") || "Nobody named yet"),
+    h("div", {}, h("strong", {}, "To prepare: "), meeting.prepare.length
+      ? h("ul", { class: "prepare" }, meeting.prepare.map((topic) => h("li", {}, topic)))
+      : "Nothing named."),
+    fresh.length ? h("div", { class: "fresh" }, h("strong", {}, "Changed since you last acknowledged:"),
+      h("ul", { class: "changes" }, fresh.map(renderChange))) : null));
+}
+
+export function acknowledgeDay() {
+  openForm(acknowledgeForm(state.me.name, null));
+}

@@ -1,0 +1,95 @@
+// The feed of the latest changes, each naming the thing it changed:
+// "Released: Return home interviews → Tom Bright, hard copy". New items stay
+// marked for a few minutes, so a glance across the room finds them.
+
+import { VALUE_WORDS } from "../config.js";
+import { eventWords, fill, h, inspectorName, words } from "../dom.js";
+import { eventsUpTo } from "../events.js";
+import { state } from "../state.js";
+import { fmtDayTime, fmtTime } from "../time.js";
+
+export const NEW_FOR_MS = 5 * 60 * 1000;
+
+export function renderFeed() {
+  const events = eventsUpTo(state.past);
+  const names = namesOf(events);
+  const now = state.past === null ? Date.now() : null;
+  const latest = events.slice().reverse().slice(0, 15);
+  fill("#feed-body", ...latest.map((e) => {
+    // When it happened (an entry made after the fact says so), not when typed.
+    const when = e.occurred_at || e.recorded_at;
+    const fresh = now !== null && now - Date.parse(when) < NEW_FOR_MS;
+    return h("li", { class: fresh ? "new" : "", dataset: { position: e.position } },
+      h("span", { class: "feed-time" }, fmtTime(when)), " ",
+      fresh ? h("span", { class: "tag new" }, "New") : null, fresh ? " " : null,
+      h("span", { class: "feed-what" }, describe(e, names)),
+      " ", h("span", { class: "muted" }, `· ${e.actor_name}`));
+  }));
+  fitFeed();
+}
+
+// On a wall nobody scrolls: show only the lines that fit whole, newest first.
+export function fitFeed() {
+  const list = document.querySelector("#feed-body");
+  while (list.children.length > 1 && list.scrollHeight > list.clientHeight + 1) {
+    list.lastElementChild.remove();
+  }
+}
+
+// The titles of the things events name, from the log kept in the page.
+function namesOf(events) {
+  const names = new Map();
+  for (const e of events) {
+    const title = e.data.title || e.data.ref;
+    if (title && !names.has(e.aggregate_id)) names.set(e.aggregate_id, title);
+  }
+  return names;
+}
+
+function valueWords(list, value) {
+  return (VALUE_WORDS[list] || {})[value] || words(value || "");
+}
+
+// One event as a line a person reads: what happened, to what.
+export function describe(e, names) {
+  const d = e.data;
+  const thing = names.get(e.aggregate_id) || "";
+  const assignee = (id) => {
+    const found = (state.data.requests?.requests || []).find((r) => r.assignee === id);
+    return found?.assignee_name || (id === state.me?.id ? state.me.name : "a preparer");
+  };
+  switch (e.type) {
+    case "InspectionOpened": return `Inspection opened: ${d.title}`;
+    case "PhaseEntered": return `Phase: ${valueWords("phases", d.phase)}`;
+    case "InspectorJoined": return `Inspector joined: ${d.name}`;
+    case "DocumentRequested": return `Requested: ${d.title}`;
+    case "RequestAssigned": return `Assigned: ${thing} → ${assignee(d.assignee)}`;
+    case "DocumentAttached": return `Attached: ${thing}, ${d.name} v${d.version}`;
+    case "DocumentApproved": return `Approved: ${thing}`;
+    case "FinalCheckPassed": return `Checked: ${thing}`;
+    case "DocumentReleased":
+      return `Released: ${thing} → ${inspectorName(d.to)}, ${valueWords("media", d.medium).toLowerCase()}`;
+    case "RequestDeclined": return `Declined: ${thing} (${d.reason})`;
+    case "RequestWithdrawn": return `Withdrawn: ${thing}`;
+    case "RequestEscalated": return `Escalated: ${thing}`;
+    case "MeetingScheduled": return `Meeting scheduled: ${d.title}, ${fmtDayTime(d.starts_at)}`;
+    case "MeetingRescheduled": return `Rescheduled: ${thing} → ${fmtDayTime(d.starts_at)}`;
+    case "MeetingMoved": return `Room changed: ${thing} → ${d.venue}`;
+    case "AttendeeAdded": return `Attendee added: ${d.name} to ${thing}`;
+    case "AttendeeRemoved": return `Attendee removed: ${d.name} from ${thing}`;
+    case "TopicsChanged": return `Topics changed: ${thing}`;
+    case "MeetingCancelled": return `Cancelled: ${thing}`;
+    case "KitNoteRecorded": return `KIT note: ${thing}`;
+    case "LineOfEnquiryRaised": return `Line of enquiry: ${d.title}`;
+    case "LineOfEnquiryAnswered": return `Answered: ${thing}`;
+    case "CaseSelected": return `Case selected: ${d.ref} (${d.selection})`;
+    case "CaseNotified": return `Notified: ${thing}, ${valueWords("parties", d.party).toLowerCase()}`;
+    case "CaseAuditJudged": return `Judged: ${thing}, ${valueWords("judgements", d.judgement).toLowerCase()}`;
+    case "CaseBrowsed": return `Browsed: ${thing}, ${d.item} by ${inspectorName(d.inspector)}`;
+    case "BlogPostWritten": return `Blog post: ${d.title}`;
+    default: {
+      const text = eventWords(e.type);
+      return `${text.charAt(0).toUpperCase()}${text.slice(1)}${thing ? `: ${thing}` : ""}`;
+    }
+  }
+}

@@ -1,0 +1,23 @@
+// The hand-over ledger panel.
+
+import { $, fill, h, words } from "../dom.js";
+import { lines } from "../forms.js";
+import { fmtDayTime } from "../time.js";
+
+export function renderLedger(answer) {
+  const lines = [...answer.lines].reverse().slice(0, 12);
+  $("#ledger-summary").textContent = `${answer.lines.length} handed over`;
+  if (!lines.length) {
+    fill("#ledger-body", h("p", { class: "empty" }, "Nothing handed over yet."));
+    return;
+  }
+  fill("#ledger-body", h("ol", { class: "ledger-lines" }, lines.map((line) =>
+    h("li", { dataset: { line: line.line } },
+      h("div", { class: "card-title" },
+        h("span", { class: "line-no" }, `#${line.line}`), " ", line.request),
+      h("div", { class: "card-meta" },
+        `${line.document} v${line.version} → ${line.to_name} (${words(line.medium).toLowerCase()})`),
+      h("div", { class: "card-meta muted" },
+        `${fmtDayTime(line.recorded_at)} · approved ${line.approved_by} · checked ${line.checked_by}`
+          + ` · released ${line.released_by} · `, h("code", { title: line.sha256 }, line.sha256.slice(0, 10)))))));
+}

@@ -1,0 +1,23 @@
+// The page's state: one object, so it is easy to see what the page holds.
+
+export const state = {
+  token: null,
+  me: null,
+  inspectionId: null,
+  inspection: null, // title, phase, timezone, inspectors
+  past: null, // null when live; the log position being replayed otherwise
+  livePosition: 0, // the newest position the page knows of
+  lastSeen: 0, // the newest position the stream (or a read) has delivered
+  events: new Map(), // this inspection's events by position, for KIT and feed
+  firstEvent: null, // the position the inspection was opened at
+  newestEvent: 0,
+  data: {}, // each panel's latest answer
+  readSeq: {}, // each panel's latest read, so a slow old answer never wins
+  pending: new Set(), // panels a live event has touched, not yet re-read
+  pendingPosition: 0,
+  flushTimer: null,
+  source: null,
+  reconnectTimer: null,
+  connection: "connecting",
+  flashReady: false, // no outlines while the first screen is drawn
+};
