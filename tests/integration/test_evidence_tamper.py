@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 import subprocess
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import httpx
 import psycopg
 import pytest
+from eventsourcing.domain import Aggregate, event
 from fastapi.testclient import TestClient
 
 from tests.conftest import POSTGRES_URL, TEST_VERIFIER_KEY
@@ -205,3 +209,36 @@ def test_postgresql_serves_with_a_key_from_a_file(
         )
     assert answer.text.strip() == verifier_key
     assert verifier_key.startswith("example.gov.uk/warroom+")
+
+
+class Memo(Aggregate):
+    """A small event of this test's own, as a war-room event looks."""
+
+    @event("MemoWritten")
+    def __init__(self, text: str, meta: dict[str, Any]) -> None:
+        self.text = text
+
+
+def test_appends_racing_from_two_pools_get_gapless_leaves_in_log_order(
+    postgres_schema_url: str,
+) -> None:
+    apps = [WarRoom(Database.from_url(postgres_schema_url)) for _ in range(2)]
+    meta = {"actor": "test", "occurred_at": datetime.now(UTC).isoformat()}
+
+    def write(app: WarRoom) -> None:
+        for n in range(25):
+            app.save(Memo(f"memo {n}", meta), Memo(f"memo {n}b", meta))
+
+    try:
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(write, [apps[0], apps[1]] * 3))
+        app = apps[0]
+        positions = [n.id for n in app.recorder.select_notifications(1, 10_000)]
+        assert len(positions) == 300
+        leaves = [app.evidence.leaf_at(p) for p in positions]
+        assert [leaf[0] for leaf in leaves if leaf] == list(range(300))
+        report = app.evidence.verify()
+        assert report.intact and report.events == 300, report.text()
+    finally:
+        for app in apps:
+            app.close()

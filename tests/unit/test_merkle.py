@@ -1,4 +1,5 @@
-"""The tree's proofs against RFC 9162 as the RFC writes it, not as we do.
+"""The tree's proofs against RFC 9162 as the RFC writes it, not as we do;
+and the signed notes against Go's sumdb/note, byte for byte.
 
 `mth`, `path` and `proof` below are section 2.1.1, 2.1.3.1 and 2.1.4.1 typed
 out as the RFC states them (recursive, on lists of leaves), sharing no code
@@ -10,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import random
 
+import pytest
+
 from warroom.evidence import merkle
 from warroom.evidence.merkle import CompactRange
-from warroom.evidence.notes import Checkpoint, Signer, Verifier
+from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier, open_note
 
 
 def sha(data: bytes) -> bytes:
@@ -145,3 +148,30 @@ def test_keys_round_trip_through_their_text_even_when_base64_holds_a_plus() -> N
         note = Checkpoint("example.gov.uk/warroom", 3, b"\x07" * 32).signed(again)
         checked = Checkpoint.verified(note, Verifier.parse(signer.verifier_text()))
         assert checked.size == 3
+
+
+# The example of Go's golang.org/x/mod/sumdb/note (its documentation and
+# note_test.go): what we sign must be what Go's verifiers and witnesses read.
+GO_SIGNER = (
+    "PRIVATE+KEY+PeterNeumann+c74f20a3+AYEKFALVFGyNhPJEMzD1QIDr+Y7hfZx09iUvxdXHKDFz"
+)
+GO_VERIFIER = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW"
+GO_TEXT = (
+    "If you think cryptography is the answer to your problem,\n"
+    "then you don't know what your problem is.\n"
+)
+GO_NOTE = GO_TEXT + (
+    "\n\u2014 PeterNeumann x08go/ZJkuBS9UG/SffcvIAQxVBtiFupLLr8pAcElZInNIuGUgYN1FFYC2"
+    "pZSNXgKvqfqdngotpRZb6KE6RyyBwJnAM=\n"
+)
+
+
+def test_notes_are_signed_and_opened_byte_for_byte_as_gos_sumdb_note_does() -> None:
+    signer = Signer.parse(GO_SIGNER)
+    assert signer.verifier_text() == GO_VERIFIER
+    assert signer.sign(GO_TEXT) == GO_NOTE
+    assert open_note(GO_NOTE, Verifier.parse(GO_VERIFIER)) == GO_TEXT
+    with pytest.raises(NoteError):
+        open_note(
+            GO_NOTE.replace("problem is", "problem was"), Verifier.parse(GO_VERIFIER)
+        )
