@@ -15,6 +15,7 @@ from pydantic import (
     AwareDatetime,
     BaseModel,
     ConfigDict,
+    EmailStr,
     Field,
     ValidationInfo,
     field_validator,
@@ -330,3 +331,21 @@ class LimitInspections(Command):
     inspection_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
         max_length=1000
     )
+
+
+# --- the daily blog by email (issue 13) -------------------------------------
+
+
+class AddRecipient(Command):
+    """Someone the daily blog is emailed to: staff or a partner."""
+
+    name: Name
+    email: EmailStr
+    # e.g. "staff", "health", "police": how the list is read, not who may read.
+    group: Name | None = None
+
+
+class RemoveRecipient(Command):
+    """Built by the DELETE route from the address in its path."""
+
+    email: EmailStr

@@ -7,7 +7,7 @@ import gc
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from pydantic import ValidationError
 
@@ -19,7 +19,8 @@ from entrypoints.demo import load_demo
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
-from warroom.domain.base import Context, RuleBroken
+from warroom.domain.base import Context, NotFound, RuleBroken
+from warroom.domain.inspection import Inspection
 from warroom.domain.organisation import Organisations
 
 
@@ -73,6 +74,19 @@ def parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("rebuild", help="drop and rebuild every read model from the log")
+
+    # --- the daily blog by email (issue 13)
+    blog = sub.add_parser("blog", help="the daily blog").add_subparsers(
+        dest="action", required=True
+    )
+    send = blog.add_parser(
+        "send", help="email a day's blog to the distribution list (once a day)"
+    )
+    send.add_argument("--inspection", required=True, help="the inspection's id")
+    send.add_argument("--day", required=True, help="YYYY-MM-DD")
+    send.add_argument(
+        "--again", action="store_true", help="send it even if it went already"
+    )
 
     demo = sub.add_parser("demo", help="load a demo inspection, then serve it")
     _listen_on(demo)
@@ -169,6 +183,45 @@ def _rebuild(database: Database, args: argparse.Namespace) -> int:
     return rebuild_and_report(database)
 
 
+def _blog_send(database: Database, args: argparse.Namespace) -> int:
+    # Imported here, as for `serve`: the web layer is slow to import.
+    from web.blog_sender import Mailer, read_from_log
+
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError:
+        print(f"warroom: --day: {args.day!r} is not YYYY-MM-DD", file=sys.stderr)
+        return 2
+    settings = Settings()
+    app = WarRoom(database)
+    try:
+        inspection_id = str(app.load(Inspection, args.inspection).id)
+        ctx = Context(
+            CONSOLE.id, CONSOLE.name, datetime.now(UTC), inspection_id=inspection_id
+        )
+        outcome = Mailer.of(app, settings).send(
+            ctx, day, read_from_log(app, inspection_id, day), again=args.again
+        )
+    except NotFound as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    except RuleBroken as refusal:
+        print(f"warroom: {refusal.rule}: {refusal.message}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    if outcome.status != "sent":
+        print(f"warroom: the blog for {day} was not sent: {outcome.reason}")
+        return 1
+    where = f" (in the outbox: {outcome.outbox_file})" if outcome.outbox_file else ""
+    print(
+        f"sent the blog for {day} to {len(outcome.recipients)} recipients{where}; "
+        "its Message-ID:"
+    )
+    print(outcome.message_id)
+    return 0
+
+
 def _demo(database: Database, args: argparse.Namespace) -> int:
     load_demo(database, f"http://{args.host}:{args.port}")
     return 0 if args.no_serve else _run_server(args.host, args.port)
@@ -201,6 +254,7 @@ SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "serve": _serve,
     "rebuild": _rebuild,
     "demo": _demo,
+    "blog": _blog_send,
 }
 
 

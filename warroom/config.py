@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 from urllib.parse import parse_qs, unquote, urlparse
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -49,6 +51,33 @@ class Settings(BaseSettings):
     # and stalls the live feed for about 0.1 s; collecting young objects less
     # often makes full collections about a hundred times rarer.
     gc_thresholds: tuple[int, int, int] = (50_000, 20, 100)
+
+    # --- the daily blog by email (issue 13) ---------------------------------
+    # The server sends each day's blog at this time of day in the inspection's
+    # zone (HH:MM, or HH:MM:SS), once across every server process.
+    blog_send_at: str = "18:00"
+    # How often the server looks whether a blog is due (tests make it short).
+    blog_send_check_seconds: float = 30.0
+    # The SMTP server; with no host, messages go to the outbox folder instead.
+    smtp_host: str = ""
+    # 0: the usual port for the TLS mode (25 none, 587 starttls, 465 tls).
+    smtp_port: int = 0
+    smtp_user: str = ""
+    # Never logged, never in an error: a SecretStr prints as '**********'.
+    smtp_password: SecretStr = SecretStr("")
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_timeout_seconds: float = 30.0
+    mail_from: str = "War room <warroom@localhost>"
+    # True: recipients in Bcc, so partners do not see each other's addresses
+    # (To: names the sender). False: every recipient in To.
+    mail_bcc: bool = True
+    # Where .eml files go when no SMTP host is set; by default a folder
+    # `outbox` beside the SQLite database (on PostgreSQL, ./outbox).
+    mail_dir: str = ""
+    # A refused or unreachable SMTP server is tried this many more times,
+    # after this many seconds, doubled each time.
+    mail_retries: int = 3
+    mail_retry_seconds: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,12 @@ from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
-from web import live
+from web import blog_sender, live
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
-from web.routes import commands, documents, log, reads, users
+from web.routes import commands, distribution, documents, log, reads, users
 from web.state import ServerState
 
 STATIC = Path(__file__).parent / "static"
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (log.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
         (users.router, COMMAND_ERRORS),
         (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
+        (distribution.router, {}),  # its routes declare their own
     ):
         api.include_router(router, responses=errors)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
@@ -69,9 +70,12 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     # Each process learns of a revoked token from the log it follows.
     state.read_side.add_listener(access.on_event)
     api.state.access = access
+    # The daily blog by email, at WARROOM_BLOG_SEND_AT (issue 13).
+    daily_send = blog_sender.start(state)
     try:
         yield
     finally:
+        daily_send.cancel()
         broadcaster.catch_up.close()
         state.close()
 

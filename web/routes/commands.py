@@ -179,6 +179,15 @@ ROUTES = (
         "blog",
         201,
     ),
+    # --- the daily blog by email (issue 13); removal is a DELETE, in
+    # web/routes/distribution.py
+    CommandRoute(
+        INSPECTION + "/distribution",
+        m.AddRecipient,
+        "Add someone to the daily blog's distribution list",
+        "blog",
+        201,
+    ),
 )
 
 

@@ -233,7 +233,12 @@ def blog(
     actor: ActorDep,
     when: WhenDep,
 ) -> JSONResponse:
-    return _read(state, inspection_id, when, lambda i, _: i.blog.render(day))
+    return _read(
+        state,
+        inspection_id,
+        when,
+        lambda i, _: i.blog.render(day, i.inspector_names()),
+    )
 
 
 @router.get(
