@@ -7,17 +7,23 @@ templates that could run it.
 
 from __future__ import annotations
 
+import email.policy
 import html
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses, make_msgid
+from email.utils import format_datetime, getaddresses
 from typing import Any
 from zoneinfo import ZoneInfo
 
 UNDISCLOSED = "undisclosed-recipients:;"
+# Lines up to RFC 5322's limit of 998: a List-Id with an inspection's id in it
+# is not folded onto a line of its own, which some parsers read back with a
+# leading space.
+POLICY = email.policy.default.clone(max_line_length=998)
 
 
 @dataclass(frozen=True)
@@ -35,7 +41,7 @@ class Envelope:
 def compose(blog: Mapping[str, Any], envelope: Envelope) -> EmailMessage:
     day = date.fromisoformat(blog["day"])
     domain = _domain(envelope.mail_from)
-    message = EmailMessage()
+    message = EmailMessage(policy=POLICY)
     message["Subject"] = (
         f"{envelope.inspection_title}: daily blog for {day:%A} {day.day} {day:%B %Y}"
     )
@@ -46,8 +52,8 @@ def compose(blog: Mapping[str, Any], envelope: Envelope) -> EmailMessage:
     else:
         message["To"] = ", ".join(envelope.recipients)
     message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid(
-        idstring=f"blog.{day.isoformat()}.{envelope.attempt}", domain=domain
+    message["Message-ID"] = (
+        f"<blog.{day.isoformat()}.{envelope.attempt}.{secrets.token_hex(8)}@{domain}>"
     )
     message["List-Id"] = (
         f"{_phrase(envelope.inspection_title)} daily blog "
