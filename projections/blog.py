@@ -159,8 +159,8 @@ class Blog(ReadModel):
         # The distribution list, by address as compared, and each day's sends.
         self.recipients: dict[str, Recipient] = {}
         self.sends: dict[str, list[BlogSendAttempt]] = {}
-        # A send's aggregate id -> its day and its place in that day's list.
-        self.send_index: dict[str, tuple[str, int]] = {}
+        # A send's aggregate id -> its day and attempt number.
+        self.send_index: dict[str, list[str | int]] = {}
 
     @classmethod
     def event_types(cls) -> frozenset[str]:
@@ -242,7 +242,7 @@ class Blog(ReadModel):
             "reason": None,
         }
         self.sends.setdefault(d["day"], []).append(attempt)
-        self.send_index[e.aggregate_id] = (d["day"], len(self.sends[d["day"]]) - 1)
+        self.send_index[e.aggregate_id] = [d["day"], d["attempt"]]
         return attempt
 
     def on_BlogSent(self, e: LoggedEvent) -> BlogSendAttempt:
@@ -265,18 +265,12 @@ class Blog(ReadModel):
     def _send_ended(
         self, e: LoggedEvent, **fields: Unpack[SendOutcome]
     ) -> BlogSendAttempt:
-        day, index = self.send_index[e.aggregate_id]
-        ended: BlogSendAttempt = {
-            **self.sends[day][index],
-            **fields,
-            "ended_at": e.recorded_iso,
-        }
+        day, number = self.send_index[e.aggregate_id]
+        day = str(day)
+        [claimed] = [a for a in self.sends[day] if a["attempt"] == number]
+        ended: BlogSendAttempt = {**claimed, **fields, "ended_at": e.recorded_iso}
         # Replaced, not changed in place: checkpoints share the records.
-        self.sends[day] = [
-            *self.sends[day][:index],
-            ended,
-            *self.sends[day][index + 1 :],
-        ]
+        self.sends[day] = [ended if a is claimed else a for a in self.sends[day]]
         return ended
 
     def on_DocumentRequested(self, e: LoggedEvent) -> None:

@@ -60,6 +60,13 @@ const PANELS_FOR_EVENT = {
   CaseAuditJudged: ["cases"],
   CaseBrowsed: ["cases"],
   BlogPostWritten: [],
+  // The daily blog by email (issue 13): shown in the mail bar, from the log.
+  DistributionListStarted: [],
+  RecipientAdded: [],
+  RecipientRemoved: [],
+  BlogSendClaimed: [],
+  BlogSent: [],
+  BlogSendFailed: [],
 };
 const EVENT_TYPES = Object.keys(PANELS_FOR_EVENT);
 
@@ -464,6 +471,54 @@ function rereadEverything() {
 function renderLocalPanels() {
   renderKit();
   renderFeed();
+  renderMailBar();
+}
+
+// --- the daily blog's email (issue 13) -------------------------------------
+
+const SEND_EVENTS = ["BlogSendClaimed", "BlogSent", "BlogSendFailed"];
+
+// The newest send of the blog, from the log the page holds: a failure in red
+// with its reason; a success with a link to the email the outbox holds.
+function renderMailBar() {
+  const bar = $("#mail-bar");
+  const sends = eventsUpTo(state.past).filter((e) => SEND_EVENTS.includes(e.type));
+  const last = sends[sends.length - 1];
+  if (!last || last.type === "BlogSendClaimed") {
+    bar.hidden = true;
+    return;
+  }
+  const claim = sends.find((e) => e.type === "BlogSendClaimed" && e.aggregate_id === last.aggregate_id);
+  const day = claim ? claim.data.day : "";
+  bar.hidden = false;
+  if (last.type === "BlogSendFailed") {
+    bar.className = "mail-bar failed";
+    bar.setAttribute("role", "alert");
+    fill(bar, `The blog for ${day} was NOT sent (${last.data.tries} ${last.data.tries === 1 ? "try" : "tries"}): ${last.data.reason}`);
+    return;
+  }
+  bar.className = "mail-bar sent";
+  bar.setAttribute("role", "status");
+  const where = last.data.via === "outbox" ? "to the outbox" : "by email";
+  const open = last.data.outbox_file
+    ? [" · ", h("a", { href: "#", onclick: (event) => { event.preventDefault(); openLatestEmail(day); } }, "open the email")]
+    : [];
+  fill(bar, `The blog for ${day} went ${where} to ${plural(last.data.recipients.length, "recipient")} at ${fmtTime(last.recorded_at)}`, ...open);
+}
+
+// A link cannot carry the bearer token: fetch the .eml, then hand it over.
+async function openLatestEmail(day) {
+  const response = await fetch(`/api${inspectionPath(`/blog/${day}/email`)}`, {
+    headers: { Authorization: `Bearer ${state.token}` },
+  });
+  if (!response.ok) {
+    toast("The outbox no longer holds that email.", "error");
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = h("a", { href: url, download: `blog-${day}.eml` });
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 // A brief outline on a panel that just changed, so the eye finds it.
