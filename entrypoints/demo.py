@@ -22,10 +22,11 @@ from commands.run import Actor
 from entrypoints.console import CONSOLE
 from projections.follower import read_events
 from warroom.application import WarRoom
-from warroom.config import Database
+from warroom.config import Database, Settings
 from warroom.domain.case import PLANS
 from warroom.domain.inspection import Phase
 from warroom.domain.user import Role
+from warroom.mail import outbox_folder
 
 DEMO_TITLE = "Demo: SIF inspection of children's services"
 LONDON = ZoneInfo("Europe/London")
@@ -121,6 +122,7 @@ class Demo:
                 *self.requests(lead, team),
                 *cases(team),
                 self.blog_post(),
+                *distribution_list(),
             ],
         )
         return iid
@@ -334,6 +336,19 @@ class Demo:
         )
 
 
+def distribution_list() -> Iterator[Step]:
+    """Who the daily blog goes to (issue 13): example addresses, so a demo
+    pointed at a real SMTP server mails no one."""
+    for name, address, group in (
+        ("Linda Evans", "linda.evans@council.example.org", "staff"),
+        ("Dr Amir Shah", "amir.shah@nhs.example.org", "health"),
+        ("DI Jo Marsh", "jo.marsh@police.example.org", "police"),
+    ):
+        yield Step(
+            "rapid_response", m.AddRecipient(name=name, email=address, group=group)
+        )
+
+
 def cases(team: str) -> Iterator[Step]:
     """Thirty cases: 18 audited, 12 tracked, some notified, judged or browsed."""
     for n in range(1, 31):
@@ -382,6 +397,14 @@ def load_demo(database: Database, url: str) -> None:
     for who, token in demo.tokens.items():
         actor = demo.actors[who]
         print(f"  {actor.role:15} {actor.name:15} {token}")
+    settings = Settings()
+    if not settings.smtp_host:
+        print(
+            f"The daily blog is emailed at {settings.blog_send_at} "
+            f"(WARROOM_BLOG_SEND_AT) into the outbox: {outbox_folder(settings)}\n"
+            f"  send today's now: warroom blog send --inspection {inspection_id} "
+            f"--day {datetime.now(LONDON).date()}"
+        )
 
 
 def _now() -> datetime:

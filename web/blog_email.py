@@ -10,7 +10,7 @@ from __future__ import annotations
 import email.policy
 import html
 import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from email.headerregistry import Address
@@ -82,7 +82,9 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
         return f"{at(m['starts_at'])}-{at(m['ends_at'])} {m['title']} ({m['venue']})"
 
     def entry(e: Mapping[str, Any]) -> str:
-        return f"{at(e['at'])} {e['subject']} ({e['by']})"
+        told = f"{at(e['at'])} {e['subject']}"
+        detail = _detail(e["type"], e.get("data", {}), at)
+        return f"{told}: {detail} ({e['by']})" if detail else f"{told} ({e['by']})"
 
     def entries(name: str) -> list[str]:
         return [entry(e) for e in blog.get(name, [])]
@@ -111,6 +113,19 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
         for p in blog.get("tomorrow_by_person", [])
     ]
     return sections, people
+
+
+def _detail(kind: str, data: Mapping[str, Any], at: Callable[[str], str]) -> str:
+    """What changed, in a few words, for the entries that say more than a name."""
+    if kind == "MeetingRescheduled":
+        return f"now {at(data['starts_at'])}-{at(data['ends_at'])}"
+    if kind == "MeetingMoved":
+        return f"now in {data['venue']}"
+    if kind in ("MeetingCancelled", "RequestDeclined"):
+        return str(data.get("reason") or "")
+    if kind == "KitNoteRecorded":
+        return str(data.get("text") or "")
+    return ""
 
 
 def text(blog: Mapping[str, Any], title: str) -> str:
