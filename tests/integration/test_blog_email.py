@@ -170,6 +170,13 @@ def test_the_blog_goes_to_everyone_on_the_list_as_text_and_html_with_its_headers
         1,
     )
     assert message["Message-ID"] in done.stdout
+    # The blog read says the same of tomorrow, person by person.
+    by_person = blog(client, inspection)["tomorrow_by_person"]
+    assert [(p["person"], len(p["meetings"])) for p in by_person] == [
+        ("Alex Lead", 1),
+        ("Helen Ward", 2),
+        ("Sam Staff", 2),
+    ]
 
 
 def test_a_second_send_of_the_day_does_not_go_out_and_again_does(
@@ -216,6 +223,14 @@ def test_a_refusing_server_is_retried_then_the_failure_shows_with_its_reason(
         e for e in logged_events(client, inspection) if e["type"] == "BlogSendFailed"
     ]
     assert [e["data"]["reason"] for e in failed] == [attempt["reason"]]
+
+    # A day that failed may be sent again, without --again.
+    with smtp_server() as inbox:
+        retried = send(database_url, inspection, **inbox.env())
+    assert retried.returncode == 0, retried.stderr
+    assert len(inbox.received) == 1
+    attempts = blog(client, inspection)["email"]["attempts"]
+    assert [a["status"] for a in attempts] == ["failed", "sent"]
 
 
 def test_a_server_that_refuses_every_recipient_fails_the_send(
