@@ -22,6 +22,10 @@ from tests.helpers import Inspection, WarRoomClient
 from warroom.config import Settings
 from web.app import create_app
 
+# The server's own daily blog send (issue 13) stays off in tests, and in the
+# servers they start, but for those that turn it on to test it.
+os.environ.setdefault("WARROOM_BLOG_SEND_AT", "off")
+
 POSTGRES_URL = os.environ.get(
     "WARROOM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )

@@ -54,7 +54,8 @@ class Settings(BaseSettings):
 
     # --- the daily blog by email (issue 13) ---------------------------------
     # The server sends each day's blog at this time of day in the inspection's
-    # zone (HH:MM, or HH:MM:SS), once across every server process.
+    # zone (HH:MM, or HH:MM:SS), once across every server process; "off":
+    # never (send with `warroom blog send`, from cron say).
     blog_send_at: str = "18:00"
     # How often the server looks whether a blog is due (tests make it short).
     blog_send_check_seconds: float = 30.0

@@ -75,7 +75,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        daily_send.cancel()
+        if daily_send is not None:
+            daily_send.cancel()
         broadcaster.catch_up.close()
         state.close()
 

@@ -238,5 +238,8 @@ async def send_at_the_hour(state: ServerState) -> None:
         await asyncio.sleep(settings.blog_send_check_seconds)
 
 
-def start(state: ServerState) -> asyncio.Task[None]:
+def start(state: ServerState) -> asyncio.Task[None] | None:
+    """The server's own send; none with WARROOM_BLOG_SEND_AT=off."""
+    if state.settings.blog_send_at.strip().lower() in ("", "off"):
+        return None
     return asyncio.create_task(send_at_the_hour(state), name="blog-send-at-the-hour")

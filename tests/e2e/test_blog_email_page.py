@@ -49,7 +49,7 @@ def test_a_failed_send_shows_in_red_and_a_sent_one_links_to_its_email(
     outbox = str(tmp_path / "outbox")
     lead = add_user(url, "Lena Lead", "lead")
     today = datetime.now(ZoneInfo("Europe/London")).date().isoformat()
-    env = {"WARROOM_MAIL_DIR": outbox, "WARROOM_BLOG_SEND_AT": "23:59:59.999999"}
+    env = {"WARROOM_MAIL_DIR": outbox, "WARROOM_BLOG_SEND_AT": "off"}
     with running_server(url, env=env) as base, sync_playwright() as driver:
         auth = {"Authorization": f"Bearer {lead}"}
         iid = httpx.post(
