@@ -425,3 +425,16 @@ def test_a_process_that_claims_a_send_another_just_claimed_sends_nothing(
     assert second is None
     assert by_hand.value.rule == "blog_being_sent"
     assert client.stored() == stored
+
+
+def test_with_bcc_off_every_recipient_is_named_in_to(
+    client: WarRoomClient, inspection: Inspection, database_url: str, inbox: Inbox
+) -> None:
+    a_day_to_tell(client, inspection)
+
+    done = send(database_url, inspection, WARROOM_MAIL_BCC="false", **inbox.env())
+
+    assert done.returncode == 0, done.stderr
+    [(recipients, message)] = inbox.received
+    assert recipients == ["sam@council.example", "pat@nhs.example"]
+    assert message["To"] == "sam@council.example, pat@nhs.example"
