@@ -146,11 +146,33 @@ class Mailer:
 # --- the blog, read by the server or from the log ---------------------------
 
 
-def blog_of(views: InspectionViews, day: date, position: int) -> Mapping[str, Any]:
+def blog_of(
+    app: WarRoom, views: InspectionViews, inspection_id: str, day: date, position: int
+) -> Mapping[str, Any]:
     return {
         **views.blog.render(day, views.inspector_names()),
         "position": position,
+        "seal": seal_of(app, inspection_id, day, position),
     }
+
+
+def seal_of(app: Any, inspection_id: str, day: date, position: int) -> str | None:
+    """The day's seal (a signed checkpoint, C2SP signed note) once the log up
+    to `position` includes its closing, as the blog read answers it.
+
+    The seals are kept by the evidence work (`app.evidence`, issue 12), built
+    beside this one: until both are merged, a build without it has no seal.
+    TODO(merge): call `app.evidence.seals` directly, as web/routes/reads.py does.
+    """
+    evidence = getattr(app, "evidence", None)
+    if evidence is None:
+        return None
+    sealed = [
+        s.note
+        for s in evidence.seals(inspection_id)
+        if s.day == day.isoformat() and s.position <= position
+    ]
+    return str(sealed[0]) if sealed else None
 
 
 def read_from_log(app: WarRoom, inspection_id: str, day: date) -> BlogRead:
@@ -161,7 +183,7 @@ def read_from_log(app: WarRoom, inspection_id: str, day: date) -> BlogRead:
         for event in inspection_events(app, inspection_id):
             views.apply(event)
         inspection = views.inspections[inspection_id]
-        blog = blog_of(inspection, day, views.position)
+        blog = blog_of(app, inspection, inspection_id, day, views.position)
         return blog, inspection.inspection.render()["title"]
 
     return read
@@ -171,7 +193,10 @@ def read_from_server(state: ServerState, inspection_id: str, day: date) -> BlogR
     def read() -> tuple[Mapping[str, Any], str]:
         answer, _ = state.reader.ask(
             inspection_id,
-            lambda i, v: (blog_of(i, day, v.position), i.inspection.render()["title"]),
+            lambda i, v: (
+                blog_of(state.app, i, inspection_id, day, v.position),
+                i.inspection.render()["title"],
+            ),
         )
         return answer
 
