@@ -1,6 +1,6 @@
-"""When the server's own send finds a day's blog due, and the seal it prints:
+"""When the server's own send finds a day's blog due (at the hour in the
 inspection's zone, for an open inspection with a list, not before it starts,
-and not once this process saw the day claimed."""
+and not once this process saw the day claimed), and the seal it prints."""
 
 from __future__ import annotations
 
