@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import email
 import email.policy
+import ssl
+import subprocess
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
@@ -58,18 +61,52 @@ class Inbox:
 
 
 @contextmanager
-def smtp_server(inbox: Inbox | None = None) -> Iterator[Inbox]:
+def smtp_server(
+    inbox: Inbox | None = None,
+    *,
+    starttls: ssl.SSLContext | None = None,
+    implicit_tls: ssl.SSLContext | None = None,
+) -> Iterator[Inbox]:
+    """`starttls`: offers STARTTLS and requires it (and TLS before AUTH);
+    `implicit_tls`: TLS from the first byte (port 465 style)."""
     inbox = inbox or Inbox()
     inbox.port = free_port()
     controller = Controller(
         inbox,
         hostname="127.0.0.1",
         port=inbox.port,
-        auth_require_tls=False,
+        # (With implicit TLS aiosmtpd does not see the session as TLS: the
+        # whole connection is, so AUTH is offered at once.)
+        auth_require_tls=starttls is not None,
         authenticator=inbox.authenticate,
+        tls_context=starttls,
+        require_starttls=starttls is not None,
+        ssl_context=implicit_tls,
     )
     controller.start()
     try:
         yield inbox
     finally:
         controller.stop()
+
+
+def self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 and its key, made with openssl."""
+    cert, key = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    subprocess.run(
+        [
+            *("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1"),
+            *("-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1"),
+            *("-addext", "subjectAltName=IP:127.0.0.1"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return cert, key
+
+
+def server_context(cert: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     smtp_password: SecretStr = SecretStr("")
     smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
     smtp_timeout_seconds: float = 30.0
+    # A PEM file of the CA(s) to trust for the SMTP server's certificate (a
+    # council's own CA), instead of the system's; empty: the system's.
+    smtp_ca_file: str = ""
     mail_from: str = "War room <warroom@localhost>"
     # True: recipients in Bcc, so partners do not see each other's addresses
     # (To: names the sender). False: every recipient in To.

@@ -50,6 +50,7 @@ class Smtp:
     password: str
     tls: str
     timeout: float
+    ca_file: str = ""
 
     def deliver(self, message: EmailMessage, recipients: list[str]) -> Delivery:
         try:
@@ -59,7 +60,7 @@ class Smtp:
         return Delivery(via="smtp")
 
     def _send(self, message: EmailMessage, recipients: list[str]) -> None:
-        context = ssl.create_default_context()
+        context = ssl.create_default_context(cafile=self.ca_file or None)
         client: smtplib.SMTP
         if self.tls == "tls":
             client = smtplib.SMTP_SSL(
@@ -118,6 +119,7 @@ def transport(settings: Settings) -> Transport:
             password=settings.smtp_password.get_secret_value(),
             tls=settings.smtp_tls,
             timeout=settings.smtp_timeout_seconds,
+            ca_file=settings.smtp_ca_file,
         )
     return Outbox(outbox_folder(settings))
 
@@ -145,6 +147,11 @@ def _describe(error: BaseException) -> str:
         return "the mail server did not answer in time"
     if isinstance(error, ConnectionRefusedError):
         return "the mail server refused the connection (is it running?)"
+    if isinstance(error, ssl.SSLCertVerificationError):
+        return (
+            f"the mail server's certificate is not trusted ({error.verify_message}): "
+            "set WARROOM_SMTP_CA_FILE to the CA that signed it"
+        )
     if isinstance(error, ssl.SSLError):
         return f"TLS with the mail server failed: {error.reason or error}"
     return f"{type(error).__name__}: {error}"

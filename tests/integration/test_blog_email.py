@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from commands import blog_sends
 from tests.helpers import Inspection, WarRoomClient, logged_events
 from tests.servers import VENV_BIN
-from tests.smtp import Inbox, smtp_server
+from tests.smtp import Inbox, self_signed_certificate, server_context, smtp_server
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from warroom.domain.base import Context, RuleBroken
@@ -438,3 +438,43 @@ def test_with_bcc_off_every_recipient_is_named_in_to(
     [(recipients, message)] = inbox.received
     assert recipients == ["sam@council.example", "pat@nhs.example"]
     assert message["To"] == "sam@council.example, pat@nhs.example"
+
+
+@pytest.fixture
+def certificate(tmp_path: Path) -> tuple[Path, Path]:
+    return self_signed_certificate(tmp_path)
+
+
+@pytest.mark.parametrize("mode", ["starttls", "tls"])
+def test_over_tls_with_a_login_the_blog_goes_to_a_server_whose_ca_is_trusted(
+    client: WarRoomClient,
+    inspection: Inspection,
+    database_url: str,
+    certificate: tuple[Path, Path],
+    mode: str,
+) -> None:
+    a_day_to_tell(client, inspection)
+    cert, key = certificate
+    context = server_context(cert, key)
+    tls = {"starttls": context} if mode == "starttls" else {"implicit_tls": context}
+    with smtp_server(Inbox(password=PASSWORD), **tls) as inbox:
+        env = {
+            **inbox.env(),
+            "WARROOM_SMTP_TLS": mode,
+            "WARROOM_SMTP_USER": "warroom",
+            "WARROOM_SMTP_PASSWORD": PASSWORD,
+            "WARROOM_MAIL_RETRIES": "0",
+        }
+        untrusted = send(database_url, inspection, **env)
+        trusted = send(database_url, inspection, WARROOM_SMTP_CA_FILE=str(cert), **env)
+
+    # Not trusted: the certificate is refused before the password is sent.
+    assert untrusted.returncode == 1
+    failed, sent = blog(client, inspection)["email"]["attempts"]
+    assert failed["status"] == "failed"
+    assert "certificate is not trusted" in failed["reason"]
+    assert "WARROOM_SMTP_CA_FILE" in failed["reason"]
+    assert trusted.returncode == 0, trusted.stderr + trusted.stdout
+    assert sent["status"] == "sent"
+    assert len(inbox.received) == 1
+    assert PASSWORD not in untrusted.stdout + untrusted.stderr + repr(failed)
