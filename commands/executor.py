@@ -17,12 +17,16 @@ from typing import Any
 from eventsourcing.persistence import IntegrityError
 
 from commands.handlers import COMMAND_HANDLERS, Handler
-from commands.models import AddUser, Command, RotateToken
+from commands.models import AddUser, Command, CreateCalendarLink, RotateToken
 from commands.run import Actor, Calendar, Run
 from warroom.application import WarRoom
+from warroom.domain import words
 from warroom.domain.base import Context, Forbidden, RuleBroken
 from warroom.domain.idempotency import IdempotencyRecord
 from warroom.storage import Document
+
+# What an answer shows once and the idempotency record never keeps.
+SHOWN_ONCE = frozenset({"token", "sign_in_path"})
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,7 @@ def execute(
     *,
     inspection_id: str | None = None,
     target_id: str | None = None,
+    part: str | None = None,
     if_match: int | None = None,
     idempotency_key: str | None = None,
     calendar: Calendar | None = None,
@@ -55,7 +60,9 @@ def execute(
     documents: Sequence[Document] = (),
 ) -> Outcome:
     handler = _authorise(actor, command)
-    retry = Retry.of(app, actor, idempotency_key, command, inspection_id, target_id)
+    retry = Retry.of(
+        app, actor, idempotency_key, command, inspection_id, target_id, part
+    )
     earlier = retry.earlier_answer() if retry is not None else None
     if earlier is not None:
         return earlier
@@ -66,6 +73,7 @@ def execute(
         organisation_id=actor.organisation_id,
         inspection_id=inspection_id,
         target_id=target_id,
+        part=part,
         if_match=if_match,
         calendar=calendar,
     )
@@ -80,8 +88,8 @@ def _authorise(actor: Actor, command: Command) -> Handler:
     handler, roles = COMMAND_HANDLERS[type(command)]
     if actor.role not in roles:
         raise Forbidden(
-            f"a {actor.role} may not do this; "
-            f"it takes one of: {', '.join(sorted(roles))}"
+            f"{words.role(actor.role)} may not do this; it takes "
+            + words.either([words.role(r) for r in sorted(roles)])
         )
     return handler
 
@@ -128,6 +136,11 @@ def _save(
     The position is that of the changed thing's event, not of the idempotency
     record saved after it (which `/events` never shows).
     """
+    if not any(aggregate.pending_events for aggregate in run.staged):
+        # Nothing new to store (an access log imported before): the answer
+        # is true at the log's head.
+        head = run.app.recorder.max_notification_id() or 0
+        return Outcome(status, {**body, "position": head})
     try:
         position = run.app.save_and_position(
             *run.staged, answering=run.changed, documents=documents
@@ -139,6 +152,10 @@ def _save(
             raise ConcurrentChange() from None
         return earlier
     return Outcome(status, {**body, "position": position})
+
+
+# Answered once and never stored: a new token, a calendar link's secret.
+SHOWN_ONCE = frozenset({"token", "secret"})
 
 
 @dataclass(frozen=True)
@@ -160,10 +177,11 @@ class Retry:
         command: Command,
         inspection_id: str | None,
         target_id: str | None,
+        part: str | None = None,
     ) -> Retry | None:
         if key is None:
             return None
-        fingerprint = _fingerprint(command, inspection_id, target_id)
+        fingerprint = _fingerprint(command, inspection_id, target_id, part)
         return cls(app, actor, key, fingerprint, command)
 
     def earlier_answer(self) -> Outcome | None:
@@ -175,13 +193,19 @@ class Retry:
         if record.fingerprint != self.fingerprint:
             raise RuleBroken(
                 "idempotency_key_reused",
-                "this Idempotency-Key was already used for a different command",
+                "this retry key was already used for a different command",
             )
         if isinstance(self.command, AddUser | RotateToken):
             raise RuleBroken(
                 "idempotency_key_reused",
-                f"this Idempotency-Key already gave user {record.body['id']} "
-                "a token; it was shown once and is not kept",
+                "this retry key already added this user or "
+                "gave them a new token; it was shown once and is not kept",
+            )
+        if isinstance(self.command, CreateCalendarLink):
+            raise RuleBroken(
+                "idempotency_key_reused",
+                f"this Idempotency-Key already made calendar link "
+                f"{record.body['id']}; its secret was shown once and is not kept",
             )
         # The record is the last event of the first save, stored just after
         # the changed thing's event, whose position the first answer gave.
@@ -192,8 +216,9 @@ class Retry:
         self, status: int, body: dict[str, Any], ctx: Context
     ) -> IdempotencyRecord:
         """The answer, to be saved in the same append as the command's events."""
-        # A new user's token is shown once and never stored, not even here.
-        stored = {k: v for k, v in body.items() if k != "token"}
+        # A new user's token is shown once and never stored, not even here
+        # (nor the sign-in path that holds it).
+        stored = {k: v for k, v in body.items() if k not in SHOWN_ONCE}
         return IdempotencyRecord(
             actor=self.actor.id,
             key=self.key,
@@ -205,12 +230,18 @@ class Retry:
 
 
 def _fingerprint(
-    command: Command, inspection_id: str | None, target_id: str | None
+    command: Command,
+    inspection_id: str | None,
+    target_id: str | None,
+    part: str | None = None,
 ) -> str:
-    described = {
+    described: dict[str, Any] = {
         "command": type(command).__name__,
         "inspection_id": inspection_id,
         "target_id": target_id,
         "body": command.model_dump(mode="json"),
     }
+    if part is not None:
+        # Only where a path names one, so stored fingerprints stay as they were.
+        described["part"] = part
     return hashlib.sha256(json.dumps(described, sort_keys=True).encode()).hexdigest()

@@ -9,23 +9,31 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from commands import access_log
 from commands import models as m
 from commands.membership import inspection_of, organisation_of, user_named, user_of
 from commands.run import Run
-from warroom.domain.base import Forbidden, RuleBroken, VersionMismatch
+from warroom.domain import words
+from warroom.domain.annex_a import AnnexADocument, AnnexASummary
+from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.blog import BlogPost
 from warroom.domain.briefing import Briefing
+from warroom.domain.calendar_link import CalendarLink
 from warroom.domain.case import Case
+from warroom.domain.debrief import Debrief
 from warroom.domain.distribution import DistributionList
 from warroom.domain.enquiry import LineOfEnquiry
 from warroom.domain.inspection import Inspection
 from warroom.domain.meeting import Meeting, find_warnings
+from warroom.domain.playbook import Playbook
 from warroom.domain.request import DocumentRequest
 from warroom.domain.user import TokenIndex, User
 from warroom.domain.user_name import UserName
+from warroom.playbook_templates import TemplateProblem, load_template
 
 # --- users ------------------------------------------------------------------
 
@@ -62,7 +70,14 @@ def add_user(run: Run, cmd: m.AddUser) -> None:
         organisation_id=organisation_id,
         token=token,
         expires_at=user.token_expires_at,
+        sign_in_path=sign_in_path(token),
     )
+
+
+def sign_in_path(token: str) -> str:
+    """Where the page signs its user in: the token in the fragment, which a
+    browser never sends to a server nor writes to its logs."""
+    return f"/#token={token}"
 
 
 def _grant_token(run: Run, user: User, expires_at: datetime | None) -> str:
@@ -93,6 +108,8 @@ def open_inspection(run: Run, cmd: m.OpenInspection) -> None:
         organisation_id=organisation_of(run.app, run.organisation_id),
     )
     run.answer_with(inspection)
+    if cmd.template is not None:
+        _start_playbook(run, inspection, cmd.template)
 
 
 def add_inspector(run: Run, cmd: m.AddInspector) -> None:
@@ -145,8 +162,9 @@ def assign_request(run: Run, cmd: m.AssignRequest) -> None:
     if assignee.role not in preparers:
         raise RuleBroken(
             "assign_to_a_preparer",
-            f"{assignee.name} is a {assignee.role}, who may not attach documents; "
-            f"assign it to a {' or '.join(sorted(preparers))}",
+            f"{assignee.name} is {words.role(assignee.role)}, who may not attach "
+            "documents; assign it to "
+            + words.either([words.role(r) for r in sorted(preparers)]),
         )
     request = run.target(DocumentRequest)
     request.assign(cmd.assignee, run.ctx)
@@ -410,7 +428,9 @@ def rotate_token(run: Run, cmd: m.RotateToken) -> None:
     user = _user_in_path(run)
     token = _grant_token(run, user, cmd.expires_at)
     run.answer_with(user)
-    run.extra.update(token=token, expires_at=user.token_expires_at)
+    run.extra.update(
+        token=token, expires_at=user.token_expires_at, sign_in_path=sign_in_path(token)
+    )
 
 
 def limit_inspections(run: Run, cmd: m.LimitInspections) -> None:
@@ -429,6 +449,291 @@ def _user_in_path(run: Run) -> User:
     if run.if_match is not None and user.version != run.if_match:
         raise VersionMismatch(run.if_match, user.version)
     return user
+
+
+# --- KIT actions (issue 11) ---------------------------------------------------
+
+
+def assign_kit_action(run: Run, cmd: m.AssignKitAction) -> None:
+    meeting = run.target(Meeting)
+    n = _kit_action_number(run)
+    meeting.kit_action(n)  # an action that does not exist is not found, first
+    owner_id = user_named(run.app, cmd.owner, run.organisation_id)
+    if owner_id is None:
+        raise RuleBroken(
+            "owner_is_a_user",
+            f"no one called {cmd.owner!r} uses the war room: "
+            "an action goes to someone who can sign in and see it",
+        )
+    meeting.assign_kit_action(n, cmd.owner, str(owner_id), run.ctx)
+    run.answer_with(meeting)
+
+
+def mark_kit_action_done(run: Run, cmd: m.MarkKitActionDone) -> None:
+    meeting = run.target(Meeting)
+    meeting.mark_kit_action_done(_kit_action_number(run), cmd.note, run.ctx)
+    run.answer_with(meeting)
+
+
+def _kit_action_number(run: Run) -> int:
+    assert run.part is not None, "the route names the action"
+    return int(run.part)
+
+
+# --- issue 15: playbook, Annex A, case audits, debriefs, access log ---------
+
+
+def _start_playbook(run: Run, inspection: Inspection, name: str) -> None:
+    """The template as it is now, copied into the log with the opening."""
+    try:
+        template = load_template(name)
+    except TemplateProblem as problem:  # gone since the body was read
+        raise RuleBroken("template_exists", str(problem)) from None
+    ctx = replace(run.ctx, inspection_id=str(inspection.id))
+    run.stage(
+        Playbook(
+            inspection_id=str(inspection.id),
+            template=name,
+            responsibilities=template.responsibilities_as_logged(),
+            tasks=template.tasks_due(inspection.starts_on, inspection.timezone),
+            meta=ctx.meta(),
+        )
+    )
+
+
+def _playbook(run: Run, start: bool = False) -> Playbook:
+    inspection_id = str(run.inspection().id)
+    playbook_id = Playbook.create_id(inspection_id)
+    if run.app.exists(playbook_id):
+        return run.load(Playbook, str(playbook_id))
+    if not start:
+        raise NotFound(
+            "this inspection has no playbook: open it from a template, "
+            "or record a debrief with follow-ups"
+        )
+    return Playbook(
+        inspection_id=inspection_id,
+        template=None,
+        responsibilities=[],
+        tasks=[],
+        meta=run.ctx.meta(),
+    )
+
+
+def complete_playbook_task(run: Run, cmd: m.CompletePlaybookTask) -> None:
+    playbook = _playbook(run)
+    playbook.complete_task(run.target_id or "", cmd.note, run.ctx)
+    run.answer_with(playbook, result_id=run.target_id)
+
+
+def assign_playbook_task(run: Run, cmd: m.AssignPlaybookTask) -> None:
+    playbook = _playbook(run)
+    playbook.assign_task(run.target_id or "", cmd.owner, run.ctx)
+    run.answer_with(playbook, result_id=run.target_id)
+
+
+def assign_responsibility(run: Run, cmd: m.AssignResponsibility) -> None:
+    playbook = _playbook(run, start=True)
+    playbook.assign_responsibility(cmd.role, cmd.person, run.ctx)
+    run.answer_with(playbook)
+
+
+def list_annex_a_document(run: Run, cmd: m.ListAnnexADocument) -> None:
+    document = AnnexADocument(
+        inspection_id=str(run.inspection().id),
+        title=cmd.title,
+        owner=cmd.owner,
+        meta=run.ctx.meta(),
+    )
+    run.answer_with(document)
+
+
+def rate_annex_a_document(run: Run, cmd: m.RateAnnexADocument) -> None:
+    document = run.target(AnnexADocument)
+    document.rate(cmd.rag_complete, cmd.rag_quality, cmd.reason, run.ctx)
+    run.answer_with(document)
+
+
+def submit_annex_a_document(run: Run, cmd: m.SubmitAnnexADocument) -> None:
+    document = run.target(AnnexADocument)
+    document.submit(run.ctx)
+    run.answer_with(document)
+
+
+def write_annex_a_summary(run: Run, cmd: m.WriteAnnexASummary) -> None:
+    summary = AnnexASummary(
+        inspection_id=str(run.inspection().id), text=cmd.text, meta=run.ctx.meta()
+    )
+    run.answer_with(summary)
+
+
+def assign_case_auditor(run: Run, cmd: m.AssignCaseAuditor) -> None:
+    case = run.target(Case)
+    case.assign_auditor(cmd.auditor, run.ctx)
+    run.answer_with(case)
+
+
+def record_multi_agency_review(run: Run, cmd: m.RecordMultiAgencyReview) -> None:
+    case = run.target(Case)
+    case.record_multi_agency_review(cmd.note, run.ctx)
+    run.answer_with(case)
+
+
+def complete_audit_form(run: Run, cmd: m.CompleteAuditForm) -> None:
+    case = run.target(Case)
+    case.complete_audit_form(run.ctx)
+    run.answer_with(case)
+
+
+def conclude_case_audit(run: Run, cmd: m.ConcludeCaseAudit) -> None:
+    case = run.target(Case)
+    case.conclude_audit(cmd.judgement, cmd.reason, run.ctx)
+    run.answer_with(case)
+
+
+def record_judgement_seen(run: Run, cmd: m.RecordJudgementSeen) -> None:
+    case = run.target(Case)
+    case.judgement_seen(cmd.by, run.ctx)
+    run.answer_with(case)
+
+
+def mark_folder_ready(run: Run, cmd: m.MarkFolderReady) -> None:
+    case = run.target(Case)
+    case.folder_is_ready(run.ctx)
+    run.answer_with(case)
+
+
+def make_case_copy(run: Run, cmd: m.MakeCaseCopy) -> None:
+    case = run.target(Case)
+    case.make_copy(cmd.copy_for, run.ctx)
+    run.answer_with(case)
+
+
+def hand_over_case_copy(run: Run, cmd: m.HandOverCaseCopy) -> None:
+    case = run.target(Case)
+    case.hand_over_copy(cmd.copy_for, cmd.to, cmd.medium, run.ctx)
+    run.answer_with(case)
+
+
+def release_case_copy(run: Run, cmd: m.ReleaseCaseCopy) -> None:
+    run.inspection().require_inspector(cmd.to, "to")
+    case = run.target(Case)
+    case.release_copy(cmd.to, cmd.medium, run.ctx)
+    run.answer_with(case)
+
+
+def record_debrief(run: Run, cmd: m.RecordDebrief) -> None:
+    meeting = run.target(Meeting)
+    if meeting.cancelled:
+        raise RuleBroken("debrief_held_meetings", "the meeting was cancelled")
+    if run.ctx.occurred_at < datetime.fromisoformat(meeting.ends_at):
+        raise RuleBroken(
+            "debrief_after_meeting",
+            f"the meeting ends at {meeting.ends_at}: debrief it afterwards",
+        )
+    if run.ctx.actor_name not in meeting.attendees:
+        raise Forbidden(
+            f"{run.ctx.actor_name} was not in {meeting.title!r}: "
+            "only the staff who were in a meeting debrief it"
+        )
+    task_ids: list[str] = []
+    if cmd.follow_ups:
+        playbook = _playbook(run, start=True)
+        task_ids = [
+            playbook.add_task(
+                title,
+                run.inspection().phase,
+                RAPID_RESPONSE_TEAM,
+                None,
+                f"debrief of {meeting.title} by {run.ctx.actor_name}",
+                run.ctx,
+            )
+            for title in cmd.follow_ups
+        ]
+        run.stage(playbook)
+    debrief = Debrief(
+        inspection_id=meeting.inspection_id,
+        meeting_id=str(meeting.id),
+        person=run.ctx.actor_name,
+        asked=cmd.asked,
+        went_well=cmd.went_well,
+        concerns=cmd.concerns,
+        follow_ups=cmd.follow_ups,
+        task_ids=task_ids,
+        meta=run.ctx.meta(),
+    )
+    run.answer_with(debrief)
+    run.extra["task_ids"] = task_ids
+
+
+# Who a debrief's follow-ups go to, until someone assigns them.
+RAPID_RESPONSE_TEAM = "rapid response team"
+
+
+def import_access_log(run: Run, cmd: m.ImportAccessLog) -> None:
+    """Each row an inspector browsing a case: matched to the roster and the
+    cases, stored once however often the file is imported."""
+    inspection = run.inspection()
+    report = access_log.match(run, inspection, cmd.rows)
+    # Nothing new (the same file again): the inspection is named, unchanged.
+    run.changed = inspection
+    run.extra.update(report)
+
+
+# --- calendar links (issue 13: feeds) ----------------------------------------
+
+# Who may make a link for anyone, or for the whole schedule; the others only
+# for themselves.
+LINKS_FOR_ANYONE = frozenset({"admin", "lead"})
+
+
+def create_calendar_link(run: Run, cmd: m.CreateCalendarLink) -> None:
+    inspection = run.inspection()
+    if cmd.person != run.ctx.actor_name and run.role not in LINKS_FOR_ANYONE:
+        raise Forbidden(
+            f"a {run.role} may make a calendar link for themselves only "
+            f"({run.ctx.actor_name!r})"
+        )
+    if cmd.person is not None:
+        _require_known_person(run, inspection, cmd.person)
+    # The secret is answered once and never stored: only its hash is.
+    secret = secrets.token_urlsafe(32)
+    link = CalendarLink(
+        inspection_id=str(inspection.id),
+        person=cmd.person,
+        secret_sha256=hashlib.sha256(secret.encode()).hexdigest(),
+        meta=run.ctx.meta(),
+    )
+    run.answer_with(link)
+    run.extra.update(person=cmd.person, secret=secret)
+
+
+def _require_known_person(run: Run, inspection: Inspection, person: str) -> None:
+    """A user of the organisation, an inspector (by id or name), or someone
+    named at a meeting of the inspection."""
+    inspectors = {n for i, d in inspection.inspectors.items() for n in (i, d["name"])}
+    attendees = {
+        p
+        for slot in (run.calendar(str(inspection.id)) if run.calendar else [])
+        for p in slot.people
+    }
+    if person in inspectors or person in attendees:
+        return
+    if user_named(run.app, person, run.organisation_id) is None:
+        raise RuleBroken(
+            "known_person",
+            f"nobody named {person!r} is a user, an inspector or at a meeting "
+            "of this inspection",
+        )
+
+
+def revoke_calendar_link(run: Run, cmd: m.RevokeCalendarLink) -> None:
+    assert run.target_id is not None
+    link = run.app.load(CalendarLink, run.target_id)
+    if link.inspection_id != run.inspection_id:
+        raise NotFound(f"no calendar link with id {run.target_id}")
+    link.revoke(run.ctx)
+    run.answer_with(link)
 
 
 # --- the daily blog by email (issue 13) -------------------------------------
@@ -498,6 +803,35 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.RevokeToken: (revoke_token, ADMIN),
     m.RotateToken: (rotate_token, ADMIN),
     m.LimitInspections: (limit_inspections, ADMIN),
+    # --- KIT actions (issue 11): whoever records KIT notes follows them up.
+    m.AssignKitAction: (assign_kit_action, LEAD_GATEKEEPER),
+    m.MarkKitActionDone: (mark_kit_action_done, LEAD_GATEKEEPER),
+    # --- issue 15: playbook, Annex A, case audits, debriefs, access log ---
+    m.CompletePlaybookTask: (complete_playbook_task, WAR_ROOM),
+    m.AssignPlaybookTask: (assign_playbook_task, ADMIN_LEAD),
+    m.AssignResponsibility: (assign_responsibility, ADMIN_LEAD),
+    m.ListAnnexADocument: (list_annex_a_document, WAR_ROOM),
+    m.RateAnnexADocument: (rate_annex_a_document, LEAD_GATEKEEPER),
+    m.SubmitAnnexADocument: (submit_annex_a_document, GATEKEEPER),
+    m.WriteAnnexASummary: (write_annex_a_summary, WAR_ROOM),
+    m.AssignCaseAuditor: (assign_case_auditor, WAR_ROOM),
+    m.RecordMultiAgencyReview: (record_multi_agency_review, WAR_ROOM),
+    m.CompleteAuditForm: (complete_audit_form, WAR_ROOM),
+    m.ConcludeCaseAudit: (conclude_case_audit, WAR_ROOM),
+    m.RecordJudgementSeen: (record_judgement_seen, WAR_ROOM),
+    m.MarkFolderReady: (mark_folder_ready, WAR_ROOM),
+    m.MakeCaseCopy: (make_case_copy, WAR_ROOM),
+    m.HandOverCaseCopy: (hand_over_case_copy, WAR_ROOM),
+    # The inspector's copy goes through the gatekeeper, like every release.
+    m.ReleaseCaseCopy: (release_case_copy, GATEKEEPER),
+    # Staff too, for their own debriefs: the handler checks they were there.
+    m.RecordDebrief: (record_debrief, WAR_ROOM | {"staff"}),
+    m.ImportAccessLog: (import_access_log, WAR_ROOM),
+    # calendar links (issue 13: feeds); the handler keeps the war room roles to
+    # their own; staff ask an admin or a lead (they change nothing but their
+    # briefing acknowledgements)
+    m.CreateCalendarLink: (create_calendar_link, ADMIN_LEAD | WAR_ROOM),
+    m.RevokeCalendarLink: (revoke_calendar_link, ADMIN),
     # --- the daily blog by email (issue 13): whoever writes the blog, and admin
     m.AddRecipient: (add_recipient, ADMIN | LEAD_RAPID_RESPONSE),
     m.RemoveRecipient: (remove_recipient, ADMIN | LEAD_RAPID_RESPONSE),

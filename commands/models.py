@@ -7,7 +7,7 @@ Bad input never reaches a handler: FastAPI answers 422 naming the field.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
@@ -22,7 +22,8 @@ from pydantic import (
     model_validator,
 )
 
-from warroom.domain.case import Judgement, Party, Plan, Selection
+from warroom.domain.annex_a import Rag
+from warroom.domain.case import Copy, Judgement, Party, Plan, Seer, Selection
 from warroom.domain.inspection import Framework, Phase
 from warroom.domain.meeting import MeetingKind
 from warroom.domain.request import Channel, Medium
@@ -33,6 +34,7 @@ from warroom.domain.window import (
     era_problem,
     meeting_length_problem,
 )
+from warroom.playbook_templates import TemplateProblem, load_template
 
 # A client's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(seconds=60)
@@ -98,7 +100,7 @@ class Command(BaseModel):
     @classmethod
     def _not_in_the_future(cls, value: datetime | None) -> datetime | None:
         if value is not None and value > datetime.now(UTC) + CLOCK_SKEW:
-            raise ValueError("occurred_at is in the future")
+            raise ValueError("when it happened cannot be in the future")
         return value
 
 
@@ -120,6 +122,9 @@ class OpenInspection(Command):
     starts_on: Day
     # The blog's days are days in this zone (an IANA name).
     timezone: str = "Europe/London"
+    # A playbook template's name (issue 15): its responsibilities and tasks
+    # are copied into the log as the inspection opens.
+    template: Name | None = None
 
     @field_validator("timezone")
     @classmethod
@@ -131,6 +136,27 @@ class OpenInspection(Command):
                 f"{value!r} is not a time zone, e.g. Europe/London"
             ) from None
         return value
+
+    @field_validator("template")
+    @classmethod
+    def _known_template(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                load_template(value)
+            except TemplateProblem as problem:
+                raise ValueError(str(problem)) from None
+        return value
+
+    @model_validator(mode="after")
+    def _template_of_framework(self) -> OpenInspection:
+        if self.template is not None:
+            framework = load_template(self.template).framework
+            if framework != self.framework:
+                raise ValueError(
+                    f"template {self.template!r} is for {framework}, "
+                    f"not {self.framework}"
+                )
+        return self
 
 
 class AddInspector(Command):
@@ -203,7 +229,7 @@ class Timed(Command):
         starts_at = info.data.get("starts_at")
         problem = starts_at and meeting_length_problem(starts_at, ends_at)
         if problem:
-            raise ValueError(f"ends_at {problem}")
+            raise ValueError(f"the end time {problem}")
         return ends_at
 
 
@@ -299,7 +325,7 @@ class WriteBlogPost(Command):
 def _ahead(value: datetime | None) -> datetime | None:
     """An expiry must be in the future: one in the past makes a dead token."""
     if value is not None and value <= datetime.now(UTC):
-        raise ValueError("expires_at is in the past")
+        raise ValueError("the expiry time is in the past")
     return value
 
 
@@ -331,6 +357,155 @@ class LimitInspections(Command):
     inspection_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
         max_length=1000
     )
+
+
+# --- KIT actions (issue 11) ---------------------------------------------------
+# The action is named in the path: `.../kit-actions/{n}`, n counted from 0
+# across the meeting's KIT notes in the order they were recorded.
+
+
+class AssignKitAction(Command):
+    """Gives a KIT note's action to a person of the organisation, by name."""
+
+    owner: Name
+
+
+class MarkKitActionDone(Command):
+    """Marks a KIT note's action done, with what was done if worth saying."""
+
+    note: LongText | None = None
+
+
+# --- issue 15: playbook, Annex A, case audits, debriefs, access log ---------
+
+
+class CompletePlaybookTask(Command):
+    note: LongText | None = None
+
+
+class AssignPlaybookTask(Command):
+    owner: Name
+
+
+class AssignResponsibility(Command):
+    """Who leads one of the playbook's responsibilities (a new role is added)."""
+
+    role: Text
+    person: Name
+
+
+class ListAnnexADocument(Command):
+    title: Text
+    owner: Name
+
+
+class RateAnnexADocument(Command):
+    """Either rating or both: present and complete; quality and fit for purpose."""
+
+    rag_complete: Rag | None = None
+    rag_quality: Rag | None = None
+    reason: LongText | None = None
+
+    @model_validator(mode="after")
+    def _rates_something(self) -> RateAnnexADocument:
+        if self.rag_complete is None and self.rag_quality is None:
+            raise ValueError("rate how complete it is, its quality, or both")
+        return self
+
+
+class SubmitAnnexADocument(Command):
+    pass
+
+
+class WriteAnnexASummary(Command):
+    """What Annex A says about performance, for the day-2 presentation."""
+
+    text: LongText
+
+
+class AssignCaseAuditor(Command):
+    auditor: Name
+
+
+class RecordMultiAgencyReview(Command):
+    note: LongText | None = None
+
+
+class CompleteAuditForm(Command):
+    pass
+
+
+class ConcludeCaseAudit(Command):
+    judgement: Judgement
+    reason: LongText
+
+
+class RecordJudgementSeen(Command):
+    by: Seer
+
+
+class MarkFolderReady(Command):
+    pass
+
+
+class MakeCaseCopy(Command):
+    copy_for: Copy
+
+
+class HandOverCaseCopy(Command):
+    """Ours or the social worker's copy; the inspector's goes by the gatekeeper."""
+
+    copy_for: Literal["council", "social_worker"]
+    to: Name
+    medium: Medium
+
+
+class ReleaseCaseCopy(Command):
+    """The inspector's copy, released by the gatekeeper to an inspector."""
+
+    to: Id
+    medium: Medium
+
+
+class RecordDebrief(Command):
+    asked: LongText
+    went_well: LongText | None = None
+    concerns: LongText | None = None
+    # Each becomes a task of the playbook for the rapid response team.
+    follow_ups: list[Text] = Field(default_factory=list, max_length=20)
+
+
+class AccessRow(BaseModel):
+    """One row of the case system's access log, as read from the file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    line: int
+    user: str
+    case_ref: str
+    item: str
+    # Without a zone, a time in the inspection's own zone.
+    accessed_at: datetime
+
+
+class ImportAccessLog(Command):
+    """Built by the upload route or `warroom import-access-log` from the file."""
+
+    rows: list[AccessRow] = Field(max_length=200_000)
+
+
+# --- calendar links (issue 13: feeds) ----------------------------------------
+
+
+class CreateCalendarLink(Command):
+    """A secret link to a person's agenda as a calendar feed; with no person,
+    the whole inspection's schedule (admin or lead only)."""
+
+    person: Name | None = None
+
+
+class RevokeCalendarLink(Command):
+    """The link answers 404 from now on, on every server process."""
 
 
 # --- the daily blog by email (issue 13) -------------------------------------

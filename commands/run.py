@@ -44,6 +44,8 @@ class Run:
     organisation_id: str | None = None
     inspection_id: str | None = None
     target_id: str | None = None
+    # A part of the target the path names after it (a KIT action's number).
+    part: str | None = None
     if_match: int | None = None
     calendar: Calendar | None = None
     staged: list[Aggregate] = field(default_factory=list)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -11,15 +12,16 @@ from datetime import UTC, date, datetime
 
 from pydantic import ValidationError
 
+from commands.access_log import MalformedLog, column_map, parse
 from commands.executor import execute
-from commands.models import AddOrganisation, AddUser
+from commands.models import AddOrganisation, AddUser, ImportAccessLog
 from commands.organisations import add_organisation
 from entrypoints.console import CONSOLE
 from entrypoints.demo import load_demo
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
-from warroom.domain.base import Context, NotFound, RuleBroken
+from warroom.domain.base import Context, DomainError, NotFound, RuleBroken
 from warroom.domain.inspection import Inspection
 from warroom.domain.organisation import Organisations
 
@@ -58,6 +60,12 @@ def parser() -> argparse.ArgumentParser:
         help="when the token stops working, e.g. 2027-03-31T17:00:00Z "
         "(never, by default)",
     )
+    add.add_argument(
+        "--url",
+        default="http://127.0.0.1:8000",
+        help="the war room's address, for the sign-in link it prints "
+        "(default: %(default)s)",
+    )
 
     org = sub.add_parser("org", help="manage organisations").add_subparsers(
         dest="action", required=True
@@ -70,10 +78,28 @@ def parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--access-log",
         action="store_true",
-        help="log every request (off by default: stream URLs may carry tokens)",
+        help="log one JSON line per request, without its query string "
+        "(where a stream's token travels); or WARROOM_ACCESS_LOG=true",
     )
 
     sub.add_parser("rebuild", help="drop and rebuild every read model from the log")
+
+    demo = sub.add_parser(
+        "demo",
+        help="load a demo inspection, then serve it (on --port: a port in use "
+        "is refused before anything is loaded)",
+    )
+    access = sub.add_parser(
+        "import-access-log",
+        help="turn the case system's access log (CSV) into CaseBrowsed events",
+    )
+    access.add_argument("file", help="CSV; header user,case_ref,item,accessed_at")
+    access.add_argument("--inspection", required=True, help="the inspection's id")
+    access.add_argument(
+        "--map",
+        help="another layout's headers: "
+        "user=Username,case_ref=CaseID,item=Document,accessed_at=Time",
+    )
 
     # --- the daily blog by email (issue 13)
     blog = sub.add_parser("blog", help="the daily blog").add_subparsers(
@@ -119,10 +145,10 @@ def _user_add(database: Database, args: argparse.Namespace) -> int:
         return 1
     finally:
         app.close()
-    print(
-        f"added {args.name} ({args.role}) with id {outcome.body['id']}; "
-        "their bearer token:"
-    )
+    print(f"added {args.name} ({args.role}) with id {outcome.body['id']}")
+    print(f"their sign-in link: {args.url.rstrip('/')}{outcome.body['sign_in_path']}")
+    # Last, alone on its line: scripts and tests read it.
+    print("their bearer token:")
     print(outcome.body["token"])
     return 0
 
@@ -183,6 +209,41 @@ def _rebuild(database: Database, args: argparse.Namespace) -> int:
     return rebuild_and_report(database)
 
 
+def _import_access_log(database: Database, args: argparse.Namespace) -> int:
+    try:
+        with open(args.file, "rb") as file:
+            rows = parse(file.read(), column_map(args.map))
+        command = ImportAccessLog(rows=rows)
+    except OSError as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    except MalformedLog as problem:
+        print(f"warroom: {args.file}: {problem}; nothing stored", file=sys.stderr)
+        return 2
+    app = WarRoom(database)
+    try:
+        # Whoever holds the database, as the rapid response team would.
+        outcome = execute(
+            app,
+            replace(CONSOLE, role="rapid_response"),
+            command,
+            inspection_id=args.inspection,
+        )
+    except DomainError as refusal:
+        print(f"warroom: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    report = outcome.body
+    print(
+        f"{report['events']} rows became events, {report['already']} were "
+        f"already there, {len(report['unmatched'])} matched nothing"
+    )
+    for row in report["unmatched"]:
+        print(f"  line {row['line']}: {row['reason']}")
+    return 0
+
+
 def _blog_send(database: Database, args: argparse.Namespace) -> int:
     # Imported here, as for `serve`: the web layer is slow to import.
     from web.blog_sender import Mailer, read_from_log
@@ -223,27 +284,48 @@ def _blog_send(database: Database, args: argparse.Namespace) -> int:
 
 
 def _demo(database: Database, args: argparse.Namespace) -> int:
+    # Before anything is loaded or a token printed: tokens for a server that
+    # cannot start would be tokens for nothing.
+    if not args.no_serve and not _port_free(args.host, args.port):
+        print(
+            f"warroom: port {args.port} on {args.host} is already in use (another "
+            "warroom, or another server); choose another with --port, e.g. "
+            f"warroom demo --port {args.port + 1}",
+            file=sys.stderr,
+        )
+        return 2
     load_demo(database, f"http://{args.host}:{args.port}")
     return 0 if args.no_serve else _run_server(args.host, args.port)
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether a server could listen on host:port now (as uvicorn binds it)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror:
+        return False
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError:
+            return False
+    return True
 
 
 def _run_server(host: str, port: int, *, access_log: bool = False) -> int:
     # Imported here, not at the top: the web app and uvicorn take about half a
     # second to import, which every other command (`warroom user add` runs
     # once per user in the tests) would pay for nothing.
-    import uvicorn
-
-    from web.app import create_app
+    from web.shutdown import serve
 
     settings = Settings()
+    if access_log:
+        settings = settings.model_copy(update={"access_log": True})
     gc.set_threshold(*settings.gc_thresholds)
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_level="info",
-        access_log=access_log,
-    )
+    # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py).
+    serve(settings, host, port)
     return 0
 
 
@@ -254,6 +336,7 @@ SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "serve": _serve,
     "rebuild": _rebuild,
     "demo": _demo,
+    "import-access-log": _import_access_log,
     "blog": _blog_send,
 }
 

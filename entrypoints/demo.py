@@ -4,6 +4,11 @@ It runs today, so the page has something to show: day 3 on site of a SIF
 inspection, with a KIT meeting moved twice, an inspector with no time to
 breathe, a request asked of a worker directly, and a document re-versioned
 after approval.
+
+Its events happened over the inspection's days, not in the second it takes
+to load them: each command says when it happened (`occurred_at`), the first
+two days' on those days and today's spread from the morning until a minute
+ago, so ages, the blog and the auditor's replay look like a real day's.
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ class Step:
     command: m.Command
     on: str | None = None
     keep_as: str | None = None
+    # A part of what `on` names: a KIT action's number.
+    part: str | None = None
 
 
 class Demo:
@@ -74,9 +81,19 @@ class Demo:
         command: m.Command,
         iid: str | None = None,
         target: str | None = None,
+        *,
+        when: datetime | None = None,
+        part: str | None = None,
     ) -> dict[str, Any]:
+        if when is not None:
+            command = command.model_copy(update={"occurred_at": when})
         return execute(
-            self.app, self.actors[who], command, inspection_id=iid, target_id=target
+            self.app,
+            self.actors[who],
+            command,
+            inspection_id=iid,
+            target_id=target,
+            part=part,
         ).body
 
     def at(self, hour: int, minute: int = 0, days: int = 0) -> datetime:
@@ -100,20 +117,35 @@ class Demo:
             self.tokens[who] = token
 
     def load(self) -> str:
+        # Day 1: the call came; day 2: kick-off; today, day 3: on site.
+        day1 = self.at(9, days=-2)
         iid: str = self.do(
             "lead",
             m.OpenInspection(
                 title=DEMO_TITLE,
                 framework="SIF",
                 starts_on=self.today - timedelta(days=2),
+                template="SIF",
             ),
+            when=day1,
         )["id"]
         lead = self.do(
-            "lead", m.AddInspector(name="Helen Ward (lead inspector)", lead=True), iid
+            "lead",
+            m.AddInspector(name="Helen Ward (lead inspector)", lead=True),
+            iid,
+            when=day1 + timedelta(minutes=5),
         )["id"]
-        team = self.do("lead", m.AddInspector(name="Tom Bright"), iid)["id"]
-        for phase in PHASES_SO_FAR:
-            self.do("lead", m.EnterPhase(phase=phase), iid)
+        team = self.do(
+            "lead",
+            m.AddInspector(name="Tom Bright"),
+            iid,
+            when=day1 + timedelta(minutes=6),
+        )["id"]
+        starts = self.day_starts()
+        for phase, when in zip(
+            PHASES_SO_FAR, (self.at(8, 30, days=-1), starts), strict=True
+        ):
+            self.do("lead", m.EnterPhase(phase=phase), iid, when=when)
         self.app.store.put_document(DOCUMENT_SHA, DOCUMENT)
         self.run(
             iid,
@@ -124,15 +156,148 @@ class Demo:
                 self.blog_post(),
                 *distribution_list(),
             ],
+            starts + timedelta(minutes=5),
         )
+        self.plan(iid, team)
         return iid
 
-    def run(self, iid: str, steps: Iterable[Step]) -> None:
-        """Sends the steps in order, each on the result of the step it names."""
+    def plan(self, iid: str, team: str) -> None:
+        """The aide-memoire's plan (issue 15): who leads what, days 1 and 2
+        done, Annex A on its way to green, audits under way, a debrief, and
+        what the inspectors browsed in the case system."""
+        for role, person in RESPONSIBILITIES:
+            self.do("lead", m.AssignResponsibility(role=role, person=person), iid)
+        for task, note in TASKS_DONE:
+            self.do("rapid_response", m.CompletePlaybookTask(note=note), iid, task)
+        self.do(
+            "lead", m.AssignPlaybookTask(owner="Amanda Amesbury"), iid, "d3-plan-kit"
+        )
+        for title, owner, ratings, submitted in ANNEX_A:
+            did = self.do(
+                "rapid_response", m.ListAnnexADocument(title=title, owner=owner), iid
+            )["id"]
+            for complete, quality, reason in ratings:
+                rating = m.RateAnnexADocument(
+                    rag_complete=complete, rag_quality=quality, reason=reason
+                )
+                self.do("lead", rating, iid, did)
+            if submitted:
+                self.do("gatekeeper", m.SubmitAnnexADocument(), iid, did)
+        self.do(
+            "lead",
+            m.WriteAnnexASummary(
+                text="Care leavers in touch 91%; suitable accommodation 88%; "
+                "repeat referrals down to 21% and each reviewed by a manager."
+            ),
+            iid,
+        )
+        self.audits(iid, team)
+        self.debrief(iid, team)
+        rows = [
+            m.AccessRow(
+                line=n + 2,
+                user="Tom Bright",
+                case_ref=ref,
+                item=item,
+                accessed_at=self.at(14, 10 * n, days=-1),
+            )
+            for n, (ref, item) in enumerate(BROWSED)
+        ]
+        self.do("rapid_response", m.ImportAccessLog(rows=rows), iid)
+
+    def audits(self, iid: str, team: str) -> None:
+        cases = {
+            event.data["ref"]: event.aggregate_id
+            for event in read_events(self.app, 0, None)
+            if event.type == "CaseSelected" and event.inspection_id == iid
+        }
+        for ref in ("A-001", "A-002", "A-003"):
+            self.do(
+                "rapid_response",
+                m.AssignCaseAuditor(auditor="Amanda Amesbury"),
+                iid,
+                cases[ref],
+            )
+        self.do(
+            "rapid_response",
+            m.RecordMultiAgencyReview(note="with health"),
+            iid,
+            cases["A-001"],
+        )
+        self.do("rapid_response", m.CompleteAuditForm(), iid, cases["A-001"])
+        self.do(
+            "lead",
+            m.ConcludeCaseAudit(
+                judgement="requires_improvement",
+                reason="Plan right, but visits drifted in the spring",
+            ),
+            iid,
+            cases["A-001"],
+        )
+        self.do(
+            "rapid_response",
+            m.RecordJudgementSeen(by="social_worker"),
+            iid,
+            cases["A-001"],
+        )
+        for copy in ("inspector", "council", "social_worker"):
+            self.do(
+                "rapid_response", m.MakeCaseCopy(copy_for=copy), iid, cases["A-001"]
+            )
+        self.do(
+            "gatekeeper",
+            m.ReleaseCaseCopy(to=team, medium="hard_copy"),
+            iid,
+            cases["A-001"],
+        )
+        self.do("rapid_response", m.MarkFolderReady(), iid, cases["T-001"])
+
+    def debrief(self, iid: str, team: str) -> None:
+        meeting = self.do(
+            "rapid_response",
+            m.ScheduleMeeting(
+                title="Case discussion: front door",
+                kind="case_discussion",
+                starts_at=self.at(15, days=-1),
+                ends_at=self.at(16, days=-1),
+                venue="Room 1.02",
+                attendees=["Linda Evans"],
+                inspectors=[team],
+                topics=["thresholds"],
+            ),
+            iid,
+        )["id"]
+        self.do(
+            "staff",
+            m.RecordDebrief(
+                asked="How managers review repeat referrals",
+                went_well="The MASH walk-through",
+                concerns="Supervision notes thin in the South team",
+                follow_ups=["Send the South team's supervision audit"],
+                occurred_at=self.at(16, 30, days=-1),
+            ),
+            iid,
+            meeting,
+        )
+
+    def day_starts(self) -> datetime:
+        """When today's work began: half past seven, or, for a demo loaded
+        before about half past nine, two hours ago (never in the future)."""
+        now = datetime.now(UTC)
+        return min(self.at(7, 30), now - timedelta(hours=2))
+
+    def run(self, iid: str, steps: Iterable[Step], since: datetime) -> None:
+        """Sends the steps in order, each on the result of the step it names,
+        spread evenly from `since` until a minute ago."""
+        steps = list(steps)
+        until = datetime.now(UTC) - timedelta(minutes=1)
+        gap = (until - since) / max(len(steps), 1)
         kept: dict[str, str] = {}
-        for step in steps:
+        for n, step in enumerate(steps):
             target = kept[step.on] if step.on else None
-            body = self.do(step.by, step.command, iid, target)
+            body = self.do(
+                step.by, step.command, iid, target, when=since + gap * n, part=step.part
+            )
             if step.keep_as:
                 kept[step.keep_as] = body["id"]
 
@@ -169,9 +334,24 @@ class Demo:
                     text="Inspector keen to see evidence of management grip on "
                     "caseloads.",
                     lines_of_enquiry=["Management oversight of caseloads"],
-                    actions=["Pull caseload report by team"],
+                    actions=[
+                        "Pull caseload report by team",
+                        "Book a room for the afternoon focus group",
+                    ],
                 ),
                 on="kit",
+            ),
+            Step(
+                "lead",
+                m.AssignKitAction(owner="Mark Leaver"),
+                on="kit",
+                part="0",
+            ),
+            Step(
+                "gatekeeper",
+                m.MarkKitActionDone(note="Room 1.02, from 11:00"),
+                on="kit",
+                part="1",
             ),
             Step(
                 "rapid_response",
@@ -397,6 +577,10 @@ def load_demo(database: Database, url: str) -> None:
     for who, token in demo.tokens.items():
         actor = demo.actors[who]
         print(f"  {actor.role:15} {actor.name:15} {token}")
+    print("Sign-in links (open one in a browser to sign in as that person):")
+    for who, token in demo.tokens.items():
+        actor = demo.actors[who]
+        print(f"- {actor.name} ({actor.role}): {url}/#token={token}")
     settings = Settings()
     if not settings.smtp_host:
         print(
@@ -416,3 +600,58 @@ def _existing_demo(app: WarRoom) -> str | None:
         if event.type == "InspectionOpened" and event.data["title"] == DEMO_TITLE:
             return event.aggregate_id
     return None
+
+
+# The aide-memoire's table of who leads what.
+RESPONSIBILITIES = (
+    ("Guardian of Annex A reports", "Vince Clark"),
+    ("Owner/moderator for Annex A documents", "Eloise Marsh"),
+    (
+        "Lead for the co-ordination, completion and moderation of case audits "
+        "and report",
+        "Amanda Amesbury",
+    ),
+    ("Coordinator for tracked cases documentation", "Linda Evans"),
+    ("Communication lead for staff and partners", "Shelly Kipling"),
+    ("Lead/owner for IT and logistics and inspectors' base set up", "Ross Milhench"),
+    (
+        "Key point of contact for the lead inspector: timetable, briefing and "
+        "debriefing of staff",
+        "Vince Clark",
+    ),
+    ("War room and KIT location and readiness", "Mark Leaver"),
+    ("Rapid response team: members, locations, contact details", "Mark Leaver"),
+)
+TASKS_DONE = (
+    ("d1-notify-adcs", "Called at 11:10"),
+    ("d1-leadership", None),
+    ("d1-activate-plan", None),
+    ("d1-staff-briefing", "60 staff in the town hall"),
+    ("d1-debriefing-forms", None),
+    ("d1-diary", None),
+    ("d2-meet-lead-inspector", None),
+    ("d2-pick-cases", "18 audited, 12 tracked, agreed with the lead inspector"),
+)
+# Title, owner, ratings (present and complete, quality, reason), submitted.
+ANNEX_A: tuple[tuple[str, str, tuple[tuple[Any, Any, str | None], ...], bool], ...] = (
+    ("Children in need list", "Eloise Marsh", (("green", "green", None),), True),
+    (
+        "Child protection list",
+        "Eloise Marsh",
+        (("amber", "red", "missing chairs"), ("green", "green", "fixed")),
+        True,
+    ),
+    (
+        "Care leavers list",
+        "Paul Dempsey",
+        (("green", "amber", "not in touch: 9%"),),
+        True,
+    ),
+    ("Sufficiency strategy", "Paul Dempsey", (("red", None, "draft only"),), False),
+)
+BROWSED = (
+    ("A-001", "chronology"),
+    ("A-001", "case notes"),
+    ("A-004", "plan"),
+    ("T-002", "review minutes"),
+)

@@ -27,6 +27,9 @@ SECTIONS = {
     "KitNoteRecorded": "kit_points",
     "LineOfEnquiryRaised": "lines_of_enquiry_raised",
     "CaseBrowsed": "cases_browsed",
+    # issue 15: the day's completed playbook tasks and the staff's debriefs
+    "PlaybookTaskDone": "tasks_done",
+    "DebriefRecorded": "debriefs",
 }
 
 
@@ -145,6 +148,8 @@ class BlogAnswer(TypedDict):
     tomorrow: list[BlogMeeting]
     tomorrow_by_person: list[PersonsDay]
     email: BlogEmail
+    tasks_done: list[BlogEntry]
+    debriefs: list[BlogEntry]
 
 
 class Blog(ReadModel):
@@ -161,6 +166,7 @@ class Blog(ReadModel):
         self.sends: dict[str, list[BlogSendAttempt]] = {}
         # A send's aggregate id -> its day and attempt number.
         self.send_index: dict[str, list[str | int]] = {}
+        self.task_titles: dict[str, str] = {}
 
     @classmethod
     def event_types(cls) -> frozenset[str]:
@@ -294,6 +300,13 @@ class Blog(ReadModel):
     def on_CaseSelected(self, e: LoggedEvent) -> None:
         self.case_refs[e.aggregate_id] = e.data["ref"]
 
+    def on_PlaybookStarted(self, e: LoggedEvent) -> None:
+        for task in e.data["tasks"]:
+            self.task_titles[task["id"]] = task["title"]
+
+    def on_PlaybookTaskAdded(self, e: LoggedEvent) -> None:
+        self.task_titles[e.data["task_id"]] = e.data["title"]
+
     def _meeting(self, e: LoggedEvent, **fields: Unpack[BlogMeetingChange]) -> None:
         self.meetings[e.aggregate_id] = {**self.meetings[e.aggregate_id], **fields}
 
@@ -324,6 +337,8 @@ class Blog(ReadModel):
         "BlogSendClaimed": on_BlogSendClaimed,
         "BlogSent": on_BlogSent,
         "BlogSendFailed": on_BlogSendFailed,
+        "PlaybookStarted": on_PlaybookStarted,
+        "PlaybookTaskAdded": on_PlaybookTaskAdded,
     }
 
     def _tell(self, e: LoggedEvent, section: str) -> None:
@@ -346,6 +361,11 @@ class Blog(ReadModel):
         self.days.setdefault(day, []).append(entry)
 
     def _subject(self, e: LoggedEvent) -> str:
+        if e.type == "PlaybookTaskDone":
+            return self.task_titles.get(e.data["task_id"], str(e.data["task_id"]))
+        if e.type == "DebriefRecorded":
+            meeting = self.meetings.get(e.data["meeting_id"])
+            return str(meeting["title"]) if meeting else ""
         for things in (self.meetings, self.requests):
             if e.aggregate_id in things:
                 return str(things[e.aggregate_id]["title"])
@@ -396,6 +416,8 @@ class Blog(ReadModel):
                 self._meetings_on(day + timedelta(days=1)), inspector_names or {}
             ),
             "email": self._email(day),
+            "tasks_done": told["tasks_done"],
+            "debriefs": told["debriefs"],
         }
 
     def distribution(self) -> list[Recipient]:

@@ -8,7 +8,7 @@ from typing_extensions import TypedDict, Unpack
 
 from projections.base import Folds, ReadModel, each_rendered
 from projections.events import LoggedEvent
-from warroom.domain.case import PARTIES
+from warroom.domain.case import COPIES, PARTIES
 
 EXPECTED = {"audited": 18, "tracked": 12}
 
@@ -21,6 +21,35 @@ class LastBrowse(TypedDict):
 
 class NamedLastBrowse(LastBrowse):
     inspector_name: str
+
+
+class CopyRecord(TypedDict):
+    made: bool
+    made_by: str | None
+    handed_to: str | None  # an inspector's id for the inspector's copy
+    medium: str | None
+    handed_over_by: str | None
+    handed_over_at: str | None
+
+
+class CaseAudit(TypedDict):
+    """The audit in full (issue 15); a tracked case uses its folder and copies."""
+
+    auditor: str | None
+    multi_agency_review: bool
+    multi_agency_note: str | None
+    form_complete: bool
+    reason: str | None  # of the judgement, when given with one
+    judged_by: str | None
+    seen_by: list[str]  # social_worker, team_manager
+    folder_ready: bool
+    copies: dict[str, CopyRecord]  # inspector, council, social_worker
+
+
+class AuditProgress(TypedDict):
+    done: int
+    of: int
+    next: str | None  # the first step still to do
 
 
 class _CaseFields(TypedDict):
@@ -43,11 +72,14 @@ class _CaseFields(TypedDict):
 
 class CaseRecord(_CaseFields):
     last_browse: LastBrowse | None
+    audit: CaseAudit
 
 
 class CaseRow(_CaseFields):
     last_browse: NamedLastBrowse | None
     not_yet_notified: list[str]
+    audit: CaseAudit
+    audit_progress: AuditProgress
 
 
 class CaseChange(TypedDict, total=False):
@@ -59,6 +91,28 @@ class CaseChange(TypedDict, total=False):
     browsed_by: dict[str, int]
     items: dict[str, int]
     last_browse: LastBrowse | None
+    audit: CaseAudit
+
+
+class CopyChange(TypedDict, total=False):
+    made: bool
+    made_by: str | None
+    handed_to: str | None
+    medium: str | None
+    handed_over_by: str | None
+    handed_over_at: str | None
+
+
+class AuditChange(TypedDict, total=False):
+    auditor: str | None
+    multi_agency_review: bool
+    multi_agency_note: str | None
+    form_complete: bool
+    reason: str | None
+    judged_by: str | None
+    seen_by: list[str]
+    folder_ready: bool
+    copies: dict[str, CopyRecord]
 
 
 class CasesAnswer(TypedDict):
@@ -91,6 +145,7 @@ class Cases(ReadModel):
             "browsed_by": {},
             "items": {},
             "last_browse": None,
+            "audit": _new_audit(),
         }
         self.cases[e.aggregate_id] = case
         return case
@@ -100,7 +155,9 @@ class Cases(ReadModel):
         return self._update(e, notified=[*old["notified"], e.data["party"]])
 
     def on_CaseAuditJudged(self, e: LoggedEvent) -> CaseRecord:
-        return self._update(e, judgement=e.data["judgement"])
+        self._update(e, judgement=e.data["judgement"])
+        # A new judgement is one the social worker and team manager have not seen.
+        return self._audit(e, seen_by=[])
 
     def on_CaseBrowsed(self, e: LoggedEvent) -> CaseRecord:
         old = self.cases[e.aggregate_id]
@@ -120,6 +177,57 @@ class Cases(ReadModel):
             },
         )
 
+    # --- the audit in full (issue 15) ---
+
+    def on_CaseAuditorAssigned(self, e: LoggedEvent) -> CaseRecord:
+        return self._audit(e, auditor=e.data["auditor"])
+
+    def on_CaseMultiAgencyReviewed(self, e: LoggedEvent) -> CaseRecord:
+        return self._audit(
+            e, multi_agency_review=True, multi_agency_note=e.data["note"]
+        )
+
+    def on_CaseAuditFormCompleted(self, e: LoggedEvent) -> CaseRecord:
+        return self._audit(e, form_complete=True)
+
+    def on_CaseAuditConcluded(self, e: LoggedEvent) -> CaseRecord:
+        self._update(e, judgement=e.data["judgement"])
+        return self._audit(
+            e, reason=e.data["reason"], judged_by=e.actor_name, seen_by=[]
+        )
+
+    def on_CaseJudgementSeen(self, e: LoggedEvent) -> CaseRecord:
+        seen = self.cases[e.aggregate_id]["audit"]["seen_by"]
+        return self._audit(e, seen_by=[*seen, e.data["by"]])
+
+    def on_CaseFolderReady(self, e: LoggedEvent) -> CaseRecord:
+        return self._audit(e, folder_ready=True)
+
+    def on_CaseCopyMade(self, e: LoggedEvent) -> CaseRecord:
+        return self._copy(e, made=True, made_by=e.actor_name)
+
+    def on_CaseCopyHandedOver(self, e: LoggedEvent) -> CaseRecord:
+        return self._copy(
+            e,
+            handed_to=e.data["to"],
+            medium=e.data["medium"],
+            handed_over_by=e.actor_name,
+            handed_over_at=e.occurred_iso,
+        )
+
+    def on_CaseCopyReleased(self, e: LoggedEvent) -> CaseRecord:
+        # The inspector's copy, by the gatekeeper: `to` is an inspector's id.
+        return self.on_CaseCopyHandedOver(e)
+
+    def _copy(self, e: LoggedEvent, **fields: Unpack[CopyChange]) -> CaseRecord:
+        copies = self.cases[e.aggregate_id]["audit"]["copies"]
+        which = e.data["copy"]
+        return self._audit(e, copies={**copies, which: {**copies[which], **fields}})
+
+    def _audit(self, e: LoggedEvent, **fields: Unpack[AuditChange]) -> CaseRecord:
+        audit: CaseAudit = {**self.cases[e.aggregate_id]["audit"], **fields}
+        return self._update(e, audit=audit)
+
     def _update(self, e: LoggedEvent, **fields: Unpack[CaseChange]) -> CaseRecord:
         case: CaseRecord = {
             **self.cases[e.aggregate_id],
@@ -134,6 +242,15 @@ class Cases(ReadModel):
         "CaseNotified": on_CaseNotified,
         "CaseAuditJudged": on_CaseAuditJudged,
         "CaseBrowsed": on_CaseBrowsed,
+        "CaseAuditorAssigned": on_CaseAuditorAssigned,
+        "CaseMultiAgencyReviewed": on_CaseMultiAgencyReviewed,
+        "CaseAuditFormCompleted": on_CaseAuditFormCompleted,
+        "CaseAuditConcluded": on_CaseAuditConcluded,
+        "CaseJudgementSeen": on_CaseJudgementSeen,
+        "CaseFolderReady": on_CaseFolderReady,
+        "CaseCopyMade": on_CaseCopyMade,
+        "CaseCopyHandedOver": on_CaseCopyHandedOver,
+        "CaseCopyReleased": on_CaseCopyReleased,
     }
 
     def render(self, inspector_names: dict[str, str]) -> CasesAnswer:
@@ -157,6 +274,7 @@ class Cases(ReadModel):
         last = case["last_browse"]
         return {
             **case,
+            "audit_progress": _progress(case),
             "not_yet_notified": [p for p in PARTIES if p not in case["notified"]],
             "browsed_by": {
                 inspector_names.get(i, i): n for i, n in case["browsed_by"].items()
@@ -170,3 +288,51 @@ class Cases(ReadModel):
             if last
             else None,
         }
+
+
+def _new_audit() -> CaseAudit:
+    no_copy: CopyRecord = {
+        "made": False,
+        "made_by": None,
+        "handed_to": None,
+        "medium": None,
+        "handed_over_by": None,
+        "handed_over_at": None,
+    }
+    return {
+        "auditor": None,
+        "multi_agency_review": False,
+        "multi_agency_note": None,
+        "form_complete": False,
+        "reason": None,
+        "judged_by": None,
+        "seen_by": [],
+        "folder_ready": False,
+        "copies": {copy: no_copy for copy in COPIES},
+    }
+
+
+def _progress(case: CaseRecord) -> AuditProgress:
+    """The steps of the aide-memoire for this case, in order, and how many are done."""
+    audit = case.get("audit") or _new_audit()
+    steps: list[tuple[str, bool]] = []
+    if case["selection"] == "audited":
+        steps += [
+            ("assign an auditor", audit["auditor"] is not None),
+            ("multi-agency review", audit["multi_agency_review"]),
+            ("complete the audit form", audit["form_complete"]),
+            ("judgement", case["judgement"] is not None),
+            ("social worker sees the judgement", "social_worker" in audit["seen_by"]),
+            ("team manager sees the judgement", "team_manager" in audit["seen_by"]),
+        ]
+    else:
+        steps.append(("folder ready", audit["folder_ready"]))
+    for copy in COPIES:
+        record = audit["copies"][copy]
+        steps.append((f"make the {copy} copy", record["made"]))
+        steps.append((f"hand over the {copy} copy", record["handed_to"] is not None))
+    return {
+        "done": sum(1 for _, done in steps if done),
+        "of": len(steps),
+        "next": next((step for step, done in steps if not done), None),
+    }

@@ -7,13 +7,18 @@ from typing import TypeVar
 
 from typing_extensions import TypedDict
 
+from projections.annex_a import AnnexA
 from projections.base import Fold, ModelJson, ReadModel, Row
 from projections.blog import Blog
+from projections.calendar_links import CalendarLinks
 from projections.cases import Cases
+from projections.debriefs import Debriefs
 from projections.events import LoggedEvent
 from projections.inspection import InspectionSummary
+from projections.kit_notes import KitNotes
 from projections.ledger import Ledger
 from projections.lines_of_enquiry import LinesOfEnquiry
+from projections.playbook import Playbook
 from projections.requests import Requests
 from projections.schedule import Schedule
 
@@ -25,6 +30,12 @@ MODELS: tuple[type[ReadModel], ...] = (
     Cases,
     Blog,
     LinesOfEnquiry,
+    KitNotes,
+    # issue 15
+    Playbook,
+    AnnexA,
+    Debriefs,
+    CalendarLinks,  # issue 13: feeds
 )
 
 log = logging.getLogger(__name__)
@@ -94,6 +105,26 @@ class InspectionViews:
     @property
     def lines_of_enquiry(self) -> LinesOfEnquiry:
         return self._model(LinesOfEnquiry)
+
+    @property
+    def kit_notes(self) -> KitNotes:
+        return self._model(KitNotes)
+
+    @property
+    def playbook(self) -> Playbook:
+        return self._model(Playbook)
+
+    @property
+    def annex_a(self) -> AnnexA:
+        return self._model(AnnexA)
+
+    @property
+    def debriefs(self) -> Debriefs:
+        return self._model(Debriefs)
+
+    @property
+    def calendar_links(self) -> CalendarLinks:
+        return self._model(CalendarLinks)
 
     def inspector_names(self) -> dict[str, str]:
         return {i: d["name"] for i, d in self.inspection.inspectors.items()}

@@ -51,6 +51,20 @@ class Settings(BaseSettings):
     # and stalls the live feed for about 0.1 s; collecting young objects less
     # often makes full collections about a hundred times rarer.
     gc_thresholds: tuple[int, int, int] = (50_000, 20, 100)
+    # Playbook templates (one TOML file each): the repository's `playbooks/`
+    # unless this names a folder of the council's own.
+    playbook_dir: str | None = None
+    # Operations (web/health.py, web/logs.py, web/shutdown.py).
+    # /readyz answers 503 when the read models are more than this many
+    # positions behind the log's head, or the database takes longer than this.
+    ready_max_lag: int = 1000
+    ready_timeout_seconds: float = 2.0
+    # One JSON line per request (method, path without its query, status, time).
+    access_log: bool = False
+    log_level: str = "info"
+    # On SIGTERM: in-flight requests get this long to finish before they are
+    # cancelled; streams are told to reconnect (elsewhere) at once.
+    shutdown_grace_seconds: int = 30
 
     # --- the daily blog by email (issue 13) ---------------------------------
     # The server sends each day's blog at this time of day in the inspection's

@@ -14,13 +14,18 @@ from typing import Any
 from pydantic import BaseModel
 from typing_extensions import TypedDict
 
+from projections.annex_a import AnnexAAnswer
 from projections.blog import BlogAnswer
 from projections.cases import CasesAnswer
+from projections.debriefs import DebriefsAnswer
 from projections.inspection import InspectionAnswer
+from projections.kit_notes import KitNotesAnswer
 from projections.ledger import LedgerAnswer
 from projections.lines_of_enquiry import LinesOfEnquiryAnswer
+from projections.playbook import PlaybookAnswer
 from projections.requests import RequestsAnswer
 from projections.schedule import AgendaAnswer, DayAnswer
+from projections.views import UserRecord
 
 
 class WhenAsked(TypedDict):
@@ -60,6 +65,79 @@ class BlogRead(BlogAnswer, WhenAsked):
 
 
 class LinesOfEnquiryRead(LinesOfEnquiryAnswer, WhenAsked):
+    pass
+
+
+class KitNotesRead(KitNotesAnswer, WhenAsked):
+    pass
+
+
+# --- the log, and who is who (web/routes/log.py, web/routes/users.py) -------
+
+
+class EventRow(TypedDict):
+    """One stored event as `/events` and the stream show it."""
+
+    position: int
+    type: str
+    recorded_at: str
+    occurred_at: str
+    actor: str
+    actor_name: str
+    inspection_id: str
+    aggregate_id: str
+    aggregate_version: int
+    data: dict[str, Any]
+
+
+class EventsRead(TypedDict):
+    """A page of the log; `next` is where the next page starts."""
+
+    events: list[EventRow]
+    next: int
+
+
+class MeRead(TypedDict):
+    id: str
+    name: str
+    role: str
+    organisation_id: str | None
+    expires_at: str | None
+
+
+class UsersRead(TypedDict):
+    users: list[UserRecord]
+
+
+class InspectionsRead(TypedDict):
+    inspections: list[InspectionAnswer]
+
+
+class TokenState(TypedDict):
+    live: bool
+    revoked: bool
+    expires_at: str | None
+
+
+class UserRead(TypedDict):
+    id: str
+    name: str
+    role: str
+    organisation_id: str | None
+    inspection_ids: list[str] | None
+    version: int
+    token: TokenState
+
+
+class PlaybookRead(PlaybookAnswer, WhenAsked):
+    pass
+
+
+class AnnexARead(AnnexAAnswer, WhenAsked):
+    pass
+
+
+class DebriefsRead(DebriefsAnswer, WhenAsked):
     pass
 
 
@@ -112,4 +190,15 @@ COMMAND_ERRORS: Responses = {
     **NOT_FOUND,
     **CONFLICT,
     **TOO_LARGE,
+}
+
+DOCUMENT: Responses = {
+    200: {
+        "description": "The document's exact bytes",
+        "content": {
+            "application/octet-stream": {
+                "schema": {"type": "string", "format": "binary"}
+            }
+        },
+    }
 }

@@ -18,12 +18,24 @@ from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
-from web import blog_sender, live
+from web import blog_sender, docs, health, live, metrics
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
+from web.calendar_links import CalendarSecrets
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
-from web.routes import commands, distribution, documents, log, reads, users
+from web.logs import RequestIds
+from web.routes import (
+    commands,
+    distribution,
+    documents,
+    feeds,
+    log,
+    plan,
+    reads,
+    users,
+)
+from web.routes import print as print_pages
 from web.state import ServerState
 
 STATIC = Path(__file__).parent / "static"
@@ -38,6 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "Commands answer `{id, version, position}`; reads take `as_of=<instant>` "
         "or `at=<position>` to answer as the log stood then.",
         version="0.1.0",
+        # /docs is served from this server's own files (web/docs.py); ReDoc
+        # would need a CDN, so there is none.
+        docs_url=None,
+        redoc_url=None,
         lifespan=partial(_lifespan, settings),
     )
     api.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
@@ -45,17 +61,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.add_middleware(ErrorsAsJson)
     # Added last, so outermost: a 413 or a 500 gets the headers too.
     api.add_middleware(SecurityHeaders)
+    # Operations: counted with their final status; outermost of all, the
+    # request id, so that every line logged for a request carries it.
+    api.state.metrics = metrics.Metrics()
+    api.add_middleware(metrics.CountRequests, metrics=api.state.metrics)
+    api.add_middleware(RequestIds, access_log=settings.access_log)
     _add_error_answers(api)
     for router, errors in (
         (commands.router, COMMAND_ERRORS),
         (documents.router, COMMAND_ERRORS),
+        # Before the reads: `/agenda/{person}.ics` would be an agenda's name.
+        (feeds.router, {**UNAUTHENTICATED, **NOT_FOUND}),
+        (feeds.links, COMMAND_ERRORS),
+        (feeds.public, {}),
+        (print_pages.router, {}),
         (reads.router, {}),  # its routes declare their own
         (log.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
         (users.router, COMMAND_ERRORS),
         (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
         (distribution.router, {}),  # its routes declare their own
+        (plan.router, COMMAND_ERRORS),
+        (plan.templates_router, {}),
     ):
         api.include_router(router, responses=errors)
+    api.include_router(docs.router)
+    api.mount(docs.ASSETS, docs.assets(), name="docs-assets")
+    api.include_router(health.router)
+    api.include_router(metrics.router)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
     return api
 
@@ -72,6 +104,10 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     api.state.access = access
     # The daily blog by email, at WARROOM_BLOG_SEND_AT (issue 13).
     daily_send = blog_sender.start(state)
+    # Each process learns of a revoked calendar link from the log, too.
+    calendar_secrets = CalendarSecrets(state.app)
+    state.read_side.add_listener(calendar_secrets.on_event)
+    api.state.calendar_secrets = calendar_secrets
     try:
         yield
     finally:

@@ -95,6 +95,38 @@ def read_page(app: WarRoom, inspection_id: str, after: int) -> Page:
     return Page(after, last, tuple(positions), tuple(messages), full)
 
 
+@dataclass(frozen=True)
+class EventsPage:
+    """An inspection's events as `/events` shows them, after `after`."""
+
+    events: tuple[dict[str, object], ...]
+    scanned_to: int
+
+
+def read_events_page(
+    app: WarRoom, inspection_id: str, after: int, upto: int, most: int
+) -> EventsPage:
+    """At most `most` of the inspection's events after `after`, up to `upto`,
+    from at most one page of the log (blocking: runs on the catch-up executor).
+
+    `scanned_to` is the last event kept when `most` were found, else how far
+    the log was read."""
+    events: list[dict[str, object]] = []
+    last = after
+    logged = read_events(app, after, upto, batch=PAGE_NOTIFICATIONS)
+    for scanned, event in enumerate(logged, start=1):
+        last = event.position
+        if event.inspection_id == inspection_id and not event.is_internal:
+            events.append(event.to_json())
+            if len(events) >= most:
+                break
+        if scanned >= PAGE_NOTIFICATIONS:
+            break
+    else:
+        last = max(after, upto)  # read to the end: past any gap there
+    return EventsPage(tuple(events), last)
+
+
 class CatchUp:
     """Reads catch-up pages for every stream of one server process."""
 
@@ -121,6 +153,21 @@ class CatchUp:
             self._reading[key] = reading
             reading.add_done_callback(lambda _: self._read(key))
         return await asyncio.shield(reading)
+
+    async def events_page(
+        self, inspection_id: str, after: int, upto: int, most: int
+    ) -> EventsPage:
+        """A page for `/events`, read on the same executor as the streams'
+        pages: a long scan of the log holds no thread commands run on."""
+        return await asyncio.get_running_loop().run_in_executor(
+            self._executor,
+            read_events_page,
+            self._app,
+            inspection_id,
+            after,
+            upto,
+            most,
+        )
 
     def _read(self, key: tuple[str, int]) -> None:
         reading = self._reading.pop(key)

@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 from sse_starlette.sse import SendTimeoutError
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from warroom.domain import words
 from warroom.domain.window import OutOfWindow
 
 log = logging.getLogger(__name__)
@@ -48,7 +49,7 @@ async def out_of_window(_: Request, error: Exception) -> JSONResponse:
 def invalid(errors: Sequence[Any]) -> JSONResponse:
     """422: each field named with what is wrong, the input quoted briefly."""
     shown = [_problem(error) for error in errors[:MOST_ERRORS]]
-    body: dict[str, Any] = {"detail": shown}
+    body: dict[str, Any] = {"detail": shown, "summary": _summary(shown)}
     if len(errors) > MOST_ERRORS:
         body["errors_not_shown"] = len(errors) - MOST_ERRORS
     return JSONResponse(body, status_code=422)
@@ -64,6 +65,44 @@ def _problem(error: Any) -> dict[str, Any]:
     if excerpt is not None:
         problem["input"] = excerpt
     return problem
+
+
+# Where a problem is: not a field people know of.
+_PLACES = ("body", "query", "path", "header", "cookie")
+# Pydantic's wording, as a person would say it after the field's name.
+_PHRASES = (
+    ("Field required", "is required"),
+    ("Extra inputs are not permitted", "is not something this takes"),
+    ("Input should be", "must be"),
+    ("String should", "must"),
+    ("List should", "must"),
+    ("Value should", "must"),
+    ("Decimal input should", "must"),
+    ("JSON decode error", "the request is not valid JSON"),
+)
+
+
+def _summary(problems: list[dict[str, Any]]) -> str:
+    """The problems in one plain sentence for people: fields by the names
+    people use ("the end time", not `ends_at`); `loc` keeps the API's."""
+    said = [_said(problem) for problem in problems]
+    sentence = "; ".join(dict.fromkeys(said)) or "the request is not valid"
+    return sentence[0].upper() + sentence[1:]
+
+
+def _said(problem: dict[str, Any]) -> str:
+    message = str(problem["msg"])
+    for pydantic, plain in _PHRASES:
+        if message.startswith(pydantic):
+            message = plain + message.removeprefix(pydantic)
+            break
+    names = [p for p in problem["loc"] if isinstance(p, str) and p not in _PLACES]
+    if not names:
+        return message
+    label = words.field(names[-1])
+    if message.lower().startswith(label):
+        return message
+    return f"{label} {message}"
 
 
 def _message(error: Any) -> str:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from sse_starlette import EventSourceResponse, ServerSentEvent
 
@@ -31,6 +32,7 @@ from projections.events import LoggedEvent
 from projections.views import Changes, Views
 from web.catchup import CatchUp, encode
 from web.deps import StateDep, StreamActorDep
+from web.shutdown import FAREWELL_SECONDS, farewell_message, when_set
 from web.state import ServerState
 
 
@@ -52,6 +54,8 @@ class Client:
     user_id: str = ""
     queue: asyncio.Queue[Message | object] = field(init=False)
     dropped: bool = False
+    # Ended because the server is shutting down: it says so before it goes.
+    closing: bool = False
 
     def __post_init__(self) -> None:
         # One more than asked, so there is always room to say "dropped".
@@ -64,6 +68,11 @@ class Client:
             self.queue.put_nowait(message)
             return
         # It stopped reading: let it go. What it missed stays in the log.
+        self.drop()
+
+    def close(self) -> None:
+        """Ends the stream with a farewell: the server is shutting down."""
+        self.closing = True
         self.drop()
 
     def drop(self) -> None:
@@ -91,6 +100,11 @@ class Broadcaster:
             return
         message = Message(event.position, encode(event, changes))
         self._loop.call_soon_threadsafe(self._fan_out, event.inspection_id, message)
+
+    @property
+    def open_streams(self) -> int:
+        with self._lock:
+            return len(self._clients)
 
     def clients_of(self, user_id: str) -> list[Client]:
         """The open streams of one user in this process (to count or end them)."""
@@ -145,7 +159,10 @@ async def stream_events(
     after: int,
     upto: int,
     expires_at: datetime | None = None,
+    farewell: anyio.Event | None = None,
 ) -> AsyncIterator[ServerSentEvent | bytes]:
+    # Shutting down: sse-starlette sets `farewell`; the stream says goodbye.
+    closer = when_set(farewell, client.close) if farewell is not None else None
     expiry = None
     if expires_at is not None:
         # The token's expiry ends the stream as a revocation would.
@@ -169,6 +186,8 @@ async def stream_events(
         while True:
             item = await client.queue.get()
             if not isinstance(item, Message):
+                if client.closing:
+                    yield farewell_message()
                 return  # dropped for falling behind; it will reconnect
             if item.position <= last:
                 continue
@@ -178,6 +197,8 @@ async def stream_events(
         broadcaster.unsubscribe(client)
         if expiry is not None:
             expiry.cancel()
+        if closer is not None:
+            closer.cancel()
 
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["live"])
@@ -217,8 +238,13 @@ async def stream(
             headers={"Retry-After": "5"},
         )
     client, upto = open_client(state, broadcaster, inspection_id, actor.id)
+    farewell = anyio.Event()
     return EventSourceResponse(
-        stream_events(broadcaster, client, resume_from, upto, actor.expires_at),
+        stream_events(
+            broadcaster, client, resume_from, upto, actor.expires_at, farewell
+        ),
+        shutdown_event=farewell,
+        shutdown_grace_period=FAREWELL_SECONDS,
         ping=state.settings.keepalive_seconds,
         send_timeout=state.settings.live_send_timeout_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},

@@ -120,6 +120,20 @@ HEADLINE: dict[str, tuple[str, ...]] = {
     "rebuild": ("events_per_s", "paired_ratio"),
     "as_of": ("p50_ms", "p95_ms"),
     "cold_start": ("first_answer_s", "no_saved_views_first_answer_s"),
+    "command_throughput": (
+        "commands_per_s",
+        "p99_ms",
+        "server_cpu_ms_per_command",
+        "generator_cpu_ms_per_command",
+        "thin_peer_server_cpu_ms_per_command",
+    ),
+    "thin_peer": (
+        "commands_per_s",
+        "p99_ms",
+        "server_cpu_ms_per_command",
+        "generator_cpu_ms_per_command",
+    ),
+    "command_stalls": ("p50_ms", "p99_ms", "slowest_catch_up_s"),
 }
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from projections.rebuild import rebuild
-from tests.benchmarks import library, live
+from tests.benchmarks import library, live, throughput
 from tests.benchmarks.databases import fresh_database
 from tests.benchmarks.httpclient import Connection, bearer
 from tests.benchmarks.results import Measurement
@@ -52,6 +52,14 @@ class Plan:
     as_of_queries: int
     live_streams: tuple[int, ...]
     live_commands: int
+    # Issue 14 item 8 and issue 10's stalls, driven by wrk (throughput.py).
+    wrk_seconds: float = 2.0
+    wrk_runs: int = 1
+    stall_events: int = 1000
+    stall_streams: int = 20
+    stall_pollers: int = 6
+    stall_connections: int = 4
+    stall_seconds: float = 1.0
 
     @classmethod
     def of(cls, quick: bool) -> Plan:
@@ -89,6 +97,12 @@ class Plan:
             as_of_queries=150,
             live_streams=(10, 100, 1000),
             live_commands=30,
+            wrk_seconds=10.0,
+            wrk_runs=3,
+            stall_events=24_000,
+            stall_streams=300,
+            stall_pollers=60,
+            stall_seconds=20.0,
         )
 
 
@@ -123,6 +137,8 @@ class Run:
     def all(self) -> list[Measurement]:
         self.library_append()
         self.http_commands_and_live()
+        if not self.plan.quick:  # the quick run has it on the HTTP server
+            throughput.command_stalls(self)
         self.replay_and_rebuild()
         self.cold_start_and_as_of()
         verify = Measurement(name="verify", db=self.kind, status="not built")
@@ -133,6 +149,9 @@ class Run:
         order = (
             "library_append",
             "http_commands",
+            "command_throughput",
+            "thin_peer",
+            "command_stalls",
             "live_latency",
             "library_replay",
             "rebuild",
@@ -188,11 +207,17 @@ class Run:
                 m.goal_at_most("p99_ms", 100.0, "p99 < 100 ms")
             try:
                 if server is not None and stage is not None and server.alive():
+                    throughput.command_throughput(self, server, stage)
+                    if self.plan.quick:
+                        throughput.command_stalls(self, server, stage)
+                if server is not None and stage is not None and server.alive():
                     with self.measuring("live_latency") as lm:
                         asyncio.run(self._live(lm, server, stage))
             finally:
                 if server is not None:
                     server.stop()
+            if stage is not None:
+                throughput.thin_peer(self, stage)
 
     async def _http_commands(
         self, m: Measurement, server: Server, stage: Stage

@@ -25,7 +25,13 @@ def free_port() -> int:
 class Server:
     """Starts `python -m entrypoints.cli serve`; `started` is when Popen was called."""
 
-    def __init__(self, database_url: str, log_dir: Path, **settings: str) -> None:
+    def __init__(
+        self,
+        database_url: str,
+        log_dir: Path,
+        module: tuple[str, ...] = ("entrypoints.cli", "serve"),
+        **settings: str,
+    ) -> None:
         self.port = free_port()
         self.base = f"http://{HOST}:{self.port}"
         self.log_path = log_dir / f"server-{self.port}.log"
@@ -37,8 +43,7 @@ class Server:
             [
                 sys.executable,
                 "-m",
-                "entrypoints.cli",
-                "serve",
+                *module,  # or the thin peer (tests/benchmarks/thin_peer.py)
                 "--host",
                 HOST,
                 "--port",

@@ -29,6 +29,7 @@ def read_routes(inspection: Inspection) -> dict[str, tuple[str, dict[str, Any]]]
         "cases": (f"{path}/cases", {}),
         "blog": (f"{path}/blog/{DAY}", {}),
         "lines of enquiry": (f"{path}/lines-of-enquiry", {}),
+        "kit notes": (f"{path}/kit-notes", {}),
     }
 
 
@@ -150,7 +151,16 @@ def act_two(client: WarRoomClient, inspection: Inspection) -> int:
     client.ok(
         "lead",
         f"{path}/meetings/{meeting}/notes",
-        {"text": "Thresholds well understood", "lines_of_enquiry": ["Step-down"]},
+        {
+            "text": "Thresholds well understood",
+            "lines_of_enquiry": ["Step-down"],
+            "actions": ["Send the step-down audit"],
+        },
+    )
+    client.ok(
+        "lead",
+        f"{path}/meetings/{meeting}/kit-actions/0/assign",
+        {"owner": "A preparer"},
     )
     client.ok(
         "gatekeeper",

@@ -18,6 +18,7 @@ from tests.helpers import (
     sha256,
     walk_request,
 )
+from warroom.domain import words
 from warroom.domain.base import Context
 from warroom.domain.meeting import Meeting
 
@@ -359,7 +360,7 @@ def test_a_request_is_assigned_only_to_someone_who_may_prepare_documents(
         {"assignee": client.user_ids[role]},
     )
     assert answer["rule"] == "assign_to_a_preparer"
-    assert f"is a {role}, who may not attach documents" in answer["detail"]
+    assert f"is {words.role(role)}, who may not attach documents" in answer["detail"]
 
 
 @pytest.mark.parametrize("role", ["lead", "gatekeeper", "rapid_response"])

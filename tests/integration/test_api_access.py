@@ -98,6 +98,42 @@ SAMPLES: dict[type[m.Command], Sample] = {
     m.LimitInspections: Sample(
         "/api/users/{user}/inspections", {"inspection_ids": None}
     ),
+    # --- KIT actions (issue 11)
+    m.AssignKitAction: Sample(MTG + "/kit-actions/0/assign", {"owner": "A preparer"}),
+    m.MarkKitActionDone: Sample(MTG + "/kit-actions/0/done", {}),
+    # issue 15
+    m.CompletePlaybookTask: Sample(INS + "/playbook/tasks/d1-diary/done", {}),
+    m.AssignPlaybookTask: Sample(
+        INS + "/playbook/tasks/d1-diary/assign", {"owner": "Ann Cole"}
+    ),
+    m.AssignResponsibility: Sample(
+        INS + "/playbook/responsibilities", {"role": "Gatekeeper", "person": "Al"}
+    ),
+    m.ListAnnexADocument: Sample(INS + "/annex-a", {"title": "T", "owner": "O"}),
+    m.RateAnnexADocument: Sample(INS + "/annex-a/{did}/rate", {"rag_quality": "red"}),
+    m.SubmitAnnexADocument: Sample(INS + "/annex-a/{did}/submitted", {}),
+    m.WriteAnnexASummary: Sample(INS + "/annex-a/summary", {"text": "Good"}),
+    m.AssignCaseAuditor: Sample(CASE + "/auditor", {"auditor": "Ann Cole"}),
+    m.RecordMultiAgencyReview: Sample(CASE + "/multi-agency-review", {}),
+    m.CompleteAuditForm: Sample(CASE + "/audit-form", {}),
+    m.ConcludeCaseAudit: Sample(
+        CASE + "/judgement", {"judgement": "good", "reason": "well planned"}
+    ),
+    m.RecordJudgementSeen: Sample(CASE + "/judgement-seen", {"by": "team_manager"}),
+    m.MarkFolderReady: Sample(CASE + "/folder-ready", {}),
+    m.MakeCaseCopy: Sample(CASE + "/copies", {"copy_for": "council"}),
+    m.HandOverCaseCopy: Sample(
+        CASE + "/copies/hand-over",
+        {"copy_for": "council", "to": "File", "medium": "hard_copy"},
+    ),
+    m.ReleaseCaseCopy: Sample(
+        CASE + "/copies/release", {"to": "{lead}", "medium": "hard_copy"}
+    ),
+    m.RecordDebrief: Sample(MTG + "/debriefs", {"asked": "About thresholds"}),
+    m.ImportAccessLog: Sample(INS + "/access-log", {}),
+    # issue 13: feeds (revoking is a DELETE: see `send`)
+    m.CreateCalendarLink: Sample(INS + "/calendar-links", {"person": "A staff"}),
+    m.RevokeCalendarLink: Sample("/api/calendar-links/{link}", {}),
 }
 
 
@@ -119,7 +155,9 @@ def real_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]:
     )
     case = client.ok("lead", f"{path}/cases", SAMPLES[m.SelectCase].body)
     line = client.ok("lead", f"{path}/lines-of-enquiry", {"title": "Thresholds"})
+    document = client.ok("lead", f"{path}/annex-a", {"title": "T", "owner": "O"})
     return {
+        "did": document["id"],
         "iid": inspection.id,
         "rid": new_request(client, inspection),
         "mid": meeting["id"],
@@ -128,16 +166,20 @@ def real_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]:
         "lead": inspection.lead_inspector,
         "preparer": client.user_ids["preparer"],
         "user": client.user_ids["preparer"],
+        "link": client.ok(
+            "admin", f"{path}/calendar-links", SAMPLES[m.CreateCalendarLink].body
+        )["id"],
     }
 
 
 def unknown_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]:
-    ids = dict.fromkeys(("iid", "rid", "mid", "cid", "lid"), UNKNOWN)
+    ids = dict.fromkeys(("iid", "rid", "mid", "cid", "lid", "did"), UNKNOWN)
     return {
         **ids,
         "lead": inspection.lead_inspector,
         "preparer": client.user_ids["preparer"],
         "user": UNKNOWN,
+        "link": UNKNOWN,
     }
 
 
@@ -147,6 +189,14 @@ def send(
     sample = SAMPLES[command]
     if command is m.AttachDocument:
         return client.attach(role, ids["iid"], ids["rid"], b"doc")
+    if command is m.ImportAccessLog:
+        return client.http.post(
+            fill(sample.path, ids),
+            files={"file": ("log.csv", b"user,case_ref,item,accessed_at\n")},
+            headers=client.headers(role),
+        )
+    if command is m.RevokeCalendarLink:
+        return client.http.delete(fill(sample.path, ids), headers=client.headers(role))
     return client.post(role, fill(sample.path, ids), fill(sample.body, ids))
 
 
@@ -176,7 +226,7 @@ def test_every_role_the_table_names_gets_past_authorisation(
     # Unknown ids: a role that is let in gets as far as finding nothing.
     ids = unknown_ids(client, inspection)
     path = SAMPLES[command].path
-    expected = 404 if "{iid}" in path or "{user}" in path else 201
+    expected = 404 if any(i in path for i in ("{iid}", "{user}", "{link}")) else 201
     for role in allowed_roles(command):
         response = send(client, role, command, ids)
         assert response.status_code == expected, (role, response.text)
@@ -185,7 +235,11 @@ def test_every_role_the_table_names_gets_past_authorisation(
 def test_auditors_change_nothing_and_staff_only_acknowledge_their_briefing() -> None:
     for command, (_, roles) in COMMAND_HANDLERS.items():
         assert "auditor" not in roles
-        assert "staff" not in roles or command is m.AcknowledgeBriefing
+        # Staff only for themselves: their briefing, the meetings they were in.
+        assert "staff" not in roles or command in (
+            m.AcknowledgeBriefing,
+            m.RecordDebrief,
+        )
 
 
 def test_only_the_gatekeeper_releases_or_declines_and_only_a_lead_approves() -> None:

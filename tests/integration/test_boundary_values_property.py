@@ -208,8 +208,16 @@ class Example:
             self.days.update({local, (starts_at + length).date()})
             self.people.update(a.strip() for a in attendees)
             mid = made["id"]
-            note = {"text": self.plan.text, "lines_of_enquiry": [title]}
+            note = {
+                "text": self.plan.text,
+                "lines_of_enquiry": [title],
+                "actions": [title],
+            }
             self.send("lead", f"{self.path}/meetings/{mid}/notes", note)
+            action = f"{self.path}/meetings/{mid}/kit-actions/0"
+            self.send("lead", f"{action}/assign", {"owner": title})
+            self.send("lead", f"{action}/assign", {"owner": "A preparer"})
+            self.send("lead", f"{action}/done", {"note": self.plan.text})
             self.send("lead", f"{self.path}/meetings/{mid}/move", {"venue": "x"})
 
     def request(self, inspectors: list[str]) -> None:
@@ -270,6 +278,7 @@ class Example:
             (f"{self.path}/requests", {}),
             (f"{self.path}/cases", {}),
             (f"{self.path}/lines-of-enquiry", {}),
+            (f"{self.path}/kit-notes", {}),
             (f"{self.path}/events", {}),
         ]
         for day in sorted(self.days):

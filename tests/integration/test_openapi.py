@@ -15,6 +15,11 @@ READS = {
     "/api/inspections/{inspection_id}/cases": "CasesRead",
     "/api/inspections/{inspection_id}/blog/{day}": "BlogRead",
     "/api/inspections/{inspection_id}/lines-of-enquiry": "LinesOfEnquiryRead",
+    "/api/inspections/{inspection_id}/kit-notes": "KitNotesRead",
+    # issue 15
+    "/api/inspections/{inspection_id}/playbook": "PlaybookRead",
+    "/api/inspections/{inspection_id}/annex-a": "AnnexARead",
+    "/api/inspections/{inspection_id}/debriefs": "DebriefsRead",
 }
 
 

@@ -87,6 +87,13 @@ def york_ids(york: Council) -> dict[str, str]:
         "person": "A staff",
         "day": "2026-11-24",
         "user_id": york.client.user_ids["staff"],
+        "n": "0",  # a KIT action's number
+        # issue 13: a calendar link is named by its own id alone
+        "link_id": york.client.ok(
+            "admin",
+            f"/api/inspections/{ids['iid']}/calendar-links",
+            {"person": "A staff"},
+        )["id"],
     }
 
 
@@ -100,6 +107,8 @@ def call(client: WarRoomClient, role: str, method: str, path: str) -> Any:
         )
     if method == "post":
         return client.http.post(path, json={}, headers=client.headers(role))
+    if method == "delete":
+        return client.http.delete(path, headers=client.headers(role))
     return client.http.get(path, headers=client.headers(role))
 
 
@@ -112,7 +121,8 @@ def test_every_route_answers_404_for_another_organisations_inspection_or_user(
         if (method, template) in ORGANISATION_WIDE:
             continue
         # A new route must name what it serves, and so be checked here.
-        assert "{inspection_id}" in template or "{user_id}" in template, template
+        named = ("{inspection_id}", "{user_id}", "{link_id}")
+        assert any(name in template for name in named), template
         path = template.format(**ids)
         for role in ("admin", "lead", "gatekeeper", "staff", "auditor"):
             before = leeds.client.stored()

@@ -14,6 +14,7 @@ from pydantic import TypeAdapter
 from projections.blog import BlogAnswer
 from projections.cases import CasesAnswer
 from projections.inspection import InspectionAnswer
+from projections.kit_notes import KitNotesAnswer
 from projections.ledger import LedgerAnswer
 from projections.lines_of_enquiry import LinesOfEnquiryAnswer
 from projections.requests import RequestsAnswer
@@ -40,6 +41,7 @@ ANSWER_TYPES: dict[str, Any] = {
     "cases": CasesAnswer,
     "blog": BlogAnswer,
     "lines of enquiry": LinesOfEnquiryAnswer,
+    "kit notes": KitNotesAnswer,
 }
 
 

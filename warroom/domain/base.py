@@ -66,8 +66,7 @@ class VersionMismatch(DomainError):
 
     def __init__(self, expected: int, actual: int) -> None:
         super().__init__(
-            f"the thing you changed is at version {actual}, not {expected}: "
-            "reload it and try again"
+            "someone else changed this since you loaded it: reload it and try again"
         )
         self.expected = expected
         self.actual = actual

@@ -31,13 +31,13 @@ class Briefing(Aggregate):
         if up_to > log_head:
             raise RuleBroken(
                 "acknowledge_beyond_log",
-                f"the log goes up to position {log_head}; "
-                f"nothing can be acknowledged up to {up_to}",
+                "that would acknowledge changes not yet made: "
+                "reload and acknowledge what you have read",
             )
         if up_to < self.up_to:
             raise RuleBroken(
                 "acknowledge_forward",
-                f"{self.person} has already acknowledged up to position {self.up_to}",
+                f"{self.person} has already acknowledged later changes than these",
             )
         self._acknowledged(person=self.person, up_to=up_to, meta=ctx.meta())
 

@@ -8,7 +8,7 @@ from uuid import uuid4
 
 from eventsourcing.domain import Aggregate, event
 
-from warroom.domain import window
+from warroom.domain import window, words
 from warroom.domain.base import Context, RuleBroken
 
 Framework = Literal["SIF", "ILACS", "JTAI", "monitoring_visit"]
@@ -65,8 +65,9 @@ class Inspection(Aggregate):
         if PHASES.index(phase) <= PHASES.index(self.phase):
             raise RuleBroken(
                 "phase_moves_forward",
-                f"the inspection is already in phase {self.phase!r}; "
-                f"phases only move forward ({' -> '.join(PHASES)})",
+                f"the inspection is already in phase {words.phase(self.phase)}; "
+                "phases only move forward "
+                f"({', then '.join(words.phase(p) for p in PHASES)})",
             )
         self._phase_entered(phase=phase, meta=ctx.meta())
 
@@ -87,8 +88,8 @@ class Inspection(Aggregate):
         if inspector_id not in self.inspectors:
             raise RuleBroken(
                 "inspector_on_roster",
-                f"{field} {inspector_id!r} is not an inspector on this "
-                "inspection's roster",
+                f"{words.field(field)} must be on this inspection's roster "
+                "of inspectors",
             )
 
     def require_around_start(self, field: str, when: datetime | date) -> None:

@@ -14,7 +14,7 @@ from typing import Any, Literal, get_args
 
 from eventsourcing.domain import Aggregate, event
 
-from warroom.domain.base import Context, RuleBroken
+from warroom.domain.base import Context, NotFound, RuleBroken
 
 MeetingKind = Literal[
     "kit",
@@ -56,6 +56,9 @@ class Meeting(Aggregate):
         self.inspectors = list(inspectors)
         self.topics = list(topics)
         self.cancelled = False
+        # The actions of its KIT notes, in the order recorded: numbered from
+        # 0 across all its notes, as `kit_actions/{n}` names them.
+        self.kit_actions: list[KitAction] = []
 
     def reschedule(
         self, starts_at: str, ends_at: str, reason: str, ctx: Context
@@ -112,6 +115,40 @@ class Meeting(Aggregate):
             actions=actions,
             meta=ctx.meta(),
         )
+
+    def assign_kit_action(
+        self, n: int, owner: str, owner_id: str, ctx: Context
+    ) -> None:
+        """Gives a KIT action to someone; it may change hands until it is done.
+
+        A meeting cancelled after its notes were taken keeps its actions."""
+        action = self.kit_action(n)
+        if action.done:
+            raise RuleBroken(
+                "kit_action_open", "this action is done, so it cannot change hands"
+            )
+        if action.owner_id == owner_id:
+            raise RuleBroken(
+                "kit_action_new_owner", f"this action is already with {owner}"
+            )
+        self._kit_action_assigned(n=n, owner=owner, owner_id=owner_id, meta=ctx.meta())
+
+    def mark_kit_action_done(self, n: int, note: str | None, ctx: Context) -> None:
+        if self.kit_action(n).done:
+            raise RuleBroken(
+                "kit_action_done_once", "this action is already marked done"
+            )
+        self._kit_action_done(n=n, note=note, meta=ctx.meta())
+
+    def kit_action(self, n: int) -> KitAction:
+        if not 0 <= n < len(self.kit_actions):
+            held = len(self.kit_actions)
+            raise NotFound(
+                f"this meeting's KIT notes hold {held} action"
+                f"{'' if held == 1 else 's'}: there is no action {n} "
+                "(they are counted from 0)"
+            )
+        return self.kit_actions[n]
 
     def slot(self) -> Slot:
         return Slot.of(
@@ -176,7 +213,26 @@ class Meeting(Aggregate):
         actions: list[str],
         meta: dict[str, Any],
     ) -> None:
-        pass
+        self.kit_actions.extend(KitAction(text) for text in actions)
+
+    @event("KitActionAssigned")
+    def _kit_action_assigned(
+        self, n: int, owner: str, owner_id: str, meta: dict[str, Any]
+    ) -> None:
+        self.kit_actions[n].owner_id = owner_id
+
+    @event("KitActionDone")
+    def _kit_action_done(self, n: int, note: str | None, meta: dict[str, Any]) -> None:
+        self.kit_actions[n].done = True
+
+
+@dataclass
+class KitAction:
+    """One action from a KIT note, as far as the rules need it."""
+
+    text: str
+    owner_id: str | None = None
+    done: bool = False
 
 
 @dataclass(frozen=True)

@@ -87,8 +87,8 @@ class DocumentRequest(Aggregate):
         if sha256 != self.checked_sha256:
             raise RuleBroken(
                 "release_what_was_approved",
-                f"{sha256} is not the version that was approved and checked "
-                f"({self.checked_sha256})",
+                "that is not the version that was approved and checked: "
+                f"{self._current_words()} was",
             )
         self._document_released(sha256=sha256, to=to, medium=medium, meta=ctx.meta())
 
@@ -128,8 +128,14 @@ class DocumentRequest(Aggregate):
         if sha256 != current:
             raise RuleBroken(
                 "current_version_only",
-                f"cannot {action} {sha256}: the current version is {current}",
+                f"cannot {action} that document: it is not the current version"
+                + (f" ({self._current_words()} is)" if self.current else ""),
             )
+
+    def _current_words(self) -> str:
+        """The current document as people know it: its name and version."""
+        assert self.current is not None
+        return f"{self.current['name']}, version {self.current['version']}"
 
     # Events: they only change state, because they run again on every replay.
 

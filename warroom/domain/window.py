@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
+from warroom.domain import words
 from warroom.domain.base import DomainError
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
@@ -72,9 +73,9 @@ def readable_day_problem(day: date) -> str | None:
 def meeting_length_problem(starts_at: datetime, ends_at: datetime) -> str | None:
     """Why a meeting's times cannot be, or None if they can."""
     if ends_at <= starts_at:
-        return "must be after starts_at"
+        return "must be after the start time"
     if ends_at - starts_at > LONGEST_MEETING:
-        return "must be at most a week after starts_at: no meeting lasts longer"
+        return "must be at most a week after the start time: no meeting lasts longer"
     return None
 
 
@@ -84,7 +85,7 @@ def require_around_start(field: str, instant: datetime, starts_on: date) -> None
     if not start - AROUND_START <= instant <= start + AROUND_START:
         raise OutOfWindow(
             field,
-            f"{field} must be within two years of the inspection's start "
+            f"{words.field(field)} must be within two years of the inspection's start "
             f"({starts_on.isoformat()}); {instant.date().isoformat()} is not",
         )
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import inspect
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from fastapi.responses import JSONResponse
 
 from commands import models as m
@@ -24,6 +24,10 @@ REQUEST = INSPECTION + "/requests/{request_id}"
 MEETING = INSPECTION + "/meetings/{meeting_id}"
 CASE = INSPECTION + "/cases/{case_id}"
 LINE = INSPECTION + "/lines-of-enquiry/{line_id}"
+PLAYBOOK = INSPECTION + "/playbook"
+TASK = PLAYBOOK + "/tasks/{task_id}"
+ANNEX_A = INSPECTION + "/annex-a"
+ANNEX_A_DOCUMENT = ANNEX_A + "/{document_id}"
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,112 @@ ROUTES = (
         "blog",
         201,
     ),
+    # --- KIT actions (issue 11) -------------------------------------------
+    CommandRoute(
+        MEETING + "/kit-actions/{n}/assign",
+        m.AssignKitAction,
+        "Give a KIT note's action to a person (n counts the meeting's actions from 0)",
+        "meetings",
+    ),
+    CommandRoute(
+        MEETING + "/kit-actions/{n}/done",
+        m.MarkKitActionDone,
+        "Mark a KIT note's action done (n counts the meeting's actions from 0)",
+        "meetings",
+    ),
+    # --- issue 15: playbook, Annex A, case audits, debriefs -----------------
+    CommandRoute(
+        TASK + "/done", m.CompletePlaybookTask, "Mark a playbook task done", "playbook"
+    ),
+    CommandRoute(
+        TASK + "/assign", m.AssignPlaybookTask, "Assign a playbook task", "playbook"
+    ),
+    CommandRoute(
+        PLAYBOOK + "/responsibilities",
+        m.AssignResponsibility,
+        "Name who leads one of the playbook's responsibilities",
+        "playbook",
+    ),
+    CommandRoute(
+        ANNEX_A, m.ListAnnexADocument, "List an Annex A document", "annex a", 201
+    ),
+    CommandRoute(
+        ANNEX_A_DOCUMENT + "/rate",
+        m.RateAnnexADocument,
+        "Rate an Annex A document red, amber or green",
+        "annex a",
+    ),
+    CommandRoute(
+        ANNEX_A_DOCUMENT + "/submitted",
+        m.SubmitAnnexADocument,
+        "Record that an Annex A document is submitted (gatekeeper)",
+        "annex a",
+    ),
+    CommandRoute(
+        ANNEX_A + "/summary",
+        m.WriteAnnexASummary,
+        "Write what Annex A says about performance, for the day-2 presentation",
+        "annex a",
+        201,
+    ),
+    CommandRoute(
+        CASE + "/auditor", m.AssignCaseAuditor, "Assign the case's auditor", "cases"
+    ),
+    CommandRoute(
+        CASE + "/multi-agency-review",
+        m.RecordMultiAgencyReview,
+        "Record the case's multi-agency review",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/audit-form",
+        m.CompleteAuditForm,
+        "Record that the case's audit form is complete",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/judgement",
+        m.ConcludeCaseAudit,
+        "Give the audit's judgement with its reason",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/judgement-seen",
+        m.RecordJudgementSeen,
+        "Record that the social worker or team manager has seen the judgement",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/folder-ready",
+        m.MarkFolderReady,
+        "Record that a tracked case's folder is ready",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/copies",
+        m.MakeCaseCopy,
+        "Record that a copy of the case is made",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/copies/hand-over",
+        m.HandOverCaseCopy,
+        "Hand over our copy or the social worker's copy of the case",
+        "cases",
+    ),
+    CommandRoute(
+        CASE + "/copies/release",
+        m.ReleaseCaseCopy,
+        "Release the inspector's copy of the case (gatekeeper)",
+        "cases",
+    ),
+    CommandRoute(
+        MEETING + "/debriefs",
+        m.RecordDebrief,
+        "Debrief a meeting one was in; follow-ups become rapid-response tasks",
+        "meetings",
+        201,
+    ),
     # --- the daily blog by email (issue 13); removal is a DELETE, in
     # web/routes/distribution.py
     CommandRoute(
@@ -189,6 +299,11 @@ ROUTES = (
         201,
     ),
 )
+
+
+# Path parameters that are not ids: FastAPI answers 422 for one that is not
+# a number, before any handler runs.
+_PATH_TYPES: dict[str, Any] = {"n": Annotated[int, Path(ge=0, le=10_000)]}
 
 
 def _path_params(path: str) -> list[str]:
@@ -208,6 +323,7 @@ def _endpoint(route: CommandRoute) -> Any:
             kwargs["body"],
             inspection_id=ids[0] if ids else None,
             target_id=ids[1] if len(ids) > 1 else None,
+            part=str(ids[2]) if len(ids) > 2 else None,
             if_match=kwargs["if_match"],
             idempotency_key=kwargs["idempotency_key"],
             calendar=state.reader.calendar,
@@ -217,7 +333,10 @@ def _endpoint(route: CommandRoute) -> Any:
 
     keyword = inspect.Parameter.KEYWORD_ONLY
     endpoint.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
-        [inspect.Parameter(p, keyword, annotation=str) for p in params]
+        [
+            inspect.Parameter(p, keyword, annotation=_PATH_TYPES.get(p, str))
+            for p in params
+        ]
         + [
             inspect.Parameter("body", keyword, annotation=route.model),
             inspect.Parameter("state", keyword, annotation=StateDep),

@@ -18,7 +18,9 @@ from commands.models import (
     CheckDocument,
     ReleaseDocument,
 )
+from warroom.domain import words
 from warroom.storage import Document
+from web.answers import DOCUMENT
 from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep, WhenDep
 
 # Who may read a document's bytes: those who handle documents, and the auditor.
@@ -84,7 +86,12 @@ def _as_form_field(problem: Any) -> Any:
     return {**problem, "loc": ("body", *problem["loc"])}
 
 
-@router.get("/documents/{sha256}", summary="The exact bytes of an attached version")
+@router.get(
+    "/documents/{sha256}",
+    summary="The exact bytes of an attached version",
+    response_class=Response,
+    responses=DOCUMENT,
+)
 def document_content(
     inspection_id: str,
     request_id: str,
@@ -94,7 +101,9 @@ def document_content(
     when: WhenDep,
 ) -> Response:
     if actor.role not in READS_DOCUMENTS:
-        raise HTTPException(403, f"a {actor.role} may not read documents' contents")
+        raise HTTPException(
+            403, f"{words.role(actor.role)} may not read documents' contents"
+        )
     name, _ = state.reader.ask(
         inspection_id,
         lambda inspection, _: inspection.ledger.document_name(request_id, sha256),

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from itertools import islice
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import JSONResponse
 
 from commands.handlers import roles_allowed
 from commands.models import AddUser, AssignRequest
-from projections.follower import inspection_events
 from projections.views import Views
+from warroom.domain import words
+from web.answers import EventsRead, InspectionsRead, MeRead, UsersRead
+from web.catchup import CatchUp
 from web.deps import ActorDep, StateDep
 
 router = APIRouter(prefix="/api")
@@ -20,37 +22,52 @@ router = APIRouter(prefix="/api")
     "/inspections/{inspection_id}/events",
     tags=["log"],
     summary="The inspection's events, oldest first",
+    response_model=EventsRead,
 )
-def events(
+async def events(
     inspection_id: str,
+    request: Request,
     state: StateDep,
     actor: ActorDep,
     after: Annotated[int, Query(ge=0)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> dict[str, Any]:
-    state.reader.catch_up()
+) -> JSONResponse:
+    # An await, not a worker thread: as the stream does (web/live.py).
+    await state.reader.wait_for_position(state.reader.last_saved)
     if not state.read_side.read(lambda views: inspection_id in views.inspections):
         raise HTTPException(404, f"no inspection with id {inspection_id}")
     upto = state.read_side.position
-    found = list(
-        islice(inspection_events(state.app, inspection_id, after, upto), limit)
-    )
+    # Read a page of the log at a time on the catch-up executor, as the
+    # streams' catch-up is: a scan past other inspections' events holds no
+    # thread of the routes', and at most `limit` events are held.
+    catch_up: CatchUp = request.app.state.broadcaster.catch_up
+    found: list[dict[str, object]] = []
+    cursor = after
+    while len(found) < limit and cursor < upto:
+        page = await catch_up.events_page(
+            inspection_id, cursor, upto, limit - len(found)
+        )
+        found.extend(page.events)
+        cursor = page.scanned_to
     # `next` is where to continue from: the last event sent or, when there
     # were fewer than `limit`, the end of the scan, past other inspections'
     # events that a client need not read again.
-    scanned = found[-1].position if len(found) == limit else max(after, upto)
-    return {"events": [event.to_json() for event in found], "next": scanned}
+    return JSONResponse({"events": found, "next": cursor})
 
 
-@router.get("/me", tags=["users"], summary="Who this token belongs to")
-def me(actor: ActorDep) -> dict[str, Any]:
-    return {
-        "id": actor.id,
-        "name": actor.name,
-        "role": actor.role,
-        "organisation_id": actor.organisation_id,
-        "expires_at": actor.expires_at.isoformat() if actor.expires_at else None,
-    }
+@router.get(
+    "/me", tags=["users"], summary="Who this token belongs to", response_model=MeRead
+)
+def me(actor: ActorDep) -> JSONResponse:
+    return JSONResponse(
+        {
+            "id": actor.id,
+            "name": actor.name,
+            "role": actor.role,
+            "organisation_id": actor.organisation_id,
+            "expires_at": actor.expires_at.isoformat() if actor.expires_at else None,
+        }
+    )
 
 
 # Who may see the list of people: those who add them or assign work to them.
@@ -58,23 +75,27 @@ LISTS_USERS = roles_allowed(AddUser) | roles_allowed(AssignRequest)
 
 
 @router.get(
-    "/users", tags=["users"], summary="Every user of your organisation: name and role"
+    "/users",
+    tags=["users"],
+    summary="Every user of your organisation: name and role",
+    response_model=UsersRead,
 )
-def users(state: StateDep, actor: ActorDep) -> dict[str, Any]:
+def users(state: StateDep, actor: ActorDep) -> JSONResponse:
     if actor.role not in LISTS_USERS:
-        raise HTTPException(403, f"a {actor.role} may not list users")
+        raise HTTPException(403, f"{words.role(actor.role)} may not list users")
     state.reader.catch_up()
-    return {
-        "users": state.read_side.read(
-            lambda views: views.users_of(actor.organisation_id)
-        )
-    }
+    return JSONResponse(
+        {"users": state.read_side.read(lambda v: v.users_of(actor.organisation_id))}
+    )
 
 
 @router.get(
-    "/inspections", tags=["inspections"], summary="Every inspection you may see"
+    "/inspections",
+    tags=["inspections"],
+    summary="Every inspection you may see",
+    response_model=InspectionsRead,
 )
-def inspections(state: StateDep, actor: ActorDep) -> dict[str, Any]:
+def inspections(state: StateDep, actor: ActorDep) -> JSONResponse:
     state.reader.catch_up()
     allowed = actor.inspection_ids
 
@@ -85,4 +106,4 @@ def inspections(state: StateDep, actor: ActorDep) -> dict[str, Any]:
             if allowed is None or i in allowed
         ]
 
-    return {"inspections": state.read_side.read(yours)}
+    return JSONResponse({"inspections": state.read_side.read(yours)})

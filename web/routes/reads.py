@@ -23,6 +23,7 @@ from web.answers import (
     CasesRead,
     DayRead,
     InspectionRead,
+    KitNotesRead,
     LedgerRead,
     LinesOfEnquiryRead,
     RequestsRead,
@@ -186,6 +187,9 @@ def requests(
         Query(
             alias="state",
             pattern="^(all|open|closed|requested|assigned|attached|approved|checked|released|declined|withdrawn)$",
+            description="Which requests: `all` (the default), `open`, `closed` "
+            "(released, declined or withdrawn, each with its `closed_at` and, "
+            "for declined and withdrawn, the `reason`), or those in one state",
         ),
     ] = None,
 ) -> JSONResponse:
@@ -251,3 +255,15 @@ def lines_of_enquiry(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
     return _read(state, inspection_id, when, lambda i, _: i.lines_of_enquiry.render())
+
+
+@router.get(
+    "/kit-notes",
+    summary="KIT notes: what was said, and their actions, who has them, done or not",
+    response_model=KitNotesRead,
+    responses=READ_ERRORS,
+)
+def kit_notes(
+    inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
+) -> JSONResponse:
+    return _read(state, inspection_id, when, lambda i, _: i.kit_notes.render())

@@ -9,7 +9,6 @@ process as soon as its read side folds the event in.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -18,6 +17,8 @@ from commands import models as m
 from commands.executor import execute
 from commands.membership import organisation_of, user_of
 from commands.run import Actor
+from warroom.domain import words
+from web.answers import UserRead
 from web.auth import AccessChanges
 from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep
 from web.routes.log import LISTS_USERS
@@ -26,25 +27,33 @@ from web.state import ServerState
 router = APIRouter(prefix="/api/users/{user_id}", tags=["users"])
 
 
-@router.get("", summary="A user, and whether their token is live and until when")
-def user(user_id: str, state: StateDep, actor: ActorDep) -> dict[str, Any]:
+@router.get(
+    "",
+    summary="A user, and whether their token is live and until when",
+    response_model=UserRead,
+)
+def user(user_id: str, state: StateDep, actor: ActorDep) -> JSONResponse:
     if actor.id != user_id and actor.role not in LISTS_USERS:
-        raise HTTPException(403, f"a {actor.role} may not look up other users")
+        raise HTTPException(
+            403, f"{words.role(actor.role)} may not look up other users"
+        )
     found = user_of(state.app, user_id, actor.organisation_id)
     expires = found.expires_at
-    return {
-        "id": str(found.id),
-        "name": found.name,
-        "role": found.role,
-        "organisation_id": organisation_of(state.app, found.organisation_id),
-        "inspection_ids": found.inspection_ids,
-        "version": found.version,
-        "token": {
-            "live": found.token_live(datetime.now(UTC)),
-            "revoked": found.token_revoked,
-            "expires_at": expires.isoformat() if expires else None,
-        },
-    }
+    return JSONResponse(
+        {
+            "id": str(found.id),
+            "name": found.name,
+            "role": found.role,
+            "organisation_id": organisation_of(state.app, found.organisation_id),
+            "inspection_ids": found.inspection_ids,
+            "version": found.version,
+            "token": {
+                "live": found.token_live(datetime.now(UTC)),
+                "revoked": found.token_revoked,
+                "expires_at": expires.isoformat() if expires else None,
+            },
+        }
+    )
 
 
 def _change(

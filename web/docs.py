@@ -1,0 +1,70 @@
+"""`/docs`: Swagger UI from this server's own files, so it works offline.
+
+FastAPI's default `/docs` loads Swagger UI from a CDN, which a war room whose
+internet is down (or a council network that blocks CDNs) cannot reach. The
+files come from the `swagger-ui-bundle-v2` wheel, pinned like every other
+dependency, and are served under `/docs/assets/`. The page FastAPI writes
+starts Swagger UI with one inline script: the content security policy allows
+that script by its hash, and nothing from elsewhere.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+
+import swagger_ui_bundle
+from fastapi import APIRouter
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+
+ASSETS = "/docs/assets"
+TITLE = "warroom: the API"
+
+
+def _html() -> bytes:
+    page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title=TITLE,
+        swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS}/swagger-ui.css",
+        swagger_favicon_url=f"{ASSETS}/favicon-32x32.png",
+        oauth2_redirect_url=None,
+    )
+    return bytes(page.body)
+
+
+HTML = _html()
+
+
+def _inline_script_hashes(html: bytes) -> list[str]:
+    scripts = re.findall(rb"<script>(.*?)</script>", html, flags=re.DOTALL)
+    return [
+        "'sha256-" + base64.b64encode(hashlib.sha256(s).digest()).decode() + "'"
+        for s in scripts
+    ]
+
+
+# Swagger UI sets styles from its script (React's style attributes) and draws
+# its icons as data: images; it fetches nothing but /openapi.json and the API.
+POLICY = (
+    "default-src 'self'; "
+    f"script-src 'self' {' '.join(_inline_script_hashes(HTML))}; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "worker-src 'self' blob:; connect-src 'self'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/docs")
+def docs() -> HTMLResponse:
+    return HTMLResponse(HTML)
+
+
+def assets() -> StaticFiles:
+    """Swagger UI's own files, as the wheel ships them."""
+    return StaticFiles(directory=str(swagger_ui_bundle.swagger_ui_path))

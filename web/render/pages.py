@@ -1,0 +1,101 @@
+"""Print-ready pages and their PDFs: Jinja2 templates (autoescaped) and WeasyPrint.
+
+A print page is standalone HTML: A4, black on white, no buttons, forms or
+scripts, the inspection and the moment it was printed at the top of every
+page (a table header, which browsers and WeasyPrint both repeat on each
+page), page numbers in the page's margin. Its PDF is the same HTML laid out
+by WeasyPrint, in-process, with the same style sheet: no browser to start,
+and the hard copy is the page.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from web.render.calendar import change_text
+
+TEMPLATES = Path(__file__).parent / "templates"
+PRINT_CSS = Path(__file__).parent.parent / "static" / "print.css"
+
+
+@cache
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["change"] = change_text
+    env.filters["named"] = lambda key, names: names.get(key, key)
+    return env
+
+
+def local_time(instant: str, timezone: str, form: str = "%H:%M") -> str:
+    """An ISO instant in the inspection's zone, as a person reads it."""
+    return datetime.fromisoformat(instant).astimezone(ZoneInfo(timezone)).strftime(form)
+
+
+def render_html(
+    template: str,
+    *,
+    title: str,
+    inspection: dict[str, Any],
+    position: int,
+    past: bool,
+    for_pdf: bool = False,
+    **context: Any,
+) -> str:
+    zone = inspection["timezone"]
+    printed_at = datetime.now(UTC).astimezone(ZoneInfo(zone))
+    return (
+        _environment()
+        .get_template(template)
+        .render(
+            title=title,
+            inspection=inspection,
+            printed_at=printed_at.strftime("%Y-%m-%d %H:%M %Z"),
+            position=position,
+            past=past,
+            for_pdf=for_pdf,
+            local=lambda instant, form="%H:%M": local_time(instant, zone, form),
+            **context,
+        )
+    )
+
+
+# Laying out a PDF is CPU-bound (a 200-line ledger takes about 2 s, more on
+# a busy machine): a few at once per server process, so that a round of
+# printing never takes every core from commands and streams.
+PDFS_AT_ONCE = threading.BoundedSemaphore(2)
+
+
+def render_pdf(html: str) -> bytes:
+    """The page as a PDF. Nothing is fetched: the style sheet is read from
+    disk and every other URL is refused."""
+    # Imported here: WeasyPrint loads pango and fonts, which only PDFs need.
+    from weasyprint import HTML
+
+    document = HTML(string=html, url_fetcher=_fetch_nothing)
+    with PDFS_AT_ONCE:
+        pdf: bytes = document.write_pdf(stylesheets=[_print_css()])
+    return pdf
+
+
+@cache
+def _print_css() -> Any:
+    from weasyprint import CSS
+
+    return CSS(filename=str(PRINT_CSS))
+
+
+def _fetch_nothing(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+    raise ValueError(f"a print page fetches nothing ({url[:40]})")
