@@ -204,8 +204,8 @@ class Retry:
         if isinstance(self.command, CreateCalendarLink):
             raise RuleBroken(
                 "idempotency_key_reused",
-                f"this Idempotency-Key already made calendar link "
-                f"{record.body['id']}; its secret was shown once and is not kept",
+                "this retry key already made a calendar link; its secret was shown "
+                "once and is not kept: ask for a new link",
             )
         # The record is the last event of the first save, stored just after
         # the changed thing's event, whose position the first answer gave.

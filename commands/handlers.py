@@ -24,6 +24,7 @@ from warroom.domain.blog import BlogPost
 from warroom.domain.briefing import Briefing
 from warroom.domain.calendar_link import CalendarLink
 from warroom.domain.case import Case
+from warroom.domain.day import ClosedDay
 from warroom.domain.debrief import Debrief
 from warroom.domain.distribution import DistributionList
 from warroom.domain.enquiry import LineOfEnquiry
@@ -736,6 +737,19 @@ def revoke_calendar_link(run: Run, cmd: m.RevokeCalendarLink) -> None:
     run.answer_with(link)
 
 
+# --- the verifiable log (warroom/evidence) -----------------------------------
+
+
+def close_day(run: Run, cmd: m.CloseDay) -> None:
+    inspection = run.inspection()
+    inspection.require_around_start("day", cmd.day)
+    inspection_id, day = str(inspection.id), cmd.day.isoformat()
+    if run.app.exists(ClosedDay.create_id(inspection_id, day)):
+        raise RuleBroken("day_closed_once", f"{day} is already closed and sealed")
+    closed = ClosedDay(inspection_id=inspection_id, day=day, meta=run.ctx.meta())
+    run.answer_with(closed)
+
+
 # --- the daily blog by email (issue 13) -------------------------------------
 
 
@@ -832,6 +846,8 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     # briefing acknowledgements)
     m.CreateCalendarLink: (create_calendar_link, ADMIN_LEAD | WAR_ROOM),
     m.RevokeCalendarLink: (revoke_calendar_link, ADMIN),
+    # The verifiable log: closing a day seals it with a signed checkpoint.
+    m.CloseDay: (close_day, LEAD_GATEKEEPER),
     # --- the daily blog by email (issue 13): whoever writes the blog, and admin
     m.AddRecipient: (add_recipient, ADMIN | LEAD_RAPID_RESPONSE),
     m.RemoveRecipient: (remove_recipient, ADMIN | LEAD_RAPID_RESPONSE),

@@ -14,6 +14,7 @@ from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     EmailStr,
     Field,
@@ -23,7 +24,15 @@ from pydantic import (
 )
 
 from warroom.domain.annex_a import Rag
-from warroom.domain.case import Copy, Judgement, Party, Plan, Seer, Selection
+from warroom.domain.case import (
+    Copy,
+    Judgement,
+    Party,
+    Plan,
+    Seer,
+    Selection,
+    ref_problem,
+)
 from warroom.domain.inspection import Framework, Phase
 from warroom.domain.meeting import MeetingKind
 from warroom.domain.request import Channel, Medium
@@ -45,6 +54,14 @@ def _in_era(instant: datetime) -> datetime:
     if problem is not None:
         raise ValueError(problem)
     return instant
+
+
+def _pseudonymous(ref: object) -> object:
+    # Before the pattern, so that "Jane Smith" is told why, not only "no spaces".
+    problem = ref_problem(ref) if isinstance(ref, str) else None
+    if problem is not None:
+        raise ValueError(problem)
+    return ref
 
 
 def _day_in_era(day: date) -> date:
@@ -79,8 +96,13 @@ Name = Annotated[str, Field(min_length=1, max_length=120)]
 # exists, but never longer than an id can be.
 Id = Annotated[str, Field(min_length=1, max_length=100)]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
-# Pseudonymous case references only: no spaces, so no "Firstname Surname".
-CaseRef = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")]
+# Pseudonymous case references only: no spaces, so no "Firstname Surname",
+# and a case number's shape, so no "JaneSmith" (warroom/domain/case.py).
+CaseRef = Annotated[
+    str,
+    Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$"),
+    BeforeValidator(_pseudonymous),
+]
 
 
 class Command(BaseModel):
@@ -506,6 +528,15 @@ class CreateCalendarLink(Command):
 
 class RevokeCalendarLink(Command):
     """The link answers 404 from now on, on every server process."""
+
+
+# --- the verifiable log (warroom/evidence) -----------------------------------
+
+
+class CloseDay(Command):
+    """Closes a day: the log is signed as it stands and the day's blog prints it."""
+
+    day: Day
 
 
 # --- the daily blog by email (issue 13) -------------------------------------

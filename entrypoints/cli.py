@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -20,20 +23,26 @@ from entrypoints.console import CONSOLE
 from entrypoints.demo import load_demo
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
+from warroom.archive import Refused, export_log, import_log
+from warroom.cipher import AESGCMCipher
 from warroom.config import Database, Settings
 from warroom.domain.base import Context, DomainError, NotFound, RuleBroken
 from warroom.domain.inspection import Inspection
 from warroom.domain.organisation import Organisations
+from warroom.evidence.keys import NoSigningKey, load_signer
+from warroom.evidence.notes import NoteError, Signer, Verifier
+from warroom.evidence.receipt import verify_receipt
+from warroom.storage import Unreadable
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
-        database = Database.from_url(Settings().database_url)
-    except ValueError as error:
+        database = Database.from_settings(Settings())
+        return SUBCOMMANDS[args.command](database, args)
+    except (ValueError, Unreadable) as error:
         print(f"warroom: {error}", file=sys.stderr)
         return 2
-    return SUBCOMMANDS[args.command](database, args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -117,7 +126,97 @@ def parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="load a demo inspection, then serve it")
     _listen_on(demo)
     demo.add_argument("--no-serve", action="store_true", help="load only")
+    _evidence_commands(sub)
+    _cipher_commands(sub)
+    _archive_commands(sub)
     return parser
+
+
+# --- the verifiable log (warroom/evidence) -----------------------------------
+
+
+def _evidence_commands(sub: Any) -> None:
+    keygen = sub.add_parser(
+        "keygen", help="print a new signer key, then its verifier key (signed-note)"
+    )
+    keygen.add_argument("--name", help="the log's name, e.g. example.gov.uk/warroom")
+    verify = sub.add_parser(
+        "verify", help="walk the whole log: intact, or where it breaks"
+    )
+    verify.add_argument(
+        "--checkpoint",
+        nargs="+",
+        default=[],
+        metavar="FILE",
+        help="signed checkpoints kept outside the log (a blog email, a printout): "
+        "the log must be consistent with each",
+    )
+    verify.add_argument(
+        "--key",
+        help="the verifier key, or a file holding it (by default, that of the "
+        "configured signing key)",
+    )
+    receipt = sub.add_parser("verify-receipt", help="check a hand-over receipt offline")
+    receipt.add_argument("file", help="the receipt, as JSON")
+    receipt.add_argument(
+        "--key", required=True, help="the verifier key, or a file holding it"
+    )
+
+
+def _keygen(database: Database, args: argparse.Namespace) -> int:
+    try:
+        signer = Signer.generate(args.name)
+    except NoteError as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    print(signer.key_text())
+    print(signer.verifier_text())
+    return 0
+
+
+def _verifier(key: str | None) -> Verifier:
+    if key is None:
+        settings = Settings()
+        database = Database.from_url(settings.database_url)
+        signer, _ = load_signer(
+            database, settings.signing_key, settings.signing_key_file, make=False
+        )
+        return signer.verifier()
+    text = Path(key).read_text() if Path(key).is_file() else key
+    return Verifier.parse(text)
+
+
+def _verify(database: Database, args: argparse.Namespace) -> int:
+    try:
+        notes = [Path(name).read_text() for name in args.checkpoint]
+        verifier = _verifier(args.key) if notes else None
+    except (OSError, NoteError, NoSigningKey) as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    app = WarRoom(database)
+    try:
+        report = app.evidence.verify(notes, verifier)
+    finally:
+        app.close()
+    print(report.text())
+    return 0 if report.intact else 1
+
+
+def _verify_receipt(database: Database, args: argparse.Namespace) -> int:
+    try:
+        verifier = _verifier(args.key)
+        receipt = json.loads(Path(args.file).read_text())
+        event = verify_receipt(receipt, verifier)
+    except (OSError, ValueError) as error:
+        print(f"warroom: the receipt does not hold: {error}", file=sys.stderr)
+        return 1
+    index = receipt["inclusion"]["index"]
+    print(
+        f"valid: leaf {index} of the log {verifier.name} "
+        f"(tree of {receipt['inclusion']['size']}) is this event:"
+    )
+    print(json.dumps(event, indent=2, sort_keys=True))
+    return 0
 
 
 def _listen_on(command: argparse.ArgumentParser) -> None:
@@ -201,7 +300,111 @@ def _invalid(error: ValidationError) -> int:
     return 2
 
 
+# --- export and import (warroom/archive.py) ------------------------------------
+
+
+def _archive_commands(sub: Any) -> None:
+    export = sub.add_parser(
+        "export", help="write the whole log, documents and checkpoints to a zip"
+    )
+    export.add_argument("--out", required=True, metavar="FILE.zip")
+    load = sub.add_parser(
+        "import", help="load an export into an empty database, checked first"
+    )
+    load.add_argument("file", metavar="FILE.zip")
+    load.add_argument(
+        "--key",
+        help="the verifier key (or a file holding it): the export's checkpoints "
+        "must carry its signature",
+    )
+
+
+def _signer(database: Database, settings: Settings) -> Signer:
+    signer, made = load_signer(
+        database, settings.signing_key, settings.signing_key_file
+    )
+    if made:
+        print(f"warroom: {made}", file=sys.stderr)
+    return signer
+
+
+def _export(database: Database, args: argparse.Namespace) -> int:
+    settings = Settings()
+    try:
+        signer: Signer | None = _signer(database, settings)
+    except NoSigningKey:
+        signer = None  # the export holds the days' seals, but no head checkpoint
+    app = WarRoom(database)
+    try:
+        manifest = export_log(app, Path(args.out), signer)
+    except Refused as refusal:
+        print(f"warroom: export refused: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    print(
+        f"exported {manifest.events} events, {manifest.documents} documents and "
+        f"{len(manifest.checkpoints)} checkpoints to {args.out}; "
+        f"root {manifest.root.hex()}"
+    )
+    return 0
+
+
+def _import(database: Database, args: argparse.Namespace) -> int:
+    settings = Settings()
+    try:
+        verifier = _verifier(args.key) if args.key else None
+        signer = _signer(database, settings)
+    except (OSError, NoteError, NoSigningKey) as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    app = WarRoom(database)
+    app.use_signer(signer)  # closed days are sealed again as they go in
+    try:
+        events = import_log(app, Path(args.file), verifier)
+        root = app.evidence.head().root.hex()
+    except Refused as refusal:
+        print(f"warroom: import refused, nothing stored: {refusal}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    print(f"imported {events} events; root {root}")
+    return 0
+
+
+# --- encryption at rest -------------------------------------------------------
+
+
+def _cipher_commands(sub: Any) -> None:
+    keygen: argparse.ArgumentParser = sub.choices["keygen"]
+    keygen.add_argument(
+        "--cipher",
+        action="store_true",
+        help="instead, print a key for WARROOM_CIPHER_KEY (encryption at rest)",
+    )
+
+
+def _keygen_either(database: Database, args: argparse.Namespace) -> int:
+    """`keygen --name NAME` (a signer key) or `keygen --cipher`."""
+    if args.cipher:
+        return _keygen_cipher()
+    if args.name:
+        return _keygen(database, args)
+    print("warroom: keygen: say which key: --name NAME or --cipher", file=sys.stderr)
+    return 2
+
+
+def _keygen_cipher() -> int:
+    """Prints a key for WARROOM_CIPHER_KEY: AES-256, base64, as the library's
+    AES cipher takes it. Keep it outside the database it encrypts."""
+    print(AESGCMCipher.create_key(32))
+    return 0
+
+
 def _serve(database: Database, args: argparse.Namespace) -> int:
+    # A wrong or missing cipher key is said here, plainly, not in a traceback
+    # from the server's start.
+    WarRoom(database).close()
     return _run_server(args.host, args.port, access_log=args.access_log)
 
 
@@ -323,6 +526,17 @@ def _run_server(host: str, port: int, *, access_log: bool = False) -> int:
     settings = Settings()
     if access_log:
         settings = settings.model_copy(update={"access_log": True})
+    try:  # a clear refusal, before the server starts (PostgreSQL needs a key)
+        _, made = load_signer(
+            Database.from_url(settings.database_url),
+            settings.signing_key,
+            settings.signing_key_file,
+        )
+    except NoSigningKey as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    if made:
+        print(f"warroom: {made}", file=sys.stderr)
     gc.set_threshold(*settings.gc_thresholds)
     # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py).
     serve(settings, host, port)
@@ -337,6 +551,13 @@ SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "rebuild": _rebuild,
     "demo": _demo,
     "import-access-log": _import_access_log,
+    # The verifiable log.
+    "keygen": _keygen_either,
+    # Export and import.
+    "export": _export,
+    "import": _import,
+    "verify": _verify,
+    "verify-receipt": _verify_receipt,
     "blog": _blog_send,
 }
 

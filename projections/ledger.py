@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import ClassVar, NotRequired
 
 from typing_extensions import TypedDict
@@ -150,16 +150,22 @@ class Ledger(ReadModel):
         }
 
     def render_csv(self, inspector_names: dict[str, str]) -> str:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        for line in self.lines:
-            row: Mapping[str, object] = {
-                **line,
-                "to": inspector_names.get(line["to"], line["to"]),
-            }
-            writer.writerow([_cell(row[c]) for c in COLUMNS])
-        return out.getvalue()
+        return ledger_csv(
+            {**line, "to": inspector_names.get(line["to"], line["to"])}
+            for line in self.lines
+        )
+
+
+def ledger_csv(
+    rows: Iterable[Mapping[str, object]], columns: Sequence[str] = COLUMNS
+) -> str:
+    """Ledger lines as CSV, in these columns (a hand-over packet adds its own)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([_cell(row[c]) for c in columns])
+    return out.getvalue()
 
 
 def _cell(value: object) -> object:

@@ -22,6 +22,16 @@ from tests.helpers import Inspection, WarRoomClient
 from warroom.config import Settings
 from web.app import create_app
 
+# The log's checkpoints need a signing key, never kept in the database: every
+# app, `warroom serve` and command line the tests start signs with this one
+# (PostgreSQL refuses to start without one). Made with `warroom keygen`.
+TEST_SIGNING_KEY = (
+    "PRIVATE+KEY+warroom.test/log+93a2c5ce+ATrfgitwBRGu6KLTSFyB2U5dZzsLhnXIASsZLyX6aXSC"
+)
+TEST_VERIFIER_KEY = (
+    "warroom.test/log+93a2c5ce+ARB7hn5YDQlWH2Qm5F/NPYhuzP7akkVLabgsknmg/jlq"
+)
+os.environ.setdefault("WARROOM_SIGNING_KEY", TEST_SIGNING_KEY)
 # The server's own daily blog send (issue 13) stays off in tests, and in the
 # servers they start, but for those that turn it on to test it.
 os.environ.setdefault("WARROOM_BLOG_SEND_AT", "off")

@@ -16,7 +16,16 @@ from warroom.config import Database
 from warroom.domain.base import NotFound
 from warroom.domain.user import User
 from warroom.domain.user_name import UserName, same_name
-from warroom.storage import WarRoomStore, application_recorder_env, open_store
+from warroom.evidence.log import VerifiableLog
+from warroom.evidence.notes import Signer
+from warroom.storage import (
+    WRONG_KEY,
+    AtRest,
+    Unreadable,
+    WarRoomStore,
+    application_recorder_env,
+    open_store,
+)
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -29,10 +38,29 @@ class WarRoom(Application[UUID]):
             env={**database.library_env(), **application_recorder_env(database.kind)}
         )
         self.database = database
-        self.store: WarRoomStore = open_store(self.factory, database)
+        # What is stored beside the log is encrypted as its events are.
+        self.at_rest = AtRest(self.mapper.cipher)
+        self.recorder.at_rest = self.at_rest  # type: ignore[attr-defined]
+        self.store: WarRoomStore = open_store(self.factory, database, self.at_rest)
+        self._check_readable()
+        # The recorder turns the events it stores into the Merkle tree's leaves.
+        self.recorder.mapper = self.mapper  # type: ignore[attr-defined]
+        self.evidence = VerifiableLog(self.recorder, self.mapper)
+        self.evidence.backfill()
         self._save_listeners: list[Callable[[int], None]] = []
         self._names_before_claims: dict[tuple[str | None, str], UUID] | None = None
         self._listeners_lock = threading.Lock()
+
+    def _check_readable(self) -> None:
+        """Unreadable at once, at the start, if this process's cipher key (or its
+        lack of one) cannot read the log: never a server that hands out garbage."""
+        first = self.recorder.select_notifications(None, 1)
+        try:
+            for notification in first:
+                self.mapper.to_domain_event(notification)
+        except Exception:
+            self.close()
+            raise Unreadable(f"the event log {WRONG_KEY}") from None
 
     def save_and_position(
         self,
@@ -57,6 +85,10 @@ class WarRoom(Application[UUID]):
             ),
             default=recordings[-1].notification.id,
         )
+
+    def use_signer(self, signer: Signer) -> None:
+        """The key that seals closed days (never kept in this database)."""
+        self.recorder.tree.signer = signer  # type: ignore[attr-defined]
 
     def load(self, cls: type[A], aggregate_id: str | UUID) -> A:
         """The aggregate of that type with that id, or NotFound."""

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import binascii
+from base64 import b64decode
+from dataclasses import dataclass, field, replace
 from typing import Literal
 from urllib.parse import parse_qs, unquote, urlparse
 
@@ -65,6 +67,18 @@ class Settings(BaseSettings):
     # On SIGTERM: in-flight requests get this long to finish before they are
     # cancelled; streams are told to reconnect (elsewhere) at once.
     shutdown_grace_seconds: int = 30
+    # Encryption at rest: with a key (base64 of 32 random bytes, as `warroom
+    # keygen --cipher` prints), events' payloads, documents' bytes and the
+    # saved read models are stored encrypted with the library's AES cipher.
+    cipher_key: str = ""
+    # The key that signs the log's checkpoints (`warroom keygen` prints one),
+    # or a file holding it; never kept in the database. Without either, on
+    # SQLite a key is made in a file beside the database; PostgreSQL refuses.
+    signing_key: str = ""
+    signing_key_file: str = ""
+    # "HH:MM": each inspection's day is closed (and sealed) at this time of
+    # day in its own time zone; empty: only by the CloseDay command.
+    close_days_at: str = ""
 
     # --- the daily blog by email (issue 13) ---------------------------------
     # The server sends each day's blog at this time of day in the inspection's
@@ -110,6 +124,15 @@ class Database:
     password: str = ""
     dbname: str = ""
     schema: str = "public"
+    # WARROOM_CIPHER_KEY, checked; "" stores everything in clear.
+    cipher_key: str = field(default="", repr=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Database:
+        """The database of `WARROOM_DATABASE_URL`, with `WARROOM_CIPHER_KEY`."""
+        database = cls.from_url(settings.database_url)
+        key = settings.cipher_key.strip()
+        return replace(database, cipher_key=cipher_key(key)) if key else database
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -140,16 +163,27 @@ class Database:
         """The eventsourcing library's own variables for this database."""
         # Aggregates stay cached between commands; fast-forwarding reads only
         # the events another process stored since, so the cache is never stale.
-        cache = {"AGGREGATE_CACHE_MAXSIZE": "10000", "AGGREGATE_CACHE_FASTFORWARD": "y"}
+        common = {
+            "AGGREGATE_CACHE_MAXSIZE": "10000",
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
+        }
+        if self.cipher_key:
+            # The library's AES-GCM cipher, byte for byte, but faster
+            # (`warroom/cipher.py`): it encrypts each event's payload (not
+            # its aggregate id, version, topic or position).
+            common |= {
+                "CIPHER_TOPIC": "warroom.cipher:AESGCMCipher",
+                "CIPHER_KEY": self.cipher_key,
+            }
         if self.kind == "sqlite":
             return {
-                **cache,
+                **common,
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": self.sqlite_path,
                 "SQLITE_LOCK_TIMEOUT": "10",
             }
         return {
-            **cache,
+            **common,
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
             "POSTGRES_HOST": self.host,
             "POSTGRES_PORT": str(self.port),
@@ -172,3 +206,17 @@ class Database:
         if self.password:
             parts.append(f"password={self.password}")
         return " ".join(parts)
+
+
+def cipher_key(key: str) -> str:
+    """The key, if it is one the library's AES cipher takes; else ValueError."""
+    try:
+        size = len(b64decode(key, validate=True))
+    except (binascii.Error, ValueError):
+        size = -1
+    if size not in (16, 24, 32):
+        raise ValueError(
+            "WARROOM_CIPHER_KEY must be 16, 24 or 32 bytes in base64 "
+            "(`warroom keygen --cipher` prints a 32-byte key)"
+        )
+    return key

@@ -9,18 +9,29 @@
   tracking record of the last event it includes: a crash between the two
   cannot happen, so a restart neither skips nor applies an event twice.
 
+With `WARROOM_CIPHER_KEY` both are stored encrypted (`AtRest`), with the same
+AES cipher the library encrypts the events' payloads with.
+
 Both backends extend the library's own recorders, so they share its
 connection pool, its tracking table and its transactions.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import threading
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
-from eventsourcing.persistence import InfrastructureFactory, StoredEvent, Tracking
+from eventsourcing.persistence import (
+    Cipher,
+    InfrastructureFactory,
+    Mapper,
+    StoredEvent,
+    Tracking,
+)
 from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
@@ -29,6 +40,7 @@ from eventsourcing.postgres import (
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteCursor,
+    SQLiteDatastore,
     SQLiteTrackingRecorder,
 )
 from eventsourcing.utils import get_topic
@@ -37,6 +49,7 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from warroom.config import Database
+from warroom.evidence.tree import Tree
 
 
 @dataclass(frozen=True)
@@ -45,6 +58,47 @@ class Document:
 
     sha256: str
     content: bytes
+
+
+class Unreadable(Exception):
+    """Stored bytes this process cannot read: a wrong or missing cipher key."""
+
+
+@dataclass(frozen=True)
+class AtRest:
+    """Encrypts what is stored beside the log, with the log's own cipher.
+
+    AES-GCM authenticates what it decrypts, and a document is checked against
+    its SHA-256: a wrong key, no key, or a key where none was used is an
+    `Unreadable` error naming the cause, never wrong bytes handed out.
+    """
+
+    cipher: Cipher | None = None
+
+    def encrypt(self, content: bytes) -> bytes:
+        return self.cipher.encrypt(content) if self.cipher else content
+
+    def decrypt(self, stored: bytes, what: str) -> bytes:
+        if self.cipher is None:
+            return stored
+        try:
+            return self.cipher.decrypt(stored)
+        except ValueError:
+            raise Unreadable(f"{what} {WRONG_KEY}") from None
+
+    def decrypt_document(self, sha256: str, stored: bytes) -> bytes:
+        content = self.decrypt(stored, f"document {sha256}")
+        if hashlib.sha256(content).hexdigest() != sha256:
+            cause = WRONG_KEY if self.cipher is None else "was altered where stored"
+            raise Unreadable(f"document {sha256} {cause}")
+        return content
+
+
+WRONG_KEY = (
+    "cannot be read with this WARROOM_CIPHER_KEY: the key is wrong, "
+    "or missing (the database was stored encrypted), "
+    "or set for a database stored without one"
+)
 
 
 # --- rows saved in the same transaction as the events ------------------------
@@ -76,24 +130,72 @@ class SavedAlongside:
 
 
 class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
-    """The library's recorder, writing `SavedAlongside` rows in the same transaction."""
+    """The library's recorder, writing `SavedAlongside` rows in the same transaction.
+
+    And the Merkle tree's leaves (`warroom.evidence.tree`), after the events'
+    insert, under SQLite's write lock: `mapper` (the application's, set by
+    `WarRoom`) turns the stored events into leaves.
+    """
+
+    mapper: Mapper[Any]
+    at_rest = AtRest()  # the application's, set by `WarRoom`
+
+    def __init__(
+        self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"
+    ) -> None:
+        # Before the library's __init__, which asks for the create statements.
+        self.tree = Tree(kind="sqlite", events_table=events_table_name)
+        super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:
-        return [*super().construct_create_table_statements(), SQLITE_DOCUMENTS_TABLE]
+        return [
+            *super().construct_create_table_statements(),
+            SQLITE_DOCUMENTS_TABLE,
+            *self.tree.create_statements,
+        ]
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         self._insert_alongside(c, SavedAlongside.of(kwargs))
-        return super()._insert_events(c, stored_events, **kwargs)
+        imported = kwargs.get("positions")
+        positions = (
+            self._insert_at(c, stored_events, imported)
+            if imported is not None
+            else super()._insert_events(c, stored_events, **kwargs)
+        )
+        if positions:
+            self.tree.append(c, self.mapper, positions, stored_events)
+        return positions
+
+    def _insert_at(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], at: Sequence[int]
+    ) -> Sequence[int]:
+        # An import (`warroom.archive`): each event at its original position.
+        c.executemany(
+            f"INSERT INTO {self.events_table_name} "
+            "(rowid, originator_id, originator_version, topic, state) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [
+                (p, _id_text(s.originator_id), s.originator_version, s.topic, s.state)
+                for p, s in zip(at, stored_events, strict=True)
+            ],
+        )
+        return list(at)
 
     def _insert_alongside(self, c: SQLiteCursor, rows: SavedAlongside) -> None:
         for document in rows.documents:
-            c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document))
+            c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document, self.at_rest))
 
 
 class PostgresWarRoomRecorder(PostgresApplicationRecorder):
-    """The library's recorder, writing `SavedAlongside` rows in the same transaction."""
+    """The library's recorder, writing `SavedAlongside` rows in the same transaction.
+
+    And the Merkle tree's leaves, as `SQLiteWarRoomRecorder` does.
+    """
+
+    mapper: Mapper[Any]
+    at_rest = AtRest()  # the application's, set by `WarRoom`
 
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
@@ -105,6 +207,15 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         schema = Identifier(datastore.schema)
         self.sql_create_statements.append(postgres_documents_table(schema))
         self._insert_document = POSTGRES_INSERT_DOCUMENT.format(schema)
+        self.tree = Tree(
+            kind="postgresql",
+            schema=datastore.schema,
+            events_table=self.events_table_name,
+        )
+        self.sql_create_statements += [
+            SQL(s).format() for s in self.tree.create_statements
+        ]
+        self._head_query = threading.local()
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -116,7 +227,70 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
 
     def _insert_alongside(self, curs: Cursor[DictRow], rows: SavedAlongside) -> None:
         for document in rows.documents:
-            curs.execute(self._insert_document, _document_row(document))
+            curs.execute(self._insert_document, _document_row(document, self.at_rest))
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        imported = kwargs.get("positions")
+        if imported is None:
+            super()._insert_stored_events(curs, stored_events, **kwargs)
+        else:
+            self._insert_at(curs, stored_events, imported)
+        # In the same pipeline as the insert, after the library's EXCLUSIVE
+        # lock on the events' table: the tree's head comes back with the
+        # events' positions, at no extra round trip, and no other append can
+        # take the next leaf index until this transaction ends.
+        head = curs.connection.cursor()
+        head.execute(self.tree.select_head)
+        self._head_query.cursor = head
+
+    def _insert_at(
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        at: Sequence[int],
+    ) -> None:
+        # An import (`warroom.archive`): each event at its original position,
+        # the sequence moved past them first (this statement's RETURNING is
+        # what the library reads the positions from, so it must come last).
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        table = SQL("{}.{}").format(
+            Identifier(self.datastore.schema), Identifier(self.events_table_name)
+        )
+        curs.execute(
+            SQL("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)"),
+            (f'"{self.datastore.schema}"."{self.events_table_name}"', max(at)),
+        )
+        curs.execute(
+            SQL(
+                "INSERT INTO {} "
+                "(notification_id, originator_id, originator_version, topic, state) "
+                "SELECT * FROM unnest(%s::bigint[], %s::{}[], %s::bigint[], "
+                "%s::text[], %s::bytea[]) RETURNING notification_id"
+            ).format(table, Identifier(self.datastore.originator_id_type)),
+            (
+                list(at),
+                [s.originator_id for s in stored_events],
+                [s.originator_version for s in stored_events],
+                [s.topic for s in stored_events],
+                [s.state for s in stored_events],
+            ),
+        )
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        positions = super()._fetch_ids_after_insert_events(
+            curs, stored_events, **kwargs
+        )
+        with self._head_query.cursor as head:
+            row = head.fetchone()
+        if positions:  # the tree's rows go with the commit's own round trip
+            tree_head = self.tree.head_of(row)
+            self.tree.append(curs, self.mapper, positions, stored_events, tree_head)
+        return positions
 
 
 def application_recorder_env(kind: str) -> dict[str, str]:
@@ -125,8 +299,12 @@ def application_recorder_env(kind: str) -> dict[str, str]:
     return {"APPLICATION_RECORDER_TOPIC": get_topic(recorder)}
 
 
-def _document_row(document: Document) -> tuple[str, int, bytes]:
-    return (document.sha256, len(document.content), document.content)
+def _id_text(originator_id: UUID | str) -> str:
+    return originator_id.hex if isinstance(originator_id, UUID) else originator_id
+
+
+def _document_row(document: Document, at_rest: AtRest) -> tuple[str, int, bytes]:
+    return (document.sha256, len(document.content), at_rest.encrypt(document.content))
 
 
 # The same bytes attached twice are stored once.
@@ -154,11 +332,15 @@ def postgres_documents_table(schema: Identifier) -> Composed:
 
 
 class WarRoomStore(Protocol):
+    at_rest: AtRest
+
     def put_document(self, sha256: str, content: bytes) -> None: ...
 
     def get_document(self, sha256: str) -> bytes | None: ...
 
     def documents_held(self) -> int: ...
+
+    def each_document(self) -> Iterator[tuple[str, bytes]]: ...
 
     def save_views(self, state: bytes, tracking: Tracking) -> None: ...
 
@@ -178,6 +360,8 @@ class WarRoomStore(Protocol):
 
 
 class SQLiteWarRoomStore(SQLiteTrackingRecorder):
+    at_rest = AtRest()  # the application's, set by `open_store`
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -189,19 +373,39 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
 
     def put_document(self, sha256: str, content: bytes) -> None:
         with self.datastore.transaction(commit=True) as c:
-            c.execute(SQLITE_INSERT_DOCUMENT, (sha256, len(content), content))
+            c.execute(
+                SQLITE_INSERT_DOCUMENT,
+                (sha256, len(content), self.at_rest.encrypt(content)),
+            )
 
     def get_document(self, sha256: str) -> bytes | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT content FROM warroom_documents WHERE sha256=?", (sha256,))
             row = c.fetchone()
-            return bytes(row[0]) if row else None
+        return self.at_rest.decrypt_document(sha256, bytes(row[0])) if row else None
 
     def documents_held(self) -> int:
         """How many distinct documents the store holds."""
         with self.datastore.transaction(commit=False) as c:
             c.execute("SELECT COUNT(*) FROM warroom_documents")
             return int(c.fetchone()[0])
+
+    def each_document(self) -> Iterator[tuple[str, bytes]]:
+        """Every stored document, (sha256, content), in order of sha256."""
+        after = ""
+        while True:
+            with self.datastore.transaction(commit=False) as c:
+                c.execute(
+                    "SELECT sha256, content FROM warroom_documents "
+                    "WHERE sha256 > ? ORDER BY sha256 LIMIT 16",
+                    (after,),
+                )
+                rows = [(str(r[0]), bytes(r[1])) for r in c.fetchall()]
+            if not rows:
+                return
+            for sha256, stored in rows:
+                yield sha256, self.at_rest.decrypt_document(sha256, stored)
+            after = rows[-1][0]
 
     def save_views(self, state: bytes, tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as c:
@@ -210,7 +414,11 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
                 "INSERT INTO warroom_views VALUES (?, ?, ?) "
                 "ON CONFLICT (application_name) DO UPDATE "
                 "SET position=excluded.position, state=excluded.state",
-                (tracking.application_name, tracking.notification_id, state),
+                (
+                    tracking.application_name,
+                    tracking.notification_id,
+                    self.at_rest.encrypt(state),
+                ),
             )
 
     def load_views(self, application_name: str) -> tuple[int, bytes] | None:
@@ -220,7 +428,9 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
                 (application_name,),
             )
             row = c.fetchone()
-            return (int(row[0]), bytes(row[1])) if row else None
+        if row is None:
+            return None
+        return int(row[0]), self.at_rest.decrypt(bytes(row[1]), "the saved read models")
 
     def position_of(self, events_table: str, originator_id: UUID, version: int) -> int:
         # The library's own table: its rowid is the event's log position.
@@ -258,6 +468,8 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
 
 
 class PostgresWarRoomStore(PostgresTrackingRecorder):
+    at_rest = AtRest()  # the application's, set by `open_store`
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         schema = Identifier(self.datastore.schema)
@@ -275,7 +487,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
         with self.datastore.transaction(commit=True) as curs:
             curs.execute(
                 POSTGRES_INSERT_DOCUMENT.format(self._schema),
-                (sha256, len(content), content),
+                (sha256, len(content), self.at_rest.encrypt(content)),
             )
 
     def get_document(self, sha256: str) -> bytes | None:
@@ -287,7 +499,9 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                 (sha256,),
             )
             row = curs.fetchone()
-            return bytes(row["content"]) if row else None
+        if row is None:
+            return None
+        return self.at_rest.decrypt_document(sha256, bytes(row["content"]))
 
     def documents_held(self) -> int:
         """How many distinct documents the store holds."""
@@ -300,6 +514,25 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             row = curs.fetchone()
             return int(row["held"]) if row else 0
 
+    def each_document(self) -> Iterator[tuple[str, bytes]]:
+        """Every stored document, (sha256, content), in order of sha256."""
+        after = ""
+        while True:
+            with self.datastore.transaction(commit=False) as curs:
+                curs.execute(
+                    SQL(
+                        "SELECT sha256, content FROM {}.warroom_documents "
+                        "WHERE sha256 > %s ORDER BY sha256 LIMIT 16"
+                    ).format(self._schema),
+                    (after,),
+                )
+                rows = [(str(r["sha256"]), bytes(r["content"])) for r in curs]
+            if not rows:
+                return
+            for sha256, stored in rows:
+                yield sha256, self.at_rest.decrypt_document(sha256, stored)
+            after = rows[-1][0]
+
     def save_views(self, state: bytes, tracking: Tracking) -> None:
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)
@@ -309,7 +542,11 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                     "ON CONFLICT (application_name) DO UPDATE "
                     "SET position=excluded.position, state=excluded.state"
                 ).format(self._schema),
-                (tracking.application_name, tracking.notification_id, state),
+                (
+                    tracking.application_name,
+                    tracking.notification_id,
+                    self.at_rest.encrypt(state),
+                ),
             )
 
     def load_views(self, application_name: str) -> tuple[int, bytes] | None:
@@ -322,9 +559,11 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                 (application_name,),
             )
             row = curs.fetchone()
-            if row is None:
-                return None
-            return int(row["position"]), bytes(row["state"])
+        if row is None:
+            return None
+        return int(row["position"]), self.at_rest.decrypt(
+            bytes(row["state"]), "the saved read models"
+        )
 
     def position_of(self, events_table: str, originator_id: UUID, version: int) -> int:
         # The library's own table: notification_id is the event's log position.
@@ -372,10 +611,13 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
             )
 
 
-def open_store(factory: InfrastructureFactory[Any], database: Database) -> WarRoomStore:
+def open_store(
+    factory: InfrastructureFactory[Any], database: Database, at_rest: AtRest
+) -> WarRoomStore:
     """The store, on the application's own factory: one connection pool."""
     store_class: type[Any] = (
         SQLiteWarRoomStore if database.kind == "sqlite" else PostgresWarRoomStore
     )
     store: WarRoomStore = factory.tracking_recorder(store_class)
+    store.at_rest = at_rest
     return store

@@ -60,7 +60,13 @@ class CasesRead(CasesAnswer, WhenAsked):
     pass
 
 
-class BlogRead(BlogAnswer, WhenAsked):
+class SealedBlogAnswer(BlogAnswer):
+    # The signed checkpoint that sealed the day when it was closed (a C2SP
+    # signed note, warroom/evidence); null while the day is open.
+    seal: str | None
+
+
+class BlogRead(SealedBlogAnswer, WhenAsked):
     pass
 
 

@@ -22,6 +22,7 @@ from web import blog_sender, docs, health, live, metrics
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
 from web.calendar_links import CalendarSecrets
+from web.closing import DayCloser, parse_hour
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.logs import RequestIds
@@ -29,8 +30,11 @@ from web.routes import (
     commands,
     distribution,
     documents,
+    evidence,
+    export,
     feeds,
     log,
+    packets,
     plan,
     reads,
     users,
@@ -82,6 +86,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (distribution.router, {}),  # its routes declare their own
         (plan.router, COMMAND_ERRORS),
         (plan.templates_router, {}),
+        (evidence.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
+        (packets.router, {}),  # the hand-over packet declares its own
+        (export.router, {}),  # and so does the export
     ):
         api.include_router(router, responses=errors)
     api.include_router(docs.router)
@@ -95,8 +102,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 @asynccontextmanager
 async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     """While the server runs: the log open, its read side following it."""
+    at = parse_hour(settings.close_days_at)  # a bad value stops the start
     state = ServerState.open(settings)
     api.state.warroom = state
+    closer = DayCloser(state, at) if at is not None else None
+    if closer is not None:
+        closer.start()
     broadcaster = live.attach_broadcaster(api, state)
     access = AccessChanges(state.tokens, state.membership, broadcaster.end_streams_of)
     # Each process learns of a revoked token from the log it follows.
@@ -111,6 +122,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        if closer is not None:
+            closer.stop()
         if daily_send is not None:
             daily_send.cancel()
         broadcaster.catch_up.close()

@@ -106,6 +106,8 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
             "Cases the inspectors looked at",
             [f"{c['case']} ({c['times']}x)" for c in blog.get("cases_browsed", [])],
         ),
+        ("Playbook tasks done", entries("tasks_done")),
+        ("Debriefs", entries("debriefs")),
         ("Tomorrow", [meeting(m) for m in blog.get("tomorrow", [])]),
     ]
     people: Sections = [

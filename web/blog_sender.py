@@ -156,20 +156,12 @@ def blog_of(
     }
 
 
-def seal_of(app: Any, inspection_id: str, day: date, position: int) -> str | None:
+def seal_of(app: WarRoom, inspection_id: str, day: date, position: int) -> str | None:
     """The day's seal (a signed checkpoint, C2SP signed note) once the log up
-    to `position` includes its closing, as the blog read answers it.
-
-    The seals are kept by the evidence work (`app.evidence`, issue 12), built
-    beside this one: until both are merged, a build without it has no seal.
-    TODO(merge): call `app.evidence.seals` directly, as web/routes/reads.py does.
-    """
-    evidence = getattr(app, "evidence", None)
-    if evidence is None:
-        return None
+    to `position` includes its closing, as the blog read answers it."""
     sealed = [
         s.note
-        for s in evidence.seals(inspection_id)
+        for s in app.evidence.seals(inspection_id)
         if s.day == day.isoformat() and s.position <= position
     ]
     return str(sealed[0]) if sealed else None

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 from projections.follower import ReadSide
 from projections.reads import Reader
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
+from warroom.evidence.keys import load_signer
+from warroom.evidence.notes import Signer
 from web.auth import Membership, Tokens
 
 
@@ -19,11 +22,21 @@ class ServerState:
     reader: Reader
     tokens: Tokens
     membership: Membership
+    # Signs the log's checkpoints and seals closed days (warroom.evidence).
+    signer: Signer
 
     @classmethod
     def open(cls, settings: Settings) -> ServerState:
         """Opens the log and starts following it."""
-        app = WarRoom(Database.from_url(settings.database_url))
+        database = Database.from_settings(settings)
+        # Before the log is opened: PostgreSQL without a key refuses to start.
+        signer, made = load_signer(
+            database, settings.signing_key, settings.signing_key_file
+        )
+        if made:
+            print(f"warroom: {made}", file=sys.stderr)
+        app = WarRoom(database)
+        app.use_signer(signer)
         read_side = ReadSide(
             app,
             poll_seconds=settings.poll_seconds,
@@ -45,6 +58,7 @@ class ServerState:
             ),
             tokens=Tokens(app),
             membership=Membership(app),
+            signer=signer,
         )
 
     def close(self) -> None:

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from projections.rebuild import rebuild
-from tests.benchmarks import library, live, throughput
+from tests.benchmarks import evidence, library, live, throughput
 from tests.benchmarks.databases import fresh_database
 from tests.benchmarks.httpclient import Connection, bearer
 from tests.benchmarks.results import Measurement
@@ -141,22 +141,20 @@ class Run:
             throughput.command_stalls(self)
         self.replay_and_rebuild()
         self.cold_start_and_as_of()
-        verify = Measurement(name="verify", db=self.kind, status="not built")
-        verify.notes.append(
-            "hash-chain verification waits for the evidence issue; nothing to measure"
-        )
-        self.done["verify"] = verify
+        self.tree_append()
         order = (
             "library_append",
             "http_commands",
             "command_throughput",
             "thin_peer",
             "command_stalls",
+            "http_commands_without_tree",
             "live_latency",
             "library_replay",
             "rebuild",
             "as_of",
             "cold_start",
+            "tree_append",
             "verify",
         )
         return [self.done[n] for n in order if n in self.done]
@@ -218,6 +216,36 @@ class Run:
                     server.stop()
             if stage is not None:
                 throughput.thin_peer(self, stage)
+            if stage is not None and m.status == "measured":
+                self._http_commands_without_tree(url, stage, m)
+
+    def _http_commands_without_tree(
+        self, url: str, stage: Stage, with_tree: Measurement
+    ) -> None:
+        """The same commands on the same database, served by the same build
+        with the Merkle tree's append switched off (tests/benchmarks/
+        without_tree.py): what the tree costs commands, side by side."""
+        with self.measuring("http_commands_without_tree") as m:
+            server = Server(
+                url,
+                self.workdir,
+                module=("tests.benchmarks.without_tree", "serve"),
+                max_streams_per_user="100000",
+            )
+            try:
+                server.wait_listening()
+                asyncio.run(first_answer(server, stage, timeout=60))
+                asyncio.run(self._http_commands(m, server, stage))
+            finally:
+                server.stop()
+            with_tree.ratio(
+                "throughput_vs_without_tree",
+                "commands_per_s",
+                m,
+                "commands_per_s",
+                0.9,
+                "the tree costs at most 10 % of command throughput",
+            )
 
     async def _http_commands(
         self, m: Measurement, server: Server, stage: Stage
@@ -390,6 +418,69 @@ class Run:
                     "rebuild >= 0.5 x library_replay",
                 )
             replay.params["runs"] = self.plan.replay_runs
+            self.verify(url, replay)
+
+    # the verifiable log ----------------------------------------------------------
+
+    def verify(self, url: str, replay: Measurement) -> None:
+        """`warroom verify` of the replay's log, interleaved with the library's
+        replay of it; a proof and a checkpoint at that size."""
+        with self.measuring("verify") as m:
+            app = WarRoom(Database.from_url(url))
+            try:
+                for _ in range(self.plan.replay_runs):
+                    count, replay_seconds = library.library_replay(app)
+                    events, seconds, intact = evidence.verify_rate(app)
+                    assert intact, "the benchmark's own log does not verify"
+                    m.figure("events_per_s", "events/s", higher_is_better=True).add(
+                        events / seconds
+                    )
+                    m.figure("seconds", "s").add(seconds)
+                    m.figure("paired_ratio", "x", higher_is_better=True).add(
+                        (events / seconds) / (count / replay_seconds)
+                    )
+                    gc.collect()
+                proof_ms, checkpoint_ms = evidence.proof_and_checkpoint_ms(app, 200)
+                m.figure("inclusion_proof_ms", "ms").add(proof_ms)
+                m.figure("checkpoint_ms", "ms").add(checkpoint_ms)
+            finally:
+                app.close()
+            m.params = {"events": events, "runs": self.plan.replay_runs}
+            m.ratio(
+                "rate_vs_library_replay",
+                "events_per_s",
+                replay,
+                "events_per_s",
+                0.5,
+                "verify >= 0.5 x library_replay",
+            )
+            m.goal_at_most("inclusion_proof_ms", 20.0, "inclusion proof < 20 ms")
+            m.goal_at_most("checkpoint_ms", 20.0, "checkpoint < 20 ms")
+
+    def tree_append(self) -> None:
+        with (
+            self.measuring("tree_append") as m,
+            fresh_database(self.kind, "tree", self.workdir) as url,
+        ):
+            for _ in range(self.plan.runs):
+                with_tree, without = evidence.append_pair(url, self.plan.append_seconds)
+                m.figure("with_tree_per_s", "events/s", higher_is_better=True).add(
+                    with_tree
+                )
+                m.figure("without_tree_per_s", "events/s", higher_is_better=True).add(
+                    without
+                )
+                m.figure("extra_ms_per_append", "ms").add(
+                    1000 / with_tree - 1000 / without
+                )
+                m.figure("cost_pct", "%").add(100 * (1 - with_tree / without))
+            m.params = {
+                "runs": self.plan.runs,
+                "seconds_per_run": self.plan.append_seconds,
+                "what": "WarRoom.save() of one new aggregate per transaction, "
+                "serially: with the tree, then with its append switched off, on "
+                "the same database, run after run",
+            }
 
     def _stage_many(self, url: str, events: int) -> Stage:
         """A log of several inspections of up to 100,000 events each."""

@@ -11,6 +11,8 @@ import time
 from pathlib import Path
 from types import TracebackType
 
+from warroom.evidence.notes import Signer
+
 HOST = "127.0.0.1"
 REPO = Path(__file__).resolve().parents[2]
 
@@ -20,6 +22,10 @@ def free_port() -> int:
         sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
         return port
+
+
+# One key for every server of a run (warroom/evidence: never in the database).
+BENCHMARK_SIGNING_KEY = Signer.generate("warroom.benchmark/log").key_text()
 
 
 class Server:
@@ -36,6 +42,8 @@ class Server:
         self.base = f"http://{HOST}:{self.port}"
         self.log_path = log_dir / f"server-{self.port}.log"
         env = {**os.environ, "WARROOM_DATABASE_URL": database_url}
+        # Checkpoints need a signing key; PostgreSQL refuses to start without.
+        env.setdefault("WARROOM_SIGNING_KEY", BENCHMARK_SIGNING_KEY)
         env.update({f"WARROOM_{k.upper()}": v for k, v in settings.items()})
         self._log = self.log_path.open("w")
         self.started = time.perf_counter()

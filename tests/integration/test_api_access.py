@@ -134,6 +134,8 @@ SAMPLES: dict[type[m.Command], Sample] = {
     # issue 13: feeds (revoking is a DELETE: see `send`)
     m.CreateCalendarLink: Sample(INS + "/calendar-links", {"person": "A staff"}),
     m.RevokeCalendarLink: Sample("/api/calendar-links/{link}", {}),
+    # The verifiable log.
+    m.CloseDay: Sample(INS + "/days/close", {"day": "2026-11-24"}),
 }
 
 

@@ -478,3 +478,21 @@ def test_over_tls_with_a_login_the_blog_goes_to_a_server_whose_ca_is_trusted(
     assert sent["status"] == "sent"
     assert len(inbox.received) == 1
     assert PASSWORD not in untrusted.stdout + untrusted.stderr + repr(failed)
+
+
+def test_a_closed_days_email_prints_its_seal_as_the_blog_read_gives_it(
+    client: WarRoomClient, inspection: Inspection, database_url: str, inbox: Inbox
+) -> None:
+    a_day_to_tell(client, inspection)
+    client.ok("lead", f"{inspection.path}/days/close", {"day": DAY})
+    seal = blog(client, inspection)["seal"]
+    assert seal
+
+    done = send(database_url, inspection, **inbox.env())
+
+    assert done.returncode == 0, done.stderr
+    [(_, message)] = inbox.received
+    plain, html = parts(message)
+    footer = plain.split("The day's seal")[1]
+    assert seal.rstrip("\n") in footer
+    assert seal.split("\n")[0] in html

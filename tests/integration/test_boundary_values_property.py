@@ -118,7 +118,8 @@ PLANS = st.builds(
     due=st.none() | OFFSETS,
     occurred=st.none() | OFFSETS,
     text=st.one_of(text(200), st.just("z" * 20_000)),
-    ref=st.sampled_from(["C", "C" * 40, "C/1.a_b-2", "C" * 41]),
+    # Case numbers (a name is refused: test_case_refs.py), at their length's edges.
+    ref=st.sampled_from(["1", "C" + "1" * 39, "C/1.a_b-2", "C" + "1" * 40]),
     up_to=INTEGERS,
 )
 

@@ -60,6 +60,17 @@ ORGANISATION_WIDE = {
     ("post", "/api/users"),
     ("get", "/api/inspections"),
     ("post", "/api/inspections"),
+    # The templates are files of the installation, the same for every council.
+    ("get", "/api/playbook-templates"),
+    # The whole log, and only while the database holds one council's.
+    ("get", "/api/log/export"),
+    # The verifiable log is one tree over every organisation's events: its
+    # checkpoints, key and proofs show hashes only; verify is the auditor's.
+    ("get", "/api/log/checkpoint"),
+    ("get", "/api/log/key"),
+    ("get", "/api/log/proof/inclusion"),
+    ("get", "/api/log/proof/consistency"),
+    ("get", "/api/verify"),
 }
 
 
@@ -76,7 +87,8 @@ def operations(client: WarRoomClient) -> list[tuple[str, str]]:
 def york_ids(york: Council) -> dict[str, str]:
     ids = real_ids(york.client, york.inspection)
     rid = new_request(york.client, york.inspection)
-    digest = walk_request(york.client, york.inspection, rid, "attached")
+    # Released, so that York's ledger has a line 1 (and its receipt).
+    digest = walk_request(york.client, york.inspection, rid, "released")
     return {
         "inspection_id": ids["iid"],
         "request_id": rid,
@@ -94,6 +106,14 @@ def york_ids(york: Council) -> dict[str, str]:
             f"/api/inspections/{ids['iid']}/calendar-links",
             {"person": "A staff"},
         )["id"],
+        # issue 15: a playbook task (the sample template's) and an Annex A entry
+        "task_id": "d1-diary",
+        "document_id": york.client.ok(
+            "lead",
+            f"/api/inspections/{ids['iid']}/annex-a",
+            {"title": "Children in need list", "owner": "A preparer"},
+        )["id"],
+        "line": "1",
     }
 
 

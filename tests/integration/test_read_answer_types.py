@@ -11,7 +11,6 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
-from projections.blog import BlogAnswer
 from projections.cases import CasesAnswer
 from projections.inspection import InspectionAnswer
 from projections.kit_notes import KitNotesAnswer
@@ -28,6 +27,7 @@ from tests.integration.story import (
     read_routes,
     without,
 )
+from web.answers import SealedBlogAnswer
 
 # By the names `read_routes` gives the routes.
 ANSWER_TYPES: dict[str, Any] = {
@@ -39,7 +39,7 @@ ANSWER_TYPES: dict[str, Any] = {
     "requests": RequestsAnswer,
     "open requests": RequestsAnswer,
     "cases": CasesAnswer,
-    "blog": BlogAnswer,
+    "blog": SealedBlogAnswer,  # the read model's answer, and the day's seal
     "lines of enquiry": LinesOfEnquiryAnswer,
     "kit notes": KitNotesAnswer,
 }

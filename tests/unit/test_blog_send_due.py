@@ -1,16 +1,15 @@
 """When the server's own send finds a day's blog due (at the hour in the
 inspection's zone, for an open inspection with a list, not before it starts,
-and not once this process saw the day claimed), and the seal it prints."""
+and not once this process saw the day claimed)."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from datetime import time as time_of_day
-from types import SimpleNamespace
 
 from projections.events import LoggedEvent
 from projections.views import Views
-from web.blog_sender import due, seal_of
+from web.blog_sender import due
 
 IID = "11111111-1111-1111-1111-111111111111"
 AT = time_of_day(18)
@@ -82,16 +81,3 @@ def test_no_blog_is_due_with_no_one_on_the_list_or_once_the_day_is_claimed() -> 
         _event(4, "BlogSendClaimed", day="2026-11-24", attempt=1, trigger="schedule")
     )
     assert list(due(claimed, after, AT)) == []
-
-
-def test_the_email_takes_the_days_seal_once_the_log_it_read_includes_it() -> None:
-    seal = SimpleNamespace(day="2026-11-24", position=40, note="origin\n40\nroot=\n")
-    other_day = SimpleNamespace(day="2026-11-23", position=20, note="yesterday")
-    app = SimpleNamespace(
-        evidence=SimpleNamespace(seals=lambda inspection_id: [other_day, seal])
-    )
-    day = date(2026, 11, 24)
-
-    assert seal_of(app, IID, day, 40) == "origin\n40\nroot=\n"
-    assert seal_of(app, IID, day, 39) is None
-    assert seal_of(SimpleNamespace(), IID, day, 40) is None  # no evidence yet

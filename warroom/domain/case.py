@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal, get_args
 from uuid import UUID
 
@@ -31,6 +32,32 @@ SEERS: tuple[str, ...] = get_args(Seer)
 # The three copies of each case: the inspector's, ours, the social worker's.
 Copy = Literal["inspector", "council", "social_worker"]
 COPIES: tuple[str, ...] = get_args(Copy)
+
+
+# Cases are pseudonymous: a reference is the council's own case number, never a
+# child's name. Councils' case-management systems (Liquidlogic, Mosaic,
+# Eclipse) number their cases, and the lists inspectors ask for carry those
+# numbers, sometimes behind a short prefix ("CP-0042", "LAC-7", "LCS/123456").
+# A name holds no digit, and a name with a number added ("Smith1", "Jane-2")
+# holds a run of four letters or more: both are refused.
+LONGEST_LETTER_RUN = 3
+_LETTER_RUN = re.compile(rf"[^\W\d_]{{{LONGEST_LETTER_RUN + 1},}}")
+
+
+def ref_problem(ref: str) -> str | None:
+    """Why this case reference may be a person's name, or None if it cannot be."""
+    why = (
+        "cases are pseudonymous: give the council's case number "
+        "(such as CP-0042), never a child's name"
+    )
+    if not any(c.isdigit() for c in ref):
+        return f"{why}; a case reference holds at least one digit"
+    if _LETTER_RUN.search(ref):
+        return (
+            f"{why}; a case reference holds at most {LONGEST_LETTER_RUN} "
+            "letters in a row"
+        )
+    return None
 
 
 class Case(Aggregate):

@@ -289,6 +289,13 @@ ROUTES = (
         "meetings",
         201,
     ),
+    # The verifiable log (warroom/evidence).
+    CommandRoute(
+        INSPECTION + "/days/close",
+        m.CloseDay,
+        "Close a day: the log is signed as it stands, and the day's blog prints it",
+        "evidence",
+    ),
     # --- the daily blog by email (issue 13); removal is a DELETE, in
     # web/routes/distribution.py
     CommandRoute(

@@ -303,6 +303,8 @@ BLOG_SECTIONS = (
     ("kit_points", "Points from KIT meetings"),
     ("lines_of_enquiry_raised", "Lines of enquiry raised"),
     ("cases_browsed", "Cases browsed"),
+    ("tasks_done", "Playbook tasks done"),
+    ("debriefs", "Debriefs"),
     ("tomorrow", "Tomorrow's meetings"),
 )
 assert {k for k, _ in BLOG_SECTIONS} >= set(SECTIONS.values()) - {"posts"}

@@ -51,8 +51,10 @@ def _read(
     inspection_id: str,
     when: PointInTime,
     question: Callable[[InspectionViews, Views], Mapping[str, object]],
+    also: Callable[[int], Mapping[str, object]] | None = None,
 ) -> JSONResponse:
-    """Asks the read models; says which position the answer is true at."""
+    """Asks the read models; says which position the answer is true at
+    (`also`: what else the answer holds, as of that position)."""
     body, position = state.reader.ask(
         inspection_id,
         question,
@@ -63,6 +65,7 @@ def _read(
     return JSONResponse(
         {
             **body,
+            **(also(position) if also else {}),
             "position": position,
             "past": when.is_past,
             "as_of": when.as_of.isoformat() if when.as_of else None,
@@ -237,11 +240,21 @@ def blog(
     actor: ActorDep,
     when: WhenDep,
 ) -> JSONResponse:
+    def seal(position: int) -> dict[str, str | None]:
+        # The day's seal, once the answer's position includes its closing.
+        sealed = [
+            s.note
+            for s in state.app.evidence.seals(inspection_id)
+            if s.day == day.isoformat() and s.position <= position
+        ]
+        return {"seal": sealed[0] if sealed else None}
+
     return _read(
         state,
         inspection_id,
         when,
         lambda i, _: i.blog.render(day, i.inspector_names()),
+        seal,
     )
 
 

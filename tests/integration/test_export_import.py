@@ -1,0 +1,415 @@
+"""`warroom export` and `warroom import`: SQLite -> PostgreSQL -> SQLite gives
+back every read model, document and the root; a tampered export, or a
+database that is not empty, is refused with nothing stored."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import subprocess
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from eventsourcing.cipher import AESCipher
+from fastapi.testclient import TestClient
+
+from commands.models import AddOrganisation
+from commands.organisations import add_organisation
+from projections.rebuild import rebuild
+from tests.conftest import TEST_SIGNING_KEY, TEST_VERIFIER_KEY
+from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
+from tests.integration.story import act_one, act_two
+from tests.servers import VENV_BIN
+from warroom.application import WarRoom
+from warroom.archive import Refused, export_log, import_log
+from warroom.config import Database, Settings
+from warroom.domain.base import Context
+from warroom.evidence import merkle
+from warroom.evidence.notes import Checkpoint, Signer, Verifier
+from web.app import create_app
+
+DOCUMENT = b"%PDF-1.7 Annex A, as released on day two"
+
+
+@contextmanager
+def opened(url: str, key: str = "") -> Iterator[WarRoom]:
+    app = WarRoom(Database.from_settings(Settings(database_url=url, cipher_key=key)))
+    app.use_signer(_signer())  # as the server and the command line do
+    try:
+        yield app
+    finally:
+        app.close()
+
+
+def a_day_of_the_war_room(url: str, key: str = "") -> None:
+    """Every read model has something; a document released; a day closed."""
+    with TestClient(create_app(Settings(database_url=url, cipher_key=key))) as http:
+        client = WarRoomClient(http=http)
+        client.add_users()
+        inspection = Inspection.open(client)
+        act_one(client, inspection)
+        act_two(client, inspection)
+        rid = new_request(client, inspection, title="Annex A")
+        walk_request(client, inspection, rid, "released", content=DOCUMENT)
+        client.ok("lead", f"{inspection.path}/days/close", {"day": "2026-11-23"})
+
+
+def everything(url: str, key: str = "") -> dict[str, Any]:
+    """The read models (whole, folded afresh), documents, tree and positions."""
+    with opened(url, key) as app:
+        views, _ = rebuild(app)
+        head = app.evidence.head()
+        with app.evidence.datastore.transaction(commit=False) as c:
+            seals = sorted(
+                (s.inspection_id, s.day, s.size) for s in app.evidence.tree.all_seals(c)
+            )
+        return {
+            "views": orjson.loads(orjson.dumps(views.to_json())),
+            "documents": dict(app.store.each_document()),
+            "root": head.root.hex(),
+            "size": head.size,
+            "last_position": head.last_position,
+            "seals": seals,
+            "verified": app.evidence.verify().intact,
+        }
+
+
+def warroom(url: str, *args: str, key: str = "") -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "WARROOM_DATABASE_URL": url,
+        "WARROOM_CIPHER_KEY": key,
+        "WARROOM_SIGNING_KEY": TEST_SIGNING_KEY,  # what TEST_VERIFIER_KEY verifies
+    }
+    return subprocess.run(
+        [str(VENV_BIN / "warroom"), *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_sqlite_to_postgresql_and_back_gives_back_every_read_model_and_the_root(
+    tmp_path: Path, postgres_schema_url: str
+) -> None:
+    # The source is encrypted at rest, the copy in PostgreSQL is not, the copy
+    # back in SQLite has a key of its own: the export holds the log in clear.
+    first, back = f"sqlite:///{tmp_path / 'first.db'}", f"sqlite:///{tmp_path / 'b.db'}"
+    key, other_key = AESCipher.create_key(32), AESCipher.create_key(32)
+    a_day_of_the_war_room(first, key)
+    source = everything(first, key)
+    assert source["verified"] and len(source["documents"]) == 2  # act one's too
+    assert source["documents"][hashlib.sha256(DOCUMENT).hexdigest()] == DOCUMENT
+    assert source["seals"] and len(source["views"]["inspections"]) == 1
+
+    out = tmp_path / "first.zip"
+    done = warroom(first, "export", "--out", str(out), key=key)
+    assert done.returncode == 0, done.stderr
+    assert f"root {source['root']}" in done.stdout
+    done = warroom(postgres_schema_url, "import", str(out), "--key", TEST_VERIFIER_KEY)
+    assert done.returncode == 0, done.stderr
+    assert everything(postgres_schema_url) == source
+
+    again = tmp_path / "again.zip"
+    done = warroom(postgres_schema_url, "export", "--out", str(again))
+    assert done.returncode == 0, done.stderr
+    done = warroom(back, "import", str(again), key=other_key)
+    assert done.returncode == 0, done.stderr
+    assert everything(back, other_key) == source
+    for name in ("log.jsonl", "stored.jsonl"):
+        assert _read(out, name) == _read(again, name)
+
+    # The copy carries on: the next event comes after the last imported one,
+    # and the users it holds still sign in and still hold their names.
+    done = warroom(
+        postgres_schema_url, "user", "add", "--name", "Admin", "--role", "lead"
+    )
+    assert done.returncode == 1 and "name_taken" in done.stderr
+    done = warroom(
+        postgres_schema_url, "user", "add", "--name", "New", "--role", "lead"
+    )
+    assert done.returncode == 0, done.stderr
+    with opened(postgres_schema_url) as app:
+        assert app.evidence.verify().intact
+        assert app.evidence.head().size > source["size"]
+        assert app.evidence.head().last_position > source["last_position"]
+
+
+def _read(path: Path, name: str) -> bytes:
+    with zipfile.ZipFile(path) as packed:
+        return packed.read(name)
+
+
+# --- refusals ------------------------------------------------------------------
+
+
+@pytest.fixture
+def export(tmp_path: Path) -> Path:
+    """A small export, from SQLite, with a closed day and a document."""
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    with TestClient(create_app(Settings(database_url=url))) as http:
+        client = WarRoomClient(http=http)
+        client.add_users()
+        inspection = Inspection.open(client)
+        rid = new_request(client, inspection)
+        walk_request(client, inspection, rid, "released", content=DOCUMENT)
+        client.ok("lead", f"{inspection.path}/days/close", {"day": "2026-11-23"})
+    out = tmp_path / "export.zip"
+    with opened(url) as app:
+        export_log(app, out, _signer())
+    return out
+
+
+def _signer() -> Signer:
+    return Signer.parse(TEST_SIGNING_KEY)
+
+
+def rewritten(source: Path, change: Callable[[dict[str, bytes]], None]) -> Path:
+    with zipfile.ZipFile(source) as packed:
+        files = {name: packed.read(name) for name in packed.namelist()}
+    change(files)
+    out = source.with_name("tampered.zip")
+    with zipfile.ZipFile(out, "w") as packed:
+        for name, content in files.items():
+            packed.writestr(name, content)
+    return out
+
+
+def _lines(files: dict[str, bytes], name: str) -> list[dict[str, Any]]:
+    return [orjson.loads(line) for line in files[name].splitlines()]
+
+
+def _put_lines(files: dict[str, bytes], name: str, lines: list[Any]) -> None:
+    files[name] = b"".join(
+        orjson.dumps(v, option=orjson.OPT_SORT_KEYS) + b"\n" for v in lines
+    )
+
+
+def _alter_release(files: dict[str, bytes], *, stored_too: bool) -> None:
+    """The released document's hash changed in the leaf (and in the payload)."""
+    leaves = _lines(files, "log.jsonl")
+    line = next(i for i, v in enumerate(leaves) if v["type"] == "DocumentReleased")
+    leaves[line]["data"]["medium"] = "paper"
+    _put_lines(files, "log.jsonl", leaves)
+    if stored_too:
+        stored = _lines(files, "stored.jsonl")
+        state = orjson.loads(_b64(stored[line]["state"]))
+        state["medium"] = "paper"
+        stored[line]["state"] = _b64e(orjson.dumps(state))
+        files["stored.jsonl"] = b"".join(orjson.dumps(v) + b"\n" for v in stored)
+
+
+def _b64(text: str) -> bytes:
+    return base64.b64decode(text)
+
+
+def _b64e(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def _with_root_recomputed(files: dict[str, bytes]) -> None:
+    compact = merkle.CompactRange()
+    for leaf in files["log.jsonl"].splitlines():
+        compact.append(merkle.leaf_hash(leaf))
+    manifest = orjson.loads(files["manifest.json"])
+    manifest["root"] = compact.root().hex()
+    files["manifest.json"] = orjson.dumps(manifest)
+
+
+def _drop_checkpoints(files: dict[str, bytes]) -> None:
+    for name in [n for n in files if n.startswith("checkpoints/")]:
+        del files[name]
+
+
+def _rewrite_consistently(files: dict[str, bytes]) -> None:
+    _alter_release(files, stored_too=True)
+    _with_root_recomputed(files)
+
+
+def _rewrite_leaving_out_checkpoints(files: dict[str, bytes]) -> None:
+    _rewrite_consistently(files)
+    _drop_checkpoints(files)
+
+
+def _resign_with_another_key(files: dict[str, bytes]) -> None:
+    _rewrite_consistently(files)
+    _drop_checkpoints(files)
+    forger = Signer.generate(_signer().name)  # the same name, another key
+    size = len(files["log.jsonl"].splitlines())
+    root = bytes.fromhex(orjson.loads(files["manifest.json"])["root"])
+    assert root != merkle.EMPTY_ROOT
+    files["checkpoints/head.txt"] = (
+        Checkpoint(forger.name, size, root).signed(forger).encode()
+    )
+
+
+def _alter_document(files: dict[str, bytes]) -> None:
+    name = next(n for n in files if n.startswith("documents/"))
+    files[name] = files[name] + b" (and a line added later)"
+
+
+def _drop_document(files: dict[str, bytes]) -> None:
+    del files[next(n for n in files if n.startswith("documents/"))]
+
+
+def _drop_last_event(files: dict[str, bytes]) -> None:
+    for name in ("log.jsonl", "stored.jsonl"):
+        _put_lines(files, name, _lines(files, name)[:-1])
+
+
+def _alter_leaf(files: dict[str, bytes]) -> None:
+    _alter_release(files, stored_too=False)
+
+
+def _alter_event_and_leaf(files: dict[str, bytes]) -> None:
+    _alter_release(files, stored_too=True)
+
+
+TAMPERINGS: dict[str, tuple[Callable[[dict[str, bytes]], None], bool, str]] = {
+    # name: (change, with the verifier key, what the refusal says)
+    "a leaf altered": (_alter_leaf, False, "does not match its line in log.jsonl"),
+    "an event and its leaf altered": (
+        _alter_event_and_leaf,
+        False,
+        "the recomputed root",
+    ),
+    "an event rewritten, the root recomputed": (
+        _rewrite_consistently,
+        False,
+        "the log is not the one this checkpoint signed",
+    ),
+    "rewritten, its checkpoints left out": (
+        _rewrite_leaving_out_checkpoints,
+        True,
+        "no checkpoint signed by",
+    ),
+    "rewritten and signed with another key": (
+        _resign_with_another_key,
+        True,
+        "carries no valid signature",
+    ),
+    "a document's bytes altered": (
+        _alter_document,
+        False,
+        "does not match its SHA-256",
+    ),
+    "a document left out": (_drop_document, False, "the manifest counts 1 documents"),
+    "an event left out": (_drop_last_event, False, "the manifest counts"),
+}
+
+
+def _nothing_stored(url: str) -> None:
+    with opened(url) as app:
+        assert (app.recorder.max_notification_id() or 0) == 0
+        assert app.store.documents_held() == 0
+        assert app.evidence.head().size == 0
+
+
+@pytest.mark.parametrize("tampering", TAMPERINGS)
+def test_a_tampered_export_is_refused_and_nothing_is_stored(
+    export: Path, database_url: str, tampering: str
+) -> None:
+    change, with_key, said = TAMPERINGS[tampering]
+    tampered = rewritten(export, change)
+    verifier = Verifier.parse(TEST_VERIFIER_KEY) if with_key else None
+    with opened(database_url) as app, pytest.raises(Refused, match=said):
+        import_log(app, tampered, verifier)
+    _nothing_stored(database_url)
+    # The untouched export goes in whole, the key's signature and all.
+    with opened(database_url) as app:
+        assert import_log(app, export, Verifier.parse(TEST_VERIFIER_KEY)) > 10
+
+
+def test_the_command_line_refuses_a_tampered_export_saying_why_and_storing_nothing(
+    export: Path, database_url: str
+) -> None:
+    tampered = rewritten(export, _alter_document)
+    done = warroom(database_url, "import", str(tampered))
+    assert done.returncode == 1
+    assert "import refused, nothing stored" in done.stderr
+    assert "does not match its SHA-256" in done.stderr
+    _nothing_stored(database_url)
+
+
+def test_an_import_into_a_database_that_holds_anything_is_refused(
+    export: Path, database_url: str
+) -> None:
+    with opened(database_url) as app:
+        import_log(app, export)
+        before = app.recorder.max_notification_id()
+        with pytest.raises(Refused, match="the database is not empty"):
+            import_log(app, export)
+        assert app.recorder.max_notification_id() == before
+    done = warroom(database_url, "import", str(export))
+    assert done.returncode == 1 and "the database is not empty" in done.stderr
+
+
+def test_an_export_of_a_log_whose_tree_was_altered_is_refused(
+    export: Path, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'source.db'}"
+    with opened(url) as app:
+        with app.evidence.datastore.transaction(commit=True) as c:
+            # The head's root rewritten: what a checkpoint would now sign.
+            c.execute("SELECT compact FROM warroom_tree")
+            size = len(bytes(c.fetchone()["compact"]))
+            c.execute("UPDATE warroom_tree SET compact=?", (b"y" * size,))
+        with pytest.raises(Refused, match="does not match its events"):
+            export_log(app, tmp_path / "refused.zip")
+
+
+# --- over HTTP: the auditor's (or admin's) copy --------------------------------
+
+
+def test_an_auditor_or_admin_downloads_the_export_and_it_imports_whole(
+    client: WarRoomClient, inspection: Inspection, tmp_path: Path
+) -> None:
+    rid = new_request(client, inspection)
+    walk_request(client, inspection, rid, "released", content=DOCUMENT)
+    before = client.stored()
+    for role in ("auditor", "admin"):
+        answer = client.get(role, "/api/log/export")
+        assert answer.status_code == 200, answer.text
+        assert answer.headers["content-type"] == "application/zip"
+    out = tmp_path / "downloaded.zip"
+    out.write_bytes(answer.content)
+    assert client.stored() == before
+    copy = f"sqlite:///{tmp_path / 'copy.db'}"
+    with opened(copy) as app:
+        assert import_log(app, out, Verifier.parse(TEST_VERIFIER_KEY)) == before
+        assert app.evidence.head().root == client.app.evidence.head().root
+        assert app.store.get_document(hashlib.sha256(DOCUMENT).hexdigest()) == DOCUMENT
+
+
+@pytest.mark.parametrize("role", ["lead", "gatekeeper", "rapid_response", "staff"])
+def test_no_other_role_may_export_the_log(
+    client: WarRoomClient, inspection: Inspection, role: str
+) -> None:
+    before = client.stored()
+    answer = client.get(role, "/api/log/export")
+    assert answer.status_code == 403, answer.text
+    assert answer.json()["detail"] == f"a {role} may not export the log"
+    assert client.http.get("/api/log/export").status_code == 401
+    assert client.stored() == before
+
+
+def test_a_database_of_several_councils_is_exported_only_from_the_command_line(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    ctx = Context("console", "console", datetime.now(UTC))
+    for name in ("Northshire County Council", "Southshire County Council"):
+        add_organisation(client.app, ctx, AddOrganisation(name=name))
+    before = client.stored()
+    answer = client.get("auditor", "/api/log/export")
+    assert answer.status_code == 409, answer.text
+    assert answer.json()["rule"] == "export_one_council"
+    assert client.stored() == before

@@ -1,0 +1,28 @@
+"""A day of an inspection, closed: the moment its record is sealed.
+
+Closing a day stores `DayClosed`; in the same transaction the log's tree is
+signed as it stands right after that event (`warroom.evidence.tree`), and
+that day's blog prints the signed checkpoint, so copies of it leave the
+database. A day is closed once: its id is derived from the inspection and the
+day, so a second close fails on the library's optimistic concurrency.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from warroom.domain.base import derived_id
+
+
+class ClosedDay(Aggregate):
+    @staticmethod
+    def create_id(inspection_id: str, day: str) -> UUID:
+        return derived_id("closed-day", inspection_id, day)
+
+    @event("DayClosed")
+    def __init__(self, inspection_id: str, day: str, meta: dict[str, Any]) -> None:
+        self.inspection_id = inspection_id
+        self.day = day

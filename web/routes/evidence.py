@@ -1,0 +1,175 @@
+"""The verifiable log: signed checkpoints, the verifier key, RFC 9162 proofs,
+the whole check (auditor and admin), and a receipt for each hand-over."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import PlainTextResponse
+from typing_extensions import TypedDict
+
+from warroom.evidence.log import OutOfRange
+from warroom.evidence.notes import Checkpoint
+from web.deps import ActorDep, StateDep
+from web.state import ServerState
+
+router = APIRouter(prefix="/api", tags=["evidence"])
+
+# Who may walk the whole log: those who answer for it afterwards.
+VERIFIES = frozenset({"auditor", "admin"})
+
+TEXT: dict[int | str, dict[str, Any]] = {200: {"content": {"text/plain": {}}}}
+
+
+class InclusionProof(TypedDict):
+    index: int
+    size: int
+    hashes: list[str]
+
+
+ConsistencyProof = TypedDict(
+    "ConsistencyProof", {"from": int, "to": int, "hashes": list[str]}
+)
+
+
+class VerifyAnswer(TypedDict):
+    intact: bool
+    events: int
+    root: str
+    position: int | None
+    problem: str | None
+    checkpoints: list[str]
+
+
+class Receipt(TypedDict):
+    leaf: str
+    index: int
+    inclusion: InclusionProof
+    checkpoint: str
+
+
+class _Cached:
+    """The last checkpoint signed, reused while the log has not grown."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.size = -1
+        self.note = ""
+
+
+def _cache(request: Request) -> _Cached:
+    cached: _Cached | None = getattr(request.app.state, "evidence_checkpoint", None)
+    if cached is None:
+        cached = request.app.state.evidence_checkpoint = _Cached()
+    return cached
+
+
+@router.get(
+    "/log/checkpoint",
+    summary="A signed checkpoint (C2SP tlog-checkpoint) of the log's head now",
+    response_class=PlainTextResponse,
+    responses=TEXT,
+)
+def checkpoint(request: Request, state: StateDep, actor: ActorDep) -> str:
+    cached = _cache(request)
+    head = state.app.evidence.head()
+    with cached.lock:
+        if head.size != cached.size:
+            checkpoint = Checkpoint(state.signer.name, head.size, head.root)
+            cached.note, cached.size = checkpoint.signed(state.signer), head.size
+        return cached.note
+
+
+@router.get(
+    "/log/key",
+    summary="The verifier key of the log's checkpoints (signed-note format)",
+    response_class=PlainTextResponse,
+    responses=TEXT,
+)
+def key(state: StateDep, actor: ActorDep) -> str:
+    return state.signer.verifier_text() + "\n"
+
+
+@router.get(
+    "/log/proof/inclusion",
+    summary="RFC 9162 inclusion proof of leaf `index` in the tree of `size` leaves",
+)
+def inclusion(
+    state: StateDep,
+    actor: ActorDep,
+    index: Annotated[int, Query(ge=0)],
+    size: Annotated[int, Query(ge=1)],
+) -> InclusionProof:
+    hashes = _proof(lambda: state.app.evidence.inclusion(index, size))
+    return {"index": index, "size": size, "hashes": hashes}
+
+
+@router.get(
+    "/log/proof/consistency",
+    summary="RFC 9162 consistency proof between trees of `from` and `to` leaves",
+)
+def consistency(
+    state: StateDep,
+    actor: ActorDep,
+    old: Annotated[int, Query(alias="from", ge=1)],
+    new: Annotated[int, Query(alias="to", ge=1)],
+) -> ConsistencyProof:
+    hashes = _proof(lambda: state.app.evidence.consistency(old, new))
+    return {"from": old, "to": new, "hashes": hashes}
+
+
+def _proof(make: Callable[[], list[bytes]]) -> list[str]:
+    try:
+        return [h.hex() for h in make()]
+    except OutOfRange as error:
+        raise HTTPException(409, str(error)) from None
+
+
+@router.get(
+    "/verify",
+    summary="Walk the whole log: intact, or where it breaks (auditor, admin)",
+)
+def verify(state: StateDep, actor: ActorDep) -> VerifyAnswer:
+    if actor.role not in VERIFIES:
+        raise HTTPException(403, f"a {actor.role} may not verify the log")
+    report = state.app.evidence.verify(verifier=state.signer.verifier())
+    answer: VerifyAnswer = {
+        "intact": report.intact,
+        "events": report.events,
+        "root": report.root.hex(),
+        "position": report.position,
+        "problem": report.problem,
+        "checkpoints": report.checkpoints,
+    }
+    return answer
+
+
+@router.get(
+    "/inspections/{inspection_id}/ledger/{line}/receipt",
+    summary="A receipt for one hand-over: its leaf, inclusion proof, checkpoint",
+)
+def receipt(inspection_id: str, line: int, state: StateDep, actor: ActorDep) -> Receipt:
+    position = _position_of_line(state, inspection_id, line)
+    found = state.app.evidence.receipt(position, state.signer)
+    if found is None:  # the read models hold a line the log does not
+        raise HTTPException(404, f"no leaf for ledger line {line}")
+    answer: Receipt = {
+        "leaf": found["leaf"],
+        "index": found["index"],
+        "inclusion": found["inclusion"],
+        "checkpoint": found["checkpoint"],
+    }
+    return answer
+
+
+def _position_of_line(state: ServerState, inspection_id: str, line: int) -> int:
+    lines, _ = state.reader.ask(
+        inspection_id, lambda i, _: i.ledger.render(i.inspector_names())["lines"]
+    )
+    for row in lines:
+        if row["line"] == line:
+            return row["position"]
+    raise HTTPException(404, f"no line {line} in the ledger")

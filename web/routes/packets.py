@@ -1,0 +1,118 @@
+"""The hand-over packet: a span of the ledger with its documents, as a zip."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import orjson
+from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi.responses import Response
+from pydantic import AwareDatetime
+
+from web.answers import FORBIDDEN, READ_ERRORS, Responses
+from web.deps import ActorDep, StateDep, WhenDep
+from web.packet import Packet, Span
+from web.routes.documents import READS_DOCUMENTS
+
+router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["read models"])
+
+ZIP: Responses = {
+    200: {
+        "description": "A zip: the documents released in the span, `ledger.csv`, "
+        "`ledger.json`, each line's receipt, `SHA256SUMS` and `packet.json` "
+        "(AES-256 with a password)",
+        "content": {"application/zip": {"schema": {"type": "string"}}},
+    }
+}
+
+PasswordDep = Annotated[
+    str | None,
+    Header(
+        alias="X-Packet-Password",
+        description="Protects the zip with AES-256 (WinZip AES: 7-Zip, WinZip and "
+        "pyzipper open it; Windows' own zip folders cannot): 8 to 200 characters. "
+        "A header, so that it never appears in a URL or an access log; give it to "
+        "the inspector by another way (a phone call).",
+    ),
+]
+
+
+@router.get(
+    "/ledger/packet",
+    summary="The documents released in a span, with their ledger lines, as a zip",
+    response_class=Response,
+    responses={**ZIP, **READ_ERRORS, **FORBIDDEN},
+)
+def packet(
+    inspection_id: str,
+    state: StateDep,
+    actor: ActorDep,
+    when: WhenDep,
+    start: Annotated[
+        AwareDatetime | None,
+        Query(alias="from", description="Released at or after (with its zone)"),
+    ] = None,
+    end: Annotated[
+        AwareDatetime | None,
+        Query(alias="to", description="Released before (with its zone)"),
+    ] = None,
+    password: PasswordDep = None,
+) -> Response:
+    if actor.role not in READS_DOCUMENTS:
+        raise HTTPException(403, f"a {actor.role} may not read documents' contents")
+    if start is not None and end is not None and end < start:
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["query", "to"],
+                    "msg": "to is before from",
+                    "type": "value_error",
+                }
+            ],
+        )
+    if password is not None and not 8 <= len(password) <= 200:
+        # Checked here, not by the header's schema: a 422 from the schema would
+        # quote the password back.
+        raise HTTPException(
+            422,
+            [
+                {
+                    "loc": ["header", "X-Packet-Password"],
+                    "msg": "a packet's password has 8 to 200 characters",
+                    "type": "value_error",
+                }
+            ],
+        )
+    span = Span(start, end)
+    lines, position = state.reader.ask(
+        inspection_id,
+        lambda i, _: [
+            line
+            for line in i.ledger.render(i.inspector_names())["lines"]
+            if span.holds(line)
+        ],
+        at=when.at,
+        as_of=when.as_of,
+        min_position=when.min_position,
+    )
+    documents: dict[str, bytes] = {}
+    for sha256 in {line["sha256"] for line in lines}:
+        content = state.app.store.get_document(sha256)
+        if content is None:  # saved with its event: only a damaged store lacks it
+            raise LookupError(f"the ledger names a document not stored: {sha256}")
+        documents[sha256] = content
+    receipts: dict[int, bytes] = {}
+    for line in lines:
+        receipt = state.app.evidence.receipt(line["position"], state.signer)
+        if receipt is not None:
+            receipts[line["line"]] = orjson.dumps(receipt, option=orjson.OPT_INDENT_2)
+    made = Packet(inspection_id, span, position, lines, documents, receipts)
+    return Response(
+        made.zip(password),
+        media_type="application/zip",
+        headers={
+            "Content-Disposition": 'attachment; filename="handover-packet.zip"',
+            "Cache-Control": "no-store",
+        },
+    )
