@@ -123,7 +123,6 @@ def parser() -> argparse.ArgumentParser:
         "--again", action="store_true", help="send it even if it went already"
     )
 
-    demo = sub.add_parser("demo", help="load a demo inspection, then serve it")
     _listen_on(demo)
     demo.add_argument("--no-serve", action="store_true", help="load only")
     _evidence_commands(sub)
