@@ -121,7 +121,10 @@ def parts(message: EmailMessage) -> tuple[str, str]:
 
 
 def blog(client: WarRoomClient, inspection: Inspection) -> dict[str, Any]:
-    answer = client.get("staff", f"{inspection.path}/blog/{DAY}")
+    # Sends are stored by another process: the read waits for the log's head.
+    answer = client.get(
+        "staff", f"{inspection.path}/blog/{DAY}", min_position=client.stored()
+    )
     assert answer.status_code == 200, answer.text
     body: dict[str, Any] = answer.json()
     return body
