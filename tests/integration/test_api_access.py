@@ -136,6 +136,11 @@ SAMPLES: dict[type[m.Command], Sample] = {
     m.RevokeCalendarLink: Sample("/api/calendar-links/{link}", {}),
     # The verifiable log.
     m.CloseDay: Sample(INS + "/days/close", {"day": "2026-11-24"}),
+    # issue 13: the blog's distribution list (removing is a DELETE: see `send`)
+    m.AddRecipient: Sample(
+        INS + "/distribution", {"name": "Pat Partner", "email": "pat@example.org"}
+    ),
+    m.RemoveRecipient: Sample(INS + "/distribution/pat@example.org", {}),
 }
 
 
@@ -197,7 +202,7 @@ def send(
             files={"file": ("log.csv", b"user,case_ref,item,accessed_at\n")},
             headers=client.headers(role),
         )
-    if command is m.RevokeCalendarLink:
+    if command in (m.RevokeCalendarLink, m.RemoveRecipient):
         return client.http.delete(fill(sample.path, ids), headers=client.headers(role))
     return client.post(role, fill(sample.path, ids), fill(sample.body, ids))
 
