@@ -51,5 +51,12 @@ export async function renderBlog() {
     section("KIT points", answer.kit_points.map((e) => entry(e, `${e.subject}: ${e.data.text || ""}`))),
     section("Lines of enquiry raised", answer.lines_of_enquiry_raised.map((e) => entry(e, e.subject))),
     section("Cases browsed", answer.cases_browsed.map((c) => h("li", {}, `${c.case}: ${c.times === 1 ? "once" : `${c.times} times`}`))),
-    section("Tomorrow", answer.tomorrow.map((m) => h("li", {}, `${fmtTime(m.starts_at)} ${m.title}, ${m.venue}`))));
+    section("Playbook tasks done", (answer.tasks_done || []).map((e) => entry(e, `${e.subject}${e.data.note ? `: ${e.data.note}` : ""}`))),
+    section("Debriefs", (answer.debriefs || []).map((e) => entry(e, `${e.subject}${e.data.concerns ? `, concerns: ${e.data.concerns}` : ""}`))),
+    section("Tomorrow", answer.tomorrow.map((m) => h("li", {}, `${fmtTime(m.starts_at)} ${m.title}, ${m.venue}`))),
+    answer.seal
+      ? h("section", { class: "seal" }, h("h3", {}, "Day closed and sealed"),
+        h("p", { class: "muted" }, "The signed checkpoint of the log when the day was closed:"),
+        h("pre", { class: "seal-text" }, answer.seal))
+      : h("p", { class: "muted open-day" }, "This day is not closed yet."));
 }
