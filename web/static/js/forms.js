@@ -288,7 +288,9 @@ export function cancelForm(meeting) {
 }
 
 export function kitNoteForm(meeting) {
-  const meetings = (state.data.schedule?.meetings || []).filter((m) => !m.cancelled);
+  // Those of the schedule's day that have ended: a debrief comes afterwards.
+  const meetings = (state.data.schedule?.meetings || [])
+    .filter((m) => !m.cancelled && Date.parse(m.ends_at) <= Date.now());
   const kits = meetings.filter((m) => m.kind === "kit");
   const choices = (kits.length ? kits : meetings).map((m) => [m.id, `${fmtTime(m.starts_at)} ${m.title}`]);
   return {
@@ -716,7 +718,9 @@ export const releaseCopyForm = caseStep("ReleaseCaseCopy", "Copy released to the
   (v) => ({ to: v.to, medium: v.medium }));
 
 export function debriefForm(meeting) {
-  const meetings = (state.data.schedule?.meetings || []).filter((m) => !m.cancelled);
+  // Those of the schedule's day that have ended: a debrief comes afterwards.
+  const meetings = (state.data.schedule?.meetings || [])
+    .filter((m) => !m.cancelled && Date.parse(m.ends_at) <= Date.now());
   return {
     command: "RecordDebrief",
     title: "Report back from a meeting",

@@ -11,7 +11,7 @@ import {
 } from "../forms.js";
 import { mayRun } from "../meta.js";
 import { state } from "../state.js";
-import { fmtDayTime, fmtTime, todayInZone } from "../time.js";
+import { fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
 
 let planSeq = 0;
 
@@ -37,8 +37,10 @@ export async function renderPlan() {
 }
 
 function renderPlaybook(answer) {
-  const today = answer.tasks.filter((t) => t.due_day === answer.today || (t.overdue && !t.done));
-  const later = answer.tasks.filter((t) => !today.includes(t) && !t.done);
+  const doneToday = (t) => t.done && t.done_at && zonedParts(new Date(t.done_at)).day === answer.today;
+  const today = answer.tasks.filter((t) => t.due_day === answer.today || (t.overdue && !t.done) || doneToday(t));
+  const undated = answer.tasks.filter((t) => !t.due && !t.done);
+  const later = answer.tasks.filter((t) => t.due && !today.includes(t) && !t.done);
   const task = (t) => h("li", { class: `task${t.overdue ? " overdue" : ""}${t.done ? " done" : ""}`, dataset: { taskId: t.id } },
     h("span", { class: "task-title" }, t.title),
     h("span", { class: "muted" }, ` ${t.owner || "no owner"}${t.due ? `, due ${fmtDayTime(t.due)}` : ""}`),
@@ -51,8 +53,9 @@ function renderPlaybook(answer) {
     h("p", { class: "summary-line" },
       `${answer.template ? `Playbook ${answer.template}. ` : ""}${plural(answer.done, "task")} done, `,
       h("span", { class: answer.overdue ? "overdue-count" : "" }, `${answer.overdue} overdue`), "."),
-    h("h4", {}, `Today (${answer.today})`),
+    h("h4", {}, `Today (${answer.today}): due, overdue or done`),
     today.length ? h("ul", { class: "plain-list tasks" }, today.map(task)) : h("p", { class: "empty" }, "Nothing due today."),
+    ...(undated.length ? [h("h4", {}, "Open, with no due date"), h("ul", { class: "plain-list tasks" }, undated.map(task))] : []),
     later.length ? h("details", {}, h("summary", {}, `Later: ${plural(later.length, "task")}`), h("ul", { class: "plain-list tasks" }, later.map(task))) : null,
     h("h4", {}, "Who does what"),
     h("ul", { class: "plain-list responsibilities" }, answer.responsibilities.map((r) => h("li", {},
