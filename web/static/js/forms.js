@@ -288,9 +288,7 @@ export function cancelForm(meeting) {
 }
 
 export function kitNoteForm(meeting) {
-  // Those of the schedule's day that have ended: a debrief comes afterwards.
-  const meetings = (state.data.schedule?.meetings || [])
-    .filter((m) => !m.cancelled && Date.parse(m.ends_at) <= Date.now());
+  const meetings = (state.data.schedule?.meetings || []).filter((m) => !m.cancelled);
   const kits = meetings.filter((m) => m.kind === "kit");
   const choices = (kits.length ? kits : meetings).map((m) => [m.id, `${fmtTime(m.starts_at)} ${m.title}`]);
   return {
