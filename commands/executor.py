@@ -26,7 +26,7 @@ from warroom.domain.idempotency import IdempotencyRecord
 from warroom.storage import Document
 
 # What an answer shows once and the idempotency record never keeps.
-SHOWN_ONCE = frozenset({"token", "sign_in_path"})
+SHOWN_ONCE = frozenset({"token", "sign_in_path", "secret"})
 
 
 @dataclass(frozen=True)
@@ -152,10 +152,6 @@ def _save(
             raise ConcurrentChange() from None
         return earlier
     return Outcome(status, {**body, "position": position})
-
-
-# Answered once and never stored: a new token, a calendar link's secret.
-SHOWN_ONCE = frozenset({"token", "secret"})
 
 
 @dataclass(frozen=True)

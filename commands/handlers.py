@@ -26,6 +26,7 @@ from warroom.domain.calendar_link import CalendarLink
 from warroom.domain.case import Case
 from warroom.domain.day import ClosedDay
 from warroom.domain.debrief import Debrief
+from warroom.domain.distribution import DistributionList
 from warroom.domain.enquiry import LineOfEnquiry
 from warroom.domain.inspection import Inspection
 from warroom.domain.meeting import Meeting, find_warnings
@@ -749,6 +750,29 @@ def close_day(run: Run, cmd: m.CloseDay) -> None:
     run.answer_with(closed)
 
 
+# --- the daily blog by email (issue 13) -------------------------------------
+
+
+def add_recipient(run: Run, cmd: m.AddRecipient) -> None:
+    listing = _distribution_list(run)
+    listing.add(cmd.name, str(cmd.email), cmd.group, run.ctx)
+    run.answer_with(listing)
+
+
+def remove_recipient(run: Run, cmd: m.RemoveRecipient) -> None:
+    listing = _distribution_list(run)
+    listing.remove(str(cmd.email), run.ctx)
+    run.answer_with(listing)
+
+
+def _distribution_list(run: Run) -> DistributionList:
+    inspection_id = str(run.inspection().id)
+    list_id = DistributionList.create_id(inspection_id)
+    if run.app.exists(list_id):
+        return run._matching(run.app.load(DistributionList, list_id))
+    return DistributionList(inspection_id=inspection_id, meta=run.ctx.meta())
+
+
 Handler = Callable[[Run, Any], None]
 
 ADMIN = frozenset({"admin"})
@@ -824,6 +848,9 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.RevokeCalendarLink: (revoke_calendar_link, ADMIN),
     # The verifiable log: closing a day seals it with a signed checkpoint.
     m.CloseDay: (close_day, LEAD_GATEKEEPER),
+    # --- the daily blog by email (issue 13): whoever writes the blog, and admin
+    m.AddRecipient: (add_recipient, ADMIN | LEAD_RAPID_RESPONSE),
+    m.RemoveRecipient: (remove_recipient, ADMIN | LEAD_RAPID_RESPONSE),
 }
 
 

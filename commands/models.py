@@ -16,6 +16,7 @@ from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
+    EmailStr,
     Field,
     ValidationInfo,
     field_validator,
@@ -536,3 +537,21 @@ class CloseDay(Command):
     """Closes a day: the log is signed as it stands and the day's blog prints it."""
 
     day: Day
+
+
+# --- the daily blog by email (issue 13) -------------------------------------
+
+
+class AddRecipient(Command):
+    """Someone the daily blog is emailed to: staff or a partner."""
+
+    name: Name
+    email: EmailStr
+    # e.g. "staff", "health", "police": how the list is read, not who may read.
+    group: Name | None = None
+
+
+class RemoveRecipient(Command):
+    """Built by the DELETE route from the address in its path."""
+
+    email: EmailStr

@@ -9,7 +9,7 @@ import socket
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,8 @@ from warroom.application import WarRoom
 from warroom.archive import Refused, export_log, import_log
 from warroom.cipher import AESGCMCipher
 from warroom.config import Database, Settings
-from warroom.domain.base import Context, DomainError, RuleBroken
+from warroom.domain.base import Context, DomainError, NotFound, RuleBroken
+from warroom.domain.inspection import Inspection
 from warroom.domain.organisation import Organisations
 from warroom.evidence.keys import NoSigningKey, load_signer
 from warroom.evidence.notes import NoteError, Signer, Verifier
@@ -107,6 +108,19 @@ def parser() -> argparse.ArgumentParser:
         "--map",
         help="another layout's headers: "
         "user=Username,case_ref=CaseID,item=Document,accessed_at=Time",
+    )
+
+    # --- the daily blog by email (issue 13)
+    blog = sub.add_parser("blog", help="the daily blog").add_subparsers(
+        dest="action", required=True
+    )
+    send = blog.add_parser(
+        "send", help="email a day's blog to the distribution list (once a day)"
+    )
+    send.add_argument("--inspection", required=True, help="the inspection's id")
+    send.add_argument("--day", required=True, help="YYYY-MM-DD")
+    send.add_argument(
+        "--again", action="store_true", help="send it even if it went already"
     )
 
     _listen_on(demo)
@@ -432,6 +446,45 @@ def _import_access_log(database: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+def _blog_send(database: Database, args: argparse.Namespace) -> int:
+    # Imported here, as for `serve`: the web layer is slow to import.
+    from web.blog_sender import Mailer, read_from_log
+
+    try:
+        day = date.fromisoformat(args.day)
+    except ValueError:
+        print(f"warroom: --day: {args.day!r} is not YYYY-MM-DD", file=sys.stderr)
+        return 2
+    settings = Settings()
+    app = WarRoom(database)
+    try:
+        inspection_id = str(app.load(Inspection, args.inspection).id)
+        ctx = Context(
+            CONSOLE.id, CONSOLE.name, datetime.now(UTC), inspection_id=inspection_id
+        )
+        outcome = Mailer.of(app, settings).send(
+            ctx, day, read_from_log(app, inspection_id, day), again=args.again
+        )
+    except NotFound as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    except RuleBroken as refusal:
+        print(f"warroom: {refusal.rule}: {refusal.message}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    if outcome.status != "sent":
+        print(f"warroom: the blog for {day} was not sent: {outcome.reason}")
+        return 1
+    where = f" (in the outbox: {outcome.outbox_file})" if outcome.outbox_file else ""
+    print(
+        f"sent the blog for {day} to {len(outcome.recipients)} recipients{where}; "
+        "its Message-ID:"
+    )
+    print(outcome.message_id)
+    return 0
+
+
 def _demo(database: Database, args: argparse.Namespace) -> int:
     # Before anything is loaded or a token printed: tokens for a server that
     # cannot start would be tokens for nothing.
@@ -504,6 +557,7 @@ SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "import": _import,
     "verify": _verify,
     "verify-receipt": _verify_receipt,
+    "blog": _blog_send,
 }
 
 

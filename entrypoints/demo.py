@@ -27,13 +27,18 @@ from commands.run import Actor
 from entrypoints.console import CONSOLE
 from projections.follower import read_events
 from warroom.application import WarRoom
-from warroom.config import Database
+from warroom.config import Database, Settings
 from warroom.domain.case import PLANS
 from warroom.domain.inspection import Phase
 from warroom.domain.user import Role
+from warroom.mail import outbox_folder
 
 DEMO_TITLE = "Demo: SIF inspection of children's services"
 LONDON = ZoneInfo("Europe/London")
+# The plan's steps (issue 15) fill the last PLAN_TIME before the demo loads,
+# one every PLAN_TICK (fewer than 90 steps).
+PLAN_TIME = timedelta(minutes=25)
+PLAN_TICK = timedelta(seconds=15)
 PHASES_SO_FAR: tuple[Phase, ...] = ("day2_kick_off", "day3_on_site")
 # Who the demo acts as: the name the steps use, then their role and name. The
 # preparer is a second rapid response member, so that approving a document is
@@ -73,6 +78,9 @@ class Demo:
         self.actors: dict[str, Actor] = {}
         self.tokens: dict[str, str] = {}
         self.today = datetime.now(LONDON).date()
+        # The plan's steps come last in the day: each on the next tick of
+        # this clock, so that the log's order is the order things happened.
+        self.clock: datetime | None = None
 
     def do(
         self,
@@ -84,6 +92,8 @@ class Demo:
         when: datetime | None = None,
         part: str | None = None,
     ) -> dict[str, Any]:
+        if when is None and self.clock is not None:
+            when = self.tick()
         if when is not None:
             command = command.model_copy(update={"occurred_at": when})
         return execute(
@@ -94,6 +104,11 @@ class Demo:
             target_id=target,
             part=part,
         ).body
+
+    def tick(self) -> datetime:
+        assert self.clock is not None
+        self.clock += PLAN_TICK
+        return self.clock
 
     def at(self, hour: int, minute: int = 0, days: int = 0) -> datetime:
         return datetime.combine(
@@ -153,10 +168,13 @@ class Demo:
                 *self.requests(lead, team),
                 *cases(team),
                 self.blog_post(),
+                *distribution_list(),
             ],
             starts + timedelta(minutes=5),
         )
+        self.clock = datetime.now(UTC) - PLAN_TIME
         self.plan(iid, team)
+        self.clock = None
         return iid
 
     def plan(self, iid: str, team: str) -> None:
@@ -197,7 +215,7 @@ class Demo:
                 user="Tom Bright",
                 case_ref=ref,
                 item=item,
-                accessed_at=self.at(14, 10 * n, days=-1),
+                accessed_at=self.tick(),
             )
             for n, (ref, item) in enumerate(BROWSED)
         ]
@@ -272,7 +290,6 @@ class Demo:
                 went_well="The MASH walk-through",
                 concerns="Supervision notes thin in the South team",
                 follow_ups=["Send the South team's supervision audit"],
-                occurred_at=self.at(16, 30, days=-1),
             ),
             iid,
             meeting,
@@ -288,7 +305,7 @@ class Demo:
         """Sends the steps in order, each on the result of the step it names,
         spread evenly from `since` until a minute ago."""
         steps = list(steps)
-        until = datetime.now(UTC) - timedelta(minutes=1)
+        until = datetime.now(UTC) - PLAN_TIME - timedelta(minutes=1)
         gap = (until - since) / max(len(steps), 1)
         kept: dict[str, str] = {}
         for n, step in enumerate(steps):
@@ -514,6 +531,19 @@ class Demo:
         )
 
 
+def distribution_list() -> Iterator[Step]:
+    """Who the daily blog goes to (issue 13): example addresses, so a demo
+    pointed at a real SMTP server mails no one."""
+    for name, address, group in (
+        ("Linda Evans", "linda.evans@council.example.org", "staff"),
+        ("Dr Amir Shah", "amir.shah@nhs.example.org", "health"),
+        ("DI Jo Marsh", "jo.marsh@police.example.org", "police"),
+    ):
+        yield Step(
+            "rapid_response", m.AddRecipient(name=name, email=address, group=group)
+        )
+
+
 def cases(team: str) -> Iterator[Step]:
     """Thirty cases: 18 audited, 12 tracked, some notified, judged or browsed."""
     for n in range(1, 31):
@@ -566,6 +596,14 @@ def load_demo(database: Database, url: str) -> None:
     for who, token in demo.tokens.items():
         actor = demo.actors[who]
         print(f"- {actor.name} ({actor.role}): {url}/#token={token}")
+    settings = Settings()
+    if not settings.smtp_host:
+        print(
+            f"The daily blog is emailed at {settings.blog_send_at} "
+            f"(WARROOM_BLOG_SEND_AT) into the outbox: {outbox_folder(settings)}\n"
+            f"  send today's now: warroom blog send --inspection {inspection_id} "
+            f"--day {datetime.now(LONDON).date()}"
+        )
 
 
 def _now() -> datetime:

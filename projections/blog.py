@@ -52,6 +52,9 @@ class BlogMeeting(TypedDict):
     ends_at: str
     venue: str
     cancelled: bool
+    # Who is in it, for tomorrow's meetings per person (issue 13).
+    attendees: list[str]
+    inspectors: list[str]
 
 
 class BlogMeetingChange(TypedDict, total=False):
@@ -59,6 +62,54 @@ class BlogMeetingChange(TypedDict, total=False):
     ends_at: str
     venue: str
     cancelled: bool
+    attendees: list[str]
+
+
+class PersonsDay(TypedDict):
+    """One person's meetings tomorrow (an inspector under their name)."""
+
+    person: str
+    meetings: list[BlogMeeting]
+
+
+class Recipient(TypedDict):
+    name: str
+    email: str
+    group: str | None
+
+
+class BlogSendAttempt(TypedDict):
+    """One attempt to email the day's blog, and what became of it."""
+
+    attempt: int
+    trigger: str
+    status: str  # sending, sent, failed
+    claimed_at: str
+    by: str
+    ended_at: str | None
+    message_id: str | None
+    recipients: list[str]
+    via: str | None
+    outbox_file: str | None
+    tries: int
+    reason: str | None
+
+
+class SendOutcome(TypedDict, total=False):
+    status: str
+    message_id: str | None
+    recipients: list[str]
+    via: str | None
+    outbox_file: str | None
+    tries: int
+    reason: str | None
+
+
+class BlogEmail(TypedDict):
+    """The day's email: not_sent, sending, sent or failed (its last attempt)."""
+
+    status: str
+    attempts: list[BlogSendAttempt]
 
 
 class BlogRequest(TypedDict):
@@ -95,6 +146,8 @@ class BlogAnswer(TypedDict):
     lines_of_enquiry_raised: list[BlogEntry]
     cases_browsed: list[CaseBrowsing]
     tomorrow: list[BlogMeeting]
+    tomorrow_by_person: list[PersonsDay]
+    email: BlogEmail
     tasks_done: list[BlogEntry]
     debriefs: list[BlogEntry]
 
@@ -108,6 +161,11 @@ class Blog(ReadModel):
         self.meetings: dict[str, BlogMeeting] = {}
         self.requests: dict[str, BlogRequest] = {}
         self.case_refs: dict[str, str] = {}
+        # The distribution list, by address as compared, and each day's sends.
+        self.recipients: dict[str, Recipient] = {}
+        self.sends: dict[str, list[BlogSendAttempt]] = {}
+        # A send's aggregate id -> its day and attempt number.
+        self.send_index: dict[str, list[str | int]] = {}
         self.task_titles: dict[str, str] = {}
 
     @classmethod
@@ -139,6 +197,8 @@ class Blog(ReadModel):
             "ends_at": d["ends_at"],
             "venue": d["venue"],
             "cancelled": False,
+            "attendees": list(d["attendees"]),
+            "inspectors": list(d["inspectors"]),
         }
 
     def on_MeetingRescheduled(self, e: LoggedEvent) -> None:
@@ -149,6 +209,75 @@ class Blog(ReadModel):
 
     def on_MeetingCancelled(self, e: LoggedEvent) -> None:
         self._meeting(e, cancelled=True)
+
+    def on_AttendeeAdded(self, e: LoggedEvent) -> None:
+        attendees = self.meetings[e.aggregate_id]["attendees"]
+        self._meeting(e, attendees=[*attendees, e.data["name"]])
+
+    def on_AttendeeRemoved(self, e: LoggedEvent) -> None:
+        attendees = self.meetings[e.aggregate_id]["attendees"]
+        self._meeting(e, attendees=[a for a in attendees if a != e.data["name"]])
+
+    def on_RecipientAdded(self, e: LoggedEvent) -> Recipient:
+        d = e.data
+        recipient: Recipient = {
+            "name": d["name"],
+            "email": d["email"],
+            "group": d["group"],
+        }
+        self.recipients[d["email"].strip().casefold()] = recipient
+        return recipient
+
+    def on_RecipientRemoved(self, e: LoggedEvent) -> None:
+        self.recipients.pop(e.data["email"].strip().casefold(), None)
+
+    def on_BlogSendClaimed(self, e: LoggedEvent) -> BlogSendAttempt:
+        d = e.data
+        attempt: BlogSendAttempt = {
+            "attempt": d["attempt"],
+            "trigger": d["trigger"],
+            "status": "sending",
+            "claimed_at": e.recorded_iso,
+            "by": e.actor_name,
+            "ended_at": None,
+            "message_id": None,
+            "recipients": [],
+            "via": None,
+            "outbox_file": None,
+            "tries": 0,
+            "reason": None,
+        }
+        self.sends.setdefault(d["day"], []).append(attempt)
+        self.send_index[e.aggregate_id] = [d["day"], d["attempt"]]
+        return attempt
+
+    def on_BlogSent(self, e: LoggedEvent) -> BlogSendAttempt:
+        d = e.data
+        return self._send_ended(
+            e,
+            status="sent",
+            message_id=d["message_id"],
+            recipients=list(d["recipients"]),
+            via=d["via"],
+            outbox_file=d["outbox_file"],
+            tries=d["tries"],
+        )
+
+    def on_BlogSendFailed(self, e: LoggedEvent) -> BlogSendAttempt:
+        return self._send_ended(
+            e, status="failed", reason=e.data["reason"], tries=e.data["tries"]
+        )
+
+    def _send_ended(
+        self, e: LoggedEvent, **fields: Unpack[SendOutcome]
+    ) -> BlogSendAttempt:
+        day, number = self.send_index[e.aggregate_id]
+        day = str(day)
+        [claimed] = [a for a in self.sends[day] if a["attempt"] == number]
+        ended: BlogSendAttempt = {**claimed, **fields, "ended_at": e.recorded_iso}
+        # Replaced, not changed in place: checkpoints share the records.
+        self.sends[day] = [ended if a is claimed else a for a in self.sends[day]]
+        return ended
 
     def on_DocumentRequested(self, e: LoggedEvent) -> None:
         self.requests[e.aggregate_id] = {
@@ -201,6 +330,13 @@ class Blog(ReadModel):
         "RequestDeclined": on_RequestDeclined,
         "RequestWithdrawn": on_RequestWithdrawn,
         "CaseSelected": on_CaseSelected,
+        "AttendeeAdded": on_AttendeeAdded,
+        "AttendeeRemoved": on_AttendeeRemoved,
+        "RecipientAdded": on_RecipientAdded,
+        "RecipientRemoved": on_RecipientRemoved,
+        "BlogSendClaimed": on_BlogSendClaimed,
+        "BlogSent": on_BlogSent,
+        "BlogSendFailed": on_BlogSendFailed,
         "PlaybookStarted": on_PlaybookStarted,
         "PlaybookTaskAdded": on_PlaybookTaskAdded,
     }
@@ -240,7 +376,9 @@ class Blog(ReadModel):
     def day_of(self, instant: datetime) -> date:
         return instant.astimezone(ZoneInfo(self.timezone)).date()
 
-    def render(self, day: date) -> BlogAnswer:
+    def render(
+        self, day: date, inspector_names: dict[str, str] | None = None
+    ) -> BlogAnswer:
         entries = self.days.get(day.isoformat(), [])
         told: dict[str, list[BlogEntry]] = {s: [] for s in SECTIONS.values()}
         for entry in entries:
@@ -274,9 +412,39 @@ class Blog(ReadModel):
                 {"case": ref, "times": n} for ref, n in sorted(browsed.items())
             ],
             "tomorrow": self._meetings_on(day + timedelta(days=1)),
+            "tomorrow_by_person": self._by_person(
+                self._meetings_on(day + timedelta(days=1)), inspector_names or {}
+            ),
+            "email": self._email(day),
             "tasks_done": told["tasks_done"],
             "debriefs": told["debriefs"],
         }
+
+    def distribution(self) -> list[Recipient]:
+        return list(self.recipients.values())
+
+    def _email(self, day: date) -> BlogEmail:
+        attempts = self.sends.get(day.isoformat(), [])
+        status = attempts[-1]["status"] if attempts else "not_sent"
+        return {"status": status, "attempts": attempts}
+
+    @staticmethod
+    def _by_person(
+        meetings: list[BlogMeeting], inspector_names: dict[str, str]
+    ) -> list[PersonsDay]:
+        """What the council's end-of-day meeting was for: who is where tomorrow."""
+        mine: dict[str, list[BlogMeeting]] = {}
+        for meeting in meetings:
+            people = [
+                *meeting.get("attendees", []),
+                *(inspector_names.get(i, i) for i in meeting.get("inspectors", [])),
+            ]
+            for person in dict.fromkeys(people):
+                mine.setdefault(person, []).append(meeting)
+        return [
+            {"person": person, "meetings": mine[person]}
+            for person in sorted(mine, key=str.casefold)
+        ]
 
     def _meetings_on(self, day: date) -> list[BlogMeeting]:
         def with_day(m: BlogMeeting) -> tuple[date, BlogMeeting]:

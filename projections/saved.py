@@ -25,7 +25,8 @@ from projections.views import Views
 log = logging.getLogger(__name__)
 
 # Bump whenever a read model changes what it derives from the events.
-VIEWS_VERSION = 6
+# 7: the blog keeps attendees, the distribution list and its sends (issue 13).
+VIEWS_VERSION = 7
 
 # What every Zstandard frame starts with (a zlib stream starts with 0x78).
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"

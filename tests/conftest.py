@@ -32,6 +32,9 @@ TEST_VERIFIER_KEY = (
     "warroom.test/log+93a2c5ce+ARB7hn5YDQlWH2Qm5F/NPYhuzP7akkVLabgsknmg/jlq"
 )
 os.environ.setdefault("WARROOM_SIGNING_KEY", TEST_SIGNING_KEY)
+# The server's own daily blog send (issue 13) stays off in tests, and in the
+# servers they start, but for those that turn it on to test it.
+os.environ.setdefault("WARROOM_BLOG_SEND_AT", "off")
 
 POSTGRES_URL = os.environ.get(
     "WARROOM_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

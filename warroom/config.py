@@ -5,8 +5,10 @@ from __future__ import annotations
 import binascii
 from base64 import b64decode
 from dataclasses import dataclass, field, replace
+from typing import Literal
 from urllib.parse import parse_qs, unquote, urlparse
 
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -77,6 +79,37 @@ class Settings(BaseSettings):
     # "HH:MM": each inspection's day is closed (and sealed) at this time of
     # day in its own time zone; empty: only by the CloseDay command.
     close_days_at: str = ""
+
+    # --- the daily blog by email (issue 13) ---------------------------------
+    # The server sends each day's blog at this time of day in the inspection's
+    # zone (HH:MM, or HH:MM:SS), once across every server process; "off":
+    # never (send with `warroom blog send`, from cron say).
+    blog_send_at: str = "18:00"
+    # How often the server looks whether a blog is due (tests make it short).
+    blog_send_check_seconds: float = 30.0
+    # The SMTP server; with no host, messages go to the outbox folder instead.
+    smtp_host: str = ""
+    # 0: the usual port for the TLS mode (25 none, 587 starttls, 465 tls).
+    smtp_port: int = 0
+    smtp_user: str = ""
+    # Never logged, never in an error: a SecretStr prints as '**********'.
+    smtp_password: SecretStr = SecretStr("")
+    smtp_tls: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_timeout_seconds: float = 30.0
+    # A PEM file of the CA(s) to trust for the SMTP server's certificate (a
+    # council's own CA), instead of the system's; empty: the system's.
+    smtp_ca_file: str = ""
+    mail_from: str = "War room <warroom@localhost>"
+    # True: recipients in Bcc, so partners do not see each other's addresses
+    # (To: names the sender). False: every recipient in To.
+    mail_bcc: bool = True
+    # Where .eml files go when no SMTP host is set; by default a folder
+    # `outbox` beside the SQLite database (on PostgreSQL, ./outbox).
+    mail_dir: str = ""
+    # A refused or unreachable SMTP server is tried this many more times,
+    # after this many seconds, doubled each time.
+    mail_retries: int = 3
+    mail_retry_seconds: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
-from web import docs, health, live, metrics
+from web import blog_sender, docs, health, live, metrics
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
 from web.calendar_links import CalendarSecrets
@@ -28,6 +28,7 @@ from web.headers import SecurityHeaders
 from web.logs import RequestIds
 from web.routes import (
     commands,
+    distribution,
     documents,
     evidence,
     export,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (log.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
         (users.router, COMMAND_ERRORS),
         (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
+        (distribution.router, {}),  # its routes declare their own
         (plan.router, COMMAND_ERRORS),
         (plan.templates_router, {}),
         (evidence.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
@@ -113,6 +115,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     # Each process learns of a revoked token from the log it follows.
     state.read_side.add_listener(access.on_event)
     api.state.access = access
+    # The daily blog by email, at WARROOM_BLOG_SEND_AT (issue 13).
+    daily_send = blog_sender.start(state)
     # Each process learns of a revoked calendar link from the log, too.
     calendar_secrets = CalendarSecrets(state.app)
     state.read_side.add_listener(calendar_secrets.on_event)
@@ -122,6 +126,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     finally:
         if closer is not None:
             closer.stop()
+        if daily_send is not None:
+            daily_send.cancel()
         broadcaster.catch_up.close()
         state.close()
 

@@ -295,6 +295,14 @@ ROUTES = (
         m.CloseDay,
         "Close a day: the log is signed as it stands, and the day's blog prints it",
         "evidence",
+    ),
+    # --- the daily blog by email (issue 13); removal is a DELETE, in
+    # web/routes/distribution.py
+    CommandRoute(
+        INSPECTION + "/distribution",
+        m.AddRecipient,
+        "Add someone to the daily blog's distribution list",
+        "blog",
         201,
     ),
 )

@@ -249,7 +249,13 @@ def blog(
         ]
         return {"seal": sealed[0] if sealed else None}
 
-    return _read(state, inspection_id, when, lambda i, _: i.blog.render(day), seal)
+    return _read(
+        state,
+        inspection_id,
+        when,
+        lambda i, _: i.blog.render(day, i.inspector_names()),
+        seal,
+    )
 
 
 @router.get(

@@ -1,0 +1,262 @@
+"""Sending a day's blog: claim it, compose it, deliver it (retrying with
+backoff), and record what became of it, as events.
+
+Two ways in: `warroom blog send` (the command line), and the server itself at
+`WARROOM_BLOG_SEND_AT` in each inspection's zone, for today's blog of every
+inspection with someone on its distribution list. The claim (see
+`commands.blog_sends`) makes the server's send go out once however many
+server processes run; the sending itself (smtplib, which blocks) runs on a
+worker thread, never on the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from datetime import time as time_of_day
+from functools import partial
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from commands import blog_sends
+from projections.follower import inspection_events
+from projections.views import InspectionViews, Views
+from warroom.application import WarRoom
+from warroom.config import Settings
+from warroom.domain.base import Context
+from warroom.mail import MailError, Transport, transport
+from web.blog_email import Envelope, compose
+from web.state import ServerState
+
+log = logging.getLogger(__name__)
+
+# The blog as the email tells it (its read, plus the position it is true at),
+# and the inspection's title.
+BlogRead = Callable[[], tuple[Mapping[str, Any], str]]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str  # "sent" or "failed"; "skipped" when another process has it
+    attempt: int = 0
+    message_id: str | None = None
+    reason: str | None = None
+    recipients: list[str] = field(default_factory=list)
+    outbox_file: str | None = None
+
+
+@dataclass
+class Mailer:
+    app: WarRoom
+    settings: Settings
+    transport: Transport
+    sleep: Callable[[float], None] = time.sleep
+
+    @classmethod
+    def of(cls, app: WarRoom, settings: Settings) -> Mailer:
+        return cls(app, settings, transport(settings))
+
+    def send(
+        self,
+        ctx: Context,
+        day: date,
+        read: BlogRead,
+        *,
+        again: bool = False,
+        scheduled: bool = False,
+    ) -> Outcome:
+        """Claims the day's next attempt and sends it; RuleBroken if the day
+        was sent already (and not `again`) or has no one to go to."""
+        claim = blog_sends.claim(
+            self.app,
+            ctx,
+            ctx.inspection_id,
+            day.isoformat(),
+            again=again,
+            scheduled=scheduled,
+        )
+        if claim is None:
+            return Outcome("skipped")
+        send = claim.send
+        try:
+            blog, title = read()
+            message = compose(
+                blog,
+                Envelope(
+                    mail_from=self.settings.mail_from,
+                    recipients=claim.recipients,
+                    bcc=self.settings.mail_bcc,
+                    inspection_id=ctx.inspection_id,
+                    inspection_title=title,
+                    attempt=send.attempt,
+                ),
+            )
+        except Exception as error:  # the claim must not be left hanging
+            log.exception("the blog for %s could not be composed", day)
+            reason = f"the email could not be composed ({type(error).__name__})"
+            blog_sends.record_failed(self.app, ctx, send, reason=reason, tries=0)
+            return Outcome("failed", send.attempt, reason=reason)
+        tries, pause = 0, self.settings.mail_retry_seconds
+        while True:
+            tries += 1
+            try:
+                delivery = self.transport.deliver(message, claim.recipients)
+                break
+            except (MailError, OSError) as error:
+                reason = error.reason if isinstance(error, MailError) else str(error)
+            log.warning(
+                "the blog for %s (inspection %s) did not go, try %d of %d: %s",
+                day,
+                ctx.inspection_id,
+                tries,
+                self.settings.mail_retries + 1,
+                reason,
+            )
+            if tries > self.settings.mail_retries:
+                blog_sends.record_failed(
+                    self.app, ctx, send, reason=reason, tries=tries
+                )
+                return Outcome("failed", send.attempt, reason=reason)
+            self.sleep(pause)
+            pause *= 2
+        message_id = str(message["Message-ID"])
+        blog_sends.record_sent(
+            self.app,
+            ctx,
+            send,
+            message_id=message_id,
+            recipients=claim.recipients,
+            via=delivery.via,
+            outbox_file=delivery.outbox_file,
+            tries=tries,
+        )
+        return Outcome(
+            "sent",
+            send.attempt,
+            message_id=message_id,
+            recipients=claim.recipients,
+            outbox_file=delivery.outbox_file,
+        )
+
+
+# --- the blog, read by the server or from the log ---------------------------
+
+
+def blog_of(
+    app: WarRoom, views: InspectionViews, inspection_id: str, day: date, position: int
+) -> Mapping[str, Any]:
+    return {
+        **views.blog.render(day, views.inspector_names()),
+        "position": position,
+        "seal": seal_of(app, inspection_id, day, position),
+    }
+
+
+def seal_of(app: WarRoom, inspection_id: str, day: date, position: int) -> str | None:
+    """The day's seal (a signed checkpoint, C2SP signed note) once the log up
+    to `position` includes its closing, as the blog read answers it."""
+    sealed = [
+        s.note
+        for s in app.evidence.seals(inspection_id)
+        if s.day == day.isoformat() and s.position <= position
+    ]
+    return str(sealed[0]) if sealed else None
+
+
+def read_from_log(app: WarRoom, inspection_id: str, day: date) -> BlogRead:
+    """For the command line: the inspection's read models folded from its log."""
+
+    def read() -> tuple[Mapping[str, Any], str]:
+        views = Views()
+        for event in inspection_events(app, inspection_id):
+            views.apply(event)
+        inspection = views.inspections[inspection_id]
+        blog = blog_of(app, inspection, inspection_id, day, views.position)
+        return blog, inspection.inspection.render()["title"]
+
+    return read
+
+
+def read_from_server(state: ServerState, inspection_id: str, day: date) -> BlogRead:
+    def read() -> tuple[Mapping[str, Any], str]:
+        answer, _ = state.reader.ask(
+            inspection_id,
+            lambda i, v: (
+                blog_of(state.app, i, inspection_id, day, v.position),
+                i.inspection.render()["title"],
+            ),
+        )
+        return answer
+
+    return read
+
+
+# --- the server's own send, at the hour --------------------------------------
+
+SERVER_ACTOR = ("server", "the war room (daily send)")
+
+
+def send_at(settings: Settings) -> time_of_day:
+    return time_of_day.fromisoformat(settings.blog_send_at)
+
+
+def _due(now: datetime, at: time_of_day, views: Views) -> list[tuple[str, date]]:
+    return list(due(views, now, at))
+
+
+def due(views: Views, now: datetime, at: time_of_day) -> Iterator[tuple[str, date]]:
+    """Today's blog of each open inspection with a list, once its hour came,
+    unless this process already saw it claimed (the claim checks the log)."""
+    for inspection_id, inspection in views.inspections.items():
+        if not inspection.blog.recipients:
+            continue
+        summary = inspection.inspection.render()
+        local = now.astimezone(ZoneInfo(summary["timezone"]))
+        today = local.date()
+        if (
+            local.time() >= at
+            and summary["phase"] != "closed"
+            and date.fromisoformat(summary["starts_on"]) <= today
+            and today.isoformat() not in inspection.blog.sends
+        ):
+            yield inspection_id, today
+
+
+async def send_at_the_hour(state: ServerState) -> None:
+    """Runs while the server does: looks every so often for a blog due."""
+    settings = state.settings
+    at = send_at(settings)
+    mailer = Mailer.of(state.app, settings)
+    while True:
+        try:
+            now = datetime.now(UTC)
+            for inspection_id, day in state.read_side.read(partial(_due, now, at)):
+                ctx = Context(
+                    *SERVER_ACTOR, occurred_at=now, inspection_id=inspection_id
+                )
+                read = read_from_server(state, inspection_id, day)
+                outcome = await asyncio.to_thread(
+                    mailer.send, ctx, day, read, scheduled=True
+                )
+                log.info(
+                    "the blog for %s (inspection %s): %s",
+                    day,
+                    inspection_id,
+                    outcome.status,
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # one bad round must not end the daily send
+            log.exception("the daily blog send failed this round")
+        await asyncio.sleep(settings.blog_send_check_seconds)
+
+
+def start(state: ServerState) -> asyncio.Task[None] | None:
+    """The server's own send; none with WARROOM_BLOG_SEND_AT=off."""
+    if state.settings.blog_send_at.strip().lower() in ("", "off"):
+        return None
+    return asyncio.create_task(send_at_the_hour(state), name="blog-send-at-the-hour")
