@@ -661,6 +661,8 @@ def test_the_councils_plan_annex_a_case_audits_and_the_days_close_from_the_page(
     gail.saved()
     expect(task.locator(".tag.ok")).to_contain_text("done by")
     expect(gp.locator("#plan-packet")).to_be_visible()
+    # A gatekeeper may not keep the blog's distribution list: not offered.
+    expect(gp.locator("#plan-distribution")).to_be_hidden()
     gail.axe("the plan view with Annex A")
 
     gp.click(".view-tab[data-view=wall]")
@@ -695,6 +697,21 @@ def test_the_councils_plan_annex_a_case_audits_and_the_days_close_from_the_page(
     expect(blog).to_contain_text("Debriefs")
     gail.axe("the sealed blog")
     gail.close()
+
+    # Rapid response keep the blog's distribution list: add, then remove.
+    rory = Screen(browser, world, "rapid_response")
+    rp = rory.page
+    rp.click(".view-tab[data-view=plan]")
+    rp.locator("#plan-distribution button.act-addRecipient").click()
+    rory.submit(name="Dana Director", email="dana@council.example", group="Leaders")
+    rory.saved()
+    recipient = rp.locator("#distribution-body .recipient", has_text="Dana Director")
+    expect(recipient).to_contain_text("dana@council.example")
+    recipient.locator("button.act-removeRecipient").click()
+    rory.submit()
+    rory.saved()
+    expect(recipient).to_have_count(0)
+    rory.close()
 
     # Staff may not close a day: not offered, and refused with nothing stored.
     sam = Screen(browser, world, "staff")

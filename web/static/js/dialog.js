@@ -132,7 +132,9 @@ export function sendCommand(spec, values, form) {
   // The version the person saw when they opened the form: if the thing
   // changed since, the server refuses rather than act on what they did not see.
   if (spec.version !== undefined) headers["If-Match"] = String(spec.version);
-  return api(commandPath(spec.command, ids), { method: "POST", json, form: multipart, headers });
+  // A command that is not a POST of the command table (a DELETE) names its own path.
+  const path = spec.path || commandPath(spec.command, ids);
+  return api(path, { method: spec.method || "POST", json, form: multipart, headers });
 }
 
 export function showFormError(message, fields = [], kind = "error") {

@@ -771,6 +771,38 @@ function showCalendarLink(answer) {
   if (answer?.url) toast(`Calendar link, shown once: copy it now. ${answer.url}`, "warn");
 }
 
+// --- the daily blog by email (issue 13): the distribution list ---------------
+
+export function addRecipientForm() {
+  return {
+    command: "AddRecipient",
+    title: "Add to the blog's distribution list",
+    about: "They get the daily blog by email.",
+    fields: [
+      { name: "name", label: "Name", maxlength: 120, required: true },
+      { name: "email", label: "Email address", type: "email", required: true },
+      { name: "group", label: "Group (optional)", maxlength: 120 },
+    ],
+    submitLabel: "Add",
+    build: (v) => ({ ids: ids(), json: { name: v.name, email: v.email, group: v.group || null } }),
+  };
+}
+
+// Removal is a DELETE of the address (not a POST in the command table), by
+// the same roles that may add.
+export function removeRecipientForm(recipient) {
+  return {
+    command: "AddRecipient",
+    method: "DELETE",
+    path: `/inspections/${encodeURIComponent(state.inspectionId)}/distribution/${encodeURIComponent(recipient.email)}`,
+    title: "Take off the distribution list",
+    about: `${recipient.name} <${recipient.email}> gets no more blog emails.`,
+    fields: [],
+    submitLabel: "Remove",
+    build: () => ({ ids: ids() }),
+  };
+}
+
 // Every command the page can send, by the server's name for it, and the
 // form that sends it. A test checks this against GET /api/meta.
 export const COMMAND_FORMS = {
@@ -826,6 +858,8 @@ export const COMMAND_FORMS = {
   // closing the day (issue 12), calendar links (issue 13)
   CloseDay: closeDayForm,
   CreateCalendarLink: calendarLinkForm,
+  // the daily blog by email (issue 13)
+  AddRecipient: addRecipientForm,
 };
 
 // Commands found by where they are sent rather than by name.
@@ -894,6 +928,7 @@ export const ACTIONS = {
   debrief: "RecordDebrief",
   closeDay: "CloseDay",
   calendarLink: "CreateCalendarLink",
+  addRecipient: "AddRecipient",
 };
 
 export const FORMS = {

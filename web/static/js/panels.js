@@ -8,6 +8,7 @@ import { renderFeed } from "./panels/feed.js";
 import { renderInspection } from "./panels/inspection.js";
 import { renderKit, renderLinesOfEnquiry } from "./panels/kit.js";
 import { renderLedger } from "./panels/ledger.js";
+import { renderMailBar } from "./panels/mail.js";
 import { renderRequests } from "./panels/requests.js";
 import { renderSchedule } from "./panels/schedule.js";
 import { state } from "./state.js";
@@ -46,6 +47,7 @@ export function rereadEverything() {
 export function renderLocalPanels() {
   renderKit();
   renderFeed();
+  renderMailBar();
   refreshView();
 }
 

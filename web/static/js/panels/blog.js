@@ -5,6 +5,7 @@ import { api, inspectionPath } from "../api.js";
 import { VALUE_WORDS } from "../config.js";
 import { $, fill, h, inspectorName, words } from "../dom.js";
 import { state } from "../state.js";
+import { blogEmailStatus } from "./mail.js";
 import { fmt, fmtTime, todayInZone } from "../time.js";
 
 let blogSeq = 0;
@@ -32,6 +33,7 @@ export async function renderBlog() {
   const section = (title, items) => (items.length ? [h("h3", {}, title), h("ul", { class: "blog-list" }, items)] : []);
   fill("#blog-body",
     h("h2", { class: "blog-day" }, dayWords),
+    blogEmailStatus(day, answer.email),
     answer.posts.length
       ? answer.posts.map((post) => h("section", { class: "post" },
         h("h3", { class: "post-title" }, post.title),

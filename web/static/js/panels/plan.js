@@ -10,6 +10,7 @@ import {
   assignTaskForm, completeTaskForm, rateAnnexAForm, responsibilityForm, submitAnnexAForm,
 } from "../forms.js";
 import { mayRun } from "../meta.js";
+import { renderDistribution } from "./mail.js";
 import { state } from "../state.js";
 import { fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
 
@@ -34,6 +35,7 @@ export async function renderPlan() {
   fill("#plan-annex-a", renderAnnexA(annex));
   fill("#plan-debriefs", renderDebriefs(debriefs));
   $("#plan-packet").hidden = !mayReadDocuments();
+  renderDistribution();
 }
 
 function renderPlaybook(answer) {
