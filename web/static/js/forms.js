@@ -6,7 +6,6 @@
 // the registry: a test fails if the server has a command with no form here.
 
 import { api } from "./api.js";
-import { toast } from "./dialog.js";
 import { VALUE_WORDS } from "./config.js";
 import { words } from "./dom.js";
 import { commandByPath, meta, mayRun, values } from "./meta.js";
@@ -350,6 +349,18 @@ export function raiseLineForm() {
     ],
     submitLabel: "Raise",
     build: (v) => ({ ids: ids(), json: { title: v.title, owner: v.owner || null } }),
+  };
+}
+
+export function lineOwnerForm(line) {
+  return {
+    command: "AssignLineOfEnquiry",
+    title: "Set the line's owner",
+    about: `${line.title}: who follows it up.`,
+    fields: [{ name: "owner", label: "Owner", maxlength: 120, required: true, value: line.owner || "" }],
+    submitLabel: "Save",
+    version: line.version,
+    build: (v) => ({ ids: ids({ line_id: line.id }), json: { owner: v.owner } }),
   };
 }
 
@@ -768,7 +779,7 @@ export function calendarLinkForm() {
 }
 
 function showCalendarLink(answer) {
-  if (answer?.url) toast(`Calendar link, shown once: copy it now. ${answer.url}`, "warn");
+  return answer?.url ? `The link is shown once: copy it now. ${answer.url}` : null;
 }
 
 // --- the daily blog by email (issue 13): the distribution list ---------------
@@ -788,18 +799,46 @@ export function addRecipientForm() {
   };
 }
 
-// Removal is a DELETE of the address (not a POST in the command table), by
-// the same roles that may add.
+// Removal is a DELETE of the address, by the roles that may add.
 export function removeRecipientForm(recipient) {
   return {
-    command: "AddRecipient",
-    method: "DELETE",
-    path: `/inspections/${encodeURIComponent(state.inspectionId)}/distribution/${encodeURIComponent(recipient.email)}`,
+    command: "RemoveRecipient",
     title: "Take off the distribution list",
     about: `${recipient.name} <${recipient.email}> gets no more blog emails.`,
     fields: [],
     submitLabel: "Remove",
-    build: () => ({ ids: ids() }),
+    build: () => ({ ids: ids({ email: recipient.email }) }),
+  };
+}
+
+export function revokeCalendarLinkForm(link) {
+  return {
+    command: "RevokeCalendarLink",
+    title: "Revoke the calendar link",
+    about: `${link.person ? `${link.person}'s agenda` : "The whole schedule"}: calendars subscribed to it stop getting updates at once.`,
+    fields: [],
+    submitLabel: "Revoke",
+    build: () => ({ ids: { link_id: link.id } }),
+  };
+}
+
+// The case system's access log (CSV): who browsed which case.
+export function accessLogForm() {
+  return {
+    command: "ImportAccessLog",
+    title: "Import the access log",
+    about: "The case system's access log, as CSV: each inspector's browse of a case is recorded.",
+    fields: [
+      { name: "file", label: "Access log (CSV)", type: "file", required: true },
+      { name: "map", label: "Column names, if not ours (optional)", maxlength: 500 },
+    ],
+    submitLabel: "Import",
+    build: (v, form) => {
+      const body = new FormData();
+      body.append("file", form.elements.file.files[0]);
+      if (v.map) body.append("map", v.map);
+      return { ids: ids(), form: body };
+    },
   };
 }
 
@@ -860,6 +899,11 @@ export const COMMAND_FORMS = {
   CreateCalendarLink: calendarLinkForm,
   // the daily blog by email (issue 13)
   AddRecipient: addRecipientForm,
+  RemoveRecipient: removeRecipientForm,
+  RevokeCalendarLink: revokeCalendarLinkForm,
+  ImportAccessLog: accessLogForm,
+  // lines of enquiry: their owner
+  AssignLineOfEnquiry: lineOwnerForm,
 };
 
 // Commands found by where they are sent rather than by name.
@@ -929,6 +973,10 @@ export const ACTIONS = {
   closeDay: "CloseDay",
   calendarLink: "CreateCalendarLink",
   addRecipient: "AddRecipient",
+  lineOwner: "AssignLineOfEnquiry",
+  removeRecipient: "RemoveRecipient",
+  revokeCalendarLink: "RevokeCalendarLink",
+  accessLog: "ImportAccessLog",
 };
 
 export const FORMS = {
@@ -949,6 +997,7 @@ export const FORMS = {
   debrief: () => debriefForm(null),
   closeDay: () => closeDayForm(document.querySelector("#blog-day")?.value),
   calendarLink: calendarLinkForm,
+  accessLog: accessLogForm,
 };
 
 // Whether the person may use an action: a page name above, or a command name.

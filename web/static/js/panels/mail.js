@@ -95,7 +95,7 @@ export async function renderDistribution() {
       ? h("ul", { class: "plain-list recipients" }, answer.recipients.map((r) => h("li", { class: "recipient" },
         `${r.name} <${r.email}>${r.group ? ` (${r.group})` : ""} `,
         state.past === null
-          ? actionButton("addRecipient", "Remove", () => openForm(removeRecipientForm(r)), { class: "small act-removeRecipient" })
+          ? actionButton("removeRecipient", "Remove", () => openForm(removeRecipientForm(r)))
           : null)))
       : h("p", { class: "empty" }, "Nobody on the list yet."));
 }

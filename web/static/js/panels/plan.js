@@ -7,7 +7,7 @@ import { api, inspectionPath } from "../api.js";
 import { openForm, toast } from "../dialog.js";
 import { $, actionButton, fill, h, plural } from "../dom.js";
 import {
-  assignTaskForm, completeTaskForm, rateAnnexAForm, responsibilityForm, submitAnnexAForm,
+  assignTaskForm, revokeCalendarLinkForm, completeTaskForm, rateAnnexAForm, responsibilityForm, submitAnnexAForm,
 } from "../forms.js";
 import { mayRun } from "../meta.js";
 import { renderDistribution } from "./mail.js";
@@ -36,6 +36,7 @@ export async function renderPlan() {
   fill("#plan-debriefs", renderDebriefs(debriefs));
   $("#plan-packet").hidden = !mayReadDocuments();
   renderDistribution();
+  renderCalendarLinks();
 }
 
 function renderPlaybook(answer) {
@@ -169,3 +170,26 @@ export function printDay(input) {
   return $(input)?.value || todayInZone();
 }
 
+
+// The inspection's calendar links, for those who may revoke them.
+async function renderCalendarLinks() {
+  const section = $("#plan-calendar-links");
+  section.hidden = !mayRun("RevokeCalendarLink");
+  if (section.hidden) return;
+  let answer;
+  try {
+    answer = await api(`${inspectionPath("/calendar-links")}?min_position=${state.livePosition}`);
+  } catch (error) {
+    fill("#calendar-links-body", h("p", { class: "error" }, error.message));
+    return;
+  }
+  fill("#calendar-links-body", answer.links.length
+    ? h("ul", { class: "plain-list calendar-links" }, answer.links.map((link) => h("li", { class: "calendar-link" },
+      `${link.person || "The whole schedule"}, made by ${link.created_by} ${fmtDayTime(link.created_at)} `,
+      link.revoked
+        ? h("span", { class: "tag" }, `revoked by ${link.revoked_by}`)
+        : state.past === null
+          ? actionButton("revokeCalendarLink", "Revoke", () => openForm(revokeCalendarLinkForm(link)))
+          : null)))
+    : h("p", { class: "empty" }, "No calendar link made yet."));
+}
