@@ -102,6 +102,9 @@ export async function submitForm(event) {
     return;
   }
   $("#command-submit").disabled = true;
+  // An earlier "saved" must not stand for this command while it is sent.
+  $("#toast").hidden = true;
+  $("#toast").textContent = "";
   try {
     const answer = await sendCommand(spec, values, form);
     $("#command-dialog").close();

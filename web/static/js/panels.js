@@ -22,7 +22,18 @@ export async function readPanels(panels, minPosition = 0) {
   return results.filter((r) => r.status === "fulfilled" && r.value !== null).map((r) => r.value);
 }
 
-export async function readPanel(panel, minPosition) {
+// A read overtaken by a newer one (a stream event's) answers when that one has
+// drawn the panel: whoever waits for a read waits for the panel to be drawn.
+const latestRead = {};
+
+export function readPanel(panel, minPosition) {
+  const read = readPanelOnce(panel, minPosition).then((position) =>
+    (position === null && latestRead[panel] !== read ? latestRead[panel] : position));
+  latestRead[panel] = read;
+  return read;
+}
+
+async function readPanelOnce(panel, minPosition) {
   const seq = (state.readSeq[panel] || 0) + 1;
   state.readSeq[panel] = seq;
   const route = PANEL_ROUTES[panel]();
