@@ -773,6 +773,12 @@ def _distribution_list(run: Run) -> DistributionList:
     return DistributionList(inspection_id=inspection_id, meta=run.ctx.meta())
 
 
+def assign_line_of_enquiry(run: Run, cmd: m.AssignLineOfEnquiry) -> None:
+    line = run.target(LineOfEnquiry)
+    line.assign_owner(cmd.owner, run.ctx)
+    run.answer_with(line)
+
+
 Handler = Callable[[Run, Any], None]
 
 ADMIN = frozenset({"admin"})
@@ -851,6 +857,8 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     # --- the daily blog by email (issue 13): whoever writes the blog, and admin
     m.AddRecipient: (add_recipient, ADMIN | LEAD_RAPID_RESPONSE),
     m.RemoveRecipient: (remove_recipient, ADMIN | LEAD_RAPID_RESPONSE),
+    # --- lines of enquiry: their owner, by those who raise them (issue 11)
+    m.AssignLineOfEnquiry: (assign_line_of_enquiry, LEAD_GATEKEEPER),
 }
 
 

@@ -555,3 +555,10 @@ class RemoveRecipient(Command):
     """Built by the DELETE route from the address in its path."""
 
     email: EmailStr
+
+
+# --- lines of enquiry: their owner (issue 11, the page's "set its owner")
+
+
+class AssignLineOfEnquiry(Command):
+    owner: Name

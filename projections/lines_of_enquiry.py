@@ -73,6 +73,15 @@ class LinesOfEnquiry(ReadModel):
         self.lines[e.aggregate_id] = line
         return line
 
+    def on_LineOfEnquiryOwnerAssigned(self, e: LoggedEvent) -> LineOfEnquiryRecord:
+        line: LineOfEnquiryRecord = {
+            **self.lines[e.aggregate_id],
+            "version": e.aggregate_version,
+            "owner": e.data["owner"],
+        }
+        self.lines[e.aggregate_id] = line
+        return line
+
     def on_KitNoteRecorded(self, e: LoggedEvent) -> None:
         for line_id in e.data["lines_of_enquiry"]:
             self._evidence(line_id, e, "kit_note", e.data["text"])
@@ -106,6 +115,7 @@ class LinesOfEnquiry(ReadModel):
     folds: ClassVar[Folds] = {
         "LineOfEnquiryRaised": on_LineOfEnquiryRaised,
         "LineOfEnquiryAnswered": on_LineOfEnquiryAnswered,
+        "LineOfEnquiryOwnerAssigned": on_LineOfEnquiryOwnerAssigned,
         "KitNoteRecorded": on_KitNoteRecorded,
         "DocumentRequested": on_DocumentRequested,
         "DocumentReleased": on_DocumentReleased,

@@ -173,7 +173,8 @@ class Screen:
         expect(self.page.locator("#toast")).not_to_contain_text("position")
 
     def action(self, name: str) -> None:
-        self.page.click(f"button.action[data-action={name}]")
+        # The visible one: a form may be offered from more than one view.
+        self.page.locator(f"button.action[data-action={name}]:visible").first.click()
 
     def axe(self, where: str) -> None:
         """No serious or critical violation of the page as it is now."""
@@ -375,6 +376,10 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
     lena.submit(title="Management grip on caseloads", owner="Lena Lead")
     lena.saved()
     line = lp.locator("#enquiries-body li", has_text="Management grip")
+    line.locator("button.act-lineOwner").click()
+    lena.submit(owner="Gail Gatekeeper")
+    lena.saved()
+    expect(line).to_contain_text("owner Gail Gatekeeper")
     line.locator("button.act-answerLine").click()
     lena.submit(response="Caseload report by team, released on day 2")
     lena.saved()
@@ -574,3 +579,154 @@ def test_admin_staff_and_auditor_do_their_day_and_axe_finds_nothing_serious(
     up.click("#back-to-live")
     expect(meeting.locator(".venue")).to_have_text("Council chamber")
     audrey.close()
+
+
+def test_the_councils_plan_annex_a_case_audits_and_the_days_close_from_the_page(
+    browser: Browser, world: World
+) -> None:
+    """Issue 15, 12 and 13 from the page: playbook tasks and who does what,
+    Annex A with its RAG chips, a case's audit, a debrief whose follow-up
+    becomes a task, closing the day and its seal, print pages in a new tab;
+    each offered only to the roles that may."""
+    today = datetime.now(ZONE).date()
+    case = world.api("gatekeeper").post(
+        f"{world.path}/cases",
+        {"ref": "C-101", "selection": "audited", "plan": "CP"},
+    )["id"]
+
+    # A meeting that has ended: staff may report back from it.
+    now = datetime.now(ZONE).replace(second=0, microsecond=0)
+    held = world.api("lead").post(
+        f"{world.path}/meetings",
+        {
+            "title": "Case discussion: South team",
+            "kind": "case_discussion",
+            "starts_at": (now - timedelta(minutes=70)).isoformat(),
+            "ends_at": (now - timedelta(minutes=10)).isoformat(),
+            "venue": "Room 2.15",
+            "attendees": ["Sam Staff"],
+            "inspectors": [world.lead_inspector],
+        },
+    )["id"]
+
+    # Staff report back from their meeting; the follow-up becomes a task.
+    sam = Screen(browser, world, "staff")
+    sp = sam.page
+    sp.locator("#schedule-day").fill((now - timedelta(minutes=70)).date().isoformat())
+    sp.locator("#schedule-day").dispatch_event("change")
+    expect(sp.locator(f'[data-meeting-id="{held}"]')).to_be_visible()
+    sp.click(".view-tab[data-view=plan]")
+    for action in ("listAnnexA", "annexASummary", "responsibility", "calendarLink"):
+        expect(sp.locator(f"button.action[data-action={action}]")).to_be_hidden()
+    expect(sp.locator("#plan-packet")).to_be_hidden()
+    sam.action("debrief")
+    sam.submit(
+        meeting=held,
+        asked="How supervision is recorded",
+        concerns="Two files lacked supervision notes",
+        follow_ups="Find the missing supervision notes",
+    )
+    sam.saved()
+    debrief = sp.locator("#plan-debriefs .debrief", has_text="South team")
+    expect(debrief).to_contain_text("Two files lacked supervision notes")
+    task = sp.locator(
+        "#plan-playbook .task", has_text="Find the missing supervision notes"
+    )
+    expect(task).to_be_visible()
+    expect(task.locator("button.act-completeTask")).to_have_count(0)
+    sam.axe("the plan view")
+    sam.close()
+
+    # The gatekeeper: Annex A, the task done, a case's audit, the day closed.
+    gail = Screen(browser, world, "gatekeeper")
+    gp = gail.page
+    gp.click(".view-tab[data-view=plan]")
+    expect(gp.locator("button.action[data-action=responsibility]")).to_be_hidden()
+    gail.action("listAnnexA")
+    gail.submit(title="Self-evaluation", owner="Dana Director")
+    gail.saved()
+    doc = gp.locator("#plan-annex-a .annex-doc", has_text="Self-evaluation")
+    expect(doc).to_contain_text("not submitted")
+    doc.locator("button.act-rateAnnexA").click()
+    gail.submit(rag_complete="amber", rag_quality="red", reason="Draft only")
+    gail.saved()
+    expect(doc.locator(".rag-amber")).to_have_text("Complete Amber")
+    expect(doc.locator(".rag-red")).to_have_text("Quality Red")
+    doc.locator("button.act-submitAnnexA").click()
+    gail.submit()
+    gail.saved()
+    expect(doc).to_contain_text("submitted")
+    expect(gp.locator("#plan-annex-a .countdown")).to_contain_text("0 of 1 ready")
+    task = gp.locator(
+        "#plan-playbook .task", has_text="Find the missing supervision notes"
+    )
+    task.locator("button.act-completeTask").click()
+    gail.submit(note="Found in the archive")
+    gail.saved()
+    expect(task.locator(".tag.ok")).to_contain_text("done by")
+    expect(gp.locator("#plan-packet")).to_be_visible()
+    # A gatekeeper may not keep the blog's distribution list: not offered.
+    expect(gp.locator("#plan-distribution")).to_be_hidden()
+    gail.axe("the plan view with Annex A")
+
+    gp.click(".view-tab[data-view=wall]")
+    tile = gp.locator(f'[data-case-id="{case}"]')
+    expect(tile.locator(".audit-progress")).to_contain_text("audit 0/")
+    tile.locator("button.case-open").click()
+    expect(gail.detail).to_contain_text("Auditor: not named yet")
+    gail.detail.locator("button.act-auditor").click()
+    gail.submit(auditor="Gail Gatekeeper")
+    gail.saved()
+    expect(tile.locator(".audit-progress")).to_contain_text("audit 1/")
+
+    # Print: a new tab, the token in its address.
+    with gp.context.expect_page() as opened:
+        gp.click("#panel-cases button[data-print=cases]")
+    printed = opened.value
+    assert f"/print/inspections/{world.inspection}/cases?token=" in printed.url
+    printed.wait_for_load_state()
+    expect(printed.locator("body")).to_contain_text("C-101")
+    printed.close()
+
+    # The day closed: the blog shows its seal, its tasks done and debriefs.
+    gp.click(".view-tab[data-view=blog]")
+    expect(gp.locator("#blog-body")).to_contain_text("This day is not closed yet")
+    gail.action("closeDay")
+    gail.submit(day=today.isoformat())
+    gail.saved()
+    blog = gp.locator("#blog-body")
+    expect(blog).to_contain_text("Day closed and sealed")
+    expect(blog.locator(".seal-text")).not_to_be_empty()
+    expect(blog).to_contain_text("Playbook tasks done")
+    expect(blog).to_contain_text("Debriefs")
+    gail.axe("the sealed blog")
+    gail.close()
+
+    # Rapid response keep the blog's distribution list: add, then remove.
+    rory = Screen(browser, world, "rapid_response")
+    rp = rory.page
+    rp.click(".view-tab[data-view=plan]")
+    rp.locator("#plan-distribution button.act-addRecipient").click()
+    rory.submit(name="Dana Director", email="dana@council.example", group="Leaders")
+    rory.saved()
+    recipient = rp.locator("#distribution-body .recipient", has_text="Dana Director")
+    expect(recipient).to_contain_text("dana@council.example")
+    recipient.locator("button.act-removeRecipient").click()
+    rory.submit()
+    rory.saved()
+    expect(recipient).to_have_count(0)
+    rory.close()
+
+    # Staff may not close a day: not offered, and refused with nothing stored.
+    sam = Screen(browser, world, "staff")
+    sam.page.click(".view-tab[data-view=blog]")
+    expect(sam.page.locator("button.action[data-action=closeDay]")).to_be_hidden()
+    sam.close()
+    before = world.stored()
+    refused = httpx.post(
+        f"{world.server.base}/api{world.path}/days/close",
+        json={"day": (today - timedelta(days=1)).isoformat()},
+        headers={"Authorization": f"Bearer {world.tokens['staff']}"},
+    )
+    assert refused.status_code == 403
+    assert world.stored() == before

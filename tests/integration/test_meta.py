@@ -34,13 +34,19 @@ def test_every_command_is_listed_with_its_path_roles_and_body(
     for model in COMMAND_HANDLERS:
         command = commands[model.__name__]
         assert command["roles"] == sorted(roles_allowed(model)), model.__name__
-        assert "post" in paths[command["path"]], command["path"]
-        assert command["method"] == "POST"
-        if command["body"] == "json":
+        method = command["method"].lower()
+        assert method in paths[command["path"]], command["path"]
+        assert (method == "delete") == (command["body"] == "none"), model.__name__
+        if command["body"] in ("json", "none"):
             assert command["schema"] == model.model_json_schema()
     upload = commands["AttachDocument"]
     assert upload["body"] == "multipart"
     assert {"file", "version"} <= upload["schema"]["properties"].keys()
+    access_log = commands["ImportAccessLog"]
+    assert access_log["body"] == "multipart"
+    assert "file" in access_log["schema"]["properties"]
+    assert commands["RemoveRecipient"]["method"] == "DELETE"
+    assert commands["RevokeCalendarLink"]["path"] == "/api/calendar-links/{link_id}"
 
 
 def test_the_value_lists_and_the_events_are_the_servers_own(

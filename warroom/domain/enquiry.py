@@ -30,6 +30,19 @@ class LineOfEnquiry(Aggregate):
             )
         self._answered(response=response, meta=ctx.meta())
 
+    def assign_owner(self, owner: str, ctx: Context) -> None:
+        """Who follows the line up; an answered line is closed, its owner kept."""
+        if self.answered:
+            raise RuleBroken(
+                "owner_while_open",
+                "this line of enquiry has been answered: its owner cannot change",
+            )
+        self._owner_assigned(owner=owner, meta=ctx.meta())
+
+    @event("LineOfEnquiryOwnerAssigned")
+    def _owner_assigned(self, owner: str, meta: dict[str, Any]) -> None:
+        pass
+
     @event("LineOfEnquiryAnswered")
     def _answered(self, response: str, meta: dict[str, Any]) -> None:
         self.answered = True

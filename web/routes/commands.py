@@ -305,6 +305,13 @@ ROUTES = (
         "blog",
         201,
     ),
+    # --- lines of enquiry: their owner (issue 11)
+    CommandRoute(
+        LINE + "/owner",
+        m.AssignLineOfEnquiry,
+        "Set who follows a line of enquiry up",
+        "lines of enquiry",
+    ),
 )
 
 

@@ -32,6 +32,14 @@ UPLOADS: dict[str, type[m.Command]] = {
     "/api/inspections/{inspection_id}/requests/{request_id}/documents": (
         m.AttachDocument
     ),
+    # The case system's access log (issue 15), a CSV file.
+    "/api/inspections/{inspection_id}/access-log": m.ImportAccessLog,
+}
+
+# Commands sent as a DELETE of the thing, their body built from the path.
+DELETES: dict[str, type[m.Command]] = {
+    "/api/inspections/{inspection_id}/distribution/{email}": m.RemoveRecipient,
+    "/api/calendar-links/{link_id}": m.RevokeCalendarLink,
 }
 
 # Each of the domain's value lists, by the name the page asks for it.
@@ -57,7 +65,8 @@ class CommandMeta(TypedDict):
     path: str
     summary: str
     roles: list[str]
-    # "json" or "multipart"; the schema is the body's JSON schema either way.
+    # "json", "multipart" or "none" (a DELETE: the command is built from the
+    # path); the schema is the command's JSON schema in every case.
     body: str
     schema: dict[str, Any]
 
@@ -107,6 +116,19 @@ def _commands(openapi: dict[str, Any]) -> list[CommandMeta]:
                 "schema": _multipart_schema(content, openapi)
                 if body == "multipart"
                 else model.model_json_schema(),
+            }
+        )
+    for path, model in DELETES.items():
+        operation = openapi["paths"][path]["delete"]
+        found.append(
+            {
+                "name": model.__name__,
+                "method": "DELETE",
+                "path": path,
+                "summary": operation.get("summary", ""),
+                "roles": sorted(roles_allowed(model)),
+                "body": "none",
+                "schema": model.model_json_schema(),
             }
         )
     return found

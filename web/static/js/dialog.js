@@ -7,7 +7,7 @@
 import { api, problemWords } from "./api.js";
 import { ALL_PANELS, FIELD_WORDS } from "./config.js";
 import { $, fill, h, newIdempotencyKey, words } from "./dom.js";
-import { commandPath } from "./meta.js";
+import { commandPath, meta } from "./meta.js";
 import { readPanels, rereadEverything } from "./panels.js";
 import { warningWords } from "./panels/schedule.js";
 import { state } from "./state.js";
@@ -102,6 +102,9 @@ export async function submitForm(event) {
     return;
   }
   $("#command-submit").disabled = true;
+  // An earlier "saved" must not stand for this command while it is sent.
+  $("#toast").hidden = true;
+  $("#toast").textContent = "";
   try {
     const answer = await sendCommand(spec, values, form);
     $("#command-dialog").close();
@@ -131,8 +134,18 @@ export function sendCommand(spec, values, form) {
   const headers = { "Idempotency-Key": spec.idempotencyKey };
   // The version the person saw when they opened the form: if the thing
   // changed since, the server refuses rather than act on what they did not see.
-  if (spec.version !== undefined) headers["If-Match"] = String(spec.version);
-  return api(commandPath(spec.command, ids), { method: "POST", json, form: multipart, headers });
+  // A newer version the person's own last command made counts as seen: a
+  // card re-read after that command may not be drawn yet (a quick second
+  // click after "Take it" sent the old version, and was refused as stale).
+  if (spec.version !== undefined) {
+    // The thing's own id: not the inspection's, whose versions are its own.
+    const own = Object.entries(ids).filter(([key]) => key !== "inspection_id")
+      .map(([, id]) => state.ownVersions.get(id) || 0);
+    headers["If-Match"] = String(Math.max(Number(spec.version), ...own));
+  }
+  // The method is the server's (GET /api/meta): a POST, or a DELETE of the thing.
+  const method = meta.commands.get(spec.command)?.method || "POST";
+  return api(commandPath(spec.command, ids), { method, json, form: multipart, headers });
 }
 
 export function showFormError(message, fields = [], kind = "error") {
@@ -149,18 +162,22 @@ export function showFormError(message, fields = [], kind = "error") {
 }
 
 // Read what was just written (min_position), and say what the server warned.
-export function afterCommand(spec, answer) {
+export async function afterCommand(spec, answer) {
+  if (answer.id && Number.isInteger(answer.version)) state.ownVersions.set(answer.id, answer.version);
+  // Read what was just written first (read-your-writes: min_position is the
+  // position the command answered), so the screen is current when "saved" shows.
+  if (answer.position && state.inspectionId) {
+    noteLivePosition(answer.position);
+    await readPanels(ALL_PANELS, answer.position);
+  }
+  // e.g. show the sign-in link after a user is added; it may have its own words.
+  // (not awaited: opening an inspection goes on in the background)
+  const own = spec.after ? spec.after(answer, spec) : null;
   const warnings = answer.warnings || [];
   const text = warnings.length
     ? `${spec.title}: saved, with warnings: ${warnings.map(warningWords).join("; ")}`
     : `${spec.title}: saved.`;
-  toast(text, warnings.length ? "warn" : "ok");
-  if (answer.position && state.inspectionId) {
-    noteLivePosition(answer.position);
-    readPanels(ALL_PANELS, answer.position);
-  }
-  // e.g. show the sign-in link after a user is added.
-  if (spec.after) spec.after(answer, spec);
+  toast(typeof own === "string" ? `${text} ${own}` : text, warnings.length || typeof own === "string" ? "warn" : "ok");
 }
 
 let toastTimer = null;

@@ -352,6 +352,18 @@ export function raiseLineForm() {
   };
 }
 
+export function lineOwnerForm(line) {
+  return {
+    command: "AssignLineOfEnquiry",
+    title: "Set the line's owner",
+    about: `${line.title}: who follows it up.`,
+    fields: [{ name: "owner", label: "Owner", maxlength: 120, required: true, value: line.owner || "" }],
+    submitLabel: "Save",
+    version: line.version,
+    build: (v) => ({ ids: ids({ line_id: line.id }), json: { owner: v.owner } }),
+  };
+}
+
 export function answerLineForm(line) {
   return {
     command: "AnswerLineOfEnquiry",
@@ -485,7 +497,14 @@ export function addInspectorForm() {
   };
 }
 
-export function openInspectionForm() {
+export async function openInspectionForm() {
+  // The playbook templates (issue 15): its tasks and responsibilities come with it.
+  let templates = [];
+  try {
+    templates = (await api("/playbook-templates")).templates;
+  } catch {
+    templates = [];
+  }
   return {
     command: "OpenInspection",
     title: "Open an inspection",
@@ -495,10 +514,15 @@ export function openInspectionForm() {
       { name: "framework", label: "Framework", type: "select", options: options("frameworks") },
       { name: "starts_on", label: "Starts on", type: "date", value: todayInZone(), required: true },
       { name: "timezone", label: "Time zone", value: "Europe/London", required: true },
+      { name: "template", label: "Playbook", type: "select",
+        options: [["", "None"], ...templates.map((t) => [t.name, `${t.name} (${t.framework}): ${t.description}`])] },
     ],
     after: () => chooseInspection(),
     submitLabel: "Open",
-    build: (v) => ({ ids: {}, json: { title: v.title, framework: v.framework, starts_on: v.starts_on, timezone: v.timezone } }),
+    build: (v) => ({ ids: {}, json: {
+      title: v.title, framework: v.framework, starts_on: v.starts_on, timezone: v.timezone,
+      template: v.template || null,
+    } }),
   };
 }
 
@@ -558,6 +582,266 @@ export async function limitForm(user) {
   };
 }
 
+// --- the council's plan (issue 15): playbook, Annex A, case audits, debriefs
+
+export function completeTaskForm(task) {
+  return {
+    command: "CompletePlaybookTask",
+    title: "Mark the task done",
+    about: `${task.title}${task.owner ? ` (${task.owner})` : ""}.`,
+    fields: [{ name: "note", label: "Note (optional)", type: "textarea" }],
+    submitLabel: "Done",
+    build: (v) => ({ ids: ids({ task_id: task.id }), json: { note: v.note || null } }),
+  };
+}
+
+export function assignTaskForm(task) {
+  return {
+    command: "AssignPlaybookTask",
+    title: "Give the task an owner",
+    about: task.title,
+    fields: [{ name: "owner", label: "Owner", maxlength: 120, required: true, value: task.owner || "" }],
+    submitLabel: "Assign",
+    build: (v) => ({ ids: ids({ task_id: task.id }), json: { owner: v.owner } }),
+  };
+}
+
+export function responsibilityForm(duty) {
+  return {
+    command: "AssignResponsibility",
+    title: "Name who does it",
+    about: "A role in the council's plan, and the person who fills it.",
+    fields: [
+      { name: "role", label: "Responsibility", maxlength: 200, required: true, value: duty?.role || "" },
+      { name: "person", label: "Person", maxlength: 120, required: true, value: duty?.person || "" },
+    ],
+    submitLabel: "Save",
+    build: (v) => ({ ids: ids(), json: { role: v.role, person: v.person } }),
+  };
+}
+
+export function listAnnexAForm() {
+  return {
+    command: "ListAnnexADocument",
+    title: "List an Annex A document",
+    about: "A document the council must have ready by day 2.",
+    fields: [
+      { name: "title", label: "Document", maxlength: 200, required: true },
+      { name: "owner", label: "Owner", maxlength: 120, required: true },
+    ],
+    submitLabel: "List it",
+    build: (v) => ({ ids: ids(), json: { title: v.title, owner: v.owner } }),
+  };
+}
+
+const RAG = [["", "Leave as it is"], ["red", "Red"], ["amber", "Amber"], ["green", "Green"]];
+
+export function rateAnnexAForm(doc) {
+  return {
+    command: "RateAnnexADocument",
+    title: "Rate the document",
+    about: `${doc.title}: how complete it is, and how good.`,
+    fields: [
+      { name: "rag_complete", label: "Complete", type: "select", options: RAG, value: doc.rag_complete || "" },
+      { name: "rag_quality", label: "Quality", type: "select", options: RAG, value: doc.rag_quality || "" },
+      { name: "reason", label: "Why (optional)", type: "textarea" },
+    ],
+    submitLabel: "Rate",
+    build: (v) => ({
+      ids: ids({ document_id: doc.id }),
+      json: { rag_complete: v.rag_complete || null, rag_quality: v.rag_quality || null, reason: v.reason || null },
+    }),
+  };
+}
+
+export function submitAnnexAForm(doc) {
+  return {
+    command: "SubmitAnnexADocument",
+    title: "Submitted to the inspectors",
+    about: `${doc.title} has been submitted.`,
+    fields: [],
+    submitLabel: "Submitted",
+    build: () => ({ ids: ids({ document_id: doc.id }), json: {} }),
+  };
+}
+
+export function annexASummaryForm(summary) {
+  return {
+    command: "WriteAnnexASummary",
+    title: "Write the Annex A summary",
+    about: "The self-evaluation summary that goes with Annex A.",
+    fields: [{ name: "text", label: "Summary", type: "textarea", rows: 8, required: true, value: summary?.text || "" }],
+    submitLabel: "Save",
+    build: (v) => ({ ids: ids(), json: { text: v.text } }),
+  };
+}
+
+function caseStep(command, title, about, fields, json) {
+  return (c) => ({
+    command,
+    title,
+    about: `${c.ref}: ${about}`,
+    fields: typeof fields === "function" ? fields(c) : fields,
+    submitLabel: title,
+    build: (v) => ({ ids: ids({ case_id: c.id }), json: json(v) }),
+  });
+}
+
+export const auditorForm = caseStep("AssignCaseAuditor", "Name the auditor", "who audits this case.",
+  (c) => [{ name: "auditor", label: "Auditor", maxlength: 120, required: true, value: c.audit?.auditor || "" }],
+  (v) => ({ auditor: v.auditor }));
+export const multiAgencyForm = caseStep("RecordMultiAgencyReview", "Multi-agency review held",
+  "the partners reviewed the case together.",
+  [{ name: "note", label: "Note (optional)", type: "textarea" }], (v) => ({ note: v.note || null }));
+export const auditFormDoneForm = caseStep("CompleteAuditForm", "Audit form complete", "the audit form is filled in.",
+  [], () => ({}));
+export const concludeAuditForm = caseStep("ConcludeCaseAudit", "Conclude the audit", "the audit's judgement and why.",
+  () => [
+    { name: "judgement", label: "Judgement", type: "select", options: options("judgements") },
+    { name: "reason", label: "Why", type: "textarea", required: true },
+  ],
+  (v) => ({ judgement: v.judgement, reason: v.reason }));
+export const judgementSeenForm = caseStep("RecordJudgementSeen", "Judgement seen", "who has seen the judgement.",
+  [{ name: "by", label: "Seen by", type: "select",
+    options: [["social_worker", "Social worker"], ["team_manager", "Team manager"]] }],
+  (v) => ({ by: v.by }));
+export const folderReadyForm = caseStep("MarkFolderReady", "Folder ready", "the case folder is ready.",
+  [], () => ({}));
+const COPY_FOR = [["inspector", "Inspector"], ["council", "Council"], ["social_worker", "Social worker"]];
+const COPY_MEDIA = [["electronic", "Electronic"], ["hard_copy", "Hard copy"], ["packet", "Encrypted packet"]];
+export const makeCopyForm = caseStep("MakeCaseCopy", "Copy made", "a copy of the case file was made.",
+  [{ name: "copy_for", label: "Copy for", type: "select", options: COPY_FOR }], (v) => ({ copy_for: v.copy_for }));
+export const handOverCopyForm = caseStep("HandOverCaseCopy", "Copy handed over", "a copy went to its holder.",
+  [
+    { name: "copy_for", label: "Copy for", type: "select", options: COPY_FOR.slice(1) },
+    { name: "to", label: "Handed to", maxlength: 120, required: true },
+    { name: "medium", label: "How", type: "select", options: COPY_MEDIA },
+  ],
+  (v) => ({ copy_for: v.copy_for, to: v.to, medium: v.medium }));
+export const releaseCopyForm = caseStep("ReleaseCaseCopy", "Copy released to the inspector",
+  "the inspector's copy, into the hand-over ledger.",
+  () => [
+    { name: "to", label: "Released to", type: "select", options: inspectorOptions(), required: true },
+    { name: "medium", label: "How", type: "select", options: COPY_MEDIA },
+  ],
+  (v) => ({ to: v.to, medium: v.medium }));
+
+export function debriefForm(meeting) {
+  // Those of the schedule's day that have ended: a debrief comes afterwards.
+  const meetings = (state.data.schedule?.meetings || [])
+    .filter((m) => !m.cancelled && Date.parse(m.ends_at) <= Date.now());
+  return {
+    command: "RecordDebrief",
+    title: "Report back from a meeting",
+    about: "What the inspectors asked, what went well, any concerns. Follow-ups become playbook tasks.",
+    fields: [
+      meeting ? null : { name: "meeting", label: "Meeting", type: "select", required: true,
+        options: meetings.map((m) => [m.id, `${fmtTime(m.starts_at)} ${m.title}`]) },
+      { name: "asked", label: "What they asked", type: "textarea", required: true },
+      { name: "went_well", label: "What went well (optional)", type: "textarea" },
+      { name: "concerns", label: "Concerns (optional)", type: "textarea" },
+      { name: "follow_ups", label: "Follow-ups, one per line", type: "textarea" },
+    ].filter(Boolean),
+    submitLabel: "Report back",
+    build: (v) => ({
+      ids: ids({ meeting_id: meeting ? meeting.id : v.meeting }),
+      json: {
+        asked: v.asked, went_well: v.went_well || null, concerns: v.concerns || null,
+        follow_ups: lines(v.follow_ups),
+      },
+    }),
+  };
+}
+
+// --- closing the day, calendar links (issues 12 and 13) ---------------------
+
+export function closeDayForm(day) {
+  return {
+    command: "CloseDay",
+    title: "Close the day",
+    about: "The day's log is sealed with a signed checkpoint; the blog shows the seal.",
+    fields: [{ name: "day", label: "Day", type: "date", value: day || todayInZone(), required: true }],
+    submitLabel: "Close the day",
+    build: (v) => ({ ids: ids(), json: { day: v.day } }),
+  };
+}
+
+export function calendarLinkForm() {
+  return {
+    command: "CreateCalendarLink",
+    title: "A calendar link",
+    about: "A secret link a calendar can subscribe to: the whole schedule, or one person's agenda.",
+    fields: [{ name: "person", label: "One person's agenda (optional)", maxlength: 120 }],
+    after: (answer) => showCalendarLink(answer),
+    submitLabel: "Make the link",
+    build: (v) => ({ ids: ids(), json: { person: v.person || null } }),
+  };
+}
+
+function showCalendarLink(answer) {
+  return answer?.url ? `The link is shown once: copy it now. ${answer.url}` : null;
+}
+
+// --- the daily blog by email (issue 13): the distribution list ---------------
+
+export function addRecipientForm() {
+  return {
+    command: "AddRecipient",
+    title: "Add to the blog's distribution list",
+    about: "They get the daily blog by email.",
+    fields: [
+      { name: "name", label: "Name", maxlength: 120, required: true },
+      { name: "email", label: "Email address", type: "email", required: true },
+      { name: "group", label: "Group (optional)", maxlength: 120 },
+    ],
+    submitLabel: "Add",
+    build: (v) => ({ ids: ids(), json: { name: v.name, email: v.email, group: v.group || null } }),
+  };
+}
+
+// Removal is a DELETE of the address, by the roles that may add.
+export function removeRecipientForm(recipient) {
+  return {
+    command: "RemoveRecipient",
+    title: "Take off the distribution list",
+    about: `${recipient.name} <${recipient.email}> gets no more blog emails.`,
+    fields: [],
+    submitLabel: "Remove",
+    build: () => ({ ids: ids({ email: recipient.email }) }),
+  };
+}
+
+export function revokeCalendarLinkForm(link) {
+  return {
+    command: "RevokeCalendarLink",
+    title: "Revoke the calendar link",
+    about: `${link.person ? `${link.person}'s agenda` : "The whole schedule"}: calendars subscribed to it stop getting updates at once.`,
+    fields: [],
+    submitLabel: "Revoke",
+    build: () => ({ ids: { link_id: link.id } }),
+  };
+}
+
+// The case system's access log (CSV): who browsed which case.
+export function accessLogForm() {
+  return {
+    command: "ImportAccessLog",
+    title: "Import the access log",
+    about: "The case system's access log, as CSV: each inspector's browse of a case is recorded.",
+    fields: [
+      { name: "file", label: "Access log (CSV)", type: "file", required: true },
+      { name: "map", label: "Column names, if not ours (optional)", maxlength: 500 },
+    ],
+    submitLabel: "Import",
+    build: (v, form) => {
+      const body = new FormData();
+      body.append("file", form.elements.file.files[0]);
+      if (v.map) body.append("map", v.map);
+      return { ids: ids(), form: body };
+    },
+  };
+}
+
 // Every command the page can send, by the server's name for it, and the
 // form that sends it. A test checks this against GET /api/meta.
 export const COMMAND_FORMS = {
@@ -592,6 +876,34 @@ export const COMMAND_FORMS = {
   RevokeToken: revokeForm,
   RotateToken: rotateForm,
   LimitInspections: limitForm,
+  // the council's plan (issue 15)
+  CompletePlaybookTask: completeTaskForm,
+  AssignPlaybookTask: assignTaskForm,
+  AssignResponsibility: responsibilityForm,
+  ListAnnexADocument: listAnnexAForm,
+  RateAnnexADocument: rateAnnexAForm,
+  SubmitAnnexADocument: submitAnnexAForm,
+  WriteAnnexASummary: annexASummaryForm,
+  AssignCaseAuditor: auditorForm,
+  RecordMultiAgencyReview: multiAgencyForm,
+  CompleteAuditForm: auditFormDoneForm,
+  ConcludeCaseAudit: concludeAuditForm,
+  RecordJudgementSeen: judgementSeenForm,
+  MarkFolderReady: folderReadyForm,
+  MakeCaseCopy: makeCopyForm,
+  HandOverCaseCopy: handOverCopyForm,
+  ReleaseCaseCopy: releaseCopyForm,
+  RecordDebrief: debriefForm,
+  // closing the day (issue 12), calendar links (issue 13)
+  CloseDay: closeDayForm,
+  CreateCalendarLink: calendarLinkForm,
+  // the daily blog by email (issue 13)
+  AddRecipient: addRecipientForm,
+  RemoveRecipient: removeRecipientForm,
+  RevokeCalendarLink: revokeCalendarLinkForm,
+  ImportAccessLog: accessLogForm,
+  // lines of enquiry: their owner
+  AssignLineOfEnquiry: lineOwnerForm,
 };
 
 // Commands found by where they are sent rather than by name.
@@ -641,6 +953,30 @@ export const ACTIONS = {
   rotate: "RotateToken",
   revoke: "RevokeToken",
   limit: "LimitInspections",
+  completeTask: "CompletePlaybookTask",
+  assignTask: "AssignPlaybookTask",
+  responsibility: "AssignResponsibility",
+  listAnnexA: "ListAnnexADocument",
+  rateAnnexA: "RateAnnexADocument",
+  submitAnnexA: "SubmitAnnexADocument",
+  annexASummary: "WriteAnnexASummary",
+  auditor: "AssignCaseAuditor",
+  multiAgency: "RecordMultiAgencyReview",
+  auditForm: "CompleteAuditForm",
+  concludeAudit: "ConcludeCaseAudit",
+  judgementSeen: "RecordJudgementSeen",
+  folderReady: "MarkFolderReady",
+  makeCopy: "MakeCaseCopy",
+  handOverCopy: "HandOverCaseCopy",
+  releaseCopy: "ReleaseCaseCopy",
+  debrief: "RecordDebrief",
+  closeDay: "CloseDay",
+  calendarLink: "CreateCalendarLink",
+  addRecipient: "AddRecipient",
+  lineOwner: "AssignLineOfEnquiry",
+  removeRecipient: "RemoveRecipient",
+  revokeCalendarLink: "RevokeCalendarLink",
+  accessLog: "ImportAccessLog",
 };
 
 export const FORMS = {
@@ -655,6 +991,13 @@ export const FORMS = {
   addInspector: addInspectorForm,
   openInspection: openInspectionForm,
   addUser: addUserForm,
+  responsibility: () => responsibilityForm(null),
+  listAnnexA: listAnnexAForm,
+  annexASummary: () => annexASummaryForm(null),
+  debrief: () => debriefForm(null),
+  closeDay: () => closeDayForm(document.querySelector("#blog-day")?.value),
+  calendarLink: calendarLinkForm,
+  accessLog: accessLogForm,
 };
 
 // Whether the person may use an action: a page name above, or a command name.

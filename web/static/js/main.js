@@ -10,7 +10,8 @@ import { renderRequests } from "./panels/requests.js";
 import { keepNowInView, noteHandScroll, renderSchedule } from "./panels/schedule.js";
 import { backToLive, setPastMode, showInstant, showPosition, showPositionSoon, stepEvent } from "./replay.js";
 import { toggleClosed } from "./panels/requests.js";
-import { acknowledgeDay } from "./panels/day.js";
+import { acknowledgeDay, dayShown } from "./panels/day.js";
+import { downloadPacket, openPrint, printDay } from "./panels/plan.js";
 import { copySignInLink } from "./panels/admin.js";
 import { refreshView, showView } from "./views.js";
 import { openInspection, showSignIn, signIn, signOut, takeTokenFromAddress } from "./session.js";
@@ -57,6 +58,19 @@ export function wire() {
     button.addEventListener("click", () => openForm(FORMS[button.dataset.action]()));
   }
   $("#command-form").addEventListener("submit", submitForm);
+  // Print: each panel's print page, in a new tab, with the token in its address.
+  const PRINTS = {
+    schedule: () => `schedule/${printDay("#schedule-day")}`,
+    ledger: () => "ledger",
+    cases: () => "cases",
+    blog: () => `blog/${printDay("#blog-day")}`,
+    agenda: () => `agenda/${encodeURIComponent(state.me.name)}`,
+    pack: () => `packs/${dayShown()}/${encodeURIComponent(state.me.name)}`,
+  };
+  for (const button of document.querySelectorAll("button[data-print]")) {
+    button.addEventListener("click", () => openPrint(PRINTS[button.dataset.print]()));
+  }
+  $("#packet-download").addEventListener("click", downloadPacket);
   $("#detail-close").addEventListener("click", () => $("#detail-dialog").close());
   $("#requests-closed").addEventListener("click", toggleClosed);
   for (const tab of document.querySelectorAll(".view-tab")) {

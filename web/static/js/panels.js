@@ -8,6 +8,7 @@ import { renderFeed } from "./panels/feed.js";
 import { renderInspection } from "./panels/inspection.js";
 import { renderKit, renderLinesOfEnquiry } from "./panels/kit.js";
 import { renderLedger } from "./panels/ledger.js";
+import { renderMailBar } from "./panels/mail.js";
 import { renderRequests } from "./panels/requests.js";
 import { renderSchedule } from "./panels/schedule.js";
 import { state } from "./state.js";
@@ -21,7 +22,18 @@ export async function readPanels(panels, minPosition = 0) {
   return results.filter((r) => r.status === "fulfilled" && r.value !== null).map((r) => r.value);
 }
 
-export async function readPanel(panel, minPosition) {
+// A read overtaken by a newer one (a stream event's) answers when that one has
+// drawn the panel: whoever waits for a read waits for the panel to be drawn.
+const latestRead = {};
+
+export function readPanel(panel, minPosition) {
+  const read = readPanelOnce(panel, minPosition).then((position) =>
+    (position === null && latestRead[panel] !== read ? latestRead[panel] : position));
+  latestRead[panel] = read;
+  return read;
+}
+
+async function readPanelOnce(panel, minPosition) {
   const seq = (state.readSeq[panel] || 0) + 1;
   state.readSeq[panel] = seq;
   const route = PANEL_ROUTES[panel]();
@@ -46,6 +58,7 @@ export function rereadEverything() {
 export function renderLocalPanels() {
   renderKit();
   renderFeed();
+  renderMailBar();
   refreshView();
 }
 

@@ -20,4 +20,8 @@ export const state = {
   reconnectTimer: null,
   connection: "connecting",
   flashReady: false, // no outlines while the first screen is drawn
+  // The version each thing had after the person's own last command on it
+  // (the command's answer): a card drawn before that answer came back still
+  // shows the version before it, and If-Match must not send that one.
+  ownVersions: new Map(),
 };

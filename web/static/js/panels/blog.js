@@ -5,6 +5,7 @@ import { api, inspectionPath } from "../api.js";
 import { VALUE_WORDS } from "../config.js";
 import { $, fill, h, inspectorName, words } from "../dom.js";
 import { state } from "../state.js";
+import { blogEmailStatus } from "./mail.js";
 import { fmt, fmtTime, todayInZone } from "../time.js";
 
 let blogSeq = 0;
@@ -32,6 +33,7 @@ export async function renderBlog() {
   const section = (title, items) => (items.length ? [h("h3", {}, title), h("ul", { class: "blog-list" }, items)] : []);
   fill("#blog-body",
     h("h2", { class: "blog-day" }, dayWords),
+    blogEmailStatus(day, answer.email),
     answer.posts.length
       ? answer.posts.map((post) => h("section", { class: "post" },
         h("h3", { class: "post-title" }, post.title),
@@ -51,5 +53,12 @@ export async function renderBlog() {
     section("KIT points", answer.kit_points.map((e) => entry(e, `${e.subject}: ${e.data.text || ""}`))),
     section("Lines of enquiry raised", answer.lines_of_enquiry_raised.map((e) => entry(e, e.subject))),
     section("Cases browsed", answer.cases_browsed.map((c) => h("li", {}, `${c.case}: ${c.times === 1 ? "once" : `${c.times} times`}`))),
-    section("Tomorrow", answer.tomorrow.map((m) => h("li", {}, `${fmtTime(m.starts_at)} ${m.title}, ${m.venue}`))));
+    section("Playbook tasks done", (answer.tasks_done || []).map((e) => entry(e, `${e.subject}${e.data.note ? `: ${e.data.note}` : ""}`))),
+    section("Debriefs", (answer.debriefs || []).map((e) => entry(e, `${e.subject}${e.data.concerns ? `, concerns: ${e.data.concerns}` : ""}`))),
+    section("Tomorrow", answer.tomorrow.map((m) => h("li", {}, `${fmtTime(m.starts_at)} ${m.title}, ${m.venue}`))),
+    answer.seal
+      ? h("section", { class: "seal" }, h("h3", {}, "Day closed and sealed"),
+        h("p", { class: "muted" }, "The signed checkpoint of the log when the day was closed:"),
+        h("pre", { class: "seal-text" }, answer.seal))
+      : h("p", { class: "muted open-day" }, "This day is not closed yet."));
 }

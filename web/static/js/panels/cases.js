@@ -4,7 +4,10 @@ import { values } from "../meta.js";
 import { actionButton, fill, h, words } from "../dom.js";
 import { VALUE_WORDS } from "../config.js";
 import { detailAction, openDetail } from "../detail.js";
-import { caseBrowsedForm, judgeForm, notifyForm } from "../forms.js";
+import {
+  auditFormDoneForm, auditorForm, caseBrowsedForm, concludeAuditForm, folderReadyForm, handOverCopyForm,
+  judgeForm, judgementSeenForm, makeCopyForm, multiAgencyForm, notifyForm, releaseCopyForm,
+} from "../forms.js";
 import { state } from "../state.js";
 import { fmtDayTime } from "../time.js";
 
@@ -47,6 +50,10 @@ export function renderCase(c, latest) {
         c.judgement ? h("span", { class: "judgement" }, JUDGEMENT_SHORT[c.judgement] || words(c.judgement)) : null),
       h("span", { class: "dots", role: "img", "aria-label": `${c.notified.length} of ${values("parties").length} notified` },
         values("parties").map((p) => h("span", { class: notified.has(p) ? "dot on" : "dot" }))),
+      c.audit_progress
+        ? h("span", { class: c.audit_progress.done === c.audit_progress.of ? "audit-progress complete" : "audit-progress" },
+          `audit ${c.audit_progress.done}/${c.audit_progress.of}`)
+        : null,
       c.last_browse
         ? h("span", { class: "browse" }, `${c.last_browse.inspector_name.split(" ")[0]} · ${c.last_browse.item}`)
         : null));
@@ -65,6 +72,7 @@ export function caseDetail(c) {
     h("p", {}, c.notified.map(partyWords).join(", ") || "Nobody yet"),
     h("h3", {}, "Still to notify"),
     h("p", {}, c.not_yet_notified.map(partyWords).join(", ") || "Nobody"),
+    ...auditWords(c),
     c.last_browse ? h("h3", {}, "Latest browse") : null,
     c.last_browse ? h("p", {}, `${c.last_browse.item} by ${c.last_browse.inspector_name}, ${fmtDayTime(c.last_browse.at)}`) : null,
   ];
@@ -73,6 +81,36 @@ export function caseDetail(c) {
     act("notify", "Record a notification", () => notifyForm(c)),
     act("judge", "Record the judgement", () => judgeForm(c)),
     act("caseBrowsed", "Record a browse", () => caseBrowsedForm(c)),
+    act("auditor", "Name the auditor", () => auditorForm(c)),
+    act("multiAgency", "Multi-agency review", () => multiAgencyForm(c)),
+    act("auditForm", "Audit form complete", () => auditFormDoneForm(c)),
+    act("concludeAudit", "Conclude the audit", () => concludeAuditForm(c)),
+    act("judgementSeen", "Judgement seen", () => judgementSeenForm(c)),
+    act("folderReady", "Folder ready", () => folderReadyForm(c)),
+    act("makeCopy", "Copy made", () => makeCopyForm(c)),
+    act("handOverCopy", "Copy handed over", () => handOverCopyForm(c)),
+    act("releaseCopy", "Release the inspector's copy", () => releaseCopyForm(c)),
   ];
   openDetail(c.ref, body, actions);
+}
+
+// The audit in full (issue 15): its steps done, and the next one.
+function auditWords(c) {
+  const a = c.audit;
+  const p = c.audit_progress;
+  if (!a || !p) return [];
+  const copies = Object.entries(a.copies || {}).filter(([, k]) => k.made)
+    .map(([who, k]) => `${words(who).toLowerCase()}${k.handed_over_at ? ` (handed to ${k.handed_to})` : " (made)"}`);
+  return [
+    h("h3", {}, `Audit: ${p.done} of ${p.of} steps`),
+    h("ul", { class: "plain-list audit-steps" },
+      h("li", {}, `Auditor: ${a.auditor || "not named yet"}`),
+      h("li", {}, `Multi-agency review: ${a.multi_agency_review ? `held${a.multi_agency_note ? `, ${a.multi_agency_note}` : ""}` : "not yet"}`),
+      h("li", {}, `Audit form: ${a.form_complete ? "complete" : "not yet"}`),
+      a.reason ? h("li", {}, `Why judged so: ${a.reason}`) : null,
+      h("li", {}, `Judgement seen by: ${a.seen_by.map((s) => words(s).toLowerCase()).join(", ") || "nobody yet"}`),
+      h("li", {}, `Folder: ${a.folder_ready ? "ready" : "not ready"}`),
+      h("li", {}, `Copies: ${copies.join(", ") || "none yet"}`),
+      p.next ? h("li", { class: "next-step" }, `Next: ${p.next}`) : null),
+  ];
 }

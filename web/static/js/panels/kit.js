@@ -5,7 +5,7 @@ import { api, inspectionPath } from "../api.js";
 import { openForm } from "../dialog.js";
 import { $, actionButton, debounce, fill, h } from "../dom.js";
 import { eventsUpTo } from "../events.js";
-import { answerLineForm, kitActionAssignForm, kitActionCommand, kitActionDoneForm } from "../forms.js";
+import { answerLineForm, lineOwnerForm, kitActionAssignForm, kitActionCommand, kitActionDoneForm } from "../forms.js";
 import { state } from "../state.js";
 import { fmtDayTime } from "../time.js";
 
@@ -82,6 +82,7 @@ export function renderLinesOfEnquiry(answer) {
         `${line.owner ? `owner ${line.owner}` : "no owner yet"} · raised by ${line.raised_by}, `
           + `${fmtDayTime(line.raised_at)} · ${line.evidence.length} evidence`),
       h("div", { class: "row-actions" },
+        actionButton("lineOwner", line.owner ? "Change owner" : "Set its owner", () => openForm(lineOwnerForm(line))),
         actionButton("answerLine", "Answer", () => openForm(answerLineForm(line)))))))
     : h("p", { class: "empty" }, "No open lines of enquiry."));
 }

@@ -1,0 +1,195 @@
+// The council's plan (issue 15): the playbook's tasks for the day (overdue
+// in red) and who does what; the Annex A register with its RAG ratings and
+// the countdown to day 2; the staff's debriefs. Also the day's closing, the
+// hand-over packet and calendar links, for the roles that may.
+
+import { api, inspectionPath } from "../api.js";
+import { openForm, toast } from "../dialog.js";
+import { $, actionButton, fill, h, plural } from "../dom.js";
+import {
+  assignTaskForm, revokeCalendarLinkForm, completeTaskForm, rateAnnexAForm, responsibilityForm, submitAnnexAForm,
+} from "../forms.js";
+import { mayRun } from "../meta.js";
+import { renderDistribution } from "./mail.js";
+import { state } from "../state.js";
+import { fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
+
+let planSeq = 0;
+
+export async function renderPlan() {
+  const seq = ++planSeq;
+  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
+  let playbook, annex, debriefs;
+  try {
+    [playbook, annex, debriefs] = await Promise.all([
+      api(`${inspectionPath("/playbook")}?${when}`),
+      api(`${inspectionPath("/annex-a")}?${when}`),
+      api(`${inspectionPath("/debriefs")}?${when}`),
+    ]);
+  } catch (error) {
+    fill("#plan-body", h("p", { class: "error" }, error.message));
+    return;
+  }
+  if (seq !== planSeq) return;
+  fill("#plan-playbook", renderPlaybook(playbook));
+  fill("#plan-annex-a", renderAnnexA(annex));
+  fill("#plan-debriefs", renderDebriefs(debriefs));
+  $("#plan-packet").hidden = !mayReadDocuments();
+  renderDistribution();
+  renderCalendarLinks();
+}
+
+function renderPlaybook(answer) {
+  const doneToday = (t) => t.done && t.done_at && zonedParts(new Date(t.done_at)).day === answer.today;
+  const today = answer.tasks.filter((t) => t.due_day === answer.today || (t.overdue && !t.done) || doneToday(t));
+  const undated = answer.tasks.filter((t) => !t.due && !t.done);
+  const later = answer.tasks.filter((t) => t.due && !today.includes(t) && !t.done);
+  const task = (t) => h("li", { class: `task${t.overdue ? " overdue" : ""}${t.done ? " done" : ""}`, dataset: { taskId: t.id } },
+    h("span", { class: "task-title" }, t.title),
+    h("span", { class: "muted" }, ` ${t.owner || "no owner"}${t.due ? `, due ${fmtDayTime(t.due)}` : ""}`),
+    t.overdue && !t.done ? h("span", { class: "tag overdue-tag" }, "overdue") : null,
+    t.done ? h("span", { class: "tag ok" }, `done by ${t.done_by}`) : null,
+    t.done || state.past !== null ? null : h("span", { class: "task-actions" },
+      actionButton("completeTask", "Done", () => openForm(completeTaskForm(t)), { class: "small act-completeTask" }),
+      actionButton("assignTask", t.owner ? "Reassign" : "Assign", () => openForm(assignTaskForm(t)), { class: "small act-assignTask" })));
+  return [
+    h("p", { class: "summary-line" },
+      `${answer.template ? `Playbook ${answer.template}. ` : ""}${plural(answer.done, "task")} done, `,
+      h("span", { class: answer.overdue ? "overdue-count" : "" }, `${answer.overdue} overdue`), "."),
+    h("h4", {}, `Today (${answer.today}): due, overdue or done`),
+    today.length ? h("ul", { class: "plain-list tasks" }, today.map(task)) : h("p", { class: "empty" }, "Nothing due today."),
+    ...(undated.length ? [h("h4", {}, "Open, with no due date"), h("ul", { class: "plain-list tasks" }, undated.map(task))] : []),
+    later.length ? h("details", {}, h("summary", {}, `Later: ${plural(later.length, "task")}`), h("ul", { class: "plain-list tasks" }, later.map(task))) : null,
+    h("h4", {}, "Who does what"),
+    h("ul", { class: "plain-list responsibilities" }, answer.responsibilities.map((r) => h("li", {},
+      h("strong", {}, r.role), `: ${r.person || "nobody named yet"} `,
+      state.past === null ? actionButton("responsibility", "Name", () => openForm(responsibilityForm(r)), { class: "small act-responsibility" }) : null))),
+  ];
+}
+
+const RAG_WORDS = { red: "Red", amber: "Amber", green: "Green" };
+
+function rag(kind, value) {
+  return h("span", { class: `rag rag-${value || "none"}`, title: `${kind}: ${RAG_WORDS[value] || "not rated"}` },
+    `${kind} ${RAG_WORDS[value] || "–"}`);
+}
+
+function countdownWords(c) {
+  const s = c.seconds_left;
+  if (s < 0) return `Day 2 (${fmtDayTime(c.ready_by)}) has passed`;
+  const hours = Math.floor(s / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  return `${hours} h ${minutes} min to day 2 (${fmtDayTime(c.ready_by)})`;
+}
+
+function renderAnnexA(answer) {
+  const c = answer.countdown;
+  return [
+    h("p", { class: `summary-line countdown${c.all_ready ? " ready" : c.seconds_left < 0 ? " late" : ""}` },
+      `${countdownWords(c)}: ${c.ready} of ${c.documents} ready.`,
+      c.outstanding.length ? ` Not ready: ${c.outstanding.join(", ")}.` : ""),
+    answer.documents.length
+      ? h("ul", { class: "plain-list annex-a" }, answer.documents.map((d) => h("li", { class: "annex-doc", dataset: { documentId: d.id } },
+        h("span", { class: "doc-title" }, d.title), h("span", { class: "muted" }, ` ${d.owner} `),
+        rag("Complete", d.rag_complete), " ", rag("Quality", d.rag_quality), " ",
+        d.submitted ? h("span", { class: "tag ok" }, `submitted ${fmtDayTime(d.submitted_at)}`) : h("span", { class: "tag" }, "not submitted"),
+        state.past !== null ? null : h("span", { class: "task-actions" },
+          actionButton("rateAnnexA", "Rate", () => openForm(rateAnnexAForm(d)), { class: "small act-rateAnnexA" }),
+          d.submitted ? null : actionButton("submitAnnexA", "Submitted", () => openForm(submitAnnexAForm(d)), { class: "small act-submitAnnexA" })))))
+      : h("p", { class: "empty" }, "No Annex A document listed yet."),
+    h("h4", {}, "Summary"),
+    answer.summary
+      ? h("div", { class: "annex-summary" }, answer.summary.text.split(/\n{2,}/).map((p) => h("p", {}, p)),
+        h("p", { class: "muted" }, `By ${answer.summary.by}, ${fmtDayTime(answer.summary.at)}`))
+      : h("p", { class: "empty" }, "No summary written yet."),
+  ];
+}
+
+function renderDebriefs(answer) {
+  if (!answer.debriefs.length) return h("p", { class: "empty" }, "No debrief yet.");
+  return [
+    h("p", { class: "summary-line" }, `${plural(answer.debriefs.length, "debrief")}, ${answer.with_concerns} with concerns.`),
+    h("ul", { class: "plain-list debriefs" }, answer.debriefs.map((d) => h("li", { class: d.concerns ? "debrief concerns" : "debrief" },
+      h("strong", {}, d.meeting_title), h("span", { class: "muted" }, ` ${d.person}, ${fmtTime(d.at)}`),
+      h("p", {}, `Asked: ${d.asked}`),
+      d.went_well ? h("p", {}, `Went well: ${d.went_well}`) : null,
+      d.concerns ? h("p", { class: "concern" }, `Concerns: ${d.concerns}`) : null,
+      d.follow_ups.length ? h("p", {}, `Follow-ups: ${d.follow_ups.join("; ")}`) : null))),
+  ];
+}
+
+// Whoever may attach, approve, check or release documents may read them.
+export function mayReadDocuments() {
+  return ["AttachDocument", "ApproveDocument", "CheckDocument", "ReleaseDocument"].some(mayRun);
+}
+
+// The hand-over packet: the ledger's span with its documents, encrypted
+// with a password given in a header (never in a URL).
+export async function downloadPacket() {
+  const password = $("#packet-password").value;
+  if (password.length < 8) {
+    toast("A packet's password has at least 8 characters.", "error");
+    return;
+  }
+  let response;
+  try {
+    response = await fetch(`/api${inspectionPath("/ledger/packet")}`, {
+      headers: { Authorization: `Bearer ${state.token}`, "X-Packet-Password": password },
+    });
+  } catch {
+    toast("The server could not be reached. Try again.", "error");
+    return;
+  }
+  if (!response.ok) {
+    const body = await response.json().catch(() => ({}));
+    toast(`The packet could not be made: ${typeof body.detail === "string" ? body.detail : response.status}.`, "error");
+    return;
+  }
+  const url = URL.createObjectURL(await response.blob());
+  const link = h("a", { href: url, download: "handover-packet.zip", hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// A print page (or its PDF) in a new tab: a new tab cannot send the bearer
+// header, so the token goes in the address (see the README for the risk).
+export function printUrl(what, { pdf = false } = {}) {
+  const base = `/print/inspections/${encodeURIComponent(state.inspectionId)}/${what}`;
+  const query = new URLSearchParams({ token: state.token });
+  if (pdf) query.set("format", "pdf");
+  return `${base}?${query}`;
+}
+
+export function openPrint(what) {
+  window.open(printUrl(what), "_blank", "noopener");
+}
+
+export function printDay(input) {
+  return $(input)?.value || todayInZone();
+}
+
+
+// The inspection's calendar links, for those who may revoke them.
+async function renderCalendarLinks() {
+  const section = $("#plan-calendar-links");
+  section.hidden = !mayRun("RevokeCalendarLink");
+  if (section.hidden) return;
+  let answer;
+  try {
+    answer = await api(`${inspectionPath("/calendar-links")}?min_position=${state.livePosition}`);
+  } catch (error) {
+    fill("#calendar-links-body", h("p", { class: "error" }, error.message));
+    return;
+  }
+  fill("#calendar-links-body", answer.links.length
+    ? h("ul", { class: "plain-list calendar-links" }, answer.links.map((link) => h("li", { class: "calendar-link" },
+      `${link.person || "The whole schedule"}, made by ${link.created_by} ${fmtDayTime(link.created_at)} `,
+      link.revoked
+        ? h("span", { class: "tag" }, `revoked by ${link.revoked_by}`)
+        : state.past === null
+          ? actionButton("revokeCalendarLink", "Revoke", () => openForm(revokeCalendarLinkForm(link)))
+          : null)))
+    : h("p", { class: "empty" }, "No calendar link made yet."));
+}
