@@ -141,6 +141,10 @@ SAMPLES: dict[type[m.Command], Sample] = {
         INS + "/distribution", {"name": "Pat Partner", "email": "pat@example.org"}
     ),
     m.RemoveRecipient: Sample(INS + "/distribution/pat@example.org", {}),
+    # issue 11: a line of enquiry's owner
+    m.AssignLineOfEnquiry: Sample(
+        INS + "/lines-of-enquiry/{lid}/owner", {"owner": "A preparer"}
+    ),
 }
 
 
