@@ -114,7 +114,7 @@ def test_an_unknown_user_or_case_is_reported_with_its_line_and_not_stored(
     assert set(lines) == {3, 4, 5, 6}
     assert "Ann Other" in lines[3] and "roster" in lines[3]
     assert "CP-9999" in lines[4]
-    assert "accessed_at" in lines[6]
+    assert "when it was opened" in lines[6] and "two years" in lines[6]
     browsed = [
         e
         for e in logged_events(client, inspection, after=before)

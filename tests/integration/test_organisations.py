@@ -62,6 +62,8 @@ ORGANISATION_WIDE = {
     ("post", "/api/inspections"),
     # The templates are files of the installation, the same for every council.
     ("get", "/api/playbook-templates"),
+    # What the page learns of the server's own tables: the same for everyone.
+    ("get", "/api/meta"),
     # The whole log, and only while the database holds one council's.
     ("get", "/api/log/export"),
     # The verifiable log is one tree over every organisation's events: its
@@ -89,6 +91,12 @@ def york_ids(york: Council) -> dict[str, str]:
     rid = new_request(york.client, york.inspection)
     # Released, so that York's ledger has a line 1 (and its receipt).
     digest = walk_request(york.client, york.inspection, rid, "released")
+    recipient = "pat@york.example.org"
+    york.client.ok(
+        "admin",
+        f"/api/inspections/{ids['iid']}/distribution",
+        {"name": "Pat Partner", "email": recipient},
+    )
     return {
         "inspection_id": ids["iid"],
         "request_id": rid,
@@ -106,6 +114,8 @@ def york_ids(york: Council) -> dict[str, str]:
             f"/api/inspections/{ids['iid']}/calendar-links",
             {"person": "A staff"},
         )["id"],
+        # issue 13: someone on York's distribution list
+        "email": recipient,
         # issue 15: a playbook task (the sample template's) and an Annex A entry
         "task_id": "d1-diary",
         "document_id": york.client.ok(
@@ -152,7 +162,13 @@ def test_every_route_answers_404_for_another_organisations_inspection_or_user(
             checked += 1
         if method == "get" and not template.endswith(("/stream", "{user_id}")):
             # York's own auditor reads it: the 404 was about the organisation.
-            answer = call(york.client, "auditor", method, path)
+            # (The distribution list, email addresses, is for those who keep it.)
+            reader = "admin" if template.endswith("/distribution") else "auditor"
+            answer = call(york.client, reader, method, path)
+            if template.endswith("/email"):
+                # York has sent no email that day: its own 404 says so.
+                assert "outbox holds no email" in answer.text, answer.text
+                continue
             assert answer.status_code == 200, (path, answer.text)
     assert checked > 100
 

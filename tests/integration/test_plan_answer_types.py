@@ -11,12 +11,12 @@ from zoneinfo import ZoneInfo
 from pydantic import TypeAdapter
 
 from projections.annex_a import AnnexAAnswer
-from projections.blog import BlogAnswer
 from projections.cases import CasesAnswer
 from projections.debriefs import DebriefsAnswer
 from projections.playbook import PlaybookAnswer
 from tests.helpers import WarRoomClient
 from tests.integration.story import WHEN_ASKED, without
+from web.answers import SealedBlogAnswer
 
 
 def test_the_plans_reads_answer_what_their_types_say(client: WarRoomClient) -> None:
@@ -79,7 +79,7 @@ def test_the_plans_reads_answer_what_their_types_say(client: WarRoomClient) -> N
         "annex-a": (f"{path}/annex-a", AnnexAAnswer),
         "debriefs": (f"{path}/debriefs", DebriefsAnswer),
         "cases": (f"{path}/cases", CasesAnswer),
-        "blog": (f"{path}/blog/{today.isoformat()}", BlogAnswer),
+        "blog": (f"{path}/blog/{today.isoformat()}", SealedBlogAnswer),
     }
     for name, (route, answer_type) in answers.items():
         response = client.get("auditor", route)

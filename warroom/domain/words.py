@@ -13,6 +13,7 @@ FIELDS = {
     "ends_at": "the end time",
     "due_at": "the due time",
     "occurred_at": "when it happened",
+    "accessed_at": "when it was opened",
     "expires_at": "the expiry time",
     "starts_on": "the first day",
     "day": "the day",

@@ -83,6 +83,7 @@ def remove_recipient(
 @router.get(
     "/blog/{day}/email",
     summary="The day's latest blog email, as the outbox holds it (.eml)",
+    response_class=Response,
     responses={
         **READ_ERRORS,
         200: {"content": {"message/rfc822": {"schema": {"type": "string"}}}},
