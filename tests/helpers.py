@@ -211,6 +211,25 @@ def new_request(
     return rid
 
 
+def new_meeting(
+    client: WarRoomClient, inspection: Inspection, **changes: Any
+) -> dict[str, Any]:
+    """A KIT meeting on the inspection's second day (10:00-11:00 UTC, room 1,
+    a member of staff and the lead inspector), scheduled with `changes`."""
+    body: dict[str, Any] = {
+        "title": "KIT with the lead inspector",
+        "kind": "kit",
+        "starts_at": "2026-11-24T10:00:00+00:00",
+        "ends_at": "2026-11-24T11:00:00+00:00",
+        "venue": "Room 1",
+        "attendees": ["A staff"],
+        "inspectors": [inspection.lead_inspector],
+        "topics": ["Annex A gaps"],
+        **changes,
+    }
+    return client.ok("rapid_response", f"{inspection.path}/meetings", body)
+
+
 def walk_request(
     client: WarRoomClient,
     inspection: Inspection,

@@ -16,7 +16,7 @@ import vobject
 
 from projections.decoding import logged_event
 from projections.events import LoggedEvent
-from tests.helpers import Inspection, WarRoomClient, refused
+from tests.helpers import Inspection, WarRoomClient, new_meeting, refused
 
 DAY = "2026-11-24"
 STAFF = "A staff"  # the staff user's name (tests.helpers.WarRoomClient)
@@ -29,18 +29,9 @@ def at(hhmm: str, day: str = DAY) -> str:
 def schedule(
     client: WarRoomClient, inspection: Inspection, **changes: Any
 ) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "title": "KIT with the lead inspector",
-        "kind": "kit",
-        "starts_at": at("10:00"),
-        "ends_at": at("11:00"),
-        "venue": "Room 1",
-        "attendees": [STAFF],
-        "inspectors": [inspection.lead_inspector],
-        "topics": ["Annex A gaps", "Front door"],
-        **changes,
-    }
-    return client.ok("rapid_response", f"{inspection.path}/meetings", body)
+    return new_meeting(
+        client, inspection, **{"topics": ["Annex A gaps", "Front door"], **changes}
+    )
 
 
 def events(ics: bytes) -> dict[str, Any]:

@@ -8,12 +8,17 @@ import html
 import re
 import subprocess
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import quote
 
 import pytest
 
-from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
+from tests.helpers import (
+    Inspection,
+    WarRoomClient,
+    new_meeting,
+    new_request,
+    walk_request,
+)
 
 DAY = "2026-11-24"
 STAFF = "A staff"
@@ -36,32 +41,15 @@ class Story:
         return f"/print/inspections/{self.inspection.id}"
 
 
-def meeting(
-    client: WarRoomClient, inspection: Inspection, **changes: Any
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "title": "KIT with the lead inspector",
-        "kind": "kit",
-        "starts_at": at("10:00"),
-        "ends_at": at("11:00"),
-        "venue": "Room 1",
-        "attendees": [STAFF],
-        "inspectors": [inspection.lead_inspector],
-        "topics": ["Annex A gaps"],
-        **changes,
-    }
-    return client.ok("rapid_response", f"{inspection.path}/meetings", body)
-
-
 @pytest.fixture
 def story(client: WarRoomClient, inspection: Inspection) -> Story:
-    kit = meeting(client, inspection)["id"]
+    kit = new_meeting(client, inspection)["id"]
     client.ok(
         "lead",
         f"{inspection.path}/meetings/{kit}/reschedule",
         {"starts_at": at("12:00"), "ends_at": at("13:00"), "reason": "train late"},
     )
-    cancelled = meeting(
+    cancelled = new_meeting(
         client,
         inspection,
         title="Focus group <front door>",
@@ -187,8 +175,8 @@ def test_every_page_of_a_long_print_carries_the_inspection_and_its_number(
 ) -> None:
     for hour in range(8, 20):
         times = {"starts_at": at(f"{hour:02}:00"), "ends_at": at(f"{hour:02}:30")}
-        meeting(client, inspection, **times)
-        meeting(client, inspection, **times, venue="Room 9")
+        new_meeting(client, inspection, **times)
+        new_meeting(client, inspection, **times, venue="Room 9")
     pdf = client.get(
         "staff", f"/print/inspections/{inspection.id}/schedule/{DAY}", format="pdf"
     )
