@@ -15,7 +15,7 @@ from pathlib import Path
 
 from tests.benchmarks.databases import KINDS, postgres_problem
 from tests.benchmarks.results import Measurement, table, write_json
-from tests.benchmarks.runner import Plan, Run
+from tests.benchmarks.runner import STAGES, Plan, Run
 from tests.benchmarks.stats import load_average
 
 # A whole run is cut off after this long, whatever happens (seconds).
@@ -32,7 +32,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--quick", action="store_true", help="small logs, short runs (CI)"
     )
     parser.add_argument("--out", type=Path, default=Path("benchmark-results.json"))
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated stages to run (default: all): " + ",".join(STAGES),
+    )
     args = parser.parse_args(argv)
+    only = frozenset(filter(None, args.only.split(",")))
+    if unknown := only - set(STAGES):
+        parser.error(
+            f"unknown stage(s) {', '.join(sorted(unknown))}; known: {', '.join(STAGES)}"
+        )
 
     plan = Plan.of(args.quick)
     kinds = list(KINDS) if args.db == "both" else [args.db]
@@ -49,10 +59,11 @@ def main(argv: Sequence[str] | None = None) -> int:
                 measurements.append(failed)
                 print(f"[{kind}] {problem}", file=sys.stderr)
                 continue
-            measurements += Run(kind, plan, Path(workdir), deadline).all()
+            measurements += Run(kind, plan, Path(workdir), deadline).all(only)
     seconds = time.perf_counter() - started
     settings = {
         "quick": plan.quick,
+        "only": sorted(only),
         "databases": kinds,
         "plan": vars(plan),
         "seconds": round(seconds, 1),

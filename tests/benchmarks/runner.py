@@ -106,6 +106,11 @@ class Plan:
         )
 
 
+# The stages of a run, in order; `--only` picks some. A ratio whose other side
+# was not measured in the same run is left out, never taken from another run.
+STAGES = ("append", "http", "stalls", "replay", "cold", "tree")
+
+
 class Run:
     """One database kind's share of the benchmark."""
 
@@ -134,14 +139,22 @@ class Run:
             m.seconds = time.perf_counter() - started
             m.load_after = load_average()
 
-    def all(self) -> list[Measurement]:
-        self.library_append()
-        self.http_commands_and_live()
-        if not self.plan.quick:  # the quick run has it on the HTTP server
-            throughput.command_stalls(self)
-        self.replay_and_rebuild()
-        self.cold_start_and_as_of()
-        self.tree_append()
+    def all(self, only: frozenset[str] = frozenset()) -> list[Measurement]:
+        """Every stage, or those named in `only` (see `STAGES`)."""
+        stages: dict[str, Callable[[], None]] = {
+            "append": self.library_append,
+            "http": self.http_commands_and_live,
+            "stalls": lambda: throughput.command_stalls(self),
+            "replay": self.replay_and_rebuild,
+            "cold": self.cold_start_and_as_of,
+            "tree": self.tree_append,
+        }
+        for stage, run in stages.items():
+            if only and stage not in only:
+                continue
+            if stage == "stalls" and self.plan.quick and not only:
+                continue  # the quick run has it on the HTTP server
+            run()
         order = (
             "library_append",
             "http_commands",
