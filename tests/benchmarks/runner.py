@@ -205,8 +205,8 @@ class Run:
                 server.wait_listening()
                 asyncio.run(first_answer(server, stage, timeout=60))
                 asyncio.run(self._http_commands(m, server, stage))
-                base = self.done["library_append"]
-                if base.status == "measured":
+                base = self.done.get("library_append")  # not with --only http
+                if base is not None and base.status == "measured":
                     m.ratio(
                         "throughput_vs_library_append",
                         "commands_per_s",
