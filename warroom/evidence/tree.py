@@ -20,13 +20,14 @@ kept in `warroom_seals`, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
+from psycopg.rows import tuple_row
 
 from warroom.decoding import logged_event
 from warroom.evidence import merkle
@@ -280,21 +281,68 @@ class Tree:
             for r in c.fetchall()
         ]
 
-    def level_page(
-        self, c: Cursor, level: int, after_index: int, limit: int
-    ) -> list[tuple[int, bytes]]:
-        c.execute(
-            f"SELECT idx, hash FROM {self.nodes} WHERE level={self.p} AND idx > "
-            f"{self.p} ORDER BY idx LIMIT {self.p}",
-            (level, after_index, limit),
-        )
-        return [(int(r["idx"]), bytes(r["hash"])) for r in c.fetchall()]
+    # --- the whole walk (`warroom.evidence.walk`) ---------------------------------
 
-    def count_nodes_above(self, c: Cursor, level: int) -> int:
-        c.execute(
-            f"SELECT COUNT(*) AS n FROM {self.nodes} WHERE level > {self.p}", (level,)
+    def events_with_leaves(
+        self, c: Cursor, batch: int
+    ) -> Generator[list[Any], None, None]:
+        """Every event with its leaf (index and hash, or NULLs), by position,
+        `batch` rows at a time: (position, originator_id, originator_version,
+        topic, state, leaf_index, hash)."""
+        yield from self._scan(
+            c,
+            f"SELECT e.{self.position_column}, e.originator_id, "
+            "e.originator_version, e.topic, e.state, l.leaf_index, l.hash "
+            f"FROM {self.events_table} e LEFT JOIN {self.leaves} l "
+            f"ON l.position = e.{self.position_column} "
+            f"ORDER BY e.{self.position_column}",
+            batch,
         )
-        return int(c.fetchone()["n"])
+
+    def all_nodes(self, c: Cursor, batch: int) -> Iterator[list[Any]]:
+        """Every stored node, (level, idx, hash), in the order cheapest to read:
+        SQLite's key order is its order on disk; PostgreSQL's heap, unsorted."""
+        order = "" if self.kind == "postgresql" else " ORDER BY level, idx"
+        yield from self._scan(
+            c, f"SELECT level, idx, hash FROM {self.nodes}{order}", batch
+        )
+
+    def leaf_from(self, c: Cursor, index: int) -> int | None:
+        """The position of the first leaf at or past an index, if any."""
+        c.execute(
+            f"SELECT position FROM {self.leaves} WHERE leaf_index >= {self.p} "
+            "ORDER BY leaf_index LIMIT 1",
+            (index,),
+        )
+        row = c.fetchone()
+        return None if row is None else int(row["position"])
+
+    def originator_id(self, stored: Any) -> Any:
+        return _uuid(stored) if isinstance(stored, str) else stored
+
+    def _scan(
+        self, c: Cursor, statement: str, batch: int
+    ) -> Generator[list[Any], None, None]:
+        # A cursor of its own, so that `c` stays free for other questions
+        # while the scan is open, rows as plain tuples (cheapest to make).
+        if self.kind == "postgresql":
+            connection = c.connection  # type: ignore[attr-defined]
+            with connection.cursor(
+                name="warroom_walk", row_factory=tuple_row
+            ) as scan:  # server-side: only `batch` rows held at a time
+                scan.itersize = batch
+                scan.execute(statement)
+                while rows := scan.fetchmany(batch):
+                    yield rows
+            return
+        scan = c.sqlite_cursor.connection.cursor()  # type: ignore[attr-defined]
+        scan.row_factory = None
+        try:
+            scan.execute(statement)
+            while rows := scan.fetchmany(batch):
+                yield rows
+        finally:
+            scan.close()
 
     def seals_of(self, c: Cursor, inspection_id: str) -> list[Seal]:
         c.execute(
