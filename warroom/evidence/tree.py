@@ -299,6 +299,12 @@ class Tree:
             batch,
         )
 
+    def hold_open(self, c: Cursor) -> None:
+        """Lets this read transaction sit idle between batches for as long as
+        the walk computes (the library ends one idle for 5 s, by default)."""
+        if self.kind == "postgresql":
+            c.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+
     def all_nodes(self, c: Cursor, batch: int) -> Iterator[list[Any]]:
         """Every stored node, (level, idx, hash), in the order cheapest to read:
         SQLite's key order is its order on disk; PostgreSQL's heap, unsorted."""

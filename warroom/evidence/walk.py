@@ -121,6 +121,7 @@ class Walk:
 
     def run(self, checkpoints: Sequence[str], verifier: Verifier | None) -> Report:
         report = self.report
+        self.tree.hold_open(self.c)
         head = self.tree.head(self.c)
         report.size = head.size
         try:
