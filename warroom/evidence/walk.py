@@ -24,11 +24,12 @@ the first position where the log breaks and what is wrong there.
 
 from __future__ import annotations
 
+import time
 from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from hashlib import sha256
-from typing import Any
+from typing import Any, TextIO
 
 from eventsourcing.persistence import Mapper, Notification
 
@@ -44,6 +45,24 @@ HASH = 32
 
 # Told the number of events walked so far, and the log's size, every batch.
 Progress = Callable[[int, int], None]
+
+
+class ProgressLines:
+    """A `Progress` that writes a line to `stream` every `every` seconds
+    (`warroom verify` on stderr: a million events take a minute or two)."""
+
+    def __init__(self, stream: TextIO, every: float = 2.0) -> None:
+        self.stream, self.every = stream, every
+        self.next = time.monotonic() + every
+
+    def __call__(self, walked: int, size: int) -> None:
+        now = time.monotonic()
+        if now < self.next:
+            return
+        self.next = now + self.every
+        share = f" ({100 * walked // size} %)" if size else ""
+        print(f"verify: {walked:,} of {size:,} events{share}", file=self.stream)
+        self.stream.flush()
 
 
 @dataclass
