@@ -163,6 +163,7 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        prepared = self.tree.prepare(self.mapper, stored_events)  # before any write
         self._insert_alongside(c, SavedAlongside.of(kwargs))
         imported = kwargs.get("positions")
         positions = (
@@ -171,7 +172,7 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
             else super()._insert_events(c, stored_events, **kwargs)
         )
         if positions:
-            self.tree.append(c, self.mapper, positions, stored_events)
+            self.tree.append(c, self.mapper, positions, stored_events, None, prepared)
         return positions
 
     def insert_batches(self, batches: Iterable[Batch], check: Check) -> None:
@@ -237,7 +238,10 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         # Runs in the events' transaction, before the events' table is locked:
-        # a large document's bytes do not hold up other commands' appends.
+        # a large document's bytes do not hold up other commands' appends,
+        # nor does decoding the events for the tree's leaves.
+        prepared = self.tree.prepare(self.mapper, stored_events)
+        self._head_query.prepared = (stored_events, prepared)
         self._insert_alongside(curs, SavedAlongside.of(kwargs))
         super()._insert_events(curs, stored_events, **kwargs)
 
@@ -320,7 +324,13 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
             row = head.fetchone()
         if positions:  # the tree's rows go with the commit's own round trip
             tree_head = self.tree.head_of(row)
-            self.tree.append(curs, self.mapper, positions, stored_events, tree_head)
+            made_for, prepared = getattr(self._head_query, "prepared", (None, None))
+            if made_for is not stored_events:  # an import's batch: made here
+                prepared = None
+            self.tree.append(
+                curs, self.mapper, positions, stored_events, tree_head, prepared
+            )
+        self._head_query.prepared = (None, None)
         return positions
 
 

@@ -34,6 +34,7 @@ from warroom.evidence import merkle
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.merkle import CompactRange, Node
 from warroom.evidence.notes import Checkpoint, Signer
+from warroom.logged import LoggedEvent
 
 DAY_CLOSED = "DayClosed"
 
@@ -130,6 +131,26 @@ class Tree:
         size, last = int(row["size"]), int(row["last_position"])
         return Head(size, last, CompactRange.from_bytes(size, bytes(row["compact"])))
 
+    def prepare(
+        self, mapper: Mapper[Any], stored_events: Sequence[StoredEvent]
+    ) -> list[LoggedEvent]:
+        """The events as their leaves will show them, but for their positions:
+        made before the lock that orders appends is taken, so that decoding
+        them (the tree's only real work) never holds up other appends."""
+        return [
+            logged_event(
+                mapper,
+                Notification(
+                    id=0,
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                ),
+            )
+            for s in stored_events
+        ]
+
     def append(
         self,
         c: Cursor,
@@ -137,39 +158,29 @@ class Tree:
         positions: Sequence[int],
         stored_events: Sequence[StoredEvent],
         head: Head | None = None,
+        prepared: Sequence[LoggedEvent] | None = None,
     ) -> None:
         """Adds the leaves of events just inserted at these positions
-        (`head`: the tree's head, read under the same lock, if already read)."""
+        (`head`: the tree's head, read under the same lock, if already read;
+        `prepared`: `prepare(mapper, stored_events)`, if already made)."""
         head = head or self.head(c)
-        notifications = [
-            Notification(
-                id=position,
-                originator_id=s.originator_id,
-                originator_version=s.originator_version,
-                topic=s.topic,
-                state=s.state,
-            )
-            for position, s in zip(positions, stored_events, strict=True)
+        events = self.prepare(mapper, stored_events) if prepared is None else prepared
+        placed = [
+            event._replace(position=position)
+            for position, event in zip(positions, events, strict=True)
         ]
-        self._grow(c, mapper, head, notifications, seal=True)
+        self._grow(c, head, placed, seal=True)
 
     def _grow(
-        self,
-        c: Cursor,
-        mapper: Mapper[Any],
-        head: Head,
-        notifications: Sequence[Notification],
-        *,
-        seal: bool,
+        self, c: Cursor, head: Head, events: Sequence[LoggedEvent], *, seal: bool
     ) -> None:
         compact = head.compact
         leaves: list[tuple[int, int, bytes]] = []
         nodes: list[tuple[int, int, bytes]] = []
         seals: list[tuple[str, str, int, int, str]] = []
-        for notification in notifications:
-            event = logged_event(mapper, notification)
+        for event in events:
             hashed = merkle.leaf_hash(leaf_bytes(event))
-            leaves.append((compact.size, notification.id, hashed))
+            leaves.append((compact.size, event.position, hashed))
             nodes += compact.append(hashed)
             if seal and event.type == DAY_CLOSED:
                 day = str(event.data["day"])
@@ -177,7 +188,7 @@ class Tree:
                 seals.append(
                     (event.inspection_id, day, event.position, compact.size, note)
                 )
-        last = notifications[-1].id if notifications else head.last_position
+        last = events[-1].position if events else head.last_position
         new_head = (compact.size, last, compact.to_bytes())
         if seals:
             c.executemany(self._insert_seal, seals)
@@ -205,7 +216,8 @@ class Tree:
 
         Days closed then are not sealed now: a seal is signed when it happens.
         """
-        self._grow(c, mapper, self.head(c), notifications, seal=False)
+        events = [logged_event(mapper, n) for n in notifications]
+        self._grow(c, self.head(c), events, seal=False)
 
     def events_after(self, c: Cursor, position: int, limit: int) -> list[Notification]:
         c.execute(
