@@ -32,6 +32,7 @@ from warroom.domain.organisation import Organisations
 from warroom.evidence.keys import NoSigningKey, load_signer
 from warroom.evidence.notes import NoteError, Signer, Verifier
 from warroom.evidence.receipt import verify_receipt
+from warroom.evidence.walk import ProgressLines
 from warroom.storage import Unreadable
 
 
@@ -194,7 +195,7 @@ def _verify(database: Database, args: argparse.Namespace) -> int:
         return 2
     app = WarRoom(database)
     try:
-        report = app.evidence.verify(notes, verifier)
+        report = app.evidence.verify(notes, verifier, ProgressLines(sys.stderr))
     finally:
         app.close()
     print(report.text())

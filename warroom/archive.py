@@ -21,7 +21,11 @@ checkpoint's, and each document's SHA-256 with its name; given the verifier
 key, it checks the checkpoints' signatures too. Any difference refuses the
 whole file, and nothing is stored: the events, their leaves and the documents
 go in one transaction, through the recorder, into a database that must be
-empty. The payloads are in clear in the file: keep it as the database is kept.
+empty. The file is read as a stream, twice (to check it, then to store it in
+batches of `PAGE` events), so an import holds one batch in memory, never the
+file; the transaction commits only if the tree its batches made has the root
+that was checked. The payloads are in clear in the file: keep it as the
+database is kept.
 """
 
 from __future__ import annotations
@@ -30,9 +34,8 @@ import base64
 import hashlib
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
-from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -45,7 +48,7 @@ from warroom.decoding import logged_event
 from warroom.evidence import merkle
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
-from warroom.storage import Document
+from warroom.storage import Batch, Document
 
 FORMAT = "warroom-export"
 VERSION = 1
@@ -167,88 +170,121 @@ def _checkpoints(
 # --- import --------------------------------------------------------------------
 
 
-@dataclass
-class _Loaded:
-    manifest: dict[str, Any]
-    leaves: list[bytes]
-    positions: list[int]
-    events: list[StoredEvent]  # payloads in clear
-    documents: list[Document]
-    checkpoints: dict[str, str]
-
-
 def import_log(app: WarRoom, source: Path, verifier: Verifier | None = None) -> int:
     """Loads an export into `app`'s empty database; the number of events.
 
     Refused (nothing stored) if the database holds anything, or if the file
     does not prove itself: leaves, root, checkpoints and document hashes.
+    Memory stays bounded whatever the file's size: it is read twice, as a
+    stream, from the zip: once to check it all, then to store it in batches,
+    in one transaction that checks the stored tree's root before it commits.
     """
     if app.recorder.max_notification_id() or app.store.documents_held():
         raise Refused(
             "the database is not empty: an export is imported into an empty one"
         )
-    loaded = _load(source)
-    _check(loaded, app.mapper, verifier)
-    if not loaded.events:
-        return 0
-    cipher = app.mapper.cipher
-    stored = [
-        StoredEvent(
-            originator_id=e.originator_id,
-            originator_version=e.originator_version,
-            topic=e.topic,
-            state=cipher.encrypt(e.state) if cipher else e.state,
-        )
-        for e in loaded.events
-    ]
-    # One transaction: the events at their positions, their leaves (the
-    # recorder's tree), the documents.
-    app.recorder.insert_events(
-        stored, positions=loaded.positions, documents=loaded.documents
-    )
-    head = app.evidence.head()
-    if head.root.hex() != loaded.manifest["root"]:  # cannot happen: checked above
-        raise RuntimeError("the imported tree's root differs from the export's")
-    return len(stored)
-
-
-def _load(source: Path) -> _Loaded:
     try:
         with zipfile.ZipFile(source) as packed:
-            manifest = orjson.loads(packed.read("manifest.json"))
-            if (manifest.get("format"), manifest.get("version")) != (FORMAT, VERSION):
-                raise Refused(f"not a {FORMAT} file of version {VERSION}")
-            leaves = _lines(packed, "log.jsonl")
-            records = [orjson.loads(line) for line in _lines(packed, "stored.jsonl")]
-            names = packed.namelist()
-            documents = [
-                Document(name.removeprefix("documents/"), packed.read(name))
-                for name in names
-                if name.startswith("documents/")
-            ]
-            checkpoints = {
-                name: packed.read(name).decode()
-                for name in names
-                if name.startswith("checkpoints/")
-            }
+            manifest = _manifest(packed)
+            events = _check(packed, manifest, app.mapper, verifier)
+            if events:
+                _store(app, packed, manifest)
     except (OSError, KeyError, zipfile.BadZipFile, orjson.JSONDecodeError) as error:
         raise Refused(f"not a readable export: {error}") from None
-    if len(records) != len(leaves):
+    return events
+
+
+def _manifest(packed: zipfile.ZipFile) -> dict[str, Any]:
+    manifest: dict[str, Any] = orjson.loads(packed.read("manifest.json"))
+    if (manifest.get("format"), manifest.get("version")) != (FORMAT, VERSION):
+        raise Refused(f"not a {FORMAT} file of version {VERSION}")
+    return manifest
+
+
+def _check(
+    packed: zipfile.ZipFile,
+    manifest: dict[str, Any],
+    mapper: Mapper[Any],
+    verifier: Verifier | None,
+) -> int:
+    """Every leaf, the root, each checkpoint, each document, or Refused; the
+    number of events. Only hashes are kept: a compact range, and the roots at
+    the checkpoints' sizes."""
+    checkpoints = _read_checkpoints(packed, verifier)
+    sizes = {checkpoint.size for _, checkpoint in checkpoints}
+    compact = merkle.CompactRange()
+    roots: dict[int, bytes] = {0: compact.root()}
+    for leaf in _leaves(packed, mapper):
+        compact.append(merkle.leaf_hash(leaf))
+        if compact.size in sizes:
+            roots[compact.size] = compact.root()
+    _check_root(manifest, compact)
+    covered = _check_checkpoints(checkpoints, roots)
+    if verifier is not None and compact.size not in covered:
+        # Else an export rewritten whole, its checkpoints left out, would pass.
         raise Refused(
-            f"log.jsonl holds {len(leaves)} events, stored.jsonl {len(records)}"
+            f"no checkpoint signed by {verifier.name} covers the whole export "
+            f"({compact.size} events)"
         )
-    try:
-        positions = [int(r["position"]) for r in records]
-        events = [_stored_event(r) for r in records]
-    except (KeyError, TypeError, ValueError) as error:
-        raise Refused(f"stored.jsonl holds a malformed event: {error}") from None
-    if any(b <= a for a, b in pairwise(positions)):
-        raise Refused("stored.jsonl is not in log order (positions must increase)")
-    return _Loaded(manifest, leaves, positions, events, documents, checkpoints)
+    _check_documents(packed, manifest)
+    return compact.size
 
 
-def _lines(packed: zipfile.ZipFile, name: str) -> list[bytes]:
-    return packed.read(name).splitlines()
+def _leaves(packed: zipfile.ZipFile, mapper: Mapper[Any]) -> Iterator[bytes]:
+    """Each event's leaf, recomputed from `stored.jsonl`, compared with its
+    line in `log.jsonl`."""
+    # The payloads are in clear in the file, whatever the target's cipher.
+    in_clear: Mapper[Any] = Mapper(transcoder=mapper.transcoder)
+    with packed.open("log.jsonl") as log:
+        lines = iter(log)
+        for position, event in _stored_events(packed):
+            try:
+                leaf = leaf_bytes(
+                    logged_event(in_clear, _notification(position, event))
+                )
+            except Exception as error:
+                raise Refused(
+                    f"the event at position {position} cannot be read: {error}"
+                ) from None
+            if leaf != next(lines, b"").rstrip(b"\n"):
+                raise Refused(
+                    f"the event at position {position} does not match its line in "
+                    "log.jsonl (altered content)"
+                )
+            yield leaf
+        if next(lines, None) is not None:
+            raise Refused("log.jsonl holds more events than stored.jsonl")
+
+
+def _stored_events(packed: zipfile.ZipFile) -> Iterator[tuple[int, StoredEvent]]:
+    """`stored.jsonl`, line by line: each event (payload in clear) and its
+    position, which must increase."""
+    last = 0
+    with packed.open("stored.jsonl") as stored:
+        for line in stored:
+            try:
+                record = orjson.loads(line)
+                position, event = int(record["position"]), _stored_event(record)
+            except (KeyError, TypeError, ValueError) as error:
+                raise Refused(
+                    f"stored.jsonl holds a malformed event: {error}"
+                ) from None
+            if position <= last:
+                raise Refused(
+                    "stored.jsonl is not in log order (positions must increase)"
+                )
+            last = position
+            yield position, event
+
+
+def _notification(position: int, event: StoredEvent) -> Notification:
+    return Notification(
+        id=position,
+        originator_id=event.originator_id,
+        originator_version=event.originator_version,
+        topic=event.topic,
+        state=event.state,
+    )
 
 
 def _stored_event(record: dict[str, Any]) -> StoredEvent:
@@ -258,46 +294,6 @@ def _stored_event(record: dict[str, Any]) -> StoredEvent:
         topic=str(record["topic"]),
         state=base64.b64decode(record["state"], validate=True),
     )
-
-
-def _check(loaded: _Loaded, mapper: Mapper[Any], verifier: Verifier | None) -> None:
-    """Every leaf, the root, each checkpoint, each document: or Refused."""
-    # The payloads are in clear in the file, whatever the target's cipher.
-    in_clear: Mapper[Any] = Mapper(transcoder=mapper.transcoder)
-    compact = merkle.CompactRange()
-    roots: dict[int, bytes] = {0: compact.root()}
-    for position, event, leaf in zip(
-        loaded.positions, loaded.events, loaded.leaves, strict=True
-    ):
-        notification = Notification(
-            id=position,
-            originator_id=event.originator_id,
-            originator_version=event.originator_version,
-            topic=event.topic,
-            state=event.state,
-        )
-        try:
-            recomputed = leaf_bytes(logged_event(in_clear, notification))
-        except Exception as error:
-            raise Refused(
-                f"the event at position {position} cannot be read: {error}"
-            ) from None
-        if recomputed != leaf:
-            raise Refused(
-                f"the event at position {position} does not match its line in "
-                "log.jsonl (altered content)"
-            )
-        compact.append(merkle.leaf_hash(leaf))
-        roots[compact.size] = compact.root()
-    _check_root(loaded.manifest, compact)
-    sizes = _check_checkpoints(loaded.checkpoints, roots, verifier)
-    if verifier is not None and compact.size not in sizes:
-        # Else an export rewritten whole, its checkpoints left out, would pass.
-        raise Refused(
-            f"no checkpoint signed by {verifier.name} covers the whole export "
-            f"({compact.size} events)"
-        )
-    _check_documents(loaded.manifest, loaded.documents)
 
 
 def _check_root(manifest: dict[str, Any], compact: merkle.CompactRange) -> None:
@@ -313,13 +309,14 @@ def _check_root(manifest: dict[str, Any], compact: merkle.CompactRange) -> None:
         )
 
 
-def _check_checkpoints(
-    checkpoints: dict[str, str], roots: dict[int, bytes], verifier: Verifier | None
-) -> set[int]:
-    """The sizes of the trees the checkpoints sign, each checked against the
-    leaves (and, given the verifier key, its signature)."""
-    sizes: set[int] = set()
-    for name, note in sorted(checkpoints.items()):
+def _read_checkpoints(
+    packed: zipfile.ZipFile, verifier: Verifier | None
+) -> list[tuple[str, Checkpoint]]:
+    """Every checkpoint in the file (and, given the verifier key, its
+    signature checked), by name."""
+    found: list[tuple[str, Checkpoint]] = []
+    for name in sorted(n for n in packed.namelist() if n.startswith("checkpoints/")):
+        note = packed.read(name).decode()
         try:
             checkpoint = (
                 Checkpoint.verified(note, verifier)
@@ -328,21 +325,83 @@ def _check_checkpoints(
             )
         except NoteError as error:
             raise Refused(f"{name}: {error}") from None
+        found.append((name, checkpoint))
+    return found
+
+
+def _check_checkpoints(
+    checkpoints: list[tuple[str, Checkpoint]], roots: dict[int, bytes]
+) -> set[int]:
+    """The sizes of the trees the checkpoints sign, each checked against the
+    leaves."""
+    for name, checkpoint in checkpoints:
         if roots.get(checkpoint.size) != checkpoint.root:
             raise Refused(
                 f"{name}: the log is not the one this checkpoint signed "
                 f"(tree of {checkpoint.size})"
             )
-        sizes.add(checkpoint.size)
-    return sizes
+    return {checkpoint.size for _, checkpoint in checkpoints}
 
 
-def _check_documents(manifest: dict[str, Any], documents: list[Document]) -> None:
-    for document in documents:
-        if hashlib.sha256(document.content).hexdigest() != document.sha256:
-            raise Refused(f"document {document.sha256} does not match its SHA-256")
-    if manifest.get("documents") != len(documents):
+def _document_names(packed: zipfile.ZipFile) -> list[str]:
+    return [n for n in packed.namelist() if n.startswith("documents/")]
+
+
+def _check_documents(packed: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
+    names = _document_names(packed)
+    for name in names:
+        _document(packed, name)
+    if manifest.get("documents") != len(names):
         raise Refused(
             f"the manifest counts {manifest.get('documents')} documents, the file "
-            f"holds {len(documents)}"
+            f"holds {len(names)}"
         )
+
+
+def _document(packed: zipfile.ZipFile, name: str) -> Document:
+    """One document (its bytes in memory: one at a time), its hash checked."""
+    content = packed.read(name)
+    sha256 = name.removeprefix("documents/")
+    if hashlib.sha256(content).hexdigest() != sha256:
+        raise Refused(f"document {sha256} does not match its SHA-256")
+    return Document(sha256, content)
+
+
+# --- storing what was checked ---------------------------------------------------------
+
+
+def _store(app: WarRoom, packed: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
+    """The file's events and documents, in batches, in one transaction, read
+    again from the file (and checked again as they go: the root of the tree
+    they make is the manifest's, or nothing is stored)."""
+    cipher = app.mapper.cipher
+
+    def batches() -> Iterator[Batch]:
+        for page in _pages(_stored_events(packed)):
+            stored = [
+                replace(e, state=cipher.encrypt(e.state)) if cipher else e
+                for _, e in page
+            ]
+            yield stored, [position for position, _ in page], ()
+        for name in _document_names(packed):
+            yield (), (), (_document(packed, name),)
+
+    def same_root(c: Any) -> None:
+        head = app.evidence.tree.head(c)
+        if (head.size, head.root.hex()) != (manifest["events"], manifest["root"]):
+            raise Refused("the file changed while it was imported")
+
+    app.recorder.insert_batches(batches(), same_root)  # type: ignore[attr-defined]
+
+
+def _pages(
+    events: Iterator[tuple[int, StoredEvent]],
+) -> Iterator[list[tuple[int, StoredEvent]]]:
+    page: list[tuple[int, StoredEvent]] = []
+    for item in events:
+        page.append(item)
+        if len(page) == PAGE:
+            yield page
+            page = []
+    if page:
+        yield page

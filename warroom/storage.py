@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
@@ -118,6 +118,12 @@ WRONG_KEY = (
 # `_fetch_ids_after_insert_events`, which runs in the same transaction.
 
 
+# An import's batch: events, their positions, and documents (either may be
+# empty); and what is checked in the same transaction before it commits.
+Batch = tuple[Sequence[StoredEvent], Sequence[int], Sequence[Document]]
+Check = Callable[[Any], None]
+
+
 @dataclass(frozen=True)
 class SavedAlongside:
     """The rows one save writes beside its events, from the save's keywords."""
@@ -157,6 +163,7 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
+        prepared = self.tree.prepare(self.mapper, stored_events)  # before any write
         self._insert_alongside(c, SavedAlongside.of(kwargs))
         imported = kwargs.get("positions")
         positions = (
@@ -165,8 +172,18 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
             else super()._insert_events(c, stored_events, **kwargs)
         )
         if positions:
-            self.tree.append(c, self.mapper, positions, stored_events)
+            self.tree.append(c, self.mapper, positions, stored_events, None, prepared)
         return positions
+
+    def insert_batches(self, batches: Iterable[Batch], check: Check) -> None:
+        """An import's batches (`warroom.archive`), as `insert_events` stores
+        one, all in one transaction; `check(cursor)` last: raising, it stores
+        nothing."""
+        with self.datastore.transaction(commit=True) as c:
+            for stored_events, positions, documents in batches:
+                kwargs = {"positions": positions, "documents": documents}
+                self._insert_events(c, stored_events, **kwargs)
+            check(c)
 
     def _insert_at(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], at: Sequence[int]
@@ -221,7 +238,10 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         # Runs in the events' transaction, before the events' table is locked:
-        # a large document's bytes do not hold up other commands' appends.
+        # a large document's bytes do not hold up other commands' appends,
+        # nor does decoding the events for the tree's leaves.
+        prepared = self.tree.prepare(self.mapper, stored_events)
+        self._head_query.prepared = (stored_events, prepared)
         self._insert_alongside(curs, SavedAlongside.of(kwargs))
         super()._insert_events(curs, stored_events, **kwargs)
 
@@ -244,6 +264,21 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         head = curs.connection.cursor()
         head.execute(self.tree.select_head)
         self._head_query.cursor = head
+
+    def insert_batches(self, batches: Iterable[Batch], check: Check) -> None:
+        """An import's batches, as `SQLiteWarRoomRecorder.insert_batches`."""
+        with (
+            self.datastore.get_connection() as conn,
+            conn.transaction(),
+            conn.cursor() as curs,
+        ):
+            for stored_events, positions, documents in batches:
+                self._insert_alongside(curs, SavedAlongside(documents))
+                if stored_events:
+                    kwargs = {"positions": positions}
+                    self._insert_stored_events(curs, stored_events, **kwargs)
+                    self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+            check(curs)
 
     def _insert_at(
         self,
@@ -289,7 +324,13 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
             row = head.fetchone()
         if positions:  # the tree's rows go with the commit's own round trip
             tree_head = self.tree.head_of(row)
-            self.tree.append(curs, self.mapper, positions, stored_events, tree_head)
+            made_for, prepared = getattr(self._head_query, "prepared", (None, None))
+            if made_for is not stored_events:  # an import's batch: made here
+                prepared = None
+            self.tree.append(
+                curs, self.mapper, positions, stored_events, tree_head, prepared
+            )
+        self._head_query.prepared = (None, None)
         return positions
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -19,7 +20,8 @@ def append_pair(url: str, seconds: float) -> tuple[float, float]:
     product's recorder: (with the tree, with the tree's append switched off).
 
     Both on the same database, back to back, so the only difference is the
-    tree's work in the transaction (its leaf, its nodes, its head).
+    tree's work in the transaction (its leaf, its nodes, its head) and the
+    decoding of the events for their leaves, just before it.
     """
     app = WarRoom(Database.from_url(url))
     meta: dict[str, Any] = {
@@ -30,8 +32,9 @@ def append_pair(url: str, seconds: float) -> tuple[float, float]:
         "idempotency_key": None,
     }
     tree = app.recorder.tree  # type: ignore[attr-defined]
-    append = tree.append
+    append, prepare = tree.append, tree.prepare
     off = lambda *args, **kwargs: None  # noqa: E731
+    unprepared: Callable[..., list[Any]] = lambda *args, **kwargs: []  # noqa: E731
     counts, times = [0, 0], [0.0, 0.0]
     try:
         for _ in range(20):
@@ -41,12 +44,13 @@ def append_pair(url: str, seconds: float) -> tuple[float, float]:
         for turn in range(max(2, round(seconds * 20))):
             side = turn % 2
             tree.append = append if side == 0 else off
+            tree.prepare = prepare if side == 0 else unprepared
             count, spent = _slice(app, meta, 0.1)
             counts[side] += count
             times[side] += spent
         return counts[0] / times[0], counts[1] / times[1]
     finally:
-        tree.append = append
+        tree.append, tree.prepare = append, prepare
         app.close()
 
 

@@ -7,23 +7,29 @@ import base64
 import hashlib
 import os
 import subprocess
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 from eventsourcing.cipher import AESCipher
+from eventsourcing.persistence import Notification
 from eventsourcing.utils import Environment
 from fastapi.testclient import TestClient
 
 from projections.rebuild import rebuild
+from tests.benchmarks.logbuilder import LogBuilder, add_users, open_inspection
 from tests.conftest import _conninfo
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from tests.servers import VENV_BIN
 from warroom.application import WarRoom
 from warroom.cipher import AESGCMCipher
 from warroom.config import Database, Settings
+from warroom.decoding import logged_event
+from warroom.logged import LoggedEvent
 from warroom.storage import AtRest, Unreadable
 from web.app import create_app
 
@@ -227,3 +233,40 @@ def test_the_cipher_is_the_librarys_aes_cipher_byte_for_byte() -> None:
 
 def other_key() -> str:
     return AESGCMCipher.create_key(32)
+
+
+def test_encrypted_events_decode_as_the_library_decodes_them_without_its_mapper(
+    database_url: str,
+) -> None:
+    # The read side and the tree decrypt each payload once and then parse it
+    # themselves, as they do in clear: the library's mapper (its JSON decoder
+    # calling back into Python for every object) only for what needs it.
+    app = WarRoom(
+        Database.from_settings(_settings(database_url, AESCipher.create_key(32)))
+    )
+    try:
+        cast = add_users(app)
+        inspection = open_inspection(app, cast, "Encrypted SIF inspection")
+        LogBuilder(app, cast, inspection, seed=5).build(1500, 500, time.time() + 300)
+        notifications = list(app.recorder.select_notifications(1, 1_000_000))
+        assert len(notifications) > 1500
+        # Stored encrypted: not one payload is the JSON the short cut parses.
+        assert not any(b'"timestamp"' in n.state for n in notifications)
+        through_library = [
+            LoggedEvent.from_domain_event(app.mapper.to_domain_event(n), n.id)
+            for n in notifications
+        ]
+        calls = 0
+        to_domain_event = app.mapper.to_domain_event
+
+        def counted(notification: Notification) -> Any:
+            nonlocal calls
+            calls += 1
+            return to_domain_event(notification)
+
+        app.mapper.to_domain_event = counted  # type: ignore[method-assign,assignment]
+        ours = [logged_event(app.mapper, n) for n in notifications]
+        assert ours == through_library
+        assert calls == 0, f"{calls} events went through the library's mapper"
+    finally:
+        app.close()

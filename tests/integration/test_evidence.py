@@ -11,7 +11,11 @@ import base64
 import hashlib
 import json
 import sqlite3
+import threading
+import time as clock
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, time
+from functools import partial
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -21,6 +25,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
+from entrypoints import cli
 from tests.conftest import POSTGRES_URL, TEST_VERIFIER_KEY
 from tests.helpers import (
     ROLES,
@@ -34,10 +39,11 @@ from tests.helpers import (
 from tests.servers import running_server, warroom
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
-from warroom.evidence import merkle
+from warroom.evidence import merkle, walk
 from warroom.evidence.notes import Checkpoint, NoteError, Verifier
 from web.app import create_app
 from web.closing import DayCloser, parse_hour
+from web.verifications import Verifications
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "before_organisations.json"
 README = Path(__file__).parent.parent.parent / "README.md"
@@ -209,6 +215,85 @@ def test_an_auditor_and_an_admin_may_verify_the_log_and_find_it_intact(
         assert answer["intact"] is True, answer
         assert answer["events"] == head.size
         assert bytes.fromhex(answer["root"]) == head.root
+
+
+def test_the_log_is_walked_once_at_a_time_off_the_request_threads_and_shared(
+    client: WarRoomClient, inspection: Inspection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    released(client, inspection)
+    evidence = client.app.evidence
+    walk = evidence.verify
+    walking, finish = threading.Event(), threading.Event()
+    walks: list[str] = []
+
+    def held(*args: Any, **kwargs: Any) -> Any:
+        walks.append(threading.current_thread().name)
+        walking.set()
+        assert finish.wait(60)
+        return walk(*args, **kwargs)
+
+    monkeypatch.setattr(evidence, "verify", held)
+    with ThreadPoolExecutor(4) as pool:
+        first = pool.submit(client.get, "auditor", "/api/verify")
+        assert walking.wait(60)
+        others = [pool.submit(client.get, r, "/api/verify") for r in ("admin",) * 2]
+        # While the walk runs the server answers everyone else.
+        assert client.get("staff", "/api/log/checkpoint").status_code == 200
+        clock.sleep(0.5)  # the others reach the server while it walks
+        finish.set()
+        answers = [f.result(60).json() for f in (first, *others)]
+    assert answers[0]["intact"] and answers[0]["events"] == client.stored()
+    assert answers == [answers[0]] * 3
+    assert walks == ["warroom-verify"], walks  # one walk, on its own thread
+    # The same head: the same report, not walked again.
+    assert client.get("auditor", "/api/verify").json() == answers[0]
+    assert len(walks) == 1
+    # The log has grown: walked again.
+    new_request(client, inspection)
+    grown = client.get("auditor", "/api/verify").json()
+    assert len(walks) == 2 and grown["events"] == client.stored() > answers[0]["events"]
+    # A report is reused for a while only (the head stays when a row is
+    # altered in place).
+    client.http.app.state.verifications = Verifications(reuse_seconds=0)  # type: ignore[attr-defined]
+    assert client.get("auditor", "/api/verify").json() == grown
+    assert len(walks) == 3
+
+
+def test_warroom_verify_shows_its_progress_on_stderr(
+    client: WarRoomClient,
+    inspection: Inspection,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    released(client, inspection)
+    size = client.app.evidence.head().size
+    monkeypatch.setenv("WARROOM_DATABASE_URL", database_url)
+    monkeypatch.setattr(walk, "BATCH", 10)  # a line a batch, as on a long log
+    monkeypatch.setattr(cli, "ProgressLines", partial(walk.ProgressLines, every=0))
+    assert cli.main(["verify"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith(f"intact: {size} events, root ")
+    lines = err.splitlines()
+    assert len(lines) == -(-size // 10), err
+    assert lines[0] == f"verify: 10 of {size:,} events ({1000 // size} %)"
+    assert lines[-1] == f"verify: {size:,} of {size:,} events (100 %)"
+
+
+def test_a_walk_that_fails_fails_each_waiter_and_is_not_kept(
+    client: WarRoomClient, inspection: Inspection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    evidence = client.app.evidence
+    walk = evidence.verify
+
+    def lost(*args: Any, **kwargs: Any) -> Any:
+        raise ConnectionError("the database went away")
+
+    monkeypatch.setattr(evidence, "verify", lost)
+    assert client.get("auditor", "/api/verify").status_code == 500
+    monkeypatch.setattr(evidence, "verify", walk)
+    answer = client.get("auditor", "/api/verify").json()
+    assert answer["intact"] and answer["events"] == client.stored()
 
 
 @pytest.mark.parametrize(

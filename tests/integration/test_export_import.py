@@ -8,9 +8,12 @@ import base64
 import hashlib
 import os
 import subprocess
+import time
+import tracemalloc
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -23,10 +26,12 @@ from fastapi.testclient import TestClient
 from commands.models import AddOrganisation
 from commands.organisations import add_organisation
 from projections.rebuild import rebuild
+from tests.benchmarks.logbuilder import LogBuilder, add_users, open_inspection
 from tests.conftest import TEST_SIGNING_KEY, TEST_VERIFIER_KEY
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from tests.integration.story import act_one, act_two
 from tests.servers import VENV_BIN
+from warroom import archive
 from warroom.application import WarRoom
 from warroom.archive import Refused, export_log, import_log
 from warroom.config import Database, Settings
@@ -413,3 +418,76 @@ def test_a_database_of_several_councils_is_exported_only_from_the_command_line(
     assert answer.status_code == 409, answer.text
     assert answer.json()["rule"] == "export_one_council"
     assert client.stored() == before
+
+
+# --- streaming: batches in one transaction, memory bounded -----------------------
+
+
+def test_a_file_changed_between_the_check_and_the_store_stores_nothing(
+    export: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Checked whole, then stored in batches of 5 events, read again from the
+    # file: its last event altered on that second reading (the file swapped
+    # meanwhile), the tree the batches made has another root, and the one
+    # transaction they share stores none of them.
+    monkeypatch.setattr(archive, "PAGE", 5)
+    readings = 0
+    stored_events = archive._stored_events
+
+    def swapped(packed: zipfile.ZipFile) -> Iterator[tuple[int, Any]]:
+        nonlocal readings
+        readings += 1
+        events = list(stored_events(packed))
+        if readings == 2:
+            position, last = events[-1]
+            state = last.state.replace(b'"day":"2026-11-23"', b'"day":"2026-11-24"')
+            assert state != last.state
+            events[-1] = (position, replace(last, state=state))
+        yield from events
+
+    monkeypatch.setattr(archive, "_stored_events", swapped)
+    batches = 0
+    with opened(database_url) as app:
+        insert_batches = app.recorder.insert_batches  # type: ignore[attr-defined]
+
+        def counted(pages: Iterator[Any], check: Any) -> None:
+            def each() -> Iterator[Any]:
+                nonlocal batches
+                for page in pages:
+                    batches += 1
+                    yield page
+
+            insert_batches(each(), check)
+
+        app.recorder.insert_batches = counted  # type: ignore[attr-defined]
+        with pytest.raises(Refused, match="the file changed while it was imported"):
+            import_log(app, export)
+    assert readings == 2 and batches > 3
+    _nothing_stored(database_url)
+
+
+def test_an_import_holds_a_batch_in_memory_not_the_file(
+    tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = f"sqlite:///{tmp_path / 'long.db'}"
+    with opened(source) as app:
+        cast = add_users(app)
+        inspection = open_inspection(app, cast, "A long inspection")
+        LogBuilder(app, cast, inspection, seed=9).build(4000, 1000, time.time() + 300)
+        out = tmp_path / "long.zip"
+        export_log(app, out, _signer())
+    with zipfile.ZipFile(out) as packed:
+        unzipped = sum(i.file_size for i in packed.infolist())
+    assert unzipped > 4_000_000
+    monkeypatch.setattr(archive, "PAGE", 100)
+    with opened(database_url) as app:
+        tracemalloc.start()
+        try:
+            imported = import_log(app, out, Verifier.parse(TEST_VERIFIER_KEY))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+        assert imported > 4000 and app.evidence.verify().intact
+    # Held whole, the file alone would be more than this, its events as
+    # objects several times that.
+    assert peak < unzipped / 4, (peak, unzipped)

@@ -14,10 +14,12 @@ What other parts (export and import, packets) reuse:
 - `receipt.verify_receipt(receipt, verifier)`: a receipt checked offline;
 - `log.VerifiableLog`, as `WarRoom.evidence`: `head()`, `root_at(size)`,
   `inclusion(index, size)`, `consistency(old, new)`, `receipt(position,
-  signer)`, `seals(inspection_id)`, `verify(checkpoints, verifier)`;
+  signer)`, `seals(inspection_id)`, `verify(checkpoints, verifier, progress)`
+  (the walk itself in `walk`, which reads the log in one ordered pass);
 - `keys.load_signer(database, key, key_file)`: where the signing key comes from.
 
 Pure modules (`merkle`, `notes`, `leaf`, `receipt`) know no database; `tree`
 keeps the tree in the log's own database, written by `warroom.storage`'s
-recorders in the events' transaction.
+recorders in the events' transaction (and holds the SQL `walk` reads it
+with).
 """

@@ -4,60 +4,23 @@ checkpoints, proofs, receipts, the backfill of old logs, and the full check."""
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
-from eventsourcing.persistence import Mapper, Notification
+from eventsourcing.persistence import Mapper
 
 from warroom.decoding import logged_event
 from warroom.evidence import merkle
 from warroom.evidence.leaf import leaf_bytes
-from warroom.evidence.merkle import CompactRange, Node
-from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
+from warroom.evidence.notes import Checkpoint, Signer, Verifier
 from warroom.evidence.tree import Head, Seal, Tree
+from warroom.evidence.walk import Progress, Report, Walk
 
 PAGE = 5000
 
 
 class OutOfRange(ValueError):
     """A proof asked of a tree the log does not (yet) have."""
-
-
-@dataclass
-class Report:
-    """What `verify` found: intact, or the first place the log breaks."""
-
-    events: int = 0
-    root: bytes = merkle.EMPTY_ROOT
-    position: int | None = None
-    problem: str | None = None
-    checkpoints: list[str] = field(default_factory=list)
-
-    @property
-    def intact(self) -> bool:
-        return self.problem is None
-
-    def broken(self, position: int | None, problem: str) -> Report:
-        self.position, self.problem = position, problem
-        return self
-
-    def text(self) -> str:
-        if self.intact:
-            lines = [f"intact: {self.events} events, root {self.root.hex()}"]
-            return "\n".join(lines + self.checkpoints)
-        where = f"at position {self.position}: " if self.position is not None else ""
-        return f"broken {where}{self.problem}"
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "intact": self.intact,
-            "events": self.events,
-            "root": self.root.hex(),
-            "position": self.position,
-            "problem": self.problem,
-            "checkpoints": self.checkpoints,
-        }
 
 
 class VerifiableLog:
@@ -170,183 +133,13 @@ class VerifiableLog:
     # --- the whole check ------------------------------------------------------------
 
     def verify(
-        self, checkpoints: Sequence[str] = (), verifier: Verifier | None = None
+        self,
+        checkpoints: Sequence[str] = (),
+        verifier: Verifier | None = None,
+        progress: Progress | None = None,
     ) -> Report:
-        """Walks the whole log: every event against its leaf, every stored node
-        against the leaves below it, the head, and each checkpoint given."""
-        report = Report()
-        levels: list[list[bytes]] = [[]]
-        leaves = levels[0]
-        positions: list[int] = []  # of each leaf, to name where a node breaks
-        try:
-            if self._leaves_match_events(report, leaves, positions) is not None:
-                return report
-        except Exception as error:  # unreadable bytes are a break too
-            return report.broken(
-                report.position, f"the stored event is unreadable: {error}"
-            )
-        report.events = len(leaves)
-        if not self._nodes_match_leaves(report, levels, positions):
-            return report
-        mapping = _Levels(levels)
-        report.root = merkle.root_from(len(leaves), mapping)
-        head = self.head()
-        compact = CompactRange.from_bytes(
-            len(leaves), b"".join(mapping[n] for n in merkle.root_nodes(len(leaves)))
-        )
-        if head.size != len(leaves) or head.compact.to_bytes() != compact.to_bytes():
-            return report.broken(None, "the tree's head does not match its leaves")
-        for note in checkpoints:
-            if self._checkpoint_broken(report, note, verifier, mapping):
-                return report
+        """Walks the whole log (`warroom.evidence.walk`): every event against
+        its leaf, every stored node against the leaves below it, the head, the
+        stored seals, and each checkpoint given."""
         with self.datastore.transaction(commit=False) as c:
-            seals = list(self.tree.all_seals(c))
-        for seal in seals:
-            if self._seal_broken(seal, mapping, len(leaves)):
-                where = positions[seal.size - 1] if seal.size <= len(leaves) else None
-                return report.broken(where, f"the seal of {seal.day} does not hold")
-        return report
-
-    @staticmethod
-    def _seal_broken(seal: Seal, mapping: _Levels, size: int) -> bool:
-        # Its root against the log; not its signature: a seal signed by a key
-        # since replaced still holds (copies outside are checked with --key).
-        try:
-            checkpoint = Checkpoint.from_text(seal.note.rpartition("\n\n")[0] + "\n")
-        except NoteError:
-            return True
-        too_big = checkpoint.size != seal.size or seal.size > size
-        return too_big or merkle.root_from(seal.size, mapping) != checkpoint.root
-
-    def _leaves_match_events(
-        self, report: Report, leaves: list[bytes], positions: list[int]
-    ) -> Report | None:
-        events = self._all_events()
-        stored = self._all_leaves()
-        event = next(events, None)
-        leaf = next(stored, None)
-        while event is not None or leaf is not None:
-            if leaf is None or (event is not None and event.id < leaf[1]):
-                assert event is not None
-                return report.broken(
-                    event.id,
-                    "an event with no leaf: a row added to the log outside the tree",
-                )
-            if event is None or leaf[1] < event.id:
-                return report.broken(
-                    leaf[1],
-                    f"leaf {leaf[0]} names an event that is missing: "
-                    "a row deleted from the log",
-                )
-            index, position, hashed = leaf
-            report.position = position
-            if index != len(leaves):
-                return report.broken(position, f"leaf index {len(leaves)} is missing")
-            computed = merkle.leaf_hash(leaf_bytes(logged_event(self.mapper, event)))
-            if computed != hashed:
-                return report.broken(
-                    position,
-                    f"altered content: the event does not match leaf {index}'s hash",
-                )
-            leaves.append(computed)
-            positions.append(position)
-            event, leaf = next(events, None), next(stored, None)
-        report.position = None
-        return None
-
-    def _nodes_match_leaves(
-        self, report: Report, levels: list[list[bytes]], positions: list[int]
-    ) -> bool:
-        level = 0
-        while len(levels[level]) > 1:
-            below = levels[level]
-            above = [
-                merkle.node_hash(below[i], below[i + 1])
-                for i in range(0, len(below) - 1, 2)
-            ]
-            levels.append(above)
-            level += 1
-            stored = self._all_level(level)
-            for i, computed in enumerate(above):
-                found = next(stored, None)
-                if found != (i, computed):
-                    first = positions[i << level]
-                    report.broken(
-                        first,
-                        f"stored node ({level}, {i}) does not match the leaves "
-                        "below it",
-                    )
-                    return False
-            if next(stored, None) is not None:
-                report.broken(None, f"an extra stored node at level {level}")
-                return False
-        return True
-
-    def _checkpoint_broken(
-        self, report: Report, note: str, verifier: Verifier | None, mapping: _Levels
-    ) -> bool:
-        if verifier is None:
-            report.broken(None, "checking a checkpoint needs the verifier key")
-            return True
-        try:
-            checkpoint = Checkpoint.verified(note, verifier)
-        except NoteError as error:
-            report.broken(None, f"a checkpoint is not valid: {error}")
-            return True
-        size = checkpoint.size
-        if size > report.events:
-            report.broken(
-                None,
-                f"the log has {report.events} events, fewer than the {size} "
-                "of a checkpoint: it was cut short",
-            )
-            return True
-        if size and merkle.root_from(size, mapping) != checkpoint.root:
-            report.broken(
-                None,
-                f"not consistent with the checkpoint of size {size}: "
-                f"its first {size} events were rewritten",
-            )
-            return True
-        report.checkpoints.append(f"consistent with checkpoint of size {size}")
-        return False
-
-    def _all_events(self) -> Iterator[Notification]:
-        after = 0
-        while True:
-            with self.datastore.transaction(commit=False) as c:
-                page = self.tree.events_after(c, after, PAGE)
-            if not page:
-                return
-            yield from page
-            after = page[-1].id
-
-    def _all_leaves(self) -> Iterator[tuple[int, int, bytes]]:
-        after = -1
-        while True:
-            with self.datastore.transaction(commit=False) as c:
-                page = self.tree.leaves_page(c, after, PAGE)
-            if not page:
-                return
-            yield from page
-            after = page[-1][0]
-
-    def _all_level(self, level: int) -> Iterator[tuple[int, bytes]]:
-        after = -1
-        while True:
-            with self.datastore.transaction(commit=False) as c:
-                page = self.tree.level_page(c, level, after, PAGE)
-            if not page:
-                return
-            yield from page
-            after = page[-1][0]
-
-
-class _Levels:
-    """Recomputed levels, read as (level, index) -> hash."""
-
-    def __init__(self, levels: list[list[bytes]]) -> None:
-        self.levels = levels
-
-    def __getitem__(self, node: Node) -> bytes:
-        return self.levels[node[0]][node[1]]
+            return Walk(self.tree, self.mapper, c, progress).run(checkpoints, verifier)

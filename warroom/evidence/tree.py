@@ -20,19 +20,21 @@ kept in `warroom_seals`, in the same transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import Mapper, Notification, StoredEvent
+from psycopg.rows import tuple_row
 
 from warroom.decoding import logged_event
 from warroom.evidence import merkle
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.merkle import CompactRange, Node
 from warroom.evidence.notes import Checkpoint, Signer
+from warroom.logged import LoggedEvent
 
 DAY_CLOSED = "DayClosed"
 
@@ -129,6 +131,26 @@ class Tree:
         size, last = int(row["size"]), int(row["last_position"])
         return Head(size, last, CompactRange.from_bytes(size, bytes(row["compact"])))
 
+    def prepare(
+        self, mapper: Mapper[Any], stored_events: Sequence[StoredEvent]
+    ) -> list[LoggedEvent]:
+        """The events as their leaves will show them, but for their positions:
+        made before the lock that orders appends is taken, so that decoding
+        them (the tree's only real work) never holds up other appends."""
+        return [
+            logged_event(
+                mapper,
+                Notification(
+                    id=0,
+                    originator_id=s.originator_id,
+                    originator_version=s.originator_version,
+                    topic=s.topic,
+                    state=s.state,
+                ),
+            )
+            for s in stored_events
+        ]
+
     def append(
         self,
         c: Cursor,
@@ -136,39 +158,29 @@ class Tree:
         positions: Sequence[int],
         stored_events: Sequence[StoredEvent],
         head: Head | None = None,
+        prepared: Sequence[LoggedEvent] | None = None,
     ) -> None:
         """Adds the leaves of events just inserted at these positions
-        (`head`: the tree's head, read under the same lock, if already read)."""
+        (`head`: the tree's head, read under the same lock, if already read;
+        `prepared`: `prepare(mapper, stored_events)`, if already made)."""
         head = head or self.head(c)
-        notifications = [
-            Notification(
-                id=position,
-                originator_id=s.originator_id,
-                originator_version=s.originator_version,
-                topic=s.topic,
-                state=s.state,
-            )
-            for position, s in zip(positions, stored_events, strict=True)
+        events = self.prepare(mapper, stored_events) if prepared is None else prepared
+        placed = [
+            event._replace(position=position)
+            for position, event in zip(positions, events, strict=True)
         ]
-        self._grow(c, mapper, head, notifications, seal=True)
+        self._grow(c, head, placed, seal=True)
 
     def _grow(
-        self,
-        c: Cursor,
-        mapper: Mapper[Any],
-        head: Head,
-        notifications: Sequence[Notification],
-        *,
-        seal: bool,
+        self, c: Cursor, head: Head, events: Sequence[LoggedEvent], *, seal: bool
     ) -> None:
         compact = head.compact
         leaves: list[tuple[int, int, bytes]] = []
         nodes: list[tuple[int, int, bytes]] = []
         seals: list[tuple[str, str, int, int, str]] = []
-        for notification in notifications:
-            event = logged_event(mapper, notification)
+        for event in events:
             hashed = merkle.leaf_hash(leaf_bytes(event))
-            leaves.append((compact.size, notification.id, hashed))
+            leaves.append((compact.size, event.position, hashed))
             nodes += compact.append(hashed)
             if seal and event.type == DAY_CLOSED:
                 day = str(event.data["day"])
@@ -176,7 +188,7 @@ class Tree:
                 seals.append(
                     (event.inspection_id, day, event.position, compact.size, note)
                 )
-        last = notifications[-1].id if notifications else head.last_position
+        last = events[-1].position if events else head.last_position
         new_head = (compact.size, last, compact.to_bytes())
         if seals:
             c.executemany(self._insert_seal, seals)
@@ -204,7 +216,8 @@ class Tree:
 
         Days closed then are not sealed now: a seal is signed when it happens.
         """
-        self._grow(c, mapper, self.head(c), notifications, seal=False)
+        events = [logged_event(mapper, n) for n in notifications]
+        self._grow(c, self.head(c), events, seal=False)
 
     def events_after(self, c: Cursor, position: int, limit: int) -> list[Notification]:
         c.execute(
@@ -280,21 +293,74 @@ class Tree:
             for r in c.fetchall()
         ]
 
-    def level_page(
-        self, c: Cursor, level: int, after_index: int, limit: int
-    ) -> list[tuple[int, bytes]]:
-        c.execute(
-            f"SELECT idx, hash FROM {self.nodes} WHERE level={self.p} AND idx > "
-            f"{self.p} ORDER BY idx LIMIT {self.p}",
-            (level, after_index, limit),
-        )
-        return [(int(r["idx"]), bytes(r["hash"])) for r in c.fetchall()]
+    # --- the whole walk (`warroom.evidence.walk`) ---------------------------------
 
-    def count_nodes_above(self, c: Cursor, level: int) -> int:
-        c.execute(
-            f"SELECT COUNT(*) AS n FROM {self.nodes} WHERE level > {self.p}", (level,)
+    def events_with_leaves(
+        self, c: Cursor, batch: int
+    ) -> Generator[list[Any], None, None]:
+        """Every event with its leaf (index and hash, or NULLs), by position,
+        `batch` rows at a time: (position, originator_id, originator_version,
+        topic, state, leaf_index, hash)."""
+        yield from self._scan(
+            c,
+            f"SELECT e.{self.position_column}, e.originator_id, "
+            "e.originator_version, e.topic, e.state, l.leaf_index, l.hash "
+            f"FROM {self.events_table} e LEFT JOIN {self.leaves} l "
+            f"ON l.position = e.{self.position_column} "
+            f"ORDER BY e.{self.position_column}",
+            batch,
         )
-        return int(c.fetchone()["n"])
+
+    def hold_open(self, c: Cursor) -> None:
+        """Lets this read transaction sit idle between batches for as long as
+        the walk computes (the library ends one idle for 5 s, by default)."""
+        if self.kind == "postgresql":
+            c.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+
+    def all_nodes(self, c: Cursor, batch: int) -> Iterator[list[Any]]:
+        """Every stored node, (level, idx, hash), in the order cheapest to read:
+        SQLite's key order is its order on disk; PostgreSQL's heap, unsorted."""
+        order = "" if self.kind == "postgresql" else " ORDER BY level, idx"
+        yield from self._scan(
+            c, f"SELECT level, idx, hash FROM {self.nodes}{order}", batch
+        )
+
+    def leaf_from(self, c: Cursor, index: int) -> int | None:
+        """The position of the first leaf at or past an index, if any."""
+        c.execute(
+            f"SELECT position FROM {self.leaves} WHERE leaf_index >= {self.p} "
+            "ORDER BY leaf_index LIMIT 1",
+            (index,),
+        )
+        row = c.fetchone()
+        return None if row is None else int(row["position"])
+
+    def originator_id(self, stored: Any) -> Any:
+        return _uuid(stored) if isinstance(stored, str) else stored
+
+    def _scan(
+        self, c: Cursor, statement: str, batch: int
+    ) -> Generator[list[Any], None, None]:
+        # A cursor of its own, so that `c` stays free for other questions
+        # while the scan is open, rows as plain tuples (cheapest to make).
+        if self.kind == "postgresql":
+            connection = c.connection  # type: ignore[attr-defined]
+            with connection.cursor(
+                name="warroom_walk", row_factory=tuple_row
+            ) as scan:  # server-side: only `batch` rows held at a time
+                scan.itersize = batch
+                scan.execute(statement)
+                while rows := scan.fetchmany(batch):
+                    yield rows
+            return
+        scan = c.sqlite_cursor.connection.cursor()  # type: ignore[attr-defined]
+        scan.row_factory = None
+        try:
+            scan.execute(statement)
+            while rows := scan.fetchmany(batch):
+                yield rows
+        finally:
+            scan.close()
 
     def seals_of(self, c: Cursor, inspection_id: str) -> list[Seal]:
         c.execute(

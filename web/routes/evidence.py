@@ -3,18 +3,21 @@ the whole check (auditor and admin), and a receipt for each hand-over."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
+from starlette.concurrency import run_in_threadpool
 from typing_extensions import TypedDict
 
 from warroom.evidence.log import OutOfRange
 from warroom.evidence.notes import Checkpoint
 from web.deps import ActorDep, StateDep
 from web.state import ServerState
+from web.verifications import Verifications
 
 router = APIRouter(prefix="/api", tags=["evidence"])
 
@@ -65,6 +68,13 @@ def _cache(request: Request) -> _Cached:
     if cached is None:
         cached = request.app.state.evidence_checkpoint = _Cached()
     return cached
+
+
+def _verifications(request: Request) -> Verifications:
+    walks: Verifications | None = getattr(request.app.state, "verifications", None)
+    if walks is None:
+        walks = request.app.state.verifications = Verifications()
+    return walks
 
 
 @router.get(
@@ -132,10 +142,19 @@ def _proof(make: Callable[[], list[bytes]]) -> list[str]:
     "/verify",
     summary="Walk the whole log: intact, or where it breaks (auditor, admin)",
 )
-def verify(state: StateDep, actor: ActorDep) -> VerifyAnswer:
+async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAnswer:
     if actor.role not in VERIFIES:
         raise HTTPException(403, f"a {actor.role} may not verify the log")
-    report = state.app.evidence.verify(verifier=state.signer.verifier())
+    # The walk runs on a thread of its own, one at a time, shared by all who
+    # ask meanwhile (`web/verifications.py`); this request only waits for it.
+    evidence = state.app.evidence
+    head = await run_in_threadpool(evidence.head)
+    verifier = state.signer.verifier()
+    report = await asyncio.wrap_future(
+        _verifications(request).report(
+            (head.size, head.root), lambda: evidence.verify(verifier=verifier)
+        )
+    )
     answer: VerifyAnswer = {
         "intact": report.intact,
         "events": report.events,
