@@ -50,6 +50,19 @@ def running_server(
     env: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """A `warroom serve` process; yields its base URL; stops it cleanly."""
+    with served(database_url, port, timeout, env) as (base, _):
+        yield base
+
+
+@contextmanager
+def served(
+    database_url: str,
+    port: int | None = None,
+    timeout: float = 30.0,
+    env: dict[str, str] | None = None,
+) -> Iterator[tuple[str, int]]:
+    """As `running_server`, and the process id beside the base URL (to
+    measure the server's CPU, or to profile it)."""
     port = port or free_port()
     process = subprocess.Popen(
         [str(VENV_BIN / "warroom"), "serve", "--port", str(port)],
@@ -61,7 +74,7 @@ def running_server(
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_answering(base, process, timeout)
-        yield base
+        yield base, process.pid
     finally:
         process.send_signal(signal.SIGINT)
         try:
