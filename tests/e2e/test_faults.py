@@ -45,6 +45,8 @@ CLIENTS = int(os.environ.get("FAULT_CLIENTS", "6"))
 COMMANDS = int(os.environ.get("FAULT_COMMANDS", "40"))  # per client
 ROUNDS = int(os.environ.get("FAULT_ROUNDS", "2"))  # faults per test
 DEADLINE_SECONDS = 300.0
+# A start after a rebuild, on a machine loaded by the test itself, can be slow.
+START_SECONDS = 180.0
 # How long a cut waits for the server's saves to queue up behind its lock.
 QUEUE_SECONDS = 0.3
 
@@ -75,7 +77,7 @@ class Server:
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        _wait_until_answering(self.base, self.process, 60)
+        _wait_until_answering(self.base, self.process, START_SECONDS)
 
     def kill(self) -> None:
         assert self.process is not None

@@ -92,7 +92,7 @@ def target(database_for_fuzzing: str) -> Iterator[Target]:
     # A read waiting for a position that never comes holds the fuzzing up.
     quick = {"WARROOM_READ_WAIT_SECONDS": "0.5"}
     with (
-        running_server(url, env=quick) as base,
+        running_server(url, env=quick, timeout=120) as base,
         httpx.Client(base_url=base, timeout=30) as http,
     ):
         tokens = {"admin": admin, **_users(http, admin)}
