@@ -50,7 +50,12 @@ POLLERS = int(os.environ.get("STALL_POLLERS", "50"))
 # How long the commands go on (a few closed loops, one command after another).
 SECONDS = float(os.environ.get("STALL_SECONDS", "5"))
 COMMAND_CONNECTIONS = 4
-P99_BOUND_MS = 1000.0
+# Loose: p99 came near 1 s when other test runs loaded the machine's two
+# cores; before the fixes commands were not answered at all.
+P99_BOUND_MS = 2000.0
+# At least one answer a second on each connection (the code before issue 10
+# answered none in the crowd, and a server that answers none has a p99 of 0).
+MIN_COMMANDS = int(COMMAND_CONNECTIONS * SECONDS)
 HOST = "127.0.0.1"
 
 
@@ -168,6 +173,9 @@ def test_commands_keep_their_pace_while_streams_catch_up_and_reads_wait(
     )
     print(describe(crowd))
     assert result.errors == 0
+    # wrk counts only answered commands: a server that answers none has
+    # a p99 of 0. Every connection must have had answers all along.
+    assert result.requests >= MIN_COMMANDS, result
     assert result.p99_ms < P99_BOUND_MS, result
     assert set(crowd.poll_statuses) == {409}, "a position beyond the log is refused"
     assert len(crowd.caught_up_s) == STREAMS, "every stream caught up"
@@ -222,4 +230,7 @@ def test_commands_keep_their_pace_while_streams_from_0_are_never_read(
         },
     )
     assert result.errors == 0
+    # wrk counts only answered commands: a server that answers none has
+    # a p99 of 0. Every connection must have had answers all along.
+    assert result.requests >= MIN_COMMANDS, result
     assert result.p99_ms < P99_BOUND_MS, result
