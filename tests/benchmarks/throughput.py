@@ -215,4 +215,18 @@ def _stalls(m: Measurement, run: Run, server: Server, stage: Stage) -> None:
         )
     if set(crowd.poll_statuses) - {409}:
         m.notes.append(f"polls answered {crowd.poll_statuses}, not only 409")
+    if result.requests == 0:
+        # wrk reports a p99 of 0 when nothing was answered: that is the worst
+        # stall there is, not a goal met.
+        m.goals.append(
+            {
+                "goal": "p99 < 100 ms in the crowd",
+                "figure": "p99_ms",
+                "measured": None,
+                "limit": 100.0,
+                "met": False,
+                "gap": "no command was answered while the crowd ran",
+            }
+        )
+        return
     m.goal_at_most("p99_ms", 100.0, "p99 < 100 ms in the crowd")
