@@ -215,9 +215,26 @@ def test_a_council_runs_its_plan_from_the_page(browser: Browser, world: World) -
     expect(sam.page.locator("#plan-playbook .task").first).to_be_visible()
     expect(sam.page.locator("#plan-playbook button.act-completeTask")).to_have_count(0)
     expect(sam.page.locator("#plan-playbook button.act-assignTask")).to_have_count(0)
+    # Nor may staff open an inspection: no admin view is offered them.
+    expect(sam.page.locator(".view-tab[data-view=admin]")).to_be_hidden()
     for action in ("listAnnexA", "annexASummary"):
         expect(sam.page.locator(f"button.action[data-action={action}]")).to_be_hidden()
     sam.close()
+    before = world.stored()
+    refused = httpx.post(
+        f"{world.server.base}/api/inspections",
+        json={
+            "title": "Not mine",
+            "framework": "SIF",
+            "template": "SIF",
+            "starts_on": today.isoformat(),
+        },
+        headers={"Authorization": f"Bearer {world.tokens['gatekeeper']}"},
+        timeout=30,
+    )
+    assert refused.status_code == 403, refused.text
+    assert len(world.api("lead").get("/inspections")["inspections"]) == 1
+    assert world.stored() == before
     world.refused("staff", "/playbook/tasks/d1-activate-plan/done", {"note": "x"})
     world.refused("rapid_response", "/playbook/tasks/d1-diary/assign", {"owner": "X"})
 
