@@ -23,9 +23,10 @@ from typing_extensions import TypedDict
 from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 
+# Columns are only ever added at the end: a spreadsheet that reads the
+# printed copy by position keeps working.
 COLUMNS = (
     "line",
-    "kind",
     "request_id",
     "request",
     "document",
@@ -39,6 +40,7 @@ COLUMNS = (
     "recorded_at",
     "occurred_at",
     "position",
+    "kind",
     "case_ref",
     "copy_for",
 )
@@ -188,6 +190,10 @@ class Ledger(ReadModel):
         self.lines.append(line)
         return line
 
+    def on_CaseCopyReleased(self, e: LoggedEvent) -> LedgerLine:
+        # The inspector's copy, by the gatekeeper: `to` is an inspector's id.
+        return self.on_CaseCopyHandedOver(e)
+
     folds: ClassVar[Folds] = {
         "DocumentRequested": on_DocumentRequested,
         "DocumentAttached": on_DocumentAttached,
@@ -196,7 +202,7 @@ class Ledger(ReadModel):
         "DocumentReleased": on_DocumentReleased,
         "CaseSelected": on_CaseSelected,
         "CaseCopyHandedOver": on_CaseCopyHandedOver,
-        "CaseCopyReleased": on_CaseCopyHandedOver,
+        "CaseCopyReleased": on_CaseCopyReleased,
     }
 
     def document_name(self, request_id: str, sha256: str) -> str | None:

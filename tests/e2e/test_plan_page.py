@@ -262,11 +262,15 @@ def test_a_council_runs_its_plan_from_the_page(browser: Browser, world: World) -
     ratings = history.locator(".rating")
     expect(ratings).to_have_count(3)
     for n, colour in enumerate(("red", "amber", "green")):
-        expect(ratings.nth(n).locator(f".rag-{colour}")).to_have_count(2)
+        expect(ratings.nth(n).locator(f"[data-rag={colour}]")).to_have_count(2)
         expect(ratings.nth(n)).to_contain_text("Gail Gatekeeper")
         expect(ratings.nth(n)).to_contain_text(f"now {colour}")
     green = doc.locator(":scope > .rag-green").first
     assert green.evaluate("el => getComputedStyle(el).backgroundColor") == (
+        "rgb(11, 107, 53)"
+    )
+    was_green = ratings.nth(2).locator("[data-rag=green]").first
+    assert was_green.evaluate("el => getComputedStyle(el).backgroundColor") == (
         "rgb(11, 107, 53)"
     )
     did = str(doc.get_attribute("data-document-id"))

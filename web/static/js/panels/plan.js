@@ -77,6 +77,14 @@ function rag(kind, value) {
     `${kind} ${RAG_WORDS[value] || "–"}`);
 }
 
+// A past rating's chip: the same colours, marked by data-rag rather than a
+// rag-* class, so that a document's own chips (its ratings now) stay the
+// only .rag-red/.rag-amber/.rag-green in it.
+function pastRag(kind, value) {
+  return h("span", { class: "rag", dataset: { rag: value }, title: `${kind} was ${RAG_WORDS[value]}` },
+    `${kind} ${RAG_WORDS[value]}`);
+}
+
 function countdownWords(c) {
   const s = c.seconds_left;
   if (s < 0) return `Day 2 (${fmtDayTime(c.ready_by)}) has passed`;
@@ -116,8 +124,8 @@ function renderRatings(history) {
   return h("details", { class: "rag-history" },
     h("summary", {}, `${history.length === 1 ? "1 rating" : `${history.length} ratings`}`),
     h("ol", { class: "plain-list" }, history.map((r) => h("li", { class: "rating" },
-      r.rag_complete ? rag("Complete", r.rag_complete) : null, r.rag_complete ? " " : null,
-      r.rag_quality ? rag("Quality", r.rag_quality) : null,
+      r.rag_complete ? pastRag("Complete", r.rag_complete) : null, r.rag_complete ? " " : null,
+      r.rag_quality ? pastRag("Quality", r.rag_quality) : null,
       h("span", { class: "muted" }, ` ${r.by}, ${fmtDayTime(r.at)}`),
       r.reason ? h("span", {}, `: ${r.reason}`) : null))));
 }
