@@ -1,6 +1,14 @@
-"""The hand-over ledger: one line per release, never edited.
+"""The hand-over ledger: one line per hand-over, never edited.
 
 "Keep a hard and electronic copy so we knew what had been handed over."
+
+A line is a document released to an inspector (`kind` "release"), or one of
+the three copies of a case handed over (`kind` "case_copy": the inspector's
+copy, released by the gatekeeper, and ours and the social worker's, handed
+over in the war room): "copies of each case (one for the inspector, one for
+us and one for the social worker)", recorded like any other hand-over, each
+with its receipt. A copy answers to no request and holds no stored document,
+so its `request_id`, `version` and `sha256` are None and it names its case.
 """
 
 from __future__ import annotations
@@ -15,6 +23,8 @@ from typing_extensions import TypedDict
 from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
 
+# Columns are only ever added at the end: a spreadsheet that reads the
+# printed copy by position keeps working.
 COLUMNS = (
     "line",
     "request_id",
@@ -30,7 +40,20 @@ COLUMNS = (
     "recorded_at",
     "occurred_at",
     "position",
+    "kind",
+    "case_ref",
+    "copy_for",
 )
+
+# A line's kind: a document released, or a case's copy handed over.
+RELEASE = "release"
+CASE_COPY = "case_copy"
+# How a copy reads on the ledger, by whom it is for.
+COPY_WORDS = {
+    "inspector": "The inspector's copy",
+    "council": "Our copy",
+    "social_worker": "The social worker's copy",
+}
 
 
 class DocumentVersion(TypedDict):
@@ -51,11 +74,12 @@ class LedgerRequest(TypedDict):
 
 class LedgerLine(TypedDict):
     line: int
-    request_id: str
+    kind: str  # RELEASE or CASE_COPY
+    request_id: str | None  # None for a case's copy
     request: str
     document: str
-    version: str
-    sha256: str
+    version: str | None
+    sha256: str | None
     to: str
     medium: str
     approved_by: str | None
@@ -64,6 +88,10 @@ class LedgerLine(TypedDict):
     recorded_at: str
     occurred_at: str
     position: int
+    # A case's copy: the case's reference and whose copy (inspector, council,
+    # social_worker); None on a release.
+    case_ref: str | None
+    copy_for: str | None
 
 
 class LedgerRow(LedgerLine):
@@ -80,6 +108,7 @@ class Ledger(ReadModel):
     def __init__(self) -> None:
         self.requests: dict[str, LedgerRequest] = {}
         self.lines: list[LedgerLine] = []
+        self.case_refs: dict[str, str] = {}  # case id -> its reference
 
     def on_DocumentRequested(self, e: LoggedEvent) -> None:
         self.requests[e.aggregate_id] = {"title": e.data["title"], "versions": {}}
@@ -110,6 +139,7 @@ class Ledger(ReadModel):
         version = request["versions"][e.data["sha256"]]
         line: LedgerLine = {
             "line": len(self.lines) + 1,
+            "kind": RELEASE,
             "request_id": e.aggregate_id,
             "request": request["title"],
             "document": version["name"],
@@ -123,9 +153,46 @@ class Ledger(ReadModel):
             "recorded_at": e.recorded_iso,
             "occurred_at": e.occurred_iso,
             "position": e.position,
+            "case_ref": None,
+            "copy_for": None,
         }
         self.lines.append(line)
         return line
+
+    def on_CaseSelected(self, e: LoggedEvent) -> None:
+        self.case_refs[e.aggregate_id] = e.data["ref"]
+
+    def on_CaseCopyHandedOver(self, e: LoggedEvent) -> LedgerLine:
+        # Ours or the social worker's copy, handed over by the war room; the
+        # inspector's copy (CaseCopyReleased) by the gatekeeper, `to` an
+        # inspector's id. Either is a line like a release.
+        ref = self.case_refs.get(e.aggregate_id, e.aggregate_id)
+        copy_for: str = e.data["copy"]
+        line: LedgerLine = {
+            "line": len(self.lines) + 1,
+            "kind": CASE_COPY,
+            "request_id": None,
+            "request": f"Case {ref}",
+            "document": f"{COPY_WORDS.get(copy_for, copy_for)} of case {ref}",
+            "version": None,
+            "sha256": None,
+            "to": e.data["to"],
+            "medium": e.data["medium"],
+            "approved_by": None,
+            "checked_by": None,
+            "released_by": e.actor_name,
+            "recorded_at": e.recorded_iso,
+            "occurred_at": e.occurred_iso,
+            "position": e.position,
+            "case_ref": ref,
+            "copy_for": copy_for,
+        }
+        self.lines.append(line)
+        return line
+
+    def on_CaseCopyReleased(self, e: LoggedEvent) -> LedgerLine:
+        # The inspector's copy, by the gatekeeper: `to` is an inspector's id.
+        return self.on_CaseCopyHandedOver(e)
 
     folds: ClassVar[Folds] = {
         "DocumentRequested": on_DocumentRequested,
@@ -133,6 +200,9 @@ class Ledger(ReadModel):
         "DocumentApproved": on_DocumentApproved,
         "FinalCheckPassed": on_FinalCheckPassed,
         "DocumentReleased": on_DocumentReleased,
+        "CaseSelected": on_CaseSelected,
+        "CaseCopyHandedOver": on_CaseCopyHandedOver,
+        "CaseCopyReleased": on_CaseCopyReleased,
     }
 
     def document_name(self, request_id: str, sha256: str) -> str | None:

@@ -55,10 +55,16 @@ class Packet:
 
     def files(self) -> dict[str, bytes]:
         """Every file of the packet, by its path in the zip."""
-        names = {line["sha256"]: line["document"] for line in self.lines}
+        # A case's copy is a line with no stored document (no sha256): it is
+        # in the ledger and has its receipt, but no file.
+        names = {
+            line["sha256"]: line["document"] for line in self.lines if line["sha256"]
+        }
         paths = {sha: f"documents/{sha[:12]}-{_safe(n)}" for sha, n in names.items()}
         files = {paths[sha]: self.documents[sha] for sha in names}
-        lines = [{**line, "file": paths[line["sha256"]]} for line in self.lines]
+        lines = [
+            {**line, "file": paths.get(line["sha256"] or "")} for line in self.lines
+        ]
         files["ledger.json"] = orjson.dumps(
             {"lines": lines}, option=orjson.OPT_INDENT_2
         )
@@ -80,7 +86,9 @@ class Packet:
             "to": self.span.end.isoformat() if self.span.end else None,
             "position": self.position,
             "lines": [line["line"] for line in self.lines],
-            "documents": sorted({line["sha256"] for line in self.lines}),
+            "documents": sorted(
+                {line["sha256"] for line in self.lines if line["sha256"]}
+            ),
             "receipts": len(self.receipts),
         }
 

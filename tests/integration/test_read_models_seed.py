@@ -354,6 +354,7 @@ def test_a_document_re_versioned_after_approval_is_released_as_the_new_version(
     [line] = ledger["lines"]
     assert {k: line[k] for k in line if k not in ("recorded_at", "occurred_at")} == {
         "line": 1,
+        "kind": "release",
         "request_id": rid,
         "request": "Annex A: list of children in need",
         "document": "cin.xlsx",
@@ -366,6 +367,8 @@ def test_a_document_re_versioned_after_approval_is_released_as_the_new_version(
         "checked_by": "A rapid_response",
         "released_by": "A gatekeeper",
         "position": released["position"],
+        "case_ref": None,
+        "copy_for": None,
     }
     closed = read(client, f"{inspection.path}/requests", state="closed")
     assert [(r["id"], r["state"], r["open"]) for r in closed["requests"]] == [

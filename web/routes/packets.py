@@ -97,7 +97,7 @@ def packet(
         min_position=when.min_position,
     )
     documents: dict[str, bytes] = {}
-    for sha256 in {line["sha256"] for line in lines}:
+    for sha256 in {line["sha256"] for line in lines if line["sha256"]}:
         content = state.app.store.get_document(sha256)
         if content is None:  # saved with its event: only a damaged store lacks it
             raise LookupError(f"the ledger names a document not stored: {sha256}")

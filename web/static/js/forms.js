@@ -833,6 +833,8 @@ export function accessLogForm() {
       { name: "map", label: "Column names, if not ours (optional)", maxlength: 500 },
     ],
     submitLabel: "Import",
+    // What the import did, and each row that matched nothing (issue 15).
+    after: (answer) => accessLogReport(answer),
     build: (v, form) => {
       const body = new FormData();
       body.append("file", form.elements.file.files[0]);
@@ -840,6 +842,14 @@ export function accessLogForm() {
       return { ids: ids(), form: body };
     },
   };
+}
+
+export function accessLogReport(answer) {
+  const unmatched = answer.unmatched || [];
+  const rows = (n) => `${n} row${n === 1 ? "" : "s"}`;
+  return `${rows(answer.events)} recorded, ${rows(answer.already)} already there, `
+    + `${rows(unmatched.length)} matched nothing${unmatched.length ? ": " : "."}`
+    + unmatched.map((u) => `line ${u.line}: ${u.reason}`).join("; ");
 }
 
 // Every command the page can send, by the server's name for it, and the

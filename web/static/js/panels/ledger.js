@@ -16,8 +16,12 @@ export function renderLedger(answer) {
       h("div", { class: "card-title" },
         h("span", { class: "line-no" }, `#${line.line}`), " ", line.request),
       h("div", { class: "card-meta" },
-        `${line.document} v${line.version} → ${line.to_name} (${words(line.medium).toLowerCase()})`),
-      h("div", { class: "card-meta muted" },
-        `${fmtDayTime(line.recorded_at)} · approved ${line.approved_by} · checked ${line.checked_by}`
-          + ` · released ${line.released_by} · `, h("code", { title: line.sha256 }, line.sha256.slice(0, 10)))))));
+        `${line.document}${line.version ? ` v${line.version}` : ""} → ${line.to_name} (${words(line.medium).toLowerCase()})`),
+      // A case's copy (kind "case_copy") has no request, approval or stored document.
+      line.sha256
+        ? h("div", { class: "card-meta muted" },
+          `${fmtDayTime(line.recorded_at)} · approved ${line.approved_by} · checked ${line.checked_by}`
+            + ` · released ${line.released_by} · `, h("code", { title: line.sha256 }, line.sha256.slice(0, 10)))
+        : h("div", { class: "card-meta muted" },
+          `${fmtDayTime(line.recorded_at)} · handed over by ${line.released_by}`)))));
 }

@@ -1,7 +1,8 @@
 // The council's plan (issue 15): the playbook's tasks for the day (overdue
-// in red) and who does what; the Annex A register with its RAG ratings and
-// the countdown to day 2; the staff's debriefs. Also the day's closing, the
-// hand-over packet and calendar links, for the roles that may.
+// in red) and who does what; the Annex A register with its RAG ratings, the
+// history of every rating and the countdown to day 2; the staff's debriefs;
+// which cases and documents the inspectors browsed. Also the day's closing,
+// the hand-over packet and calendar links, for the roles that may.
 
 import { api, inspectionPath } from "../api.js";
 import { openForm, toast } from "../dialog.js";
@@ -19,12 +20,13 @@ let planSeq = 0;
 export async function renderPlan() {
   const seq = ++planSeq;
   const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
-  let playbook, annex, debriefs;
+  let playbook, annex, debriefs, cases;
   try {
-    [playbook, annex, debriefs] = await Promise.all([
+    [playbook, annex, debriefs, cases] = await Promise.all([
       api(`${inspectionPath("/playbook")}?${when}`),
       api(`${inspectionPath("/annex-a")}?${when}`),
       api(`${inspectionPath("/debriefs")}?${when}`),
+      api(`${inspectionPath("/cases")}?${when}`),
     ]);
   } catch (error) {
     fill("#plan-body", h("p", { class: "error" }, error.message));
@@ -34,6 +36,7 @@ export async function renderPlan() {
   fill("#plan-playbook", renderPlaybook(playbook));
   fill("#plan-annex-a", renderAnnexA(annex));
   fill("#plan-debriefs", renderDebriefs(debriefs));
+  fill("#plan-browsed", renderBrowsed(cases));
   $("#plan-packet").hidden = !mayReadDocuments();
   renderDistribution();
   renderCalendarLinks();
@@ -74,6 +77,14 @@ function rag(kind, value) {
     `${kind} ${RAG_WORDS[value] || "–"}`);
 }
 
+// A past rating's chip: the same colours, marked by data-rag rather than a
+// rag-* class, so that a document's own chips (its ratings now) stay the
+// only .rag-red/.rag-amber/.rag-green in it.
+function pastRag(kind, value) {
+  return h("span", { class: "rag", dataset: { rag: value }, title: `${kind} was ${RAG_WORDS[value]}` },
+    `${kind} ${RAG_WORDS[value]}`);
+}
+
 function countdownWords(c) {
   const s = c.seconds_left;
   if (s < 0) return `Day 2 (${fmtDayTime(c.ready_by)}) has passed`;
@@ -95,13 +106,48 @@ function renderAnnexA(answer) {
         d.submitted ? h("span", { class: "tag ok" }, `submitted ${fmtDayTime(d.submitted_at)}`) : h("span", { class: "tag" }, "not submitted"),
         state.past !== null ? null : h("span", { class: "task-actions" },
           actionButton("rateAnnexA", "Rate", () => openForm(rateAnnexAForm(d)), { class: "small act-rateAnnexA" }),
-          d.submitted ? null : actionButton("submitAnnexA", "Submitted", () => openForm(submitAnnexAForm(d)), { class: "small act-submitAnnexA" })))))
+          d.submitted ? null : actionButton("submitAnnexA", "Submitted", () => openForm(submitAnnexAForm(d)), { class: "small act-submitAnnexA" })),
+        renderRatings(d.history))))
       : h("p", { class: "empty" }, "No Annex A document listed yet."),
     h("h4", {}, "Summary"),
     answer.summary
       ? h("div", { class: "annex-summary" }, answer.summary.text.split(/\n{2,}/).map((p) => h("p", {}, p)),
         h("p", { class: "muted" }, `By ${answer.summary.by}, ${fmtDayTime(answer.summary.at)}`))
       : h("p", { class: "empty" }, "No summary written yet."),
+  ];
+}
+
+// Every rating a document was given, oldest first, and who gave it: the
+// register keeps them all ("every rating kept").
+function renderRatings(history) {
+  if (!history.length) return null;
+  return h("details", { class: "rag-history" },
+    h("summary", {}, `${history.length === 1 ? "1 rating" : `${history.length} ratings`}`),
+    h("ol", { class: "plain-list" }, history.map((r) => h("li", { class: "rating" },
+      r.rag_complete ? pastRag("Complete", r.rag_complete) : null, r.rag_complete ? " " : null,
+      r.rag_quality ? pastRag("Quality", r.rag_quality) : null,
+      h("span", { class: "muted" }, ` ${r.by}, ${fmtDayTime(r.at)}`),
+      r.reason ? h("span", {}, `: ${r.reason}`) : null))));
+}
+
+// "Track which cases and ultimately which document inspectors looked at":
+// each case browsed, the documents in it and who looked, latest first.
+function renderBrowsed(answer) {
+  const browsed = answer.cases.filter((c) => c.browse_count > 0)
+    .sort((a, b) => Date.parse(b.last_browse.at) - Date.parse(a.last_browse.at));
+  if (!browsed.length) return h("p", { class: "empty" }, "No case browsed by an inspector yet.");
+  const documents = browsed.reduce((n, c) => n + Object.keys(c.items).length, 0);
+  const counted = (counts) => Object.entries(counts).sort((a, b) => b[1] - a[1])
+    .map(([name, n]) => (n > 1 ? `${name} ×${n}` : name)).join(", ");
+  // One inspector: their name alone (the count is already said).
+  const who = (byName) => (Object.keys(byName).length === 1 ? Object.keys(byName)[0] : counted(byName));
+  return [
+    h("p", { class: "summary-line" },
+      `${browsed.length} of ${answer.cases.length} cases browsed, ${plural(documents, "document")} in them.`),
+    h("ul", { class: "plain-list browsed" }, browsed.map((c) => h("li", { class: "browsed-case", dataset: { caseRef: c.ref } },
+      h("strong", {}, c.ref), h("span", { class: "muted" }, ` ${c.selection}, ${plural(c.browse_count, "time")} by ${who(c.browsed_by)}`),
+      h("div", { class: "browsed-items" }, `Documents: ${counted(c.items)}`),
+      h("div", { class: "muted" }, `Latest: ${c.last_browse.item} by ${c.last_browse.inspector_name}, ${fmtDayTime(c.last_browse.at)}`)))),
   ];
 }
 
