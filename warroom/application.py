@@ -30,6 +30,7 @@ from warroom.storage import (
     application_recorder_env,
     open_store,
 )
+from warroom.workers import SharedPosition
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -61,6 +62,9 @@ class WarRoom(Application[UUID]):
         self.commits = GroupCommit.of(self)
         self._read_only: OrderedDict[UUID, Aggregate] = OrderedDict()
         self._read_only_lock = threading.Lock()
+        # Shared with the other workers of this `warroom serve`, if any (kept
+        # open until the process ends: a read may ask it while closing).
+        self._workers = SharedPosition.from_env()
 
     def _check_readable(self) -> None:
         """Unreadable at once, at the start, if this process's cipher key (or its
@@ -196,10 +200,17 @@ class WarRoom(Application[UUID]):
         with self._listeners_lock:
             self._save_listeners.remove(listener)
 
+    def saved_by_any_worker(self) -> int:
+        """The last position saved by any worker process of this server (0
+        with one process: `Reader` keeps its own)."""
+        return self._workers.last_saved() if self._workers else 0
+
     def _notify(self, recordings: list[Recording[Any]]) -> None:
         if not recordings:
             return
         position = recordings[-1].notification.id
+        if self._workers is not None:
+            self._workers.saved(position)
         with self._listeners_lock:
             listeners = list(self._save_listeners)
         for listener in listeners:
