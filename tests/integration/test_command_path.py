@@ -181,3 +181,29 @@ def test_commands_saved_together_keep_their_own_checks_and_answers(
     ]
     assert [e["type"] for e in request_events][-1] == "RequestAssigned"
     assert request_events[-1]["data"]["assignee"] == client.user_ids["preparer"]
+
+
+def test_metrics_count_the_commands_each_transaction_saved(
+    client: WarRoomClient, inspection: Inspection, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def group_sizes() -> tuple[float, float]:
+        text = client.http.get("/metrics").text
+        found = {
+            line.split()[0]: float(line.split()[1])
+            for line in text.splitlines()
+            if line.startswith("warroom_group_commit_commands_")
+        }
+        return (
+            found["warroom_group_commit_commands_count"],
+            found["warroom_group_commit_commands_sum"],
+        )
+
+    transactions, commands = group_sizes()
+    fresh = [lambda: _record(client, inspection) for _ in range(4)]
+    _in_one_group(client, lambda: _record(client, inspection), fresh, monkeypatch)
+
+    after_transactions, after_commands = group_sizes()
+    assert after_transactions - transactions == 2  # one alone, then four together
+    assert after_commands - commands == 5
+    text = client.http.get("/metrics").text
+    assert 'warroom_group_commit_commands_bucket{le="2.0"}' in text
