@@ -1,8 +1,19 @@
-"""Runs a command: authorise once, replay an idempotent retry, handle, save.
+"""Runs a command: authorise once, handle, save; replay an idempotent retry.
 
 Nothing is stored unless every check passed: the handler only stages
 aggregates, and they are saved in one atomic append at the end, with the
-command's document bytes in the same transaction.
+command's document bytes in the same transaction (a transaction it may share
+with other commands saving at the same moment: `warroom.group_commit`).
+
+What a command reads without changing (its inspection: open? on the roster?)
+comes from this process's copy, without a round trip; the save checks in its
+own transaction that the copy was the latest (`warroom.guards`), and if not
+the command runs again against the inspection as it now stands.
+
+An `Idempotency-Key` costs nothing on the way in: the key's record is saved
+with the command's events, and only when that fails (the key was used: the
+record's id is taken) or the command is refused is the first answer looked
+up and given instead.
 """
 
 from __future__ import annotations
@@ -13,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError
 
@@ -21,12 +33,17 @@ from commands.models import AddUser, Command, CreateCalendarLink, RotateToken
 from commands.run import Actor, Calendar, Run
 from warroom.application import WarRoom
 from warroom.domain import words
-from warroom.domain.base import Context, Forbidden, RuleBroken
+from warroom.domain.base import Context, DomainError, Forbidden, RuleBroken
 from warroom.domain.idempotency import IdempotencyRecord
+from warroom.domain.inspection import Inspection
+from warroom.guards import Changed
 from warroom.storage import Document
 
 # What an answer shows once and the idempotency record never keeps.
 SHOWN_ONCE = frozenset({"token", "sign_in_path", "secret"})
+
+# How often a command runs again when what it read changed before it saved.
+ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -63,21 +80,47 @@ def execute(
     retry = Retry.of(
         app, actor, idempotency_key, command, inspection_id, target_id, part
     )
-    earlier = retry.earlier_answer() if retry is not None else None
-    if earlier is not None:
-        return earlier
-    run = Run(
-        app=app,
-        ctx=_context(actor, command, inspection_id, idempotency_key),
-        role=actor.role,
-        organisation_id=actor.organisation_id,
-        inspection_id=inspection_id,
-        target_id=target_id,
-        part=part,
-        if_match=if_match,
-        calendar=calendar,
-    )
-    body = _handle(handler, run, command)
+    for _ in range(ATTEMPTS):
+        run = Run(
+            app=app,
+            ctx=_context(actor, command, inspection_id, idempotency_key),
+            role=actor.role,
+            organisation_id=actor.organisation_id,
+            inspection_id=inspection_id,
+            target_id=target_id,
+            part=part,
+            if_match=if_match,
+            calendar=calendar,
+        )
+        try:
+            return _attempt(handler, run, command, status, retry, documents)
+        except Changed as changed:
+            # What it read was stale (another process, or a command saved
+            # just before it): read it again and run the command again.
+            for aggregate_id in changed.aggregate_ids:
+                app.forget(aggregate_id)
+    raise ConcurrentChange()
+
+
+def _attempt(
+    handler: Handler,
+    run: Run,
+    command: Command,
+    status: int,
+    retry: Retry | None,
+    documents: Sequence[Document],
+) -> Outcome:
+    try:
+        body = _handle(handler, run, command)
+    except DomainError:
+        if run.inspection_id is not None and run.refused_on_a_stale_copy():
+            raise Changed([UUID(run.inspection_id)]) from None
+        # A retry of a command that was stored may now be refused (released
+        # twice, a name taken by itself): the first answer is the answer.
+        earlier = retry.earlier_answer() if retry is not None else None
+        if earlier is not None:
+            return earlier
+        raise
     if retry is not None:
         run.stage(retry.record(status, body, run.ctx))
     return _save(run, status, body, retry, documents)
@@ -143,14 +186,21 @@ def _save(
         return Outcome(status, {**body, "position": head})
     try:
         position = run.app.save_and_position(
-            *run.staged, answering=run.changed, documents=documents
+            *run.staged,
+            answering=run.changed,
+            documents=documents,
+            guards=run.guards(),
         )
     except IntegrityError:
-        # The same key raced us: the first one's answer is the answer.
+        # The key was used (by an earlier try, or one racing this one): the
+        # first one's answer is the answer.
         earlier = retry.earlier_answer() if retry is not None else None
         if earlier is None:
             raise ConcurrentChange() from None
         return earlier
+    for aggregate in run.staged:
+        if isinstance(aggregate, Inspection):  # its read-only copy is stale
+            run.app.forget(aggregate.id)
     return Outcome(status, {**body, "position": position})
 
 

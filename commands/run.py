@@ -13,6 +13,7 @@ from warroom.application import WarRoom
 from warroom.domain.base import Context, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.inspection import Inspection
 from warroom.domain.meeting import Slot
+from warroom.guards import Unchanged
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -54,27 +55,55 @@ class Run:
     result_id: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     _inspection: Inspection | None = None
+    # Whether `_inspection` is the shared read-only copy (see `guards`).
+    _inspection_read_only: bool = False
 
     def inspection(self) -> Inspection:
+        """The command's inspection, open; to read, never to change.
+
+        The copy this process last saw (no round trip, no lock): the save
+        checks in its own transaction that it is still the latest (`guards`).
+        """
         if self._inspection is None:
             assert self.inspection_id is not None
-            inspection = self.app.load(Inspection, self.inspection_id)
-            if inspection.is_closed:
-                raise RuleBroken(
-                    "inspection_closed",
-                    "the inspection is closed: its log can be read, not changed",
-                )
-            self._inspection = inspection
+            inspection = self.app.read_only(Inspection, self.inspection_id)
+            self._inspection = _open(inspection)
+            self._inspection_read_only = True
         return self._inspection
+
+    def changed_inspection(self) -> Inspection:
+        """The inspection, when it is the thing changed, checked against `If-Match`."""
+        if self._inspection is None or self._inspection_read_only:
+            assert self.inspection_id is not None
+            self._inspection = _open(self.app.load(Inspection, self.inspection_id))
+            self._inspection_read_only = False
+        return self._matching(self._inspection)
+
+    def refused_on_a_stale_copy(self) -> bool:
+        """Whether the read-only inspection a refusal may rest on was stale
+        (another process changed it): then the command runs again. Asked only
+        when a command is refused, so that a refusal costs the round trip
+        that an accepted command saves."""
+        read = self._inspection
+        if read is None or not self._inspection_read_only:
+            return False
+        return self.app.load(Inspection, read.id).version != read.version
+
+    def guards(self) -> list[Unchanged]:
+        """What the save must find unchanged: the inspection, if the command
+        relied on the read-only copy and does not save the inspection itself
+        (whose own version is then checked, as every saved thing's is)."""
+        read = self._inspection
+        if read is None or not self._inspection_read_only:
+            return []
+        if any(a.id == read.id for a in self.staged):
+            return []
+        return [Unchanged(read.id, read.version)]
 
     def target(self, cls: type[A]) -> A:
         """The thing named in the path, checked against `If-Match`."""
         assert self.target_id is not None
         return self._matching(self.load(cls, self.target_id))
-
-    def changed_inspection(self) -> Inspection:
-        """The inspection, when it is the thing changed, checked against `If-Match`."""
-        return self._matching(self.inspection())
 
     def _matching(self, aggregate: A) -> A:
         if self.if_match is not None and aggregate.version != self.if_match:
@@ -99,3 +128,12 @@ class Run:
         self.stage(aggregate)
         self.changed = aggregate
         self.result_id = result_id
+
+
+def _open(inspection: Inspection) -> Inspection:
+    if inspection.is_closed:
+        raise RuleBroken(
+            "inspection_closed",
+            "the inspection is closed: its log can be read, not changed",
+        )
+    return inspection

@@ -91,6 +91,12 @@ def parser() -> argparse.ArgumentParser:
         help="log one JSON line per request, without its query string "
         "(where a stream's token travels); or WARROOM_ACCESS_LOG=true",
     )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="server processes on this port (PostgreSQL only; "
+        "default WARROOM_WORKERS, or 1)",
+    )
 
     sub.add_parser("rebuild", help="drop and rebuild every read model from the log")
 
@@ -405,7 +411,9 @@ def _serve(database: Database, args: argparse.Namespace) -> int:
     # A wrong or missing cipher key is said here, plainly, not in a traceback
     # from the server's start.
     WarRoom(database).close()
-    return _run_server(args.host, args.port, access_log=args.access_log)
+    return _run_server(
+        args.host, args.port, access_log=args.access_log, workers=args.workers
+    )
 
 
 def _rebuild(database: Database, args: argparse.Namespace) -> int:
@@ -517,15 +525,24 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
-def _run_server(host: str, port: int, *, access_log: bool = False) -> int:
+def _run_server(
+    host: str, port: int, *, access_log: bool = False, workers: int | None = None
+) -> int:
     # Imported here, not at the top: the web app and uvicorn take about half a
     # second to import, which every other command (`warroom user add` runs
     # once per user in the tests) would pay for nothing.
+    from web import workers as several
     from web.shutdown import serve
 
     settings = Settings()
     if access_log:
         settings = settings.model_copy(update={"access_log": True})
+    processes = settings.workers if workers is None else workers
+    try:
+        several.check(settings, processes)
+    except several.WorkersRefused as refusal:
+        print(f"warroom: {refusal}", file=sys.stderr)
+        return 2
     try:  # a clear refusal, before the server starts (PostgreSQL needs a key)
         _, made = load_signer(
             Database.from_url(settings.database_url),
@@ -539,7 +556,10 @@ def _run_server(host: str, port: int, *, access_log: bool = False) -> int:
         print(f"warroom: {made}", file=sys.stderr)
     gc.set_threshold(*settings.gc_thresholds)
     # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py).
-    serve(settings, host, port)
+    if processes > 1:
+        several.serve(settings, host, port, processes)
+    else:
+        serve(settings, host, port)
     return 0
 
 

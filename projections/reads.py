@@ -73,7 +73,7 @@ class Reader:
         self.wait_seconds = wait_seconds
         self.max_waiting = max_waiting
         # The last position this process saved: a read waits for it.
-        self.last_saved = 0
+        self._last_saved = 0
         self._lock = threading.Lock()
         # Reads awaiting a position, nearest first; touched under `_lock`.
         self._waiting: list[_Waiter] = []
@@ -86,9 +86,15 @@ class Reader:
         app.on_save(self._saved)
         read_side.add_listener(lambda event, _: self._reached(event.position))
 
+    @property
+    def last_saved(self) -> int:
+        """The last position this server saved, in any of its worker
+        processes (`warroom.workers`)."""
+        return max(self._last_saved, self.app.saved_by_any_worker())
+
     def _saved(self, position: int) -> None:
         with self._lock:
-            self.last_saved = max(self.last_saved, position)
+            self._last_saved = max(self._last_saved, position)
 
     def _reached(self, position: int) -> None:
         """Called from the read side's thread after each event is folded in."""

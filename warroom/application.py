@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -18,16 +19,23 @@ from warroom.domain.user import User
 from warroom.domain.user_name import UserName, same_name
 from warroom.evidence.log import VerifiableLog
 from warroom.evidence.notes import Signer
+from warroom.group_commit import GroupCommit
+from warroom.guards import Unchanged
 from warroom.storage import (
     WRONG_KEY,
     AtRest,
+    Document,
     Unreadable,
     WarRoomStore,
     application_recorder_env,
     open_store,
 )
+from warroom.workers import SharedPosition
 
 A = TypeVar("A", bound=Aggregate)
+
+# Aggregates kept for reading without a round trip (see `read_only`).
+READ_ONLY_CACHE_SIZE = 1000
 
 
 class WarRoom(Application[UUID]):
@@ -50,6 +58,13 @@ class WarRoom(Application[UUID]):
         self._save_listeners: list[Callable[[int], None]] = []
         self._names_before_claims: dict[tuple[str | None, str], UUID] | None = None
         self._listeners_lock = threading.Lock()
+        # Commands that save at the same moment share one transaction.
+        self.commits = GroupCommit.of(self)
+        self._read_only: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._read_only_lock = threading.Lock()
+        # Shared with the other workers of this `warroom serve`, if any (kept
+        # open until the process ends: a read may ask it while closing).
+        self._workers = SharedPosition.from_env()
 
     def _check_readable(self) -> None:
         """Unreadable at once, at the start, if this process's cipher key (or its
@@ -66,25 +81,49 @@ class WarRoom(Application[UUID]):
         self,
         *aggregates: Aggregate,
         answering: Aggregate | None = None,
-        **alongside: Any,
+        documents: Sequence[Document] = (),
+        guards: Sequence[Unchanged] = (),
     ) -> int:
-        """Saves atomically; the log position of `answering`'s last event.
+        """Saves atomically; the log position of `answering`'s last event (by
+        default, of the last event saved).
 
-        By default, of the last event stored. `alongside` names rows written in
-        the same transaction as the events (`warroom.storage.SavedAlongside`:
-        `documents=`).
+        In a transaction shared with other commands saving at the same moment
+        (`warroom.group_commit`). `documents` are written in that transaction
+        (`warroom.storage.SavedAlongside`); `guards` are checked in it
+        (`warroom.guards`). Raises `warroom.guards.Changed` if a guard failed,
+        the library's `IntegrityError` on a conflict: each for this save alone.
         """
-        recordings = self.save(*aggregates, **alongside)
-        if answering is None:
-            return recordings[-1].notification.id
-        return max(
-            (
-                r.notification.id
-                for r in recordings
-                if r.domain_event.originator_id == answering.id
-            ),
-            default=recordings[-1].notification.id,
+        events = [e for a in aggregates for e in a.collect_events()]
+        return self.commits.save(
+            events,
+            answering=answering.id if answering is not None else None,
+            documents=documents,
+            guards=guards,
         )
+
+    def read_only(self, cls: type[A], aggregate_id: str | UUID) -> A:
+        """The aggregate as this process last saw it, shared between threads
+        and never to be changed: no round trip, no lock. It may be stale; a
+        command that relies on it saves with an `Unchanged` guard of its
+        version, which fails (and `forget`s it) if it was."""
+        uuid = _uuid(aggregate_id, cls)
+        with self._read_only_lock:
+            cached = self._read_only.get(uuid)
+            if cached is not None:
+                self._read_only.move_to_end(uuid)
+        if isinstance(cached, cls):
+            return cached
+        loaded = self.load(cls, uuid)
+        with self._read_only_lock:
+            self._read_only[uuid] = loaded
+            while len(self._read_only) > READ_ONLY_CACHE_SIZE:
+                self._read_only.popitem(last=False)
+        return loaded
+
+    def forget(self, aggregate_id: UUID) -> None:
+        """Drops the read-only copy (it changed)."""
+        with self._read_only_lock:
+            self._read_only.pop(aggregate_id, None)
 
     def use_signer(self, signer: Signer) -> None:
         """The key that seals closed days (never kept in this database)."""
@@ -93,11 +132,8 @@ class WarRoom(Application[UUID]):
     def load(self, cls: type[A], aggregate_id: str | UUID) -> A:
         """The aggregate of that type with that id, or NotFound."""
         try:
-            uuid = (
-                aggregate_id if isinstance(aggregate_id, UUID) else UUID(aggregate_id)
-            )
-            aggregate: Aggregate = self.repository.get(uuid)
-        except (ValueError, AggregateNotFoundError):
+            aggregate: Aggregate = self.repository.get(_uuid(aggregate_id, cls))
+        except AggregateNotFoundError:
             raise NotFound(f"no {_noun(cls)} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
             raise NotFound(f"no {_noun(cls)} with id {aggregate_id}")
@@ -164,14 +200,30 @@ class WarRoom(Application[UUID]):
         with self._listeners_lock:
             self._save_listeners.remove(listener)
 
+    def saved_by_any_worker(self) -> int:
+        """The last position saved by any worker process of this server (0
+        with one process: `Reader` keeps its own)."""
+        return self._workers.last_saved() if self._workers else 0
+
     def _notify(self, recordings: list[Recording[Any]]) -> None:
         if not recordings:
             return
         position = recordings[-1].notification.id
+        if self._workers is not None:
+            self._workers.saved(position)
         with self._listeners_lock:
             listeners = list(self._save_listeners)
         for listener in listeners:
             listener(position)
+
+
+def _uuid(aggregate_id: str | UUID, cls: type[Any]) -> UUID:
+    if isinstance(aggregate_id, UUID):
+        return aggregate_id
+    try:
+        return UUID(aggregate_id)
+    except ValueError:
+        raise NotFound(f"no {_noun(cls)} with id {aggregate_id}") from None
 
 
 def _noun(cls: type[Any]) -> str:

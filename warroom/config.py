@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # On SIGTERM: in-flight requests get this long to finish before they are
     # cancelled; streams are told to reconnect (elsewhere) at once.
     shutdown_grace_seconds: int = 30
+    # Server processes on one port (`warroom serve --workers`); PostgreSQL
+    # only (web/workers.py).
+    workers: int = 1
     # Encryption at rest: with a key (base64 of 32 random bytes, as `warroom
     # keygen --cipher` prints), events' payloads, documents' bytes and the
     # saved read models are stored encrypted with the library's AES cipher.

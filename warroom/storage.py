@@ -48,6 +48,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
+from warroom import guards
 from warroom.config import Database
 from warroom.evidence.tree import Tree
 
@@ -129,10 +130,15 @@ class SavedAlongside:
     """The rows one save writes beside its events, from the save's keywords."""
 
     documents: Sequence[Document] = ()
+    # Checked, not written: see `warroom.guards` (after the events' insert).
+    guards: Sequence[guards.Unchanged] = ()
 
     @classmethod
     def of(cls, kwargs: dict[str, Any]) -> SavedAlongside:
-        return cls(documents=tuple(kwargs.get("documents", ())))
+        return cls(
+            documents=tuple(kwargs.get("documents", ())),
+            guards=tuple(kwargs.get("guards", ())),
+        )
 
 
 class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
@@ -173,6 +179,8 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
         )
         if positions:
             self.tree.append(c, self.mapper, positions, stored_events, None, prepared)
+        # Under SQLite's write lock, before the commit (raising rolls back).
+        guards.sqlite_check(c, self.events_table_name, SavedAlongside.of(kwargs).guards)
         return positions
 
     def insert_batches(self, batches: Iterable[Batch], check: Check) -> None:
@@ -233,6 +241,9 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
             SQL(s).format() for s in self.tree.create_statements
         ]
         self._head_query = threading.local()
+        self._guard_check = guards.postgres_check(
+            datastore.schema, self.events_table_name
+        )
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -264,6 +275,13 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
         head = curs.connection.cursor()
         head.execute(self.tree.select_head)
         self._head_query.cursor = head
+        # After the lock and the insert, in the same pipeline: a failed guard
+        # aborts the transaction (`warroom.guards`), at no extra round trip.
+        checked = SavedAlongside.of(kwargs).guards
+        if checked:
+            curs.connection.cursor().execute(
+                self._guard_check, guards.postgres_params(checked)
+            )
 
     def insert_batches(self, batches: Iterable[Batch], check: Check) -> None:
         """An import's batches, as `SQLiteWarRoomRecorder.insert_batches`."""

@@ -107,6 +107,7 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     at = parse_hour(settings.close_days_at)  # a bad value stops the start
     state = ServerState.open(settings)
     api.state.warroom = state
+    api.state.metrics.watch(state.app.commits)  # group commit sizes
     closer = DayCloser(state, at) if at is not None else None
     if closer is not None:
         closer.start()

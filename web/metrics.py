@@ -13,6 +13,10 @@
   folded the log, the log's head as read from the database when scraped, and
   the difference (positions: on PostgreSQL a rolled-back transaction leaves a
   position unused, so this can exceed the events actually missing).
+- `warroom_group_commit_commands`: a histogram of how many commands each
+  transaction saved together (`warroom.group_commit`): its `_count` is the
+  transactions, its `_sum` the commands; mostly 1 when commands come one at
+  a time, larger under load.
 - `warroom_read_model_inspections`: inspections whose read models this
   process holds; the read models' memory is not measured object by object
   (walking them costs seconds on a long log): `process_resident_memory_bytes`
@@ -41,11 +45,14 @@ from prometheus_client import (
 )
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from warroom.group_commit import GroupCommit
 from web.health import Unready, probe_of
 from web.state import ServerState
 
 # Seconds: commands and reads answer in milliseconds; a stall is seconds.
 BUCKETS = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# Commands per transaction: up to the group commit's largest group (64).
+BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64)
 
 OUTCOMES = {
     401: "unauthenticated",
@@ -116,8 +123,18 @@ class Metrics:
             "Inspections whose read models this process holds",
             registry=registry,
         )
+        self.group_commit = Histogram(
+            "warroom_group_commit_commands",
+            "Commands saved together in one transaction (group commit)",
+            buckets=BATCH_BUCKETS,
+            registry=registry,
+        )
         ProcessCollector(registry=registry)
         self.last_head = 0
+
+    def watch(self, commits: GroupCommit) -> None:
+        """Counts the group sizes of this process's saves."""
+        commits.batch_listeners.append(self.group_commit.observe)
 
     def observe(self, scope: Scope, status: int, seconds: float) -> None:
         """One finished `/api` request, named by the route it matched."""

@@ -160,6 +160,7 @@ class Run:
             "http_commands",
             "command_throughput",
             "thin_peer",
+            "command_throughput_workers",
             "command_stalls",
             "http_commands_without_tree",
             "live_latency",
@@ -229,6 +230,7 @@ class Run:
                     server.stop()
             if stage is not None:
                 throughput.thin_peer(self, stage)
+                throughput.command_throughput_workers(self, stage)
             if stage is not None and m.status == "measured":
                 self._http_commands_without_tree(url, stage, m)
 

@@ -7,6 +7,8 @@ a crowd (issue 10's stall scenario), both driven by `wrk`.
 - `thin_peer` (PostgreSQL): the same load against `thin_peer.py`, a few
   lines of FastAPI doing one INSERT per request under the same uvicorn
   settings; the war room's rate is given as a ratio of it.
+- `command_throughput_workers` (PostgreSQL): the same load against
+  `warroom serve` with two worker processes (`WARROOM_WORKERS=2`).
 - `command_stalls`: a few `wrk` connections of the same command while
   streams catch up from position 0 and clients poll a future position.
 """
@@ -16,6 +18,8 @@ from __future__ import annotations
 import asyncio
 import json
 from typing import TYPE_CHECKING
+
+import httpx
 
 from tests.benchmarks.databases import fresh_database
 from tests.benchmarks.httpclient import bearer
@@ -73,14 +77,39 @@ def _record(m: Measurement, result: Result, server_cpu_s: float) -> None:
         raise RuntimeError(f"{result.errors} of {result.requests} commands failed")
 
 
+def _group_commits(server: Server) -> tuple[float, float] | None:
+    """(transactions, commands) the server's group commit has saved so far,
+    from its `/metrics` (one worker's, with several); None for the thin peer."""
+    answer = httpx.get(f"{server.base}/metrics", timeout=30)
+    if answer.status_code != 200:
+        return None
+    found = dict(
+        line.split()[:2]
+        for line in answer.text.splitlines()
+        if line.startswith("warroom_group_commit_commands_")
+    )
+    return (
+        float(found["warroom_group_commit_commands_count"]),
+        float(found["warroom_group_commit_commands_sum"]),
+    )
+
+
 async def _measure(m: Measurement, server: Server, post: Post, run: Run) -> None:
     plan = run.plan
     if not plan.quick:  # a short warm-up, not counted (the quick run saves it)
         await drive(HOST, server.port, post, plan.clients, 1.0)
     for _ in range(plan.wrk_runs):
         before = server_cpu_seconds(server.pid)
+        groups_before = _group_commits(server)
         result = await drive(HOST, server.port, post, plan.clients, plan.wrk_seconds)
         _record(m, result, server_cpu_seconds(server.pid) - before)
+        groups_after = _group_commits(server)
+        if groups_before is not None and groups_after is not None:
+            transactions = groups_after[0] - groups_before[0]
+            commands = groups_after[1] - groups_before[1]
+            m.figure("commands_per_transaction", "commands").add(
+                commands / max(transactions, 1)
+            )
     m.params.update(
         {
             "connections": plan.clients,
@@ -140,6 +169,55 @@ def thin_peer(run: Run, stage: Stage) -> None:
         ours.figure("thin_peer_server_cpu_ms_per_command", "ms").add(
             m.figures["server_cpu_ms_per_command"].median
         )
+
+
+def command_throughput_workers(run: Run, stage: Stage) -> None:
+    """The same load against `warroom serve` with `WARROOM_WORKERS=2`, on the
+    same database (PostgreSQL only: SQLite refuses more than one worker);
+    server CPU is the workers' and their supervisor's together."""
+    if run.kind != "postgresql":
+        return
+    with run.measuring("command_throughput_workers") as m:
+        server = Server(stage.url, run.workdir, workers="2")
+        try:
+            server.wait_listening(timeout=180)
+            for _ in range(4):  # most likely both workers have answered by then
+                asyncio.run(first_answer(server, stage, timeout=180))
+            asyncio.run(_measure(m, server, record_request(stage), run))
+        finally:
+            server.stop()
+        m.params["workers"] = 2
+        ours = run.done.get("command_throughput")
+        if ours is not None and ours.status == "measured":
+            m.ratio(
+                "throughput_vs_one_worker",
+                "commands_per_s",
+                ours,
+                "commands_per_s",
+                1.0,
+                "two workers at least as fast as one",
+            )
+        base = run.done.get("library_append")
+        if base is not None and base.status == "measured":
+            m.ratio(
+                "throughput_vs_library_append",
+                "commands_per_s",
+                base,
+                "events_per_s",
+                1.0,
+                "throughput >= 1.0 x library_append",
+            )
+        peer = run.done.get("thin_peer")
+        if peer is not None and peer.status == "measured":
+            m.ratio(
+                "throughput_vs_thin_peer",
+                "commands_per_s",
+                peer,
+                "commands_per_s",
+                0.5,
+                "throughput >= 0.5 x the thin peer",
+            )
+        m.goal_at_most("p99_ms", 100.0, "p99 < 100 ms")
 
 
 def command_stalls(

@@ -265,7 +265,19 @@ async def schedule_meetings(server: Server, stage: Stage, count: int) -> list[st
 
 
 def server_cpu_seconds(pid: int) -> float:
-    """User plus system CPU time the process has used so far."""
+    """User plus system CPU time the process has used so far, with that of
+    its live child processes (`warroom serve --workers`' workers)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     ticks = os.sysconf("SC_CLK_TCK")
-    return (int(fields[11]) + int(fields[12])) / ticks
+    own = (int(fields[11]) + int(fields[12])) / ticks
+    return own + sum(server_cpu_seconds(child) for child in _children(pid))
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
