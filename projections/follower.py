@@ -1,9 +1,13 @@
 """The read side of one server process: follows the log, keeps the read models.
 
-On start it loads the read models as last saved (with the library's tracking
-record of how far they got) and follows the log from there, so a restart does
-not replay from zero. Saving happens in the background, the read models and
-their tracking record in one transaction.
+On start it loads the read models' global part as last saved (with the
+library's tracking record of how far they got) and follows the log from
+there, so a restart does not replay from zero. An inspection's read models
+are loaded when first asked for (or when an event of it comes): its saved
+row, then its events since, read through the index; past
+`max_live_inspections` the least recently used are dropped, closed ones
+first. Saving happens in the background: the global part, each inspection
+changed since its last save, and the tracking record, in one transaction.
 """
 
 from __future__ import annotations
@@ -18,12 +22,20 @@ from typing import Any, TypeVar
 from eventsourcing.persistence import IntegrityError, Tracking
 
 from projections import saved
-from projections.audit import Checkpoints, Timeline, replay_to
+from projections.audit import (
+    Checkpoints,
+    InspectionMarks,
+    Timeline,
+    replay_inspection,
+    replay_to,
+)
 from projections.decoding import logged_event
 from projections.events import LoggedEvent
 from projections.subscription import subscribe
-from projections.views import Changes, Views
+from projections.views import Changes, InspectionViews, LoadedInspections, Views
 from warroom.application import WarRoom
+from warroom.event_index import key_of
+from warroom.storage import SavedInspection, indexed
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +45,9 @@ T = TypeVar("T")
 RETRY_FIRST_SECONDS = 0.5
 RETRY_MOST_SECONDS = 10.0
 Listener = Callable[[LoggedEvent, Changes], None]
+# Behind the log by this many positions, the read side folds it in pages
+# before it follows the feed (`ReadSide._catch_up`).
+CATCH_UP_AT_LEAST = 10_000
 
 
 def read_events(
@@ -51,16 +66,31 @@ def read_events(
         position = notifications[-1].id
 
 
+def indexed_events(
+    app: WarRoom, key: str, after: int, upto: int | None, batch: int = 1000
+) -> Iterator[LoggedEvent]:
+    """The events under one key of the index (`warroom.event_index`) after
+    one position, up to another, oldest first: nobody else's are read."""
+    recorder = indexed(app.recorder)
+    position = after
+    while True:
+        notifications = recorder.select_indexed(key, position, upto, batch)
+        for notification in notifications:
+            yield logged_event(app.mapper, notification)
+        if len(notifications) < batch:
+            return
+        position = notifications[-1].id
+
+
 def inspection_events(
     app: WarRoom, inspection_id: str, after: int = 0, upto: int | None = None
 ) -> Iterator[LoggedEvent]:
-    """One inspection's events after one position, up to another, oldest first.
+    """One inspection's events after one position, up to another, oldest first,
+    through the index: the cost does not grow with other inspections' events.
 
     The log's own bookkeeping (users, tokens, idempotency records) is left out.
     """
-    for event in read_events(app, after, upto):
-        if event.inspection_id == inspection_id and not event.is_internal:
-            yield event
+    return indexed_events(app, inspection_id, after, upto)
 
 
 class ReadSide:
@@ -73,11 +103,18 @@ class ReadSide:
         checkpoint_cap: int = 400,
         save_every: int = 10_000,
         save_seconds: float = 30.0,
+        max_live_inspections: int = 100,
     ) -> None:
         self.app = app
-        self.views = Views()
+        # Every inspection is known; its read models are loaded when first
+        # asked for, and dropped past `max_live_inspections` (issue 14).
+        self.loaded = LoadedInspections(self._load_inspection, max_live_inspections)
+        self.views = Views(self.loaded)
         self.timeline = Timeline()
+        # Whole-log past views (`as_of` without an inspection): tests and tools.
         self.checkpoints = Checkpoints(every=checkpoint_every, cap=checkpoint_cap)
+        # One inspection's past views: what the routes ask.
+        self.marks = InspectionMarks(every=checkpoint_every, cap=checkpoint_cap)
         self._poll_seconds = poll_seconds
         self._save_every = save_every
         self._save_seconds = save_seconds
@@ -85,7 +122,15 @@ class ReadSide:
         # after a failure, the next attempt is still a round away, not an event.
         self._saved_position = 0
         self._save_tried_at = 0
-        self._lock = threading.Lock()
+        # Inspections changed since their last save (loaded or dropped), and
+        # read models held only until they are saved: dropped before they
+        # were, or loaded from state saved whole.
+        self._changed: set[str] = set()
+        self._unsaved: dict[str, InspectionViews] = {}
+        # Where an inspection loaded now must be folded to: the last event
+        # the read models hold (not the one being folded in).
+        self._folded_to = 0
+        self._lock = threading.RLock()
         self._advanced = threading.Condition(self._lock)
         self._listeners: list[Listener] = []
         self._stopping = threading.Event()
@@ -93,6 +138,7 @@ class ReadSide:
         self._error: BaseException | None = None
         self._subscription: Any = None
         self._threads: list[threading.Thread] = []
+        self.loaded.on_drop = self._dropped
 
     # Life cycle.
 
@@ -120,7 +166,9 @@ class ReadSide:
         return self.views.position
 
     def read(self, question: Callable[[Views], T]) -> T:
-        """Asks the current read models a question, while they hold still."""
+        """Asks the current read models a question, while they hold still.
+
+        An inspection the question looks at is loaded if it is not held."""
         with self._lock:
             return question(self.views)
 
@@ -140,11 +188,27 @@ class ReadSide:
         """Why the read side is not following the log just now, if it is not."""
         return self._error
 
-    def as_of(self, position: int) -> Views:
-        """The read models exactly as they stood after the event at `position`."""
+    def as_of(self, position: int, inspection_id: str | None = None) -> Views:
+        """The read models exactly as they stood after the event at `position`:
+        one inspection's (and the global part), read through the index, or,
+        without `inspection_id`, every inspection's (a replay of the log)."""
         upto = min(position, self.position)
-        return replay_to(
-            upto, self.checkpoints, lambda a, b: read_events(self.app, a, b)
+        if inspection_id is None:
+            return replay_to(
+                upto, self.checkpoints, lambda a, b: read_events(self.app, a, b)
+            )
+        return replay_inspection(
+            upto,
+            inspection_id,
+            self.marks,
+            lambda key, a, b: indexed_events(self.app, key, a, b),
+            self._recorded_at,
+        )
+
+    def _recorded_at(self, position: int) -> str | None:
+        last = indexed(self.app.recorder).last_at_or_before(position)
+        return (
+            None if last is None else logged_event(self.app.mapper, last).recorded_iso
         )
 
     def position_at(self, instant: Any) -> int:
@@ -177,6 +241,7 @@ class ReadSide:
                 return
 
     def _follow_once(self) -> None:
+        self._catch_up()
         self._subscription = subscribe(
             self.app, self.views.position, self._poll_seconds
         )
@@ -187,14 +252,45 @@ class ReadSide:
                 self.apply(logged_event(self.app.mapper, notification))
                 self._error = None
 
+    def _catch_up(self) -> None:
+        """Folds a long way behind the log (no saved state, or an old one) at
+        the rebuild's pace: pages of the log, the garbage collector off (it
+        would walk every record made, again and again: see `rebuild`), and
+        memory bounded as ever (inspections past the bound are dropped and
+        written by the next save)."""
+        head = self.app.recorder.max_notification_id() or 0
+        if head - self.views.position < CATCH_UP_AT_LEAST:
+            return
+        log.info("folding the log from %s to %s", self.views.position, head)
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for event in read_events(self.app, self.views.position, head, 5000):
+                if self._stopping.is_set():
+                    return
+                self.apply(event)
+        finally:
+            if collecting:
+                gc.enable()
+
     def apply(self, event: LoggedEvent) -> Changes:
         with self._advanced:
             if event.position <= self.views.position:
                 return {}  # already folded in (a saved state ahead of the feed)
-            last = self.views.position
-            changes = self.views.apply(event)
+            key = key_of(event.type, event.inspection_id)
+            held = self.loaded.peek(key) if key else None
+            last = held.position if held is not None else None
+            self._folded_to = self.views.position
+            try:
+                changes = self.views.apply(event)
+            finally:
+                self._folded_to = self.views.position
             self.timeline.add(event.position, event.recorded_at)
-            self.checkpoints.offer(self.views, last)
+            if key:  # an inspection's event: it changed, and may mark a stretch
+                self._changed.add(key)
+                folded = self.loaded.peek(key)
+                if folded is not None and last is not None:
+                    self.marks.inspections.offer(key, event.position, last, folded.copy)
             self._advanced.notify_all()
         if event.position - self._save_tried_at >= self._save_every:
             self._save_now.set()
@@ -204,6 +300,38 @@ class ReadSide:
             except Exception:  # one broken listener must not stop the others
                 log.exception("a live listener failed")
         return changes
+
+    # Loading and dropping one inspection (under the lock).
+
+    def _load_inspection(self, inspection_id: str) -> InspectionViews:
+        """Its saved read models, and its events since, through the index."""
+        views = self._unsaved.pop(inspection_id, None)
+        if views is None:
+            views = self._load_saved_inspection(inspection_id)
+        if views is None:
+            views = InspectionViews()
+        folded_from = views.position
+        for event in indexed_events(
+            self.app, inspection_id, views.position, self._folded_to
+        ):
+            views.apply(event)
+        if views.position != folded_from:
+            self._changed.add(inspection_id)
+        return views
+
+    def _load_saved_inspection(self, inspection_id: str) -> InspectionViews | None:
+        stored = self.app.store.load_inspection_views(self.app.name, inspection_id)
+        if stored is None:
+            return None
+        return saved.decode_inspection(stored[1])
+
+    def _dropped(self, inspection_id: str, views: InspectionViews) -> None:
+        # Changed since saved: held (outside the bound) until the next save
+        # writes it; else the next load would fold its events in again.
+        if inspection_id in self._changed:
+            self._unsaved[inspection_id] = views
+            if len(self._unsaved) >= self.loaded.most:
+                self._save_now.set()
 
     # Saving.
 
@@ -215,22 +343,52 @@ class ReadSide:
                 self.save()
 
     def save(self) -> None:
+        """Saves the global part, and each inspection changed since its last
+        save, with the tracking record, in one transaction."""
         with self._lock:
             if self.views.position <= self._saved_position:
                 return
-            views, timeline = self.views.copy(), self.timeline.copy()
+            views, timeline = self.views.copy_global(), self.timeline.copy()
+            held = self.loaded.held()
+            changed = {
+                i: held[i].copy() if i in held else self._unsaved[i]
+                for i in self._changed
+                if i in held or i in self._unsaved
+            }
+            self._changed.clear()
+            unsaved = dict(self._unsaved)
         self._save_tried_at = views.position
+        rows = [
+            SavedInspection(i, v.position, saved.encode_inspection(v))
+            for i, v in changed.items()
+        ]
         try:
             self.app.store.save_views(
-                saved.encode(views, timeline), Tracking(self.app.name, views.position)
+                saved.encode_global(views, timeline),
+                Tracking(self.app.name, views.position),
+                rows,
             )
         except IntegrityError:
             # The tracking record refused it: another process on the same
-            # database already saved this state or a later one.
+            # database already saved this global state or a later one. The
+            # inspections' rows are right as of their own positions: saved.
             log.debug("read models at %s saved already", views.position)
+            try:
+                self.app.store.save_inspection_views(self.app.name, rows)
+            except Exception as error:
+                log.warning("read models at %s not saved: %s", views.position, error)
+                with self._lock:
+                    self._changed |= changed.keys()
+                return
         except Exception as error:  # the next round (or shutdown) tries again
             log.warning("read models at %s not saved: %s", views.position, error)
+            with self._lock:
+                self._changed |= changed.keys()
             return
+        with self._lock:
+            for inspection_id, views_then in unsaved.items():
+                if self._unsaved.get(inspection_id) is views_then:
+                    del self._unsaved[inspection_id]
         self._saved_position = views.position
 
     def _load_saved(self) -> None:
@@ -238,12 +396,20 @@ class ReadSide:
         if stored is None:
             return
         position, blob = stored
-        decoded = saved.decode(blob)
+        decoded = saved.decode_global(blob)
         if decoded is None:
             self.app.store.reset_views(self.app.name)
             return
-        self.views, self.timeline = decoded
+        raw, whole, self.timeline = decoded
+        self.views = Views.from_global_json(raw, self.loaded)
         assert self.views.position == position
+        self._folded_to = position
+        for inspection_id in self.views.inspection_organisations:
+            self.loaded.know(inspection_id)
+        # Saved whole (every inspection in the one blob): each is held until
+        # it is first asked for, then saved as a row of its own.
+        self._unsaved.update(whole)
+        self._changed.update(whole)
         self._saved_position = self._save_tried_at = position
         # What was just loaded lives as long as the server: keep the garbage
         # collector from walking it on every full collection.

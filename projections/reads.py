@@ -204,7 +204,9 @@ class Reader:
         if as_of is not None:
             at = self.read_side.position_at(as_of)
         if at is not None:
-            views = self.read_side.as_of(at)
+            # Through the index: this inspection's events and the users',
+            # never the rest of the log.
+            views = self.read_side.as_of(at, inspection_id)
             return _answer(views, inspection_id, question), views.position
         self.catch_up(min_position)
         return self.read_side.read(

@@ -16,6 +16,7 @@ from projections.follower import read_events
 from projections.views import Views
 from warroom.application import WarRoom
 from warroom.config import Database
+from warroom.storage import SavedInspection
 
 Progress = Callable[[int, int], None]
 
@@ -47,8 +48,15 @@ def rebuild(app: WarRoom, progress: Progress | None = None) -> tuple[Views, Time
         if progress is not None:
             progress(total, total)
         if views.position:
+            # Saved as a server saves them: the global part, one row each.
+            rows = [
+                SavedInspection(i, v.position, saved.encode_inspection(v))
+                for i, v in views.inspections.items()
+            ]
             app.store.save_views(
-                saved.encode(views, timeline), Tracking(app.name, views.position)
+                saved.encode_global(views, timeline),
+                Tracking(app.name, views.position),
+                rows,
             )
     finally:
         gc.freeze()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, MutableMapping
 from typing import TypeVar
 
 from typing_extensions import TypedDict
@@ -60,14 +62,29 @@ class ViewsJson(TypedDict):
     users: dict[str, UserRecord]
     organisations: dict[str, str]
     inspection_organisations: dict[str, str | None]
+    phases: dict[str, str]
     inspections: dict[str, dict[str, ModelJson]]
+
+
+class GlobalJson(TypedDict):
+    position: int
+    recorded_at: str | None
+    users: dict[str, UserRecord]
+    organisations: dict[str, str]
+    inspection_organisations: dict[str, str | None]
+    phases: dict[str, str]
 
 
 class InspectionViews:
     """The read models of one inspection."""
 
-    def __init__(self, models: dict[str, ReadModel] | None = None) -> None:
+    def __init__(
+        self, models: dict[str, ReadModel] | None = None, position: int = 0
+    ) -> None:
         self.models = models or {cls.name: cls() for cls in MODELS}
+        # The last event of this inspection folded in: one loaded from a save
+        # newer than the log's feed skips what it already holds.
+        self.position = position
         # Event type -> the folds of the models that handle it, so each event
         # visits only those (py-spy of a rebuild of 300,000 events: the fold is
         # a fifth of it, see the README's benchmarks).
@@ -131,6 +148,9 @@ class InspectionViews:
 
     def apply(self, event: LoggedEvent) -> Changes:
         changes: Changes = {}
+        if event.position <= self.position:
+            return changes  # folded in already
+        self.position = event.position
         for name, fold in self._folds.get(event.type, ()):
             try:
                 row = fold(event)
@@ -146,14 +166,20 @@ class InspectionViews:
         return changes
 
     def copy(self) -> InspectionViews:
-        return InspectionViews({n: m.copy() for n, m in self.models.items()})
+        models = {n: m.copy() for n, m in self.models.items()}
+        return InspectionViews(models, self.position)
+
+    @property
+    def closed(self) -> bool:
+        summary = self.inspection.summary
+        return summary is not None and summary["phase"] == "closed"
 
     def to_json(self) -> dict[str, ModelJson]:
         return {name: model.to_json() for name, model in self.models.items()}
 
     @classmethod
-    def from_json(cls, raw: dict[str, ModelJson]) -> InspectionViews:
-        return cls({m.name: m.from_json(raw[m.name]) for m in MODELS})
+    def from_json(cls, raw: dict[str, ModelJson], position: int = 0) -> InspectionViews:
+        return cls({m.name: m.from_json(raw[m.name]) for m in MODELS}, position)
 
     def _model(self, cls: type[M]) -> M:
         model = self.models[cls.name]
@@ -161,10 +187,82 @@ class InspectionViews:
         return model
 
 
+class LoadedInspections(MutableMapping[str, InspectionViews]):
+    """Every inspection's read models, held only for those asked for lately.
+
+    Every inspection the log has opened is a key, but its read models are
+    loaded only when first asked for (`load`: saved state plus its events
+    since, through the index), and dropped again past `most` loaded, least
+    recently used first, closed inspections before open ones. Dropping loses
+    nothing: the next load folds in again what came after the saved state.
+    """
+
+    def __init__(self, load: Callable[[str], InspectionViews], most: int) -> None:
+        self._load = load
+        self.most = max(1, most)
+        self._known: dict[str, None] = {}  # in the order opened
+        self._loaded: OrderedDict[str, InspectionViews] = OrderedDict()
+        # Told of each inspection dropped (its id and read models).
+        self.on_drop: Callable[[str, InspectionViews], None] = lambda i, v: None
+
+    def know(self, inspection_id: str) -> None:
+        self._known[inspection_id] = None
+
+    def __contains__(self, inspection_id: object) -> bool:
+        return inspection_id in self._known
+
+    def __getitem__(self, inspection_id: str) -> InspectionViews:
+        found = self._loaded.get(inspection_id)
+        if found is not None:
+            self._loaded.move_to_end(inspection_id)
+            return found
+        if inspection_id not in self._known:
+            raise KeyError(inspection_id)
+        loaded = self._load(inspection_id)
+        self._keep(inspection_id, loaded)
+        return loaded
+
+    def __setitem__(self, inspection_id: str, views: InspectionViews) -> None:
+        self._known[inspection_id] = None
+        self._keep(inspection_id, views)
+
+    def __delitem__(self, inspection_id: str) -> None:
+        del self._known[inspection_id]
+        self._loaded.pop(inspection_id, None)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._known))
+
+    def __len__(self) -> int:
+        return len(self._known)
+
+    def held(self) -> dict[str, InspectionViews]:
+        """Those held in memory now (never loads any)."""
+        return dict(self._loaded)
+
+    def peek(self, inspection_id: str) -> InspectionViews | None:
+        """One inspection's read models if held (never loads them)."""
+        return self._loaded.get(inspection_id)
+
+    def _keep(self, inspection_id: str, views: InspectionViews) -> None:
+        self._loaded[inspection_id] = views
+        self._loaded.move_to_end(inspection_id)
+        while len(self._loaded) > self.most:
+            victim = next(
+                (i for i, v in self._loaded.items() if v.closed),
+                next(iter(self._loaded)),
+            )
+            if victim == inspection_id:  # the one just asked for stays
+                break
+            self.on_drop(victim, self._loaded.pop(victim))
+
+
 class Views:
     """Every read model, and the position of the last event folded in."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, inspections: MutableMapping[str, InspectionViews] | None = None
+    ) -> None:
         self.position = 0
         # When the last event folded in was recorded: "now", for a past view.
         self.recorded_at: str | None = None
@@ -173,7 +271,12 @@ class Views:
         # organisation as stored (None: opened before organisations existed).
         self.organisations: dict[str, str] = {}
         self.inspection_organisations: dict[str, str | None] = {}
-        self.inspections: dict[str, InspectionViews] = {}
+        # Each inspection's phase, kept here (not only in its read models) so
+        # that finding the open ones loads none of them.
+        self.phases: dict[str, str] = {}
+        self.inspections: MutableMapping[str, InspectionViews] = (
+            {} if inspections is None else inspections
+        )
 
     def apply(self, event: LoggedEvent) -> Changes:
         self.position = event.position
@@ -196,6 +299,9 @@ class Views:
             self.inspections[event.inspection_id] = InspectionViews()
             organisation_id = event.data.get("organisation_id")
             self.inspection_organisations[event.inspection_id] = organisation_id
+            self.phases[event.inspection_id] = "day1_notification"
+        elif event.type == "PhaseEntered" and event.inspection_id in self.phases:
+            self.phases[event.inspection_id] = event.data["phase"]
         inspection = self.inspections.get(event.inspection_id)
         if inspection is None:
             return {}
@@ -223,14 +329,25 @@ class Views:
             == organisation_id
         ]
 
+    def open_inspection_ids(self) -> list[str]:
+        """The inspections not closed, without loading any read models."""
+        return [i for i, phase in self.phases.items() if phase != "closed"]
+
     def copy(self) -> Views:
+        clone = self.copy_global()
+        clone.inspections = {i: v.copy() for i, v in self.inspections.items()}
+        return clone
+
+    def copy_global(self) -> Views:
+        """The part every inspection shares (users, organisations, phases),
+        with no inspection's read models."""
         clone = Views()
         clone.position = self.position
         clone.recorded_at = self.recorded_at
         clone.users = dict(self.users)
         clone.organisations = dict(self.organisations)
         clone.inspection_organisations = dict(self.inspection_organisations)
-        clone.inspections = {i: v.copy() for i, v in self.inspections.items()}
+        clone.phases = dict(self.phases)
         return clone
 
     def to_json(self) -> ViewsJson:
@@ -240,8 +357,32 @@ class Views:
             "users": self.users,
             "organisations": self.organisations,
             "inspection_organisations": self.inspection_organisations,
+            "phases": self.phases,
             "inspections": {i: v.to_json() for i, v in self.inspections.items()},
         }
+
+    def global_json(self) -> GlobalJson:
+        return {
+            "position": self.position,
+            "recorded_at": self.recorded_at,
+            "users": self.users,
+            "organisations": self.organisations,
+            "inspection_organisations": self.inspection_organisations,
+            "phases": self.phases,
+        }
+
+    @classmethod
+    def from_global_json(
+        cls, raw: GlobalJson, inspections: MutableMapping[str, InspectionViews]
+    ) -> Views:
+        views = cls(inspections)
+        views.position = raw["position"]
+        views.recorded_at = raw["recorded_at"]
+        views.users = raw["users"]
+        views.organisations = raw["organisations"]
+        views.inspection_organisations = raw["inspection_organisations"]
+        views.phases = raw["phases"]
+        return views
 
     @classmethod
     def from_json(cls, raw: ViewsJson) -> Views:
@@ -252,6 +393,12 @@ class Views:
         views.organisations = raw["organisations"]
         views.inspection_organisations = raw["inspection_organisations"]
         views.inspections = {
-            i: InspectionViews.from_json(v) for i, v in raw["inspections"].items()
+            i: InspectionViews.from_json(v, views.position)
+            for i, v in raw["inspections"].items()
+        }
+        views.phases = raw.get("phases") or {
+            i: s["phase"]
+            for i, v in views.inspections.items()
+            if (s := v.inspection.summary) is not None
         }
         return views

@@ -28,6 +28,7 @@ from warroom.storage import (
     Unreadable,
     WarRoomStore,
     application_recorder_env,
+    indexed,
     open_store,
 )
 from warroom.workers import SharedPosition
@@ -55,6 +56,8 @@ class WarRoom(Application[UUID]):
         self.recorder.mapper = self.mapper  # type: ignore[attr-defined]
         self.evidence = VerifiableLog(self.recorder, self.mapper)
         self.evidence.backfill()
+        # Each inspection's events, indexed (issue 14): an older log's, once.
+        indexed(self.recorder).backfill_index(self.recorder.max_notification_id() or 0)
         self._save_listeners: list[Callable[[int], None]] = []
         self._names_before_claims: dict[tuple[str | None, str], UUID] | None = None
         self._listeners_lock = threading.Lock()

@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     # Audit replay keeps a checkpoint this often, up to this many in memory.
     checkpoint_every: int = 1000
     checkpoint_cap: int = 400
+    # Inspections whose read models a server process holds in memory at once
+    # (issue 14); past it the least recently asked for are dropped, closed
+    # ones first, and loaded again (saved state plus events since) if asked.
+    max_live_inspections: int = 100
     # A live client that falls this many events behind is dropped (it reconnects
     # and catches up from the log) so that it cannot slow the others down.
     live_queue_size: int = 1000

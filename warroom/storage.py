@@ -7,7 +7,11 @@
   event names bytes the store lacks.
 - The read models' saved state, written in one transaction with the library's
   tracking record of the last event it includes: a crash between the two
-  cannot happen, so a restart neither skips nor applies an event twice.
+  cannot happen, so a restart neither skips nor applies an event twice. The
+  global part is one row (`warroom_views`), each inspection's models another
+  (`warroom_inspection_views`, only those that changed are written).
+- The index of each inspection's events (`warroom.event_index`), written
+  with the events.
 
 With `WARROOM_CIPHER_KEY` both are stored encrypted (`AtRest`), with the same
 AES cipher the library encrypts the events' payloads with.
@@ -29,6 +33,7 @@ from eventsourcing.persistence import (
     Cipher,
     InfrastructureFactory,
     Mapper,
+    Notification,
     StoredEvent,
     Tracking,
 )
@@ -50,6 +55,7 @@ from psycopg.sql import SQL, Composed, Identifier
 
 from warroom import guards
 from warroom.config import Database
+from warroom.event_index import EventIndex
 from warroom.evidence.tree import Tree
 
 
@@ -141,7 +147,44 @@ class SavedAlongside:
         )
 
 
-class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
+class IndexedEvents:
+    """Reading one inspection's events through the index (`warroom.event_index`)."""
+
+    index: EventIndex
+    datastore: Any
+    mapper: Mapper[Any]
+
+    def select_indexed(
+        self, key: str, after: int, upto: int | None, limit: int
+    ) -> list[Notification]:
+        """The stored events under `key` (an inspection's id, or the global
+        part's `GLOBAL`) after `after`, up to `upto`, oldest first."""
+        with self.datastore.transaction(commit=False) as c:
+            return self.index.events(c, key, after, upto, limit)
+
+    def indexed_positions(
+        self, key: str, after: int, upto: int | None, limit: int
+    ) -> list[int]:
+        with self.datastore.transaction(commit=False) as c:
+            return self.index.positions(c, key, after, upto, limit)
+
+    def last_at_or_before(self, position: int) -> Notification | None:
+        """The log's last stored event at or before `position`."""
+        with self.datastore.transaction(commit=False) as c:
+            return self.index.last_at_or_before(c, position)
+
+    def backfill_index(self, log_head: int) -> int:
+        """Indexes the events stored before the index was kept (on start)."""
+        return self.index.backfill(self.datastore, self.mapper, log_head)
+
+
+def indexed(recorder: object) -> IndexedEvents:
+    """The application's recorder, as the reader of its index."""
+    assert isinstance(recorder, IndexedEvents), "the war room's recorders index"
+    return recorder
+
+
+class SQLiteWarRoomRecorder(IndexedEvents, SQLiteApplicationRecorder):
     """The library's recorder, writing `SavedAlongside` rows in the same transaction.
 
     And the Merkle tree's leaves (`warroom.evidence.tree`), after the events'
@@ -157,6 +200,7 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
     ) -> None:
         # Before the library's __init__, which asks for the create statements.
         self.tree = Tree(kind="sqlite", events_table=events_table_name)
+        self.index = EventIndex(kind="sqlite", events_table=events_table_name)
         super().__init__(datastore, events_table_name)
 
     def construct_create_table_statements(self) -> list[str]:
@@ -164,6 +208,7 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             SQLITE_DOCUMENTS_TABLE,
             *self.tree.create_statements,
+            *self.index.create_statements,
         ]
 
     def _insert_events(
@@ -179,6 +224,7 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
         )
         if positions:
             self.tree.append(c, self.mapper, positions, stored_events, None, prepared)
+            self.index.add(c, self.mapper, positions, stored_events)
         # Under SQLite's write lock, before the commit (raising rolls back).
         guards.sqlite_check(c, self.events_table_name, SavedAlongside.of(kwargs).guards)
         return positions
@@ -213,7 +259,7 @@ class SQLiteWarRoomRecorder(SQLiteApplicationRecorder):
             c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document, self.at_rest))
 
 
-class PostgresWarRoomRecorder(PostgresApplicationRecorder):
+class PostgresWarRoomRecorder(IndexedEvents, PostgresApplicationRecorder):
     """The library's recorder, writing `SavedAlongside` rows in the same transaction.
 
     And the Merkle tree's leaves, as `SQLiteWarRoomRecorder` does.
@@ -237,8 +283,14 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
             schema=datastore.schema,
             events_table=self.events_table_name,
         )
+        self.index = EventIndex(
+            kind="postgresql",
+            schema=datastore.schema,
+            events_table=self.events_table_name,
+        )
         self.sql_create_statements += [
-            SQL(s).format() for s in self.tree.create_statements
+            SQL(s).format()
+            for s in (*self.tree.create_statements, *self.index.create_statements)
         ]
         self._head_query = threading.local()
         self._guard_check = guards.postgres_check(
@@ -348,6 +400,7 @@ class PostgresWarRoomRecorder(PostgresApplicationRecorder):
             self.tree.append(
                 curs, self.mapper, positions, stored_events, tree_head, prepared
             )
+            self.index.add(curs, self.mapper, positions, stored_events)
         self._head_query.prepared = (None, None)
         return positions
 
@@ -390,6 +443,31 @@ def postgres_documents_table(schema: Identifier) -> Composed:
 # --- the store beside the log ------------------------------------------------
 
 
+@dataclass(frozen=True)
+class SavedInspection:
+    """One inspection's read models as saved, as of its last event folded in."""
+
+    inspection_id: str
+    position: int
+    state: bytes
+
+
+# One row per inspection; a row is only replaced by a later one (two server
+# processes may save the same inspection, each as far as it had folded).
+SQLITE_INSPECTION_VIEWS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS warroom_inspection_views ("
+    "application_name TEXT NOT NULL, inspection_id TEXT NOT NULL, "
+    "position INTEGER NOT NULL, state BLOB NOT NULL, "
+    "PRIMARY KEY (application_name, inspection_id))"
+)
+SQLITE_SAVE_INSPECTION = (
+    "INSERT INTO warroom_inspection_views VALUES (?, ?, ?, ?) "
+    "ON CONFLICT (application_name, inspection_id) DO UPDATE "
+    "SET position=excluded.position, state=excluded.state "
+    "WHERE excluded.position >= warroom_inspection_views.position"
+)
+
+
 class WarRoomStore(Protocol):
     at_rest: AtRest
 
@@ -401,9 +479,22 @@ class WarRoomStore(Protocol):
 
     def each_document(self) -> Iterator[tuple[str, bytes]]: ...
 
-    def save_views(self, state: bytes, tracking: Tracking) -> None: ...
+    def save_views(
+        self,
+        state: bytes,
+        tracking: Tracking,
+        inspections: Sequence[SavedInspection] = (),
+    ) -> None: ...
 
     def load_views(self, application_name: str) -> tuple[int, bytes] | None: ...
+
+    def load_inspection_views(
+        self, application_name: str, inspection_id: str
+    ) -> tuple[int, bytes] | None: ...
+
+    def save_inspection_views(
+        self, application_name: str, inspections: Sequence[SavedInspection]
+    ) -> None: ...
 
     def reset_views(self, application_name: str) -> None: ...
 
@@ -428,6 +519,7 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
             "CREATE TABLE IF NOT EXISTS warroom_views ("
             "application_name TEXT PRIMARY KEY, position INTEGER NOT NULL, "
             "state BLOB NOT NULL)",
+            SQLITE_INSPECTION_VIEWS_TABLE,
         ]
 
     def put_document(self, sha256: str, content: bytes) -> None:
@@ -466,7 +558,12 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
                 yield sha256, self.at_rest.decrypt_document(sha256, stored)
             after = rows[-1][0]
 
-    def save_views(self, state: bytes, tracking: Tracking) -> None:
+    def save_views(
+        self,
+        state: bytes,
+        tracking: Tracking,
+        inspections: Sequence[SavedInspection] = (),
+    ) -> None:
         with self.datastore.transaction(commit=True) as c:
             self._insert_tracking(c, tracking)
             c.execute(
@@ -479,6 +576,41 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
                     self.at_rest.encrypt(state),
                 ),
             )
+            self._save_inspections(c, tracking.application_name, inspections)
+
+    def save_inspection_views(
+        self, application_name: str, inspections: Sequence[SavedInspection]
+    ) -> None:
+        """Inspections' rows alone: each is right as of its own position."""
+        with self.datastore.transaction(commit=True) as c:
+            self._save_inspections(c, application_name, inspections)
+
+    def _save_inspections(
+        self, c: SQLiteCursor, name: str, inspections: Sequence[SavedInspection]
+    ) -> None:
+        if inspections:
+            c.executemany(
+                SQLITE_SAVE_INSPECTION,
+                [
+                    (name, i.inspection_id, i.position, self.at_rest.encrypt(i.state))
+                    for i in inspections
+                ],
+            )
+
+    def load_inspection_views(
+        self, application_name: str, inspection_id: str
+    ) -> tuple[int, bytes] | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT position, state FROM warroom_inspection_views "
+                "WHERE application_name=? AND inspection_id=?",
+                (application_name, inspection_id),
+            )
+            row = c.fetchone()
+        if row is None:
+            return None
+        what = f"the saved read models of inspection {inspection_id}"
+        return int(row[0]), self.at_rest.decrypt(bytes(row[1]), what)
 
     def load_views(self, application_name: str) -> tuple[int, bytes] | None:
         with self.datastore.transaction(commit=False) as c:
@@ -522,6 +654,10 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
                 (application_name,),
             )
             c.execute(
+                "DELETE FROM warroom_inspection_views WHERE application_name=?",
+                (application_name,),
+            )
+            c.execute(
                 "DELETE FROM tracking WHERE application_name=?", (application_name,)
             )
 
@@ -538,6 +674,12 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                 "CREATE TABLE IF NOT EXISTS {}.warroom_views ("
                 "application_name text PRIMARY KEY, position bigint NOT NULL, "
                 "state bytea NOT NULL)"
+            ).format(schema),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {}.warroom_inspection_views ("
+                "application_name text NOT NULL, inspection_id text NOT NULL, "
+                "position bigint NOT NULL, state bytea NOT NULL, "
+                "PRIMARY KEY (application_name, inspection_id))"
             ).format(schema),
         ]
         self._schema = schema
@@ -592,7 +734,12 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                 yield sha256, self.at_rest.decrypt_document(sha256, stored)
             after = rows[-1][0]
 
-    def save_views(self, state: bytes, tracking: Tracking) -> None:
+    def save_views(
+        self,
+        state: bytes,
+        tracking: Tracking,
+        inspections: Sequence[SavedInspection] = (),
+    ) -> None:
         with self.datastore.transaction(commit=True) as curs:
             self._insert_tracking(curs, tracking)
             curs.execute(
@@ -607,6 +754,53 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                     self.at_rest.encrypt(state),
                 ),
             )
+            self._save_inspections(curs, tracking.application_name, inspections)
+
+    def save_inspection_views(
+        self, application_name: str, inspections: Sequence[SavedInspection]
+    ) -> None:
+        """Inspections' rows alone: each is right as of its own position."""
+        with self.datastore.transaction(commit=True) as curs:
+            self._save_inspections(curs, application_name, inspections)
+
+    def _save_inspections(
+        self,
+        curs: Cursor[DictRow],
+        name: str,
+        inspections: Sequence[SavedInspection],
+    ) -> None:
+        if inspections:
+            curs.executemany(
+                SQL(
+                    "INSERT INTO {0}.warroom_inspection_views "
+                    "VALUES (%s, %s, %s, %s) "
+                    "ON CONFLICT (application_name, inspection_id) DO UPDATE "
+                    "SET position=excluded.position, state=excluded.state "
+                    "WHERE excluded.position >= "
+                    "{0}.warroom_inspection_views.position"
+                ).format(self._schema),
+                [
+                    (name, i.inspection_id, i.position, self.at_rest.encrypt(i.state))
+                    for i in inspections
+                ],
+            )
+
+    def load_inspection_views(
+        self, application_name: str, inspection_id: str
+    ) -> tuple[int, bytes] | None:
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                SQL(
+                    "SELECT position, state FROM {}.warroom_inspection_views "
+                    "WHERE application_name=%s AND inspection_id=%s"
+                ).format(self._schema),
+                (application_name, inspection_id),
+            )
+            row = curs.fetchone()
+        if row is None:
+            return None
+        what = f"the saved read models of inspection {inspection_id}"
+        return int(row["position"]), self.at_rest.decrypt(bytes(row["state"]), what)
 
     def load_views(self, application_name: str) -> tuple[int, bytes] | None:
         with self.datastore.transaction(commit=False) as curs:
@@ -660,6 +854,12 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
                 SQL("DELETE FROM {}.warroom_views WHERE application_name=%s").format(
                     self._schema
                 ),
+                (application_name,),
+            )
+            curs.execute(
+                SQL(
+                    "DELETE FROM {}.warroom_inspection_views WHERE application_name=%s"
+                ).format(self._schema),
                 (application_name,),
             )
             curs.execute(

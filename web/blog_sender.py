@@ -211,7 +211,8 @@ def _due(now: datetime, at: time_of_day, views: Views) -> list[tuple[str, date]]
 def due(views: Views, now: datetime, at: time_of_day) -> Iterator[tuple[str, date]]:
     """Today's blog of each open inspection with a list, once its hour came,
     unless this process already saw it claimed (the claim checks the log)."""
-    for inspection_id, inspection in views.inspections.items():
+    for inspection_id in views.open_inspection_ids():  # closed ones stay unloaded
+        inspection = views.inspections[inspection_id]
         if not inspection.blog.recipients:
             continue
         summary = inspection.inspection.render()

@@ -11,6 +11,10 @@ a network blip) must not take the server from commands. So:
   for the same pages, and a page being read is awaited, not read again; read
   pages are kept (up to `WARROOM_CATCH_UP_CACHE_MIB`) for those that follow.
 
+Pages are read through the index of each inspection's events
+(`warroom.event_index`), so a stream's catch-up reads its own inspection's
+events only, however many others the database holds.
+
 A page is the same for every stream that asks for it: the database hands out
 positions in commit order (PostgreSQL's recorder locks the table for each
 insert; SQLite has one writer), so what lies below a stored position never
@@ -25,11 +29,12 @@ import json
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from itertools import islice
 
 from sse_starlette import ServerSentEvent
 
 from projections.events import LoggedEvent
-from projections.follower import read_events
+from projections.follower import indexed_events
 from projections.views import Changes
 from warroom.application import WarRoom
 
@@ -75,23 +80,27 @@ class Page:
 
 
 def read_page(app: WarRoom, inspection_id: str, after: int) -> Page:
-    """Reads one page from the log (blocking: runs on the catch-up executor)."""
+    """Reads one page of the inspection's events, through the index
+    (blocking: runs on the catch-up executor)."""
+    # The log's head first: every event at or below it is already in the
+    # index (rows are stored with their events), so a page that finds fewer
+    # than its limit has covered the log up to there.
+    head = app.recorder.max_notification_id() or 0
     positions: list[int] = []
     messages: list[bytes] = []
     size = 0
-    scanned = 0
-    last = after
-    for event in read_events(app, after, None, batch=PAGE_NOTIFICATIONS):
-        scanned += 1
-        last = event.position
-        if event.inspection_id == inspection_id and not event.is_internal:
-            message = encode(event, {})
-            positions.append(event.position)
-            messages.append(message)
-            size += len(message)
-        if scanned >= PAGE_NOTIFICATIONS or size >= PAGE_BYTES:
+    full = False
+    for event in indexed_events(
+        app, inspection_id, after, head, batch=PAGE_NOTIFICATIONS
+    ):
+        message = encode(event, {})
+        positions.append(event.position)
+        messages.append(message)
+        size += len(message)
+        if len(positions) >= PAGE_NOTIFICATIONS or size >= PAGE_BYTES:
+            full = True
             break
-    full = scanned >= PAGE_NOTIFICATIONS or size >= PAGE_BYTES
+    last = positions[-1] if full else max(after, head)
     return Page(after, last, tuple(positions), tuple(messages), full)
 
 
@@ -107,23 +116,15 @@ def read_events_page(
     app: WarRoom, inspection_id: str, after: int, upto: int, most: int
 ) -> EventsPage:
     """At most `most` of the inspection's events after `after`, up to `upto`,
-    from at most one page of the log (blocking: runs on the catch-up executor).
+    through the index (blocking: runs on the catch-up executor).
 
-    `scanned_to` is the last event kept when `most` were found, else how far
-    the log was read."""
-    events: list[dict[str, object]] = []
-    last = after
-    logged = read_events(app, after, upto, batch=PAGE_NOTIFICATIONS)
-    for scanned, event in enumerate(logged, start=1):
-        last = event.position
-        if event.inspection_id == inspection_id and not event.is_internal:
-            events.append(event.to_json())
-            if len(events) >= most:
-                break
-        if scanned >= PAGE_NOTIFICATIONS:
-            break
-    else:
-        last = max(after, upto)  # read to the end: past any gap there
+    `scanned_to` is the last event kept when `most` were found, else `upto`:
+    the index holds every event up to it, so nothing lies between."""
+    most = min(most, PAGE_NOTIFICATIONS)
+    found = list(islice(indexed_events(app, inspection_id, after, upto, most), most))
+    # Short of `most`: read to the end, past any gap there.
+    last = found[-1].position if len(found) >= most else max(after, upto)
+    events = [event.to_json() for event in found]
     return EventsPage(tuple(events), last)
 
 

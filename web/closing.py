@@ -79,9 +79,11 @@ class DayCloser:
 
     def _open_inspections(self) -> list[tuple[str, str, date]]:
         def found(views: Views) -> list[tuple[str, str, date]]:
+            # Only the open ones: a closed inspection's read models stay unloaded.
+            open_ones = ((i, views.inspections[i]) for i in views.open_inspection_ids())
             return [
                 (iid, i.inspection.timezone, date.fromisoformat(s["starts_on"]))
-                for iid, i in views.inspections.items()
+                for iid, i in open_ones
                 if (s := i.inspection.summary) is not None and s["phase"] != "closed"
             ]
 

@@ -44,6 +44,7 @@ class ServerState:
             checkpoint_cap=settings.checkpoint_cap,
             save_every=settings.save_every_events,
             save_seconds=settings.save_seconds,
+            max_live_inspections=settings.max_live_inspections,
         )
         read_side.start()
         return cls(

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from projections.rebuild import rebuild
-from tests.benchmarks import evidence, library, live, throughput
+from tests.benchmarks import evidence, library, live, many_inspections, throughput
 from tests.benchmarks.databases import fresh_database
 from tests.benchmarks.httpclient import Connection, bearer
 from tests.benchmarks.results import Measurement
@@ -108,7 +108,7 @@ class Plan:
 
 # The stages of a run, in order; `--only` picks some. A ratio whose other side
 # was not measured in the same run is left out, never taken from another run.
-STAGES = ("append", "http", "stalls", "replay", "cold", "tree")
+STAGES = ("append", "http", "stalls", "replay", "cold", "tree", "many")
 
 
 class Run:
@@ -148,6 +148,7 @@ class Run:
             "replay": self.replay_and_rebuild,
             "cold": self.cold_start_and_as_of,
             "tree": self.tree_append,
+            "many": lambda: many_inspections.many_inspections(self),
         }
         for stage, run in stages.items():
             if only and stage not in only:
@@ -170,6 +171,8 @@ class Run:
             "cold_start",
             "tree_append",
             "verify",
+            "many_inspections_small",
+            "many_inspections",
         )
         return [self.done[n] for n in order if n in self.done]
 

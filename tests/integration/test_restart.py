@@ -121,7 +121,13 @@ def test_a_restarted_server_starts_from_its_saved_state_not_from_the_log_start(
         decoded = saved.decode(stored[1])
         assert decoded is not None
         views, timeline = decoded
-        model = views.inspections[inspection.id].inspection
+        # Saved per inspection (issue 14): its own row, put back whole here.
+        row = app.store.load_inspection_views(app.name, inspection.id)
+        assert row is not None
+        loaded = saved.decode_inspection(row[1])
+        assert loaded is not None
+        views.inspections[inspection.id] = loaded
+        model = loaded.inspection
         model.summary = {**model.opened, "title": "loaded, not replayed"}
         save_state(app, views, timeline)
 
