@@ -24,8 +24,9 @@ import pyzipper
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e import test_page_roles as roles
-from tests.e2e.browser import CHROMIUM
-from tests.e2e.test_page_roles import ZONE, Screen, World
+from tests.e2e.browser import CHROMIUM, Server, run_warroom
+from tests.e2e.refresh_screenshot import demo_tokens
+from tests.e2e.test_page_roles import ZONE, Screen, World, at
 
 # test_page_roles.py's fixtures: a server with a user of each role, and the
 # browser.
@@ -125,6 +126,17 @@ def test_the_lead_opens_an_inspection_from_a_template_and_names_who_does_what(
     expect(summary).to_contain_text("Caseloads are high in the North team.")
     expect(summary).to_contain_text("By Lena Lead")
     lena.close()
+
+    # The countdown to day 2 is read again each minute while the plan shows.
+    watcher = Screen(browser, world, "lead", fake_clock=True)
+    wp = watcher.page
+    wp.click(".view-tab[data-view=plan]")
+    expect(wp.locator("#plan-annex-a .countdown")).to_contain_text(
+        re.compile("day 2", re.IGNORECASE)
+    )
+    with wp.expect_request(lambda r: "/annex-a?" in r.url):
+        wp.clock.fast_forward("01:01")
+    watcher.close()
 
     # Staff may do none of these: not offered, and refused with nothing stored.
     sam = Screen(browser, world, "staff")
@@ -372,7 +384,7 @@ def test_calendar_links_the_packet_and_every_print_button(
     assert b"the plan itself" in contents
 
     # Every print button opens its print page in a new tab.
-    def printed(page: Page, selector: str, expected_path: str, text: str) -> None:
+    def printed(page: Page, selector: str, expected_path: str, text: str) -> str:
         with page.context.expect_page() as opened:
             page.click(selector)
         tab = opened.value
@@ -380,17 +392,31 @@ def test_calendar_links_the_packet_and_every_print_button(
         assert expected_path in tab.url, tab.url
         assert "?token=" in tab.url
         expect(tab.locator("body")).to_contain_text(text)
+        shown = tab.locator("body").inner_text()
         tab.close()
+        return shown
 
-    today = datetime.now(ZONE).date().isoformat()
+    today = datetime.now(ZONE).date()
+    # A reschedule prints as local times, never as ISO instants.
+    world.api("lead").post(
+        f"{world.path}/meetings/{world.meeting}/reschedule",
+        {
+            "starts_at": at(today, 23, 10),
+            "ends_at": at(today, 23, 50),
+            "reason": "the room was double booked",
+        },
+    )
+    day = today.strftime("%a %d %b")
     gp.click(".view-tab[data-view=wall]")
     base = f"/print/inspections/{world.inspection}"
-    printed(
+    schedule = printed(
         gp,
         "#panel-schedule button[data-print=schedule]",
         f"{base}/schedule/{today}",
         "Case discussion: North team",
     )
+    assert f"time: {day} 23:00-23:45 -> {day} 23:10-23:50" in schedule
+    assert f"{today}T23" not in schedule
     printed(
         gp,
         "#panel-ledger button[data-print=ledger]",
@@ -399,7 +425,7 @@ def test_calendar_links_the_packet_and_every_print_button(
     )
     world.api("lead").post(
         f"{world.path}/blog",
-        {"day": today, "title": "Day 2: on site", "body": "Printed prose."},
+        {"day": today.isoformat(), "title": "Day 2: on site", "body": "Printed prose."},
     )
     gp.click(".view-tab[data-view=blog]")
     printed(
@@ -444,3 +470,75 @@ def test_calendar_links_the_packet_and_every_print_button(
         f"{world.path}/ledger/packet",
         headers={"X-Packet-Password": "correct horse battery"},
     )
+
+
+WALL_MEASURE = """() => {
+  const box = (el) => el.getBoundingClientRect();
+  const panels = {};
+  for (const panel of document.querySelectorAll('#view-wall .panel')) {
+    const body = panel.querySelector('.body');
+    const r = box(panel);
+    panels[panel.id] = {
+      top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+      overflow: body.scrollHeight - body.clientHeight,
+    };
+  }
+  const feed = document.querySelector('#feed-body');
+  const lastLine = feed.lastElementChild;
+  const cases = document.querySelector('#cases-body');
+  const tiles = [...cases.querySelectorAll('.case')];
+  return {
+    page: [document.documentElement.scrollHeight, innerHeight,
+           document.documentElement.scrollWidth, innerWidth],
+    panels,
+    feedLines: feed.children.length,
+    feedLastInside: !lastLine || box(lastLine).bottom <= box(feed).bottom + 1,
+    tilesInside: tiles.filter((t) => box(t).bottom <= box(cases).bottom + 1
+      && box(t).top >= box(cases).top - 1).length,
+  };
+}"""
+
+
+def test_the_wall_at_1920x1080_shows_every_panel_whole_with_the_demo(
+    browser: Browser, database_url: str
+) -> None:
+    """The demo inspection (a realistic day: 30 cases, the day's meetings,
+    requests, KIT notes, a ledger line) on a 1920x1080 wall, late in the
+    afternoon when the day's history is fullest: no panel scrolls or is cut
+    off, all 30 case tiles show, the feed shows whole lines only, and the
+    page itself does not scroll."""
+    tokens = demo_tokens(run_warroom(database_url, "demo", "--no-serve"))
+    server = Server(database_url).start()
+    try:
+        context = browser.new_context(
+            viewport={"width": 1920, "height": 1080},
+            locale="en-GB",
+            timezone_id="Europe/London",
+        )
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        afternoon = datetime.now(ZONE).replace(hour=16, minute=30, second=0)
+        page.clock.install(time=afternoon)
+        page.goto(f"{server.base}/#token={tokens['rapid_response']}")
+        expect(page.locator("#connection")).to_have_attribute(
+            "data-state", "live", timeout=30_000
+        )
+        expect(page.locator("#cases-body .case")).to_have_count(30)
+        expect(page.locator("#ledger-body li").first).to_be_visible()
+        expect(page.locator("#kit-body")).not_to_be_empty()
+        page.wait_for_timeout(1000)  # the last panels drawn, and fitted
+        shown: dict[str, Any] = page.evaluate(WALL_MEASURE)
+        context.close()
+    finally:
+        server.stop()
+    assert not errors, errors
+    height, inner_height, width, inner_width = shown["page"]
+    assert height <= inner_height and width <= inner_width, shown["page"]
+    for name, panel in shown["panels"].items():
+        assert panel["top"] >= 0 and panel["bottom"] <= 1080, (name, panel)
+        assert panel["left"] >= 0 and panel["right"] <= 1920, (name, panel)
+        if name != "panel-feed":  # the feed drops its oldest lines instead
+            assert panel["overflow"] <= 1, (name, panel)
+    assert shown["tilesInside"] == 30
+    assert shown["feedLines"] >= 3 and shown["feedLastInside"]
