@@ -81,7 +81,9 @@ def _shoot(
     expect(page.locator("#cases-body .case")).to_have_count(30)
     expect(page.locator("#ledger-body li").first).to_be_visible()
     # Let the "changed" outline animation finish before the picture.
-    page.wait_for_function("!document.querySelector('.panel.flash')")
+    # (A panel keeps its `flash` class after the outline fades: wait for the
+    # last panels to be drawn and fitted, then finish any animation.)
+    page.wait_for_timeout(2000)
     page.evaluate("document.getAnimations().forEach(a => a.finish())")
     page.screenshot(path=str(target))
     context.close()
@@ -90,8 +92,10 @@ def _shoot(
 
 def main() -> int:
     with sync_playwright() as driver:
+        # The browser's own language sets how date fields read (dd/mm/yyyy),
+        # as on a council's British machines; a context's locale does not.
         browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--lang=en-GB"]
         )
         try:
             saved = take_screenshot(browser, SCREENSHOT, sizes=SIZES)
