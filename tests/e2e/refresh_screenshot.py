@@ -92,10 +92,8 @@ def _shoot(
 
 def main() -> int:
     with sync_playwright() as driver:
-        # The browser's own language sets how date fields read (dd/mm/yyyy),
-        # as on a council's British machines; a context's locale does not.
         browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=[*CHROMIUM_ARGS, "--lang=en-GB"]
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         try:
             saved = take_screenshot(browser, SCREENSHOT, sizes=SIZES)
