@@ -81,7 +81,9 @@ def _shoot(
     expect(page.locator("#cases-body .case")).to_have_count(30)
     expect(page.locator("#ledger-body li").first).to_be_visible()
     # Let the "changed" outline animation finish before the picture.
-    page.wait_for_function("!document.querySelector('.panel.flash')")
+    # (A panel keeps its `flash` class after the outline fades: wait for the
+    # last panels to be drawn and fitted, then finish any animation.)
+    page.wait_for_timeout(2000)
     page.evaluate("document.getAnimations().forEach(a => a.finish())")
     page.screenshot(path=str(target))
     context.close()

@@ -136,7 +136,12 @@ class Screen:
     """One person's browser, signed in with their sign-in link."""
 
     def __init__(
-        self, browser: Browser, world: World, role: str, token: str | None = None
+        self,
+        browser: Browser,
+        world: World,
+        role: str,
+        token: str | None = None,
+        fake_clock: bool = False,
     ) -> None:
         # bypass_csp only so that the test can inject axe-core: the page's
         # own policy is tested in test_security_headers.py.
@@ -151,6 +156,8 @@ class Screen:
         self.page: Page = self.context.new_page()
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        if fake_clock:  # the page's timers then run when the test moves time on
+            self.page.clock.install()
         self.page.goto(f"{world.server.base}/#token={token or world.tokens[role]}")
         expect(self.page.locator("#connection")).to_have_attribute("data-state", "live")
         self.dialog = self.page.locator("#command-dialog")

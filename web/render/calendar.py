@@ -77,11 +77,16 @@ def _event(feed: Feed, zone: ZoneInfo, m: MeetingRecord, removed: bool) -> Event
     event.add("categories", [m["kind"].replace("_", " ")])
     cancelled = m["cancelled"] or removed
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("description", describe(m, feed.inspector_names, removed))
+    event.add("description", describe(m, feed.inspector_names, removed, feed.timezone))
     return event
 
 
-def describe(m: MeetingRecord, inspector_names: dict[str, str], removed: bool) -> str:
+def describe(
+    m: MeetingRecord,
+    inspector_names: dict[str, str],
+    removed: bool,
+    timezone: str | None = None,
+) -> str:
     """What to prepare, who is there, and what changed: the event's text."""
     lines: list[str] = []
     if removed:
@@ -96,14 +101,33 @@ def describe(m: MeetingRecord, inspector_names: dict[str, str], removed: bool) -
         lines += ["", "Changes:"]
         for change in m["history"]:
             why = f" ({change['why']})" if change["why"] else ""
-            lines.append(f"- {change_text(change)}{why}, by {change['who']}")
+            lines.append(f"- {change_text(change, timezone)}{why}, by {change['who']}")
     return "\n".join(lines)
 
 
-def change_text(change: object) -> str:
-    """One line of a meeting's history in words."""
+def change_text(change: object, timezone: str | None = None) -> str:
+    """One line of a meeting's history in words; with a zone, a change of
+    time reads as local times ("Thu 26 Nov 10:00-11:00"), not ISO instants."""
     assert isinstance(change, dict)
     what, before, after = change["what"], change["from"], change["to"]
+    if what == "time" and timezone is not None:
+        before, after = span_words(before, timezone), span_words(after, timezone)
     if before and after:
         return f"{what}: {before} -> {after}"
     return f"{what}: {after or before}" if (after or before) else str(what)
+
+
+def span_words(span: str | None, timezone: str) -> str | None:
+    """A history's "start - end" (ISO instants) as local times; anything else
+    as it is."""
+    if not span:
+        return span
+    try:
+        start, end = (
+            datetime.fromisoformat(part).astimezone(ZoneInfo(timezone))
+            for part in span.split(" - ")
+        )
+    except ValueError:
+        return span
+    ends = end.strftime("%H:%M" if end.date() == start.date() else "%a %d %b %H:%M")
+    return f"{start.strftime('%a %d %b %H:%M')}-{ends}"

@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context
 
 from web.render.calendar import change_text
 
@@ -34,9 +41,15 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["change"] = change_text
+    env.filters["change"] = _change_in_zone
     env.filters["named"] = lambda key, names: names.get(key, key)
     return env
+
+
+@pass_context
+def _change_in_zone(context: Context, change: object) -> str:
+    """A meeting's change in words, times in the inspection's zone."""
+    return change_text(change, context["inspection"]["timezone"])
 
 
 def local_time(instant: str, timezone: str, form: str = "%H:%M") -> str:

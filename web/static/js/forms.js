@@ -517,7 +517,8 @@ export async function openInspectionForm() {
       { name: "template", label: "Playbook", type: "select",
         options: [["", "None"], ...templates.map((t) => [t.name, `${t.name} (${t.framework}): ${t.description}`])] },
     ],
-    after: () => chooseInspection(),
+    // The page moves to the inspection just opened.
+    after: (answer) => { chooseInspection(answer.id); },
     submitLabel: "Open",
     build: (v) => ({ ids: {}, json: {
       title: v.title, framework: v.framework, starts_on: v.starts_on, timezone: v.timezone,
@@ -711,7 +712,7 @@ const COPY_FOR = [["inspector", "Inspector"], ["council", "Council"], ["social_w
 const COPY_MEDIA = [["electronic", "Electronic"], ["hard_copy", "Hard copy"], ["packet", "Encrypted packet"]];
 export const makeCopyForm = caseStep("MakeCaseCopy", "Copy made", "a copy of the case file was made.",
   [{ name: "copy_for", label: "Copy for", type: "select", options: COPY_FOR }], (v) => ({ copy_for: v.copy_for }));
-export const handOverCopyForm = caseStep("HandOverCaseCopy", "Copy handed over", "a copy went to its holder.",
+export const handOverCopyForm = caseStep("HandOverCaseCopy", "Copy handed over", "a copy went to its holder (a line of the hand-over ledger).",
   [
     { name: "copy_for", label: "Copy for", type: "select", options: COPY_FOR.slice(1) },
     { name: "to", label: "Handed to", maxlength: 120, required: true },
@@ -719,7 +720,7 @@ export const handOverCopyForm = caseStep("HandOverCaseCopy", "Copy handed over",
   ],
   (v) => ({ copy_for: v.copy_for, to: v.to, medium: v.medium }));
 export const releaseCopyForm = caseStep("ReleaseCaseCopy", "Copy released to the inspector",
-  "the inspector's copy, into the hand-over ledger.",
+  "the inspector's copy, released by the gatekeeper, into the hand-over ledger.",
   () => [
     { name: "to", label: "Released to", type: "select", options: inspectorOptions(), required: true },
     { name: "medium", label: "How", type: "select", options: COPY_MEDIA },

@@ -3,6 +3,7 @@
 import { TOKEN_KEY } from "./config.js";
 import { openForm, submitForm } from "./dialog.js";
 import { $ } from "./dom.js";
+import { fitWallSoon, watchWall } from "./fit.js";
 import { FORMS } from "./forms.js";
 import { readPanels } from "./panels.js";
 import { renderFeed } from "./panels/feed.js";
@@ -25,6 +26,15 @@ export function tick() {
   if (state.data.requests && !busy("panel-requests")) renderRequests(state.data.requests);
   if (state.data.schedule && !busy("panel-schedule")) renderSchedule(state.data.schedule);
   renderFeed(); // "new" marks fade after a few minutes
+  fitWallSoon();
+}
+
+// The plan view's countdown to day 2 and its overdue tasks are the server's
+// answer at the time it was read: read them again each minute while shown.
+export function tickPlan() {
+  if (state.past !== null || document.body.dataset.view !== "plan") return;
+  if (document.querySelector("dialog[open]")) return;
+  refreshView();
 }
 
 export function wire() {
@@ -85,6 +95,8 @@ export function wire() {
   setInterval(tick, 30_000);
   setInterval(() => { $("#clock").textContent = state.inspection ? fmtTime(new Date()) : ""; }, 1000);
   setInterval(sweepForUnlistenedEvents, 60_000);
+  setInterval(tickPlan, 60_000);
+  watchWall();
 }
 
 async function start() {

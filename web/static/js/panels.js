@@ -3,6 +3,7 @@
 import { api, inspectionPath } from "./api.js";
 import { ALL_PANELS, PANEL_ROUTES } from "./config.js";
 import { toast } from "./dialog.js";
+import { fitWallSoon } from "./fit.js";
 import { renderCases } from "./panels/cases.js";
 import { renderFeed } from "./panels/feed.js";
 import { renderInspection } from "./panels/inspection.js";
@@ -43,6 +44,7 @@ async function readPanelOnce(panel, minPosition) {
   if (state.readSeq[panel] !== seq) return null; // a newer read was asked for
   state.data[panel] = answer;
   RENDER[panel](answer);
+  fitWallSoon();
   // The views show the roster's names too.
   if (panel === "inspection") refreshView();
   if (state.past === null) flash(panel);
@@ -60,6 +62,7 @@ export function renderLocalPanels() {
   renderFeed();
   renderMailBar();
   refreshView();
+  fitWallSoon();
 }
 
 // A brief outline on a panel that just changed, so the eye finds it.

@@ -66,14 +66,16 @@ export function renderMe() {
   }
 }
 
-export async function chooseInspection() {
+// `prefer`: the inspection to show if it is listed (one just opened), else
+// the one shown last, else the first listed.
+export async function chooseInspection(prefer = null) {
   const { inspections } = await api("/inspections");
   if (!inspections.length) {
     $("#inspection-title").textContent = "No inspection has been opened yet";
     return;
   }
   const kept = localStorage.getItem(INSPECTION_KEY);
-  const chosen = inspections.find((i) => i.id === kept) || inspections[0];
+  const chosen = inspections.find((i) => i.id === prefer) || inspections.find((i) => i.id === kept) || inspections[0];
   const chooser = $("#inspection-chooser");
   chooser.replaceChildren(...inspections.map((i) => h("option", { value: i.id }, i.title)));
   chooser.value = chosen.id;

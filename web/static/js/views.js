@@ -3,6 +3,7 @@
 // stream underneath, and the shown view is read again as events arrive.
 
 import { $, debounce } from "./dom.js";
+import { fitWallSoon } from "./fit.js";
 import { mayAct } from "./forms.js";
 import { renderAdmin } from "./panels/admin.js";
 import { renderBlog } from "./panels/blog.js";
@@ -20,6 +21,7 @@ export function showView(name) {
   }
   for (const view of Object.keys(VIEWS)) $(`#view-${view}`).hidden = view !== shown;
   document.body.dataset.view = shown;
+  if (shown === "wall") fitWallSoon();
   refreshView();
 }
 

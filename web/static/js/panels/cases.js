@@ -94,13 +94,18 @@ export function caseDetail(c) {
   openDetail(c.ref, body, actions);
 }
 
+// The inspector's copy is released to an inspector, stored by id: their name.
+function holderName(to) {
+  return (state.inspection?.inspectors || []).find((i) => i.id === to)?.name || to;
+}
+
 // The audit in full (issue 15): its steps done, and the next one.
 function auditWords(c) {
   const a = c.audit;
   const p = c.audit_progress;
   if (!a || !p) return [];
   const copies = Object.entries(a.copies || {}).filter(([, k]) => k.made)
-    .map(([who, k]) => `${words(who).toLowerCase()}${k.handed_over_at ? ` (handed to ${k.handed_to})` : " (made)"}`);
+    .map(([who, k]) => `${words(who).toLowerCase()}${k.handed_over_at ? ` (handed to ${holderName(k.handed_to)})` : " (made)"}`);
   return [
     h("h3", {}, `Audit: ${p.done} of ${p.of} steps`),
     h("ul", { class: "plain-list audit-steps" },

@@ -98,7 +98,8 @@ export function renderMeeting(meeting, over) {
 
 // One line of a meeting's history: what it was, what it is, who, why.
 export function renderChange(change) {
-  const by = `${change.who}, ${fmtDayTime(change.when)}`;
+  // When it happened (occurred_at), not when it was typed in (recorded_at).
+  const by = `${change.who}, ${fmtDayTime(change.occurred_at || change.when)}`;
   const why = change.why ? ` (${change.why})` : "";
   let text;
   switch (change.what) {
