@@ -272,6 +272,7 @@ class PostgresWarRoomRecorder(IndexedEvents, PostgresApplicationRecorder):
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
         super().__init__(datastore, events_table_name=events_table_name)
+        without_auto_prepare(datastore)
         # The library's database function (POSTGRES_ENABLE_DB_FUNCTIONS) would
         # append the events without calling `_insert_events`: never use it.
         assert not datastore.enable_db_functions, "the rows beside would be lost"
@@ -403,6 +404,26 @@ class PostgresWarRoomRecorder(IndexedEvents, PostgresApplicationRecorder):
             self.index.add(curs, self.mapper, positions, stored_events)
         self._head_query.prepared = (None, None)
         return positions
+
+
+def without_auto_prepare(datastore: PostgresDatastore) -> None:
+    """Connections that never prepare statements on their own.
+
+    psycopg prepares a statement once it has run five times. In pipeline mode
+    (the library's appends, the group commit's batches) a statement queued
+    after one that failed, say a unique violation on a conflicting command's
+    event, is skipped by the server, yet psycopg still counts it as prepared:
+    the next save on that pooled connection then fails with `prepared
+    statement "_pg3_N" does not exist` (seen in CI, a 500 for a command that
+    should have been saved one by one after its batch's conflict). Our
+    statements are cheap to plan; correctness first.
+    """
+    pool = datastore.pool
+    if isinstance(pool.kwargs, dict) and "prepare_threshold" not in pool.kwargs:
+        pool.kwargs["prepare_threshold"] = None
+        # Connections the pool opened already (creating the tables) are
+        # replaced by new ones made with the setting.
+        pool.drain()
 
 
 def application_recorder_env(kind: str) -> dict[str, str]:
@@ -667,6 +688,7 @@ class PostgresWarRoomStore(PostgresTrackingRecorder):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        without_auto_prepare(self.datastore)
         schema = Identifier(self.datastore.schema)
         self.sql_create_statements += [
             postgres_documents_table(schema),

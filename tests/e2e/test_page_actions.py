@@ -541,4 +541,6 @@ def test_the_wall_at_1920x1080_shows_every_panel_whole_with_the_demo(
         if name != "panel-feed":  # the feed drops its oldest lines instead
             assert panel["overflow"] <= 1, (name, panel)
     assert shown["tilesInside"] == 30
-    assert shown["feedLines"] >= 3 and shown["feedLastInside"]
+    # How many lines the feed has room for depends on the hour the demo was
+    # loaded (its day runs up to now); at least the newest, whole.
+    assert shown["feedLines"] >= 1 and shown["feedLastInside"]
