@@ -11,6 +11,7 @@ SQLite refuses more than one worker, saying why.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -38,7 +39,9 @@ def _one_connection_per_worker(
 ) -> list[httpx.Client]:
     """Clients of one kept-alive connection each, on two different workers."""
     by_worker: dict[str, httpx.Client] = {}
-    for _ in range(60):
+    # On a loaded machine one worker may still be starting, or take every
+    # connection for a while: keep asking, a little apart, for up to ~60 s.
+    for _ in range(300):
         http = stack.enter_context(
             httpx.Client(
                 base_url=base,
@@ -50,7 +53,8 @@ def _one_connection_per_worker(
         by_worker.setdefault(_worker_of(http), http)
         if len(by_worker) == 2:
             return list(by_worker.values())
-    raise AssertionError(f"only {len(by_worker)} worker(s) answered 60 connections")
+        time.sleep(0.2)
+    raise AssertionError(f"only {len(by_worker)} worker(s) answered 300 connections")
 
 
 @pytest.fixture
