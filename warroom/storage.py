@@ -259,7 +259,36 @@ class SQLiteWarRoomRecorder(IndexedEvents, SQLiteApplicationRecorder):
             c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document, self.at_rest))
 
 
-class PostgresWarRoomRecorder(IndexedEvents, PostgresApplicationRecorder):
+# One advisory lock key for every schema of a database: tables are made
+# rarely and quickly, so schemas need not have a key each.
+TABLES_LOCK = 0x7761_7272  # "warr"
+
+
+class TablesMadeOneAtATime:
+    """PostgreSQL tables made by one process at a time.
+
+    Servers started together on a new database (`docker compose up` with
+    several replicas) each make their tables with `CREATE ... IF NOT EXISTS`,
+    and two such statements meeting in PostgreSQL's catalogue fail one of them
+    ("tuple concurrently updated", or a unique violation on `pg_type`): a
+    session-level advisory lock, held on a connection of its own, makes the
+    others wait until the first has made them, then find them made.
+    """
+
+    datastore: PostgresDatastore
+
+    def create_table(self) -> None:
+        with self.datastore.get_connection() as lock:
+            lock.execute("SELECT pg_advisory_lock(%s)", (TABLES_LOCK,))
+            try:
+                super().create_table()  # type: ignore[misc]
+            finally:
+                lock.execute("SELECT pg_advisory_unlock(%s)", (TABLES_LOCK,))
+
+
+class PostgresWarRoomRecorder(
+    TablesMadeOneAtATime, IndexedEvents, PostgresApplicationRecorder
+):
     """The library's recorder, writing `SavedAlongside` rows in the same transaction.
 
     And the Merkle tree's leaves, as `SQLiteWarRoomRecorder` does.
@@ -683,7 +712,7 @@ class SQLiteWarRoomStore(SQLiteTrackingRecorder):
             )
 
 
-class PostgresWarRoomStore(PostgresTrackingRecorder):
+class PostgresWarRoomStore(TablesMadeOneAtATime, PostgresTrackingRecorder):
     at_rest = AtRest()  # the application's, set by `open_store`
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -14,9 +14,12 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, BrowserContext, Page
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,6 +33,29 @@ CHROMIUM_ARGS = [
 ]
 VENV_BIN = Path(sys.executable).parent
 TIMEOUT = 30.0
+# How long a browser test waits for the page to show something.
+WAIT_MS = 30_000
+
+
+def new_page(
+    browser: Browser, **options: Any
+) -> tuple[BrowserContext, Page, list[str]]:
+    """A new context and its page, as a person in London at a 1600x1000
+    screen sees it, with the page's own script errors collected in the list
+    (a test ends by asserting it is empty). `options` go to `new_context`."""
+    context = browser.new_context(
+        **{
+            "viewport": {"width": 1600, "height": 1000},
+            "locale": "en-GB",
+            "timezone_id": "Europe/London",
+            **options,
+        }
+    )
+    context.set_default_timeout(WAIT_MS)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return context, page, errors
 
 
 def free_port() -> int:

@@ -14,9 +14,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.browser import CHROMIUM, WAIT_MS, new_page
 from tests.servers import VENV_BIN, add_user, running_server
 from tests.smtp import Inbox, smtp_server
 
@@ -24,8 +24,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="apt-get install chromium"),
 ]
-
-WAIT_MS = 30_000
 
 
 def _send(url: str, iid: str, day: str, *args: str, **env: str) -> None:
@@ -43,14 +41,14 @@ def _send(url: str, iid: str, day: str, *args: str, **env: str) -> None:
 
 
 def test_a_failed_send_shows_in_red_and_a_sent_one_links_to_its_email(
-    tmp_path: Path,
+    tmp_path: Path, browser: Browser
 ) -> None:
     url = f"sqlite:///{tmp_path / 'warroom.db'}"
     outbox = str(tmp_path / "outbox")
     lead = add_user(url, "Lena Lead", "lead")
     today = datetime.now(ZoneInfo("Europe/London")).date().isoformat()
     env = {"WARROOM_MAIL_DIR": outbox, "WARROOM_BLOG_SEND_AT": "off"}
-    with running_server(url, env=env) as base, sync_playwright() as driver:
+    with running_server(url, env=env) as base:
         auth = {"Authorization": f"Bearer {lead}"}
         iid = httpx.post(
             f"{base}/api/inspections",
@@ -62,12 +60,7 @@ def test_a_failed_send_shows_in_red_and_a_sent_one_links_to_its_email(
             json={"name": "Sam Staff", "email": "sam@council.example"},
             headers=auth,
         ).raise_for_status()
-        browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        page = browser.new_context().new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda error: errors.append(str(error)))
+        context, page, errors = new_page(browser, accept_downloads=True)
         page.goto(base + "/")
         page.fill("#token-input", lead)
         page.click("#sign-in-form button[type=submit]")
@@ -96,5 +89,5 @@ def test_a_failed_send_shows_in_red_and_a_sent_one_links_to_its_email(
         assert message["List-Id"].startswith("SIF daily blog")
         [file] = Path(outbox).glob("*.eml")
         assert saved == file.read_bytes()
-        browser.close()
+        context.close()
         assert not errors, errors

@@ -9,9 +9,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Route, sync_playwright
+from playwright.sync_api import Browser, Route
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Server
+from tests.e2e.browser import Server
 
 
 @pytest.fixture
@@ -22,7 +22,7 @@ def server(tmp_path: Path) -> Iterator[Server]:
 
 
 def test_the_api_docs_render_with_nothing_fetched_from_elsewhere(
-    server: Server,
+    server: Server, browser: Browser
 ) -> None:
     elsewhere: list[str] = []
     problems: list[str] = []
@@ -35,28 +35,22 @@ def test_the_api_docs_render_with_nothing_fetched_from_elsewhere(
             elsewhere.append(url)
             route.abort()
 
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page()
-            page.route("**/*", only_this_server)
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            # A script or style the policy refused is reported on the console.
-            page.on(
-                "console",
-                lambda message: (
-                    problems.append(message.text) if message.type == "error" else None
-                ),
-            )
-            page.goto(f"{server.base}/docs")
-            page.wait_for_selector(".opblock", timeout=20_000)
-            shown = page.locator(".opblock").count()
-            page.locator(".opblock-summary-path", has_text="/kit-notes").first.click()
-            page.wait_for_selector("text=KitNotesRead", timeout=10_000)
-        finally:
-            browser.close()
+    page = browser.new_page()
+    page.route("**/*", only_this_server)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    # A script or style the policy refused is reported on the console.
+    page.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if message.type == "error" else None
+        ),
+    )
+    page.goto(f"{server.base}/docs")
+    page.wait_for_selector(".opblock", timeout=20_000)
+    shown = page.locator(".opblock").count()
+    page.locator(".opblock-summary-path", has_text="/kit-notes").first.click()
+    page.wait_for_selector("text=KitNotesRead", timeout=10_000)
+    page.close()
     assert elsewhere == []
     assert problems == []
     assert shown >= 45

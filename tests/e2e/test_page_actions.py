@@ -28,10 +28,8 @@ from tests.e2e.browser import CHROMIUM, Server, run_warroom
 from tests.e2e.refresh_screenshot import demo_tokens
 from tests.e2e.test_page_roles import ZONE, Screen, World, at
 
-# test_page_roles.py's fixtures: a server with a user of each role, and the
-# browser.
-playwright = roles.playwright
-browser = roles.browser
+# test_page_roles.py's fixture: a server with a user of each role (the
+# browser comes from conftest.py).
 world = roles.world
 
 pytestmark = [

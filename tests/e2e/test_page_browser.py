@@ -19,13 +19,10 @@ import pytest
 from playwright.sync_api import (
     Browser,
     FilePayload,
-    Page,
-    Playwright,
     expect,
-    sync_playwright,
 )
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Api, Server, add_user
+from tests.e2e.browser import CHROMIUM, WAIT_MS, Api, Server, add_user, new_page
 from tests.e2e.refresh_screenshot import take_screenshot
 
 pytestmark = [
@@ -34,7 +31,6 @@ pytestmark = [
 ]
 
 # The machine is shared and slow at times: wait generously, never sleep.
-WAIT_MS = 30_000
 ZONE = ZoneInfo("Europe/London")
 
 
@@ -144,30 +140,14 @@ def _seed(server: Server, database_url: str, tokens: dict[str, str]) -> World:
     )
 
 
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
-
-
 class Screen:
     """The page as one person sees it, with the page's own errors collected."""
 
     def __init__(self, browser: Browser, world: World, role: str) -> None:
-        self.context = browser.new_context(viewport={"width": 1600, "height": 1000})
-        self.context.set_default_timeout(WAIT_MS)
-        self.page: Page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        # The browser's own locale and zone: the page must not depend on them.
+        self.context, self.page, self.errors = new_page(
+            browser, locale=None, timezone_id=None
+        )
         self.page.goto(world.server.base + "/")
         self.page.fill("#token-input", world.tokens[role])
         self.page.click("#sign-in-form button[type=submit]")

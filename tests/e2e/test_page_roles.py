@@ -21,16 +21,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Api, Server, add_user
+from tests.e2e.browser import CHROMIUM, Api, Server, add_user, new_page
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="apt-get install chromium"),
 ]
 
-WAIT_MS = 30_000
 ZONE = ZoneInfo("Europe/London")
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
@@ -117,21 +116,6 @@ def world(database_url: str) -> Iterator[World]:
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
-
-
 class Screen:
     """One person's browser, signed in with their sign-in link."""
 
@@ -145,17 +129,9 @@ class Screen:
     ) -> None:
         # bypass_csp only so that the test can inject axe-core: the page's
         # own policy is tested in test_security_headers.py.
-        self.context = browser.new_context(
-            viewport={"width": 1600, "height": 1000},
-            locale="en-GB",
-            timezone_id="Europe/London",
-            bypass_csp=True,
-            accept_downloads=True,
+        self.context, self.page, self.errors = new_page(
+            browser, bypass_csp=True, accept_downloads=True
         )
-        self.context.set_default_timeout(WAIT_MS)
-        self.page: Page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         if fake_clock:  # the page's timers then run when the test moves time on
             self.page.clock.install()
         self.page.goto(f"{world.server.base}/#token={token or world.tokens[role]}")

@@ -22,16 +22,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Api, Server, add_user
+from tests.e2e.browser import CHROMIUM, Api, Server, add_user, new_page
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(not CHROMIUM.exists(), reason="apt-get install chromium"),
 ]
 
-WAIT_MS = 30_000
 ZONE = ZoneInfo("Europe/London")
 PEOPLE = {
     "admin": ("Ada Admin", "admin"),
@@ -92,36 +91,13 @@ def world(database_url: str) -> Iterator[World]:
         server.stop()
 
 
-@pytest.fixture(scope="module")
-def playwright() -> Iterator[Playwright]:
-    with sync_playwright() as driver:
-        yield driver
-
-
-@pytest.fixture(scope="module")
-def browser(playwright: Playwright) -> Iterator[Browser]:
-    browser = playwright.chromium.launch(
-        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-    )
-    yield browser
-    browser.close()
-
-
 class Screen:
     """One person's browser, signed in with their sign-in link."""
 
     def __init__(
         self, browser: Browser, world: World, role: str, live: bool = True
     ) -> None:
-        self.context = browser.new_context(
-            viewport={"width": 1600, "height": 1000},
-            locale="en-GB",
-            timezone_id="Europe/London",
-        )
-        self.context.set_default_timeout(WAIT_MS)
-        self.page: Page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.context, self.page, self.errors = new_page(browser)
         self.page.goto(f"{world.server.base}/#token={world.tokens[role]}")
         if live:
             expect(self.page.locator("#connection")).to_have_attribute(

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Browser
 
-from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS
 from tests.servers import add_user, running_server
 
 pytestmark = pytest.mark.browser
@@ -55,29 +54,21 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
 
 
 def test_a_print_page_printed_by_the_browser_numbers_and_heads_every_page(
-    server: tuple[str, str, str], tmp_path: Path
+    server: tuple[str, str, str], browser: Browser
 ) -> None:
     base, token, iid = server
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
-        )
-        page = browser.new_page()
-        problems: list[str] = []
-        page.on("console", lambda m: problems.append(m.text))
-        page.on("pageerror", lambda e: problems.append(str(e)))
-        answer = page.goto(
-            f"{base}/print/inspections/{iid}/schedule/{DAY}?token={token}"
-        )
-        assert answer is not None and answer.status == 200
-        assert (
-            page.locator("button, form, input, select, textarea, script").count() == 0
-        )
-        # The style sheet loaded (no Content-Security-Policy refusal).
-        layout = "getComputedStyle(document.querySelector('table.sheet')).tableLayout"
-        assert page.evaluate(layout) == "fixed"
-        pdf = page.pdf(prefer_css_page_size=True)
-        browser.close()
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text))
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    answer = page.goto(f"{base}/print/inspections/{iid}/schedule/{DAY}?token={token}")
+    assert answer is not None and answer.status == 200
+    assert page.locator("button, form, input, select, textarea, script").count() == 0
+    # The style sheet loaded (no Content-Security-Policy refusal).
+    layout = "getComputedStyle(document.querySelector('table.sheet')).tableLayout"
+    assert page.evaluate(layout) == "fixed"
+    pdf = page.pdf(prefer_css_page_size=True)
+    page.close()
     assert not problems, problems
     done = subprocess.run(
         ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
