@@ -23,6 +23,9 @@ SECTIONS = {
     "MeetingCancelled": "meetings_cancelled",
     "DocumentRequested": "requests_in",
     "DocumentReleased": "requests_released",
+    # The inspector's copy of a case, released by the gatekeeper; the same
+    # copy handed over (CaseCopyHandedOver) is told by on_CaseCopyHandedOver.
+    "CaseCopyReleased": "case_copies_released",
     "RequestDeclined": "requests_declined",
     "KitNoteRecorded": "kit_points",
     "LineOfEnquiryRaised": "lines_of_enquiry_raised",
@@ -43,6 +46,14 @@ class BlogEntry(TypedDict):
     at: str
     position: int
     data: dict[str, Any]  # the event's own payload
+
+
+class BlogCaseCopy(BlogEntry):
+    """A copy of a case given to the inspectors: `subject` is the case's ref,
+    `data` has `copy`, `to` (an inspector's id, or the name it was handed to)
+    and `medium`."""
+
+    to_name: str  # who it went to, by name, as the ledger's `to_name`
 
 
 class BlogMeeting(TypedDict):
@@ -150,6 +161,9 @@ class BlogAnswer(TypedDict):
     email: BlogEmail
     tasks_done: list[BlogEntry]
     debriefs: list[BlogEntry]
+    # Last, so the fields clients had keep their order; renderers tell it
+    # just after requests_released.
+    case_copies_released: list[BlogCaseCopy]
 
 
 class Blog(ReadModel):
@@ -300,6 +314,14 @@ class Blog(ReadModel):
     def on_CaseSelected(self, e: LoggedEvent) -> None:
         self.case_refs[e.aggregate_id] = e.data["ref"]
 
+    def on_CaseCopyHandedOver(self, e: LoggedEvent) -> None:
+        # The war room hands over our copy and the social worker's, which stay
+        # in the council: the blog tells what went to the inspectors. The
+        # domain would hand over the inspector's copy too (the API does not):
+        # that one is told like a release.
+        if e.data["copy"] == "inspector":
+            self._tell(e, SECTIONS["CaseCopyReleased"])
+
     def on_PlaybookStarted(self, e: LoggedEvent) -> None:
         for task in e.data["tasks"]:
             self.task_titles[task["id"]] = task["title"]
@@ -330,6 +352,7 @@ class Blog(ReadModel):
         "RequestDeclined": on_RequestDeclined,
         "RequestWithdrawn": on_RequestWithdrawn,
         "CaseSelected": on_CaseSelected,
+        "CaseCopyHandedOver": on_CaseCopyHandedOver,
         "AttendeeAdded": on_AttendeeAdded,
         "AttendeeRemoved": on_AttendeeRemoved,
         "RecipientAdded": on_RecipientAdded,
@@ -384,6 +407,7 @@ class Blog(ReadModel):
         for entry in entries:
             told[entry["section"]].append(entry)
         browsed = Counter(e["subject"] for e in told["cases_browsed"])
+        names = inspector_names or {}
         # In the order the blog is read: posts first, then the day's story.
         return {
             "day": day.isoformat(),
@@ -413,12 +437,20 @@ class Blog(ReadModel):
             ],
             "tomorrow": self._meetings_on(day + timedelta(days=1)),
             "tomorrow_by_person": self._by_person(
-                self._meetings_on(day + timedelta(days=1)), inspector_names or {}
+                self._meetings_on(day + timedelta(days=1)), names
             ),
             "email": self._email(day),
             "tasks_done": told["tasks_done"],
             "debriefs": told["debriefs"],
+            "case_copies_released": [
+                self._case_copy(e, names) for e in told["case_copies_released"]
+            ],
         }
+
+    @staticmethod
+    def _case_copy(entry: BlogEntry, inspector_names: dict[str, str]) -> BlogCaseCopy:
+        to = str(entry["data"]["to"])
+        return {**entry, "to_name": inspector_names.get(to, to)}
 
     def distribution(self) -> list[Recipient]:
         return list(self.recipients.values())

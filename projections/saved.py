@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 # 7: the blog keeps attendees, the distribution list and its sends (issue 13).
 # 8: the ledger holds a line for each case copy handed over (issue 15).
 # 9: saved per inspection, the global part keeps each inspection's phase.
-VIEWS_VERSION = 9
+# 10: the blog tells the case copies released to the inspectors.
+VIEWS_VERSION = 10
 
 # What every Zstandard frame starts with (a zlib stream starts with 0x78).
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"

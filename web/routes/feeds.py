@@ -298,6 +298,7 @@ BLOG_SECTIONS = (
     ("meetings_cancelled", "Meetings cancelled"),
     ("requests_in", "Requests in"),
     ("requests_released", "Released to the inspectors"),
+    ("case_copies_released", "Case copies released to the inspectors"),
     ("requests_declined", "Declined or pushed back"),
     ("requests_still_open", "Requests still open"),
     ("kit_points", "Points from KIT meetings"),
@@ -325,9 +326,10 @@ def blog_atom(
 ) -> Response:
     def question(i: InspectionViews, _: Views) -> dict[str, Any]:
         days = sorted(i.blog.days)
+        names = i.inspector_names()
         return {
             "inspection": i.inspection.render(),
-            "blogs": [i.blog.render(date.fromisoformat(d)) for d in days],
+            "blogs": [i.blog.render(date.fromisoformat(d), names) for d in days],
             "told": {d: i.blog.days[d] for d in days},
         }
 
