@@ -83,7 +83,7 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
 
     def entry(e: Mapping[str, Any]) -> str:
         told = f"{at(e['at'])} {e['subject']}"
-        detail = _detail(e["type"], e.get("data", {}), at)
+        detail = _detail(e, at)
         return f"{told}: {detail} ({e['by']})" if detail else f"{told} ({e['by']})"
 
     def entries(name: str) -> list[str]:
@@ -95,6 +95,7 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
         ("Meetings cancelled", entries("meetings_cancelled")),
         ("Requests in", entries("requests_in")),
         ("Released to the inspectors", entries("requests_released")),
+        ("Case copies released to the inspectors", entries("case_copies_released")),
         ("Declined or pushed back", entries("requests_declined")),
         (
             "Requests still open",
@@ -117,8 +118,11 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
     return sections, people
 
 
-def _detail(kind: str, data: Mapping[str, Any], at: Callable[[str], str]) -> str:
+def _detail(entry: Mapping[str, Any], at: Callable[[str], str]) -> str:
     """What changed, in a few words, for the entries that say more than a name."""
+    kind, data = entry["type"], entry.get("data", {})
+    if "to_name" in entry:  # a case copy: to whom, and how
+        return f"to {entry['to_name']}, {str(data['medium']).replace('_', ' ')}"
     if kind == "MeetingRescheduled":
         return f"now {at(data['starts_at'])}-{at(data['ends_at'])}"
     if kind == "MeetingMoved":

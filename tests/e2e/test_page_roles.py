@@ -531,12 +531,23 @@ def test_admin_staff_and_auditor_do_their_day_and_axe_finds_nothing_serious(
             "body": "Thank you all.\n\nThe room moved.",
         },
     )
+    # A case file given to the inspectors today: the blog names the inspector.
+    case = world.api("rapid_response").post(
+        f"{world.path}/cases", {"ref": "T-7", "selection": "tracked", "plan": "LAC"}
+    )["id"]
+    copies = f"{world.path}/cases/{case}/copies"
+    world.api("rapid_response").post(copies, {"copy_for": "inspector"})
+    world.api("gatekeeper").post(
+        f"{copies}/release", {"to": world.lead_inspector, "medium": "hard_copy"}
+    )
     sp.click(".view-tab[data-view=blog]")
     expect(sp.locator("#blog-body .post")).to_contain_text("Thank you all.")
     expect(sp.locator("#blog-body .post")).to_contain_text("By Lena Lead")
     expect(sp.locator("#blog-body")).to_contain_text(
         "Case discussion: North team to Council chamber"
     )
+    copied = sp.locator("#blog-body h3", has_text="Case copies released")
+    expect(copied.locator("+ ul")).to_contain_text("T-7 to Helen Ward, hard copy")
     expect(sp.locator("button.action[data-action=blogPost]")).to_be_hidden()
     sp.click(".view-tab[data-view=wall]")
     # A dialog, as axe sees it.

@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 
 from commands import blog_sends
 from tests.helpers import Inspection, WarRoomClient, logged_events
+from tests.integration.test_blog_case_copies import a_day_of_hand_overs
 from tests.servers import VENV_BIN
 from tests.smtp import Inbox, self_signed_certificate, server_context, smtp_server
 from warroom.application import WarRoom
@@ -180,6 +181,26 @@ def test_the_blog_goes_to_everyone_on_the_list_as_text_and_html_with_its_headers
         ("Helen Ward", 2),
         ("Sam Staff", 2),
     ]
+
+
+def test_the_email_tells_the_case_copies_released_just_after_the_documents(
+    client: WarRoomClient, inspection: Inspection, database_url: str, inbox: Inbox
+) -> None:
+    a_day_to_tell(client, inspection)
+    a_day_of_hand_overs(client, inspection)
+
+    done = send(database_url, inspection, **inbox.env())
+
+    assert done.returncode == 0, done.stderr
+    [(_, message)] = inbox.received
+    plain, html = parts(message)
+    line = "14:00 LAC-7: to Tom Bright, hard copy (A gatekeeper)"
+    heading = "Case copies released to the inspectors"
+    section = plain.split(f"{heading}\n{'-' * len(heading)}\n")[1].split("\n\n")[0]
+    assert section == f"  * {line}"  # ours and the social worker's stay here
+    assert plain.index("Released to the inspectors") < plain.index(heading)
+    assert plain.index(heading) < plain.index("Declined or pushed back")
+    assert f"<h2>{heading}</h2><ul><li>{line}</li></ul>" in html
 
 
 def test_a_second_send_of_the_day_does_not_go_out_and_again_does(

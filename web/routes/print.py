@@ -190,7 +190,10 @@ async def blog(
         template="blog.html",
         title=f"The day's blog, {day:%A %d %B %Y}",
         name=f"blog-{day}",
-        question=lambda i, _: {"blog": i.blog.render(day), "sections": BLOG_SECTIONS},
+        question=lambda i, _: {
+            "blog": i.blog.render(day, i.inspector_names()),
+            "sections": BLOG_SECTIONS,
+        },
     )
 
 

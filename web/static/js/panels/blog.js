@@ -30,6 +30,7 @@ export async function renderBlog() {
   if (seq !== blogSeq) return;
   const dayWords = fmt(`${day}T12:00:00Z`, { weekday: "long", day: "numeric", month: "long" });
   const entry = (e, text) => h("li", {}, h("span", { class: "feed-time" }, fmtTime(e.at)), " ", text, h("span", { class: "muted" }, ` (${e.by})`));
+  const medium = (m) => ((VALUE_WORDS.media || {})[m] || words(m || "")).toLowerCase();
   const section = (title, items) => (items.length ? [h("h3", {}, title), h("ul", { class: "blog-list" }, items)] : []);
   fill("#blog-body",
     h("h2", { class: "blog-day" }, dayWords),
@@ -47,7 +48,9 @@ export async function renderBlog() {
     section("Meetings cancelled", answer.meetings_cancelled.map((e) => entry(e, `${e.subject}${e.data.reason ? `: ${e.data.reason}` : ""}`))),
     section("Requests in", answer.requests_in.map((e) => entry(e, e.subject))),
     section("Released", answer.requests_released.map((e) => entry(e,
-      `${e.subject} to ${inspectorName(e.data.to)}, ${((VALUE_WORDS.media || {})[e.data.medium] || words(e.data.medium || "")).toLowerCase()}`))),
+      `${e.subject} to ${inspectorName(e.data.to)}, ${medium(e.data.medium)}`))),
+    section("Case copies released", (answer.case_copies_released || []).map((e) => entry(e,
+      `${e.subject} to ${e.to_name || inspectorName(e.data.to)}, ${medium(e.data.medium)}`))),
     section("Declined or withdrawn", answer.requests_declined.map((e) => entry(e, `${e.subject}${e.data.reason ? `: ${e.data.reason}` : ""}`))),
     section("Still open", answer.requests_still_open.map((r) => h("li", {}, r.title))),
     section("KIT points", answer.kit_points.map((e) => entry(e, `${e.subject}: ${e.data.text || ""}`))),
