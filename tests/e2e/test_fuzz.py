@@ -244,7 +244,7 @@ def test_no_request_is_a_server_error_off_its_schema_or_stored_when_refused(
     named = {name for op in operations for name in re.findall(r"{(\w+)}", op.path)}
     assert named <= set(target.ids), f"add a real {named - set(target.ids)}"
     found: list[str] = []
-    for operation in operations:
+    for number, operation in enumerate(operations, 1):
         # schemathesis's pytest plugin does not run on this pytest (9.2):
         # hypothesis drives each operation's strategy here instead.
         fuzz = FUZZ_SETTINGS(given(case=operation.as_strategy())(_send_as_every_role))
@@ -252,6 +252,12 @@ def test_no_request_is_a_server_error_off_its_schema_or_stored_when_refused(
             fuzz(target=target)
         except (Exception, FailureGroup) as failure:
             found.append(f"{operation.label}: {_first_line(failure)}")
+        # A full-size run takes long: its progress, shown with `pytest -s`.
+        print(
+            f"fuzzed {number}/{len(operations)} operations, "
+            f"{sum(target.sent.values())} requests, {len(found)} failing",
+            flush=True,
+        )
     assert not found, "\n".join(found)
     every = {f"{op.method.upper()} {op.path}" for op in operations}
     assert every <= target.operations, f"never sent: {every - target.operations}"
