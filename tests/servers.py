@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,16 +68,21 @@ def served(
     """As `running_server`, and the process id beside the base URL (to
     measure the server's CPU, or to profile it)."""
     port = port or free_port()
-    process = subprocess.Popen(
-        [str(VENV_BIN / "warroom"), "serve", "--port", str(port)],
-        env={**os.environ, "WARROOM_DATABASE_URL": database_url, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    # The server's log goes to a file, not a pipe nobody reads: a full pipe
+    # (64 KiB of log) would block the server at its next line. The file is
+    # kept, to read after a failure.
+    log = Path(tempfile.gettempdir()) / f"warroom-serve-{port}.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [str(VENV_BIN / "warroom"), "serve", "--port", str(port)],
+            env={**os.environ, "WARROOM_DATABASE_URL": database_url, **(env or {})},
+            stdout=subprocess.DEVNULL,
+            stderr=log_file,
+            text=True,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_answering(base, process, timeout)
+        _wait_until_answering(base, process, timeout, log)
         yield base, process.pid
     finally:
         process.send_signal(signal.SIGINT)
@@ -85,19 +91,15 @@ def served(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
 
 
 def _wait_until_answering(
-    base: str, process: subprocess.Popen[str], timeout: float
+    base: str, process: subprocess.Popen[str], timeout: float, log: Path
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(
-                f"the server exited: {process.stderr.read() if process.stderr else ''}"
-            )
+            raise RuntimeError(f"the server exited: {log.read_text()}")
         try:
             if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
                 return

@@ -182,6 +182,13 @@ async def stream_events(
             if reached <= last:
                 break  # nothing more in the log below `upto`
             last = reached
+        if client.dropped and last < upto:
+            # Let go before its history was all sent: the live events queued
+            # for it lie past the history it has not had, so it ends here,
+            # and resumes from the last id it got.
+            if client.closing:
+                yield farewell_message()
+            return
         last = max(last, upto)
         while True:
             item = await client.queue.get()
