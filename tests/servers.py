@@ -94,12 +94,22 @@ def served(
 
 
 def _wait_until_answering(
-    base: str, process: subprocess.Popen[str], timeout: float, log: Path
+    base: str,
+    process: subprocess.Popen[str],
+    timeout: float,
+    log: Path | None = None,
 ) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the server exited: {log.read_text()}")
+            said = (
+                log.read_text()
+                if log is not None
+                else process.stderr.read()
+                if process.stderr
+                else ""
+            )
+            raise RuntimeError(f"the server exited: {said}")
         try:
             if httpx.get(f"{base}/openapi.json", timeout=1).status_code == 200:
                 return

@@ -12,6 +12,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,15 +97,23 @@ class Server:
         self.process: subprocess.Popen[str] | None = None
 
     def start(self) -> Server:
-        self.process = subprocess.Popen(
-            [str(VENV_BIN / "warroom"), "serve", "--port", str(self.port)],
-            env={**os.environ, "WARROOM_DATABASE_URL": self.database_url},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
+        # To a file, not a pipe nobody reads: a full pipe would block the
+        # server at its next log line (see tests/servers.py).
+        with self.log.open("a") as log:
+            self.process = subprocess.Popen(
+                [str(VENV_BIN / "warroom"), "serve", "--port", str(self.port)],
+                env={**os.environ, "WARROOM_DATABASE_URL": self.database_url},
+                stdout=subprocess.DEVNULL,
+                stderr=log,
+                text=True,
+            )
         self._wait_until_answering()
         return self
+
+    @property
+    def log(self) -> Path:
+        """The server's log, kept after the test to read after a failure."""
+        return Path(tempfile.gettempdir()) / f"warroom-serve-{self.port}.log"
 
     def stop(self) -> None:
         if self.process is None:
@@ -115,8 +124,6 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
         self.process = None
 
     def _wait_until_answering(self) -> None:
@@ -124,8 +131,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                error = self.process.stderr.read() if self.process.stderr else ""
-                raise RuntimeError(f"the server exited: {error}")
+                raise RuntimeError(f"the server exited: {self.log.read_text()}")
             try:
                 answer = httpx.get(f"{self.base}/openapi.json", timeout=2)
                 if answer.status_code == 200:
