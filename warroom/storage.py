@@ -330,6 +330,10 @@ class PostgresWarRoomRecorder(
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
+        # Never a prepared statement in an append's pipeline (see
+        # `without_auto_prepare`), whenever the pool opened this connection:
+        # a server was seen with connections opened before the pool was told.
+        curs.connection.prepare_threshold = None
         # Runs in the events' transaction, before the events' table is locked:
         # a large document's bytes do not hold up other commands' appends,
         # nor does decoding the events for the tree's leaves.
