@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -126,12 +127,18 @@ async def readiness(request: Request) -> dict[str, Any]:
     return {"ready": True, "head": head, "position": position, "lag": lag}
 
 
+# Which server process answered, among the workers behind one port (a
+# random name made at start: it tells nothing about the machine). Their
+# start times cannot tell them apart: workers started within the same
+# clock tick share one.
+PROCESS = uuid.uuid4().hex[:12]
+
 router = APIRouter(include_in_schema=False)
 
 
 @router.get("/healthz")
 async def healthz() -> dict[str, str]:
-    return {"status": "up"}
+    return {"status": "up", "process": PROCESS}
 
 
 @router.get("/readyz")

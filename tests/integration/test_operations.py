@@ -6,6 +6,7 @@ tests/e2e/test_operations.py.
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -51,7 +52,8 @@ def samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
 def test_healthz_answers_up_without_a_token(client: WarRoomClient) -> None:
     answer = client.http.get("/healthz")
     assert answer.status_code == 200
-    assert answer.json() == {"status": "up"}
+    assert answer.json() == {"status": "up", "process": answer.json()["process"]}
+    assert re.fullmatch(r"[0-9a-f]{12}", answer.json()["process"])
 
 
 def test_readyz_answers_ready_once_the_read_models_reach_the_log_head(
