@@ -5,10 +5,10 @@ from __future__ import annotations
 import binascii
 from base64 import b64decode
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import parse_qs, unquote, urlparse
 
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     catch_up_threads: int = 1
     # Catch-up pages kept in memory for other streams asking the same, in MiB.
     catch_up_cache_mib: int = 64
+    # How fast all streams together may send history, in MiB a second: a
+    # crowd catching up takes a bounded share of the event loop commands
+    # need (`web/pacing.py`); one stream's 12 MB take 50 ms.
+    catch_up_mib_per_s: Annotated[float, Field(gt=0)] = 256.0
     # Comment lines on idle streams, so proxies do not cut them.
     keepalive_seconds: float = 15.0
     # The server's garbage collector thresholds (Python's gc.set_threshold).

@@ -42,6 +42,7 @@ from web.routes import (
 from web.routes import meta as meta_routes
 from web.routes import print as print_pages
 from web.state import ServerState
+from web.stream_openings import StreamOpenings
 
 STATIC = Path(__file__).parent / "static"
 
@@ -71,6 +72,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.state.metrics = metrics.Metrics()
     api.add_middleware(metrics.CountRequests, metrics=api.state.metrics)
     api.add_middleware(RequestIds, access_log=settings.access_log)
+    # Outermost: a crowd of streams opening at once waits at the door, before
+    # any other work, and commands run between (web/stream_openings.py).
+    api.add_middleware(StreamOpenings)
     _add_error_answers(api)
     for router, errors in (
         (commands.router, COMMAND_ERRORS),

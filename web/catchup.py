@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import asyncio
 import json
+from bisect import bisect_right
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from itertools import islice
+from itertools import accumulate, islice
 
 from sse_starlette import ServerSentEvent
 
@@ -37,11 +38,16 @@ from projections.events import LoggedEvent
 from projections.follower import indexed_events
 from projections.views import Changes
 from warroom.application import WarRoom
+from web.pacing import Pace
 
 # A page ends after this many notifications of the log, or once its events
 # come to this many bytes: memory per stream stays bounded whatever the log.
 PAGE_NOTIFICATIONS = 1000
 PAGE_BYTES = 256 * 1024
+# Rows fetched from the index at a time: a page of events of a few KB each
+# stops at PAGE_BYTES after about a hundred, and rows fetched past the page's
+# end would be read, and thrown away, for nothing.
+READ_BATCH = 128
 
 
 def encode(event: LoggedEvent, changes: Changes) -> bytes:
@@ -62,21 +68,24 @@ class Page:
     after: int
     scanned_to: int
     positions: tuple[int, ...]
-    messages: tuple[bytes, ...]
+    # The page's messages joined once (a crowd of streams sends the same page
+    # hundreds of times), and where each message ends in it.
+    chunk: bytes
+    ends: tuple[int, ...]
     # Whether the page stopped at a limit of its own, not at the log's end.
     full: bool
 
     @property
     def size(self) -> int:
-        return sum(map(len, self.messages)) + 64
+        return len(self.chunk) + 16 * len(self.ends) + 64
 
-    def upto(self, position: int) -> tuple[bytes, int]:
+    def upto(self, position: int | None) -> tuple[bytes, int]:
         """The page's messages as one chunk, and where they end, stopping at
-        `position` (where this stream's live feed begins)."""
-        if self.scanned_to <= position:
-            return b"".join(self.messages), self.scanned_to
-        kept = sum(1 for p in self.positions if p <= position)
-        return b"".join(self.messages[:kept]), position
+        `position` (where this stream's live feed begins) if one is given."""
+        if position is None or self.scanned_to <= position:
+            return self.chunk, self.scanned_to
+        kept = bisect_right(self.positions, position)
+        return self.chunk[: self.ends[kept - 1]] if kept else b"", position
 
 
 def read_page(app: WarRoom, inspection_id: str, after: int) -> Page:
@@ -90,9 +99,7 @@ def read_page(app: WarRoom, inspection_id: str, after: int) -> Page:
     messages: list[bytes] = []
     size = 0
     full = False
-    for event in indexed_events(
-        app, inspection_id, after, head, batch=PAGE_NOTIFICATIONS
-    ):
+    for event in indexed_events(app, inspection_id, after, head, batch=READ_BATCH):
         message = encode(event, {})
         positions.append(event.position)
         messages.append(message)
@@ -101,7 +108,8 @@ def read_page(app: WarRoom, inspection_id: str, after: int) -> Page:
             full = True
             break
     last = positions[-1] if full else max(after, head)
-    return Page(after, last, tuple(positions), tuple(messages), full)
+    ends = tuple(accumulate(map(len, messages)))
+    return Page(after, last, tuple(positions), b"".join(messages), ends, full)
 
 
 @dataclass(frozen=True)
@@ -131,8 +139,12 @@ def read_events_page(
 class CatchUp:
     """Reads catch-up pages for every stream of one server process."""
 
-    def __init__(self, app: WarRoom, threads: int, cache_bytes: int) -> None:
+    def __init__(
+        self, app: WarRoom, threads: int, cache_bytes: int, pace: Pace
+    ) -> None:
         self._app = app
+        # How fast all streams together may send history (`web/pacing.py`).
+        self.pace = pace
         self._executor = ThreadPoolExecutor(threads, thread_name_prefix="catch-up")
         self._cache_bytes = cache_bytes
         self._cached: OrderedDict[tuple[str, int], Page] = OrderedDict()

@@ -12,6 +12,12 @@ dropped, without slowing the others; its browser reconnects and catches up
 from the log (`web/catchup.py`: paged, on an executor of its own, shared
 between streams). One user may hold `WARROOM_MAX_STREAMS_PER_USER` streams
 at once; more get 429.
+
+A stream catching up takes no live events: it reads the log to its head,
+and only then joins the live feed (and sends what was stored meanwhile from
+the log too). So a long catch-up while commands pour in cannot overflow its
+queue and have it let go and reconnect, again and again, each time from a
+place no other stream reads from.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -32,6 +38,7 @@ from projections.events import LoggedEvent
 from projections.views import Changes, Views
 from web.catchup import CatchUp, encode
 from web.deps import StateDep, StreamActorDep
+from web.pacing import Pace
 from web.shutdown import FAREWELL_SECONDS, farewell_message, when_set
 from web.state import ServerState
 
@@ -53,6 +60,9 @@ class Client:
     # Who signed in: to count a user's streams, and to end them.
     user_id: str = ""
     queue: asyncio.Queue[Message | object] = field(init=False)
+    # Reading history from the log: live events are not queued yet (the log
+    # holds them; `go_live` says from where the queue takes over).
+    catching_up: bool = True
     dropped: bool = False
     # Ended because the server is shutting down: it says so before it goes.
     closing: bool = False
@@ -62,7 +72,7 @@ class Client:
         self.queue = asyncio.Queue(self.queue_size + 1)
 
     def offer(self, message: Message) -> None:
-        if self.dropped:
+        if self.dropped or self.catching_up:
             return
         if self.queue.qsize() < self.queue_size:
             self.queue.put_nowait(message)
@@ -138,26 +148,38 @@ class Broadcaster:
 
 def open_client(
     state: ServerState, broadcaster: Broadcaster, inspection_id: str, user_id: str
-) -> tuple[Client, int]:
-    """Subscribes a new client, and says where the live feed begins for it.
-
-    Subscribing while the read models hold still fixes the point where the
-    log ends and the live feed begins: history up to it, live after it.
-    """
+) -> Client:
+    """A new client, counted among its user's streams; it catches up first."""
     client = Client(inspection_id, state.settings.live_queue_size, user_id)
+    broadcaster.subscribe(client)
+    return client
 
-    def subscribe_at_current_position(views: Views) -> int:
-        broadcaster.subscribe(client)
-        return views.position
 
-    return client, state.read_side.read(subscribe_at_current_position)
+def live_feed_of(state: ServerState) -> Callable[[Client], int]:
+    """`go_live(client)`: the client's queue takes events from now on; answers
+    the position the read models hold, below which the log has them all.
+
+    Runs on the event loop's thread, as fan-out does, with no await between
+    reading the position and turning the queue on: an event folded in after
+    the position read is queued, one at or before it comes from the log (and
+    is skipped if it is queued too).
+    """
+
+    def go_live(client: Client) -> int:
+        def turn_on_at_current_position(views: Views) -> int:
+            client.catching_up = False
+            return views.position
+
+        return state.read_side.read(turn_on_at_current_position)
+
+    return go_live
 
 
 async def stream_events(
     broadcaster: Broadcaster,
     client: Client,
     after: int,
-    upto: int,
+    go_live: Callable[[Client], int],
     expires_at: datetime | None = None,
     farewell: anyio.Event | None = None,
 ) -> AsyncIterator[ServerSentEvent | bytes]:
@@ -168,28 +190,47 @@ async def stream_events(
         # The token's expiry ends the stream as a revocation would.
         delay = (expires_at - datetime.now(UTC)).total_seconds()
         expiry = asyncio.get_running_loop().call_later(max(delay, 0), client.drop)
-    try:
-        last = after
-        # Tell the browser to come back quickly after a drop.
-        yield ServerSentEvent(comment="connected", retry=1000)
-        while last < upto and not client.dropped:
-            # The next page is read only once this one is on its way: at most
-            # one page of history per stream is held in memory.
+    last = after
+
+    async def history(upto: int | None) -> AsyncIterator[bytes]:
+        """The log after `last` (up to `upto`, or to its head), page by page:
+        the next page is read only once this one is on its way, so at most
+        one page of history per stream is held in memory."""
+        nonlocal last
+        while not client.dropped and (upto is None or last < upto):
             page = await broadcaster.catch_up.page(client.inspection_id, last)
             chunk, reached = page.upto(upto)
+            # Always a wait, if only a zero one: a page from memory, written
+            # to a socket with room, never suspends, and a stream would hold
+            # the event loop through its whole history while requests wait
+            # unread. The pace keeps a crowd's share of the loop bounded.
+            await broadcaster.catch_up.pace.wait_to_send(len(chunk))
             if chunk:
                 yield chunk
             if reached <= last:
-                break  # nothing more in the log below `upto`
+                return  # nothing more in the log (below `upto`)
             last = reached
-        if client.dropped and last < upto:
-            # Let go before its history was all sent: the live events queued
-            # for it lie past the history it has not had, so it ends here,
-            # and resumes from the last id it got.
+            if upto is None and not page.full:
+                return  # the page ran into the log's head
+
+    try:
+        # Tell the browser to come back quickly after a drop.
+        yield ServerSentEvent(comment="connected", retry=1000)
+        async for chunk in history(None):
+            yield chunk
+        if not client.dropped:
+            upto = go_live(client)
+            # What was stored while the last page was read and sent.
+            async for chunk in history(upto):
+                yield chunk
+            last = max(last, upto)
+        if client.dropped:
+            # Let go (revoked, expired, shutting down) before its history was
+            # all sent: the live events queued for it may lie past history it
+            # has not had, so it ends here, and resumes from the last id it got.
             if client.closing:
                 yield farewell_message()
             return
-        last = max(last, upto)
         while True:
             item = await client.queue.get()
             if not isinstance(item, Message):
@@ -244,11 +285,16 @@ async def stream(
             f"{actor.name} already has {most} streams open; close one first",
             headers={"Retry-After": "5"},
         )
-    client, upto = open_client(state, broadcaster, inspection_id, actor.id)
+    client = open_client(state, broadcaster, inspection_id, actor.id)
     farewell = anyio.Event()
     return EventSourceResponse(
         stream_events(
-            broadcaster, client, resume_from, upto, actor.expires_at, farewell
+            broadcaster,
+            client,
+            resume_from,
+            live_feed_of(state),
+            actor.expires_at,
+            farewell,
         ),
         shutdown_event=farewell,
         shutdown_grace_period=FAREWELL_SECONDS,
@@ -271,7 +317,10 @@ def _resume_position(last_event_id: str | None, after: int | None) -> int:
 def attach_broadcaster(app: Any, state: ServerState) -> Broadcaster:
     settings = state.settings
     catch_up = CatchUp(
-        state.app, settings.catch_up_threads, settings.catch_up_cache_mib << 20
+        state.app,
+        settings.catch_up_threads,
+        settings.catch_up_cache_mib << 20,
+        Pace(settings.catch_up_mib_per_s * 2**20),
     )
     broadcaster = Broadcaster(asyncio.get_running_loop(), catch_up)
     state.read_side.add_listener(broadcaster.publish)

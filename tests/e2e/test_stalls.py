@@ -25,6 +25,7 @@ import asyncio
 import contextlib
 import json
 import os
+import socket
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -57,6 +58,7 @@ P99_BOUND_MS = 2000.0
 # answered none in the crowd, and a server that answers none has a p99 of 0).
 MIN_COMMANDS = int(COMMAND_CONNECTIONS * SECONDS)
 HOST = "127.0.0.1"
+DEEP_HISTORY_EVENTS = 12_000
 
 
 @dataclass(frozen=True)
@@ -234,3 +236,74 @@ def test_commands_keep_their_pace_while_streams_from_0_are_never_read(
     # a p99 of 0. Every connection must have had answers all along.
     assert result.requests >= MIN_COMMANDS, result
     assert result.p99_ms < P99_BOUND_MS, result
+
+
+def test_a_stream_deep_in_its_history_is_not_let_go_for_commands_meanwhile(
+    database_url: str,
+) -> None:
+    """A stream catching up takes no live events, so commands stored while
+    it reads its history cannot overflow its queue: it reads the log on to
+    its head and then goes live, all on one connection.
+
+    Before, it queued live events from the moment it opened: a long catch-up
+    (a slow screen, or one of a crowd) overflowed its queue, it was let go
+    partway through its history and came back from there, again and again,
+    each time from a place no other stream was reading, so no page it
+    needed was one another stream had read."""
+    # More history (about 6 MB) than the kernel's buffers hold (3 MB here),
+    # or it is all on its way before the commands come.
+    stage = build(database_url, DEEP_HISTORY_EVENTS)
+    env = {"WARROOM_LIVE_QUEUE_SIZE": "5"}
+    with served(database_url, env=env, timeout=120) as (base, _):
+        port = int(base.rsplit(":", 1)[1])
+        # Megabytes of history against a 4 KiB window: the server is held
+        # partway through until this client reads.
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Set before connecting, so that the window it makes counts.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        sock.settimeout(60)
+        sock.connect((HOST, port))
+        path = f"/api/inspections/{stage.inspection_id}/stream"
+        token = stage.tokens["auditor"]
+        sock.sendall(
+            f"GET {path}?after=0&token={token} HTTP/1.1\r\n"
+            f"Host: {HOST}\r\n\r\n".encode()
+        )
+        time.sleep(0.5)
+        post = blog_post(stage)
+        with httpx.Client(base_url=base, timeout=60) as http:
+            meanwhile = [
+                http.post(post.path, headers=post.headers, content=post.body).json()[
+                    "position"
+                ]
+                for _ in range(10)
+            ]
+        ids = ids_sent_until(sock, meanwhile[-1])
+
+    app = WarRoom(Database.from_url(database_url))
+    try:
+        logged = [
+            event.position for event in inspection_events(app, stage.inspection_id)
+        ]
+    finally:
+        app.close()
+    assert logged[-10:] == meanwhile
+    assert ids == logged
+
+
+def ids_sent_until(sock: socket.socket, last: int) -> list[int]:
+    """The event ids one connection sends, read until `last` has come or the
+    server ends the stream."""
+    data = bytearray()
+    want = f"id: {last}\r\n".encode()
+    with sock:
+        while want not in data[-4096:]:
+            chunk = sock.recv(1 << 16)
+            if not chunk:
+                break  # the server let the stream go
+            data += chunk
+    return [
+        int(line.split(b":", 1)[1])
+        for line in bytes(data).split(b"\r\n")
+        if line.startswith(b"id:")
+    ]
