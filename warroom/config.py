@@ -52,8 +52,8 @@ class Settings(BaseSettings):
     catch_up_cache_mib: int = 64
     # How fast all streams together may send history, in MiB a second: a
     # crowd catching up takes a bounded share of the event loop commands
-    # need (`web/pacing.py`); one stream's 12 MB take 50 ms.
-    catch_up_mib_per_s: Annotated[float, Field(gt=0)] = 256.0
+    # need (`web/pacing.py`); one stream's 12 MB take 0.1 s.
+    catch_up_mib_per_s: Annotated[float, Field(gt=0)] = 128.0
     # Comment lines on idle streams, so proxies do not cut them.
     keepalive_seconds: float = 15.0
     # The server's garbage collector thresholds (Python's gc.set_threshold).

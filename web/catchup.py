@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -79,13 +79,64 @@ class Page:
     def size(self) -> int:
         return len(self.chunk) + 16 * len(self.ends) + 64
 
-    def upto(self, position: int | None) -> tuple[bytes, int]:
-        """The page's messages as one chunk, and where they end, stopping at
-        `position` (where this stream's live feed begins) if one is given."""
-        if position is None or self.scanned_to <= position:
-            return self.chunk, self.scanned_to
-        kept = bisect_right(self.positions, position)
-        return self.chunk[: self.ends[kept - 1]] if kept else b"", position
+    def between(self, after: int, upto: int | None) -> tuple[bytes, int]:
+        """The page's messages after `after` (a stream resuming partway
+        through the page) and up to `upto` (where its live feed begins), if
+        given, as one chunk, and the position the chunk takes it to."""
+        first = bisect_right(self.positions, after)
+        if upto is None or self.scanned_to <= upto:
+            kept, reached = len(self.positions), self.scanned_to
+        else:
+            kept, reached = bisect_right(self.positions, upto), upto
+        if first == 0 and kept == len(self.positions):
+            return self.chunk, reached  # the whole page: no copy
+        begin = self.ends[first - 1] if first else 0
+        end = self.ends[kept - 1] if kept > first else begin
+        return self.chunk[begin:end], reached
+
+
+class PageStarts:
+    """Where each full page read so far begins and ends, per inspection.
+
+    A stream that resumes from partway through a page (a browser coming back
+    with its Last-Event-ID after a network blip) reads that page, which other
+    streams read too, and skips what it has had; without this it would read
+    a page of its own from its own place, and so would every page after it:
+    a crowd reconnecting from three hundred places reads the log three
+    hundred times over. At most `most` pages are remembered (a few bytes
+    each); past that the oldest inspection's are forgotten.
+    """
+
+    def __init__(self, most: int = 200_000) -> None:
+        self._most = most
+        self._count = 0
+        self._starts: OrderedDict[str, list[int]] = OrderedDict()
+        self._ends: dict[tuple[str, int], int] = {}
+
+    def add(self, inspection_id: str, after: int, scanned_to: int) -> None:
+        starts = self._starts.setdefault(inspection_id, [])
+        self._starts.move_to_end(inspection_id)
+        if (inspection_id, after) in self._ends:
+            return
+        insort(starts, after)
+        self._ends[inspection_id, after] = scanned_to
+        self._count += 1
+        while self._count > self._most and len(self._starts) > 1:
+            gone, forgotten = self._starts.popitem(last=False)
+            for start in forgotten:
+                del self._ends[gone, start]
+            self._count -= len(forgotten)
+
+    def covering(self, inspection_id: str, position: int) -> int | None:
+        """The start of a page known to hold the events just after `position`."""
+        starts = self._starts.get(inspection_id)
+        if not starts:
+            return None
+        at = bisect_right(starts, position) - 1
+        if at < 0:
+            return None
+        start = starts[at]
+        return start if self._ends[inspection_id, start] > position else None
 
 
 def read_page(app: WarRoom, inspection_id: str, after: int) -> Page:
@@ -150,10 +201,14 @@ class CatchUp:
         self._cached: OrderedDict[tuple[str, int], Page] = OrderedDict()
         self._cached_size = 0
         self._reading: dict[tuple[str, int], asyncio.Future[Page]] = {}
+        self._starts = PageStarts()
 
     async def page(self, inspection_id: str, after: int) -> Page:
-        """The page after `after`: from memory, from a read under way, or read."""
-        key = (inspection_id, after)
+        """The page that holds what follows `after` (it may begin before it:
+        take `Page.between(after, ...)`): from memory, from a read under way,
+        or read."""
+        start = self._starts.covering(inspection_id, after)
+        key = (inspection_id, after if start is None else start)
         cached = self._cached.get(key)
         if cached is not None:
             self._cached.move_to_end(key)
@@ -187,8 +242,10 @@ class CatchUp:
         if reading.cancelled() or reading.exception() is not None:
             return
         page = reading.result()
-        if page.full and page.size <= self._cache_bytes:
-            self._keep(key, page)
+        if page.full:
+            self._starts.add(key[0], page.after, page.scanned_to)
+            if page.size <= self._cache_bytes:
+                self._keep(key, page)
 
     def _keep(self, key: tuple[str, int], page: Page) -> None:
         self._cached[key] = page

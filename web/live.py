@@ -199,7 +199,7 @@ async def stream_events(
         nonlocal last
         while not client.dropped and (upto is None or last < upto):
             page = await broadcaster.catch_up.page(client.inspection_id, last)
-            chunk, reached = page.upto(upto)
+            chunk, reached = page.between(last, upto)
             # Always a wait, if only a zero one: a page from memory, written
             # to a socket with room, never suspends, and a stream would hold
             # the event loop through its whole history while requests wait

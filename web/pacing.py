@@ -6,7 +6,7 @@ start of a long log (a wall of screens reconnecting after a network blip)
 would otherwise spend nearly all of the loop's time on it, and a command
 would wait behind hundreds of page writes. Paced, the crowd's writes take at
 most a set share of the loop, spread evenly over time; a lone stream still
-has its whole history in a blink (256 MiB/s by default: 12 MB in 50 ms).
+has its whole history in a blink (128 MiB/s by default: 12 MB in 0.1 s).
 
 The pace is kept as the time the next write may start: each write books
 `size / rate` seconds after the last one booked, first come first served, so

@@ -14,7 +14,7 @@ import asyncio
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
-from web.catchup import Page
+from web.catchup import Page, PageStarts
 from web.pacing import Pace
 from web.stream_openings import StreamOpenings
 
@@ -77,10 +77,45 @@ def _page() -> Page:
 def test_a_page_is_sent_whole_or_cut_where_a_stream_goes_live() -> None:
     page = _page()
 
-    assert page.upto(None) == (page.chunk, 12)
-    assert page.upto(12) == (page.chunk, 12)
-    assert page.upto(5) == (b"id: 3\n\nid: 5\nx\n\n", 5)
-    assert page.upto(2) == (b"", 2)
+    assert page.between(2, None) == (page.chunk, 12)
+    assert page.between(2, 12) == (page.chunk, 12)
+    assert page.between(2, 5) == (b"id: 3\n\nid: 5\nx\n\n", 5)
+    assert page.between(2, 2) == (b"", 2)
+
+
+def test_a_stream_resuming_partway_through_a_page_gets_only_the_rest() -> None:
+    page = _page()
+
+    assert page.between(3, None) == (b"id: 5\nx\n\nid: 9\nyy\n\n", 12)
+    assert page.between(4, None) == (b"id: 5\nx\n\nid: 9\nyy\n\n", 12)
+    assert page.between(5, 8) == (b"", 8)
+    assert page.between(9, None) == (b"", 12)
+
+
+def test_a_resume_point_is_found_in_the_page_that_holds_it() -> None:
+    starts = PageStarts()
+    starts.add("a", 0, 100)
+    starts.add("a", 100, 250)
+    starts.add("b", 0, 40)
+
+    assert starts.covering("a", 0) == 0
+    assert starts.covering("a", 99) == 0
+    assert starts.covering("a", 100) == 100
+    assert starts.covering("a", 249) == 100
+    assert starts.covering("a", 250) is None  # past the pages read so far
+    assert starts.covering("b", 50) is None
+    assert starts.covering("c", 1) is None
+
+
+def test_the_pages_remembered_are_bounded() -> None:
+    starts = PageStarts(most=4)
+    for n in range(3):
+        starts.add("old", n * 10, n * 10 + 10)
+    for n in range(3):
+        starts.add("new", n * 10, n * 10 + 10)
+
+    assert starts.covering("old", 5) is None  # forgotten, the oldest first
+    assert starts.covering("new", 25) == 20
 
 
 class SlowStreams:
