@@ -25,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -192,7 +193,7 @@ async def stream_events(
         expiry = asyncio.get_running_loop().call_later(max(delay, 0), client.drop)
     last = after
 
-    async def history(upto: int | None) -> AsyncIterator[bytes]:
+    async def history(upto: int | None) -> AsyncGenerator[bytes, None]:
         """The log after `last` (up to `upto`, or to its head), page by page:
         the next page is read only once this one is on its way, so at most
         one page of history per stream is held in memory."""
@@ -216,13 +217,16 @@ async def stream_events(
     try:
         # Tell the browser to come back quickly after a drop.
         yield ServerSentEvent(comment="connected", retry=1000)
-        async for chunk in history(None):
-            yield chunk
+        # Closed at once if the client hangs up partway, not when collected.
+        async with aclosing(history(None)) as pages:
+            async for chunk in pages:
+                yield chunk
         if not client.dropped:
             upto = go_live(client)
             # What was stored while the last page was read and sent.
-            async for chunk in history(upto):
-                yield chunk
+            async with aclosing(history(upto)) as pages:
+                async for chunk in pages:
+                    yield chunk
             last = max(last, upto)
         if client.dropped:
             # Let go (revoked, expired, shutting down) before its history was
