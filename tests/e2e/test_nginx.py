@@ -90,19 +90,20 @@ def proxy(servers: list[Server], tmp_path: Path) -> Iterator[str]:
     assert NGINX is not None, "nginx is not installed (scripts/test installs it)"
     port = free_port()
     config = site_config(tmp_path, port, [s.port for s in servers])
+    # nginx's stderr to a file, not a pipe nobody reads while the test runs
+    # (a full pipe would stop nginx at its next line); read after a failure.
+    log_path = tmp_path / "nginx-stderr.log"
+    log = log_path.open("w")
     process = subprocess.Popen(
         [NGINX, "-c", str(config), "-p", str(tmp_path)],
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + TIMEOUT
         while True:
-            assert process.poll() is None, (
-                process.stderr.read() if process.stderr else ""
-            )
+            assert process.poll() is None, log_path.read_text()
             try:
                 httpx.get(f"{base}/healthz", timeout=1)
                 break
@@ -117,8 +118,7 @@ def proxy(servers: list[Server], tmp_path: Path) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
+        log.close()
 
 
 def open_streams(server: Server) -> float:

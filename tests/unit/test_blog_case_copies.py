@@ -12,26 +12,22 @@ from datetime import UTC, date, datetime
 
 from projections.blog import Blog
 from projections.events import LoggedEvent
+from tests.unit.logged import logged_event
 
 CASE = "case-1"
 TEAM_INSPECTOR = "inspector-1"
 
 
 def _event(position: int, type_: str, **data: object) -> LoggedEvent:
-    at = datetime(2026, 11, 24, 14, tzinfo=UTC)
-    return LoggedEvent(
-        position=position,
-        type=type_,
-        recorded_at=at,
-        occurred_at=at,
-        actor="u",
-        actor_name="A gatekeeper",
+    return logged_event(
+        position,
+        type_,
+        data,
+        at=datetime(2026, 11, 24, 14, tzinfo=UTC),
         inspection_id="iid",
         aggregate_id=CASE,
+        actor_name="A gatekeeper",
         aggregate_version=position,
-        data=dict(data),
-        recorded_iso=at.isoformat(),
-        occurred_iso=at.isoformat(),
     )
 
 

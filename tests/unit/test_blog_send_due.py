@@ -9,6 +9,7 @@ from datetime import time as time_of_day
 
 from projections.events import LoggedEvent
 from projections.views import Views
+from tests.unit.logged import logged_event
 from web.blog_sender import due
 
 IID = "11111111-1111-1111-1111-111111111111"
@@ -16,20 +17,13 @@ AT = time_of_day(18)
 
 
 def _event(position: int, type_: str, **data: object) -> LoggedEvent:
-    at = datetime(2026, 11, 24, 9, tzinfo=UTC)
-    return LoggedEvent(
-        position=position,
-        type=type_,
-        recorded_at=at,
-        occurred_at=at,
-        actor="u",
-        actor_name="U",
+    return logged_event(
+        position,
+        type_,
+        data,
+        at=datetime(2026, 11, 24, 9, tzinfo=UTC),
         inspection_id=IID,
         aggregate_id=IID if type_ == "InspectionOpened" else f"agg-{position}",
-        aggregate_version=1,
-        data=dict(data),
-        recorded_iso=at.isoformat(),
-        occurred_iso=at.isoformat(),
     )
 
 
