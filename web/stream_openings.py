@@ -10,7 +10,8 @@ first step and as long again for each step after. Here, a stream request
 past the first `at_once` waits at the door, before any of that work, until
 one of those ahead of it has its answer started; everything else runs
 between. The crowd is opened as fast as before, in all; a command waits
-for at most `at_once` openings.
+for at most `at_once` openings. An opening that itself waits (for the read
+models, say) gives its place up after `hold_seconds`.
 
 A plain ASGI middleware, outermost of all, so that a waiting request has
 cost nothing yet.
@@ -26,9 +27,15 @@ STREAM_SUFFIX = "/stream"
 
 
 class StreamOpenings:
-    def __init__(self, app: ASGIApp, at_once: int = 4) -> None:
+    def __init__(
+        self, app: ASGIApp, at_once: int = 4, hold_seconds: float = 0.5
+    ) -> None:
         self.app = app
         self.at_once = at_once
+        # An opening that waits (for the read models to include this
+        # process's last write, say) gives its place up after this long: the
+        # door spaces openings out, it must not queue them behind a slow one.
+        self.hold_seconds = hold_seconds
         # One semaphore per event loop: an app may be served by one loop and
         # then another (tests do), and a semaphore belongs to one.
         self._slots_of: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
@@ -54,6 +61,9 @@ class StreamOpenings:
             if held:
                 held = False
                 slots.release()
+                given_up.cancel()
+
+        given_up = asyncio.get_running_loop().call_later(self.hold_seconds, release)
 
         async def send_releasing(message: Message) -> None:
             # Its answer has started: the stream is open, the next may come.

@@ -205,3 +205,25 @@ def test_a_stream_that_fails_to_open_frees_its_place() -> None:
 
     # The second would wait for ever if the first had kept its place.
     assert asyncio.run(asyncio.wait_for(twice(), timeout=5)) == 2
+
+
+def test_an_opening_that_waits_gives_its_place_up() -> None:
+    stuck = asyncio.Event()
+
+    async def first_one_waits(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["path"] == "/api/inspections/slow/stream":
+            await stuck.wait()  # as if waiting for the read models
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+
+    door = StreamOpenings(first_one_waits, at_once=1, hold_seconds=0.05)
+
+    async def slow_then_quick() -> bool:
+        slow = asyncio.ensure_future(_request(door, "/api/inspections/slow/stream"))
+        await asyncio.sleep(0)
+        await asyncio.wait_for(_request(door, "/api/inspections/quick/stream"), 5)
+        opened_while_the_slow_one_waited = not slow.done()
+        stuck.set()
+        await slow
+        return opened_while_the_slow_one_waited
+
+    assert asyncio.run(slow_then_quick())
