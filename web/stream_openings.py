@@ -14,7 +14,10 @@ for at most `at_once` openings. An opening that itself waits (for the read
 models, say) gives its place up after `hold_seconds`.
 
 A plain ASGI middleware, outermost of all, so that a waiting request has
-cost nothing yet.
+cost nothing yet. Being outermost, it also hands the stream the `send` that
+lies beneath the app's own middleware (`BODY_SEND` in the scope): every
+layer acts on the start of an answer only, and a stream's messages skip
+them (`web.live.LiveResponse`).
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ import asyncio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 STREAM_SUFFIX = "/stream"
+# The scope key under which a stream finds the send beneath the middleware.
+BODY_SEND = "warroom.body_send"
 
 
 class StreamOpenings:
@@ -71,6 +76,7 @@ class StreamOpenings:
                 release()
             await send(message)
 
+        scope[BODY_SEND] = send
         try:
             await self.app(scope, receive, send_releasing)
         finally:

@@ -10,13 +10,15 @@ check each part's own promise, with a clock of their own where time matters.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 import pytest
 from starlette.types import Message, Receive, Scope, Send
 
 from web.catchup import Page, PageStarts
+from web.live import LiveResponse
 from web.pacing import Pace
-from web.stream_openings import StreamOpenings
+from web.stream_openings import BODY_SEND, StreamOpenings
 
 MIB = 2**20
 
@@ -227,3 +229,38 @@ def test_an_opening_that_waits_gives_its_place_up() -> None:
         return opened_while_the_slow_one_waited
 
     assert asyncio.run(slow_then_quick())
+
+
+def test_a_stream_sends_its_middle_beneath_the_middleware_and_its_ends_through_it() -> (
+    None
+):
+    through: list[Message] = []
+    beneath: list[Message] = []
+
+    async def history() -> AsyncIterator[bytes]:
+        yield b"id: 1\r\n\r\n"
+        yield b"id: 2\r\n\r\n"
+
+    async def through_the_middleware(message: Message) -> None:
+        through.append(message)
+
+    async def beneath_it(message: Message) -> None:
+        beneath.append(message)
+
+    async def never_disconnects() -> Message:
+        await asyncio.Event().wait()
+        return {"type": "http.disconnect"}
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/api/inspections/i/stream",
+        BODY_SEND: beneath_it,
+    }
+    response = LiveResponse(history(), send_timeout=5)
+    asyncio.run(response(scope, never_disconnects, through_the_middleware))
+
+    # The start (headers, status) and the end pass every layer.
+    assert [m["type"] for m in through] == ["http.response.start", "http.response.body"]
+    assert through[-1]["more_body"] is False
+    assert [m["body"] for m in beneath] == [b"id: 1\r\n\r\n", b"id: 2\r\n\r\n"]
