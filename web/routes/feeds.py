@@ -270,11 +270,19 @@ async def secret_calendar(
     secret: Annotated[str, Path(max_length=100)], request: Request
 ) -> Response:
     secrets: CalendarSecrets = request.app.state.calendar_secrets
-    link = secrets.known(secret) or await run_in_threadpool(secrets.look_up, secret)
+    state: ServerState = request.app.state.warroom
+    link = secrets.known(secret)
+    if link is None:
+        link = await run_in_threadpool(secrets.look_up, secret)
+        if link is not None:
+            # First seen by this process, read from the log: it may have been
+            # made on another server a moment ago, before this one's read
+            # models hold the inspection it opens. Catch up to the log first.
+            head = await run_in_threadpool(state.app.recorder.max_notification_id)
+            await state.reader.wait_for_position(head or 0)
     if link is None:
         # Never the secret itself in an answer or a log line.
         raise HTTPException(404, "no such calendar link, or it was revoked")
-    state: ServerState = request.app.state.warroom
     body = await run_in_threadpool(_linked_calendar, state, link)
     return _ics(body, link.person or "schedule")
 
