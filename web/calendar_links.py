@@ -116,6 +116,14 @@ def made_for(app: WarRoom, link: CalendarLink) -> User | None:
     return app.load(User, user_id)
 
 
+def ended_by_token(app: WarRoom, link_id: str) -> bool:
+    """Whether a link opens nothing because the token of the user it was made
+    for was revoked or rotated after it was made (blocking)."""
+    link = app.load(CalendarLink, link_id)
+    holder = made_for(app, link)
+    return holder is not None and token_changed_since(app, holder, link)
+
+
 def token_changed_since(app: WarRoom, user: User, link: CalendarLink) -> bool:
     """Whether the user's token was revoked or rotated after the link was made."""
     changed = user.token_changed_at_version

@@ -320,6 +320,20 @@ def test_revoking_a_user_stops_the_links_made_for_them_at_once(
     assert fetch(client, also_theirs["url"]).status_code == 404
     for link in others:
         assert fetch(client, link["url"]).status_code == 200
+    # The list says why they stopped; they were not revoked one by one.
+    listed = client.get("admin", f"{inspection.path}/calendar-links").json()
+    ended = {lk["id"]: (lk["ended_by_token"], lk["revoked"]) for lk in listed["links"]}
+    assert ended == {
+        theirs["id"]: (True, False),
+        also_theirs["id"]: (True, False),
+        **{link["id"]: (False, False) for link in others},
+    }
+    past = client.get(
+        "admin",
+        f"{inspection.path}/calendar-links",
+        at=listed["position"] - 1,
+    ).json()
+    assert {lk["ended_by_token"] for lk in past["links"]} == {None}
 
 
 def test_rotating_a_user_stops_the_links_made_before_but_not_after(
