@@ -13,10 +13,12 @@ import feedparser
 import icalendar
 import pytest
 import vobject
+from pydantic import TypeAdapter
 
 from projections.decoding import logged_event
 from projections.events import LoggedEvent
 from tests.helpers import Inspection, WarRoomClient, new_meeting, refused
+from web.routes.feeds import CalendarLinksRead
 
 DAY = "2026-11-24"
 STAFF = "A staff"  # the staff user's name (tests.helpers.WarRoomClient)
@@ -322,6 +324,7 @@ def test_revoking_a_user_stops_the_links_made_for_them_at_once(
         assert fetch(client, link["url"]).status_code == 200
     # The list says why they stopped; they were not revoked one by one.
     listed = client.get("admin", f"{inspection.path}/calendar-links").json()
+    TypeAdapter(CalendarLinksRead).validate_python(listed, strict=True)
     ended = {lk["id"]: (lk["ended_by_token"], lk["revoked"]) for lk in listed["links"]}
     assert ended == {
         theirs["id"]: (True, False),
