@@ -82,6 +82,12 @@ def parser() -> argparse.ArgumentParser:
     )
     org_add = org.add_parser("add", help="add an organisation; prints its id last")
     org_add.add_argument("--name", required=True)
+    org_add.add_argument(
+        "--takes-existing",
+        action="store_true",
+        help="the database's first organisation takes every user and inspection "
+        "stored without one; refused without this flag while there are any",
+    )
 
     serve = sub.add_parser("serve", help="run the HTTP server")
     _listen_on(serve)
@@ -289,7 +295,9 @@ def _org_add(database: Database, args: argparse.Namespace) -> int:
     ctx = Context(CONSOLE.id, CONSOLE.name, datetime.now(UTC))
     app = WarRoom(database)
     try:
-        organisation_id = add_organisation(app, ctx, command)
+        organisation_id = add_organisation(
+            app, ctx, command, takes_existing=args.takes_existing
+        )
     except RuleBroken as error:
         print(f"warroom: {error.message}", file=sys.stderr)
         return 2

@@ -6,6 +6,14 @@ kept until the log says the link was revoked. The process that stores a
 revocation forgets the link at once; every other process when its read side
 folds the revocation in, as with revoked tokens (`web.auth.AccessChanges`).
 A revoked link is never kept, so it answers 404 from then on.
+
+A link made for a user (its person is the name of a user of the inspection's
+organisation, who was a user when it was made) dies with their token: once
+their token is revoked or rotated after the link was made, the link opens
+nothing (issue 22, finding 6). That is read from the log's order, not stored:
+no event says it, so links made before this rule, and users revoked before
+it, are covered too. Every process forgets the user's links when it folds in
+their token's change, and looks them up afresh.
 """
 
 from __future__ import annotations
@@ -14,10 +22,16 @@ import hashlib
 import threading
 from dataclasses import dataclass
 
+from commands.membership import organisation_of, user_named
 from projections.events import LoggedEvent
 from projections.views import Changes
 from warroom.application import WarRoom
 from warroom.domain.calendar_link import CalendarLink
+from warroom.domain.inspection import Inspection
+from warroom.domain.user import User
+
+# Events after which the links made for that user may no longer open.
+TOKEN_EVENTS = frozenset({"TokenGranted", "TokenRevoked"})
 
 
 @dataclass(frozen=True)
@@ -27,6 +41,8 @@ class OpenLink:
     id: str
     inspection_id: str
     person: str | None
+    # The user it was made for, if its person is one.
+    holder_id: str | None = None
 
 
 class CalendarSecrets:
@@ -53,7 +69,11 @@ class CalendarSecrets:
         link = self._app.load(CalendarLink, link_id)
         if link.revoked:
             return None
-        found = OpenLink(str(link.id), link.inspection_id, link.person)
+        holder = made_for(self._app, link)
+        if holder is not None and token_changed_since(self._app, holder, link):
+            return None
+        holder_id = None if holder is None else str(holder.id)
+        found = OpenLink(str(link.id), link.inspection_id, link.person, holder_id)
         with self._lock:
             if generation == self._generation:
                 self._links[digest] = found
@@ -64,10 +84,52 @@ class CalendarSecrets:
             self._generation += 1
             self._links = {d: k for d, k in self._links.items() if k.id != link_id}
 
+    def forget_made_for(self, user_id: str) -> None:
+        """Forgets the links made for one user: their token changed."""
+        with self._lock:
+            self._generation += 1
+            self._links = {
+                d: k for d, k in self._links.items() if k.holder_id != user_id
+            }
+
     def on_event(self, event: LoggedEvent, changes: Changes) -> None:
         """A read side listener: called once per event of the log."""
         if event.type == "CalendarLinkRevoked":
             self.forget(event.aggregate_id)
+        elif event.type in TOKEN_EVENTS:
+            self.forget_made_for(event.aggregate_id)
+
+
+def made_for(app: WarRoom, link: CalendarLink) -> User | None:
+    """The user a link was made for: its person is their name in the
+    inspection's organisation, and they were a user when it was made."""
+    if link.person is None:
+        return None  # the whole schedule, for the war room: nobody's
+    inspection = app.load(Inspection, link.inspection_id)
+    organisation_id = organisation_of(app, inspection.organisation_id)
+    user_id = user_named(app, link.person, organisation_id)
+    if user_id is None:
+        return None
+    made_at = app.position_of(link.id, 1)
+    if app.position_of(user_id, 1) > made_at:
+        return None  # a user named later: the link was for someone else
+    return app.load(User, user_id)
+
+
+def ended_by_token(app: WarRoom, link_id: str) -> bool:
+    """Whether a link opens nothing because the token of the user it was made
+    for was revoked or rotated after it was made (blocking)."""
+    link = app.load(CalendarLink, link_id)
+    holder = made_for(app, link)
+    return holder is not None and token_changed_since(app, holder, link)
+
+
+def token_changed_since(app: WarRoom, user: User, link: CalendarLink) -> bool:
+    """Whether the user's token was revoked or rotated after the link was made."""
+    changed = user.token_changed_at_version
+    if changed is None:
+        return False
+    return app.position_of(user.id, changed) > app.position_of(link.id, 1)
 
 
 def _sha256(secret: str) -> str:

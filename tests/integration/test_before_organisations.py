@@ -21,12 +21,16 @@ from fastapi.testclient import TestClient
 
 from commands.executor import execute
 from commands.models import AddOrganisation, AddUser
-from commands.organisations import add_organisation
+from commands.organisations import (
+    WithoutOrganisation,
+    add_organisation,
+    without_organisation,
+)
 from commands.run import Actor
 from tests.helpers import WarRoomClient
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
-from warroom.domain.base import Context
+from warroom.domain.base import Context, RuleBroken
 from web.app import create_app
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "before_organisations.json"
@@ -117,3 +121,22 @@ def test_an_old_users_token_can_be_revoked_and_rotated(
     assert upgraded.get("staff", "/api/me").status_code == 200
     upgraded.ok("admin", f"/api/users/{staff}/revoke")
     assert upgraded.get("staff", "/api/me").status_code == 401
+
+
+def test_a_first_organisation_not_told_it_takes_them_is_refused_storing_nothing(
+    upgraded: WarRoomClient, old: dict[str, Any]
+) -> None:
+    ctx = Context("console", "console", datetime.now(UTC))
+    before = upgraded.stored()
+    with pytest.raises(RuleBroken) as refused:
+        add_organisation(
+            upgraded.app, ctx, AddOrganisation(name="York"), takes_existing=False
+        )
+    assert refused.value.rule == "takes_existing"
+    assert "4 users and 1 inspection" in refused.value.message
+    assert upgraded.stored() == before
+    assert without_organisation(upgraded.app) == WithoutOrganisation(4, 1)
+    leeds = add_organisation(upgraded.app, ctx, AddOrganisation(name="Leeds"))
+    assert without_organisation(upgraded.app) == WithoutOrganisation(0, 0)
+    upgraded.http.app.state.warroom.reader.catch_up()  # type: ignore[attr-defined]
+    assert upgraded.get("staff", "/api/me").json()["organisation_id"] == leeds

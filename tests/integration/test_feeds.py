@@ -13,10 +13,12 @@ import feedparser
 import icalendar
 import pytest
 import vobject
+from pydantic import TypeAdapter
 
 from projections.decoding import logged_event
 from projections.events import LoggedEvent
 from tests.helpers import Inspection, WarRoomClient, new_meeting, refused
+from web.routes.feeds import CalendarLinksRead
 
 DAY = "2026-11-24"
 STAFF = "A staff"  # the staff user's name (tests.helpers.WarRoomClient)
@@ -289,6 +291,84 @@ def test_a_retried_link_with_the_same_key_does_not_show_its_secret_again(
         client, 409, "admin", path, {"person": STAFF}, **{"Idempotency-Key": "k1"}
     )
     assert body["rule"] == "idempotency_key_reused"
+
+
+def change_token(client: WarRoomClient, role: str, how: str) -> dict[str, Any]:
+    """Revokes (`revoke`) or rotates (`rotate`) a user's token, as an admin."""
+    path = f"/api/users/{client.user_ids[role]}/{how}"
+    response = client.post("admin", path, {})
+    assert response.status_code == 200, response.text
+    answer: dict[str, Any] = response.json()
+    return answer
+
+
+def test_revoking_a_user_stops_the_links_made_for_them_at_once(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    schedule(client, inspection)
+    theirs = make_link(client, inspection, "admin", STAFF)
+    also_theirs = make_link(client, inspection, "lead", STAFF)
+    others = [
+        make_link(client, inspection, "gatekeeper", "A gatekeeper"),
+        make_link(client, inspection, "admin", None),
+        make_link(client, inspection, "admin", "Helen Ward"),
+    ]
+    for link in (theirs, also_theirs, *others):
+        assert fetch(client, link["url"]).status_code == 200  # now cached
+    before = client.stored()
+    change_token(client, "staff", "revoke")
+    assert client.stored() == before + 1  # the revocation only: no link event
+    assert fetch(client, theirs["url"]).status_code == 404
+    assert fetch(client, also_theirs["url"]).status_code == 404
+    for link in others:
+        assert fetch(client, link["url"]).status_code == 200
+    # The list says why they stopped; they were not revoked one by one.
+    listed = client.get("admin", f"{inspection.path}/calendar-links").json()
+    TypeAdapter(CalendarLinksRead).validate_python(listed, strict=True)
+    ended = {lk["id"]: (lk["ended_by_token"], lk["revoked"]) for lk in listed["links"]}
+    assert ended == {
+        theirs["id"]: (True, False),
+        also_theirs["id"]: (True, False),
+        **{link["id"]: (False, False) for link in others},
+    }
+    past = client.get(
+        "admin",
+        f"{inspection.path}/calendar-links",
+        at=listed["position"] - 1,
+    ).json()
+    assert {lk["ended_by_token"] for lk in past["links"]} == {None}
+
+
+def test_rotating_a_user_stops_the_links_made_before_but_not_after(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    schedule(client, inspection)
+    before = make_link(client, inspection, "gatekeeper", "A gatekeeper")
+    assert fetch(client, before["url"]).status_code == 200
+    rotated = change_token(client, "gatekeeper", "rotate")
+    client.tokens["gatekeeper"] = rotated["token"]
+    assert fetch(client, before["url"]).status_code == 404
+    after = make_link(client, inspection, "gatekeeper", "A gatekeeper")
+    assert fetch(client, after["url"]).status_code == 200
+
+
+def test_a_link_made_before_its_person_became_a_user_outlives_that_users_token(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    schedule(client, inspection, attendees=["Jo from Health"])
+    link = make_link(client, inspection, "admin", "Jo from Health")
+    user = client.ok("admin", "/api/users", {"name": "Jo from Health", "role": "staff"})
+    response = client.post("admin", f"/api/users/{user['id']}/revoke", {})
+    assert response.status_code == 200, response.text
+    assert fetch(client, link["url"]).status_code == 200
+
+
+def test_a_link_made_for_a_user_revoked_before_it_was_looked_up_is_not_found(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    link = make_link(client, inspection, "admin", STAFF)
+    change_token(client, "staff", "revoke")
+    assert fetch(client, link["url"]).status_code == 404
 
 
 # --- the blog as Atom -------------------------------------------------------------

@@ -50,6 +50,10 @@ class User(Aggregate):
         self.token_sha256: str | None = None
         self.token_expires_at: str | None = None
         self.token_revoked = False
+        # The version of the last event that granted or revoked a token (None:
+        # none yet): a secret calendar link made for the user before it no
+        # longer opens (`web.calendar_links`).
+        self.token_changed_at_version: int | None = None
         # None: every inspection of their organisation.
         self.inspection_ids: list[str] | None = None
 
@@ -91,14 +95,22 @@ class User(Aggregate):
         self.token_sha256 = token_sha256
         self.token_expires_at = expires_at
         self.token_revoked = False
+        self.token_changed_at_version = _this_event(self)
 
     @event("TokenRevoked")
     def _token_revoked(self, meta: dict[str, Any]) -> None:
         self.token_revoked = True
+        self.token_changed_at_version = _this_event(self)
 
     @event("UserLimitedToInspections")
     def _limited(self, inspection_ids: list[str] | None, meta: dict[str, Any]) -> None:
         self.inspection_ids = inspection_ids
+
+
+def _this_event(user: User) -> int:
+    """The version of the event being applied: the library sets the
+    aggregate's `version` only after the event's method has run."""
+    return user.version + 1
 
 
 class TokenIndex(Aggregate):

@@ -22,14 +22,14 @@ from typing_extensions import TypedDict
 from commands import models as m
 from commands.executor import execute
 from projections.blog import SECTIONS
-from projections.calendar_links import CalendarLinksAnswer
+from projections.calendar_links import CalendarLinkRow
 from projections.schedule import MeetingRecord
 from projections.views import InspectionViews, Views
 from warroom.domain.base import NotFound
 from warroom.domain.calendar_link import CalendarLink
 from web.answers import COMMAND_ERRORS, NOT_FOUND, READ_ERRORS, WhenAsked
 from web.auth import Membership
-from web.calendar_links import CalendarSecrets, OpenLink
+from web.calendar_links import CalendarSecrets, OpenLink, ended_by_token
 from web.deps import ActorDep, IdempotencyKeyDep, StateDep, StreamActorDep, WhenDep
 from web.render import atom, calendar
 from web.render.pages import render_html
@@ -162,8 +162,15 @@ class CalendarLinkCreated(TypedDict):
     position: int
 
 
-class CalendarLinksRead(CalendarLinksAnswer, WhenAsked):
-    pass
+class CalendarLinkListed(CalendarLinkRow):
+    # True: it opens nothing, as the token of the user it was made for was
+    # revoked or rotated after it was made (read from the log, not a read
+    # model: None in a past view).
+    ended_by_token: bool | None
+
+
+class CalendarLinksRead(WhenAsked):
+    links: list[CalendarLinkListed]
 
 
 @router.post(
@@ -215,9 +222,18 @@ def calendar_links(
         as_of=when.as_of,
         min_position=when.min_position,
     )
+    listed: list[CalendarLinkListed] = [
+        {
+            **row,
+            "ended_by_token": None
+            if when.is_past
+            else ended_by_token(state.app, row["id"]),
+        }
+        for row in body["links"]
+    ]
     return JSONResponse(
         {
-            **body,
+            "links": listed,
             "position": position,
             "past": when.is_past,
             "as_of": when.as_of.isoformat() if when.as_of else None,

@@ -2,7 +2,8 @@
 
 Every route answers 404 for a user of another organisation, as for one that
 does not exist. A change of access takes effect in this process at once
-(its cached token forgotten, its open streams ended), and in every other
+(its cached token forgotten, its open streams ended, the secret calendar
+links made for them looked up afresh), and in every other
 process as soon as its read side folds the event in.
 """
 
@@ -20,6 +21,7 @@ from commands.run import Actor
 from warroom.domain import words
 from web.answers import UserRead
 from web.auth import AccessChanges
+from web.calendar_links import CalendarSecrets
 from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep
 from web.routes.log import LISTS_USERS
 from web.state import ServerState
@@ -76,6 +78,8 @@ def _change(
     )
     access: AccessChanges = request.app.state.access
     access.user_changed(user_id)
+    secrets: CalendarSecrets = request.app.state.calendar_secrets
+    secrets.forget_made_for(user_id)
     return JSONResponse(outcome.body, status_code=outcome.status)
 
 

@@ -234,7 +234,9 @@ async function renderCalendarLinks() {
       `${link.person || "The whole schedule"}, made by ${link.created_by} ${fmtDayTime(link.created_at)} `,
       link.revoked
         ? h("span", { class: "tag" }, `revoked by ${link.revoked_by}`)
-        : state.past === null
+        : link.ended_by_token
+          ? h("span", { class: "tag" }, "ended: their token was revoked or rotated")
+          : state.past === null
           ? actionButton("revokeCalendarLink", "Revoke", () => openForm(revokeCalendarLinkForm(link)))
           : null)))
     : h("p", { class: "empty" }, "No calendar link made yet."));
