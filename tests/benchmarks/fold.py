@@ -11,6 +11,7 @@ browses (10,000 took 28.4 s against 7.2 s over thirty cases).
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections import defaultdict
@@ -21,11 +22,15 @@ from projections.events import LoggedEvent
 from projections.follower import ReadSide, read_events
 from projections.views import Changes
 from tests.benchmarks.databases import fresh_database
+from tests.benchmarks.httpclient import Connection, bearer
 from tests.benchmarks.logbuilder import Cast, add_users, open_inspection
+from tests.benchmarks.server import HOST, Server
+from tests.benchmarks.stats import percentile
 from warroom.application import WarRoom
 from warroom.config import Database
 from warroom.domain.base import Context
 from warroom.domain.case import Case
+from warroom.domain.inspection import Inspection
 from web.catchup import encode
 
 if TYPE_CHECKING:
@@ -148,4 +153,126 @@ def fold_browses(run: Run) -> None:
             "over thirty cases; every event also encoded as the live stream "
             "sends it; the seconds each inspection's events took (the log's "
             "reading not counted)",
+        }
+
+
+# --- access_log_reads: reads after the issue's upload -------------------------
+
+
+def access_log(start: datetime, rows: int, ref: str) -> bytes:
+    """A CSV of `rows` browses of one case by the lead inspector, each a
+    different item (about 65 bytes a row, as the issue's 12.9 MB for 200,000)."""
+    lines = [b"user,case_ref,item,accessed_at\n"]
+    for n in range(rows):
+        at = (start + timedelta(seconds=n)).isoformat().replace("+00:00", "Z")
+        lines.append(f"Helen Ward,{ref},Case note {n:06d},{at}\n".encode())
+    return b"".join(lines)
+
+
+def multipart(content: bytes) -> tuple[dict[str, str], bytes]:
+    boundary = "warroom-benchmark-boundary"
+    head = (
+        f"--{boundary}\r\n"
+        'Content-Disposition: form-data; name="file"; filename="access.csv"\r\n'
+        "Content-Type: text/csv\r\n\r\n"
+    ).encode()
+    body = head + content + f"\r\n--{boundary}--\r\n".encode()
+    return {"Content-Type": f"multipart/form-data; boundary={boundary}"}, body
+
+
+READ_PATHS = ("", "/cases", "/requests?state=open", "/ledger", "/lines-of-enquiry")
+
+
+async def _upload_then_read(
+    server: Server, cast: Cast, inspection: str, content: bytes, read_seconds: float
+) -> tuple[int, float, list[float], list[int]]:
+    """The upload's status and seconds to its answer; then, from 10 s after
+    that answer, serial reads for `read_seconds`: their times and statuses."""
+    headers, body = multipart(content)
+    upload = Connection(HOST, server.port, timeout=900)
+    try:
+        started = time.perf_counter()
+        answer = await upload.request(
+            "POST",
+            f"/api/inspections/{inspection}/access-log",
+            {**headers, **bearer(cast.tokens["lead"])},
+            body,
+        )
+        answered = answer.received_at
+    finally:
+        await upload.close()
+    await asyncio.sleep(max(0.0, answered + 10 - time.perf_counter()))
+    reads = Connection(HOST, server.port, timeout=60)
+    ms: list[float] = []
+    statuses: list[int] = []
+    try:
+        until = time.perf_counter() + read_seconds
+        while time.perf_counter() < until:
+            path = f"/api/inspections/{inspection}"
+            path += READ_PATHS[len(ms) % len(READ_PATHS)]
+            sent = time.perf_counter()
+            response = await reads.request("GET", path, bearer(cast.tokens["auditor"]))
+            ms.append((response.received_at - sent) * 1000)
+            statuses.append(response.status)
+    finally:
+        await reads.close()
+    return answer.status, answered - started, ms, statuses
+
+
+def access_log_reads(run: Run) -> None:
+    """The issue's upload (200,000 rows naming one case; quick: 20,000), then
+    one at the row limit (50,000; quick: 5,000): each answer's status and
+    time, and reads from 10 s after it (p99, and how many were not 200)."""
+    quick = run.plan.quick
+    most, over = (5000, 20_000) if quick else (50_000, 200_000)
+    read_seconds = 3.0 if quick else 10.0
+    with (
+        run.measuring("access_log_reads") as m,
+        fresh_database(run.kind, "upload", run.workdir) as url,
+    ):
+        app = WarRoom(Database.from_url(url))
+        try:
+            cast = add_users(app)
+            inspection = browse(app, cast, cases=1, browses=0, seed="upload")
+            starts_on = app.load(Inspection, inspection).starts_on
+        finally:
+            app.close()
+        start = datetime.combine(starts_on, datetime.min.time(), UTC)
+        server = Server(url, run.workdir, access_log_max_rows=str(most))
+        params: dict[str, object] = {"max_rows": most, "read_paths": READ_PATHS}
+        try:
+            server.wait_listening()
+            for label, rows in (("over_limit", over), ("at_limit", most)):
+                content = access_log(start, rows, "C-0000")
+                status, seconds, ms, statuses = asyncio.run(
+                    _upload_then_read(server, cast, inspection, content, read_seconds)
+                )
+                m.figure(f"{label}_upload_s", "s").add(seconds)
+                m.figure(f"{label}_reads_p99_ms", "ms").add(percentile(ms, 99))
+                m.figure(f"{label}_reads_p50_ms", "ms").add(percentile(ms, 50))
+                by_path: dict[str, list[float]] = defaultdict(list)
+                for n, took in enumerate(ms):
+                    by_path[READ_PATHS[n % len(READ_PATHS)] or "/"].append(took)
+                params[label] = {
+                    "rows": rows,
+                    "bytes": len(content),
+                    "status": status,
+                    "reads": len(ms),
+                    "reads_not_200": sum(1 for s in statuses if s != 200),
+                    "p99_ms_by_path": {
+                        k: round(percentile(v, 99), 1) for k, v in by_path.items()
+                    },
+                    "max_ms": round(max(ms), 1),
+                }
+        finally:
+            server.stop()
+        m.goal_at_most("over_limit_reads_p99_ms", 100.0, "p99 < 100 ms")
+        m.goal_at_most("at_limit_reads_p99_ms", 100.0, "p99 < 100 ms")
+        m.params = {
+            **params,
+            "read_seconds": read_seconds,
+            "what": "a real server; POST /access-log as lead, every row naming "
+            "one case and a new item; from 10 s after its answer, serial GETs "
+            "of the inspection, cases, open requests, ledger and lines of "
+            "enquiry for read_seconds",
         }

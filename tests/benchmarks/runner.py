@@ -159,7 +159,7 @@ class Run:
             "cold": self.cold_start_and_as_of,
             "tree": self.tree_append,
             "many": lambda: many_inspections.many_inspections(self),
-            "fold": lambda: fold.fold_browses(self),
+            "fold": self.fold_and_access_log_reads,
         }
         for stage, run in stages.items():
             if only and stage not in only:
@@ -185,8 +185,13 @@ class Run:
             "many_inspections_small",
             "many_inspections",
             "fold_browses",
+            "access_log_reads",
         )
         return [self.done[n] for n in order if n in self.done]
+
+    def fold_and_access_log_reads(self) -> None:
+        fold.fold_browses(self)
+        fold.access_log_reads(self)
 
     # library_append ----------------------------------------------------------
 
