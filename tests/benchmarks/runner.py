@@ -68,7 +68,7 @@ class Plan:
     stall_connections: int = 4
     stall_seconds: float = 1.0
     # Issue 22: CaseBrowsed in each of the fold's two inspections.
-    fold_browses: int = 20_000
+    fold_browses: int = 10_000
 
     @classmethod
     def of(cls, quick: bool) -> Plan:
