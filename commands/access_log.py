@@ -30,6 +30,8 @@ from warroom.domain.window import OutOfWindow
 COLUMNS = ("user", "case_ref", "item", "accessed_at")
 # What a pseudonymous case reference looks like (commands.models.CaseRef).
 CASE_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_.-]{0,39}$")
+# The most rows a log may hold whatever the settings say (the command's own
+# bound); `WARROOM_ACCESS_LOG_MAX_ROWS` (default 50,000) sets it lower.
 MOST_ROWS = 200_000
 
 
@@ -40,6 +42,18 @@ class MalformedLog(ValueError):
         super().__init__(f"line {line}: {reason}")
         self.line = line
         self.reason = reason
+
+
+class TooManyRows(ValueError):
+    """The file holds more rows than a log may: nothing of it is stored."""
+
+    def __init__(self, most: int) -> None:
+        super().__init__(
+            f"an access log holds at most {most:,} rows "
+            "(WARROOM_ACCESS_LOG_MAX_ROWS); this one holds more: split it and "
+            "import each part (a row imported before is never stored twice)"
+        )
+        self.most = most
 
 
 def column_map(text: str | None) -> dict[str, str]:
@@ -63,8 +77,11 @@ def column_map(text: str | None) -> dict[str, str]:
     return mapping
 
 
-def parse(content: bytes, mapping: dict[str, str] | None = None) -> list[AccessRow]:
-    """Every row of the file, or MalformedLog naming the first bad line."""
+def parse(
+    content: bytes, mapping: dict[str, str] | None = None, most: int = MOST_ROWS
+) -> list[AccessRow]:
+    """Every row of the file, or MalformedLog naming the first bad line, or
+    TooManyRows past `most` rows (blank lines are not rows)."""
     mapping = mapping or column_map(None)
     try:
         text = content.decode("utf-8-sig")
@@ -79,17 +96,19 @@ def parse(content: bytes, mapping: dict[str, str] | None = None) -> list[AccessR
         where = _columns(header, mapping)
         return [
             _row(reader.line_num, fields, where, len(header))
-            for fields in _rows(reader)
+            for fields in _rows(reader, min(most, MOST_ROWS))
         ]
     except csv.Error as error:
         raise MalformedLog(reader.line_num, f"is not CSV ({error})") from None
 
 
-def _rows(reader: Iterable[list[str]]) -> Iterable[list[str]]:
-    for count, fields in enumerate(reader, start=1):
-        if count > MOST_ROWS:
-            raise MalformedLog(count + 1, f"a log holds at most {MOST_ROWS} rows")
+def _rows(reader: Iterable[list[str]], most: int) -> Iterable[list[str]]:
+    count = 0
+    for fields in reader:
         if any(field.strip() for field in fields):  # blank lines are skipped
+            count += 1
+            if count > most:
+                raise TooManyRows(most)
             yield fields
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from commands.access_log import MalformedLog, column_map, parse
+from commands.access_log import MalformedLog, TooManyRows, column_map, parse
 from commands.executor import execute
 from commands.models import AddOrganisation, AddUser, ImportAccessLog
 from commands.organisations import add_organisation
@@ -431,10 +431,14 @@ def _rebuild(database: Database, args: argparse.Namespace) -> int:
 def _import_access_log(database: Database, args: argparse.Namespace) -> int:
     try:
         with open(args.file, "rb") as file:
-            rows = parse(file.read(), column_map(args.map))
+            most = Settings().access_log_max_rows
+            rows = parse(file.read(), column_map(args.map), most)
         command = ImportAccessLog(rows=rows)
     except OSError as error:
         print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    except TooManyRows as problem:
+        print(f"warroom: {args.file}: {problem}; nothing stored", file=sys.stderr)
         return 2
     except MalformedLog as problem:
         print(f"warroom: {args.file}: {problem}; nothing stored", file=sys.stderr)

@@ -1,12 +1,23 @@
-"""The case board: 18 audited and 12 tracked cases, who knows, who browsed."""
+"""The case board: 18 audited and 12 tracked cases, who knows, who browsed.
+
+A case's items browsed (`items`: each item's count) has no bound: an access
+log may name a new item on every row. So it is held as a persistent map
+(`immutables.Map`, a hash array mapped trie): a browse makes a new map that
+shares all but a few nodes with the old one, in the same time however many
+items the case has, and the checkpoints of past views share them too (a
+copied dict made the fold of a case's n-th browse cost n: issue 22). For the
+same reason the row the live stream sends for a case leaves `items` out: the
+page reads the board again, which shows them.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar, Self, cast
 
+from immutables import Map
 from typing_extensions import TypedDict, Unpack
 
-from projections.base import Folds, ReadModel, each_rendered
+from projections.base import Folds, ModelJson, ReadModel, each_rendered
 from projections.events import LoggedEvent
 from warroom.domain.case import COPIES, PARTIES
 
@@ -67,15 +78,21 @@ class _CaseFields(TypedDict):
     judgement: str | None
     browse_count: int
     browsed_by: dict[str, int]  # inspector -> times; by name in a row
-    items: dict[str, int]
 
 
-class CaseRecord(_CaseFields):
+class LiveCase(_CaseFields):
+    """A case as the live stream sends it: without its items browsed."""
+
     last_browse: LastBrowse | None
     audit: CaseAudit
 
 
+class CaseRecord(LiveCase):
+    items: Map[str, int]  # item -> times browsed
+
+
 class CaseRow(_CaseFields):
+    items: dict[str, int]
     last_browse: NamedLastBrowse | None
     not_yet_notified: list[str]
     audit: CaseAudit
@@ -89,7 +106,7 @@ class CaseChange(TypedDict, total=False):
     judgement: str | None
     browse_count: int
     browsed_by: dict[str, int]
-    items: dict[str, int]
+    items: Map[str, int]
     last_browse: LastBrowse | None
     audit: CaseAudit
 
@@ -128,7 +145,7 @@ class Cases(ReadModel):
     def __init__(self) -> None:
         self.cases: dict[str, CaseRecord] = {}
 
-    def on_CaseSelected(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseSelected(self, e: LoggedEvent) -> LiveCase:
         d = e.data
         case: CaseRecord = {
             "id": e.aggregate_id,
@@ -143,23 +160,23 @@ class Cases(ReadModel):
             "judgement": None,
             "browse_count": 0,
             "browsed_by": {},
-            "items": {},
+            "items": Map(),
             "last_browse": None,
             "audit": _new_audit(),
         }
         self.cases[e.aggregate_id] = case
-        return case
+        return _live(case)
 
-    def on_CaseNotified(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseNotified(self, e: LoggedEvent) -> LiveCase:
         old = self.cases[e.aggregate_id]
         return self._update(e, notified=[*old["notified"], e.data["party"]])
 
-    def on_CaseAuditJudged(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseAuditJudged(self, e: LoggedEvent) -> LiveCase:
         self._update(e, judgement=e.data["judgement"])
         # A new judgement is one the social worker and team manager have not seen.
         return self._audit(e, seen_by=[])
 
-    def on_CaseBrowsed(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseBrowsed(self, e: LoggedEvent) -> LiveCase:
         old = self.cases[e.aggregate_id]
         inspector, item = e.data["inspector"], e.data["item"]
         return self._update(
@@ -169,7 +186,7 @@ class Cases(ReadModel):
                 **old["browsed_by"],
                 inspector: old["browsed_by"].get(inspector, 0) + 1,
             },
-            items={**old["items"], item: old["items"].get(item, 0) + 1},
+            items=old["items"].set(item, old["items"].get(item, 0) + 1),
             last_browse={
                 "inspector": inspector,
                 "item": item,
@@ -179,34 +196,34 @@ class Cases(ReadModel):
 
     # --- the audit in full (issue 15) ---
 
-    def on_CaseAuditorAssigned(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseAuditorAssigned(self, e: LoggedEvent) -> LiveCase:
         return self._audit(e, auditor=e.data["auditor"])
 
-    def on_CaseMultiAgencyReviewed(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseMultiAgencyReviewed(self, e: LoggedEvent) -> LiveCase:
         return self._audit(
             e, multi_agency_review=True, multi_agency_note=e.data["note"]
         )
 
-    def on_CaseAuditFormCompleted(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseAuditFormCompleted(self, e: LoggedEvent) -> LiveCase:
         return self._audit(e, form_complete=True)
 
-    def on_CaseAuditConcluded(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseAuditConcluded(self, e: LoggedEvent) -> LiveCase:
         self._update(e, judgement=e.data["judgement"])
         return self._audit(
             e, reason=e.data["reason"], judged_by=e.actor_name, seen_by=[]
         )
 
-    def on_CaseJudgementSeen(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseJudgementSeen(self, e: LoggedEvent) -> LiveCase:
         seen = self.cases[e.aggregate_id]["audit"]["seen_by"]
         return self._audit(e, seen_by=[*seen, e.data["by"]])
 
-    def on_CaseFolderReady(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseFolderReady(self, e: LoggedEvent) -> LiveCase:
         return self._audit(e, folder_ready=True)
 
-    def on_CaseCopyMade(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseCopyMade(self, e: LoggedEvent) -> LiveCase:
         return self._copy(e, made=True, made_by=e.actor_name)
 
-    def on_CaseCopyHandedOver(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseCopyHandedOver(self, e: LoggedEvent) -> LiveCase:
         return self._copy(
             e,
             handed_to=e.data["to"],
@@ -215,27 +232,27 @@ class Cases(ReadModel):
             handed_over_at=e.occurred_iso,
         )
 
-    def on_CaseCopyReleased(self, e: LoggedEvent) -> CaseRecord:
+    def on_CaseCopyReleased(self, e: LoggedEvent) -> LiveCase:
         # The inspector's copy, by the gatekeeper: `to` is an inspector's id.
         return self.on_CaseCopyHandedOver(e)
 
-    def _copy(self, e: LoggedEvent, **fields: Unpack[CopyChange]) -> CaseRecord:
+    def _copy(self, e: LoggedEvent, **fields: Unpack[CopyChange]) -> LiveCase:
         copies = self.cases[e.aggregate_id]["audit"]["copies"]
         which = e.data["copy"]
         return self._audit(e, copies={**copies, which: {**copies[which], **fields}})
 
-    def _audit(self, e: LoggedEvent, **fields: Unpack[AuditChange]) -> CaseRecord:
+    def _audit(self, e: LoggedEvent, **fields: Unpack[AuditChange]) -> LiveCase:
         audit: CaseAudit = {**self.cases[e.aggregate_id]["audit"], **fields}
         return self._update(e, audit=audit)
 
-    def _update(self, e: LoggedEvent, **fields: Unpack[CaseChange]) -> CaseRecord:
+    def _update(self, e: LoggedEvent, **fields: Unpack[CaseChange]) -> LiveCase:
         case: CaseRecord = {
             **self.cases[e.aggregate_id],
             **fields,
             "version": e.aggregate_version,
         }
         self.cases[e.aggregate_id] = case
-        return case
+        return _live(case)
 
     folds: ClassVar[Folds] = {
         "CaseSelected": on_CaseSelected,
@@ -252,6 +269,22 @@ class Cases(ReadModel):
         "CaseCopyHandedOver": on_CaseCopyHandedOver,
         "CaseCopyReleased": on_CaseCopyReleased,
     }
+
+    def to_json(self) -> ModelJson:
+        return {
+            "cases": {
+                i: {**c, "items": dict(c["items"])} for i, c in self.cases.items()
+            }
+        }
+
+    @classmethod
+    def from_json(cls, raw: ModelJson) -> Self:
+        model = cls()
+        model.cases = {
+            i: cast(CaseRecord, {**c, "items": Map(c.get("items") or {})})
+            for i, c in raw["cases"].items()
+        }
+        return model
 
     def render(self, inspector_names: dict[str, str]) -> CasesAnswer:
         rows = sorted(self.cases.values(), key=lambda c: (c["selection"], c["ref"]))
@@ -274,6 +307,7 @@ class Cases(ReadModel):
         last = case["last_browse"]
         return {
             **case,
+            "items": dict(case["items"]),
             "audit_progress": _progress(case),
             "not_yet_notified": [p for p in PARTIES if p not in case["notified"]],
             "browsed_by": {
@@ -288,6 +322,12 @@ class Cases(ReadModel):
             if last
             else None,
         }
+
+
+def _live(case: CaseRecord) -> LiveCase:
+    """The case without its items browsed, which have no bound."""
+    live: dict[str, Any] = {k: v for k, v in case.items() if k != "items"}
+    return cast(LiveCase, live)
 
 
 def _new_audit() -> CaseAudit:

@@ -20,6 +20,10 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./warroom.db"
     # A request body (document uploads included) above this size gets 413.
     max_body_bytes: int = 25 * 1024 * 1024
+    # An access log (upload or `warroom import-access-log`) of more rows than
+    # this is refused whole (413, exit 2): each row is an event every read
+    # model folds and every replica and rebuild folds again. At most 200,000.
+    access_log_max_rows: Annotated[int, Field(ge=1, le=200_000)] = 50_000
     # How long a read waits for the read models to reach a command's position.
     read_wait_seconds: float = 5.0
     # At most this many reads wait for a `min_position` at once; more get 503.

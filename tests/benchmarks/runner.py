@@ -15,7 +15,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from projections.rebuild import rebuild
-from tests.benchmarks import evidence, library, live, many_inspections, throughput
+from tests.benchmarks import (
+    evidence,
+    fold,
+    library,
+    live,
+    many_inspections,
+    throughput,
+)
 from tests.benchmarks.databases import fresh_database
 from tests.benchmarks.httpclient import Connection, bearer
 from tests.benchmarks.results import Measurement
@@ -60,6 +67,8 @@ class Plan:
     stall_pollers: int = 6
     stall_connections: int = 4
     stall_seconds: float = 1.0
+    # Issue 22: CaseBrowsed in each of the fold's two inspections.
+    fold_browses: int = 10_000
 
     @classmethod
     def of(cls, quick: bool) -> Plan:
@@ -103,12 +112,13 @@ class Plan:
             stall_streams=300,
             stall_pollers=60,
             stall_seconds=20.0,
+            fold_browses=200_000,
         )
 
 
 # The stages of a run, in order; `--only` picks some. A ratio whose other side
 # was not measured in the same run is left out, never taken from another run.
-STAGES = ("append", "http", "stalls", "replay", "cold", "tree", "many")
+STAGES = ("append", "http", "stalls", "replay", "cold", "tree", "many", "fold")
 
 
 class Run:
@@ -149,6 +159,7 @@ class Run:
             "cold": self.cold_start_and_as_of,
             "tree": self.tree_append,
             "many": lambda: many_inspections.many_inspections(self),
+            "fold": self.fold_and_access_log_reads,
         }
         for stage, run in stages.items():
             if only and stage not in only:
@@ -173,8 +184,14 @@ class Run:
             "verify",
             "many_inspections_small",
             "many_inspections",
+            "fold_browses",
+            "access_log_reads",
         )
         return [self.done[n] for n in order if n in self.done]
+
+    def fold_and_access_log_reads(self) -> None:
+        fold.fold_browses(self)
+        fold.access_log_reads(self)
 
     # library_append ----------------------------------------------------------
 

@@ -6,9 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+from fastapi.testclient import TestClient
+
 from commands.models import ImportAccessLog
 from tests.helpers import Inspection, WarRoomClient, logged_events, refused_roles
 from tests.servers import warroom
+from warroom.config import Settings
+from web.app import create_app
 
 LOG = b"""user,case_ref,item,accessed_at
 Helen Ward,CP-0042,Chronology,2026-11-24T10:15:00Z
@@ -213,4 +218,78 @@ def test_the_command_line_imports_a_log_once_and_reports_what_matched_nothing(
     bad = warroom(database_url, *args)
     assert bad.returncode == 2
     assert "line 5" in bad.stderr and "nothing stored" in bad.stderr
+    assert client.stored() == stored
+
+
+def rows(count: int, *, blank_lines: int = 0) -> bytes:
+    """A log of `count` rows, each a different item of CP-0042."""
+    lines = [
+        f"Helen Ward,CP-0042,Case note {n},2026-11-24T10:15:00Z\n".encode()
+        for n in range(count)
+    ]
+    return b"user,case_ref,item,accessed_at\n" + b"\n" * blank_lines + b"".join(lines)
+
+
+def test_a_log_over_the_row_limit_is_refused_whole_naming_the_limit(
+    database_url: str,
+) -> None:
+    # The body limit well above the file: the rows are what is refused.
+    settings = Settings(database_url=database_url, max_body_bytes=20_000_000)
+    with TestClient(create_app(settings)) as http:
+        client = WarRoomClient(http=http)
+        client.add_users()
+        inspection = Inspection.open(client)
+        cases(client, inspection)
+        before = client.stored()
+
+        response = upload(client, inspection, rows(50_001))
+
+        assert response.status_code == 413, response.text
+        detail = response.json()["detail"]
+        assert "at most 50,000 rows" in detail
+        assert "WARROOM_ACCESS_LOG_MAX_ROWS" in detail
+        assert client.stored() == before
+        assert board(client, inspection)["CP-0042"]["browse_count"] == 0
+
+
+def test_the_row_limit_is_a_setting_and_blank_lines_are_not_rows(
+    database_url: str,
+) -> None:
+    settings = Settings(database_url=database_url, access_log_max_rows=3)
+    with TestClient(create_app(settings)) as http:
+        client = WarRoomClient(http=http)
+        client.add_users()
+        inspection = Inspection.open(client)
+        cases(client, inspection)
+        before = client.stored()
+        refused = upload(client, inspection, rows(4))
+        assert refused.status_code == 413
+        assert "at most 3 rows" in refused.json()["detail"]
+        assert client.stored() == before
+
+        answer = imported(client, inspection, rows(3, blank_lines=5))
+
+        assert answer["events"] == 3
+        assert board(client, inspection)["CP-0042"]["browse_count"] == 3
+
+
+def test_the_command_line_refuses_a_log_over_the_row_limit_storing_nothing(
+    client: WarRoomClient,
+    inspection: Inspection,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cases(client, inspection)
+    log = tmp_path / "access.csv"
+    log.write_bytes(rows(3))
+    monkeypatch.setenv("WARROOM_ACCESS_LOG_MAX_ROWS", "2")
+    stored = client.stored()
+
+    refused = warroom(
+        database_url, "import-access-log", str(log), "--inspection", inspection.id
+    )
+
+    assert refused.returncode == 2
+    assert "at most 2 rows" in refused.stderr and "nothing stored" in refused.stderr
     assert client.stored() == stored

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -210,6 +212,22 @@ def test_a_party_is_notified_once() -> None:
     with pytest.raises(RuleBroken) as error:
         c.notify("iro", ctx())
     assert rule_of(error) == "notify_once"
+
+
+def test_a_copy_of_a_case_costs_the_same_however_many_rows_it_holds() -> None:
+    # The library hands each command a deep copy of the case it caches: the
+    # keys of its access-log rows are shared, not copied (issue 22), and a
+    # row added to the copy is not in the cached case.
+    c = case("tracked")
+    for n in range(2000):
+        key = f"access-log:{n}"
+        c.browse("inspector", "chronology", replace(ctx(), idempotency_key=key))
+    copied = copy.deepcopy(c)
+    assert copied.browse_keys is c.browse_keys
+    copied.browse("inspector", "plan", replace(ctx(), idempotency_key="access-log:new"))
+    assert "access-log:new" in copied.browse_keys
+    assert "access-log:new" not in c.browse_keys
+    assert "access-log:1999" in c.browse_keys and len(c.browse_keys) == 2000
 
 
 def test_one_reference_gets_one_id_per_inspection() -> None:

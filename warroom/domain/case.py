@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any, Literal, get_args
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
+from immutables import Map
 
 from warroom.domain.base import Context, RuleBroken, derived_id
 
@@ -60,6 +62,39 @@ def ref_problem(ref: str) -> str | None:
     return None
 
 
+class BrowseKeys:
+    """The keys of the access-log rows a case holds: a set never changed in
+    place (adding one makes a new set sharing all but a few nodes of the old,
+    an `immutables.Map`), so a copy of it is itself.
+
+    The library hands each command a deep copy of the aggregate it caches: a
+    plain set made that copy cost as much as the case's browses (issue 22:
+    0.45 s for every command on a case of 50,000)."""
+
+    __slots__ = ("_keys",)
+
+    def __init__(self, keys: Map[str, bool] | None = None) -> None:
+        self._keys: Map[str, bool] = Map() if keys is None else keys
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._keys
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def with_key(self, key: str) -> BrowseKeys:
+        return BrowseKeys(self._keys.set(key, True))
+
+    def __copy__(self) -> BrowseKeys:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, object]) -> BrowseKeys:
+        return self
+
+
 class Case(Aggregate):
     @staticmethod
     def create_id(inspection_id: str, ref: str) -> UUID:
@@ -92,7 +127,7 @@ class Case(Aggregate):
         self.folder_ready = False
         self.copies_made: list[str] = []
         self.copies_handed_over: list[str] = []
-        self.browse_keys: set[str] = set()
+        self.browse_keys = BrowseKeys()
 
     def notify(self, party: str, ctx: Context) -> None:
         if party in self.notified:
@@ -260,4 +295,4 @@ class Case(Aggregate):
         # so importing the same row again stores nothing (issue 15).
         key = meta.get("idempotency_key")
         if key:
-            self.browse_keys.add(key)
+            self.browse_keys = self.browse_keys.with_key(key)

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from typing_extensions import TypedDict
 
-from commands.access_log import MalformedLog, column_map, parse
+from commands.access_log import MalformedLog, TooManyRows, column_map, parse
 from commands.executor import execute
 from commands.handlers import roles_allowed
 from commands.models import ImportAccessLog
@@ -157,7 +157,11 @@ def import_access_log(
         # nothing of what is wrong with it.
         raise HTTPException(403, f"a {actor.role} may not import an access log")
     try:
-        rows = parse(file.file.read(), column_map(map))
+        rows = parse(
+            file.file.read(), column_map(map), state.settings.access_log_max_rows
+        )
+    except TooManyRows as problem:
+        raise HTTPException(413, str(problem)) from None
     except MalformedLog as problem:
         # 422, naming the line and the reason; nothing is stored.
         raise RequestValidationError(
