@@ -106,6 +106,16 @@ def _lines(value: str) -> str:
     return value
 
 
+# The same rule in the OpenAPI schema, for clients and fuzzers to read (an
+# ECMA-262 pattern): no control character but tab, and newline where lines
+# are allowed (a CRLF reads as one newline).
+_NO_CONTROLS = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\ufffe\\uffff"
+ONE_LINE_PATTERN = f"^[^{_NO_CONTROLS}\\u000a\\u2028\\u2029]*$"
+LINES_PATTERN = f"^(?:[^{_NO_CONTROLS}]|\\r\\n)*$"
+_ONE_LINE_SCHEMA = Field(json_schema_extra={"pattern": ONE_LINE_PATTERN})
+_LINES_SCHEMA = Field(json_schema_extra={"pattern": LINES_PATTERN})
+
+
 class MultiLine:
     """Marks the text types that may hold line breaks: any other text field
     is one line (tests/unit/test_command_text.py walks every field)."""
@@ -120,15 +130,34 @@ Day = Annotated[date, AfterValidator(_day_in_era)]
 # Text reaches XML, iCalendar, email headers and PDFs (warroom/text.py): a
 # title or a name is one line; only LongText may hold line breaks. The
 # validator comes after the lengths, so that a length's refusal reads as one.
-OneLine = Annotated[str, AfterValidator(_one_line)]
-Text = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
-LongText = Annotated[
-    str, Field(min_length=1, max_length=20_000), AfterValidator(_lines), MULTI_LINE
+OneLine = Annotated[str, AfterValidator(_one_line), _ONE_LINE_SCHEMA]
+Text = Annotated[
+    str,
+    Field(min_length=1, max_length=200),
+    AfterValidator(_one_line),
+    _ONE_LINE_SCHEMA,
 ]
-Name = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_one_line)]
+LongText = Annotated[
+    str,
+    Field(min_length=1, max_length=20_000),
+    AfterValidator(_lines),
+    _LINES_SCHEMA,
+    MULTI_LINE,
+]
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=120),
+    AfterValidator(_one_line),
+    _ONE_LINE_SCHEMA,
+]
 # An id of a user, an inspector or a line of enquiry: checked against what
 # exists, but never longer than an id can be.
-Id = Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_one_line)]
+Id = Annotated[
+    str,
+    Field(min_length=1, max_length=100),
+    AfterValidator(_one_line),
+    _ONE_LINE_SCHEMA,
+]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 # Pseudonymous case references only: no spaces, so no "Firstname Surname",
 # and a case number's shape, so no "JaneSmith" (warroom/domain/case.py).
@@ -242,7 +271,12 @@ class AttachDocument(Command):
     """Built by the upload route from the multipart body, not sent as JSON."""
 
     sha256: Sha256
-    name: Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_one_line)]
+    name: Annotated[
+        str,
+        Field(min_length=1, max_length=255),
+        AfterValidator(_one_line),
+        _ONE_LINE_SCHEMA,
+    ]
     version: Annotated[
         str, Field(min_length=1, max_length=40), AfterValidator(_one_line)
     ]
@@ -413,7 +447,12 @@ class LimitInspections(Command):
     """Limits a user to these inspections of their organisation; null lifts it."""
 
     inspection_ids: (
-        list[Annotated[str, Field(max_length=64), AfterValidator(_one_line)]] | None
+        list[
+            Annotated[
+                str, Field(max_length=64), AfterValidator(_one_line), _ONE_LINE_SCHEMA
+            ]
+        ]
+        | None
     ) = Field(max_length=1000)
 
 

@@ -22,14 +22,16 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
 # Every character str.splitlines() ends a line at: an email header refuses
 # each of them, and a person reads each as a new line.
 _LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-# A line ended the Windows way is a newline, not a control character.
-_CRLF = re.compile("\r\n?")
+# A line ended the Windows way is a newline, not a control character; when
+# rendering, so is an old Mac's lone CR.
+_CRLF = re.compile("\r\n")
+_ANY_CR = re.compile("\r\n?")
 
 REPLACEMENT = "\ufffd"
 
 
 def newlines(text: str) -> str:
-    """CRLF and a lone CR read as the newline they mean."""
+    """A CRLF reads as the newline it means (a lone CR stays a control)."""
     return _CRLF.sub("\n", text)
 
 
@@ -59,13 +61,13 @@ def line_break_problem(text: str) -> str | None:
 def printable(text: str) -> str:
     """Text as it may be shown anywhere: newlines and tabs kept, any other
     control character replaced by U+FFFD."""
-    return _CONTROL.sub(REPLACEMENT, newlines(text))
+    return _CONTROL.sub(REPLACEMENT, _ANY_CR.sub("\n", text))
 
 
 def one_line(text: str) -> str:
     """Text for one line (a header, a title): each line break a space, any
     other control character U+FFFD."""
-    return printable(_LINE_BREAK.sub(" ", newlines(text)))
+    return printable(_LINE_BREAK.sub(" ", _ANY_CR.sub("\n", text)))
 
 
 def _code(character: str) -> str:

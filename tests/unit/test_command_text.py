@@ -7,6 +7,7 @@ is walked tomorrow, and a plain `str` that forgot the rule fails here.
 
 from __future__ import annotations
 
+import re
 import typing
 from collections.abc import Iterator
 from typing import Any
@@ -17,8 +18,8 @@ from pydantic import BaseModel, EmailStr, ValidationError
 from commands import models
 from commands.handlers import COMMAND_HANDLERS
 
-CONTROLS = ["\x00", "\x07", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\ufffe"]
-LINE_BREAKS = ["\n", "\r\n", "\r", "\u2028", "\u2029"]
+CONTROLS = ["\x00", "\x07", "\r", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\ufffe"]
+LINE_BREAKS = ["\n", "\r\n", "\u2028", "\u2029"]
 
 
 def _models() -> list[type[BaseModel]]:
@@ -131,3 +132,26 @@ def test_the_refusal_says_which_character_and_where() -> None:
         models.RaiseLineOfEnquiry(title="two\nlines")
     (problem,) = refused.value.errors()
     assert "must be one line" in problem["msg"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *("plain", "a\tb", "a\nb", "a\r\nb", "a\rb", "a\x0bb", "a\x00b"),
+        *("a\u2028b", "a\x85b", "a\ufffeb", "café ☕", "a\x1fb", "a\x7fb", "a\xa0b"),
+    ],
+)
+def test_the_schema_pattern_says_what_the_models_take(text: str) -> None:
+    """A client (or a fuzzer) reading the OpenAPI schema is told the rule."""
+    schema = models.RecordRequest.model_json_schema()["properties"]
+    one_line = schema["title"]["pattern"]
+    lines = schema["detail"]["anyOf"][0]["pattern"]
+    assert (one_line, lines) == (models.ONE_LINE_PATTERN, models.LINES_PATTERN)
+    for pattern, field in ((one_line, "title"), (lines, "detail")):
+        body = {"title": "A", "requested_by": "x", "channel": "kit", field: text}
+        try:
+            models.RecordRequest.model_validate(body)
+            taken = True
+        except ValidationError:
+            taken = False
+        assert taken == bool(re.fullmatch(pattern, text)), (field, text)
