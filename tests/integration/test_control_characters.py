@@ -30,6 +30,8 @@ from commands.executor import execute
 from commands.run import Actor
 from tests.helpers import Inspection, WarRoomClient, new_request, refused
 from tests.integration.test_blog_email import DAY, parts, send
+from tests.integration.test_cli import stored
+from tests.servers import warroom
 from tests.smtp import Inbox, smtp_server
 
 STAFF = "A staff"
@@ -126,6 +128,26 @@ def test_a_user_named_with_a_control_character_is_refused(
     body = {"name": "Eve\x0bAdmin", "role": "staff"}
     answer = refused(client, 422, "admin", "/api/users", body)
     assert fields_named(answer) == {"name"}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("user", "add", "--name", "Eve\x0bAdmin", "--role", "admin"),
+        ("user", "add", "--name", "Eve\nAdmin", "--role", "admin"),
+        ("org", "add", "--name", "Leeds\r\nCouncil"),
+    ],
+)
+def test_the_command_line_refuses_such_a_name_and_stores_nothing(
+    database_url: str, args: tuple[str, ...]
+) -> None:
+    first = warroom(database_url, "user", "add", "--name", "First", "--role", "staff")
+    assert first.returncode == 0, first.stderr
+    before = stored(database_url)
+    done = warroom(database_url, *args)
+    assert done.returncode == 2, done.stdout
+    assert done.stderr.startswith("warroom: name: "), done.stderr
+    assert stored(database_url) == before
 
 
 def test_an_access_log_row_with_a_control_character_is_refused_naming_its_line(
