@@ -14,7 +14,9 @@ through the command handlers, with the models' checks left out.
 
 from __future__ import annotations
 
+import csv
 import email.policy
+import io
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
@@ -28,7 +30,13 @@ import vobject
 from commands import models as m
 from commands.executor import execute
 from commands.run import Actor
-from tests.helpers import Inspection, WarRoomClient, new_request, refused
+from tests.helpers import (
+    Inspection,
+    WarRoomClient,
+    new_request,
+    refused,
+    walk_request,
+)
 from tests.integration.test_blog_email import DAY, parts, send
 from tests.integration.test_cli import stored
 from tests.servers import warroom
@@ -333,3 +341,23 @@ def test_the_days_email_goes_out_though_the_title_holds_a_line_break(
     )
     assert answer.json()["email"]["status"] == "sent"
     assert str(datetime.now(UTC).year) in message["Date"]
+
+
+def test_the_ledgers_csv_over_a_title_stored_with_a_nul_reads_as_csv(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    request = m.RecordRequest.model_construct(
+        title="Annex\x00A\x0b", requested_by=inspection.team_inspector, channel="kit"
+    )
+    rid = unchecked(client, "gatekeeper", request, inspection.id)["id"]
+    walk_request(client, inspection, rid, "released")
+    answer = client.get(
+        "auditor",
+        f"{inspection.path}/ledger",
+        format="csv",
+        min_position=client.stored(),
+    )
+    assert answer.status_code == 200, answer.text
+    no_raw_controls(answer.content)
+    [line] = list(csv.DictReader(io.StringIO(answer.text)))
+    assert line["request"] == "Annex\ufffdA\ufffd"
