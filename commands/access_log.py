@@ -26,6 +26,7 @@ from commands.run import Run
 from warroom.domain.case import Case
 from warroom.domain.inspection import Inspection
 from warroom.domain.window import OutOfWindow
+from warroom.text import control_problem, line_break_problem
 
 COLUMNS = ("user", "case_ref", "item", "accessed_at")
 # What a pseudonymous case reference looks like (commands.models.CaseRef).
@@ -135,6 +136,11 @@ def _row(line: int, fields: list[str], where: dict[str, int], width: int) -> Acc
     for column in ("user", "item"):
         if len(value[column]) > 200:
             raise MalformedLog(line, f"{column} is over 200 characters")
+    for column in ("user", "case_ref", "item"):
+        # A quoted field may hold a line break, or any control character.
+        problem = control_problem(value[column]) or line_break_problem(value[column])
+        if problem is not None:
+            raise MalformedLog(line, f"{column} {problem}")
     try:
         accessed_at = datetime.fromisoformat(value["accessed_at"])
     except ValueError:

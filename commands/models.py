@@ -44,6 +44,7 @@ from warroom.domain.window import (
     meeting_length_problem,
 )
 from warroom.playbook_templates import TemplateProblem, load_template
+from warroom.text import control_problem, line_break_problem, newlines
 
 # A client's clock may run a little ahead of the server's.
 CLOCK_SKEW = timedelta(seconds=60)
@@ -72,29 +73,91 @@ def _day_in_era(day: date) -> date:
 
 
 def _text_only(value: object) -> object:
-    # json.loads lets "\ud800" through; no store can encode it as UTF-8.
+    """Every string a command holds, whatever its field's type: text, with
+    no control character but tab and newline (a CRLF reads as a newline)."""
     if isinstance(value, str):
+        # json.loads lets "\ud800" through; no store can encode it as UTF-8.
         try:
             value.encode()
         except UnicodeEncodeError:
             raise ValueError(
                 "holds a character that is not text (a lone surrogate)"
             ) from None
+        value = newlines(value)
+        problem = control_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
     elif isinstance(value, list):
-        for item in value:
-            _text_only(item)
+        return [_text_only(item) for item in value]
     return value
+
+
+def _one_line(value: str) -> str:
+    problem = control_problem(value) or line_break_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+def _lines(value: str) -> str:
+    problem = control_problem(value)
+    if problem is not None:
+        raise ValueError(problem)
+    return value
+
+
+# The same rule in the OpenAPI schema, for clients and fuzzers to read (an
+# ECMA-262 pattern): no control character but tab, and newline where lines
+# are allowed (a CRLF reads as one newline).
+_NO_CONTROLS = "\\u0000-\\u0008\\u000b-\\u001f\\u007f-\\u009f\\ufffe\\uffff"
+ONE_LINE_PATTERN = f"^[^{_NO_CONTROLS}\\u000a\\u2028\\u2029]*$"
+LINES_PATTERN = f"^(?:[^{_NO_CONTROLS}]|\\r\\n)*$"
+_ONE_LINE_SCHEMA = Field(json_schema_extra={"pattern": ONE_LINE_PATTERN})
+_LINES_SCHEMA = Field(json_schema_extra={"pattern": LINES_PATTERN})
+
+
+class MultiLine:
+    """Marks the text types that may hold line breaks: any other text field
+    is one line (tests/unit/test_command_text.py walks every field)."""
+
+
+MULTI_LINE = MultiLine()
 
 
 # Every time and day a command names: see warroom/domain/window.py for why.
 Instant = Annotated[AwareDatetime, AfterValidator(_in_era)]
 Day = Annotated[date, AfterValidator(_day_in_era)]
-Text = Annotated[str, Field(min_length=1, max_length=200)]
-LongText = Annotated[str, Field(min_length=1, max_length=20_000)]
-Name = Annotated[str, Field(min_length=1, max_length=120)]
+# Text reaches XML, iCalendar, email headers and PDFs (warroom/text.py): a
+# title or a name is one line; only LongText may hold line breaks. The
+# validator comes after the lengths, so that a length's refusal reads as one.
+OneLine = Annotated[str, AfterValidator(_one_line), _ONE_LINE_SCHEMA]
+Text = Annotated[
+    str,
+    Field(min_length=1, max_length=200),
+    AfterValidator(_one_line),
+    _ONE_LINE_SCHEMA,
+]
+LongText = Annotated[
+    str,
+    Field(min_length=1, max_length=20_000),
+    AfterValidator(_lines),
+    _LINES_SCHEMA,
+    MULTI_LINE,
+]
+Name = Annotated[
+    str,
+    Field(min_length=1, max_length=120),
+    AfterValidator(_one_line),
+    _ONE_LINE_SCHEMA,
+]
 # An id of a user, an inspector or a line of enquiry: checked against what
 # exists, but never longer than an id can be.
-Id = Annotated[str, Field(min_length=1, max_length=100)]
+Id = Annotated[
+    str,
+    Field(min_length=1, max_length=100),
+    AfterValidator(_one_line),
+    _ONE_LINE_SCHEMA,
+]
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 # Pseudonymous case references only: no spaces, so no "Firstname Surname",
 # and a case number's shape, so no "JaneSmith" (warroom/domain/case.py).
@@ -143,7 +206,7 @@ class OpenInspection(Command):
     framework: Framework
     starts_on: Day
     # The blog's days are days in this zone (an IANA name).
-    timezone: str = "Europe/London"
+    timezone: OneLine = "Europe/London"
     # A playbook template's name (issue 15): its responsibilities and tasks
     # are copied into the log as the inspection opens.
     template: Name | None = None
@@ -208,8 +271,15 @@ class AttachDocument(Command):
     """Built by the upload route from the multipart body, not sent as JSON."""
 
     sha256: Sha256
-    name: Annotated[str, Field(min_length=1, max_length=255)]
-    version: Annotated[str, Field(min_length=1, max_length=40)]
+    name: Annotated[
+        str,
+        Field(min_length=1, max_length=255),
+        AfterValidator(_one_line),
+        _ONE_LINE_SCHEMA,
+    ]
+    version: Annotated[
+        str, Field(min_length=1, max_length=40), AfterValidator(_one_line)
+    ]
     size: int
 
 
@@ -376,9 +446,14 @@ class RotateToken(Command):
 class LimitInspections(Command):
     """Limits a user to these inspections of their organisation; null lifts it."""
 
-    inspection_ids: list[Annotated[str, Field(max_length=64)]] | None = Field(
-        max_length=1000
-    )
+    inspection_ids: (
+        list[
+            Annotated[
+                str, Field(max_length=64), AfterValidator(_one_line), _ONE_LINE_SCHEMA
+            ]
+        ]
+        | None
+    ) = Field(max_length=1000)
 
 
 # --- KIT actions (issue 11) ---------------------------------------------------
@@ -503,9 +578,9 @@ class AccessRow(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     line: int
-    user: str
-    case_ref: str
-    item: str
+    user: OneLine
+    case_ref: OneLine
+    item: OneLine
     # Without a zone, a time in the inspection's own zone.
     accessed_at: datetime
 

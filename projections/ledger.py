@@ -22,6 +22,7 @@ from typing_extensions import TypedDict
 
 from projections.base import Folds, ReadModel
 from projections.events import LoggedEvent
+from warroom.text import printable
 
 # Columns are only ever added at the end: a spreadsheet that reads the
 # printed copy by position keeps working.
@@ -239,8 +240,13 @@ def ledger_csv(
 
 
 def _cell(value: object) -> object:
+    if not isinstance(value, str):
+        return value
+    # Text stored before commands refused control characters: a NUL makes
+    # the file unreadable to many CSV readers (Python's among them).
+    value = printable(value)
     # A spreadsheet runs a cell that starts like a formula; a document name
     # from a request must never do that on the printed copy's machine.
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    if value[:1] in ("=", "+", "-", "@"):
         return "'" + value
     return value

@@ -2,7 +2,9 @@
 programs and list filters expect, and the day's seal in the footer.
 
 Everything from the log is escaped for the HTML part; nothing is built from
-templates that could run it.
+templates that could run it. A title stored with a line break or a control
+character (before commands refused them) is made one line for the headers
+and printable for the parts: such a day's email is sent, never refused.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from email.message import EmailMessage
 from email.utils import format_datetime, getaddresses
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from warroom.text import one_line, printable
 
 UNDISCLOSED = "undisclosed-recipients:;"
 # Lines up to RFC 5322's limit of 998: a List-Id with an inspection's id in it
@@ -41,10 +45,9 @@ class Envelope:
 def compose(blog: Mapping[str, Any], envelope: Envelope) -> EmailMessage:
     day = date.fromisoformat(blog["day"])
     domain = _domain(envelope.mail_from)
+    title = one_line(envelope.inspection_title)
     message = EmailMessage(policy=POLICY)
-    message["Subject"] = (
-        f"{envelope.inspection_title}: daily blog for {day:%A} {day.day} {day:%B %Y}"
-    )
+    message["Subject"] = f"{title}: daily blog for {day:%A} {day.day} {day:%B %Y}"
     message["From"] = envelope.mail_from
     if envelope.bcc:
         # The addresses stay out of the headers: partners do not see each other.
@@ -56,12 +59,11 @@ def compose(blog: Mapping[str, Any], envelope: Envelope) -> EmailMessage:
         f"<blog.{day.isoformat()}.{envelope.attempt}.{secrets.token_hex(8)}@{domain}>"
     )
     message["List-Id"] = (
-        f"{_phrase(envelope.inspection_title)} daily blog "
-        f"<blog.{envelope.inspection_id}.{domain}>"
+        f"{_phrase(title)} daily blog <blog.{envelope.inspection_id}.{domain}>"
     )
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text(blog, envelope.inspection_title))
-    message.add_alternative(page(blog, envelope.inspection_title), subtype="html")
+    message.set_content(printable(text(blog, title)))
+    message.add_alternative(printable(page(blog, title)), subtype="html")
     return message
 
 

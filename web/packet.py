@@ -28,6 +28,22 @@ import pyzipper
 
 from projections.ledger import COLUMNS, LedgerRow, ledger_csv
 
+# A packet's password, whenever one is given (an empty one included: it
+# would make a zip that anyone opens while the sender believes it sealed).
+SHORTEST_PASSWORD, LONGEST_PASSWORD = 8, 200
+
+
+def password_problem(password: str | None) -> str | None:
+    """Why `password` cannot seal a packet; None for a good one or none."""
+    if password is not None and not (
+        SHORTEST_PASSWORD <= len(password) <= LONGEST_PASSWORD
+    ):
+        return (
+            f"a packet's password has {SHORTEST_PASSWORD} to {LONGEST_PASSWORD} "
+            "characters"
+        )
+    return None
+
 
 @dataclass(frozen=True)
 class Span:
@@ -93,6 +109,9 @@ class Packet:
         }
 
     def zip(self, password: str | None = None) -> bytes:
+        problem = password_problem(password)
+        if problem is not None:
+            raise ValueError(problem)
         out = io.BytesIO()
         if password is None:
             with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as plain:

@@ -7,6 +7,7 @@ import csv
 import hashlib
 import io
 import json
+import uuid
 import zipfile
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.conftest import TEST_VERIFIER_KEY
 from tests.helpers import ROLES, Inspection, WarRoomClient, new_request, walk_request
 from warroom.evidence.notes import Verifier
 from warroom.evidence.receipt import verify_receipt
+from web.packet import Packet, Span
 from web.routes.documents import READS_DOCUMENTS
 
 FIRST = b"%PDF-1.7 Annex A: the list of children in need, as at Monday"
@@ -159,6 +161,46 @@ def test_a_password_too_short_to_protect_anything_is_refused(
     assert client.stored() == before
 
 
+@pytest.mark.parametrize("password", ["", " ", "x", "7 chars"])
+def test_an_empty_or_short_password_header_is_refused_not_answered_with_a_plain_zip(
+    client: WarRoomClient, inspection: Inspection, password: str
+) -> None:
+    """Issue 22, finding 9: an empty header once answered an unencrypted zip."""
+    released_two(client, inspection)
+    before = client.stored()
+    answer = packet(client, inspection, password=password)
+    assert answer.status_code == 422, answer.headers
+    [problem] = answer.json()["detail"]
+    assert problem["loc"] == ["header", "X-Packet-Password"]
+    assert problem["msg"] == "a packet's password has 8 to 200 characters"
+    assert b"Kestrel" not in answer.content
+    assert client.stored() == before
+
+
+@pytest.mark.parametrize("length", [8, 200])
+def test_a_password_of_8_or_200_characters_seals_the_packet_and_says_so(
+    client: WarRoomClient, inspection: Inspection, length: int
+) -> None:
+    released_two(client, inspection)
+    password = "p" * length
+    answer = packet(client, inspection, password=password)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["X-Packet-Encryption"] == "aes-256"
+    assert b"Kestrel" not in answer.content
+    assert SECOND in files_of(answer.content, password).values()
+
+
+def test_a_packet_asked_for_without_the_header_says_it_is_not_sealed(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    """`curl -H "X-Packet-Password:"` removes the header: a plain zip, told."""
+    released_two(client, inspection)
+    answer = packet(client, inspection)
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["X-Packet-Encryption"] == "none"
+    assert SECOND in files_of(answer.content).values()
+
+
 def test_a_span_that_ends_before_it_starts_is_refused(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
@@ -186,3 +228,10 @@ def test_only_those_who_may_read_documents_get_a_packet(
     anonymous = client.http.get(f"{inspection.path}/ledger/packet")
     assert anonymous.status_code == 401
     assert client.stored() == before
+
+
+@pytest.mark.parametrize("password", ["", "short", "x" * 201])
+def test_a_packet_is_never_zipped_with_a_password_out_of_bounds(password: str) -> None:
+    empty = Packet(str(uuid.uuid4()), Span(), 0, [], {})
+    with pytest.raises(ValueError, match="8 to 200 characters"):
+        empty.zip(password)

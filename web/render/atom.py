@@ -1,4 +1,9 @@
-"""The daily blog as an Atom feed (RFC 4287), one entry per day, with feedgen."""
+"""The daily blog as an Atom feed (RFC 4287), one entry per day, with feedgen.
+
+XML cannot hold most control characters (lxml raises on them): every string
+given to feedgen is printable (warroom/text.py), so one title stored with a
+vertical tab before commands refused it cannot break the feed for everyone.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ from uuid import UUID, uuid5
 from feedgen.feed import FeedGenerator
 
 from projections.blog import BlogAnswer
+from warroom.text import one_line, printable
 
 
 @dataclass(frozen=True)
@@ -33,7 +39,7 @@ def atom(
     feed = FeedGenerator()
     feed_uuid = UUID(feed_id)
     feed.id(f"urn:uuid:{feed_uuid}")
-    feed.title(title)
+    feed.title(one_line(title))
     feed.author({"name": "warroom"})
     feed.link(href=self_url, rel="self", type="application/atom+xml")
     feed.updated(updated)
@@ -45,7 +51,8 @@ def atom(
         entry.updated(day.updated)
         entry.link(href=day.url, rel="alternate", type="text/html")
         posts = [p["title"] for p in day.blog["posts"]]
-        entry.summary(" / ".join(posts) if posts else "What the day's events say")
-        entry.content(day.html, type="html")
+        summary = " / ".join(posts) if posts else "What the day's events say"
+        entry.summary(one_line(summary))
+        entry.content(printable(day.html), type="html")
     xml: bytes = feed.atom_str(pretty=True)
     return xml

@@ -5,7 +5,9 @@ of changes it went through (every reschedule, move, attendee or topic change,
 cancellation): a calendar program replaces what it holds with a higher one. A
 cancelled meeting stays in the feed with STATUS:CANCELLED, so the calendars
 that hold it cross it out rather than keep it. Times carry the inspection's
-zone, described by a VTIMEZONE.
+zone, described by a VTIMEZONE. Text from the log is made printable
+(warroom/text.py) and one line where iCalendar means one line: a title stored
+with a control character before commands refused them reaches no calendar.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from projections.schedule import MeetingRecord
+from warroom.text import one_line, printable
 
 PRODID = "-//warroom//inspection war room//EN"
 
@@ -42,7 +45,7 @@ def calendar(
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", feed.name)
+    cal.add("x-wr-calname", one_line(feed.name))
     cal.add("x-wr-timezone", feed.timezone)
     zone = ZoneInfo(feed.timezone)
     starts: list[datetime] = []
@@ -72,12 +75,13 @@ def _event(feed: Feed, zone: ZoneInfo, m: MeetingRecord, removed: bool) -> Event
     event.add("last-modified", datetime.fromisoformat(changed))
     event.add("dtstart", datetime.fromisoformat(m["starts_at"]).astimezone(zone))
     event.add("dtend", datetime.fromisoformat(m["ends_at"]).astimezone(zone))
-    event.add("summary", m["title"])
-    event.add("location", m["venue"])
-    event.add("categories", [m["kind"].replace("_", " ")])
+    event.add("summary", one_line(m["title"]))
+    event.add("location", one_line(m["venue"]))
+    event.add("categories", [one_line(m["kind"].replace("_", " "))])
     cancelled = m["cancelled"] or removed
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    event.add("description", describe(m, feed.inspector_names, removed, feed.timezone))
+    description = describe(m, feed.inspector_names, removed, feed.timezone)
+    event.add("description", printable(description))
     return event
 
 

@@ -26,6 +26,7 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 
+from warroom.text import printable
 from web.render.calendar import change_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -69,7 +70,7 @@ def render_html(
 ) -> str:
     zone = inspection["timezone"]
     printed_at = datetime.now(UTC).astimezone(ZoneInfo(zone))
-    return (
+    page = (
         _environment()
         .get_template(template)
         .render(
@@ -83,6 +84,9 @@ def render_html(
             **context,
         )
     )
+    # Text stored before commands refused control characters: shown as
+    # U+FFFD on the page, in its PDF and in the Atom feed that embeds it.
+    return printable(page)
 
 
 # Laying out a PDF is CPU-bound (a 200-line ledger takes about 2 s, more on

@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import orjson
-from fastapi import APIRouter, Header, HTTPException, Query
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import AwareDatetime
 
 from web.answers import FORBIDDEN, READ_ERRORS, Responses
 from web.deps import ActorDep, StateDep, WhenDep
-from web.packet import Packet, Span
+from web.packet import Packet, Span, password_problem
 from web.routes.documents import READS_DOCUMENTS
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["read models"])
@@ -22,6 +22,12 @@ ZIP: Responses = {
         "`ledger.json`, each line's receipt, `SHA256SUMS` and `packet.json` "
         "(AES-256 with a password)",
         "content": {"application/zip": {"schema": {"type": "string"}}},
+        "headers": {
+            "X-Packet-Encryption": {
+                "description": "`aes-256` with a password, `none` without",
+                "schema": {"type": "string", "enum": ["aes-256", "none"]},
+            }
+        },
     }
 }
 
@@ -30,7 +36,8 @@ PasswordDep = Annotated[
     Header(
         alias="X-Packet-Password",
         description="Protects the zip with AES-256 (WinZip AES: 7-Zip, WinZip and "
-        "pyzipper open it; Windows' own zip folders cannot): 8 to 200 characters. "
+        "pyzipper open it; Windows' own zip folders cannot): 8 to 200 characters, "
+        "whenever the header is sent (an empty one is refused, not a plain zip). "
         "A header, so that it never appears in a URL or an access log; give it to "
         "the inspector by another way (a phone call).",
     ),
@@ -45,6 +52,7 @@ PasswordDep = Annotated[
 )
 def packet(
     inspection_id: str,
+    request: Request,
     state: StateDep,
     actor: ActorDep,
     when: WhenDep,
@@ -71,7 +79,11 @@ def packet(
                 }
             ],
         )
-    if password is not None and not 8 <= len(password) <= 200:
+    # Read from the headers themselves: FastAPI takes an empty header for
+    # none, and an empty password must be refused, not make a plain zip.
+    password = request.headers.get("X-Packet-Password", password)
+    problem = password_problem(password)
+    if problem is not None:
         # Checked here, not by the header's schema: a 422 from the schema would
         # quote the password back.
         raise HTTPException(
@@ -79,7 +91,7 @@ def packet(
             [
                 {
                     "loc": ["header", "X-Packet-Password"],
-                    "msg": "a packet's password has 8 to 200 characters",
+                    "msg": problem,
                     "type": "value_error",
                 }
             ],
@@ -114,5 +126,8 @@ def packet(
         headers={
             "Content-Disposition": 'attachment; filename="handover-packet.zip"',
             "Cache-Control": "no-store",
+            # Says whether it is sealed: `curl -H "X-Packet-Password:"` sends
+            # no header at all (curl's way to remove one), and gets a plain zip.
+            "X-Packet-Encryption": "none" if password is None else "aes-256",
         },
     )
