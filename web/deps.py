@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request
@@ -106,6 +106,24 @@ def _not_a_number(value: object) -> object:
 NOT_A_NUMBER = BeforeValidator(_not_a_number)
 
 
+# Instants a read may ask about: a day inside the era at each end, so that
+# the instant is a date in every time zone (9999-12-31T23:59:59-12:00 is not).
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def _instant_problem(as_of: datetime) -> str | None:
+    if as_of.tzinfo is None:
+        return "as_of needs a time zone, e.g. 2026-11-25T17:00:00Z"
+    try:
+        inside = EARLIEST <= as_of.astimezone(UTC) <= LATEST
+    except OverflowError:
+        inside = False
+    if not inside:
+        return "as_of must be between 0001-01-02 and 9999-12-30 (UTC)"
+    return None
+
+
 async def point_in_time(
     request: Request,
     as_of: Annotated[
@@ -126,16 +144,11 @@ async def point_in_time(
         ),
     ] = 0,
 ) -> PointInTime:
-    if as_of is not None and as_of.tzinfo is None:
+    problem = None if as_of is None else _instant_problem(as_of)
+    if problem is not None:
         raise HTTPException(
             status_code=422,
-            detail=[
-                {
-                    "loc": ["query", "as_of"],
-                    "msg": "as_of needs a time zone, e.g. 2026-11-25T17:00:00Z",
-                    "type": "value_error",
-                }
-            ],
+            detail=[{"loc": ["query", "as_of"], "msg": problem, "type": "value_error"}],
         )
     when = PointInTime(as_of=as_of, at=at, min_position=min_position)
     # Awaited here, on the event loop, so that the route's own (threaded)
