@@ -225,6 +225,24 @@ def replay_inspection(
                 GLOBAL, event.position, global_last, views.copy_global
             )
             global_last = event.position
+    _own_part(views, inspection_id, read_key)
     views.position = position
     views.recorded_at = recorded_at(position)
     return views
+
+
+def _own_part(views: Views, inspection_id: str, read_key: KeyReader) -> None:
+    """The inspection's organisation and phase in the global part: started
+    from the inspection's mark, the replay never folded its opening, and a
+    global mark older than the opening does not hold them."""
+    inspection = views.inspections.get(inspection_id)
+    if inspection is None:
+        return
+    summary = inspection.inspection.opened
+    views.phases[inspection_id] = summary["phase"]
+    if inspection_id in views.inspection_organisations:
+        return
+    opened = summary["opened_at_position"]
+    for event in read_key(inspection_id, opened - 1, opened):
+        organisation_id = event.data.get("organisation_id")
+        views.inspection_organisations[inspection_id] = organisation_id

@@ -168,17 +168,27 @@ def _problem(
     return {status: {"model": model, "description": description}}
 
 
+BAD_BODY = _problem(400, "The body cannot be read: not UTF-8, or a broken form")
 UNAUTHENTICATED = _problem(401, "No bearer token, or one the war room does not know")
 FORBIDDEN = _problem(403, "The caller's role may not do this")
 NOT_FOUND = _problem(404, "No such inspection (or thing in it)")
 CONFLICT = _problem(409, "A rule would be broken", RuleProblem)
 TOO_LARGE = _problem(413, "The body is over the size limit")
 NOT_YET = _problem(503, "The read models did not reach `min_position` in time")
+BEYOND_LOG = _problem(
+    409,
+    "`at` or `min_position` is beyond the end of the log "
+    "(`rule`: `position_beyond_log`, with the log's `head`)",
+    RuleProblem,
+)
+# A proof of a tree larger than the log, or of a leaf beyond the tree.
+OUT_OF_RANGE = _problem(409, "`index`, `size`, `from` or `to` is beyond the log")
 
 # Every read route; 422 (malformed parameters) FastAPI documents itself.
 READ_ERRORS: Responses = {
     **UNAUTHENTICATED,
     **NOT_FOUND,
+    **BEYOND_LOG,
     **NOT_YET,
 }
 
@@ -191,6 +201,7 @@ CSV: Responses = {
 
 # Every command: who may, what exists, which rules hold, how large.
 COMMAND_ERRORS: Responses = {
+    **BAD_BODY,
     **UNAUTHENTICATED,
     **FORBIDDEN,
     **NOT_FOUND,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -12,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
@@ -144,6 +146,12 @@ def _add_error_answers(api: FastAPI) -> None:
     api.add_exception_handler(RequestValidationError, invalid_request)
     api.add_exception_handler(OutOfWindow, out_of_window)
 
+    @api.exception_handler(405)
+    async def wrong_method(request: Request, error: Exception) -> JSONResponse:
+        response = answer(405, {"detail": "Method Not Allowed"})
+        response.headers["Allow"] = _allowed(request) or _header(error, "Allow")
+        return response
+
     @api.exception_handler(NotFound)
     async def not_found(_: Request, error: NotFound) -> JSONResponse:
         return answer(404, {"detail": str(error)})
@@ -182,6 +190,37 @@ def _add_error_answers(api: FastAPI) -> None:
         response = answer(503, {"detail": str(error)})
         response.headers["Retry-After"] = "1"
         return response
+
+
+def _allowed(request: Request) -> str:
+    """The methods the OpenAPI declares at the request's path. Starlette names
+    one route's only, or, past the API's routes, the page's files' (GET, HEAD)."""
+    table: list[tuple[re.Pattern[str], list[str]]] | None = getattr(
+        request.app.state, "methods_by_path", None
+    )
+    if table is None:
+        table = request.app.state.methods_by_path = _methods_by_path(
+            request.app.openapi()
+        )
+    path = request.scope["path"]
+    found = {
+        m for pattern, methods in table if pattern.fullmatch(path) for m in methods
+    }
+    return ", ".join(sorted(found))
+
+
+def _methods_by_path(spec: dict[str, Any]) -> list[tuple[re.Pattern[str], list[str]]]:
+    table = []
+    for path, operations in spec["paths"].items():
+        parts = re.split(r"\{\w+\}", path)
+        pattern = re.compile("[^/]+".join(re.escape(part) for part in parts))
+        table.append((pattern, [method.upper() for method in operations]))
+    return table
+
+
+def _header(error: Exception, name: str) -> str:
+    headers = error.headers if isinstance(error, HTTPException) else None
+    return (headers or {}).get(name, "")
 
 
 class BodySizeLimit:

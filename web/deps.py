@@ -6,11 +6,13 @@ dependency on its threadpool, and that round trip costs more than the work.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Query, Request
+from pydantic import BeforeValidator, WithJsonSchema
 
 from commands.run import Actor
 from web.auth import current_actor, current_actor_of_stream
@@ -27,20 +29,28 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 StreamActorDep = Annotated[Actor, Depends(current_actor_of_stream)]
 
 
+# A version, as an ETag may quote it (`5`, `"5"`, `W/"5"`); declared in the
+# OpenAPI too, so that fuzzers and clients know an empty one is refused.
+VERSION_TAG = r'^[ \t]*(W/)?"*([0-9]+)"*[ \t]*$'
+
+
 async def if_match(
     value: Annotated[
         str | None,
+        # A string or absent: never the `null` FastAPI would declare.
+        WithJsonSchema({"type": "string", "pattern": VERSION_TAG}),
         Header(
             alias="If-Match",
             description="The version of the thing you change, as last read; "
-            "a stale one gets 409 and nothing is stored.",
+            "a stale one gets 409 and nothing is stored; one that is not a "
+            "version (empty included) gets 422.",
         ),
     ] = None,
 ) -> int | None:
     if value is None:
         return None
-    cleaned = value.strip().removeprefix("W/").strip('"')
-    if not cleaned.isdigit():
+    version = re.match(VERSION_TAG, value)
+    if version is None:
         raise HTTPException(
             status_code=422,
             detail=[
@@ -51,7 +61,7 @@ async def if_match(
                 }
             ],
         )
-    return int(cleaned)
+    return int(version.group(2))
 
 
 IfMatchDep = Annotated[int | None, Depends(if_match)]
@@ -80,10 +90,45 @@ class PointInTime:
         return self.as_of is not None or self.at is not None
 
 
+def _not_a_number(value: object) -> object:
+    """Pydantic reads a number as seconds since 1970: `as_of=-5917321` would
+    be an instant of 1969, and the caller meant something else."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError("must be an instant such as 2026-11-25T17:00:00Z")
+    return value
+
+
+# An instant in a query: ISO 8601 text, never a number.
+NOT_A_NUMBER = BeforeValidator(_not_a_number)
+
+
+# Instants a read may ask about: a day inside the era at each end, so that
+# the instant is a date in every time zone (9999-12-31T23:59:59-12:00 is not).
+EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
+LATEST = datetime(9999, 12, 30, tzinfo=UTC)
+
+
+def _instant_problem(as_of: datetime) -> str | None:
+    if as_of.tzinfo is None:
+        return "as_of needs a time zone, e.g. 2026-11-25T17:00:00Z"
+    try:
+        inside = EARLIEST <= as_of.astimezone(UTC) <= LATEST
+    except OverflowError:
+        inside = False
+    if not inside:
+        return "as_of must be between 0001-01-02 and 9999-12-30 (UTC)"
+    return None
+
+
 async def point_in_time(
     request: Request,
     as_of: Annotated[
         datetime | None,
+        NOT_A_NUMBER,
         Query(description="An instant with its zone: what the log held then."),
     ] = None,
     at: Annotated[
@@ -99,16 +144,11 @@ async def point_in_time(
         ),
     ] = 0,
 ) -> PointInTime:
-    if as_of is not None and as_of.tzinfo is None:
+    problem = None if as_of is None else _instant_problem(as_of)
+    if problem is not None:
         raise HTTPException(
             status_code=422,
-            detail=[
-                {
-                    "loc": ["query", "as_of"],
-                    "msg": "as_of needs a time zone, e.g. 2026-11-25T17:00:00Z",
-                    "type": "value_error",
-                }
-            ],
+            detail=[{"loc": ["query", "as_of"], "msg": problem, "type": "value_error"}],
         )
     when = PointInTime(as_of=as_of, at=at, min_position=min_position)
     # Awaited here, on the event loop, so that the route's own (threaded)

@@ -4,10 +4,17 @@ Generated from `/openapi.json`: no answer is a 5xx, every answer matches the
 schema the route declares, and a refused request (any 4xx) stores nothing:
 the log's max position and the document table are unchanged after it.
 
-CI runs a reduced size (`WARROOM_FUZZ_EXAMPLES`, 5 by default, derandomized,
-so a run is repeatable); the README's figures come from a full run by hand:
+Two ways over the same server: hypothesis driving each operation's strategy
+here, with every check schemathesis has; and `schemathesis run --checks all`
+itself, once per caller, with `tests/e2e/fuzz_hooks.py` (real ids, and the
+check that a refusal stores nothing) and `schemathesis.toml`.
 
-    WARROOM_FUZZ_EXAMPLES=100 CI=true .venv/bin/pytest tests/e2e/test_fuzz.py -s
+CI runs a reduced size (`WARROOM_FUZZ_EXAMPLES`, 5 by default, derandomized,
+so a run is repeatable, and `schemathesis run` without its coverage phase);
+the README's figures come from a full run by hand:
+
+    WARROOM_FUZZ_EXAMPLES=100 WARROOM_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
+        CI=true .venv/bin/pytest tests/e2e/test_fuzz.py -s -k sqlite
 
 Ids in paths are the real inspection's, request's and meeting's, so that the
 fuzzing reaches past "not found". The live stream is left out: a 200 there
@@ -17,20 +24,23 @@ never ends (`tests/e2e/test_live_stream.py` covers it).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
+import subprocess
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core.failures import FailureGroup
-from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from tests.conftest import postgres_schema
 from tests.servers import add_user, running_server
@@ -39,10 +49,16 @@ from warroom.config import Database
 from warroom.domain.user import ROLES
 
 EXAMPLES = int(os.environ.get("WARROOM_FUZZ_EXAMPLES", "5"))
+# `schemathesis run`'s phases. Its coverage phase (the edges of every
+# parameter, about 5,000 requests a caller whatever the size) runs in the
+# full run only: `WARROOM_FUZZ_PHASES=examples,coverage,fuzzing,stateful`.
+PHASES = os.environ.get("WARROOM_FUZZ_PHASES", "examples,fuzzing")
+# Its examples an operation, if not as many as the hypothesis side's.
+RUN_EXAMPLES = int(os.environ.get("WARROOM_FUZZ_RUN_EXAMPLES", str(EXAMPLES)))
 NOBODY = "nobody"  # no token at all
 # Real values for the things paths name (see `_things`).
 DAY = "2026-11-24"
-STAFF = "Fuzz staff"
+STAFF = "Fuzz-staff"
 
 
 @dataclass
@@ -263,6 +279,58 @@ def test_no_request_is_a_server_error_off_its_schema_or_stored_when_refused(
     assert every <= target.operations, f"never sent: {every - target.operations}"
 
 
+def test_schemathesis_run_with_every_check_as_every_caller_finds_nothing(
+    target: Target, database_for_fuzzing: str, tmp_path: Path
+) -> None:
+    """`schemathesis run --checks all`, as a person would run it, once per
+    caller: every phase (examples, coverage, fuzzing, stateful), positive and
+    negative data, the checks of `schemathesis.toml`, and, from
+    `tests/e2e/fuzz_hooks.py`, real ids and "a refusal stores nothing"."""
+    env = {
+        **os.environ,
+        "SCHEMATHESIS_HOOKS": "tests.e2e.fuzz_hooks",
+        "WARROOM_FUZZ_IDS": json.dumps(target.ids),
+        "WARROOM_FUZZ_DATABASE_URL": database_for_fuzzing,
+    }
+    found: dict[str, str] = {}
+    counts: Counter[str] = Counter()
+    for role in (*ROLES, NOBODY):
+        where = tmp_path / f"{role}.json"
+        headers = [f"Authorization: {v}" for v in target.headers(role).values()]
+        ran = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "schemathesis"),
+                "run",
+                f"{target.base}/openapi.json",
+                "--checks=all",
+                f"--max-examples={RUN_EXAMPLES}",
+                "--workers=1",
+                "--generation-deterministic",
+                "--generation-database=none",
+                f"--phases={PHASES}",
+                "--exclude-path-regex=/stream$",
+                "--request-timeout=30",
+                "--no-color",
+                *(f"--header={h}" for h in headers),
+            ],
+            capture_output=True,
+            text=True,
+            env={**env, "WARROOM_FUZZ_COUNTS": str(where)},
+            check=False,
+        )
+        answered = Counter[str](json.loads(where.read_text()))
+        counts.update(answered)
+        summary = ran.stdout.strip().splitlines()[-1:] or [ran.stderr[-300:]]
+        print(f"schemathesis as {role}: {sum(answered.values())} requests, {summary}")
+        if ran.returncode != 0:
+            found[role] = ran.stdout[-6000:] + ran.stderr[-2000:]
+    print(
+        f"\nschemathesis run --checks all on {database_for_fuzzing.split(':')[0]}: "
+        f"{sum(counts.values())} requests, by status {dict(sorted(counts.items()))}"
+    )
+    assert not found, "\n\n".join(f"as {r}:\n{out}" for r, out in found.items())
+
+
 def _first_line(failure: BaseException) -> str:
     # A schemathesis failure's text says what failed and how to reproduce it.
     text = str(failure).strip()
@@ -278,6 +346,12 @@ FUZZ_SETTINGS = settings(
 )
 
 
+load_all_checks()
+# As `schemathesis run --checks all`: status codes, content types, headers and
+# bodies as declared, and more (`schemathesis.toml` sets what they expect).
+EVERY_CHECK = CHECKS.get_all()
+
+
 def _send_as_every_role(case: Any, target: Target) -> None:
     for name, real in target.ids.items():
         if case.path_parameters and name in case.path_parameters:
@@ -287,9 +361,7 @@ def _send_as_every_role(case: Any, target: Target) -> None:
         response = case.call(base_url=target.base, headers=target.headers(role))
         target.sent[str(response.status_code)] += 1
         target.operations.add(f"{case.method.upper()} {case.path}")
-        case.validate_response(
-            response, checks=[not_a_server_error, response_schema_conformance]
-        )
+        case.validate_response(response, checks=EVERY_CHECK)
         if 400 <= response.status_code < 500:
             assert target.stored() == before, (
                 f"{role}: {case.method} {case.formatted_path} answered "

@@ -6,6 +6,8 @@ Each calendar is read by two parsers: `icalendar` (which made it) and
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -13,11 +15,14 @@ import feedparser
 import icalendar
 import pytest
 import vobject
+from fastapi.testclient import TestClient
 from pydantic import TypeAdapter
 
 from projections.decoding import logged_event
 from projections.events import LoggedEvent
 from tests.helpers import Inspection, WarRoomClient, new_meeting, refused
+from warroom.config import Settings
+from web.app import create_app
 from web.routes.feeds import CalendarLinksRead
 
 DAY = "2026-11-24"
@@ -420,3 +425,33 @@ def test_link_events_decode_on_the_read_side_as_the_library_decodes_them(
         )
         assert logged_event(app.mapper, notification) == library
         assert library.inspection_id == inspection.id
+
+
+@pytest.fixture
+def marked(database_url: str) -> Iterator[WarRoomClient]:
+    """As `client`, with a mark every 3 events: a read of the past starts
+    from the inspection's mark, after its opening."""
+    settings = Settings(
+        database_url=database_url, max_body_bytes=1_000_000, checkpoint_every=3
+    )
+    with TestClient(create_app(settings)) as http:
+        war_room = WarRoomClient(http=http)
+        war_room.add_users()
+        yield war_room
+
+
+@pytest.mark.parametrize("person", ["Nobody Here", "A auditor"])
+def test_an_agenda_feed_as_it_stood_answers_for_anyone_named_never_fails(
+    marked: WarRoomClient, person: str
+) -> None:
+    # Issue 22, finding 5: anyone not at a meeting (a user of the council, or
+    # nobody), asked of the past, was a 500 once the inspection had a mark.
+    inspection = Inspection.open(marked)
+    for _ in range(3):
+        schedule(marked, inspection)
+    path = f"{inspection.path}/agenda/{quote(person)}.ics"
+    expected = 404 if person == "Nobody Here" else 200
+    for as_of in (datetime.now(UTC).isoformat(), "2999-01-01T00:00:00+05:00"):
+        for _ in range(2):  # the second read starts from the first's marks
+            response = marked.get("staff", path, as_of=as_of)
+            assert response.status_code == expected, response.text

@@ -16,7 +16,7 @@ from commands.handlers import roles_allowed
 from commands.models import AddRecipient, RemoveRecipient
 from projections.blog import Recipient
 from warroom.mail import outbox_folder
-from web.answers import COMMAND_ERRORS, READ_ERRORS, WhenAsked
+from web.answers import COMMAND_ERRORS, FORBIDDEN, READ_ERRORS, WhenAsked
 from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep, WhenDep
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["blog"])
@@ -33,7 +33,7 @@ class DistributionRead(WhenAsked):
     "/distribution",
     summary="Who the daily blog is emailed to",
     response_model=DistributionRead,
-    responses=READ_ERRORS,
+    responses={**READ_ERRORS, **FORBIDDEN},
 )
 def distribution(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep

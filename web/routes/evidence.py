@@ -9,12 +9,13 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import PlainTextResponse
+from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from typing_extensions import TypedDict
 
 from warroom.evidence.log import OutOfRange
 from warroom.evidence.notes import Checkpoint
+from web.answers import OUT_OF_RANGE
 from web.deps import ActorDep, StateDep
 from web.state import ServerState
 from web.verifications import Verifications
@@ -24,7 +25,14 @@ router = APIRouter(prefix="/api", tags=["evidence"])
 # Who may walk the whole log: those who answer for it afterwards.
 VERIFIES = frozenset({"auditor", "admin"})
 
-TEXT: dict[int | str, dict[str, Any]] = {200: {"content": {"text/plain": {}}}}
+# Declared with `response_class=Response`: with `PlainTextResponse` FastAPI
+# would document the JSON refusals (401 ...) as text/plain too.
+TEXT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "Signed-note text",
+        "content": {"text/plain": {"schema": {"type": "string"}}},
+    }
+}
 
 
 class InclusionProof(TypedDict):
@@ -80,32 +88,33 @@ def _verifications(request: Request) -> Verifications:
 @router.get(
     "/log/checkpoint",
     summary="A signed checkpoint (C2SP tlog-checkpoint) of the log's head now",
-    response_class=PlainTextResponse,
+    response_class=Response,
     responses=TEXT,
 )
-def checkpoint(request: Request, state: StateDep, actor: ActorDep) -> str:
+def checkpoint(request: Request, state: StateDep, actor: ActorDep) -> Response:
     cached = _cache(request)
     head = state.app.evidence.head()
     with cached.lock:
         if head.size != cached.size:
             checkpoint = Checkpoint(state.signer.name, head.size, head.root)
             cached.note, cached.size = checkpoint.signed(state.signer), head.size
-        return cached.note
+        return PlainTextResponse(cached.note)
 
 
 @router.get(
     "/log/key",
     summary="The verifier key of the log's checkpoints (signed-note format)",
-    response_class=PlainTextResponse,
+    response_class=Response,
     responses=TEXT,
 )
-def key(state: StateDep, actor: ActorDep) -> str:
-    return state.signer.verifier_text() + "\n"
+def key(state: StateDep, actor: ActorDep) -> Response:
+    return PlainTextResponse(state.signer.verifier_text() + "\n")
 
 
 @router.get(
     "/log/proof/inclusion",
     summary="RFC 9162 inclusion proof of leaf `index` in the tree of `size` leaves",
+    responses=OUT_OF_RANGE,
 )
 def inclusion(
     state: StateDep,
@@ -120,6 +129,7 @@ def inclusion(
 @router.get(
     "/log/proof/consistency",
     summary="RFC 9162 consistency proof between trees of `from` and `to` leaves",
+    responses=OUT_OF_RANGE,
 )
 def consistency(
     state: StateDep,

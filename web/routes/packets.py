@@ -7,10 +7,10 @@ from typing import Annotated
 import orjson
 from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import Response
-from pydantic import AwareDatetime
+from pydantic import AwareDatetime, WithJsonSchema
 
 from web.answers import FORBIDDEN, READ_ERRORS, Responses
-from web.deps import ActorDep, StateDep, WhenDep
+from web.deps import NOT_A_NUMBER, ActorDep, StateDep, WhenDep
 from web.packet import Packet, Span, password_problem
 from web.routes.documents import READS_DOCUMENTS
 
@@ -33,6 +33,8 @@ ZIP: Responses = {
 
 PasswordDep = Annotated[
     str | None,
+    # Declared as checked below (an empty one too), never `null`.
+    WithJsonSchema({"type": "string", "minLength": 8, "maxLength": 200}),
     Header(
         alias="X-Packet-Password",
         description="Protects the zip with AES-256 (WinZip AES: 7-Zip, WinZip and "
@@ -58,10 +60,12 @@ def packet(
     when: WhenDep,
     start: Annotated[
         AwareDatetime | None,
+        NOT_A_NUMBER,
         Query(alias="from", description="Released at or after (with its zone)"),
     ] = None,
     end: Annotated[
         AwareDatetime | None,
+        NOT_A_NUMBER,
         Query(alias="to", description="Released before (with its zone)"),
     ] = None,
     password: PasswordDep = None,

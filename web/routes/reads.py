@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import AfterValidator
 
@@ -110,9 +110,17 @@ def schedule(
 
 
 # `:path`, for a name may hold a slash ("Smith/Jones"), sent as %2F.
+async def _not_an_acknowledgement(person: str) -> None:
+    """`{person:path}` takes the acknowledgement's path too, which is POSTed:
+    405 for it, before the token is even looked at, as for any wrong method."""
+    if person.endswith("/acknowledge"):
+        raise HTTPException(405)
+
+
 @router.get(
     "/agenda/{person:path}",
     summary="One person's meetings and what changed",
+    dependencies=[Depends(_not_an_acknowledgement)],
     response_model=AgendaRead,
     responses=READ_ERRORS,
 )
