@@ -107,12 +107,24 @@ class Broadcaster:
         # Weak: a stream whose response never started (the client hung up at
         # once) never runs its `finally`, and must not stay counted for ever.
         self._clients: weakref.WeakSet[Client] = weakref.WeakSet()
+        # How many clients each inspection has, counted down only once a
+        # client is gone (collected): never fewer than there are.
+        self._following: dict[str, int] = {}
         self._lock = threading.Lock()
 
     def publish(self, event: LoggedEvent, changes: Changes) -> None:
-        """Called from the read side's thread, after the event is folded in."""
+        """Called from the read side's thread, after the event is folded in.
+
+        An inspection no stream follows costs nothing here: a server folding
+        a long log in at its start encoded every event, for nobody, and that
+        was a third of its time (issue 22). A stream subscribes before it
+        reads the log, so what was folded before it did is in what it reads.
+        """
         if event.is_internal or self._loop.is_closed():
             return
+        with self._lock:
+            if not self._following.get(event.inspection_id):
+                return
         message = Message(event.position, encode(event, changes))
         self._loop.call_soon_threadsafe(self._fan_out, event.inspection_id, message)
 
@@ -145,6 +157,15 @@ class Broadcaster:
     def subscribe(self, client: Client) -> None:
         with self._lock:
             self._clients.add(client)
+            following = self._following.get(client.inspection_id, 0)
+            self._following[client.inspection_id] = following + 1
+        weakref.finalize(client, self._gone, client.inspection_id)
+
+    def _gone(self, inspection_id: str) -> None:
+        with self._lock:
+            following = self._following.pop(inspection_id, 1) - 1
+            if following:
+                self._following[inspection_id] = following
 
     def unsubscribe(self, client: Client) -> None:
         with self._lock:
