@@ -15,7 +15,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from projections.rebuild import rebuild
-from tests.benchmarks import evidence, library, live, many_inspections, throughput
+from tests.benchmarks import (
+    evidence,
+    killed_rebuild,
+    library,
+    live,
+    many_inspections,
+    throughput,
+)
 from tests.benchmarks.databases import fresh_database
 from tests.benchmarks.httpclient import Connection, bearer
 from tests.benchmarks.results import Measurement
@@ -60,6 +67,8 @@ class Plan:
     stall_pollers: int = 6
     stall_connections: int = 4
     stall_seconds: float = 1.0
+    # Issue 22's killed rebuild (killed_rebuild.py): the log's size.
+    killed_rebuild_events: int = 20_000
 
     @classmethod
     def of(cls, quick: bool) -> Plan:
@@ -103,12 +112,13 @@ class Plan:
             stall_streams=300,
             stall_pollers=60,
             stall_seconds=20.0,
+            killed_rebuild_events=200_000,
         )
 
 
 # The stages of a run, in order; `--only` picks some. A ratio whose other side
 # was not measured in the same run is left out, never taken from another run.
-STAGES = ("append", "http", "stalls", "replay", "cold", "tree", "many")
+STAGES = ("append", "http", "stalls", "replay", "killed", "cold", "tree", "many")
 
 
 class Run:
@@ -146,6 +156,7 @@ class Run:
             "http": self.http_commands_and_live,
             "stalls": lambda: throughput.command_stalls(self),
             "replay": self.replay_and_rebuild,
+            "killed": lambda: killed_rebuild.serve_after_killed_rebuild(self),
             "cold": self.cold_start_and_as_of,
             "tree": self.tree_append,
             "many": lambda: many_inspections.many_inspections(self),
@@ -167,6 +178,7 @@ class Run:
             "live_latency",
             "library_replay",
             "rebuild",
+            "serve_after_killed_rebuild",
             "as_of",
             "cold_start",
             "tree_append",
