@@ -32,7 +32,8 @@ inflated to 2 GiB took 2 GB before it was refused): the lines are read in
 blocks, and one longer than `MAX_LINE_BYTES` (no event comes near it) is
 refused when reached, not held; a member is refused by its declared size
 before it is read (a member never inflates past it: `zipfile` stops there),
-`manifest.json` and each checkpoint at `MAX_NOTE_BYTES`, each document at the
+`manifest.json` at `MAX_MANIFEST_BYTES`, each checkpoint (only its size and
+root are kept) at `MAX_NOTE_BYTES`, each document at the
 largest body a server takes (`WARROOM_MAX_BODY_BYTES`: no upload was larger);
 and a file of more than `MAX_MEMBERS` members is refused before its directory
 is read.
@@ -66,10 +67,13 @@ FORMAT = "warroom-export"
 VERSION = 1
 PAGE = 2000
 # What an import holds of the file at most (see the module's docstring). An
-# event's line is a few KB; a request body (25 MiB by default) makes none
-# longer than this, even in base64.
-MAX_LINE_BYTES = 48 * 1024 * 1024
-MAX_NOTE_BYTES = 1024 * 1024
+# event's line is a few KB; the longest a command can make (a debrief's long
+# texts, in base64) is under 1 MB. A line is decoded into objects, which can
+# take many times its bytes: this keeps even a crafted one to tens of MB.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+# A checkpoint is a few hundred bytes; the manifest names each of them.
+MAX_NOTE_BYTES = 16 * 1024
+MAX_MANIFEST_BYTES = 8 * 1024 * 1024
 MAX_MEMBERS = 200_000
 DEFAULT_MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
 BLOCK = 64 * 1024
@@ -253,13 +257,7 @@ def _check_sizes(packed: zipfile.ZipFile, max_document_bytes: int) -> None:
     """Refuses, before reading it, a member larger than any export holds: the
     size is the one the zip declares, past which `zipfile` never inflates."""
     for info in packed.infolist():
-        most = (
-            max_document_bytes
-            if info.filename.startswith("documents/")
-            else None
-            if info.filename in ("log.jsonl", "stored.jsonl")
-            else MAX_NOTE_BYTES
-        )
+        most = _most_bytes(info.filename, max_document_bytes)
         if most is not None and info.file_size > most:
             raise Refused(
                 f"{info.filename} inflates to {info.file_size:,} bytes, more than "
@@ -270,6 +268,17 @@ def _check_sizes(packed: zipfile.ZipFile, max_document_bytes: int) -> None:
                     else ""
                 )
             )
+
+
+def _most_bytes(name: str, max_document_bytes: int) -> int | None:
+    """How large a member may be, if it is not read a line at a time."""
+    if name.startswith("documents/"):
+        return max_document_bytes
+    if name == "manifest.json":
+        return MAX_MANIFEST_BYTES
+    if name in ("log.jsonl", "stored.jsonl"):
+        return None
+    return MAX_NOTE_BYTES
 
 
 def _lines(packed: zipfile.ZipFile, name: str) -> Generator[bytes, None, None]:
@@ -313,7 +322,7 @@ def _check(
     number of events. Only hashes are kept: a compact range, and the roots at
     the checkpoints' sizes."""
     checkpoints = _read_checkpoints(packed, verifier)
-    sizes = {checkpoint.size for _, checkpoint in checkpoints}
+    sizes = {size for _, size, _ in checkpoints}
     compact = merkle.CompactRange()
     roots: dict[int, bytes] = {0: compact.root()}
     for leaf in _leaves(packed, mapper):
@@ -407,10 +416,10 @@ def _check_root(manifest: dict[str, Any], compact: merkle.CompactRange) -> None:
 
 def _read_checkpoints(
     packed: zipfile.ZipFile, verifier: Verifier | None
-) -> list[tuple[str, Checkpoint]]:
+) -> list[tuple[str, int, bytes]]:
     """Every checkpoint in the file (and, given the verifier key, its
-    signature checked), by name."""
-    found: list[tuple[str, Checkpoint]] = []
+    signature checked): its name, size and root."""
+    found: list[tuple[str, int, bytes]] = []
     for name in sorted(n for n in packed.namelist() if n.startswith("checkpoints/")):
         note = packed.read(name).decode()
         try:
@@ -421,22 +430,22 @@ def _read_checkpoints(
             )
         except NoteError as error:
             raise Refused(f"{name}: {error}") from None
-        found.append((name, checkpoint))
+        found.append((name, checkpoint.size, checkpoint.root))
     return found
 
 
 def _check_checkpoints(
-    checkpoints: list[tuple[str, Checkpoint]], roots: dict[int, bytes]
+    checkpoints: list[tuple[str, int, bytes]], roots: dict[int, bytes]
 ) -> set[int]:
     """The sizes of the trees the checkpoints sign, each checked against the
     leaves."""
-    for name, checkpoint in checkpoints:
-        if roots.get(checkpoint.size) != checkpoint.root:
+    for name, size, root in checkpoints:
+        if roots.get(size) != root:
             raise Refused(
                 f"{name}: the log is not the one this checkpoint signed "
-                f"(tree of {checkpoint.size})"
+                f"(tree of {size})"
             )
-    return {checkpoint.size for _, checkpoint in checkpoints}
+    return {size for _, size, _ in checkpoints}
 
 
 def _document_names(packed: zipfile.ZipFile) -> list[str]:
