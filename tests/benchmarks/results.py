@@ -123,6 +123,8 @@ HEADLINE: dict[str, tuple[str, ...]] = {
     "serve_after_killed_rebuild": (
         "rebuild_s",
         "serve_s",
+        "rebuild_cpu_s",
+        "serve_cpu_s",
         "rebuild_rss_mib",
         "serve_rss_mib",
     ),
