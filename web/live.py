@@ -71,6 +71,8 @@ class Client:
     dropped: bool = False
     # Ended because the server is shutting down: it says so before it goes.
     closing: bool = False
+    # Takes it off its inspection's count of streams (`Broadcaster`), once.
+    uncount: Callable[[], object] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # One more than asked, so there is always room to say "dropped".
@@ -107,10 +109,11 @@ class Broadcaster:
         # Weak: a stream whose response never started (the client hung up at
         # once) never runs its `finally`, and must not stay counted for ever.
         self._clients: weakref.WeakSet[Client] = weakref.WeakSet()
-        # How many clients each inspection has, counted down only once a
-        # client is gone (collected): never fewer than there are.
+        # How many clients each inspection has: never fewer than there are.
         self._following: dict[str, int] = {}
-        self._lock = threading.Lock()
+        # Reentrant: a client collected while this thread holds it (the
+        # garbage collector runs anywhere) takes itself off the count.
+        self._lock = threading.RLock()
 
     def publish(self, event: LoggedEvent, changes: Changes) -> None:
         """Called from the read side's thread, after the event is folded in.
@@ -159,7 +162,9 @@ class Broadcaster:
             self._clients.add(client)
             following = self._following.get(client.inspection_id, 0)
             self._following[client.inspection_id] = following + 1
-        weakref.finalize(client, self._gone, client.inspection_id)
+        # Counted down once: when its stream ends, or else when it is
+        # collected (a stream whose response never started never ends).
+        client.uncount = weakref.finalize(client, self._gone, client.inspection_id)
 
     def _gone(self, inspection_id: str) -> None:
         with self._lock:
@@ -170,6 +175,8 @@ class Broadcaster:
     def unsubscribe(self, client: Client) -> None:
         with self._lock:
             self._clients.discard(client)
+        if client.uncount is not None:
+            client.uncount()
 
 
 def open_client(
