@@ -375,7 +375,12 @@ def _import(database: Database, args: argparse.Namespace) -> int:
     app = WarRoom(database)
     app.use_signer(signer)  # closed days are sealed again as they go in
     try:
-        events = import_log(app, Path(args.file), verifier)
+        events = import_log(
+            app,
+            Path(args.file),
+            verifier,
+            max_document_bytes=settings.max_body_bytes,  # no upload was larger
+        )
         root = app.evidence.head().root.hex()
     except Refused as refusal:
         print(f"warroom: import refused, nothing stored: {refusal}", file=sys.stderr)

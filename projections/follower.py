@@ -46,8 +46,10 @@ RETRY_FIRST_SECONDS = 0.5
 RETRY_MOST_SECONDS = 10.0
 Listener = Callable[[LoggedEvent, Changes], None]
 # Behind the log by this many positions, the read side folds it in pages
-# before it follows the feed (`ReadSide._catch_up`).
+# before it follows the feed (`ReadSide._catch_up`), this many events to each
+# hold of the lock (reads wait for no longer than a page takes).
 CATCH_UP_AT_LEAST = 10_000
+CATCH_UP_PAGE = 1000
 
 
 def read_events(
@@ -253,11 +255,18 @@ class ReadSide:
                 self._error = None
 
     def _catch_up(self) -> None:
-        """Folds a long way behind the log (no saved state, or an old one) at
-        the rebuild's pace: pages of the log, the garbage collector off (it
-        would walk every record made, again and again: see `rebuild`), and
-        memory bounded as ever (inspections past the bound are dropped and
-        written by the next save)."""
+        """Folds a long way behind the log (no saved state: a rebuild killed
+        before it saved, or state of an old shape) the way `warroom rebuild`
+        does, so that it costs what a rebuild costs (issue 22: 5 times its
+        time and 3 times its memory before): pages of the log, the garbage
+        collector off (it would walk every record made, again and again: see
+        `rebuild`) and what was folded frozen out of its sight after; no
+        copies kept for past questions (`marks`: a restart has none either,
+        and one every 1,000 events of a growing inspection was most of the
+        cost), and no save until the end, then one, as a rebuild saves.
+        Listeners still hear of every event, a page at a time; memory stays
+        bounded as ever (inspections past the bound are dropped and written
+        by the next save)."""
         head = self.app.recorder.max_notification_id() or 0
         if head - self.views.position < CATCH_UP_AT_LEAST:
             return
@@ -265,41 +274,62 @@ class ReadSide:
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for event in read_events(self.app, self.views.position, head, 5000):
+            events = read_events(self.app, self.views.position, head, 5000)
+            for page in _pages(events, CATCH_UP_PAGE):
                 if self._stopping.is_set():
                     return
-                self.apply(event)
+                with self._advanced:
+                    folded = [(event, self._fold(event, mark=False)) for event in page]
+                    self._advanced.notify_all()
+                for event, changes in folded:
+                    if changes is not None:
+                        self._tell(event, changes)
         finally:
+            gc.freeze()
             if collecting:
                 gc.enable()
+        log.info("folded the log to %s", self.views.position)
+        self._save_now.set()
 
     def apply(self, event: LoggedEvent) -> Changes:
         with self._advanced:
-            if event.position <= self.views.position:
+            changes = self._fold(event, mark=True)
+            if changes is None:
                 return {}  # already folded in (a saved state ahead of the feed)
-            key = key_of(event.type, event.inspection_id)
-            held = self.loaded.peek(key) if key else None
-            last = held.position if held is not None else None
-            self._folded_to = self.views.position
-            try:
-                changes = self.views.apply(event)
-            finally:
-                self._folded_to = self.views.position
-            self.timeline.add(event.position, event.recorded_at)
-            if key:  # an inspection's event: it changed, and may mark a stretch
-                self._changed.add(key)
-                folded = self.loaded.peek(key)
-                if folded is not None and last is not None:
-                    self.marks.inspections.offer(key, event.position, last, folded.copy)
             self._advanced.notify_all()
         if event.position - self._save_tried_at >= self._save_every:
             self._save_now.set()
+        self._tell(event, changes)
+        return changes
+
+    def _fold(self, event: LoggedEvent, *, mark: bool) -> Changes | None:
+        """Folds one event in (under the lock); None if it was already.
+        `mark`: keep a copy of its inspection for past questions, if it just
+        crossed into a new stretch of `checkpoint_every` events."""
+        if event.position <= self.views.position:
+            return None
+        key = key_of(event.type, event.inspection_id)
+        held = self.loaded.peek(key) if key and mark else None
+        last = held.position if held is not None else None
+        self._folded_to = self.views.position
+        try:
+            changes = self.views.apply(event)
+        finally:
+            self._folded_to = self.views.position
+        self.timeline.add(event.position, event.recorded_at)
+        if key:  # an inspection's event: it changed, and may mark a stretch
+            self._changed.add(key)
+            folded = self.loaded.peek(key) if mark else None
+            if folded is not None and last is not None:
+                self.marks.inspections.offer(key, event.position, last, folded.copy)
+        return changes
+
+    def _tell(self, event: LoggedEvent, changes: Changes) -> None:
         for listener in list(self._listeners):
             try:
                 listener(event, changes)
             except Exception:  # one broken listener must not stop the others
                 log.exception("a live listener failed")
-        return changes
 
     # Loading and dropping one inspection (under the lock).
 
@@ -414,3 +444,14 @@ class ReadSide:
         # What was just loaded lives as long as the server: keep the garbage
         # collector from walking it on every full collection.
         gc.freeze()
+
+
+def _pages(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    page: list[T] = []
+    for item in items:
+        page.append(item)
+        if len(page) == size:
+            yield page
+            page = []
+    if page:
+        yield page

@@ -26,14 +26,27 @@ batches of `PAGE` events), so an import holds one batch in memory, never the
 file; the transaction commits only if the tree its batches made has the root
 that was checked. The payloads are in clear in the file: keep it as the
 database is kept.
+
+Memory stays bounded whatever the zip declares (issue 22: a 2.2 MB file that
+inflated to 2 GiB took 2 GB before it was refused): the lines are read in
+blocks, and one longer than `MAX_LINE_BYTES` (no event comes near it) is
+refused when reached, not held; a member is refused by its declared size
+before it is read (a member never inflates past it: `zipfile` stops there),
+`manifest.json` at `MAX_MANIFEST_BYTES`, each checkpoint (only its size and
+root are kept) at `MAX_NOTE_BYTES`, each document at the
+largest body a server takes (`WARROOM_MAX_BODY_BYTES`: no upload was larger);
+and a file of more than `MAX_MEMBERS` members is refused before its directory
+is read.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
+from contextlib import closing
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,6 +66,17 @@ from warroom.storage import Batch, Document
 FORMAT = "warroom-export"
 VERSION = 1
 PAGE = 2000
+# What an import holds of the file at most (see the module's docstring). An
+# event's line is a few KB; the longest a command can make (a debrief's long
+# texts, in base64) is under 1 MB. A line is decoded into objects, which can
+# take many times its bytes: this keeps even a crafted one to tens of MB.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+# A checkpoint is a few hundred bytes; the manifest names each of them.
+MAX_NOTE_BYTES = 16 * 1024
+MAX_MANIFEST_BYTES = 8 * 1024 * 1024
+MAX_MEMBERS = 200_000
+DEFAULT_MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+BLOCK = 64 * 1024
 
 
 class Refused(ValueError):
@@ -170,21 +194,30 @@ def _checkpoints(
 # --- import --------------------------------------------------------------------
 
 
-def import_log(app: WarRoom, source: Path, verifier: Verifier | None = None) -> int:
+def import_log(
+    app: WarRoom,
+    source: Path,
+    verifier: Verifier | None = None,
+    *,
+    max_document_bytes: int = DEFAULT_MAX_DOCUMENT_BYTES,
+) -> int:
     """Loads an export into `app`'s empty database; the number of events.
 
     Refused (nothing stored) if the database holds anything, or if the file
     does not prove itself: leaves, root, checkpoints and document hashes.
-    Memory stays bounded whatever the file's size: it is read twice, as a
-    stream, from the zip: once to check it all, then to store it in batches,
-    in one transaction that checks the stored tree's root before it commits.
+    Memory stays bounded whatever the file's size or what it declares: it is
+    read twice, as a stream, from the zip: once to check it all, then to
+    store it in batches, in one transaction that checks the stored tree's
+    root before it commits.
     """
     if app.recorder.max_notification_id() or app.store.documents_held():
         raise Refused(
             "the database is not empty: an export is imported into an empty one"
         )
     try:
+        _check_members(source)
         with zipfile.ZipFile(source) as packed:
+            _check_sizes(packed, max_document_bytes)
             manifest = _manifest(packed)
             events = _check(packed, manifest, app.mapper, verifier)
             if events:
@@ -192,6 +225,84 @@ def import_log(app: WarRoom, source: Path, verifier: Verifier | None = None) -> 
     except (OSError, KeyError, zipfile.BadZipFile, orjson.JSONDecodeError) as error:
         raise Refused(f"not a readable export: {error}") from None
     return events
+
+
+def _check_members(source: Path) -> None:
+    """Refuses a file of more than `MAX_MEMBERS` members from its end record
+    alone: `zipfile` holds every member's entry of the directory in memory."""
+    with source.open("rb") as file:
+        file.seek(0, 2)
+        size = file.tell()
+        file.seek(max(0, size - 65_557))  # the end record and its comment
+        tail = file.read()
+    at = tail.rfind(b"PK\x05\x06")
+    if at < 0 or len(tail) < at + 22:
+        return  # not a zip file: `zipfile` says so
+    members = struct.unpack("<H", tail[at + 10 : at + 12])[0]
+    locator = tail.rfind(b"PK\x06\x07", 0, at)
+    if members == 0xFFFF and locator >= 0:
+        with source.open("rb") as file:  # Zip64: the count is 8 bytes, elsewhere
+            file.seek(struct.unpack("<Q", tail[locator + 8 : locator + 16])[0])
+            record = file.read(56)
+        if record[:4] == b"PK\x06\x06" and len(record) == 56:
+            members = struct.unpack("<Q", record[32:40])[0]
+    if members > MAX_MEMBERS:
+        raise Refused(
+            f"the file declares {members:,} members; an import takes at most "
+            f"{MAX_MEMBERS:,} (its documents and checkpoints)"
+        )
+
+
+def _check_sizes(packed: zipfile.ZipFile, max_document_bytes: int) -> None:
+    """Refuses, before reading it, a member larger than any export holds: the
+    size is the one the zip declares, past which `zipfile` never inflates."""
+    for info in packed.infolist():
+        most = _most_bytes(info.filename, max_document_bytes)
+        if most is not None and info.file_size > most:
+            raise Refused(
+                f"{info.filename} inflates to {info.file_size:,} bytes, more than "
+                f"the {most:,} an export holds there"
+                + (
+                    " (a document is at most WARROOM_MAX_BODY_BYTES)"
+                    if info.filename.startswith("documents/")
+                    else ""
+                )
+            )
+
+
+def _most_bytes(name: str, max_document_bytes: int) -> int | None:
+    """How large a member may be, if it is not read a line at a time."""
+    if name.startswith("documents/"):
+        return max_document_bytes
+    if name == "manifest.json":
+        return MAX_MANIFEST_BYTES
+    if name in ("log.jsonl", "stored.jsonl"):
+        return None
+    return MAX_NOTE_BYTES
+
+
+def _lines(packed: zipfile.ZipFile, name: str) -> Generator[bytes, None, None]:
+    """A member's lines, without their newlines, read in blocks: a line longer
+    than `MAX_LINE_BYTES` is refused when it gets there, never held whole."""
+    with packed.open(name) as member:
+        partial: list[bytes] = []
+        held = 0
+        while block := member.read(BLOCK):
+            *whole, rest = block.split(b"\n")
+            if whole:
+                partial.append(whole[0])
+                yield b"".join(partial)
+                yield from whole[1:]
+                partial, held = [], 0
+            partial.append(rest)
+            held += len(rest)
+            if held > MAX_LINE_BYTES:
+                raise Refused(
+                    f"{name} holds a line longer than {MAX_LINE_BYTES:,} bytes: "
+                    "no event is that long"
+                )
+        if held:
+            yield b"".join(partial)
 
 
 def _manifest(packed: zipfile.ZipFile) -> dict[str, Any]:
@@ -211,7 +322,7 @@ def _check(
     number of events. Only hashes are kept: a compact range, and the roots at
     the checkpoints' sizes."""
     checkpoints = _read_checkpoints(packed, verifier)
-    sizes = {checkpoint.size for _, checkpoint in checkpoints}
+    sizes = {size for _, size, _ in checkpoints}
     compact = merkle.CompactRange()
     roots: dict[int, bytes] = {0: compact.root()}
     for leaf in _leaves(packed, mapper):
@@ -235,8 +346,7 @@ def _leaves(packed: zipfile.ZipFile, mapper: Mapper[Any]) -> Iterator[bytes]:
     line in `log.jsonl`."""
     # The payloads are in clear in the file, whatever the target's cipher.
     in_clear: Mapper[Any] = Mapper(transcoder=mapper.transcoder)
-    with packed.open("log.jsonl") as log:
-        lines = iter(log)
+    with closing(_lines(packed, "log.jsonl")) as lines:
         for position, event in _stored_events(packed):
             try:
                 leaf = leaf_bytes(
@@ -246,7 +356,7 @@ def _leaves(packed: zipfile.ZipFile, mapper: Mapper[Any]) -> Iterator[bytes]:
                 raise Refused(
                     f"the event at position {position} cannot be read: {error}"
                 ) from None
-            if leaf != next(lines, b"").rstrip(b"\n"):
+            if leaf != next(lines, b""):
                 raise Refused(
                     f"the event at position {position} does not match its line in "
                     "log.jsonl (altered content)"
@@ -260,21 +370,16 @@ def _stored_events(packed: zipfile.ZipFile) -> Iterator[tuple[int, StoredEvent]]
     """`stored.jsonl`, line by line: each event (payload in clear) and its
     position, which must increase."""
     last = 0
-    with packed.open("stored.jsonl") as stored:
-        for line in stored:
-            try:
-                record = orjson.loads(line)
-                position, event = int(record["position"]), _stored_event(record)
-            except (KeyError, TypeError, ValueError) as error:
-                raise Refused(
-                    f"stored.jsonl holds a malformed event: {error}"
-                ) from None
-            if position <= last:
-                raise Refused(
-                    "stored.jsonl is not in log order (positions must increase)"
-                )
-            last = position
-            yield position, event
+    for line in _lines(packed, "stored.jsonl"):
+        try:
+            record = orjson.loads(line)
+            position, event = int(record["position"]), _stored_event(record)
+        except (KeyError, TypeError, ValueError) as error:
+            raise Refused(f"stored.jsonl holds a malformed event: {error}") from None
+        if position <= last:
+            raise Refused("stored.jsonl is not in log order (positions must increase)")
+        last = position
+        yield position, event
 
 
 def _notification(position: int, event: StoredEvent) -> Notification:
@@ -311,10 +416,10 @@ def _check_root(manifest: dict[str, Any], compact: merkle.CompactRange) -> None:
 
 def _read_checkpoints(
     packed: zipfile.ZipFile, verifier: Verifier | None
-) -> list[tuple[str, Checkpoint]]:
+) -> list[tuple[str, int, bytes]]:
     """Every checkpoint in the file (and, given the verifier key, its
-    signature checked), by name."""
-    found: list[tuple[str, Checkpoint]] = []
+    signature checked): its name, size and root."""
+    found: list[tuple[str, int, bytes]] = []
     for name in sorted(n for n in packed.namelist() if n.startswith("checkpoints/")):
         note = packed.read(name).decode()
         try:
@@ -325,22 +430,22 @@ def _read_checkpoints(
             )
         except NoteError as error:
             raise Refused(f"{name}: {error}") from None
-        found.append((name, checkpoint))
+        found.append((name, checkpoint.size, checkpoint.root))
     return found
 
 
 def _check_checkpoints(
-    checkpoints: list[tuple[str, Checkpoint]], roots: dict[int, bytes]
+    checkpoints: list[tuple[str, int, bytes]], roots: dict[int, bytes]
 ) -> set[int]:
     """The sizes of the trees the checkpoints sign, each checked against the
     leaves."""
-    for name, checkpoint in checkpoints:
-        if roots.get(checkpoint.size) != checkpoint.root:
+    for name, size, root in checkpoints:
+        if roots.get(size) != root:
             raise Refused(
                 f"{name}: the log is not the one this checkpoint signed "
-                f"(tree of {checkpoint.size})"
+                f"(tree of {size})"
             )
-    return {checkpoint.size for _, checkpoint in checkpoints}
+    return {size for _, size, _ in checkpoints}
 
 
 def _document_names(packed: zipfile.ZipFile) -> list[str]:

@@ -71,6 +71,8 @@ class Client:
     dropped: bool = False
     # Ended because the server is shutting down: it says so before it goes.
     closing: bool = False
+    # Takes it off its inspection's count of streams (`Broadcaster`), once.
+    uncount: Callable[[], object] | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         # One more than asked, so there is always room to say "dropped".
@@ -107,12 +109,25 @@ class Broadcaster:
         # Weak: a stream whose response never started (the client hung up at
         # once) never runs its `finally`, and must not stay counted for ever.
         self._clients: weakref.WeakSet[Client] = weakref.WeakSet()
-        self._lock = threading.Lock()
+        # How many clients each inspection has: never fewer than there are.
+        self._following: dict[str, int] = {}
+        # Reentrant: a client collected while this thread holds it (the
+        # garbage collector runs anywhere) takes itself off the count.
+        self._lock = threading.RLock()
 
     def publish(self, event: LoggedEvent, changes: Changes) -> None:
-        """Called from the read side's thread, after the event is folded in."""
+        """Called from the read side's thread, after the event is folded in.
+
+        An inspection no stream follows costs nothing here: a server folding
+        a long log in at its start encoded every event, for nobody, and that
+        was a third of its time (issue 22). A stream subscribes before it
+        reads the log, so what was folded before it did is in what it reads.
+        """
         if event.is_internal or self._loop.is_closed():
             return
+        with self._lock:
+            if not self._following.get(event.inspection_id):
+                return
         message = Message(event.position, encode(event, changes))
         self._loop.call_soon_threadsafe(self._fan_out, event.inspection_id, message)
 
@@ -145,10 +160,23 @@ class Broadcaster:
     def subscribe(self, client: Client) -> None:
         with self._lock:
             self._clients.add(client)
+            following = self._following.get(client.inspection_id, 0)
+            self._following[client.inspection_id] = following + 1
+        # Counted down once: when its stream ends, or else when it is
+        # collected (a stream whose response never started never ends).
+        client.uncount = weakref.finalize(client, self._gone, client.inspection_id)
+
+    def _gone(self, inspection_id: str) -> None:
+        with self._lock:
+            following = self._following.pop(inspection_id, 1) - 1
+            if following:
+                self._following[inspection_id] = following
 
     def unsubscribe(self, client: Client) -> None:
         with self._lock:
             self._clients.discard(client)
+        if client.uncount is not None:
+            client.uncount()
 
 
 def open_client(

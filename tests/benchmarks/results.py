@@ -120,6 +120,14 @@ HEADLINE: dict[str, tuple[str, ...]] = {
     "rebuild": ("events_per_s", "paired_ratio"),
     "as_of": ("p50_ms", "p95_ms"),
     "cold_start": ("first_answer_s", "no_saved_views_first_answer_s"),
+    "serve_after_killed_rebuild": (
+        "rebuild_s",
+        "serve_s",
+        "rebuild_cpu_s",
+        "serve_cpu_s",
+        "rebuild_rss_mib",
+        "serve_rss_mib",
+    ),
     "command_throughput": (
         "commands_per_s",
         "p99_ms",

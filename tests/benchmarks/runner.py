@@ -18,6 +18,7 @@ from projections.rebuild import rebuild
 from tests.benchmarks import (
     evidence,
     fold,
+    killed_rebuild,
     library,
     live,
     many_inspections,
@@ -69,6 +70,8 @@ class Plan:
     stall_seconds: float = 1.0
     # Issue 22: CaseBrowsed in each of the fold's two inspections.
     fold_browses: int = 10_000
+    # Issue 22's killed rebuild (killed_rebuild.py): the log's size.
+    killed_rebuild_events: int = 20_000
 
     @classmethod
     def of(cls, quick: bool) -> Plan:
@@ -113,12 +116,23 @@ class Plan:
             stall_pollers=60,
             stall_seconds=20.0,
             fold_browses=200_000,
+            killed_rebuild_events=200_000,
         )
 
 
 # The stages of a run, in order; `--only` picks some. A ratio whose other side
 # was not measured in the same run is left out, never taken from another run.
-STAGES = ("append", "http", "stalls", "replay", "cold", "tree", "many", "fold")
+STAGES = (
+    "append",
+    "http",
+    "stalls",
+    "replay",
+    "killed",
+    "cold",
+    "tree",
+    "many",
+    "fold",
+)
 
 
 class Run:
@@ -156,6 +170,7 @@ class Run:
             "http": self.http_commands_and_live,
             "stalls": lambda: throughput.command_stalls(self),
             "replay": self.replay_and_rebuild,
+            "killed": lambda: killed_rebuild.serve_after_killed_rebuild(self),
             "cold": self.cold_start_and_as_of,
             "tree": self.tree_append,
             "many": lambda: many_inspections.many_inspections(self),
@@ -178,6 +193,7 @@ class Run:
             "live_latency",
             "library_replay",
             "rebuild",
+            "serve_after_killed_rebuild",
             "as_of",
             "cold_start",
             "tree_append",

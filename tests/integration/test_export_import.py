@@ -491,3 +491,113 @@ def test_an_import_holds_a_batch_in_memory_not_the_file(
     # Held whole, the file alone would be more than this, its events as
     # objects several times that.
     assert peak < unzipped / 4, (peak, unzipped)
+
+
+# --- bombs: memory bounded whatever the file declares (issue 22, finding 7) -----
+
+BOMB_BYTES = 2 * 1024**3
+# The command line's own memory importing a normal export is about 70 MB.
+BOMB_MOST_RSS_MB = 250
+
+
+def _bomb(out: Path, member: str) -> Path:
+    """A zip of a few MB whose `member` inflates to 2 GiB of one byte, no
+    newline in it, beside an empty log and a manifest that would take it."""
+    manifest = {"format": archive.FORMAT, "version": archive.VERSION, "events": 1}
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as packed:
+        packed.writestr("manifest.json", orjson.dumps(manifest))
+        packed.writestr("log.jsonl", b"")
+        with packed.open(member, "w", force_zip64=True) as bomb:
+            block = b"a" * (1 << 20)
+            for _ in range(BOMB_BYTES // len(block)):
+                bomb.write(block)
+    return out
+
+
+def _import_measured(
+    url: str, file: Path
+) -> tuple[subprocess.CompletedProcess[str], float]:
+    """`warroom import FILE` and its peak resident memory in MB: it runs as
+    the only child of a small Python process that reports its children's."""
+    measure = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run(sys.argv[1:])\n"
+        "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(f'peak_kib={peak}', file=sys.stderr)\n"
+        "sys.exit(done.returncode)\n"
+    )
+    done = subprocess.run(
+        [
+            str(VENV_BIN / "python"),
+            "-c",
+            measure,
+            str(VENV_BIN / "warroom"),
+            "import",
+            str(file),
+        ],
+        env={
+            **os.environ,
+            "WARROOM_DATABASE_URL": url,
+            "WARROOM_SIGNING_KEY": TEST_SIGNING_KEY,
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    peak = int(done.stderr.rpartition("peak_kib=")[2].split()[0])
+    return done, peak / 1024
+
+
+@pytest.mark.parametrize(
+    ("member", "said"),
+    [
+        ("stored.jsonl", "stored.jsonl holds a line longer than"),
+        ("documents/" + "0" * 64, "inflates to 2,147,483,648 bytes"),
+    ],
+)
+def test_an_import_of_a_zip_bomb_is_refused_early_in_bounded_memory(
+    tmp_path: Path, member: str, said: str
+) -> None:
+    bomb = _bomb(tmp_path / "bomb.zip", member)
+    assert bomb.stat().st_size < 20_000_000
+    url = f"sqlite:///{tmp_path / 'target.db'}"
+    done, peak_mb = _import_measured(url, bomb)
+    assert done.returncode == 1, done.stderr
+    assert "import refused, nothing stored" in done.stderr and said in done.stderr
+    assert peak_mb < BOMB_MOST_RSS_MB, peak_mb
+    _nothing_stored(url)
+
+
+def test_an_import_of_a_file_of_more_members_than_it_takes_is_refused(
+    export: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with zipfile.ZipFile(export) as packed:
+        members = len(packed.namelist())
+    monkeypatch.setattr(archive, "MAX_MEMBERS", members - 1)
+    with (
+        opened(database_url) as app,
+        pytest.raises(
+            Refused,
+            match=f"the file declares {members} members; an import takes at most",
+        ),
+    ):
+        import_log(app, export)
+    _nothing_stored(database_url)
+    monkeypatch.setattr(archive, "MAX_MEMBERS", members)
+    with opened(database_url) as app:
+        assert import_log(app, export) > 10
+
+
+def test_a_document_larger_than_any_upload_is_refused_before_it_is_read(
+    export: Path, database_url: str
+) -> None:
+    with (
+        opened(database_url) as app,
+        pytest.raises(
+            Refused,
+            match=f"inflates to {len(DOCUMENT)} bytes, more than the 10 an export",
+        ),
+    ):
+        import_log(app, export, max_document_bytes=10)
+    _nothing_stored(database_url)

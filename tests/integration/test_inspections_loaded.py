@@ -237,14 +237,14 @@ def test_a_refold_from_nothing_keeps_to_the_bound_and_answers_as_before(
     # Folded in pages (as a long log would be), one inspection held at most.
     monkeypatch.setattr(follower, "CATCH_UP_AT_LEAST", 1)
     held: list[int] = []
-    keep = follower.ReadSide.apply
+    keep = follower.ReadSide._fold
 
-    def counting(self: ReadSide, event: Any) -> Any:
-        changes = keep(self, event)
+    def counting(self: ReadSide, event: Any, *, mark: bool) -> Any:
+        changes = keep(self, event, mark=mark)
         held.append(len(self.loaded.held()))
         return changes
 
-    monkeypatch.setattr(follower.ReadSide, "apply", counting)
+    monkeypatch.setattr(follower.ReadSide, "_fold", counting)
     with server(database_url, client, most=1) as restarted:
         after = [read_everything(restarted, i) for i in inspections]
         side = read_side(restarted)

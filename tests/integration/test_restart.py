@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -21,8 +23,10 @@ from fastapi.testclient import TestClient
 
 from projections import saved
 from projections.audit import Timeline
-from projections.follower import read_events
+from projections.follower import CATCH_UP_AT_LEAST, read_events
+from projections.rebuild import rebuild
 from projections.views import Views
+from tests.benchmarks.logbuilder import LogBuilder, add_users, open_inspection
 from tests.helpers import Inspection, WarRoomClient
 from tests.integration.story import (
     WHEN_ASKED,
@@ -202,3 +206,77 @@ def test_warroom_rebuild_shows_progress_and_rate_and_leaves_every_read_the_same(
     with server(database_url, client) as restarted:
         after = read_everything(restarted, inspection)
     assert comparable(after) == comparable(before)
+
+
+def killed_rebuild(database_url: str) -> None:
+    """`warroom rebuild`, killed (SIGKILL) once it has folded 5,000 events:
+    it dropped the saved read models first and saved none."""
+    warroom = Path(sys.executable).with_name("warroom")
+    process = subprocess.Popen(
+        [str(warroom), "rebuild"],
+        env={**os.environ, "WARROOM_DATABASE_URL": database_url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stderr is not None
+    said = b""
+    deadline = time.monotonic() + 120
+    while b" 5000/" not in said and time.monotonic() < deadline:
+        chunk = os.read(process.stderr.fileno(), 4096)
+        assert chunk, f"the rebuild ended first: {said.decode()}"
+        said += chunk
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    process.stderr.close()
+
+
+def test_a_server_after_a_killed_rebuild_folds_as_a_rebuild_and_answers_as_before(
+    database_url: str,
+) -> None:
+    # Issue 22: after a killed rebuild a server took 5 times a rebuild's time
+    # and 3 times its memory to answer (a copy of the inspection kept every
+    # 1,000 events, a save every 10,000, each event encoded for streams that
+    # nobody had open). The benchmark measures it side by side
+    # (`serve_after_killed_rebuild`); this checks what it folds.
+    with server(database_url) as client:
+        inspection = Inspection.open(client)
+        act_one(client, inspection)
+        act_two(client, inspection)
+        before = read_everything(client, inspection)
+    with log_only(database_url) as app:
+        cast = add_users(app)
+        long = open_inspection(app, cast, "A long inspection")
+        LogBuilder(app, cast, long, seed=4).build(
+            3 * CATCH_UP_AT_LEAST, 2000, time.time() + 300
+        )
+        last = app.recorder.max_notification_id()
+    killed_rebuild(database_url)
+    with log_only(database_url) as app:
+        assert app.store.load_views(app.name) is None  # nothing saved
+
+    with server(database_url, client) as restarted:
+        side = restarted.http.app.state.warroom.read_side  # type: ignore[attr-defined]
+        assert restarted.stored() == last
+        assert side.wait_for(last, timeout=120)
+        # Folded as a rebuild folds: no copies kept along the way, and saved
+        # once, at the end (not at shutdown).
+        assert len(side.marks.inspections) == 0
+        assert saved_position(database_url, last) == last
+        after = read_everything(restarted, inspection)
+        served = side.read(lambda views: views.to_json())
+    assert comparable(after) == comparable(before)
+    with log_only(database_url) as app:
+        rebuilt, _ = rebuild(app)
+    assert served == rebuilt.to_json()
+
+
+def saved_position(database_url: str, wanted: int | None) -> int | None:
+    """Where the saved read models stand, once at `wanted` (or after 30 s)."""
+    deadline = time.monotonic() + 30
+    with log_only(database_url) as app:
+        while True:
+            stored = app.store.load_views(app.name)
+            position = stored[0] if stored is not None else None
+            if position == wanted or time.monotonic() > deadline:
+                return position
+            time.sleep(0.05)
