@@ -18,6 +18,7 @@ from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
+from warroom.evidence.broken import LogBroken
 from web import blog_sender, docs, health, live, metrics
 from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
 from web.auth import AccessChanges
@@ -176,6 +177,11 @@ def _add_error_answers(api: FastAPI) -> None:
     async def beyond_log(_: Request, error: PositionBeyondLog) -> JSONResponse:
         body = {"detail": str(error), "rule": "position_beyond_log"}
         return answer(409, {**body, "head": error.head})
+
+    @api.exception_handler(LogBroken)
+    async def log_broken(_: Request, error: LogBroken) -> JSONResponse:
+        # Not a conflict to retry: this process stores nothing more.
+        return answer(503, error.to_json())
 
     @api.exception_handler(TooManyWaiting)
     async def too_many_waiting(_: Request, error: TooManyWaiting) -> JSONResponse:
