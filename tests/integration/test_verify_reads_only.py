@@ -67,21 +67,21 @@ def fingerprint(url: str) -> Any:
     table's rows (PostgreSQL)."""
     if url.startswith("sqlite"):
         path = Path(url[len("sqlite:///") :])
-        with sqlite3.connect(path) as conn:  # the WAL folded into the file
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.close()
+        folding = sqlite3.connect(path)  # the WAL folded into the file
+        folding.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        folding.close()
         return hashlib.sha256(path.read_bytes()).hexdigest(), path.stat().st_mtime_ns
     schema = url.split("schema=", 1)[1]
-    with psycopg.connect(POSTGRES_URL.split("?", 1)[0], autocommit=True) as conn:
+    with psycopg.connect(POSTGRES_URL.split("?", 1)[0], autocommit=True) as pg:
         tables = [
             row[0]
-            for row in conn.execute(
+            for row in pg.execute(
                 "SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1",
                 (schema,),
             )
         ]
         return {
-            table: conn.execute(
+            table: pg.execute(
                 f"SELECT count(*), md5(coalesce(string_agg(t::text, '|' ORDER BY "
                 f't::text), \'\')) FROM "{schema}"."{table}" t'
             ).fetchone()
