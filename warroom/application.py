@@ -62,6 +62,9 @@ class WarRoom(Application[UUID]):
         self.evidence = VerifiableLog(self.recorder, self.mapper)
         # Once the log is found to disagree with its tree, nothing more is saved.
         self.log_health = LogHealth()
+        backfilled = None if backfilling else self.evidence.backfilled()
+        if backfilled is not None:  # the day seals say so as checkpoints do
+            self.recorder.tree.extensions = (backfilled.extension(),)  # type: ignore[attr-defined]
         if not backfilling:
             try:
                 refuse_without_tree(self.recorder)

@@ -26,7 +26,7 @@ from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
 from entrypoints import cli
-from tests.conftest import POSTGRES_URL, TEST_VERIFIER_KEY
+from tests.conftest import POSTGRES_URL, TEST_SIGNING_KEY, TEST_VERIFIER_KEY
 from tests.helpers import (
     ROLES,
     Inspection,
@@ -41,8 +41,9 @@ from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from warroom.evidence import merkle, walk
 from warroom.evidence.backfill import TreeMissing
-from warroom.evidence.notes import Checkpoint, NoteError, Verifier
+from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
 from warroom.evidence.readonly import ReadOnlyLog
+from warroom.evidence.receipt import verify_receipt
 from web.app import create_app
 from web.closing import DayCloser, parse_hour
 from web.verifications import Verifications
@@ -463,6 +464,19 @@ def test_a_log_written_before_the_tree_is_refused_until_backfilled_on_request(
         assert backfilled is not None
         assert (backfilled.first_position, backfilled.leaves) == (1, count)
         assert backfilled.by == "Olive Operator"
+        signer, verifier = (
+            Signer.parse(TEST_SIGNING_KEY),
+            Verifier.parse(TEST_VERIFIER_KEY),
+        )
+        old_receipt = reopened.evidence.receipt(1, signer)
+        assert old_receipt is not None
+        assert old_receipt["backfilled"]["by"] == "Olive Operator"
+        assert verify_receipt(old_receipt, verifier)["position"] == 1
+        assert backfilled.extension() in old_receipt["checkpoint"]
+        newer = reopened.evidence.receipt(count + 1, signer)  # the backfill's own
+        assert newer is not None and "backfilled" not in newer
+        # The day seals signed from now on say so too.
+        assert reopened.recorder.tree.extensions == (backfilled.extension(),)  # type: ignore[attr-defined]
     finally:
         reopened.close()
     verified = warroom(database_url, "verify")
@@ -488,8 +502,6 @@ def test_a_log_written_before_the_tree_is_refused_until_backfilled_on_request(
 
 
 def test_a_note_signed_by_another_key_of_the_same_name_is_refused() -> None:
-    from warroom.evidence.notes import Signer
-
     ours = Verifier.parse(TEST_VERIFIER_KEY)
     impostor = Signer.generate(ours.name)
     forged = Checkpoint(ours.name, 5, hashlib.sha256(b"x").digest()).signed(impostor)

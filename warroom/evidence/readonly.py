@@ -21,6 +21,8 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
+from eventsourcing.postgres import PostgresFactory
+from eventsourcing.utils import get_topic
 
 from warroom.config import Database
 from warroom.evidence.log import VerifiableLog
@@ -46,8 +48,24 @@ def read_only_env(database: Database) -> dict[str, str]:
             raise NoDatabase(f"no SQLite database at {path}")
         env["SQLITE_DBNAME"] = f"file:{path.resolve()}?mode=ro"
     else:  # a few connections: walks and checks run one at a time
-        env |= {"POSTGRES_POOL_SIZE": "1", "POSTGRES_MAX_OVERFLOW": "3"}
+        env |= {
+            "PERSISTENCE_MODULE": get_topic(ReadOnlyPostgresFactory),
+            "POSTGRES_POOL_SIZE": "1",
+            "POSTGRES_MAX_OVERFLOW": "3",
+        }
     return env
+
+
+class ReadOnlyPostgresFactory(PostgresFactory):
+    """The library's factory, whose pool opens every connection with
+    `default_transaction_read_only` on: set before the pool opens any, so
+    that no connection is ever made without it."""
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        kwargs = self.datastore.pool.kwargs
+        assert isinstance(kwargs, dict)
+        kwargs["options"] = f"{kwargs.get('options', '')} {READ_ONLY_OPTION}".strip()
 
 
 class ReadOnlyLog(Application[UUID]):
@@ -61,20 +79,8 @@ class ReadOnlyLog(Application[UUID]):
     def __init__(self, database: Database) -> None:
         super().__init__(env=read_only_env(database))
         self.database = database
-        if database.kind == "postgresql":
-            _read_only_connections(self.recorder.datastore)  # type: ignore[attr-defined]
         self.recorder.mapper = self.mapper  # type: ignore[attr-defined]
         self.evidence = VerifiableLog(self.recorder, self.mapper)
 
     def save(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("the log was opened read-only")
-
-
-def _read_only_connections(datastore: Any) -> None:
-    """Every connection of the pool, from now on, begins READ ONLY
-    transactions (PostgreSQL refuses any write in them)."""
-    pool = datastore.pool
-    options = pool.kwargs.get("options", "")
-    if READ_ONLY_OPTION not in options:
-        pool.kwargs["options"] = f"{options} {READ_ONLY_OPTION}".strip()
-        pool.drain()  # any opened before, by the recorder's constructor

@@ -120,6 +120,8 @@ class Tree:
         )
         self.p = p
         self.signer: Signer | None = None
+        # A backfilled log's seals say so too (`warroom.evidence.backfilled`).
+        self.extensions: tuple[str, ...] = ()
 
     # --- writing, inside the events' transaction ------------------------------
 
@@ -208,7 +210,9 @@ class Tree:
     def _seal(self, compact: CompactRange) -> str:
         if self.signer is None:
             raise RuntimeError("no signing key: a closed day cannot be sealed")
-        checkpoint = Checkpoint(self.signer.name, compact.size, compact.root())
+        checkpoint = Checkpoint(
+            self.signer.name, compact.size, compact.root(), self.extensions
+        )
         return checkpoint.signed(self.signer)
 
     def backfill_page(
