@@ -9,7 +9,7 @@ them, and the schemathesis suite checks every answer against the schema.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from typing_extensions import TypedDict
@@ -159,6 +159,13 @@ class RuleProblem(Problem):
     rule: str
 
 
+class LogBrokenProblem(Problem):
+    """The log disagrees with its tree: this server stores nothing more."""
+
+    code: Literal["log_broken"]
+    position: int | None
+
+
 Responses = dict[int | str, dict[str, Any]]
 
 
@@ -174,6 +181,12 @@ NOT_FOUND = _problem(404, "No such inspection (or thing in it)")
 CONFLICT = _problem(409, "A rule would be broken", RuleProblem)
 TOO_LARGE = _problem(413, "The body is over the size limit")
 NOT_YET = _problem(503, "The read models did not reach `min_position` in time")
+LOG_BROKEN = _problem(
+    503,
+    "`log_broken`: the log disagrees with its Merkle tree (`warroom verify` "
+    "names where); this server stores and signs nothing more",
+    LogBrokenProblem,
+)
 
 # Every read route; 422 (malformed parameters) FastAPI documents itself.
 READ_ERRORS: Responses = {
@@ -196,6 +209,7 @@ COMMAND_ERRORS: Responses = {
     **NOT_FOUND,
     **CONFLICT,
     **TOO_LARGE,
+    **LOG_BROKEN,
 }
 
 DOCUMENT: Responses = {

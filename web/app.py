@@ -20,7 +20,13 @@ from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
 from warroom.evidence.broken import LogBroken
 from web import blog_sender, docs, health, live, metrics
-from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
+from web.answers import (
+    COMMAND_ERRORS,
+    FORBIDDEN,
+    LOG_BROKEN,
+    NOT_FOUND,
+    UNAUTHENTICATED,
+)
 from web.auth import AccessChanges
 from web.calendar_links import CalendarSecrets
 from web.closing import DayCloser, parse_hour
@@ -92,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (distribution.router, {}),  # its routes declare their own
         (plan.router, COMMAND_ERRORS),
         (plan.templates_router, {}),
-        (evidence.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
+        (evidence.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND, **LOG_BROKEN}),
         (packets.router, {}),  # the hand-over packet declares its own
         (export.router, {}),  # and so does the export
         (meta_routes.router, UNAUTHENTICATED),

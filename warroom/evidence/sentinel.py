@@ -10,8 +10,9 @@ Each round, in one read transaction (on the read-only log,
   same events the read side folds, each decoded and hashed once;
 - the rolling pass: `rolling` older leaves, from the first to the front and
   round again, so that an event altered, swapped or deleted after it was
-  first checked is found too (a million events: about 17 minutes a pass at
-  1,000 a second, for a few milliseconds of work a round).
+  first checked is found too (`WARROOM_LOG_CHECK_ROLLING` a round, 250 by
+  default: a million events take about 70 minutes a pass, for about 10 ms
+  of work a second; each leaf checked costs about what its append did).
 
 A leaf whose event is missing, an event that does not hash to its leaf, a
 leaf index skipped, an event with no leaf: `LogBroken`, naming the position.
