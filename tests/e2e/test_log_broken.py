@@ -201,3 +201,26 @@ def test_an_untouched_log_stays_ready_while_the_check_runs(
         assert server.get("/readyz").status_code == 200
         assert server.get("/api/verify").json()["intact"] is True
         assert server.broken_lines() == []
+
+
+def test_a_server_started_on_a_log_cut_short_with_its_leaves_starts_log_broken(
+    database_url: str,
+) -> None:
+    with live(database_url) as server:
+        last = server.last_position()
+    table, column = events_table(database_url)
+    run_sql(database_url, f"DELETE FROM {table} WHERE {column} > {last - 3}")
+    run_sql(database_url, f"DELETE FROM warroom_leaves WHERE position > {last - 3}")
+    env = {"WARROOM_LOG_CHECK_SECONDS": "0.2"}
+    with served(database_url, env=env) as (base, _):
+        port = base.rsplit(":", 1)[1]
+        log = Path(gettempdir()) / f"warroom-serve-{port}.log"
+        restarted = Live(
+            database_url, base, log, server.lead, server.auditor, server.iid
+        )
+        ready = until_broken(restarted)
+        assert "deleted from the end of the log" in ready["detail"]
+        assert restarted.command().json()["code"] == "log_broken"
+        verified = restarted.get("/api/verify").json()
+        assert verified["intact"] is False
+        assert f"leaves {last - 3}-{last - 1} are missing" in verified["problem"]
