@@ -224,3 +224,21 @@ def test_a_server_started_on_a_log_cut_short_with_its_leaves_starts_log_broken(
         verified = restarted.get("/api/verify").json()
         assert verified["intact"] is False
         assert f"leaves {last - 3}-{last - 1} are missing" in verified["problem"]
+
+
+def test_the_trees_head_rolled_back_while_serving_is_log_broken_not_409(
+    database_url: str,
+) -> None:
+    # Appends would give leaf 0 again (a conflict on its index, for good).
+    with live(database_url) as server:
+        empty = "x''" if database_url.startswith("sqlite") else "''::bytea"
+        run_sql(
+            database_url,
+            f"UPDATE warroom_tree SET size=0, last_position=0, compact={empty}",
+        )
+        ready = until_broken(server)
+        assert "the head was rolled back" in ready["detail"]
+        refused = server.command()
+        assert refused.status_code == 503 and refused.json()["code"] == "log_broken"
+        verified = server.get("/api/verify").json()
+        assert verified["intact"] is False and "head" in verified["problem"]

@@ -28,6 +28,12 @@ PAGE = 5000
 ACTOR = "warroom tree backfill"
 
 
+HEAD_RESET = (
+    "the tree's head holds no leaf, yet its leaves remain: the tree was "
+    "tampered with, not an old log; `warroom verify` names the break"
+)
+
+
 class Refused(ValueError):
     """Nothing to backfill, or a tree that must not be made again."""
 
@@ -54,8 +60,12 @@ def refuse_without_tree(recorder: Any) -> None:
     with recorder.datastore.transaction(commit=False) as c:
         c.execute(recorder.tree.select_head)
         row = c.fetchone()
-    if row is None or not int(row["size"]):
-        raise TreeMissing(missing_tree_words(last))
+        leaves = recorder.tree.leaves_page(c, -1, 1)
+    if row is not None and int(row["size"]):
+        return
+    if leaves:
+        raise TreeMissing(HEAD_RESET)
+    raise TreeMissing(missing_tree_words(last))
 
 
 def backfill_tree(recorder: Any, mapper: Mapper[Any], by: str) -> Backfilled:
@@ -96,6 +106,8 @@ def _leaves(
     head = tree.head(c)
     if head.size:
         raise Refused(f"the log's tree has {head.size} leaves already")
+    if tree.leaves_page(c, -1, 1):
+        raise Refused(HEAD_RESET)
     first = last = added = 0
     while page := tree.events_after(c, last, PAGE):
         tree.backfill_page(c, mapper, page)

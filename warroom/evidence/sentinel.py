@@ -59,6 +59,8 @@ class Sentinel:
     def check(self) -> None:
         """One round; LogBroken if the log disagrees with its tree."""
         with self.datastore.transaction(commit=False) as c:
+            if self.tree.kind == "postgresql":  # one snapshot, as SQLite's
+                c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
             self._round(c)
         self.rounds += 1
 
@@ -90,6 +92,13 @@ class Sentinel:
                 f"{last_position}, past the log's last event ({last_event}): "
                 "rows were deleted from the end of the log",
                 last_position,
+            )
+        beyond = self.tree.leaf_from(c, size)
+        if beyond is not None:
+            raise LogBroken(
+                f"the tree's head holds {size} leaves, but leaf {size} exists "
+                f"(at position {beyond}): the head was rolled back",
+                beyond,
             )
         past = self.tree.events_after(c, last_position, 1)
         if past and self.tree.leaf_at(c, past[0].id) is None:
