@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import getpass
 import json
 import socket
 import sys
@@ -29,8 +30,11 @@ from warroom.config import Database, Settings
 from warroom.domain.base import Context, DomainError, NotFound, RuleBroken
 from warroom.domain.inspection import Inspection
 from warroom.domain.organisation import Organisations
+from warroom.evidence.backfill import Refused as BackfillRefused
+from warroom.evidence.backfill import TreeMissing, backfill_tree
 from warroom.evidence.keys import NoSigningKey, load_signer
 from warroom.evidence.notes import NoteError, Signer, Verifier
+from warroom.evidence.readonly import ReadOnlyLog
 from warroom.evidence.receipt import verify_receipt
 from warroom.evidence.walk import ProgressLines
 from warroom.storage import Unreadable
@@ -168,6 +172,17 @@ def _evidence_commands(sub: Any) -> None:
         help="the verifier key, or a file holding it (by default, that of the "
         "configured signing key)",
     )
+    tree = sub.add_parser("tree", help="the log's Merkle tree").add_subparsers(
+        dest="action", required=True
+    )
+    backfill = tree.add_parser(
+        "backfill",
+        help="make the tree of a log written before the tree was kept (once; "
+        "recorded: positions before it are proven only from that moment)",
+    )
+    backfill.add_argument(
+        "--by", help="who makes it, as the log will record (default: user@host)"
+    )
     receipt = sub.add_parser("verify-receipt", help="check a hand-over receipt offline")
     receipt.add_argument("file", help="the receipt, as JSON")
     receipt.add_argument(
@@ -205,13 +220,27 @@ def _verify(database: Database, args: argparse.Namespace) -> int:
     except (OSError, NoteError, NoSigningKey) as error:
         print(f"warroom: {error}", file=sys.stderr)
         return 2
-    app = WarRoom(database)
+    log = ReadOnlyLog(database)  # verification only reads
     try:
-        report = app.evidence.verify(notes, verifier, ProgressLines(sys.stderr))
+        report = log.evidence.verify(notes, verifier, ProgressLines(sys.stderr))
     finally:
-        app.close()
+        log.close()
     print(report.text())
     return 0 if report.intact else 1
+
+
+def _tree_backfill(database: Database, args: argparse.Namespace) -> int:
+    by = args.by or f"{getpass.getuser()}@{socket.gethostname()}"
+    app = WarRoom(database, backfilling=True)
+    try:
+        done = backfill_tree(app.recorder, app.mapper, by)
+    except BackfillRefused as refused:
+        print(f"warroom: nothing done: {refused}", file=sys.stderr)
+        return 2
+    finally:
+        app.close()
+    print(f"made {done.leaves} leaves; {done.words()}")
+    return 0
 
 
 def _verify_receipt(database: Database, args: argparse.Namespace) -> int:
@@ -571,6 +600,11 @@ def _run_server(
         return 2
     if made:
         print(f"warroom: {made}", file=sys.stderr)
+    try:  # a log with events and no tree is never served (nor given one)
+        WarRoom(Database.from_settings(settings)).close()
+    except TreeMissing as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
     gc.set_threshold(*settings.gc_thresholds)
     # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py).
     if processes > 1:
@@ -595,6 +629,7 @@ SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "import": _import,
     "verify": _verify,
     "verify-receipt": _verify_receipt,
+    "tree": _tree_backfill,
     "blog": _blog_send,
 }
 

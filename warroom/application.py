@@ -17,6 +17,8 @@ from warroom.config import Database
 from warroom.domain.base import NotFound
 from warroom.domain.user import User
 from warroom.domain.user_name import UserName, same_name
+from warroom.evidence.backfill import TreeMissing, refuse_without_tree
+from warroom.evidence.broken import LogBroken, LogHealth
 from warroom.evidence.log import VerifiableLog
 from warroom.evidence.notes import Signer
 from warroom.group_commit import GroupCommit
@@ -42,7 +44,10 @@ READ_ONLY_CACHE_SIZE = 1000
 class WarRoom(Application[UUID]):
     name = "WarRoom"
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, backfilling: bool = False) -> None:
+        """Opens the log (making its tables if it has none). A log with events
+        and no tree is refused (`TreeMissing`), but by `warroom tree
+        backfill` (`backfilling`): nothing makes a tree on its own."""
         super().__init__(
             env={**database.library_env(), **application_recorder_env(database.kind)}
         )
@@ -55,7 +60,17 @@ class WarRoom(Application[UUID]):
         # The recorder turns the events it stores into the Merkle tree's leaves.
         self.recorder.mapper = self.mapper  # type: ignore[attr-defined]
         self.evidence = VerifiableLog(self.recorder, self.mapper)
-        self.evidence.backfill()
+        # Once the log is found to disagree with its tree, nothing more is saved.
+        self.log_health = LogHealth()
+        backfilled = None if backfilling else self.evidence.backfilled()
+        if backfilled is not None:  # the day seals say so as checkpoints do
+            self.recorder.tree.extensions = (backfilled.extension(),)  # type: ignore[attr-defined]
+        if not backfilling:
+            try:
+                refuse_without_tree(self.recorder)
+            except TreeMissing:
+                self.close()
+                raise
         # Each inspection's events, indexed (issue 14): an older log's, once.
         indexed(self.recorder).backfill_index(self.recorder.max_notification_id() or 0)
         self._save_listeners: list[Callable[[int], None]] = []
@@ -94,15 +109,21 @@ class WarRoom(Application[UUID]):
         (`warroom.group_commit`). `documents` are written in that transaction
         (`warroom.storage.SavedAlongside`); `guards` are checked in it
         (`warroom.guards`). Raises `warroom.guards.Changed` if a guard failed,
-        the library's `IntegrityError` on a conflict: each for this save alone.
+        the library's `IntegrityError` on a conflict: each for this save alone;
+        `LogBroken` once the log disagrees with its tree, for good.
         """
+        self.log_health.refuse_if_broken()
         events = [e for a in aggregates for e in a.collect_events()]
-        return self.commits.save(
-            events,
-            answering=answering.id if answering is not None else None,
-            documents=documents,
-            guards=guards,
-        )
+        try:
+            return self.commits.save(
+                events,
+                answering=answering.id if answering is not None else None,
+                documents=documents,
+                guards=guards,
+            )
+        except LogBroken as broken:
+            self.log_health.found(broken)
+            raise
 
     def read_only(self, cls: type[A], aggregate_id: str | UUID) -> A:
         """The aggregate as this process last saw it, shared between threads

@@ -187,7 +187,10 @@ def _checkpoints(
     for seal in seals:
         yield f"checkpoints/{seal.inspection_id}/{seal.day}.txt", seal.note, seal.size
     if signer is not None:
-        note = Checkpoint(signer.name, compact.size, compact.root()).signed(signer)
+        backfilled = app.evidence.backfilled()
+        extensions = (backfilled.extension(),) if backfilled else ()
+        checkpoint = Checkpoint(signer.name, compact.size, compact.root(), extensions)
+        note = checkpoint.signed(signer)
         yield "checkpoints/head.txt", note, compact.size
 
 

@@ -1,5 +1,6 @@
 """The verifiable log as the server and the command line use it: heads,
-checkpoints, proofs, receipts, the backfill of old logs, and the full check."""
+checkpoints, proofs, receipts, and the full check (an old log's backfill is
+`warroom.evidence.backfill`, run only by `warroom tree backfill`)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,14 @@ from typing import Any
 from eventsourcing.persistence import Mapper
 
 from warroom.decoding import logged_event
+from warroom.domain.tree_backfill import TreeBackfill
 from warroom.evidence import merkle
+from warroom.evidence.backfilled import Backfilled
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.notes import Checkpoint, Signer, Verifier
 from warroom.evidence.tree import Head, Seal, Tree
 from warroom.evidence.walk import Progress, Report, Walk
+from warroom.logged import LoggedEvent
 
 PAGE = 5000
 
@@ -29,33 +33,8 @@ class VerifiableLog:
         self.datastore = recorder.datastore
         self.mapper = mapper
         self.events_table = self.tree.events_table
-
-    # --- old logs join the tree -------------------------------------------------
-
-    def backfill(self) -> int:
-        """Adds leaves, in order, for a log stored before the tree was kept.
-
-        Only to a tree with no leaves, and in one transaction: once a tree
-        exists every event gets its leaf as it is stored, so an event past
-        the last leaf was put there by someone else, and `verify` names it.
-        """
-        added = 0
-        with self.datastore.transaction(commit=True) as c:
-            if self.tree.head(c).size:
-                return 0
-            if self.tree.kind == "postgresql":
-                c.execute(f"LOCK TABLE {self.events_table} IN EXCLUSIVE MODE")
-            else:  # take SQLite's write lock before reading the head
-                c.execute(f"UPDATE {self.tree.head_table} SET size=size")
-            while True:
-                head = self.tree.head(c)
-                if head.size != added:  # another process did it first
-                    return 0
-                page = self.tree.events_after(c, head.last_position, PAGE)
-                if not page:
-                    return added
-                self.tree.backfill_page(c, self.mapper, page)
-                added += len(page)
+        self.recorder = recorder
+        self._backfilled: tuple[Backfilled | None] | None = None
 
     # --- reading ------------------------------------------------------------------
 
@@ -64,8 +43,26 @@ class VerifiableLog:
             return self.tree.head(c)
 
     def checkpoint(self, signer: Signer) -> str:
-        head = self.head()
-        return Checkpoint(signer.name, head.size, head.root).signed(signer)
+        return self.checkpoint_of(self.head(), signer)
+
+    def checkpoint_of(self, head: Head, signer: Signer) -> str:
+        """A signed checkpoint of `head`; one of a backfilled log says, in an
+        extension line, which positions are proven only from when."""
+        backfilled = self.backfilled()
+        extensions = (backfilled.extension(),) if backfilled else ()
+        return Checkpoint(signer.name, head.size, head.root, extensions).signed(signer)
+
+    def backfilled(self) -> Backfilled | None:
+        """What `warroom tree backfill` did to this log, if it ever ran
+        (looked up once: it runs on a log no server can serve before it)."""
+        if self._backfilled is None:
+            found = None
+            stored = self.recorder.select_events(TreeBackfill.create_id(), limit=1)
+            if stored:
+                event = self.mapper.to_domain_event(stored[0])
+                found = Backfilled.of(LoggedEvent.from_domain_event(event, 0))
+            self._backfilled = (found,)
+        return self._backfilled[0]
 
     def root_at(self, size: int) -> bytes:
         self._within(size)
@@ -115,7 +112,7 @@ class VerifiableLog:
         index, leaf = found
         head = self.head()
         hashes = self.inclusion(index, head.size)
-        return {
+        answer: dict[str, Any] = {
             "leaf": base64.b64encode(leaf).decode(),
             "index": index,
             "inclusion": {
@@ -123,8 +120,12 @@ class VerifiableLog:
                 "size": head.size,
                 "hashes": [h.hex() for h in hashes],
             },
-            "checkpoint": Checkpoint(signer.name, head.size, head.root).signed(signer),
+            "checkpoint": self.checkpoint_of(head, signer),
         }
+        backfilled = self.backfilled()
+        if backfilled is not None and backfilled.covers(position):
+            answer["backfilled"] = backfilled.to_json()
+        return answer
 
     def seals(self, inspection_id: str) -> list[Seal]:
         with self.datastore.transaction(commit=False) as c:

@@ -31,6 +31,7 @@ from psycopg.rows import tuple_row
 
 from warroom.decoding import logged_event
 from warroom.evidence import merkle
+from warroom.evidence.broken import refuse_taken
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.merkle import CompactRange, Node
 from warroom.evidence.notes import Checkpoint, Signer
@@ -119,6 +120,8 @@ class Tree:
         )
         self.p = p
         self.signer: Signer | None = None
+        # A backfilled log's seals say so too (`warroom.evidence.backfilled`).
+        self.extensions: tuple[str, ...] = ()
 
     # --- writing, inside the events' transaction ------------------------------
 
@@ -164,6 +167,7 @@ class Tree:
         (`head`: the tree's head, read under the same lock, if already read;
         `prepared`: `prepare(mapper, stored_events)`, if already made)."""
         head = head or self.head(c)
+        refuse_taken(head.last_position, positions)  # log_broken, not a conflict
         events = self.prepare(mapper, stored_events) if prepared is None else prepared
         placed = [
             event._replace(position=position)
@@ -206,7 +210,9 @@ class Tree:
     def _seal(self, compact: CompactRange) -> str:
         if self.signer is None:
             raise RuntimeError("no signing key: a closed day cannot be sealed")
-        checkpoint = Checkpoint(self.signer.name, compact.size, compact.root())
+        checkpoint = Checkpoint(
+            self.signer.name, compact.size, compact.root(), self.extensions
+        )
         return checkpoint.signed(self.signer)
 
     def backfill_page(

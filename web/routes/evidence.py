@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
@@ -14,7 +14,6 @@ from starlette.concurrency import run_in_threadpool
 from typing_extensions import TypedDict
 
 from warroom.evidence.log import OutOfRange
-from warroom.evidence.notes import Checkpoint
 from web.answers import OUT_OF_RANGE
 from web.deps import ActorDep, StateDep
 from web.state import ServerState
@@ -53,6 +52,8 @@ class VerifyAnswer(TypedDict):
     position: int | None
     problem: str | None
     checkpoints: list[str]
+    tree_size: int
+    backfilled: dict[str, Any] | None
 
 
 class Receipt(TypedDict):
@@ -60,6 +61,7 @@ class Receipt(TypedDict):
     index: int
     inclusion: InclusionProof
     checkpoint: str
+    backfilled: NotRequired[dict[str, Any]]
 
 
 class _Cached:
@@ -92,12 +94,14 @@ def _verifications(request: Request) -> Verifications:
     responses=TEXT,
 )
 def checkpoint(request: Request, state: StateDep, actor: ActorDep) -> Response:
+    state.app.log_health.refuse_if_broken()  # never sign a log found broken
     cached = _cache(request)
-    head = state.app.evidence.head()
+    evidence = state.app.evidence
+    head = evidence.head()
     with cached.lock:
         if head.size != cached.size:
-            checkpoint = Checkpoint(state.signer.name, head.size, head.root)
-            cached.note, cached.size = checkpoint.signed(state.signer), head.size
+            cached.note = evidence.checkpoint_of(head, state.signer)
+            cached.size = head.size
         return PlainTextResponse(cached.note)
 
 
@@ -122,6 +126,7 @@ def inclusion(
     index: Annotated[int, Query(ge=0)],
     size: Annotated[int, Query(ge=1)],
 ) -> InclusionProof:
+    state.app.log_health.refuse_if_broken()
     hashes = _proof(lambda: state.app.evidence.inclusion(index, size))
     return {"index": index, "size": size, "hashes": hashes}
 
@@ -137,6 +142,7 @@ def consistency(
     old: Annotated[int, Query(alias="from", ge=1)],
     new: Annotated[int, Query(alias="to", ge=1)],
 ) -> ConsistencyProof:
+    state.app.log_health.refuse_if_broken()
     hashes = _proof(lambda: state.app.evidence.consistency(old, new))
     return {"from": old, "to": new, "hashes": hashes}
 
@@ -157,13 +163,12 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
         raise HTTPException(403, f"a {actor.role} may not verify the log")
     # The walk runs on a thread of its own, one at a time, shared by all who
     # ask meanwhile (`web/verifications.py`); this request only waits for it.
-    evidence = state.app.evidence
-    head = await run_in_threadpool(evidence.head)
+    # It reads the log opened read-only: verification never writes.
+    evidence = state.read_only.evidence
+    key = await run_in_threadpool(_head_key, state)
     verifier = state.signer.verifier()
     report = await asyncio.wrap_future(
-        _verifications(request).report(
-            (head.size, head.root), lambda: evidence.verify(verifier=verifier)
-        )
+        _verifications(request).report(key, lambda: evidence.verify(verifier=verifier))
     )
     answer: VerifyAnswer = {
         "intact": report.intact,
@@ -172,8 +177,21 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
         "position": report.position,
         "problem": report.problem,
         "checkpoints": report.checkpoints,
+        "tree_size": report.size,
+        "backfilled": report.backfilled.to_json() if report.backfilled else None,
     }
     return answer
+
+
+def _head_key(state: ServerState) -> tuple[int, bytes]:
+    """What a report is reused for: the head it was made against, and, once
+    this process found the log broken, that too (an old "intact" is not)."""
+    broken = state.app.log_health.broken
+    try:
+        head = state.read_only.evidence.head()
+    except Exception:  # no head row: the walk says so
+        return (-1, b"")
+    return (head.size, head.root + (str(broken).encode() if broken else b""))
 
 
 @router.get(
@@ -181,6 +199,7 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
     summary="A receipt for one hand-over: its leaf, inclusion proof, checkpoint",
 )
 def receipt(inspection_id: str, line: int, state: StateDep, actor: ActorDep) -> Receipt:
+    state.app.log_health.refuse_if_broken()
     position = _position_of_line(state, inspection_id, line)
     found = state.app.evidence.receipt(position, state.signer)
     if found is None:  # the read models hold a line the log does not
@@ -191,6 +210,8 @@ def receipt(inspection_id: str, line: int, state: StateDep, actor: ActorDep) -> 
         "inclusion": found["inclusion"],
         "checkpoint": found["checkpoint"],
     }
+    if "backfilled" in found:  # positions proven only from the backfill
+        answer["backfilled"] = found["backfilled"]
     return answer
 
 
