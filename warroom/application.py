@@ -95,7 +95,7 @@ class WarRoom(Application[UUID]):
         self,
         *aggregates: Aggregate,
         answering: Aggregate | None = None,
-        organisation: str | None | Derived = DERIVED,
+        organisation: str | Derived | None = DERIVED,
         documents: Sequence[Document] = (),
         guards: Sequence[Unchanged] = (),
     ) -> int:
@@ -120,7 +120,7 @@ class WarRoom(Application[UUID]):
         )
 
     def save(
-        self, *objs: Any, organisation: str | None | Derived = DERIVED, **kwargs: Any
+        self, *objs: Any, organisation: str | Derived | None = DERIVED, **kwargs: Any
     ) -> list[Recording[UUID]]:
         """The library's save, each event naming the tree it joins
         (`warroom.evidence.tree`): `organisation`'s, or each event's own."""
@@ -137,7 +137,7 @@ class WarRoom(Application[UUID]):
     # --- whose tree an event joins ------------------------------------------------
 
     def trees_of(
-        self, events: Sequence[Any], organisation: str | None | Derived = DERIVED
+        self, events: Sequence[Any], organisation: str | Derived | None = DERIVED
     ) -> list[str]:
         """The tree each event joins: the organisation's the save names, or,
         for a save that names none (the command line's, the blog's sends),
@@ -170,7 +170,7 @@ class WarRoom(Application[UUID]):
             return self.load(Organisations, registry_id).first
         except NotFound:
             return None
-        except Exception:  # noqa: BLE001 - an imported council's partial registry
+        except Exception:
             pass
         # A database imported from a council's export holds that council's
         # `OrganisationAdded` without the registry's earlier events: the log
