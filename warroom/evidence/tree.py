@@ -473,6 +473,22 @@ class Tree:
         )
         return [int(r["position"]) for r in c.fetchall()]
 
+    def events_of(
+        self, c: Cursor, tree: str, after_index: int, upto_index: int, limit: int
+    ) -> list[tuple[int, Notification]]:
+        """A tree's events in leaf order, (leaf index, event), after one leaf
+        index and below another (an export's: one council's own events)."""
+        p, column = self.p, f"e.{self.position_column}"
+        c.execute(
+            f"SELECT l.leaf_index, {column} AS position, e.originator_id, "
+            "e.originator_version, e.topic, e.state "
+            f"FROM {self.leaves} l JOIN {self.events_table} e "
+            f"ON {column} = l.position WHERE l.tree = {p} AND l.leaf_index > {p} "
+            f"AND l.leaf_index < {p} ORDER BY l.leaf_index LIMIT {p}",
+            (tree, after_index, upto_index, limit),
+        )
+        return [(int(row["leaf_index"]), _notification(row)) for row in c.fetchall()]
+
     def trees(self, c: Cursor) -> list[str]:
         """Every tree's key, the first organisation's first."""
         c.execute(f"SELECT tree FROM {self.head_table} ORDER BY tree")

@@ -1,5 +1,9 @@
 """The verifiable log: signed checkpoints, the verifier key, RFC 9162 proofs,
-the whole check (auditor and admin), and a receipt for each hand-over."""
+the whole check (auditor and admin), and a receipt for each hand-over.
+
+Each answers of the caller's organisation's own tree alone
+(`warroom.evidence.tree`): its size, root, proofs and walk, never another
+council's, whoever else shares the database."""
 
 from __future__ import annotations
 
@@ -13,8 +17,10 @@ from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 from typing_extensions import TypedDict
 
+from commands.run import Actor
 from warroom.evidence.log import OutOfRange
 from warroom.evidence.notes import Checkpoint
+from warroom.evidence.tree import origin
 from web.deps import ActorDep, StateDep
 from web.state import ServerState
 from web.verifications import Verifications
@@ -55,7 +61,7 @@ class Receipt(TypedDict):
 
 
 class _Cached:
-    """The last checkpoint signed, reused while the log has not grown."""
+    """The last checkpoint signed of one tree, reused while it has not grown."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -63,18 +69,34 @@ class _Cached:
         self.note = ""
 
 
-def _cache(request: Request) -> _Cached:
-    cached: _Cached | None = getattr(request.app.state, "evidence_checkpoint", None)
-    if cached is None:
-        cached = request.app.state.evidence_checkpoint = _Cached()
-    return cached
+_PER_TREE = threading.Lock()
 
 
-def _verifications(request: Request) -> Verifications:
-    walks: Verifications | None = getattr(request.app.state, "verifications", None)
-    if walks is None:
-        walks = request.app.state.verifications = Verifications()
-    return walks
+def _cache(request: Request, tree: str) -> _Cached:
+    caches: dict[str, _Cached] | None = getattr(
+        request.app.state, "evidence_checkpoints", None
+    )
+    with _PER_TREE:
+        if caches is None:
+            caches = request.app.state.evidence_checkpoints = {}
+        return caches.setdefault(tree, _Cached())
+
+
+def _verifications(request: Request, tree: str) -> Verifications:
+    """Each tree's walks apart: a walk of one council's log is never the
+    answer to another's auditor."""
+    walks: dict[str, Verifications] | None = getattr(
+        request.app.state, "verifications_by_tree", None
+    )
+    with _PER_TREE:
+        if walks is None:
+            walks = request.app.state.verifications_by_tree = {}
+        return walks.setdefault(tree, Verifications())
+
+
+def tree_of(state: ServerState, actor: Actor) -> str:
+    """The caller's organisation's tree."""
+    return state.app.tree_of(actor.organisation_id)
 
 
 @router.get(
@@ -84,11 +106,13 @@ def _verifications(request: Request) -> Verifications:
     responses=TEXT,
 )
 def checkpoint(request: Request, state: StateDep, actor: ActorDep) -> str:
-    cached = _cache(request)
-    head = state.app.evidence.head()
+    tree = tree_of(state, actor)
+    cached = _cache(request, tree)
+    head = state.app.evidence.head(tree)
     with cached.lock:
         if head.size != cached.size:
-            checkpoint = Checkpoint(state.signer.name, head.size, head.root)
+            name = origin(state.signer.name, tree)
+            checkpoint = Checkpoint(name, head.size, head.root)
             cached.note, cached.size = checkpoint.signed(state.signer), head.size
         return cached.note
 
@@ -113,7 +137,8 @@ def inclusion(
     index: Annotated[int, Query(ge=0)],
     size: Annotated[int, Query(ge=1)],
 ) -> InclusionProof:
-    hashes = _proof(lambda: state.app.evidence.inclusion(index, size))
+    tree = tree_of(state, actor)
+    hashes = _proof(lambda: state.app.evidence.inclusion(index, size, tree))
     return {"index": index, "size": size, "hashes": hashes}
 
 
@@ -127,7 +152,8 @@ def consistency(
     old: Annotated[int, Query(alias="from", ge=1)],
     new: Annotated[int, Query(alias="to", ge=1)],
 ) -> ConsistencyProof:
-    hashes = _proof(lambda: state.app.evidence.consistency(old, new))
+    tree = tree_of(state, actor)
+    hashes = _proof(lambda: state.app.evidence.consistency(old, new, tree))
     return {"from": old, "to": new, "hashes": hashes}
 
 
@@ -148,11 +174,13 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
     # The walk runs on a thread of its own, one at a time, shared by all who
     # ask meanwhile (`web/verifications.py`); this request only waits for it.
     evidence = state.app.evidence
-    head = await run_in_threadpool(evidence.head)
+    tree = tree_of(state, actor)
+    head = await run_in_threadpool(evidence.head, tree)
     verifier = state.signer.verifier()
     report = await asyncio.wrap_future(
-        _verifications(request).report(
-            (head.size, head.root), lambda: evidence.verify(verifier=verifier)
+        _verifications(request, tree).report(
+            (head.size, head.root),
+            lambda: evidence.verify(verifier=verifier, tree=tree),
         )
     )
     answer: VerifyAnswer = {
@@ -172,7 +200,8 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
 )
 def receipt(inspection_id: str, line: int, state: StateDep, actor: ActorDep) -> Receipt:
     position = _position_of_line(state, inspection_id, line)
-    found = state.app.evidence.receipt(position, state.signer)
+    tree = tree_of(state, actor)
+    found = state.app.evidence.receipt(position, state.signer, tree)
     if found is None:  # the read models hold a line the log does not
         raise HTTPException(404, f"no leaf for ledger line {line}")
     answer: Receipt = {
