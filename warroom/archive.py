@@ -60,7 +60,7 @@ from warroom.decoding import logged_event
 from warroom.evidence import merkle
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
-from warroom.evidence.tree import FIRST, origin
+from warroom.evidence.tree import FIRST, signer_for
 from warroom.storage import Batch, Document
 
 FORMAT = "warroom-export"
@@ -140,8 +140,8 @@ def export_log(
             )
         for sha256 in sorted(named):  # its own documents, no other council's
             content = app.store.get_document(sha256)
-            if content is None:  # saved with its event: only a damaged store
-                raise Refused(f"the log names a document not stored: {sha256}")
+            if content is None:  # as before: what the store holds, no more
+                continue
             packed.writestr(f"documents/{sha256}", content)
             manifest.documents += 1
         for name, note, size in _checkpoints(app, signer, compact, tree):
@@ -194,8 +194,8 @@ def _checkpoints(
     for seal in seals:
         yield f"checkpoints/{seal.inspection_id}/{seal.day}.txt", seal.note, seal.size
     if signer is not None:
-        name = origin(signer.name, tree)
-        note = Checkpoint(name, compact.size, compact.root()).signed(signer)
+        own = signer_for(signer, tree)
+        note = Checkpoint(own.name, compact.size, compact.root()).signed(own)
         yield "checkpoints/head.txt", note, compact.size
 
 

@@ -23,7 +23,9 @@ connection pool, its tracking table and its transactions.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -34,6 +36,7 @@ from eventsourcing.persistence import (
     InfrastructureFactory,
     Mapper,
     Notification,
+    PersistenceError,
     StoredEvent,
     Tracking,
 )
@@ -205,8 +208,18 @@ class SQLiteWarRoomRecorder(IndexedEvents, SQLiteApplicationRecorder):
 
     def create_table(self) -> None:
         # Trees from before each organisation had its own become the first's.
-        with self.datastore.transaction(commit=True) as c:
-            self.tree.migrate(c)
+        # Two processes opening an old file at once: the one that finds it
+        # migrated meanwhile (its read went stale, or the new table is there)
+        # looks again.
+        for attempt in range(MIGRATION_TRIES):
+            try:
+                with self.datastore.transaction(commit=True) as c:
+                    self.tree.migrate(c)
+                break
+            except (sqlite3.OperationalError, PersistenceError):
+                if attempt == MIGRATION_TRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
         super().create_table()
 
     def construct_create_table_statements(self) -> list[str]:
@@ -271,6 +284,8 @@ class SQLiteWarRoomRecorder(IndexedEvents, SQLiteApplicationRecorder):
         for document in rows.documents:
             c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document, self.at_rest))
 
+
+MIGRATION_TRIES = 5
 
 # One advisory lock key for every schema of a database: tables are made
 # rarely and quickly, so schemas need not have a key each.

@@ -19,7 +19,7 @@ from warroom.decoding import logged_event
 from warroom.evidence import merkle
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.notes import Checkpoint, Signer, Verifier
-from warroom.evidence.tree import FIRST, Head, Seal, Tree, origin
+from warroom.evidence.tree import FIRST, Head, Seal, Tree, signer_for
 from warroom.evidence.walk import Progress, Report, Walk
 
 PAGE = 5000
@@ -76,9 +76,8 @@ class VerifiableLog:
 
     def checkpoint(self, signer: Signer, tree: str = FIRST) -> str:
         head = self.head(tree)
-        return Checkpoint(origin(signer.name, tree), head.size, head.root).signed(
-            signer
-        )
+        own = signer_for(signer, tree)
+        return Checkpoint(own.name, head.size, head.root).signed(own)
 
     def root_at(self, size: int, tree: str = FIRST) -> bytes:
         self._within(size, tree)
@@ -137,7 +136,8 @@ class VerifiableLog:
         own, index, leaf = found
         head = self.head(own)
         hashes = self.inclusion(index, head.size, own)
-        checkpoint = Checkpoint(origin(signer.name, own), head.size, head.root)
+        signer = signer_for(signer, own)
+        checkpoint = Checkpoint(signer.name, head.size, head.root)
         return {
             "leaf": base64.b64encode(leaf).decode(),
             "index": index,

@@ -38,7 +38,10 @@ so it is gapless. Days closed (`DayClosed`) are sealed there too.
 Checkpoints name their tree in their origin (`origin`): the first
 organisation's is the signing key's name, exactly as before organisations had
 trees of their own, so its existing checkpoints, seals and receipts still
-verify; another's is `<name>/<organisation id>`.
+verify; another's is `<name>/<organisation id>`, signed by the same key under
+that name (`signer_for`): a note's key name is its origin, so each council
+checks its log with a verifier key of its own, and no checkpoint of one
+council's log passes for another's.
 
 A database whose tables predate per-organisation trees is migrated when the
 tables are made (`migrate`): its leaves, nodes and head become the tree `''`
@@ -349,10 +352,9 @@ class Tree:
     def _seal(self, compact: CompactRange, tree: str) -> str:
         if self.signer is None:
             raise RuntimeError("no signing key: a closed day cannot be sealed")
-        checkpoint = Checkpoint(
-            origin(self.signer.name, tree), compact.size, compact.root()
-        )
-        return checkpoint.signed(self.signer)
+        signer = signer_for(self.signer, tree)
+        checkpoint = Checkpoint(signer.name, compact.size, compact.root())
+        return checkpoint.signed(signer)
 
     def backfill_page(
         self, c: Cursor, mapper: Mapper[Any], notifications: Sequence[Notification]
@@ -613,6 +615,14 @@ def origin(name: str, tree: str) -> str:
     """A tree's checkpoint origin: the signing key's name for the first
     organisation's (as every checkpoint was before), `<name>/<id>` for another."""
     return f"{name}/{tree}" if tree else name
+
+
+def signer_for(signer: Signer, tree: str) -> Signer:
+    """The key that signs a tree's checkpoints: the configured one for the
+    first organisation's, the same key under the tree's origin for another's
+    (a signed note's key name is its checkpoint's origin, so each council's
+    log has a verifier key of its own, `GET /api/log/key`)."""
+    return signer.named(origin(signer.name, tree)) if tree else signer
 
 
 def _empty_blob(postgres: bool) -> str:

@@ -20,7 +20,7 @@ from typing_extensions import TypedDict
 from commands.run import Actor
 from warroom.evidence.log import OutOfRange
 from warroom.evidence.notes import Checkpoint
-from warroom.evidence.tree import origin
+from warroom.evidence.tree import signer_for
 from web.deps import ActorDep, StateDep
 from web.state import ServerState
 from web.verifications import Verifications
@@ -111,9 +111,9 @@ def checkpoint(request: Request, state: StateDep, actor: ActorDep) -> str:
     head = state.app.evidence.head(tree)
     with cached.lock:
         if head.size != cached.size:
-            name = origin(state.signer.name, tree)
-            checkpoint = Checkpoint(name, head.size, head.root)
-            cached.note, cached.size = checkpoint.signed(state.signer), head.size
+            signer = signer_for(state.signer, tree)
+            checkpoint = Checkpoint(signer.name, head.size, head.root)
+            cached.note, cached.size = checkpoint.signed(signer), head.size
         return cached.note
 
 
@@ -124,7 +124,8 @@ def checkpoint(request: Request, state: StateDep, actor: ActorDep) -> str:
     responses=TEXT,
 )
 def key(state: StateDep, actor: ActorDep) -> str:
-    return state.signer.verifier_text() + "\n"
+    # Each council's log has its own key name (its checkpoints' origin).
+    return signer_for(state.signer, tree_of(state, actor)).verifier_text() + "\n"
 
 
 @router.get(
@@ -176,7 +177,7 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
     evidence = state.app.evidence
     tree = tree_of(state, actor)
     head = await run_in_threadpool(evidence.head, tree)
-    verifier = state.signer.verifier()
+    verifier = signer_for(state.signer, tree).verifier()
     report = await asyncio.wrap_future(
         _verifications(request, tree).report(
             (head.size, head.root),
