@@ -146,7 +146,13 @@ class WarRoom(Application[UUID]):
         the inspection the event belongs to, else the first organisation."""
         if not isinstance(organisation, Derived):
             return [self.tree_of(organisation)] * len(events)
-        return [self.tree_of(self._organisation_of(e)) for e in events]
+        # An inspection opened in this very save is not stored yet.
+        opened = {
+            str(e.originator_id): e.organisation_id
+            for e in events
+            if type(e).__name__ == "InspectionOpened"
+        }
+        return [self.tree_of(self._organisation_of(e, opened)) for e in events]
 
     def tree_of(self, organisation_id: str | None) -> str:
         """An organisation's tree key: `''` for the first organisation (and
@@ -181,7 +187,7 @@ class WarRoom(Application[UUID]):
             return str(added.organisation_id)
         return None
 
-    def _organisation_of(self, event: Any) -> str | None:
+    def _organisation_of(self, event: Any, opened: dict[str, str | None]) -> str | None:
         if hasattr(event, "organisation_id"):  # UserAdded, InspectionOpened...
             return event.organisation_id  # type: ignore[no-any-return]
         inspection_id = (
@@ -189,6 +195,8 @@ class WarRoom(Application[UUID]):
         )
         if not inspection_id:
             return None
+        if inspection_id in opened:
+            return opened[inspection_id]
         try:
             return self.read_only(Inspection, inspection_id).organisation_id
         except NotFound:

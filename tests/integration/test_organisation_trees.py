@@ -36,6 +36,7 @@ from warroom.application import WarRoom
 from warroom.archive import export_log, import_log
 from warroom.config import Database, Settings
 from warroom.domain.base import Context
+from warroom.domain.blog_send import BlogSend
 from warroom.evidence.notes import Checkpoint, NoteError, Verifier
 from warroom.evidence.receipt import BadReceipt, verify_receipt
 from web.app import create_app
@@ -251,6 +252,29 @@ def test_commands_of_two_councils_saved_together_keep_their_trees_apart(
     assert len(tree_leaves(app, "")) + len(tree_leaves(app, york.tree)) == (
         leeds.client.stored()
     )
+
+
+def test_a_save_that_names_no_organisation_joins_its_inspections_council(
+    leeds: Council, york: Council
+) -> None:
+    # The blog's sends are saved outside the command path: their events say
+    # which inspection they belong to, and so which council's tree.
+    app = york.client.app
+    for council in (leeds, york):
+        ctx = Context("console", "console", datetime.now(UTC), council.inspection.id)
+        send = BlogSend(
+            inspection_id=council.inspection.id,
+            day="2026-11-23",
+            attempt=1,
+            trigger="command",
+            meta=ctx.meta(),
+        )
+        app.save(send)
+        position = app.position_of(send.id, 1)
+        placed = app.evidence.placed(position)
+        assert placed is not None and placed[0] == council.tree
+    for council in (leeds, york):
+        assert app.evidence.verify(tree=council.tree).intact
 
 
 # --- export and import: a council takes its own record away ---------------------
