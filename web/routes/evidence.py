@@ -84,13 +84,19 @@ def _cache(request: Request, tree: str) -> _Cached:
 
 def _verifications(request: Request, tree: str) -> Verifications:
     """Each tree's walks apart: a walk of one council's log is never the
-    answer to another's auditor."""
-    walks: dict[str, Verifications] | None = getattr(
-        request.app.state, "verifications_by_tree", None
-    )
+    answer to another's auditor (the first council's where they always were)."""
+    state = request.app.state
     with _PER_TREE:
+        if not tree:
+            first: Verifications | None = getattr(state, "verifications", None)
+            if first is None:
+                first = state.verifications = Verifications()
+            return first
+        walks: dict[str, Verifications] | None = getattr(
+            state, "verifications_by_tree", None
+        )
         if walks is None:
-            walks = request.app.state.verifications_by_tree = {}
+            walks = state.verifications_by_tree = {}
         return walks.setdefault(tree, Verifications())
 
 
