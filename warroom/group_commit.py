@@ -23,6 +23,11 @@ fails, the transaction rolls back and:
 Each command's events are contiguous in the transaction and in the log, in
 the order it staged them (an idempotency record stays just after the events
 it answers for).
+
+Commands of several councils may share a transaction: each names the tree
+its events join (`Pending.trees`, its council's, `warroom.evidence.tree`),
+and the recorder grows each tree touched by its own events alone, so each
+council's leaf indexes stay gapless whoever it was saved beside.
 """
 
 from __future__ import annotations
