@@ -347,11 +347,20 @@ def test_the_command_line_exports_the_council_named_and_asks_which_if_several(
     asked = warroom(database_url, "export", "--out", str(tmp_path / "which.zip"))
     assert asked.returncode == 2
     assert "name one with --org" in asked.stderr
-    walked = warroom(database_url, "verify")
+    # Each council's log walked; a checkpoint checked against the log its
+    # origin names, with that log's own key name.
+    kept = tmp_path / "york-checkpoint.txt"
+    kept.write_text(york.client.get("auditor", "/api/log/checkpoint").text)
+    walked = warroom(database_url, "verify", "--checkpoint", str(kept))
     assert walked.returncode == 0, walked.stderr
     assert f"organisation {york.tree}: intact: {york_head.size} events" in (
         walked.stdout
     )
+    assert f"consistent with checkpoint of size {york_head.size}" in walked.stdout
+    leeds_only = warroom(database_url, "verify", "--org", leeds.id)
+    assert leeds_only.returncode == 0, leeds_only.stderr
+    assert leeds_only.stdout.startswith("intact: ")
+    assert york.tree not in leeds_only.stdout
 
 
 # --- a database from before each council had its own tree ---------------------
