@@ -254,6 +254,36 @@ def test_commands_of_two_councils_saved_together_keep_their_trees_apart(
     )
 
 
+def test_one_transaction_holding_two_councils_events_grows_each_tree_by_its_own(
+    leeds: Council, york: Council
+) -> None:
+    # What a group commit of two councils' commands saves: one append, each
+    # event naming its tree, interleaved.
+    app = leeds.client.app
+    sends = []
+    for attempt in (1, 2):
+        for council in (leeds, york):
+            ctx = Context(
+                "console", "console", datetime.now(UTC), council.inspection.id
+            )
+            sends.append(
+                BlogSend(
+                    inspection_id=council.inspection.id,
+                    day="2026-11-24",
+                    attempt=attempt,
+                    trigger="command",
+                    meta=ctx.meta(),
+                )
+            )
+    before = {c.tree: app.evidence.head(c.tree).size for c in (leeds, york)}
+    app.save(*sends, trees=[leeds.tree, york.tree, leeds.tree, york.tree])
+    for council in (leeds, york):
+        assert app.evidence.head(council.tree).size == before[council.tree] + 2
+        leaves = tree_leaves(app, council.tree)
+        assert [i for i, _ in leaves] == list(range(len(leaves)))
+        assert app.evidence.verify(tree=council.tree).intact
+
+
 def test_a_save_that_names_no_organisation_joins_its_inspections_council(
     leeds: Council, york: Council
 ) -> None:
