@@ -12,6 +12,10 @@
   (`warroom_inspection_views`, only those that changed are written).
 - The index of each inspection's events (`warroom.event_index`), written
   with the events.
+- The Merkle trees, one per organisation (`warroom.evidence.tree`), written
+  with the events: each save's `trees` keyword names each event's tree
+  (`trees_of`), and tables made before trees were per organisation are
+  migrated into the first organisation's when the tables are made.
 
 With `WARROOM_CIPHER_KEY` both are stored encrypted (`AtRest`), with the same
 AES cipher the library encrypts the events' payloads with.
