@@ -189,6 +189,7 @@ def _save(
         position = run.app.save_and_position(
             *run.staged,
             answering=run.changed,
+            organisation=run.organisation(),
             documents=documents,
             guards=run.guards(),
         )

@@ -109,6 +109,13 @@ class Signer:
             raise NoteError("the signer key's id does not match its key")
         return cls(name, key_id, private)
 
+    def named(self, name: str) -> Signer:
+        """The same key under another name (and so another key id): how each
+        organisation's log gets its own origin and verifier key
+        (`warroom.evidence.tree.signer_for`)."""
+        _check_name(name)
+        return Signer(name, _key_id(name, _public_bytes(self.private)), self.private)
+
     def key_text(self) -> str:
         seed = self.private.private_bytes(
             Encoding.Raw, PrivateFormat.Raw, NoEncryption()

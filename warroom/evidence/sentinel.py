@@ -32,7 +32,7 @@ from eventsourcing.persistence import Mapper, Notification
 from warroom.evidence import merkle
 from warroom.evidence.broken import LogBroken
 from warroom.evidence.leaf import leaf_of
-from warroom.evidence.tree import Cursor, Tree
+from warroom.evidence.tree import FIRST, Cursor, Head, Tree
 
 # The most new leaves one round checks (the rest wait for the next round).
 FRONT_MOST = 20_000
@@ -47,13 +47,18 @@ class Mark:
 
 
 class Sentinel:
+    """Checks each council's tree (`warroom.evidence.tree`) in turn: every
+    event of the log is a leaf of exactly one of them, so the ends are
+    checked over all trees together and the windows tree by tree."""
+
     def __init__(
         self, tree: Tree, datastore: Any, mapper: Mapper[Any], rolling: int = 1000
     ) -> None:
         self.tree, self.datastore, self.mapper = tree, datastore, mapper
         self.rolling = rolling
-        self.front: Mark | None = None  # set at the head on the first round
-        self.behind = Mark()
+        # Per tree: set at its head on the first round that sees it.
+        self.front: dict[str, Mark] = {}
+        self.behind: dict[str, Mark] = {}
         self.rounds = 0
 
     def check(self) -> None:
@@ -65,42 +70,54 @@ class Sentinel:
         self.rounds += 1
 
     def _round(self, c: Cursor) -> None:
-        c.execute(self.tree.select_head)
-        row = c.fetchone()
-        if row is None:
-            raise LogBroken("the tree's head is missing: the tree was removed")
-        head = self.tree.head_of(row)
-        if self.front is None:  # this process checks what is added from now
-            self.front = Mark(head.size - 1, head.last_position)
-        self._ends(c, head.size, head.last_position)
-        self.front = self._window(c, self.front, FRONT_MOST)
-        if self.rolling:
-            self.behind = self._window(c, self.behind, self.rolling)
-            if self.behind.index >= self.front.index:
-                self.behind = Mark()  # round again from the first leaf
+        heads = self._heads(c)
+        self._ends(c, heads)
+        for key, head in heads.items():
+            if key not in self.front:  # this process checks what is added from now
+                self.front[key] = Mark(head.size - 1, head.last_position)
+            front = self.front[key] = self._window(c, key, self.front[key], FRONT_MOST)
+            if self.rolling:
+                behind = self._window(
+                    c, key, self.behind.get(key, Mark()), self.rolling
+                )
+                # Round again from the first leaf once the pass meets the front.
+                self.behind[key] = Mark() if behind.index >= front.index else behind
 
-    def _ends(self, c: Cursor, size: int, last_position: int) -> None:
+    def _heads(self, c: Cursor) -> dict[str, Head]:
+        heads: dict[str, Head] = {}
+        for key in self.tree.trees(c):
+            c.execute(self.tree.select_head, (key,))
+            heads[key] = self.tree.head_of(c.fetchone())
+        if FIRST not in heads:
+            raise LogBroken("the tree's head is missing: the tree was removed")
+        return heads
+
+    def _ends(self, c: Cursor, heads: dict[str, Head]) -> None:
         c.execute(
             f"SELECT MAX({self.tree.position_column}) AS position "
             f"FROM {self.tree.events_table}"
         )
         found = c.fetchone()
         last_event = int(found["position"] or 0) if found is not None else 0
-        if last_event < last_position:
-            raise LogBroken(
-                f"the tree's last leaf ({size - 1}) names position "
-                f"{last_position}, past the log's last event ({last_event}): "
-                "rows were deleted from the end of the log",
-                last_position,
-            )
-        beyond = self.tree.leaf_from(c, size)
-        if beyond is not None:
-            raise LogBroken(
-                f"the tree's head holds {size} leaves, but leaf {size} exists "
-                f"(at position {beyond}): the head was rolled back",
-                beyond,
-            )
-        past = self.tree.events_after(c, last_position, 1)
+        for head in heads.values():
+            if last_event < head.last_position:
+                raise LogBroken(
+                    f"a tree's last leaf ({head.size - 1}) names position "
+                    f"{head.last_position}, past the log's last event "
+                    f"({last_event}): rows were deleted from the end of the log",
+                    head.last_position,
+                )
+        for key, head in heads.items():
+            beyond = self.tree.leaf_from(c, head.size, key)
+            if beyond is not None:
+                raise LogBroken(
+                    f"a tree's head holds {head.size} leaves, but leaf "
+                    f"{head.size} exists (at position {beyond}): the head was "
+                    "rolled back",
+                    beyond,
+                )
+        last_leaf = max(head.last_position for head in heads.values())
+        past = self.tree.events_after(c, last_leaf, 1)
         if past and self.tree.leaf_at(c, past[0].id) is None:
             # Read after the event: an append's leaf commits with its event.
             raise LogBroken(
@@ -109,14 +126,15 @@ class Sentinel:
                 past[0].id,
             )
 
-    def _window(self, c: Cursor, after: Mark, most: int) -> Mark:
-        """The next `most` leaves after `after`, each against its event."""
-        leaves = self.tree.leaves_page(c, after.index, most)
+    def _window(self, c: Cursor, key: str, after: Mark, most: int) -> Mark:
+        """The next `most` leaves of a tree after `after`, each against its
+        event (the tree's own events, and any event with no leaf at all)."""
+        leaves = self.tree.leaves_page(c, after.index, most, key)
         if not leaves:
             return after
         # Positions up to the last leaf read are all committed: an append
         # takes its position and commits under the appends' lock.
-        events = self.tree.events_after(c, after.position, len(leaves))
+        events = self.tree.events_after(c, after.position, len(leaves), key)
         for j, (index, position, hashed) in enumerate(leaves):
             if index != after.index + 1 + j:
                 raise LogBroken(

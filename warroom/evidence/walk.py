@@ -16,6 +16,10 @@ Reading the leaves, the nodes and the events page by page, each in its own
 query and transaction, made a cold walk (nothing in the page cache) jump
 between three places on disk; one pass per table reads each once.
 
+The walk is of one organisation's tree (`warroom.evidence.tree`): the
+events whose leaves are in it, and those in no tree (a row added outside
+the war room breaks every council's walk); other trees' events are skipped.
+
 An intact log takes only that path. At the first thing that does not fit (an
 event with no leaf, a leaf index skipped), the walk goes back to the last
 leaf that held and merges events and leaves from there, row by row, to name
@@ -137,9 +141,15 @@ class Walk:
     """One `verify`, inside one read transaction."""
 
     def __init__(
-        self, tree: Tree, mapper: Mapper[Any], c: Cursor, progress: Progress | None
+        self,
+        tree: Tree,
+        mapper: Mapper[Any],
+        c: Cursor,
+        progress: Progress | None,
+        key: str = "",
     ) -> None:
         self.tree, self.mapper, self.c = tree, mapper, c
+        self.key = key  # the organisation's tree walked (its events alone)
         self.progress = progress
         self.report = Report()
         self.leaves = bytearray()
@@ -160,7 +170,7 @@ class Walk:
         report = self.report
         self.tree.hold_open(self.c)
         try:
-            self.c.execute(self.tree.select_head)
+            self.c.execute(self.tree.select_head, (self.key,))
             row = self.c.fetchone()
         except Exception as error:  # no such table: made by something else
             return report.broken(None, f"the tree cannot be read ({error}): {NO_TREE}")
@@ -197,7 +207,7 @@ class Walk:
         for note in checkpoints:
             if self._checkpoint_broken(note, verifier, levels):
                 return report
-        for seal in list(self.tree.all_seals(self.c)):
+        for seal in list(self.tree.all_seals(self.c, self.key)):
             if _seal_broken(seal, levels, size):
                 where = self.positions[seal.size - 1] if seal.size <= size else None
                 return report.broken(where, f"the seal of {seal.day} does not hold")
@@ -208,7 +218,7 @@ class Walk:
     def _leaves_match_events(self, size: int) -> bool:
         """True when the log breaks (the report says where)."""
         expected = 0
-        batches = self.tree.events_with_leaves(self.c, BATCH)
+        batches = self.tree.events_with_leaves(self.c, BATCH, self.key)
         try:
             for batch in batches:
                 for row in batch:
@@ -229,7 +239,7 @@ class Walk:
                     self.progress(expected, size)
         finally:
             batches.close()  # its cursor, before the transaction ends
-        if self.tree.leaf_from(self.c, expected) is not None:
+        if self.tree.leaf_from(self.c, expected, self.key) is not None:
             return self._diagnose()  # leaves past the last event
         self.report.position = None
         return False
@@ -303,12 +313,12 @@ class Walk:
         return head is None or head.size == 0 or head.size > len(self.positions)
 
     def _events_after(self, position: int) -> Iterator[Notification]:
-        while page := self.tree.events_after(self.c, position, 1000):
+        while page := self.tree.events_after(self.c, position, 1000, self.key):
             yield from page
             position = page[-1].id
 
     def _leaves_after(self, index: int) -> Iterator[tuple[int, int, bytes]]:
-        while page := self.tree.leaves_page(self.c, index, 1000):
+        while page := self.tree.leaves_page(self.c, index, 1000, self.key):
             yield from page
             index = page[-1][0]
 
@@ -321,7 +331,7 @@ class Walk:
         seen = [bytearray(levels.count(level)) for level in range(len(levels.levels))]
         worst: Node | None = None  # the first node that does not match
         extra: int | None = None  # the lowest level holding a node too many
-        for batch in self.tree.all_nodes(self.c, BATCH):
+        for batch in self.tree.all_nodes(self.c, BATCH, self.key):
             for row in batch:
                 level, i, hashed = int(row[0]), int(row[1]), bytes(row[2])
                 if level == 0 or i >= levels.count(level):
