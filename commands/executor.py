@@ -77,6 +77,7 @@ def execute(
     documents: Sequence[Document] = (),
 ) -> Outcome:
     handler = _authorise(actor, command)
+    app.log_health.refuse_if_broken()  # 503 log_broken, whatever the command
     retry = Retry.of(
         app, actor, idempotency_key, command, inspection_id, target_id, part
     )
@@ -188,6 +189,7 @@ def _save(
         position = run.app.save_and_position(
             *run.staged,
             answering=run.changed,
+            organisation=run.organisation(),
             documents=documents,
             guards=run.guards(),
         )

@@ -71,6 +71,14 @@ class Run:
             self._inspection_read_only = True
         return self._inspection
 
+    def organisation(self) -> str | None:
+        """Whose record the command's events join (`warroom.evidence.tree`):
+        its inspection's council when it names one (the console acts for
+        any), else the actor's."""
+        if self.inspection_id is None:
+            return self.organisation_id
+        return self.app.read_only(Inspection, self.inspection_id).organisation_id
+
     def changed_inspection(self) -> Inspection:
         """The inspection, when it is the thing changed, checked against `If-Match`."""
         if self._inspection is None or self._inspection_read_only:

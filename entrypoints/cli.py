@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import getpass
 import json
 import socket
 import sys
@@ -29,9 +30,13 @@ from warroom.config import Database, Settings
 from warroom.domain.base import Context, DomainError, NotFound, RuleBroken
 from warroom.domain.inspection import Inspection
 from warroom.domain.organisation import Organisations
+from warroom.evidence.backfill import Refused as BackfillRefused
+from warroom.evidence.backfill import TreeMissing, backfill_tree
 from warroom.evidence.keys import NoSigningKey, load_signer
-from warroom.evidence.notes import NoteError, Signer, Verifier
+from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
+from warroom.evidence.readonly import ReadOnlyLog
 from warroom.evidence.receipt import verify_receipt
+from warroom.evidence.tree import signer_for
 from warroom.evidence.walk import ProgressLines
 from warroom.storage import Unreadable
 
@@ -168,6 +173,24 @@ def _evidence_commands(sub: Any) -> None:
         help="the verifier key, or a file holding it (by default, that of the "
         "configured signing key)",
     )
+    verify.add_argument(
+        "--org",
+        metavar="ID",
+        help="walk this organisation's log alone (by default, each "
+        "organisation's in turn; a checkpoint is checked against the log its "
+        "origin names)",
+    )
+    tree = sub.add_parser("tree", help="the log's Merkle tree").add_subparsers(
+        dest="action", required=True
+    )
+    backfill = tree.add_parser(
+        "backfill",
+        help="make the tree of a log written before the tree was kept (once; "
+        "recorded: positions before it are proven only from that moment)",
+    )
+    backfill.add_argument(
+        "--by", help="who makes it, as the log will record (default: user@host)"
+    )
     receipt = sub.add_parser("verify-receipt", help="check a hand-over receipt offline")
     receipt.add_argument("file", help="the receipt, as JSON")
     receipt.add_argument(
@@ -186,14 +209,16 @@ def _keygen(database: Database, args: argparse.Namespace) -> int:
     return 0
 
 
-def _verifier(key: str | None) -> Verifier:
+def _verifier(key: str | None, tree: str = "") -> Verifier:
+    """The key given, or that of the configured signing key for one
+    organisation's log (`tree`: its key; the first's by default)."""
     if key is None:
         settings = Settings()
         database = Database.from_url(settings.database_url)
         signer, _ = load_signer(
             database, settings.signing_key, settings.signing_key_file, make=False
         )
-        return signer.verifier()
+        return signer_for(signer, tree).verifier()
     text = Path(key).read_text() if Path(key).is_file() else key
     return Verifier.parse(text)
 
@@ -201,17 +226,73 @@ def _verifier(key: str | None) -> Verifier:
 def _verify(database: Database, args: argparse.Namespace) -> int:
     try:
         notes = [Path(name).read_text() for name in args.checkpoint]
-        verifier = _verifier(args.key) if notes else None
-    except (OSError, NoteError, NoSigningKey) as error:
+    except OSError as error:
         print(f"warroom: {error}", file=sys.stderr)
         return 2
-    app = WarRoom(database)
+    log = ReadOnlyLog(database)  # verification only reads
     try:
-        report = app.evidence.verify(notes, verifier, ProgressLines(sys.stderr))
+        trees = _trees_to_verify(log, args.org)
+        intact = True
+        for tree in trees:
+            own = [n for n in notes if _tree_of_note(n, trees) == tree]
+            verifier = _verifier(args.key, tree) if own else None
+            report = log.evidence.verify(
+                own, verifier, ProgressLines(sys.stderr), tree=tree
+            )
+            text = report.text()
+            print(f"organisation {tree}: {text}" if len(trees) > 1 and tree else text)
+            intact = intact and report.intact
+    except (LookupError, OSError, NoteError, NoSigningKey) as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    finally:
+        log.close()
+    return 0 if intact else 1
+
+
+def _trees_to_verify(log: ReadOnlyLog, named: str | None) -> list[str]:
+    """The organisation named's tree, or every organisation's (read from the
+    log opened read-only: the first organisation's tree is `''`)."""
+    try:
+        trees = log.evidence.trees() or [""]
+    except Exception:  # the tree's tables gone: the walk of the first names it
+        trees = [""]
+    if named is None:
+        return trees
+    if named in trees:
+        return [named]
+    registry_id = Organisations.create_id()
+    registry = (
+        log.repository.get(registry_id) if registry_id in log.repository else None
+    )
+    if not isinstance(registry, Organisations) or named not in registry.names:
+        raise LookupError(f"no organisation with id {named}")
+    return [""] if registry.first == named else [named]
+
+
+def _tree_of_note(note: str, trees: Sequence[str]) -> str:
+    """The tree a checkpoint signs, from its origin (`<name>/<id>` for an
+    organisation but the first); the first's if it names no other."""
+    try:
+        origin = Checkpoint.from_text(note.partition("\n\n")[0] + "\n").origin
+    except NoteError:
+        return trees[0]
+    named = origin.rpartition("/")[2]
+    return named if named in trees else trees[0]
+
+
+def _tree_backfill(database: Database, args: argparse.Namespace) -> int:
+    by = args.by or f"{getpass.getuser()}@{socket.gethostname()}"
+    app = WarRoom(database, backfilling=True)
+    try:
+        done = backfill_tree(app.recorder, app.mapper, by)
+    except BackfillRefused as refused:
+        print(f"warroom: nothing done: {refused}", file=sys.stderr)
+        return 2
     finally:
         app.close()
-    print(report.text())
-    return 0 if report.intact else 1
+    print(f"made {done.leaves} leaves; {done.words()}")
+    return 0
 
 
 def _verify_receipt(database: Database, args: argparse.Namespace) -> int:
@@ -319,9 +400,16 @@ def _invalid(error: ValidationError) -> int:
 
 def _archive_commands(sub: Any) -> None:
     export = sub.add_parser(
-        "export", help="write the whole log, documents and checkpoints to a zip"
+        "export",
+        help="write one organisation's whole log, documents and checkpoints to a zip",
     )
     export.add_argument("--out", required=True, metavar="FILE.zip")
+    export.add_argument(
+        "--org",
+        metavar="ID",
+        help="the organisation whose record it is (from `warroom org add`); "
+        "needed only when the database holds several",
+    )
     load = sub.add_parser(
         "import", help="load an export into an empty database, checked first"
     )
@@ -350,7 +438,11 @@ def _export(database: Database, args: argparse.Namespace) -> int:
         signer = None  # the export holds the days' seals, but no head checkpoint
     app = WarRoom(database)
     try:
-        manifest = export_log(app, Path(args.out), signer)
+        tree = app.tree_of(_organisation(app, args.org))
+        manifest = export_log(app, Path(args.out), signer, tree)
+    except LookupError as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
     except Refused as refusal:
         print(f"warroom: export refused: {refusal}", file=sys.stderr)
         return 1
@@ -571,6 +663,11 @@ def _run_server(
         return 2
     if made:
         print(f"warroom: {made}", file=sys.stderr)
+    try:  # a log with events and no tree is never served (nor given one)
+        WarRoom(Database.from_settings(settings)).close()
+    except TreeMissing as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
     gc.set_threshold(*settings.gc_thresholds)
     # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py).
     if processes > 1:
@@ -595,6 +692,7 @@ SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "import": _import,
     "verify": _verify,
     "verify-receipt": _verify_receipt,
+    "tree": _tree_backfill,
     "blog": _blog_send,
 }
 

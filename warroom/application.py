@@ -15,10 +15,15 @@ from eventsourcing.utils import get_topic
 
 from warroom.config import Database
 from warroom.domain.base import NotFound
+from warroom.domain.inspection import Inspection
+from warroom.domain.organisation import Organisations
 from warroom.domain.user import User
 from warroom.domain.user_name import UserName, same_name
+from warroom.evidence.backfill import TreeMissing, refuse_without_tree
+from warroom.evidence.broken import LogBroken, LogHealth
 from warroom.evidence.log import VerifiableLog
 from warroom.evidence.notes import Signer
+from warroom.evidence.tree import FIRST
 from warroom.group_commit import GroupCommit
 from warroom.guards import Unchanged
 from warroom.storage import (
@@ -35,6 +40,13 @@ from warroom.workers import SharedPosition
 
 A = TypeVar("A", bound=Aggregate)
 
+
+class Derived:
+    """A save that names no organisation: each event's own is taken."""
+
+
+DERIVED = Derived()
+
 # Aggregates kept for reading without a round trip (see `read_only`).
 READ_ONLY_CACHE_SIZE = 1000
 
@@ -42,7 +54,10 @@ READ_ONLY_CACHE_SIZE = 1000
 class WarRoom(Application[UUID]):
     name = "WarRoom"
 
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, *, backfilling: bool = False) -> None:
+        """Opens the log (making its tables if it has none). A log with events
+        and no tree is refused (`TreeMissing`), but by `warroom tree
+        backfill` (`backfilling`): nothing makes a tree on its own."""
         super().__init__(
             env={**database.library_env(), **application_recorder_env(database.kind)}
         )
@@ -55,11 +70,22 @@ class WarRoom(Application[UUID]):
         # The recorder turns the events it stores into the Merkle tree's leaves.
         self.recorder.mapper = self.mapper  # type: ignore[attr-defined]
         self.evidence = VerifiableLog(self.recorder, self.mapper)
-        self.evidence.backfill()
+        # Once the log is found to disagree with its tree, nothing more is saved.
+        self.log_health = LogHealth()
+        backfilled = None if backfilling else self.evidence.backfilled()
+        if backfilled is not None:  # the day seals say so as checkpoints do
+            self.recorder.tree.extensions = (backfilled.extension(),)  # type: ignore[attr-defined]
+        if not backfilling:
+            try:
+                refuse_without_tree(self.recorder)
+            except TreeMissing:
+                self.close()
+                raise
         # Each inspection's events, indexed (issue 14): an older log's, once.
         indexed(self.recorder).backfill_index(self.recorder.max_notification_id() or 0)
         self._save_listeners: list[Callable[[int], None]] = []
         self._names_before_claims: dict[tuple[str | None, str], UUID] | None = None
+        self._first_organisation: str | None = None
         self._listeners_lock = threading.Lock()
         # Commands that save at the same moment share one transaction.
         self.commits = GroupCommit.of(self)
@@ -84,6 +110,7 @@ class WarRoom(Application[UUID]):
         self,
         *aggregates: Aggregate,
         answering: Aggregate | None = None,
+        organisation: str | Derived | None = DERIVED,
         documents: Sequence[Document] = (),
         guards: Sequence[Unchanged] = (),
     ) -> int:
@@ -94,15 +121,108 @@ class WarRoom(Application[UUID]):
         (`warroom.group_commit`). `documents` are written in that transaction
         (`warroom.storage.SavedAlongside`); `guards` are checked in it
         (`warroom.guards`). Raises `warroom.guards.Changed` if a guard failed,
-        the library's `IntegrityError` on a conflict: each for this save alone.
+        the library's `IntegrityError` on a conflict: each for this save alone;
+        `LogBroken` once the log disagrees with its tree, for good. The events
+        join `organisation`'s tree (None: the first's; by default each event's
+        own, see `trees_of`).
         """
+        self.log_health.refuse_if_broken()
         events = [e for a in aggregates for e in a.collect_events()]
-        return self.commits.save(
-            events,
-            answering=answering.id if answering is not None else None,
-            documents=documents,
-            guards=guards,
+        try:
+            return self.commits.save(
+                events,
+                answering=answering.id if answering is not None else None,
+                trees=self.trees_of(events, organisation),
+                documents=documents,
+                guards=guards,
+            )
+        except LogBroken as broken:
+            self.log_health.found(broken)
+            raise
+
+    def save(
+        self, *objs: Any, organisation: str | Derived | None = DERIVED, **kwargs: Any
+    ) -> list[Recording[UUID]]:
+        """The library's save, each event naming the tree it joins
+        (`warroom.evidence.tree`): `organisation`'s, or each event's own."""
+        if "trees" not in kwargs:
+            events = [
+                e
+                for obj in objs
+                if obj is not None
+                for e in (obj.pending_events if isinstance(obj, Aggregate) else [obj])
+            ]
+            kwargs["trees"] = self.trees_of(events, organisation)
+        return super().save(*objs, **kwargs)
+
+    # --- whose tree an event joins ------------------------------------------------
+
+    def trees_of(
+        self, events: Sequence[Any], organisation: str | Derived | None = DERIVED
+    ) -> list[str]:
+        """The tree each event joins: the organisation's the save names, or,
+        for a save that names none (the command line's, the blog's sends),
+        the one each event itself says: the organisation a user, an
+        inspection or an organisation is added to, else the organisation of
+        the inspection the event belongs to, else the first organisation."""
+        if not isinstance(organisation, Derived):
+            return [self.tree_of(organisation)] * len(events)
+        # An inspection opened in this very save is not stored yet.
+        opened = {
+            str(e.originator_id): e.organisation_id
+            for e in events
+            if type(e).__name__ == "InspectionOpened"
+        }
+        return [self.tree_of(self._organisation_of(e, opened)) for e in events]
+
+    def tree_of(self, organisation_id: str | None) -> str:
+        """An organisation's tree key: `''` for the first organisation (and
+        for whatever was stored without one), its id for any other."""
+        if organisation_id is None:
+            return FIRST
+        first = self.first_organisation()
+        # None: no organisation stored yet, so this is the first, being added.
+        return FIRST if first in (None, organisation_id) else organisation_id
+
+    def first_organisation(self) -> str | None:
+        """The database's first organisation, once one was added (it never
+        changes after: kept for the process's life)."""
+        if self._first_organisation is None:
+            self._first_organisation = self._find_first_organisation()
+        return self._first_organisation
+
+    def _find_first_organisation(self) -> str | None:
+        registry_id = Organisations.create_id()
+        try:
+            return self.load(Organisations, registry_id).first
+        except NotFound:
+            return None
+        except AssertionError:
+            # A database imported from a council's export holds that
+            # council's `OrganisationAdded` without the registry's earlier
+            # events (the library will not rebuild an aggregate that does not
+            # begin with its creation): the log says which came first.
+            pass
+        topic = get_topic(Organisations.OrganisationAdded)  # type: ignore[attr-defined]
+        for notification in self.recorder.select_notifications(1, 1, topics=[topic]):
+            added: Any = self.mapper.to_domain_event(notification)
+            return str(added.organisation_id)
+        return None
+
+    def _organisation_of(self, event: Any, opened: dict[str, str | None]) -> str | None:
+        if hasattr(event, "organisation_id"):  # UserAdded, InspectionOpened...
+            return event.organisation_id  # type: ignore[no-any-return]
+        inspection_id = (
+            event.meta.get("inspection_id") if hasattr(event, "meta") else None
         )
+        if not inspection_id:
+            return None
+        if inspection_id in opened:
+            return opened[inspection_id]
+        try:
+            return self.read_only(Inspection, inspection_id).organisation_id
+        except NotFound:
+            return None
 
     def read_only(self, cls: type[A], aggregate_id: str | UUID) -> A:
         """The aggregate as this process last saw it, shared between threads

@@ -1,5 +1,12 @@
-"""`warroom export` and `warroom import`: the whole log in one zip file, and
-back into an empty database, checked before anything is stored.
+"""`warroom export` and `warroom import`: one organisation's whole record in
+one zip file, and back into an empty database, checked before anything is
+stored.
+
+An export is of one organisation's tree (`warroom.evidence.tree`): its own
+events, in its tree's leaf order, the documents they name, its seals and a
+checkpoint of its tree; nothing of another council's that shares the
+database, not even how many events it stored. A database of one council
+exports exactly as before organisations had trees of their own.
 
 The file (format 1):
 - `log.jsonl`: one line per event, in log order, each line exactly the event's
@@ -11,9 +18,10 @@ The file (format 1):
   version it was stored at;
 - `documents/<sha256>`: every stored document's bytes;
 - `checkpoints/<inspection>/<day>.txt`: each closed day's signed checkpoint
-  (the day's seal), and `checkpoints/head.txt`, one of the exported log's head
-  when a signing key was configured;
-- `manifest.json`: the format, the counts, the tree's size and root.
+  (the day's seal), and `checkpoints/head.txt`, one of the exported tree's
+  head when a signing key was configured (its origin names the tree);
+- `manifest.json`: the format, the counts, the tree's size and root, and
+  `tree` (`""`: the first organisation's; another's id).
 
 An import recomputes every leaf from `stored.jsonl` and compares it with
 `log.jsonl`, the root of those leaves with the manifest's and with each
@@ -21,10 +29,14 @@ checkpoint's, and each document's SHA-256 with its name; given the verifier
 key, it checks the checkpoints' signatures too. Any difference refuses the
 whole file, and nothing is stored: the events, their leaves and the documents
 go in one transaction, through the recorder, into a database that must be
-empty. The file is read as a stream, twice (to check it, then to store it in
-batches of `PAGE` events), so an import holds one batch in memory, never the
-file; the transaction commits only if the tree its batches made has the root
-that was checked. The payloads are in clear in the file: keep it as the
+empty: there they are the first organisation's tree (the council imported is
+that database's first), with the same leaves and root, so the export's
+checkpoints still hold. Into a database holding other councils an import is
+refused: their positions are the same log's, and would collide. The file
+is read as a stream, twice (to check it, then to store it in batches of
+`PAGE` events), so an import holds one batch in memory, never the file; the
+transaction commits only if the tree its batches made has the root that was
+checked. The payloads are in clear in the file: keep it as the
 database is kept.
 
 Memory stays bounded whatever the zip declares (issue 22: a 2.2 MB file that
@@ -61,6 +73,7 @@ from warroom.decoding import logged_event
 from warroom.evidence import merkle
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
+from warroom.evidence.tree import FIRST, signer_for
 from warroom.storage import Batch, Document
 
 FORMAT = "warroom-export"
@@ -91,6 +104,7 @@ class Manifest:
     first_position: int | None = None
     last_position: int | None = None
     checkpoints: dict[str, int] = field(default_factory=dict)  # file -> size
+    tree: str = FIRST
 
     def to_json(self, exported_at: datetime) -> dict[str, Any]:
         return {
@@ -104,34 +118,42 @@ class Manifest:
             "last_position": self.last_position,
             "documents": self.documents,
             "checkpoints": self.checkpoints,
+            "tree": self.tree,
         }
 
 
 # --- export --------------------------------------------------------------------
 
 
-def export_log(app: WarRoom, out: Path, signer: Signer | None = None) -> Manifest:
-    """Writes the whole log, its documents and checkpoints to `out` (a zip).
+def export_log(
+    app: WarRoom, out: Path, signer: Signer | None = None, tree: str = FIRST
+) -> Manifest:
+    """Writes one organisation's whole log (`tree`: its tree's key; the
+    first's by default), the documents its events name, and its checkpoints
+    to `out` (a zip).
 
     Refuses a log whose stored tree does not match its events (`warroom
     verify` says where): an export is a copy of a log that verifies.
     """
-    manifest = Manifest()
+    manifest = Manifest(tree=tree)
     compact = merkle.CompactRange()
-    # The log as it stands now: a server may go on appending meanwhile.
-    head = app.evidence.head()
-    upto = head.last_position
+    named: set[str] = set()
+    # The tree as it stands now: a server may go on appending meanwhile.
+    head = app.evidence.head(tree)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
         # One file open for writing at a time: the log is read twice.
         with packed.open("log.jsonl", "w") as log:
-            for notification in _all_notifications(app, upto):
-                leaf = leaf_bytes(logged_event(app.mapper, notification))
+            for notification in _tree_notifications(app, tree, head.size):
+                event = logged_event(app.mapper, notification)
+                leaf = leaf_bytes(event)
                 compact.append(merkle.leaf_hash(leaf))
                 log.write(leaf + b"\n")
                 manifest.first_position = manifest.first_position or notification.id
                 manifest.last_position = notification.id
+                if isinstance(event.data.get("sha256"), str):
+                    named.add(event.data["sha256"])
         with packed.open("stored.jsonl", "w") as raw:
-            for notification in _all_notifications(app, upto):
+            for notification in _tree_notifications(app, tree, head.size):
                 raw.write(_stored_line(app.mapper, notification) + b"\n")
         manifest.events, manifest.root = compact.size, compact.root()
         if (head.size, head.root) != (compact.size, manifest.root):
@@ -140,10 +162,13 @@ def export_log(app: WarRoom, out: Path, signer: Signer | None = None) -> Manifes
                 f"{head.root.hex()} of {head.size}, recomputed "
                 f"{manifest.root.hex()} of {compact.size}): run `warroom verify`"
             )
-        for sha256, content in app.store.each_document():
+        for sha256 in sorted(named):  # its own documents, no other council's
+            content = app.store.get_document(sha256)
+            if content is None:  # as before: what the store holds, no more
+                continue
             packed.writestr(f"documents/{sha256}", content)
             manifest.documents += 1
-        for name, note, size in _checkpoints(app, signer, compact):
+        for name, note, size in _checkpoints(app, signer, compact, tree):
             packed.writestr(name, note)
             manifest.checkpoints[name] = size
         packed.writestr(
@@ -155,11 +180,17 @@ def export_log(app: WarRoom, out: Path, signer: Signer | None = None) -> Manifes
     return manifest
 
 
-def _all_notifications(app: WarRoom, upto: int) -> Iterator[Notification]:
-    start = 1
-    while upto and (page := app.recorder.select_notifications(start, PAGE, upto)):
-        yield from page
-        start = page[-1].id + 1
+def _tree_notifications(app: WarRoom, tree: str, size: int) -> Iterator[Notification]:
+    """A tree's events, in its leaf order, up to the tree of `size` leaves."""
+    after = -1
+    while True:
+        with app.evidence.datastore.transaction(commit=False) as c:
+            page = app.evidence.tree.events_of(c, tree, after, size, PAGE)
+        if not page:
+            return
+        for _, notification in page:
+            yield notification
+        after = page[-1][0]
 
 
 def _stored_line(mapper: Mapper[Any], notification: Notification) -> bytes:
@@ -180,14 +211,19 @@ def _stored_line(mapper: Mapper[Any], notification: Notification) -> bytes:
 
 
 def _checkpoints(
-    app: WarRoom, signer: Signer | None, compact: merkle.CompactRange
+    app: WarRoom, signer: Signer | None, compact: merkle.CompactRange, tree: str
 ) -> Iterator[tuple[str, str, int]]:
     with app.evidence.datastore.transaction(commit=False) as c:
-        seals = list(app.evidence.tree.all_seals(c))
+        seals = list(app.evidence.tree.all_seals(c, tree))
     for seal in seals:
         yield f"checkpoints/{seal.inspection_id}/{seal.day}.txt", seal.note, seal.size
     if signer is not None:
-        note = Checkpoint(signer.name, compact.size, compact.root()).signed(signer)
+        # A backfilled log's own checkpoint says so (the first's tree alone).
+        backfilled = app.evidence.backfilled() if tree == FIRST else None
+        extensions = (backfilled.extension(),) if backfilled else ()
+        own = signer_for(signer, tree)
+        checkpoint = Checkpoint(own.name, compact.size, compact.root(), extensions)
+        note = checkpoint.signed(own)
         yield "checkpoints/head.txt", note, compact.size
 
 

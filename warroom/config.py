@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     # positions behind the log's head, or the database takes longer than this.
     ready_max_lag: int = 1000
     ready_timeout_seconds: float = 2.0
+    # How often the server checks its log against its tree (0: never), and
+    # how many older leaves each round checks again (warroom.evidence.sentinel:
+    # each costs about what its append did, ~40 us).
+    log_check_seconds: float = 1.0
+    log_check_rolling: int = 250
     # One JSON line per request (method, path without its query, status, time).
     access_log: bool = False
     log_level: str = "info"

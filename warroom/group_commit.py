@@ -23,6 +23,11 @@ fails, the transaction rolls back and:
 Each command's events are contiguous in the transaction and in the log, in
 the order it staged them (an idempotency record stays just after the events
 it answers for).
+
+Commands of several councils may share a transaction: each names the tree
+its events join (`Pending.trees`, its council's, `warroom.evidence.tree`),
+and the recorder grows each tree touched by its own events alone, so each
+council's leaf indexes stay gapless whoever it was saved beside.
 """
 
 from __future__ import annotations
@@ -51,6 +56,8 @@ class Pending:
 
     events: Sequence[DomainEventProtocol[UUID]]
     answering: UUID | None
+    # The tree each event joins (`warroom.evidence.tree`), one key per event.
+    trees: Sequence[str]
     documents: Sequence[Document] = ()
     guards: Sequence[Unchanged] = ()
     position: int | None = None
@@ -95,12 +102,19 @@ class GroupCommit:
         events: Sequence[DomainEventProtocol[UUID]],
         *,
         answering: UUID | None = None,
+        trees: Sequence[str] | None = None,
         documents: Sequence[Document] = (),
         guards: Sequence[Unchanged] = (),
     ) -> int:
         """Saves the events; the log position of `answering`'s last event (or
-        of the last of them). Raises what failed this command alone."""
-        pending = Pending(list(events), answering, documents, guards)
+        of the last of them). Raises what failed this command alone.
+
+        `trees`: the tree each event joins (by default the first
+        organisation's); a transaction may hold several councils' commands,
+        each event joins its own council's tree."""
+        events = list(events)
+        trees = list(trees) if trees is not None else [""] * len(events)
+        pending = Pending(events, answering, trees, documents, guards)
         with self._lock:
             self._queue.append(pending)
             if not self._leading:
@@ -139,6 +153,7 @@ class GroupCommit:
         try:
             recordings = self._save(
                 *[e for p in batch for e in p.events],
+                trees=[t for p in batch for t in p.trees],
                 documents=[d for p in batch for d in p.documents],
                 guards=[g for p in batch for g in p.guards],
             )

@@ -22,6 +22,7 @@ INTERNAL_TYPES = frozenset(
         "UserLimitedToInspections",
         "OrganisationsStarted",
         "OrganisationAdded",
+        "TreeBackfilled",
     }
 )
 

@@ -12,6 +12,10 @@
   (`warroom_inspection_views`, only those that changed are written).
 - The index of each inspection's events (`warroom.event_index`), written
   with the events.
+- The Merkle trees, one per organisation (`warroom.evidence.tree`), written
+  with the events: each save's `trees` keyword names each event's tree
+  (`trees_of`), and tables made before trees were per organisation are
+  migrated into the first organisation's when the tables are made.
 
 With `WARROOM_CIPHER_KEY` both are stored encrypted (`AtRest`), with the same
 AES cipher the library encrypts the events' payloads with.
@@ -23,7 +27,9 @@ connection pool, its tracking table and its transactions.
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -34,6 +40,7 @@ from eventsourcing.persistence import (
     InfrastructureFactory,
     Mapper,
     Notification,
+    PersistenceError,
     StoredEvent,
     Tracking,
 )
@@ -56,7 +63,7 @@ from psycopg.sql import SQL, Composed, Identifier
 from warroom import guards
 from warroom.config import Database
 from warroom.event_index import EventIndex
-from warroom.evidence.tree import Tree
+from warroom.evidence.tree import FIRST, Tree
 
 
 @dataclass(frozen=True)
@@ -203,6 +210,22 @@ class SQLiteWarRoomRecorder(IndexedEvents, SQLiteApplicationRecorder):
         self.index = EventIndex(kind="sqlite", events_table=events_table_name)
         super().__init__(datastore, events_table_name)
 
+    def create_table(self) -> None:
+        # Trees from before each organisation had its own become the first's.
+        # Two processes opening an old file at once: the one that finds it
+        # migrated meanwhile (its read went stale, or the new table is there)
+        # looks again.
+        for attempt in range(MIGRATION_TRIES):
+            try:
+                with self.datastore.transaction(commit=True) as c:
+                    self.tree.migrate(c)
+                break
+            except (sqlite3.OperationalError, PersistenceError):
+                if attempt == MIGRATION_TRIES - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        super().create_table()
+
     def construct_create_table_statements(self) -> list[str]:
         return [
             *super().construct_create_table_statements(),
@@ -223,7 +246,10 @@ class SQLiteWarRoomRecorder(IndexedEvents, SQLiteApplicationRecorder):
             else super()._insert_events(c, stored_events, **kwargs)
         )
         if positions:
-            self.tree.append(c, self.mapper, positions, stored_events, None, prepared)
+            trees = trees_of(kwargs, len(stored_events))
+            self.tree.append(
+                c, self.mapper, positions, stored_events, trees, None, prepared
+            )
             self.index.add(c, self.mapper, positions, stored_events)
         # Under SQLite's write lock, before the commit (raising rolls back).
         guards.sqlite_check(c, self.events_table_name, SavedAlongside.of(kwargs).guards)
@@ -235,7 +261,11 @@ class SQLiteWarRoomRecorder(IndexedEvents, SQLiteApplicationRecorder):
         nothing."""
         with self.datastore.transaction(commit=True) as c:
             for stored_events, positions, documents in batches:
-                kwargs = {"positions": positions, "documents": documents}
+                kwargs = {
+                    "positions": positions,
+                    "documents": documents,
+                    "trees": [FIRST] * len(stored_events),  # an empty database's
+                }
                 self._insert_events(c, stored_events, **kwargs)
             check(c)
 
@@ -259,6 +289,8 @@ class SQLiteWarRoomRecorder(IndexedEvents, SQLiteApplicationRecorder):
             c.execute(SQLITE_INSERT_DOCUMENT, _document_row(document, self.at_rest))
 
 
+MIGRATION_TRIES = 5
+
 # One advisory lock key for every schema of a database: tables are made
 # rarely and quickly, so schemas need not have a key each.
 TABLES_LOCK = 0x7761_7272  # "warr"
@@ -281,9 +313,13 @@ class TablesMadeOneAtATime:
         with self.datastore.get_connection() as lock:
             lock.execute("SELECT pg_advisory_lock(%s)", (TABLES_LOCK,))
             try:
+                self.before_tables()
                 super().create_table()  # type: ignore[misc]
             finally:
                 lock.execute("SELECT pg_advisory_unlock(%s)", (TABLES_LOCK,))
+
+    def before_tables(self) -> None:
+        """What changes tables made by an older version (under the lock)."""
 
 
 class PostgresWarRoomRecorder(
@@ -327,6 +363,11 @@ class PostgresWarRoomRecorder(
             datastore.schema, self.events_table_name
         )
 
+    def before_tables(self) -> None:
+        # Trees from before each organisation had its own become the first's.
+        with self.datastore.transaction(commit=True) as c:
+            self.tree.migrate(c)
+
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
@@ -358,9 +399,11 @@ class PostgresWarRoomRecorder(
         # lock on the events' table: the tree's head comes back with the
         # events' positions, at no extra round trip, and no other append can
         # take the next leaf index until this transaction ends.
+        trees = trees_of(kwargs, len(stored_events))
         head = curs.connection.cursor()
-        head.execute(self.tree.select_head)
+        head.execute(self.tree.select_heads, (list(dict.fromkeys(trees)),))
         self._head_query.cursor = head
+        self._head_query.trees = trees
         # After the lock and the insert, in the same pipeline: a failed guard
         # aborts the transaction (`warroom.guards`), at no extra round trip.
         checked = SavedAlongside.of(kwargs).guards
@@ -377,9 +420,10 @@ class PostgresWarRoomRecorder(
             conn.cursor() as curs,
         ):
             for stored_events, positions, documents in batches:
+                trees = [FIRST] * len(stored_events)  # into an empty database
                 self._insert_alongside(curs, SavedAlongside(documents))
                 if stored_events:
-                    kwargs = {"positions": positions}
+                    kwargs = {"positions": positions, "trees": trees}
                     self._insert_stored_events(curs, stored_events, **kwargs)
                     self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             check(curs)
@@ -425,18 +469,29 @@ class PostgresWarRoomRecorder(
             curs, stored_events, **kwargs
         )
         with self._head_query.cursor as head:
-            row = head.fetchone()
-        if positions:  # the tree's rows go with the commit's own round trip
-            tree_head = self.tree.head_of(row)
+            rows = head.fetchall()
+        trees = self._head_query.trees
+        if positions:  # the trees' rows go with the commit's own round trip
+            heads = self.tree.heads_of(rows, list(dict.fromkeys(trees)))
             made_for, prepared = getattr(self._head_query, "prepared", (None, None))
             if made_for is not stored_events:  # an import's batch: made here
                 prepared = None
             self.tree.append(
-                curs, self.mapper, positions, stored_events, tree_head, prepared
+                curs, self.mapper, positions, stored_events, trees, heads, prepared
             )
             self.index.add(curs, self.mapper, positions, stored_events)
         self._head_query.prepared = (None, None)
         return positions
+
+
+def trees_of(kwargs: dict[str, Any], count: int) -> list[str]:
+    """The tree each of a save's events joins (`warroom.evidence.tree`): the
+    save's `trees`, one key per event; a save that names none (only the
+    library's own calls, and tests) is the first organisation's."""
+    trees = list(kwargs.get("trees") or [FIRST] * count)
+    if len(trees) != count:
+        raise ValueError(f"{len(trees)} trees named for {count} events")
+    return trees
 
 
 def without_auto_prepare(datastore: PostgresDatastore) -> None:

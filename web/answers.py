@@ -9,7 +9,7 @@ them, and the schemathesis suite checks every answer against the schema.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel
 from typing_extensions import TypedDict
@@ -159,6 +159,13 @@ class RuleProblem(Problem):
     rule: str
 
 
+class LogBrokenProblem(Problem):
+    """The log disagrees with its tree: this server stores nothing more."""
+
+    code: Literal["log_broken"]
+    position: int | None
+
+
 Responses = dict[int | str, dict[str, Any]]
 
 
@@ -183,6 +190,12 @@ BEYOND_LOG = _problem(
 )
 # A proof of a tree larger than the log, or of a leaf beyond the tree.
 OUT_OF_RANGE = _problem(409, "`index`, `size`, `from` or `to` is beyond the log")
+LOG_BROKEN = _problem(
+    503,
+    "`log_broken`: the log disagrees with its Merkle tree (`warroom verify` "
+    "names where); this server stores and signs nothing more",
+    LogBrokenProblem,
+)
 
 # Every read route; 422 (malformed parameters) FastAPI documents itself.
 READ_ERRORS: Responses = {
@@ -207,6 +220,7 @@ COMMAND_ERRORS: Responses = {
     **NOT_FOUND,
     **CONFLICT,
     **TOO_LARGE,
+    **LOG_BROKEN,
 }
 
 DOCUMENT: Responses = {

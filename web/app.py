@@ -20,8 +20,15 @@ from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
+from warroom.evidence.broken import LogBroken
 from web import blog_sender, docs, health, live, metrics
-from web.answers import COMMAND_ERRORS, FORBIDDEN, NOT_FOUND, UNAUTHENTICATED
+from web.answers import (
+    COMMAND_ERRORS,
+    FORBIDDEN,
+    LOG_BROKEN,
+    NOT_FOUND,
+    UNAUTHENTICATED,
+)
 from web.auth import AccessChanges
 from web.calendar_links import CalendarSecrets
 from web.closing import DayCloser, parse_hour
@@ -93,7 +100,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (distribution.router, {}),  # its routes declare their own
         (plan.router, COMMAND_ERRORS),
         (plan.templates_router, {}),
-        (evidence.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND}),
+        (evidence.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND, **LOG_BROKEN}),
         (packets.router, {}),  # the hand-over packet declares its own
         (export.router, {}),  # and so does the export
         (meta_routes.router, UNAUTHENTICATED),
@@ -184,6 +191,11 @@ def _add_error_answers(api: FastAPI) -> None:
     async def beyond_log(_: Request, error: PositionBeyondLog) -> JSONResponse:
         body = {"detail": str(error), "rule": "position_beyond_log"}
         return answer(409, {**body, "head": error.head})
+
+    @api.exception_handler(LogBroken)
+    async def log_broken(_: Request, error: LogBroken) -> JSONResponse:
+        # Not a conflict to retry: this process stores nothing more.
+        return answer(503, error.to_json())
 
     @api.exception_handler(TooManyWaiting)
     async def too_many_waiting(_: Request, error: TooManyWaiting) -> JSONResponse:

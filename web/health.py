@@ -4,10 +4,12 @@
 load balancer or an orchestrator restarts a process that stops answering it.
 
 `/readyz` answers 200 only when this process can serve what it is asked:
+the log agrees with its tree (else `log_broken`, for good: web/log_health.py),
 the database answers within `WARROOM_READY_TIMEOUT_SECONDS`, the read side
 is following the log, its read models are within `WARROOM_READY_MAX_LAG`
 positions of the log's head, and the server is not shutting down. Otherwise
-503 with `{"ready": false, "reason", "detail"}`, so that a proxy sends
+503 with `{"ready": false, "status", "reason", "detail"}` (`status` and
+`reason` the same word, e.g. `log_broken`), so that a proxy sends
 traffic elsewhere while a restarted process folds in what it missed.
 
 Neither needs a token (probes carry none), and neither is in the OpenAPI
@@ -109,6 +111,9 @@ async def readiness(request: Request) -> dict[str, Any]:
     if AppStatus.should_exit:
         raise Unready("shutting_down", "the server is shutting down")
     state: ServerState = request.app.state.warroom
+    broken = state.app.log_health.broken
+    if broken is not None:  # web/log_health.py
+        raise Unready("log_broken", f"the log disagrees with its tree: {broken}")
     head = await probe_of(request).head()
     error = state.read_side.error
     if error is not None:
@@ -146,5 +151,10 @@ async def readyz(request: Request) -> JSONResponse:
     try:
         return JSONResponse(await readiness(request))
     except Unready as unready:
-        body = {"ready": False, "reason": unready.reason, "detail": unready.detail}
+        body = {
+            "ready": False,
+            "status": unready.reason,
+            "reason": unready.reason,
+            "detail": unready.detail,
+        }
         return JSONResponse({**body, **unready.extra}, status_code=503)

@@ -11,7 +11,9 @@ from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from warroom.evidence.keys import load_signer
 from warroom.evidence.notes import Signer
+from warroom.evidence.readonly import ReadOnlyLog
 from web.auth import Membership, Tokens
+from web.log_health import LogWatch
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,10 @@ class ServerState:
     membership: Membership
     # Signs the log's checkpoints and seals closed days (warroom.evidence).
     signer: Signer
+    # The same log opened read-only: `/api/verify` walks it, and `watch`
+    # checks it against its tree while the server runs (web/log_health.py).
+    read_only: ReadOnlyLog
+    watch: LogWatch
 
     @classmethod
     def open(cls, settings: Settings) -> ServerState:
@@ -47,6 +53,11 @@ class ServerState:
             max_live_inspections=settings.max_live_inspections,
         )
         read_side.start()
+        read_only = ReadOnlyLog(database)
+        watch = LogWatch(
+            app, read_only, settings.log_check_seconds, settings.log_check_rolling
+        )
+        watch.start()
         return cls(
             settings=settings,
             app=app,
@@ -60,9 +71,13 @@ class ServerState:
             tokens=Tokens(app),
             membership=Membership(app),
             signer=signer,
+            read_only=read_only,
+            watch=watch,
         )
 
     def close(self) -> None:
         """Saves the read models one last time and closes the log."""
+        self.watch.stop()
         self.read_side.stop()
+        self.read_only.close()
         self.app.close()

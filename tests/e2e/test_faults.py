@@ -119,7 +119,9 @@ class Server:
         schema = _schema_of(self.database_url)
         statement = {
             "table": f'LOCK TABLE "{schema}".warroom_events IN EXCLUSIVE MODE',
-            "head": f'SELECT 1 FROM "{schema}".warroom_tree WHERE id = 1 FOR UPDATE',
+            # The first council's tree (`warroom.evidence.tree`): key ''.
+            "head": f'SELECT 1 FROM "{schema}".warroom_tree '
+            "WHERE tree = '' FOR UPDATE",
         }[hold]
         conninfo = POSTGRES_URL.split("?", 1)[0]
         with psycopg.connect(conninfo) as holder:

@@ -26,7 +26,7 @@ from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
 from entrypoints import cli
-from tests.conftest import POSTGRES_URL, TEST_VERIFIER_KEY
+from tests.conftest import POSTGRES_URL, TEST_SIGNING_KEY, TEST_VERIFIER_KEY
 from tests.helpers import (
     ROLES,
     Inspection,
@@ -40,7 +40,10 @@ from tests.servers import running_server, warroom
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
 from warroom.evidence import merkle, walk
-from warroom.evidence.notes import Checkpoint, NoteError, Verifier
+from warroom.evidence.backfill import TreeMissing
+from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
+from warroom.evidence.readonly import ReadOnlyLog
+from warroom.evidence.receipt import verify_receipt
 from web.app import create_app
 from web.closing import DayCloser, parse_hour
 from web.verifications import Verifications
@@ -76,6 +79,12 @@ def included(leaf: bytes, index: int, size: int, path: list[str], root: bytes) -
             r = h(b"\x01" + r + p)
         fn, sn = fn >> 1, sn >> 1
     return sn == 0 and r == root
+
+
+def read_only(client: WarRoomClient) -> ReadOnlyLog:
+    """The server's log opened read-only, which `/api/verify` walks."""
+    log: ReadOnlyLog = client.http.app.state.warroom.read_only  # type: ignore[attr-defined]
+    return log
 
 
 def canonical(event: dict[str, Any]) -> bytes:
@@ -221,7 +230,7 @@ def test_the_log_is_walked_once_at_a_time_off_the_request_threads_and_shared(
     client: WarRoomClient, inspection: Inspection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     released(client, inspection)
-    evidence = client.app.evidence
+    evidence = read_only(client).evidence  # the route walks the read-only log
     walk = evidence.verify
     walking, finish = threading.Event(), threading.Event()
     walks: list[str] = []
@@ -283,7 +292,7 @@ def test_warroom_verify_shows_its_progress_on_stderr(
 def test_a_walk_that_fails_fails_each_waiter_and_is_not_kept(
     client: WarRoomClient, inspection: Inspection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    evidence = client.app.evidence
+    evidence = read_only(client).evidence  # the route walks the read-only log
     walk = evidence.verify
 
     def lost(*args: Any, **kwargs: Any) -> Any:
@@ -409,9 +418,12 @@ def test_there_is_no_receipt_for_a_line_the_ledger_lacks(
 # --- old logs join the tree ---------------------------------------------------------
 
 
-def test_a_log_written_before_the_tree_gets_its_leaves_in_order_when_opened(
+def test_a_log_written_before_the_tree_is_refused_until_backfilled_on_request(
     database_url: str,
 ) -> None:
+    """No tree is made on start: `warroom tree backfill` makes it once, in log
+    order, and records who and when; checkpoints, receipts and `verify` say
+    the positions before it are proven only from that moment."""
     old = json.loads(FIXTURE.read_text())
     app = WarRoom(Database.from_url(database_url))
     app.recorder.insert_events(
@@ -428,28 +440,68 @@ def test_a_log_written_before_the_tree_gets_its_leaves_in_order_when_opened(
     root = app.evidence.head().root
     app.close()
     forget_the_tree(database_url)
+    count = len(old["events"])
+    with pytest.raises(TreeMissing, match="warroom tree backfill"):
+        WarRoom(Database.from_url(database_url))
+    refused = warroom(database_url, "serve", "--port", "1")
+    assert refused.returncode == 2, refused.stderr
+    assert "run `warroom tree backfill`" in refused.stderr
+    broken = warroom(database_url, "verify")
+    assert broken.returncode == 1
+    assert f"leaves 0-{count - 1} are missing: the tree was removed" in broken.stdout
+
+    done = warroom(database_url, "tree", "backfill", "--by", "Olive Operator")
+    assert done.returncode == 0, done.stderr
+    assert f"made {count} leaves" in done.stdout
+    again = warroom(database_url, "tree", "backfill")
+    assert again.returncode == 2 and "nothing done" in again.stderr
+
     reopened = WarRoom(Database.from_url(database_url))
     try:
-        head = reopened.evidence.head()
-        assert head.size == len(old["events"])
-        assert head.root == root
-        report = reopened.evidence.verify()
-        assert report.intact, report.text()
+        assert reopened.evidence.head().size == count + 1  # and the backfill's event
+        assert reopened.evidence.root_at(count) == root
+        backfilled = reopened.evidence.backfilled()
+        assert backfilled is not None
+        assert (backfilled.first_position, backfilled.leaves) == (1, count)
+        assert backfilled.by == "Olive Operator"
+        signer, verifier = (
+            Signer.parse(TEST_SIGNING_KEY),
+            Verifier.parse(TEST_VERIFIER_KEY),
+        )
+        old_receipt = reopened.evidence.receipt(1, signer)
+        assert old_receipt is not None
+        assert old_receipt["backfilled"]["by"] == "Olive Operator"
+        assert verify_receipt(old_receipt, verifier)["position"] == 1
+        assert backfilled.extension() in old_receipt["checkpoint"]
+        newer = reopened.evidence.receipt(count + 1, signer)  # the backfill's own
+        assert newer is not None and "backfilled" not in newer
+        # The day seals signed from now on say so too.
+        assert reopened.recorder.tree.extensions == (backfilled.extension(),)  # type: ignore[attr-defined]
     finally:
         reopened.close()
-    # And the server carries on appending to it.
+    verified = warroom(database_url, "verify")
+    assert verified.returncode == 0, verified.stdout
+    assert verified.stdout.startswith(f"intact: {count + 1} events")
+    assert "proven only from that moment" in verified.stdout
+    assert "Olive Operator" in verified.stdout
     with TestClient(create_app(Settings(database_url=database_url))) as http:
         client = WarRoomClient(
             http=http, tokens=old["tokens"], user_ids=old["user_ids"]
         )
-        assert client.get(
-            "auditor" if "auditor" in old["tokens"] else "admin", "/api/verify"
-        ).json()["intact"]
+        who = "auditor" if "auditor" in old["tokens"] else "admin"
+        answer = client.get(who, "/api/verify").json()
+        assert answer["intact"] and answer["backfilled"]["by"] == "Olive Operator"
+        note = client.get(who, "/api/log/checkpoint").text
+        assert f"warroom-backfilled 1-{backfilled.last_position} proven-from " in note
+        signed = Checkpoint.verified(note, Verifier.parse(TEST_VERIFIER_KEY))
+        assert signed.extensions and signed.size == count + 1
+        # And the server carries on appending to it.
+        opened = {"title": "After", "framework": "SIF", "starts_on": "2026-11-23"}
+        client.ok("lead", "/api/inspections", opened)
+        assert client.get(who, "/api/verify").json()["intact"]
 
 
 def test_a_note_signed_by_another_key_of_the_same_name_is_refused() -> None:
-    from warroom.evidence.notes import Signer
-
     ours = Verifier.parse(TEST_VERIFIER_KEY)
     impostor = Signer.generate(ours.name)
     forged = Checkpoint(ours.name, 5, hashlib.sha256(b"x").digest()).signed(impostor)

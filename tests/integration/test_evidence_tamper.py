@@ -127,9 +127,15 @@ def test_a_day_rewritten_consistently_passes_alone_but_not_against_its_seal(
     # Every leaf, node and root recomputed from the rewritten events; the
     # seals, which cannot be signed again without the key, thrown away.
     forget_the_tree(sealed.url)
-    WarRoom(Database.from_url(sealed.url)).close()  # the tree made anew
+    removed = verify(sealed)  # verify never makes the tree again
+    assert removed.returncode == 1
+    assert "are missing: the tree was removed" in removed.stdout
+    remade = warroom(sealed.url, "tree", "backfill", "--by", "Mallory")
+    assert remade.returncode == 0, remade.stderr
     alone = verify(sealed)
     assert alone.returncode == 0, alone.stdout
+    # ... but it says by whom and when, and that nothing before is proven.
+    assert "proven only from that moment" in alone.stdout and "Mallory" in alone.stdout
     against_seal = with_checkpoint(sealed, sealed.seal)
     assert against_seal.returncode == 1
     assert "not consistent with the checkpoint of size" in against_seal.stdout

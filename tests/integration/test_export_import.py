@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import os
 import subprocess
 import time
@@ -407,16 +408,21 @@ def test_no_other_role_may_export_the_log(
     assert client.stored() == before
 
 
-def test_a_database_of_several_councils_is_exported_only_from_the_command_line(
+def test_a_council_sharing_its_database_exports_its_own_record_over_http(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
+    # Issue 22: this was 409 `export_one_council` once a second council existed.
     ctx = Context("console", "console", datetime.now(UTC))
     for name in ("Northshire County Council", "Southshire County Council"):
         add_organisation(client.app, ctx, AddOrganisation(name=name))
     before = client.stored()
     answer = client.get("auditor", "/api/log/export")
-    assert answer.status_code == 409, answer.text
-    assert answer.json()["rule"] == "export_one_council"
+    assert answer.status_code == 200, answer.text
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as packed:
+        manifest = orjson.loads(packed.read("manifest.json"))
+    head = client.app.evidence.head()  # the first council's tree
+    assert (manifest["events"], manifest["root"]) == (head.size, head.root.hex())
+    assert head.size < before  # the other councils' own events are not in it
     assert client.stored() == before
 
 

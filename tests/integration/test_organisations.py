@@ -64,10 +64,9 @@ ORGANISATION_WIDE = {
     ("get", "/api/playbook-templates"),
     # What the page learns of the server's own tables: the same for everyone.
     ("get", "/api/meta"),
-    # The whole log, and only while the database holds one council's.
+    # The verifiable log: each organisation's own tree (its export, checkpoints,
+    # key, proofs and walk), see test_organisation_trees.py.
     ("get", "/api/log/export"),
-    # The verifiable log is one tree over every organisation's events: its
-    # checkpoints, key and proofs show hashes only; verify is the auditor's.
     ("get", "/api/log/checkpoint"),
     ("get", "/api/log/key"),
     ("get", "/api/log/proof/inclusion"),

@@ -17,6 +17,14 @@ What other parts (export and import, packets) reuse:
   signer)`, `seals(inspection_id)`, `verify(checkpoints, verifier, progress)`
   (the walk itself in `walk`, which reads the log in one ordered pass);
 - `keys.load_signer(database, key, key_file)`: where the signing key comes from.
+- `readonly.ReadOnlyLog(database)`: the log opened so that the database
+  refuses any write (`warroom verify`, `GET /api/verify`, the live check);
+- `backfill.backfill_tree(...)`: `warroom tree backfill`, the only way an old
+  log gets its tree, recorded (`backfilled.Backfilled`: what checkpoints,
+  receipts and `verify` then say);
+- `broken.LogBroken` / `LogHealth`: `log_broken`, found by appends
+  (`refuse_taken`) and by `sentinel.Sentinel`, the live server's check of
+  what it folds against the tree.
 
 Pure modules (`merkle`, `notes`, `leaf`, `receipt`) know no database; `tree`
 keeps the tree in the log's own database, written by `warroom.storage`'s

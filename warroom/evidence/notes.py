@@ -109,6 +109,13 @@ class Signer:
             raise NoteError("the signer key's id does not match its key")
         return cls(name, key_id, private)
 
+    def named(self, name: str) -> Signer:
+        """The same key under another name (and so another key id): how each
+        organisation's log gets its own origin and verifier key
+        (`warroom.evidence.tree.signer_for`)."""
+        _check_name(name)
+        return Signer(name, _key_id(name, _public_bytes(self.private)), self.private)
+
     def key_text(self) -> str:
         seed = self.private.private_bytes(
             Encoding.Raw, PrivateFormat.Raw, NoEncryption()
@@ -161,10 +168,13 @@ class Checkpoint:
     origin: str
     size: int
     root: bytes
+    # Extension lines (C2SP tlog-checkpoint), after the root: signed with it.
+    extensions: tuple[str, ...] = ()
 
     def text(self) -> str:
         root = base64.b64encode(self.root).decode()
-        return f"{self.origin}\n{self.size}\n{root}\n"
+        more = "".join(f"{line}\n" for line in self.extensions)
+        return f"{self.origin}\n{self.size}\n{root}\n{more}"
 
     def signed(self, signer: Signer) -> str:
         return signer.sign(self.text())
@@ -180,7 +190,8 @@ class Checkpoint:
         root = _b64decode(root_b64)
         if len(root) != 32:
             raise NoteError("a checkpoint's root is a SHA-256 hash")
-        return cls(origin, int(size_text), root)
+        extensions = tuple(line for line in lines[3:] if line)
+        return cls(origin, int(size_text), root, extensions)
 
     @classmethod
     def verified(cls, note: str, verifier: Verifier) -> Checkpoint:

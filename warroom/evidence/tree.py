@@ -1,21 +1,54 @@
-"""The log's Merkle tree, kept in the log's own database.
+"""The log's Merkle trees, one per organisation, kept in the log's own database.
 
-Three tables beside the library's events table:
+Each organisation (council) has a tree of its own over its own events, so
+that what it proves, or reads about the log, is its own record alone: its
+size, root, checkpoints, proofs and seals say nothing of another council's
+(ARCHITECTURE.md, "Tenancy"). A tree is named by its key: `''` for the
+database's first organisation (which owns whatever was stored before
+organisations existed, so a log's tree from before organisations is its tree
+unchanged), the organisation's id for any other (`WarRoom.tree_of`).
 
-- `warroom_leaves` (leaf_index, position, hash): one row per stored event,
-  leaf indexes 0, 1, 2... with no gaps, in log order, whatever positions skip;
-- `warroom_nodes` (level, idx, hash): every complete aligned subtree above
-  the leaves (about one per leaf), so a root or a proof reads O(log n) rows;
-- `warroom_tree` (one row): the tree's size, the position of its last leaf,
-  and its compact range (the hashes of the complete subtrees its size
-  decomposes into), all that appending needs.
+Four tables beside the library's events table:
+
+- `warroom_leaves` (tree, leaf_index, position, hash): one row per stored
+  event, in the one tree its save named; leaf indexes 0, 1, 2... with no gaps
+  within each tree, in log order, whatever positions skip or other trees
+  take; a position is in one tree only;
+- `warroom_nodes` (tree, level, idx, hash): every complete aligned subtree
+  above each tree's leaves, so a root or a proof reads O(log n) rows;
+- `warroom_tree` (one row per tree): its size, the position of its last
+  leaf, and its compact range, all that appending needs;
+- `warroom_seals`: each closed day's signed checkpoint of its inspection's
+  organisation's tree, with the tree's key.
+
+Which tree an event joins is decided by its save, not guessed from the
+event: every save passes `trees`, one key per event, in the events' order
+(`WarRoom.save`: a command's organisation is its actor's, known to the
+executor; other saves name theirs, or are derived from the events, see
+`WarRoom.trees_of`). A group commit saves several commands, perhaps of
+several organisations, in one transaction: each keeps its own key, and each
+tree touched grows by its own events, in log order.
 
 Leaves are appended by the recorders (`warroom.storage`) inside the events'
 transaction, after the events' insert and under the lock that orders it (the
 library's EXCLUSIVE table lock on PostgreSQL, the write lock on SQLite): the
-leaf index is derived there, so it is gapless. Days closed (`DayClosed`) are
-sealed there too: a signed checkpoint of the tree right after that event is
-kept in `warroom_seals`, in the same transaction.
+leaf index is derived there, from the head of that tree read under the lock,
+so it is gapless. Days closed (`DayClosed`) are sealed there too.
+
+Checkpoints name their tree in their origin (`origin`): the first
+organisation's is the signing key's name, exactly as before organisations had
+trees of their own, so its existing checkpoints, seals and receipts still
+verify; another's is `<name>/<organisation id>`, signed by the same key under
+that name (`signer_for`): a note's key name is its origin, so each council
+checks its log with a verifier key of its own, and no checkpoint of one
+council's log passes for another's.
+
+A database whose tables predate per-organisation trees is migrated when the
+tables are made (`migrate`): its leaves, nodes and head become the tree `''`
+(the first organisation's), its seals that tree's. SQLite cannot change a
+primary key in place, so each table is made anew beside the old one, filled
+from it, and put in its place, in one transaction (under the tables' advisory
+lock on PostgreSQL, the write lock on SQLite).
 """
 
 from __future__ import annotations
@@ -31,6 +64,7 @@ from psycopg.rows import tuple_row
 
 from warroom.decoding import logged_event
 from warroom.evidence import merkle
+from warroom.evidence.broken import refuse_taken
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.merkle import CompactRange, Node
 from warroom.evidence.notes import Checkpoint, Signer
@@ -78,6 +112,7 @@ class Tree:
         postgres = kind == "postgresql"
         p = "%s" if postgres else "?"
         q = f'"{schema}".' if postgres else ""
+        self.schema = schema
         blob = "bytea" if postgres else "BLOB"
         big = "bigint" if postgres else "INTEGER"
         self.events_table = f'{q}"{events_table}"'
@@ -85,51 +120,143 @@ class Tree:
         self.leaves, self.nodes = f"{q}warroom_leaves", f"{q}warroom_nodes"
         self.head_table, self.seals = f"{q}warroom_tree", f"{q}warroom_seals"
         without_rowid = "" if postgres else " WITHOUT ROWID"
-        ignore = "ON CONFLICT DO NOTHING"
+        self._shapes = {
+            "warroom_leaves": (
+                "(tree text NOT NULL, leaf_index {big} NOT NULL, "
+                "position {big} NOT NULL UNIQUE, hash {blob} NOT NULL, "
+                "PRIMARY KEY (tree, leaf_index))" + without_rowid,
+                "'', leaf_index, position, hash",
+            ),
+            "warroom_nodes": (
+                "(tree text NOT NULL, level {big} NOT NULL, idx {big} NOT NULL, "
+                "hash {blob} NOT NULL, PRIMARY KEY (tree, level, idx))" + without_rowid,
+                "'', level, idx, hash",
+            ),
+            "warroom_tree": (
+                "(tree text PRIMARY KEY, size {big} NOT NULL, "
+                "last_position {big} NOT NULL, compact {blob} NOT NULL)",
+                "'', size, last_position, compact",
+            ),
+        }
+        shapes = {
+            name: shape.format(big=big, blob=blob)
+            for name, (shape, _) in self._shapes.items()
+        }
         self.create_statements = [
-            f"CREATE TABLE IF NOT EXISTS {self.leaves} (leaf_index {big} PRIMARY KEY, "
-            f"position {big} NOT NULL UNIQUE, hash {blob} NOT NULL)",
-            f"CREATE TABLE IF NOT EXISTS {self.nodes} (level {big} NOT NULL, "
-            f"idx {big} NOT NULL, hash {blob} NOT NULL, PRIMARY KEY (level, idx))"
-            + without_rowid,
-            f"CREATE TABLE IF NOT EXISTS {self.head_table} (id {big} PRIMARY KEY, "
-            f"size {big} NOT NULL, last_position {big} NOT NULL, "
-            f"compact {blob} NOT NULL)",
-            f"INSERT INTO {self.head_table} VALUES (1, 0, 0, {_empty_blob(postgres)}) "
-            + ignore,
+            f"CREATE TABLE IF NOT EXISTS {q}{name} {shape}"
+            for name, shape in shapes.items()
+        ] + [
+            # The first organisation's tree is there from the start.
+            f"INSERT INTO {self.head_table} VALUES ('', 0, 0, "
+            f"{_empty_blob(postgres)}) ON CONFLICT DO NOTHING",
             f"CREATE TABLE IF NOT EXISTS {self.seals} (inspection_id text NOT NULL, "
             f"day text NOT NULL, position {big} NOT NULL, size {big} NOT NULL, "
-            "note text NOT NULL, "
+            "note text NOT NULL, tree text NOT NULL DEFAULT '', "
             "PRIMARY KEY (inspection_id, day))",
         ]
-        self.select_head = f"SELECT size, last_position, compact FROM {self.head_table}"
-        self._update_head = (
-            f"UPDATE {self.head_table} SET size={p}, last_position={p}, compact={p}"
+        self._new_shapes = shapes
+        self.select_head = (
+            f"SELECT tree, size, last_position, compact FROM {self.head_table} "
+            f"WHERE tree = {p}"
         )
-        self._insert_leaf = f"INSERT INTO {self.leaves} VALUES ({p}, {p}, {p})"
-        self._insert_node = f"INSERT INTO {self.nodes} VALUES ({p}, {p}, {p})"
-        self._insert_seal = f"INSERT INTO {self.seals} VALUES ({p}, {p}, {p}, {p}, {p})"
-        # PostgreSQL: a save's leaves, nodes and head in one statement.
+        # PostgreSQL: the heads of a save's trees, in the append's pipeline.
+        self.select_heads = (
+            f"SELECT tree, size, last_position, compact FROM {self.head_table} "
+            "WHERE tree = ANY(%s::text[])"
+        )
+        self._upsert_head = (
+            f"INSERT INTO {self.head_table} VALUES ({p}, {p}, {p}, {p}) "
+            "ON CONFLICT (tree) DO UPDATE SET size=excluded.size, "
+            "last_position=excluded.last_position, compact=excluded.compact"
+        )
+        self._insert_leaf = f"INSERT INTO {self.leaves} VALUES ({p}, {p}, {p}, {p})"
+        self._insert_node = f"INSERT INTO {self.nodes} VALUES ({p}, {p}, {p}, {p})"
+        self._insert_seal = (
+            f"INSERT INTO {self.seals} (inspection_id, day, position, size, note, "
+            f"tree) VALUES ({p}, {p}, {p}, {p}, {p}, {p})"
+        )
+        # PostgreSQL: a save's leaves, nodes and heads in one statement.
         self._grow_in_one = (
             f"WITH leaves AS (INSERT INTO {self.leaves} SELECT * FROM "
-            "unnest(%s::bigint[], %s::bigint[], %s::bytea[])), "
+            "unnest(%s::text[], %s::bigint[], %s::bigint[], %s::bytea[])), "
             f"nodes AS (INSERT INTO {self.nodes} SELECT * FROM "
-            "unnest(%s::bigint[], %s::bigint[], %s::bytea[])) "
-            f"UPDATE {self.head_table} SET size=%s, last_position=%s, compact=%s"
+            "unnest(%s::text[], %s::bigint[], %s::bigint[], %s::bytea[])) "
+            f"INSERT INTO {self.head_table} SELECT * FROM "
+            "unnest(%s::text[], %s::bigint[], %s::bigint[], %s::bytea[]) "
+            "ON CONFLICT (tree) DO UPDATE SET size=excluded.size, "
+            "last_position=excluded.last_position, compact=excluded.compact"
         )
         self.p = p
         self.signer: Signer | None = None
+        # A backfilled log's seals say so too (`warroom.evidence.backfilled`).
+        self.extensions: tuple[str, ...] = ()
+
+    # --- tables made before trees were per organisation -------------------------
+
+    def migrate(self, c: Cursor) -> bool:
+        """Makes the tables of a database written before each organisation had
+        its tree into the tree `''`'s (the first organisation's); True if it
+        did. Run before `create_statements`, inside one transaction."""
+        if not self._exists(c, "warroom_leaves") or self._has_tree(c):
+            return False
+        q = f'"{self.schema}".' if self.kind == "postgresql" else ""
+        for name, shape in self._new_shapes.items():
+            columns = self._shapes[name][1]
+            c.execute(f"CREATE TABLE {q}{name}_by_tree {shape}")
+            c.execute(f"INSERT INTO {q}{name}_by_tree SELECT {columns} FROM {q}{name}")
+            c.execute(f"DROP TABLE {q}{name}")
+            c.execute(f"ALTER TABLE {q}{name}_by_tree RENAME TO {name}")
+        if self._exists(c, "warroom_seals"):
+            c.execute(
+                f"ALTER TABLE {self.seals} ADD COLUMN tree text NOT NULL DEFAULT ''"
+            )
+        return True
+
+    def _exists(self, c: Cursor, table: str) -> bool:
+        if self.kind == "postgresql":
+            c.execute(
+                "SELECT 1 FROM information_schema.tables "
+                "WHERE table_schema = %s AND table_name = %s",
+                (self.schema, table),
+            )
+        else:
+            c.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                (table,),
+            )
+        return c.fetchone() is not None
+
+    def _has_tree(self, c: Cursor) -> bool:
+        if self.kind == "postgresql":
+            c.execute(
+                "SELECT 1 FROM information_schema.columns WHERE table_schema = %s "
+                "AND table_name = 'warroom_leaves' AND column_name = 'tree'",
+                (self.schema,),
+            )
+            return c.fetchone() is not None
+        c.execute("SELECT name FROM pragma_table_info('warroom_leaves')")
+        return any(row["name"] == "tree" for row in c.fetchall())
 
     # --- writing, inside the events' transaction ------------------------------
 
-    def head(self, c: Cursor) -> Head:
-        c.execute(self.select_head)
+    def head(self, c: Cursor, tree: str = "") -> Head:
+        c.execute(self.select_head, (tree,))
         return self.head_of(c.fetchone())
 
     @staticmethod
     def head_of(row: Any) -> Head:
+        if row is None:  # a tree no event has joined yet
+            return Head(0, 0, CompactRange())
         size, last = int(row["size"]), int(row["last_position"])
         return Head(size, last, CompactRange.from_bytes(size, bytes(row["compact"])))
+
+    def heads(self, c: Cursor, trees: Sequence[str]) -> dict[str, Head]:
+        return {tree: self.head(c, tree) for tree in dict.fromkeys(trees)}
+
+    def heads_of(self, rows: Sequence[Any], trees: Sequence[str]) -> dict[str, Head]:
+        """The heads `select_heads` read, and empty ones for new trees."""
+        found = {str(row["tree"]): self.head_of(row) for row in rows}
+        return {tree: found.get(tree) or self.head_of(None) for tree in trees}
 
     def prepare(
         self, mapper: Mapper[Any], stored_events: Sequence[StoredEvent]
@@ -157,96 +284,146 @@ class Tree:
         mapper: Mapper[Any],
         positions: Sequence[int],
         stored_events: Sequence[StoredEvent],
-        head: Head | None = None,
+        trees: Sequence[str],
+        heads: dict[str, Head] | None = None,
         prepared: Sequence[LoggedEvent] | None = None,
     ) -> None:
-        """Adds the leaves of events just inserted at these positions
-        (`head`: the tree's head, read under the same lock, if already read;
-        `prepared`: `prepare(mapper, stored_events)`, if already made)."""
-        head = head or self.head(c)
+        """Adds the leaves of events just inserted at these positions, each to
+        its tree (`trees`, one key per event; `heads`: those trees' heads, read
+        under the same lock, if already read; `prepared`:
+        `prepare(mapper, stored_events)`, if already made)."""
+        heads = heads if heads is not None else self.heads(c, trees)
+        # A position a tree holds already: log_broken, not a conflict.
+        refuse_taken(
+            max((h.last_position for h in heads.values()), default=0), positions
+        )
         events = self.prepare(mapper, stored_events) if prepared is None else prepared
         placed = [
-            event._replace(position=position)
-            for position, event in zip(positions, events, strict=True)
+            (tree, event._replace(position=position))
+            for position, event, tree in zip(positions, events, trees, strict=True)
         ]
-        self._grow(c, head, placed, seal=True)
+        self._grow(c, heads, placed, seal=True)
 
     def _grow(
-        self, c: Cursor, head: Head, events: Sequence[LoggedEvent], *, seal: bool
+        self,
+        c: Cursor,
+        heads: dict[str, Head],
+        events: Sequence[tuple[str, LoggedEvent]],
+        *,
+        seal: bool,
     ) -> None:
-        compact = head.compact
-        leaves: list[tuple[int, int, bytes]] = []
-        nodes: list[tuple[int, int, bytes]] = []
-        seals: list[tuple[str, str, int, int, str]] = []
-        for event in events:
+        compacts = {tree: head.compact for tree, head in heads.items()}
+        lasts = {tree: head.last_position for tree, head in heads.items()}
+        leaves: list[tuple[str, int, int, bytes]] = []
+        nodes: list[tuple[str, int, int, bytes]] = []
+        seals: list[tuple[str, str, int, int, str, str]] = []
+        for tree, event in events:
+            compact = compacts[tree]
             hashed = merkle.leaf_hash(leaf_bytes(event))
-            leaves.append((compact.size, event.position, hashed))
-            nodes += compact.append(hashed)
+            leaves.append((tree, compact.size, event.position, hashed))
+            nodes += [(tree, level, i, h) for level, i, h in compact.append(hashed)]
+            lasts[tree] = event.position
             if seal and event.type == DAY_CLOSED:
                 day = str(event.data["day"])
-                note = self._seal(compact)
+                note = self._seal(compact, tree)
                 seals.append(
-                    (event.inspection_id, day, event.position, compact.size, note)
+                    (event.inspection_id, day, event.position, compact.size, note, tree)
                 )
-        last = events[-1].position if events else head.last_position
-        new_head = (compact.size, last, compact.to_bytes())
+        grown = {tree for tree, _ in events}
+        new_heads = [
+            (tree, compacts[tree].size, lasts[tree], compacts[tree].to_bytes())
+            for tree in heads
+            if tree in grown
+        ]
         if seals:
             c.executemany(self._insert_seal, seals)
         if self.kind == "postgresql":
+            empty: list[list[Any]] = [[], [], [], []]
             columns = [list(column) for column in zip(*leaves, strict=True)]
             node_columns = [list(column) for column in zip(*nodes, strict=True)]
-            params = [*columns, *(node_columns or [[], [], []]), *new_head]
+            head_columns = [list(column) for column in zip(*new_heads, strict=True)]
+            params = [
+                *(columns or empty),
+                *(node_columns or empty),
+                *(head_columns or empty),
+            ]
             c.execute(self._grow_in_one, params)
             return
-        c.executemany(self._insert_leaf, leaves)
+        if leaves:
+            c.executemany(self._insert_leaf, leaves)
         if nodes:
             c.executemany(self._insert_node, nodes)
-        c.execute(self._update_head, new_head)
+        if new_heads:
+            c.executemany(self._upsert_head, new_heads)
 
-    def _seal(self, compact: CompactRange) -> str:
+    def _seal(self, compact: CompactRange, tree: str) -> str:
         if self.signer is None:
             raise RuntimeError("no signing key: a closed day cannot be sealed")
-        checkpoint = Checkpoint(self.signer.name, compact.size, compact.root())
-        return checkpoint.signed(self.signer)
+        signer = signer_for(self.signer, tree)
+        # A backfilled log's seals say so (a backfill fills the first's tree).
+        extensions = self.extensions if tree == FIRST else ()
+        checkpoint = Checkpoint(signer.name, compact.size, compact.root(), extensions)
+        return checkpoint.signed(signer)
 
     def backfill_page(
         self, c: Cursor, mapper: Mapper[Any], notifications: Sequence[Notification]
     ) -> None:
-        """Adds leaves for events stored before the tree was kept (in order).
+        """Adds leaves for events stored before the tree was kept (in order),
+        to the first organisation's tree: they were stored before there were
+        organisations' trees.
 
         Days closed then are not sealed now: a seal is signed when it happens.
         """
-        events = [logged_event(mapper, n) for n in notifications]
-        self._grow(c, self.head(c), events, seal=False)
+        events = [(FIRST, logged_event(mapper, n)) for n in notifications]
+        self._grow(c, {FIRST: self.head(c)}, events, seal=False)
 
-    def events_after(self, c: Cursor, position: int, limit: int) -> list[Notification]:
-        c.execute(
-            f"SELECT {self.position_column} AS position, originator_id, "
-            f"originator_version, topic, state FROM {self.events_table} "
-            f"WHERE {self.position_column} > {self.p} "
-            f"ORDER BY {self.position_column} LIMIT {self.p}",
-            (position, limit),
-        )
+    def events_after(
+        self, c: Cursor, position: int, limit: int, tree: str | None = None
+    ) -> list[Notification]:
+        """The log's events after a position (`tree`: only those in that tree,
+        or in none)."""
+        if tree is None:
+            c.execute(
+                f"SELECT {self.position_column} AS position, originator_id, "
+                f"originator_version, topic, state FROM {self.events_table} "
+                f"WHERE {self.position_column} > {self.p} "
+                f"ORDER BY {self.position_column} LIMIT {self.p}",
+                (position, limit),
+            )
+        else:
+            column = f"e.{self.position_column}"
+            c.execute(
+                f"SELECT {column} AS position, e.originator_id, "
+                "e.originator_version, e.topic, e.state "
+                f"FROM {self.events_table} e LEFT JOIN {self.leaves} l "
+                f"ON l.position = {column} WHERE {column} > {self.p} "
+                f"AND (l.tree IS NULL OR l.tree = {self.p}) "
+                f"ORDER BY {column} LIMIT {self.p}",
+                (position, tree, limit),
+            )
         return [_notification(row) for row in c.fetchall()]
 
     # --- reading ---------------------------------------------------------------
 
-    def read_nodes(self, c: Cursor, wanted: set[Node]) -> dict[Node, bytes]:
+    def read_nodes(
+        self, c: Cursor, wanted: set[Node], tree: str = ""
+    ) -> dict[Node, bytes]:
         found: dict[Node, bytes] = {}
         leaves = sorted(i for level, i in wanted if level == 0)
         inner = sorted((level, i) for level, i in wanted if level > 0)
+        p = self.p
         if self.kind == "postgresql":  # index lookups, never a scan
             c.execute(
                 f"SELECT leaf_index, hash FROM {self.leaves} "
-                "WHERE leaf_index = ANY(%s::bigint[])",
-                (leaves,),
+                "WHERE tree = %s AND leaf_index = ANY(%s::bigint[])",
+                (tree, leaves),
             )
         else:
-            marks = ",".join([self.p] * len(leaves))
+            marks = ",".join([p] * len(leaves))
             c.execute(
                 f"SELECT leaf_index, hash FROM {self.leaves} "
-                f"WHERE leaf_index IN ({marks})",
-                leaves,
+                f"WHERE tree = {p} AND leaf_index IN ({marks})",
+                [tree, *leaves],
             )
         for row in c.fetchall():
             found[(0, int(row["leaf_index"]))] = bytes(row["hash"])
@@ -254,14 +431,15 @@ class Tree:
             c.execute(
                 f"SELECT n.level, n.idx, n.hash FROM {self.nodes} n JOIN "
                 "unnest(%s::bigint[], %s::bigint[]) AS w(level, idx) "
-                "ON n.level = w.level AND n.idx = w.idx",
-                ([level for level, _ in inner], [i for _, i in inner]),
+                "ON n.level = w.level AND n.idx = w.idx WHERE n.tree = %s",
+                ([level for level, _ in inner], [i for _, i in inner], tree),
             )
         elif inner:
-            pairs = " OR ".join([f"(level={self.p} AND idx={self.p})"] * len(inner))
+            pairs = " OR ".join([f"(level={p} AND idx={p})"] * len(inner))
             c.execute(
-                f"SELECT level, idx, hash FROM {self.nodes} WHERE {pairs}",
-                [v for node in inner for v in node],
+                f"SELECT level, idx, hash FROM {self.nodes} "
+                f"WHERE tree = {p} AND ({pairs})",
+                [tree, *(v for node in inner for v in node)],
             )
         if inner:
             for row in c.fetchall():
@@ -271,44 +449,91 @@ class Tree:
             raise LookupError(f"the tree lacks stored nodes {sorted(missing)[:3]}")
         return found
 
-    def leaf_at(self, c: Cursor, position: int) -> int | None:
-        """The leaf index of the event at a log position."""
+    def leaf_at(self, c: Cursor, position: int) -> tuple[str, int] | None:
+        """The tree and leaf index of the event at a log position."""
         c.execute(
-            f"SELECT leaf_index FROM {self.leaves} WHERE position={self.p}",
+            f"SELECT tree, leaf_index FROM {self.leaves} WHERE position={self.p}",
             (position,),
         )
         row = c.fetchone()
-        return None if row is None else int(row["leaf_index"])
+        return None if row is None else (str(row["tree"]), int(row["leaf_index"]))
 
     def leaves_page(
-        self, c: Cursor, after_index: int, limit: int
+        self, c: Cursor, after_index: int, limit: int, tree: str = ""
     ) -> list[tuple[int, int, bytes]]:
+        p = self.p
         c.execute(
             f"SELECT leaf_index, position, hash FROM {self.leaves} "
-            f"WHERE leaf_index > {self.p} ORDER BY leaf_index LIMIT {self.p}",
-            (after_index, limit),
+            f"WHERE tree = {p} AND leaf_index > {p} ORDER BY leaf_index LIMIT {p}",
+            (tree, after_index, limit),
         )
         return [
             (int(r["leaf_index"]), int(r["position"]), bytes(r["hash"]))
             for r in c.fetchall()
         ]
 
+    def positions_of(
+        self, c: Cursor, tree: str, after: int, upto: int, limit: int
+    ) -> list[int]:
+        """The positions of a tree's events after `after`, up to `upto`."""
+        p = self.p
+        c.execute(
+            f"SELECT position FROM {self.leaves} WHERE tree = {p} "
+            f"AND position > {p} AND position <= {p} ORDER BY position LIMIT {p}",
+            (tree, after, upto, limit),
+        )
+        return [int(r["position"]) for r in c.fetchall()]
+
+    def events_of(
+        self, c: Cursor, tree: str, after_index: int, upto_index: int, limit: int
+    ) -> list[tuple[int, Notification]]:
+        """A tree's events in leaf order, (leaf index, event), after one leaf
+        index and below another (an export's: one council's own events)."""
+        p, column = self.p, f"e.{self.position_column}"
+        c.execute(
+            f"SELECT l.leaf_index, {column} AS position, e.originator_id, "
+            "e.originator_version, e.topic, e.state "
+            f"FROM {self.leaves} l JOIN {self.events_table} e "
+            f"ON {column} = l.position WHERE l.tree = {p} AND l.leaf_index > {p} "
+            f"AND l.leaf_index < {p} ORDER BY l.leaf_index LIMIT {p}",
+            (tree, after_index, upto_index, limit),
+        )
+        return [(int(row["leaf_index"]), _notification(row)) for row in c.fetchall()]
+
+    def leaves_in_all(self, c: Cursor) -> int:
+        """How many leaves every tree's head holds, all trees together."""
+        c.execute(f"SELECT COALESCE(SUM(size), 0) AS size FROM {self.head_table}")
+        row = c.fetchone()
+        return int(row["size"]) if row is not None else 0
+
+    def any_leaf(self, c: Cursor) -> bool:
+        """Whether any tree holds a leaf (whatever its head says)."""
+        c.execute(f"SELECT 1 AS one FROM {self.leaves} LIMIT 1")
+        return c.fetchone() is not None
+
+    def trees(self, c: Cursor) -> list[str]:
+        """Every tree's key, the first organisation's first."""
+        c.execute(f"SELECT tree FROM {self.head_table} ORDER BY tree")
+        return [str(r["tree"]) for r in c.fetchall()]
+
     # --- the whole walk (`warroom.evidence.walk`) ---------------------------------
 
     def events_with_leaves(
-        self, c: Cursor, batch: int
+        self, c: Cursor, batch: int, tree: str = ""
     ) -> Generator[list[Any], None, None]:
-        """Every event with its leaf (index and hash, or NULLs), by position,
-        `batch` rows at a time: (position, originator_id, originator_version,
-        topic, state, leaf_index, hash)."""
+        """Every event of one tree (or of none) with its leaf (index and
+        hash, or NULLs), by position, `batch` rows at a time: (position,
+        originator_id, originator_version, topic, state, leaf_index, hash)."""
         yield from self._scan(
             c,
             f"SELECT e.{self.position_column}, e.originator_id, "
             "e.originator_version, e.topic, e.state, l.leaf_index, l.hash "
             f"FROM {self.events_table} e LEFT JOIN {self.leaves} l "
             f"ON l.position = e.{self.position_column} "
+            f"WHERE l.tree IS NULL OR l.tree = {self.p} "
             f"ORDER BY e.{self.position_column}",
             batch,
+            (tree,),
         )
 
     def hold_open(self, c: Cursor) -> None:
@@ -317,20 +542,25 @@ class Tree:
         if self.kind == "postgresql":
             c.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
 
-    def all_nodes(self, c: Cursor, batch: int) -> Iterator[list[Any]]:
-        """Every stored node, (level, idx, hash), in the order cheapest to read:
-        SQLite's key order is its order on disk; PostgreSQL's heap, unsorted."""
+    def all_nodes(self, c: Cursor, batch: int, tree: str = "") -> Iterator[list[Any]]:
+        """Every stored node of a tree, (level, idx, hash), in the order
+        cheapest to read: SQLite's key order is its order on disk;
+        PostgreSQL's heap, unsorted."""
         order = "" if self.kind == "postgresql" else " ORDER BY level, idx"
         yield from self._scan(
-            c, f"SELECT level, idx, hash FROM {self.nodes}{order}", batch
+            c,
+            f"SELECT level, idx, hash FROM {self.nodes} WHERE tree = {self.p}{order}",
+            batch,
+            (tree,),
         )
 
-    def leaf_from(self, c: Cursor, index: int) -> int | None:
-        """The position of the first leaf at or past an index, if any."""
+    def leaf_from(self, c: Cursor, index: int, tree: str = "") -> int | None:
+        """The position of a tree's first leaf at or past an index, if any."""
+        p = self.p
         c.execute(
-            f"SELECT position FROM {self.leaves} WHERE leaf_index >= {self.p} "
-            "ORDER BY leaf_index LIMIT 1",
-            (index,),
+            f"SELECT position FROM {self.leaves} WHERE tree = {p} "
+            f"AND leaf_index >= {p} ORDER BY leaf_index LIMIT 1",
+            (tree, index),
         )
         row = c.fetchone()
         return None if row is None else int(row["position"])
@@ -339,7 +569,7 @@ class Tree:
         return _uuid(stored) if isinstance(stored, str) else stored
 
     def _scan(
-        self, c: Cursor, statement: str, batch: int
+        self, c: Cursor, statement: str, batch: int, params: Sequence[Any] = ()
     ) -> Generator[list[Any], None, None]:
         # A cursor of its own, so that `c` stays free for other questions
         # while the scan is open, rows as plain tuples (cheapest to make).
@@ -349,14 +579,14 @@ class Tree:
                 name="warroom_walk", row_factory=tuple_row
             ) as scan:  # server-side: only `batch` rows held at a time
                 scan.itersize = batch
-                scan.execute(statement)
+                scan.execute(statement, params)
                 while rows := scan.fetchmany(batch):
                     yield rows
             return
         scan = c.sqlite_cursor.connection.cursor()  # type: ignore[attr-defined]
         scan.row_factory = None
         try:
-            scan.execute(statement)
+            scan.execute(statement, params)
             while rows := scan.fetchmany(batch):
                 yield rows
         finally:
@@ -379,8 +609,13 @@ class Tree:
             for r in c.fetchall()
         ]
 
-    def all_seals(self, c: Cursor) -> Iterator[Seal]:
-        c.execute(f"SELECT inspection_id, day, position, size, note FROM {self.seals}")
+    def all_seals(self, c: Cursor, tree: str = "") -> Iterator[Seal]:
+        """Every seal of one tree."""
+        c.execute(
+            f"SELECT inspection_id, day, position, size, note FROM {self.seals} "
+            f"WHERE tree = {self.p}",
+            (tree,),
+        )
         for r in c.fetchall():
             yield Seal(
                 r["inspection_id"],
@@ -389,6 +624,25 @@ class Tree:
                 int(r["size"]),
                 r["note"],
             )
+
+
+# The first organisation's tree: the log's whole tree before organisations
+# had trees of their own.
+FIRST = ""
+
+
+def origin(name: str, tree: str) -> str:
+    """A tree's checkpoint origin: the signing key's name for the first
+    organisation's (as every checkpoint was before), `<name>/<id>` for another."""
+    return f"{name}/{tree}" if tree else name
+
+
+def signer_for(signer: Signer, tree: str) -> Signer:
+    """The key that signs a tree's checkpoints: the configured one for the
+    first organisation's, the same key under the tree's origin for another's
+    (a signed note's key name is its checkpoint's origin, so each council's
+    log has a verifier key of its own, `GET /api/log/key`)."""
+    return signer.named(origin(signer.name, tree)) if tree else signer
 
 
 def _empty_blob(postgres: bool) -> str:

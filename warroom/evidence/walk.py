@@ -16,6 +16,10 @@ Reading the leaves, the nodes and the events page by page, each in its own
 query and transaction, made a cold walk (nothing in the page cache) jump
 between three places on disk; one pass per table reads each once.
 
+The walk is of one organisation's tree (`warroom.evidence.tree`): the
+events whose leaves are in it, and those in no tree (a row added outside
+the war room breaks every council's walk); other trees' events are skipped.
+
 An intact log takes only that path. At the first thing that does not fit (an
 event with no leaf, a leaf index skipped), the walk goes back to the last
 leaf that held and merges events and leaves from there, row by row, to name
@@ -35,6 +39,7 @@ from eventsourcing.persistence import Mapper, Notification
 
 from warroom.decoding import logged_event
 from warroom.evidence import merkle
+from warroom.evidence.backfilled import TREE_BACKFILLED, Backfilled
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.merkle import Node
 from warroom.evidence.notes import Checkpoint, NoteError, Verifier
@@ -42,6 +47,7 @@ from warroom.evidence.tree import Cursor, Head, Seal, Tree
 
 BATCH = 10_000  # rows fetched at a time
 HASH = 32
+NO_TREE = "the tree was removed or this log was not written by warroom"
 
 # Told the number of events walked so far, and the log's size, every batch.
 Progress = Callable[[int, int], None]
@@ -75,6 +81,8 @@ class Report:
     problem: str | None = None
     checkpoints: list[str] = field(default_factory=list)
     size: int = 0  # the tree's size in the head the walk was read against
+    # `warroom tree backfill`, if this log's first leaves were made by it.
+    backfilled: Backfilled | None = None
 
     @property
     def intact(self) -> bool:
@@ -85,11 +93,12 @@ class Report:
         return self
 
     def text(self) -> str:
+        backfilled = [self.backfilled.words()] if self.backfilled else []
         if self.intact:
             lines = [f"intact: {self.events} events, root {self.root.hex()}"]
-            return "\n".join(lines + self.checkpoints)
+            return "\n".join(lines + self.checkpoints + backfilled)
         where = f"at position {self.position}: " if self.position is not None else ""
-        return f"broken {where}{self.problem}"
+        return "\n".join([f"broken {where}{self.problem}", *backfilled])
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -99,6 +108,8 @@ class Report:
             "position": self.position,
             "problem": self.problem,
             "checkpoints": self.checkpoints,
+            "tree_size": self.size,
+            "backfilled": self.backfilled.to_json() if self.backfilled else None,
         }
 
 
@@ -130,18 +141,44 @@ class Walk:
     """One `verify`, inside one read transaction."""
 
     def __init__(
-        self, tree: Tree, mapper: Mapper[Any], c: Cursor, progress: Progress | None
+        self,
+        tree: Tree,
+        mapper: Mapper[Any],
+        c: Cursor,
+        progress: Progress | None,
+        key: str = "",
     ) -> None:
         self.tree, self.mapper, self.c = tree, mapper, c
+        self.key = key  # the organisation's tree walked (its events alone)
         self.progress = progress
         self.report = Report()
         self.leaves = bytearray()
         self.positions = array("q")  # of each leaf, to name where a node breaks
+        self.head: Head | None = None  # as stored (None: its row is missing)
 
     def run(self, checkpoints: Sequence[str], verifier: Verifier | None) -> Report:
+        """Intact, or the first break; a broken report counts the events that
+        held before it, and its root is the stored head's (never the empty
+        tree's: a log with no tree has no root)."""
+        report = self._run(checkpoints, verifier)
+        if not report.intact:
+            report.events = len(self.positions)
+            report.root = self.head.root if self.head and self.head.size else b""
+        return report
+
+    def _run(self, checkpoints: Sequence[str], verifier: Verifier | None) -> Report:
         report = self.report
         self.tree.hold_open(self.c)
-        head = self.tree.head(self.c)
+        try:
+            self.c.execute(self.tree.select_head, (self.key,))
+            row = self.c.fetchone()
+        except Exception as error:  # no such table: made by something else
+            return report.broken(None, f"the tree cannot be read ({error}): {NO_TREE}")
+        try:
+            self.head = None if row is None else self.tree.head_of(row)
+        except (AssertionError, ValueError, TypeError) as error:
+            return report.broken(None, f"the tree's head does not hold: {error}")
+        head = self.head or Head(0, 0, merkle.CompactRange.from_bytes(0, b""))
         report.size = head.size
         try:
             if self._leaves_match_events(head.size):
@@ -151,6 +188,15 @@ class Walk:
                 report.position, f"the stored event is unreadable: {error}"
             )
         size = report.events = len(self.positions)
+        if self.head is None:
+            return report.broken(None, f"the tree's head is missing: {NO_TREE}")
+        if head.size > size:
+            return report.broken(
+                None,
+                f"leaves {size}-{head.size - 1} are missing: the tree's head holds "
+                f"{head.size} leaves, the log {size} events with theirs "
+                "(events deleted from its end, with their leaves)",
+            )
         levels = Levels(self.leaves)
         self.leaves = bytearray()  # now levels.levels[0]
         if self._nodes_broken(levels):
@@ -161,7 +207,7 @@ class Walk:
         for note in checkpoints:
             if self._checkpoint_broken(note, verifier, levels):
                 return report
-        for seal in list(self.tree.all_seals(self.c)):
+        for seal in list(self.tree.all_seals(self.c, self.key)):
             if _seal_broken(seal, levels, size):
                 where = self.positions[seal.size - 1] if seal.size <= size else None
                 return report.broken(where, f"the seal of {seal.day} does not hold")
@@ -172,7 +218,7 @@ class Walk:
     def _leaves_match_events(self, size: int) -> bool:
         """True when the log breaks (the report says where)."""
         expected = 0
-        batches = self.tree.events_with_leaves(self.c, BATCH)
+        batches = self.tree.events_with_leaves(self.c, BATCH, self.key)
         try:
             for batch in batches:
                 for row in batch:
@@ -180,7 +226,10 @@ class Walk:
                     if index is None or index != expected:
                         return self._diagnose()
                     self.report.position = position
-                    computed = merkle.leaf_hash(leaf_bytes(self._event(row)))
+                    event = self._event(row)
+                    if event.type == TREE_BACKFILLED:
+                        self.report.backfilled = Backfilled.of(event)
+                    computed = merkle.leaf_hash(leaf_bytes(event))
                     if computed != bytes(hashed):
                         return self._altered(position, index)
                     self.leaves += computed
@@ -190,7 +239,7 @@ class Walk:
                     self.progress(expected, size)
         finally:
             batches.close()  # its cursor, before the transaction ends
-        if self.tree.leaf_from(self.c, expected) is not None:
+        if self.tree.leaf_from(self.c, expected, self.key) is not None:
             return self._diagnose()  # leaves past the last event
         self.report.position = None
         return False
@@ -222,6 +271,14 @@ class Walk:
         stored = self._leaves_after(len(self.positions) - 1)
         event, leaf = next(events, None), next(stored, None)
         while event is not None or leaf is not None:
+            if leaf is None and event is not None and self._tree_missing():
+                lacking = 1 + sum(1 for _ in events)
+                first = len(self.positions)
+                report.broken(
+                    event.id,
+                    f"leaves {first}-{first + lacking - 1} are missing: {NO_TREE}",
+                )
+                return True
             if leaf is None or (event is not None and event.id < leaf[1]):
                 assert event is not None
                 report.broken(
@@ -249,13 +306,19 @@ class Walk:
             event, leaf = next(events, None), next(stored, None)
         raise AssertionError("the one-pass walk saw a break the merge does not")
 
+    def _tree_missing(self) -> bool:
+        """No leaf from here on, and the head does not end here: the tree (or
+        its end) was removed, not one row added to the log outside it."""
+        head = self.head
+        return head is None or head.size == 0 or head.size > len(self.positions)
+
     def _events_after(self, position: int) -> Iterator[Notification]:
-        while page := self.tree.events_after(self.c, position, 1000):
+        while page := self.tree.events_after(self.c, position, 1000, self.key):
             yield from page
             position = page[-1].id
 
     def _leaves_after(self, index: int) -> Iterator[tuple[int, int, bytes]]:
-        while page := self.tree.leaves_page(self.c, index, 1000):
+        while page := self.tree.leaves_page(self.c, index, 1000, self.key):
             yield from page
             index = page[-1][0]
 
@@ -268,7 +331,7 @@ class Walk:
         seen = [bytearray(levels.count(level)) for level in range(len(levels.levels))]
         worst: Node | None = None  # the first node that does not match
         extra: int | None = None  # the lowest level holding a node too many
-        for batch in self.tree.all_nodes(self.c, BATCH):
+        for batch in self.tree.all_nodes(self.c, BATCH, self.key):
             for row in batch:
                 level, i, hashed = int(row[0]), int(row[1]), bytes(row[2])
                 if level == 0 or i >= levels.count(level):

@@ -1,20 +1,25 @@
 """The verifiable log: signed checkpoints, the verifier key, RFC 9162 proofs,
-the whole check (auditor and admin), and a receipt for each hand-over."""
+the whole check (auditor and admin), and a receipt for each hand-over.
+
+Each answers of the caller's organisation's own tree alone
+(`warroom.evidence.tree`): its size, root, proofs and walk, never another
+council's, whoever else shares the database."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated, Any, NotRequired
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse, Response
 from starlette.concurrency import run_in_threadpool
 from typing_extensions import TypedDict
 
+from commands.run import Actor
 from warroom.evidence.log import OutOfRange
-from warroom.evidence.notes import Checkpoint
+from warroom.evidence.tree import signer_for
 from web.answers import OUT_OF_RANGE
 from web.deps import ActorDep, StateDep
 from web.state import ServerState
@@ -53,6 +58,8 @@ class VerifyAnswer(TypedDict):
     position: int | None
     problem: str | None
     checkpoints: list[str]
+    tree_size: int
+    backfilled: dict[str, Any] | None
 
 
 class Receipt(TypedDict):
@@ -60,10 +67,11 @@ class Receipt(TypedDict):
     index: int
     inclusion: InclusionProof
     checkpoint: str
+    backfilled: NotRequired[dict[str, Any]]
 
 
 class _Cached:
-    """The last checkpoint signed, reused while the log has not grown."""
+    """The last checkpoint signed of one tree, reused while it has not grown."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
@@ -71,18 +79,40 @@ class _Cached:
         self.note = ""
 
 
-def _cache(request: Request) -> _Cached:
-    cached: _Cached | None = getattr(request.app.state, "evidence_checkpoint", None)
-    if cached is None:
-        cached = request.app.state.evidence_checkpoint = _Cached()
-    return cached
+_PER_TREE = threading.Lock()
 
 
-def _verifications(request: Request) -> Verifications:
-    walks: Verifications | None = getattr(request.app.state, "verifications", None)
-    if walks is None:
-        walks = request.app.state.verifications = Verifications()
-    return walks
+def _cache(request: Request, tree: str) -> _Cached:
+    caches: dict[str, _Cached] | None = getattr(
+        request.app.state, "evidence_checkpoints", None
+    )
+    with _PER_TREE:
+        if caches is None:
+            caches = request.app.state.evidence_checkpoints = {}
+        return caches.setdefault(tree, _Cached())
+
+
+def _verifications(request: Request, tree: str) -> Verifications:
+    """Each tree's walks apart: a walk of one council's log is never the
+    answer to another's auditor (the first council's where they always were)."""
+    state = request.app.state
+    with _PER_TREE:
+        if not tree:
+            first: Verifications | None = getattr(state, "verifications", None)
+            if first is None:
+                first = state.verifications = Verifications()
+            return first
+        walks: dict[str, Verifications] | None = getattr(
+            state, "verifications_by_tree", None
+        )
+        if walks is None:
+            walks = state.verifications_by_tree = {}
+        return walks.setdefault(tree, Verifications())
+
+
+def tree_of(state: ServerState, actor: Actor) -> str:
+    """The caller's organisation's tree."""
+    return state.app.tree_of(actor.organisation_id)
 
 
 @router.get(
@@ -92,12 +122,15 @@ def _verifications(request: Request) -> Verifications:
     responses=TEXT,
 )
 def checkpoint(request: Request, state: StateDep, actor: ActorDep) -> Response:
-    cached = _cache(request)
-    head = state.app.evidence.head()
+    state.app.log_health.refuse_if_broken()  # never sign a log found broken
+    tree = tree_of(state, actor)
+    cached = _cache(request, tree)
+    evidence = state.app.evidence
+    head = evidence.head(tree)
     with cached.lock:
         if head.size != cached.size:
-            checkpoint = Checkpoint(state.signer.name, head.size, head.root)
-            cached.note, cached.size = checkpoint.signed(state.signer), head.size
+            cached.note = evidence.checkpoint_of(head, state.signer, tree)
+            cached.size = head.size
         return PlainTextResponse(cached.note)
 
 
@@ -108,7 +141,9 @@ def checkpoint(request: Request, state: StateDep, actor: ActorDep) -> Response:
     responses=TEXT,
 )
 def key(state: StateDep, actor: ActorDep) -> Response:
-    return PlainTextResponse(state.signer.verifier_text() + "\n")
+    # Each council's log has its own key name (its checkpoints' origin).
+    own = signer_for(state.signer, tree_of(state, actor))
+    return PlainTextResponse(own.verifier_text() + "\n")
 
 
 @router.get(
@@ -122,7 +157,9 @@ def inclusion(
     index: Annotated[int, Query(ge=0)],
     size: Annotated[int, Query(ge=1)],
 ) -> InclusionProof:
-    hashes = _proof(lambda: state.app.evidence.inclusion(index, size))
+    state.app.log_health.refuse_if_broken()
+    tree = tree_of(state, actor)
+    hashes = _proof(lambda: state.app.evidence.inclusion(index, size, tree))
     return {"index": index, "size": size, "hashes": hashes}
 
 
@@ -137,7 +174,9 @@ def consistency(
     old: Annotated[int, Query(alias="from", ge=1)],
     new: Annotated[int, Query(alias="to", ge=1)],
 ) -> ConsistencyProof:
-    hashes = _proof(lambda: state.app.evidence.consistency(old, new))
+    state.app.log_health.refuse_if_broken()
+    tree = tree_of(state, actor)
+    hashes = _proof(lambda: state.app.evidence.consistency(old, new, tree))
     return {"from": old, "to": new, "hashes": hashes}
 
 
@@ -157,12 +196,14 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
         raise HTTPException(403, f"a {actor.role} may not verify the log")
     # The walk runs on a thread of its own, one at a time, shared by all who
     # ask meanwhile (`web/verifications.py`); this request only waits for it.
-    evidence = state.app.evidence
-    head = await run_in_threadpool(evidence.head)
-    verifier = state.signer.verifier()
+    # It reads the log opened read-only: verification never writes.
+    evidence = state.read_only.evidence
+    tree = tree_of(state, actor)
+    key = await run_in_threadpool(_head_key, state, tree)
+    verifier = signer_for(state.signer, tree).verifier()
     report = await asyncio.wrap_future(
-        _verifications(request).report(
-            (head.size, head.root), lambda: evidence.verify(verifier=verifier)
+        _verifications(request, tree).report(
+            key, lambda: evidence.verify(verifier=verifier, tree=tree)
         )
     )
     answer: VerifyAnswer = {
@@ -172,8 +213,21 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
         "position": report.position,
         "problem": report.problem,
         "checkpoints": report.checkpoints,
+        "tree_size": report.size,
+        "backfilled": report.backfilled.to_json() if report.backfilled else None,
     }
     return answer
+
+
+def _head_key(state: ServerState, tree: str) -> tuple[int, bytes]:
+    """What a report is reused for: the head it was made against, and, once
+    this process found the log broken, that too (an old "intact" is not)."""
+    broken = state.app.log_health.broken
+    try:
+        head = state.read_only.evidence.head(tree)
+    except Exception:  # no head row: the walk says so
+        return (-1, b"")
+    return (head.size, head.root + (str(broken).encode() if broken else b""))
 
 
 @router.get(
@@ -181,8 +235,10 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
     summary="A receipt for one hand-over: its leaf, inclusion proof, checkpoint",
 )
 def receipt(inspection_id: str, line: int, state: StateDep, actor: ActorDep) -> Receipt:
+    state.app.log_health.refuse_if_broken()
     position = _position_of_line(state, inspection_id, line)
-    found = state.app.evidence.receipt(position, state.signer)
+    tree = tree_of(state, actor)
+    found = state.app.evidence.receipt(position, state.signer, tree)
     if found is None:  # the read models hold a line the log does not
         raise HTTPException(404, f"no leaf for ledger line {line}")
     answer: Receipt = {
@@ -191,6 +247,8 @@ def receipt(inspection_id: str, line: int, state: StateDep, actor: ActorDep) -> 
         "inclusion": found["inclusion"],
         "checkpoint": found["checkpoint"],
     }
+    if "backfilled" in found:  # positions proven only from the backfill
+        answer["backfilled"] = found["backfilled"]
     return answer
 
 
