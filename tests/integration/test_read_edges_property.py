@@ -250,6 +250,7 @@ def test_every_read_and_feed_answers_2xx_or_4xx_on_a_grid_of_the_edges(
                     asked += 1
                     if answer.status_code >= 500:
                         failures.append(f"{role} GET {url} {query}: {answer.text:.200}")
+    print(f"asked {asked} reads at the edges")
     assert asked > 1000
     assert failures == []
     assert p.client.stored() == p.head, "a read stored something"
