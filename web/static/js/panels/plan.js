@@ -235,7 +235,7 @@ async function renderCalendarLinks() {
       link.revoked
         ? h("span", { class: "tag" }, `revoked by ${link.revoked_by}`)
         : link.ended_by_token
-          ? h("span", { class: "tag" }, "ended: their token was revoked or rotated")
+          ? h("span", { class: "tag" }, "ended: their access was revoked or a new sign-in link made")
           : state.past === null
           ? actionButton("revokeCalendarLink", "Revoke", () => openForm(revokeCalendarLinkForm(link)))
           : null)))
