@@ -84,13 +84,10 @@ class Sentinel:
                 self.behind[key] = Mark() if behind.index >= front.index else behind
 
     def _heads(self, c: Cursor) -> dict[str, Head]:
-        heads: dict[str, Head] = {}
-        for key in self.tree.trees(c):
-            c.execute(self.tree.select_head, (key,))
-            heads[key] = self.tree.head_of(c.fetchone())
-        if FIRST not in heads:
+        keys = self.tree.trees(c)
+        if FIRST not in keys:
             raise LogBroken("the tree's head is missing: the tree was removed")
-        return heads
+        return self.tree.heads(c, keys)
 
     def _ends(self, c: Cursor, heads: dict[str, Head]) -> None:
         c.execute(
