@@ -30,7 +30,7 @@ from eventsourcing.persistence import IntegrityError
 
 from commands.handlers import COMMAND_HANDLERS, Handler
 from commands.models import AddUser, Command, CreateCalendarLink, RotateToken
-from commands.run import Actor, Calendar, Run
+from commands.run import Actor, Calendar, CaseCounts, Run
 from warroom.application import WarRoom
 from warroom.domain import words
 from warroom.domain.base import Context, DomainError, Forbidden, RuleBroken
@@ -73,6 +73,7 @@ def execute(
     if_match: int | None = None,
     idempotency_key: str | None = None,
     calendar: Calendar | None = None,
+    cases_selected: CaseCounts | None = None,
     status: int = 201,
     documents: Sequence[Document] = (),
 ) -> Outcome:
@@ -92,6 +93,7 @@ def execute(
             part=part,
             if_match=if_match,
             calendar=calendar,
+            cases_selected=cases_selected,
         )
         try:
             return _attempt(handler, run, command, status, retry, documents)

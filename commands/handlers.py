@@ -16,6 +16,7 @@ from typing import Any
 from commands import access_log
 from commands import models as m
 from commands.membership import inspection_of, organisation_of, user_named, user_of
+from commands.reasons import require_meetings_ended, require_within_sample
 from commands.run import Run
 from warroom.domain import words
 from warroom.domain.annex_a import AnnexADocument, AnnexASummary
@@ -343,6 +344,8 @@ def select_case(run: Run, cmd: m.SelectCase) -> None:
     inspection_id = str(run.inspection().id)
     if run.app.exists(Case.create_id(inspection_id, cmd.ref)):
         raise RuleBroken("case_selected_once", f"case {cmd.ref} is already selected")
+    if cmd.over_reason is None:
+        require_within_sample(run, cmd.selection)
     case = Case(
         inspection_id=inspection_id,
         ref=cmd.ref,
@@ -352,6 +355,7 @@ def select_case(run: Run, cmd: m.SelectCase) -> None:
         team_manager=cmd.team_manager,
         iro=cmd.iro,
         meta=run.ctx.meta(),
+        over_reason=cmd.over_reason,
     )
     run.answer_with(case)
 
@@ -498,6 +502,7 @@ def _start_playbook(run: Run, inspection: Inspection, name: str) -> None:
             responsibilities=template.responsibilities_as_logged(),
             tasks=template.tasks_due(inspection.starts_on, inspection.timezone),
             meta=ctx.meta(),
+            sample=template.sample_as_logged(),
         )
     )
 
@@ -746,7 +751,14 @@ def close_day(run: Run, cmd: m.CloseDay) -> None:
     inspection_id, day = str(inspection.id), cmd.day.isoformat()
     if run.app.exists(ClosedDay.create_id(inspection_id, day)):
         raise RuleBroken("day_closed_once", f"{day} is already closed and sealed")
-    closed = ClosedDay(inspection_id=inspection_id, day=day, meta=run.ctx.meta())
+    if cmd.early_reason is None:
+        require_meetings_ended(run, inspection, cmd.day)
+    closed = ClosedDay(
+        inspection_id=inspection_id,
+        day=day,
+        meta=run.ctx.meta(),
+        early_reason=cmd.early_reason,
+    )
     run.answer_with(closed)
 
 

@@ -384,6 +384,9 @@ class SelectCase(Command):
     social_worker: Name | None = None
     team_manager: Name | None = None
     iro: Name | None = None
+    # Why it is selected beyond the template's sample: needed once the
+    # sample of its selection is full (409 `sample_full` without it).
+    over_reason: LongText | None = None
 
 
 class NotifyCaseParty(Command):
@@ -612,6 +615,9 @@ class CloseDay(Command):
     """Closes a day: the log is signed as it stands and the day's blog prints it."""
 
     day: Day
+    # Why it is closed before its last meeting has ended: needed then
+    # (409 `meetings_to_come` without it).
+    early_reason: LongText | None = None
 
 
 # --- the daily blog by email (issue 13) -------------------------------------

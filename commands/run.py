@@ -19,6 +19,8 @@ A = TypeVar("A", bound=Aggregate)
 
 # The other meetings of an inspection, for the clash warnings.
 Calendar = Callable[[str], list[Slot]]
+# How many cases of an inspection are selected, by selection (audited, tracked).
+CaseCounts = Callable[[str], dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,7 @@ class Run:
     part: str | None = None
     if_match: int | None = None
     calendar: Calendar | None = None
+    cases_selected: CaseCounts | None = None
     staged: list[Aggregate] = field(default_factory=list)
     # The thing whose id and version the response names, and anything extra.
     changed: Aggregate | None = None

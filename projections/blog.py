@@ -142,6 +142,15 @@ class CaseBrowsing(TypedDict):
     times: int
 
 
+class DayClosure(TypedDict):
+    """When the day was closed and sealed, by whom, and why before its last
+    meeting ended (None: it was not closed early)."""
+
+    at: str
+    by: str
+    early_reason: str | None
+
+
 class BlogAnswer(TypedDict):
     day: str
     timezone: str
@@ -164,6 +173,8 @@ class BlogAnswer(TypedDict):
     # Last, so the fields clients had keep their order; renderers tell it
     # just after requests_released.
     case_copies_released: list[BlogCaseCopy]
+    # None while the day is open.
+    closed: DayClosure | None
 
 
 class Blog(ReadModel):
@@ -181,6 +192,8 @@ class Blog(ReadModel):
         # A send's aggregate id -> its day and attempt number.
         self.send_index: dict[str, list[str | int]] = {}
         self.task_titles: dict[str, str] = {}
+        # Each closed day: when, by whom, and why early if it was.
+        self.closed: dict[str, DayClosure] = {}
 
     @classmethod
     def event_types(cls) -> frozenset[str]:
@@ -322,6 +335,15 @@ class Blog(ReadModel):
         if e.data["copy"] == "inspector":
             self._tell(e, SECTIONS["CaseCopyReleased"])
 
+    def on_DayClosed(self, e: LoggedEvent) -> DayClosure:
+        closure: DayClosure = {
+            "at": e.occurred_iso,
+            "by": e.actor_name,
+            "early_reason": e.data.get("early_reason"),
+        }
+        self.closed[e.data["day"]] = closure
+        return closure
+
     def on_PlaybookStarted(self, e: LoggedEvent) -> None:
         for task in e.data["tasks"]:
             self.task_titles[task["id"]] = task["title"]
@@ -362,6 +384,7 @@ class Blog(ReadModel):
         "BlogSendFailed": on_BlogSendFailed,
         "PlaybookStarted": on_PlaybookStarted,
         "PlaybookTaskAdded": on_PlaybookTaskAdded,
+        "DayClosed": on_DayClosed,
     }
 
     def _tell(self, e: LoggedEvent, section: str) -> None:
@@ -445,6 +468,7 @@ class Blog(ReadModel):
             "case_copies_released": [
                 self._case_copy(e, names) for e in told["case_copies_released"]
             ],
+            "closed": self.closed.get(day.isoformat()),
         }
 
     @staticmethod

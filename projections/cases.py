@@ -12,6 +12,7 @@ page reads the board again, which shows them.
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, ClassVar, Self, cast
 
 from immutables import Map
@@ -21,6 +22,8 @@ from projections.base import Folds, ModelJson, ReadModel, each_rendered
 from projections.events import LoggedEvent
 from warroom.domain.case import COPIES, PARTIES
 
+# The sample of an inspection opened from no template (or one that names
+# none): a template's own (`[sample]`, copied by PlaybookStarted) replaces it.
 EXPECTED = {"audited": 18, "tracked": 12}
 
 
@@ -78,6 +81,8 @@ class _CaseFields(TypedDict):
     judgement: str | None
     browse_count: int
     browsed_by: dict[str, int]  # inspector -> times; by name in a row
+    # Why it was selected beyond the sample; None: within it.
+    over_reason: str | None
 
 
 class LiveCase(_CaseFields):
@@ -144,6 +149,11 @@ class Cases(ReadModel):
 
     def __init__(self) -> None:
         self.cases: dict[str, CaseRecord] = {}
+        self.expected: dict[str, int] = EXPECTED
+
+    def on_PlaybookStarted(self, e: LoggedEvent) -> None:
+        if e.data.get("sample"):
+            self.expected = dict(e.data["sample"])
 
     def on_CaseSelected(self, e: LoggedEvent) -> LiveCase:
         d = e.data
@@ -160,6 +170,7 @@ class Cases(ReadModel):
             "judgement": None,
             "browse_count": 0,
             "browsed_by": {},
+            "over_reason": d.get("over_reason"),
             "items": Map(),
             "last_browse": None,
             "audit": _new_audit(),
@@ -255,6 +266,7 @@ class Cases(ReadModel):
         return _live(case)
 
     folds: ClassVar[Folds] = {
+        "PlaybookStarted": on_PlaybookStarted,
         "CaseSelected": on_CaseSelected,
         "CaseNotified": on_CaseNotified,
         "CaseAuditJudged": on_CaseAuditJudged,
@@ -274,12 +286,14 @@ class Cases(ReadModel):
         return {
             "cases": {
                 i: {**c, "items": dict(c["items"])} for i, c in self.cases.items()
-            }
+            },
+            "expected": self.expected,
         }
 
     @classmethod
     def from_json(cls, raw: ModelJson) -> Self:
         model = cls()
+        model.expected = raw.get("expected", EXPECTED)
         model.cases = {
             i: cast(CaseRecord, {**c, "items": Map(c.get("items") or {})})
             for i, c in raw["cases"].items()
@@ -296,16 +310,22 @@ class Cases(ReadModel):
         return {
             "cases": cases,
             "counts": counts,
-            "expected": EXPECTED,
+            "expected": self.expected,
             "notifications_outstanding": sum(
                 len(c.get("not_yet_notified", ())) for c in cases
             ),
         }
 
+    def selected(self) -> dict[str, int]:
+        """How many cases are selected, by selection (audited, tracked)."""
+        return dict(Counter(c["selection"] for c in self.cases.values()))
+
     @staticmethod
     def row(case: CaseRecord, inspector_names: dict[str, str]) -> CaseRow:
         last = case["last_browse"]
         return {
+            # A case saved by a read model older than the reason had none.
+            "over_reason": None,
             **case,
             "items": dict(case["items"]),
             "audit_progress": _progress(case),

@@ -349,4 +349,5 @@ def _slot(meeting: MeetingRecord) -> Slot:
         venue=meeting["venue"],
         people=meeting["attendees"],
         inspectors=meeting["inspectors"],
+        title=meeting["title"],
     )

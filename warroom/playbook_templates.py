@@ -58,10 +58,20 @@ class TemplateTask(_Strict):
     owner: Annotated[str, Field(max_length=120)] | None = None
 
 
+class Sample(_Strict):
+    """How many cases the inspectors audit and track: one selected beyond it
+    needs a reason (`SelectCase.over_reason`)."""
+
+    audited: Annotated[int, Field(ge=0, le=1000)]
+    tracked: Annotated[int, Field(ge=0, le=1000)]
+
+
 class Template(_Strict):
     name: Short
     framework: Short
     description: Annotated[str, Field(max_length=2000)] = ""
+    # None: no sample, so no case is beyond it.
+    sample: Sample | None = None
     responsibilities: list[Responsibility] = Field(max_length=100)
     tasks: list[TemplateTask] = Field(max_length=500)
 
@@ -89,6 +99,9 @@ class Template(_Strict):
 
     def responsibilities_as_logged(self) -> list[dict[str, Any]]:
         return [{"role": r.role, "person": r.person} for r in self.responsibilities]
+
+    def sample_as_logged(self) -> dict[str, int] | None:
+        return None if self.sample is None else self.sample.model_dump()
 
 
 def _due(starts_on: date, day: int, at: str, zone: ZoneInfo) -> str:

@@ -157,6 +157,28 @@ class RuleProblem(Problem):
     """A broken rule or an illegal transition, named for clients."""
 
     rule: str
+    # The rule again, as `code` (issue 23's interface); a stale `If-Match`
+    # and a position beyond the log answer `rule` only.
+    code: str | None = None
+
+
+class MeetingToCome(TypedDict):
+    id: str
+    title: str
+    starts_at: str
+    ends_at: str
+
+
+class ReasonProblem(RuleProblem):
+    """A rule, or a step that needs a reason the command did not give:
+    `meetings_to_come` (with the meetings and when the last ends) or
+    `sample_full` (with the selection, its sample and how many are selected)."""
+
+    meetings_to_come: list[MeetingToCome] | None = None
+    last_ends_at: str | None = None
+    selection: str | None = None
+    sample: int | None = None
+    selected: int | None = None
 
 
 class LogBrokenProblem(Problem):
@@ -180,6 +202,19 @@ UNAUTHENTICATED = _problem(401, "No bearer token, or one the war room does not k
 FORBIDDEN = _problem(403, "The caller's role may not do this")
 NOT_FOUND = _problem(404, "No such inspection (or thing in it)")
 CONFLICT = _problem(409, "A rule would be broken", RuleProblem)
+# Closing a day early, selecting a case beyond the sample (issue 23).
+NEEDS_EARLY_REASON = _problem(
+    409,
+    "A rule would be broken; `meetings_to_come`: a meeting of the day has not "
+    "ended yet, so the day closes only with an `early_reason`",
+    ReasonProblem,
+)
+NEEDS_OVER_REASON = _problem(
+    409,
+    "A rule would be broken; `sample_full`: the template's sample of the "
+    "selection is full, so the case is selected only with an `over_reason`",
+    ReasonProblem,
+)
 TOO_LARGE = _problem(413, "The body is over the size limit")
 NOT_YET = _problem(503, "The read models did not reach `min_position` in time")
 BEYOND_LOG = _problem(

@@ -181,7 +181,8 @@ def _add_error_answers(api: FastAPI) -> None:
 
     @api.exception_handler(RuleBroken)
     async def rule_broken(_: Request, error: RuleBroken) -> JSONResponse:
-        return answer(409, {"detail": error.message, "rule": error.rule})
+        body = {"detail": error.message, "rule": error.rule, "code": error.rule}
+        return answer(409, {**body, **error.details})
 
     @api.exception_handler(ReadTimeout)
     async def read_timeout(_: Request, error: ReadTimeout) -> JSONResponse:

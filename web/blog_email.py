@@ -197,6 +197,13 @@ def footer_lines(blog: Mapping[str, Any]) -> list[str]:
     seal = blog.get("seal")
     if seal:
         lines += ["", "The day's seal (a signed checkpoint of the log):", *_seal(seal)]
+    closed = blog.get("closed") or {}
+    if closed.get("early_reason"):
+        lines += [
+            "",
+            f"Closed before its last meeting ended, by {closed['by']}: "
+            f"{closed['early_reason']}",
+        ]
     return lines
 
 

@@ -51,10 +51,14 @@ class NotFound(DomainError):
 class RuleBroken(DomainError):
     """A command would break a rule; `rule` names it for clients."""
 
-    def __init__(self, rule: str, message: str) -> None:
+    def __init__(
+        self, rule: str, message: str, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.rule = rule
         self.message = message
+        # What a client needs to put it right, answered beside `rule`.
+        self.details = details or {}
 
 
 class Forbidden(DomainError):

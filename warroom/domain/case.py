@@ -102,7 +102,26 @@ class Case(Aggregate):
         # reference conflicts in the event store itself.
         return derived_id("case", inspection_id, ref)
 
-    @event("CaseSelected")
+    class CaseSelected(Aggregate.Created):
+        """Version 2 says why a case was selected beyond the template's sample
+        (None: it was within it, or selected before the reason was asked)."""
+
+        inspection_id: str
+        ref: str
+        selection: str
+        plan: str
+        social_worker: str | None
+        team_manager: str | None
+        iro: str | None
+        meta: dict[str, Any]
+        over_reason: str | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["over_reason"] = None
+
+    @event(CaseSelected)
     def __init__(
         self,
         inspection_id: str,
@@ -113,10 +132,12 @@ class Case(Aggregate):
         team_manager: str | None,
         iro: str | None,
         meta: dict[str, Any],
+        over_reason: str | None = None,
     ) -> None:
         self.inspection_id = inspection_id
         self.ref = ref
         self.selection = selection
+        self.over_reason = over_reason
         self.notified: list[str] = []
         self.judgement: str | None = None
         # The audit in full (issue 15): each step an event of its own.

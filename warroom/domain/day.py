@@ -22,7 +22,28 @@ class ClosedDay(Aggregate):
     def create_id(inspection_id: str, day: str) -> UUID:
         return derived_id("closed-day", inspection_id, day)
 
-    @event("DayClosed")
-    def __init__(self, inspection_id: str, day: str, meta: dict[str, Any]) -> None:
+    class DayClosed(Aggregate.Created):
+        """Version 2 says why a day was closed before its last meeting ended
+        (None: it was not, or it was closed before the reason was asked)."""
+
+        inspection_id: str
+        day: str
+        meta: dict[str, Any]
+        early_reason: str | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["early_reason"] = None
+
+    @event(DayClosed)
+    def __init__(
+        self,
+        inspection_id: str,
+        day: str,
+        meta: dict[str, Any],
+        early_reason: str | None = None,
+    ) -> None:
         self.inspection_id = inspection_id
         self.day = day
+        self.early_reason = early_reason

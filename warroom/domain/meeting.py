@@ -245,6 +245,8 @@ class Slot:
     venue: str
     people: frozenset[str]
     inspectors: frozenset[str]
+    # For a refusal to name it (closing a day before it ends).
+    title: str = ""
 
     @classmethod
     def of(
@@ -256,6 +258,7 @@ class Slot:
         venue: str,
         people: Iterable[str],
         inspectors: Iterable[str],
+        title: str = "",
     ) -> Slot:
         return cls(
             meeting_id=meeting_id,
@@ -264,6 +267,7 @@ class Slot:
             venue=venue,
             people=frozenset(people),
             inspectors=frozenset(inspectors),
+            title=title,
         )
 
     def overlaps(self, other: Slot) -> bool:

@@ -21,7 +21,23 @@ class Playbook(Aggregate):
         # One playbook per inspection.
         return derived_id("playbook", inspection_id)
 
-    @event("PlaybookStarted")
+    class PlaybookStarted(Aggregate.Created):
+        """Version 2 copies the template's case sample (how many cases are
+        audited and tracked) with its tasks; version 1 had none."""
+
+        inspection_id: str
+        template: str | None
+        responsibilities: list[dict[str, Any]]
+        tasks: list[dict[str, Any]]
+        meta: dict[str, Any]
+        sample: dict[str, int] | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["sample"] = None
+
+    @event(PlaybookStarted)
     def __init__(
         self,
         inspection_id: str,
@@ -29,9 +45,12 @@ class Playbook(Aggregate):
         responsibilities: list[dict[str, Any]],
         tasks: list[dict[str, Any]],
         meta: dict[str, Any],
+        sample: dict[str, int] | None = None,
     ) -> None:
         self.inspection_id = inspection_id
         self.template = template
+        # Cases selected beyond it need a reason (`SelectCase.over_reason`).
+        self.sample = sample
         self.tasks: dict[str, dict[str, Any]] = {t["id"]: dict(t) for t in tasks}
         self.done: set[str] = set()
 

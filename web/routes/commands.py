@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 
 from commands import models as m
 from commands.executor import execute
+from web.answers import NEEDS_EARLY_REASON, NEEDS_OVER_REASON, Responses
 from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep
 
 INSPECTION = "/inspections/{inspection_id}"
@@ -37,6 +38,8 @@ class CommandRoute:
     summary: str
     tag: str
     status: int = 200
+    # Answers of its own, over every command's (web.answers.COMMAND_ERRORS).
+    responses: Responses | None = None
 
 
 ROUTES = (
@@ -156,6 +159,7 @@ ROUTES = (
         "Select a case for audit or tracking",
         "cases",
         201,
+        responses=NEEDS_OVER_REASON,
     ),
     CommandRoute(
         CASE + "/notified",
@@ -295,6 +299,7 @@ ROUTES = (
         m.CloseDay,
         "Close a day: the log is signed as it stands, and the day's blog prints it",
         "evidence",
+        responses=NEEDS_EARLY_REASON,
     ),
     # --- the daily blog by email (issue 13); removal is a DELETE, in
     # web/routes/distribution.py
@@ -341,6 +346,7 @@ def _endpoint(route: CommandRoute) -> Any:
             if_match=kwargs["if_match"],
             idempotency_key=kwargs["idempotency_key"],
             calendar=state.reader.calendar,
+            cases_selected=state.reader.cases_selected,
             status=route.status,
         )
         return JSONResponse(outcome.body, status_code=outcome.status)
@@ -375,4 +381,5 @@ for _route in ROUTES:
         tags=[_route.tag],
         status_code=_route.status,
         name=_route.model.__name__,
+        responses=_route.responses,
     )

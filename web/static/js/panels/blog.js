@@ -62,6 +62,9 @@ export async function renderBlog() {
     answer.seal
       ? h("section", { class: "seal" }, h("h3", {}, "Day closed and sealed"),
         h("p", { class: "muted" }, "The signed checkpoint of the log when the day was closed:"),
-        h("pre", { class: "seal-text" }, answer.seal))
+        h("pre", { class: "seal-text" }, answer.seal),
+        answer.closed?.early_reason
+          ? h("p", { class: "closed-early" }, `Closed before its last meeting ended, by ${answer.closed.by}: ${answer.closed.early_reason}`)
+          : null)
       : h("p", { class: "muted open-day" }, "This day is not closed yet."));
 }
