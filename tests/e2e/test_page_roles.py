@@ -686,7 +686,13 @@ def test_the_councils_plan_annex_a_case_audits_and_the_days_close_from_the_page(
     gp.click(".view-tab[data-view=blog]")
     expect(gp.locator("#blog-body")).to_contain_text("This day is not closed yet")
     gail.action("closeDay")
-    gail.submit(day=today.isoformat())
+    # The case discussion at 23:00-23:45 may still be to come: closing the
+    # day before it ends needs a reason, and the page warns once first.
+    to_come = datetime.now(ZONE) < datetime.combine(today, time(23, 45), ZONE)
+    gail.submit(day=today.isoformat(), early_reason="The inspectors left at six.")
+    if to_come:
+        expect(gail.dialog).to_contain_text("closed all the same, press the button")
+        gail.dialog.locator("#command-submit").click()
     gail.saved()
     blog = gp.locator("#blog-body")
     expect(blog).to_contain_text("Day closed and sealed")

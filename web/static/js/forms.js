@@ -377,11 +377,20 @@ export function answerLineForm(line) {
 
 // --- cases ----------------------------------------------------------------
 
-export function selectCaseForm() {
+// A case beyond the template's sample needs a reason (409 sample_full
+// without one): the form reads the board first, and asks when it is full.
+export async function selectCaseForm() {
+  const board = await api(`/inspections/${encodeURIComponent(state.inspectionId)}/cases`);
+  const full = (selection) => (board.counts[selection] || 0) >= (board.expected[selection] ?? Infinity);
+  const fullOnes = Object.keys(board.expected).filter(full);
+  const sampleWords = (selection) => `The sample of ${selection} cases is full (${board.counts[selection]} of ${board.expected[selection]})`;
   return {
     command: "SelectCase",
     title: "Select a case",
-    about: "A pseudonymous reference only, never a child's name.",
+    about: "A pseudonymous reference only, never a child's name."
+      + fullOnes.map((s) => ` ${sampleWords(s)}: a case beyond it needs a reason.`).join(""),
+    check: (v) => (full(v.selection) && !v.over_reason
+      ? `${sampleWords(v.selection)}. Say why this case is selected beyond it.` : null),
     fields: [
       { name: "ref", label: "Case reference", maxlength: 40, required: true },
       { name: "selection", label: "Selected for", type: "select", options: options("selections") },
@@ -389,6 +398,9 @@ export function selectCaseForm() {
       { name: "social_worker", label: "Social worker (optional)", maxlength: 120 },
       { name: "team_manager", label: "Team manager (optional)", maxlength: 120 },
       { name: "iro", label: "IRO (optional)", maxlength: 120 },
+      ...(fullOnes.length
+        ? [{ name: "over_reason", label: "Why beyond the sample (needed when its sample is full)", type: "textarea" }]
+        : []),
     ],
     submitLabel: "Select",
     build: (v) => ({
@@ -396,6 +408,7 @@ export function selectCaseForm() {
       json: {
         ref: v.ref, selection: v.selection, plan: v.plan, social_worker: v.social_worker || null,
         team_manager: v.team_manager || null, iro: v.iro || null,
+        ...(v.over_reason ? { over_reason: v.over_reason } : {}),
       },
     }),
   };
@@ -756,15 +769,42 @@ export function debriefForm(meeting) {
 
 // --- closing the day, calendar links (issues 12 and 13) ---------------------
 
-export function closeDayForm(day) {
+// Closing seals the day for good: one closed before its last meeting has
+// ended needs a reason (the server refuses it without one, 409
+// meetings_to_come). The form reads the day's meetings first, warns, and asks.
+export async function closeDayForm(day) {
+  const chosen = day || todayInZone();
+  const toCome = await meetingsToCome(chosen);
+  const warning = toCome.length ? meetingsToComeWords(toCome) : null;
   return {
     command: "CloseDay",
     title: "Close the day",
-    about: "The day's log is sealed with a signed checkpoint; the blog shows the seal.",
-    fields: [{ name: "day", label: "Day", type: "date", value: day || todayInZone(), required: true }],
+    about: "The day's log is sealed with a signed checkpoint; the blog shows the seal."
+      + (warning ? ` ${warning}: closing now seals the day without them.` : ""),
+    fields: [
+      { name: "day", label: "Day", type: "date", value: chosen, required: true },
+      toCome.length
+        ? { name: "early_reason", label: "Why close it before its last meeting ends", type: "textarea", required: true }
+        : { name: "early_reason", label: "Why close it early (only if meetings are still to come)", type: "textarea" },
+    ],
     submitLabel: "Close the day",
-    build: (v) => ({ ids: ids(), json: { day: v.day } }),
+    check: (v) => (warning && v.day === chosen
+      ? `${warning}. If the day is to be closed all the same, press the button again.` : null),
+    build: (v) => ({ ids: ids(), json: { day: v.day, ...(v.early_reason ? { early_reason: v.early_reason } : {}) } }),
   };
+}
+
+// The day's meetings, not cancelled, that end after now (the server's own test).
+async function meetingsToCome(day) {
+  const answer = await api(`/inspections/${encodeURIComponent(state.inspectionId)}/schedule?day=${day}`);
+  const now = Date.now();
+  return answer.meetings.filter((m) => !m.cancelled && Date.parse(m.ends_at) > now)
+    .sort((a, b) => Date.parse(a.ends_at) - Date.parse(b.ends_at));
+}
+
+export function meetingsToComeWords(meetings) {
+  const count = meetings.length === 1 ? "1 meeting" : `${meetings.length} meetings`;
+  return `${count} still to come, the last ends ${fmtTime(meetings[meetings.length - 1].ends_at)}`;
 }
 
 export function calendarLinkForm() {

@@ -16,6 +16,10 @@ export function renderCases(answer) {
   fill("#cases-summary",
     h("span", { class: "count" }, `audited ${counts.audited}/${expected.audited}`),
     h("span", { class: "count" }, `tracked ${counts.tracked}/${expected.tracked}`),
+    // Selected beyond the template's sample, each with its reason on its tile.
+    Object.keys(expected).filter((s) => counts[s] > expected[s]).map((s) =>
+      h("span", { class: "tag warn over-sample" },
+        `${counts[s] - expected[s]} ${s} beyond the sample of ${expected[s]}, with reasons`)),
     h("span", { class: answer.notifications_outstanding ? "tag warn" : "count" },
       `${answer.notifications_outstanding} notifications outstanding`));
   const browsed = answer.cases.filter((c) => c.last_browse);
@@ -48,6 +52,7 @@ export function renderCase(c, latest) {
         h("span", { class: "ref" }, c.ref),
         h("span", { class: "plan" }, c.plan),
         c.judgement ? h("span", { class: "judgement" }, JUDGEMENT_SHORT[c.judgement] || words(c.judgement)) : null),
+      c.over_reason ? h("span", { class: "beyond-sample", title: c.over_reason }, "beyond the sample") : null,
       h("span", { class: "dots", role: "img", "aria-label": `${c.notified.length} of ${values("parties").length} notified` },
         values("parties").map((p) => h("span", { class: notified.has(p) ? "dot on" : "dot" }))),
       c.audit_progress
@@ -68,6 +73,7 @@ function partyWords(party) {
 export function caseDetail(c) {
   const body = [
     h("p", {}, `${c.plan}, ${c.selection}${c.judgement ? `, judged ${(VALUE_WORDS.judgements[c.judgement] || words(c.judgement)).toLowerCase()}` : ", not judged yet"}.`),
+    c.over_reason ? h("p", { class: "over-reason" }, `Selected beyond the sample: ${c.over_reason}`) : null,
     h("h3", {}, "Notified"),
     h("p", {}, c.notified.map(partyWords).join(", ") || "Nobody yet"),
     h("h3", {}, "Still to notify"),
