@@ -1,0 +1,34 @@
+// "When it happened" (issue 23): every form whose command takes occurred_at
+// offers it, so an entry made after the fact says when the thing happened.
+// Blank means now: the field is sent only when filled in.
+
+import { meta } from "./meta.js";
+import { zone, zonedToIso } from "./time.js";
+
+export const WHEN = "occurred_local";
+
+// Whether the command's JSON body takes occurred_at, as the server says
+// (GET /api/meta): an upload or a DELETE has no JSON body to carry it.
+function takesOccurredAt(command) {
+  const known = meta.commands.get(command);
+  return known?.body === "json" && Boolean(known.schema?.properties?.occurred_at);
+}
+
+// The spec's fields, with "When it happened" last where the command takes it.
+export function withWhenField(spec) {
+  if (!takesOccurredAt(spec.command) || spec.fields.some((f) => f.name === WHEN)) return spec;
+  const when = {
+    name: WHEN, type: "datetime-local",
+    label: `When it happened, ${zone()} time (blank = now)`,
+  };
+  return { ...spec, fields: [...spec.fields, when], apiFields: { ...(spec.apiFields || {}), occurred_at: WHEN } };
+}
+
+// The body with occurred_at added when the person filled "When it happened"
+// in: a wall-clock time in the inspection's zone, sent as an instant.
+export function withOccurredAt(json, values) {
+  const local = values[WHEN];
+  if (!json || !local) return json;
+  const [day, time] = local.split("T");
+  return { ...json, occurred_at: zonedToIso(day, time.slice(0, 5)) };
+}
