@@ -65,6 +65,7 @@ ANNEX_A_DOCUMENT = {
 # order the form shows them.
 UNCHOSEN: list[tuple[str, Any, list[str]]] = [
     ("RecordRequest", None, ["requested_by", "channel"]),
+    ("AssignRequest", REQUEST, ["assignee"]),
     ("ReleaseDocument", REQUEST, ["to", "medium"]),
     ("ScheduleMeeting", None, ["kind"]),
     ("RecordKitNote", None, ["meeting"]),

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 import pytest
 
@@ -218,6 +219,29 @@ def test_the_commands_choices_have_no_default() -> None:
     something was done is required of the client: none has a default."""
     for command, _, field in CASES:
         assert command.model_fields[field].is_required(), (command, field)
+
+
+def test_no_command_has_a_default_for_a_choice_of_a_list() -> None:
+    """A field whose value is one of a list (a Literal) is never filled in by
+    the server: each is required, or may be left out only as null (a rating
+    names one of its two), never defaulting to one of its values."""
+    commands = [
+        model
+        for model in vars(m).values()
+        if isinstance(model, type) and issubclass(model, m.Command)
+    ]
+    defaulted = [
+        (command.__name__, name, field.default)
+        for command in commands
+        for name, field in command.model_fields.items()
+        if (get_origin(field.annotation) is Literal and not field.is_required())
+        or (
+            get_origin(field.annotation) in (Union, UnionType)
+            and any(get_origin(a) is Literal for a in get_args(field.annotation))
+            and field.default is not None
+        )
+    ]
+    assert defaulted == []
 
 
 def test_a_rating_of_nothing_is_refused_and_stores_nothing(

@@ -92,7 +92,7 @@ export async function assignForm(request) {
     fields: [
       { name: "assignee", label: "Preparer", type: "select", required: true,
         options: preparers.map((u) => [u.id, `${u.name} (${words(u.role).toLowerCase()})`]),
-        value: request.assignee || state.me.id },
+        value: request.assignee || "" },
     ],
     submitLabel: "Assign",
     version: request.version,
