@@ -220,7 +220,11 @@ def test_each_choice_starts_unchosen_is_not_sent_so_and_when_it_happened_is_reco
     open_form(page, "JudgeCase", {**CASE, "judgement": "good"})
     assert selects(page) == [("judgement", "good", True)]
     dialog.locator("#command-cancel").click()
-    # An upload has no JSON body to carry when it happened: not offered.
+    # An attachment takes when it happened in its upload; the access log,
+    # whose rows each say when, does not: not offered.
+    open_form(page, "AttachDocument", REQUEST)
+    expect(dialog.locator("input[name=occurred_local]")).to_have_count(1)
+    dialog.locator("#command-cancel").click()
     open_form(page, "ImportAccessLog", None)
     expect(dialog.locator("input[name=occurred_local]")).to_have_count(0)
     dialog.locator("#command-cancel").click()

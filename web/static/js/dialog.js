@@ -143,8 +143,9 @@ function labelFor(spec, apiField) {
 }
 
 export function sendCommand(spec, values, form) {
-  const { ids, json: built, form: multipart } = spec.build(values, form);
+  const { ids, json: built, form: upload } = spec.build(values, form);
   const json = withOccurredAt(built, values);
+  const multipart = withOccurredAt(upload, values);
   const headers = { "Idempotency-Key": spec.idempotencyKey };
   // The version the person saw when they opened the form: if the thing
   // changed since, the server refuses rather than act on what they did not see.

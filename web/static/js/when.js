@@ -7,11 +7,11 @@ import { zone, zonedToIso } from "./time.js";
 
 export const WHEN = "occurred_local";
 
-// Whether the command's JSON body takes occurred_at, as the server says
-// (GET /api/meta): an upload or a DELETE has no JSON body to carry it.
+// Whether the command's body takes occurred_at, as the server says (GET
+// /api/meta): a DELETE has no body; an upload, only if its form has the field.
 function takesOccurredAt(command) {
   const known = meta.commands.get(command);
-  return known?.body === "json" && Boolean(known.schema?.properties?.occurred_at);
+  return ["json", "multipart"].includes(known?.body) && Boolean(known.schema?.properties?.occurred_at);
 }
 
 // The spec's fields, with "When it happened" last where the command takes it.
@@ -24,11 +24,17 @@ export function withWhenField(spec) {
   return { ...spec, fields: [...spec.fields, when], apiFields: { ...(spec.apiFields || {}), occurred_at: WHEN } };
 }
 
-// The body with occurred_at added when the person filled "When it happened"
-// in: a wall-clock time in the inspection's zone, sent as an instant.
-export function withOccurredAt(json, values) {
+// The body (JSON, or an upload's form) with occurred_at added when the person
+// filled "When it happened" in: a wall-clock time in the inspection's zone,
+// sent as an instant.
+export function withOccurredAt(body, values) {
   const local = values[WHEN];
-  if (!json || !local) return json;
+  if (!body || !local) return body;
   const [day, time] = local.split("T");
-  return { ...json, occurred_at: zonedToIso(day, time.slice(0, 5)) };
+  const occurredAt = zonedToIso(day, time.slice(0, 5));
+  if (body instanceof FormData) {
+    body.append("occurred_at", occurredAt);
+    return body;
+  }
+  return { ...body, occurred_at: occurredAt };
 }
