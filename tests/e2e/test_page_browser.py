@@ -279,6 +279,7 @@ def test_release_is_offered_to_the_gatekeeper_only(
         card.locator("button.act-release").click()
         dialog = gatekeeper.page.locator("#command-dialog")
         expect(dialog).to_contain_text("Release to the inspectors")
+        dialog.locator("select[name=medium]").select_option("electronic")
         dialog.locator("#command-submit").click()
         expect(dialog).to_be_hidden()
         expect(gatekeeper.page.locator("#ledger-body")).to_contain_text(
@@ -335,6 +336,7 @@ def test_the_servers_refusals_are_shown_in_plain_words(
 
     # 422: the field is named in words, with the line it is on.
     page.click("button.action[data-action=kitNote]")
+    dialog.locator("select[name=meeting]").select_option(world.meeting)
     dialog.locator("textarea[name=text]").fill("Wants more on caseloads")
     dialog.locator("textarea[name=actions]").fill("short one\n" + "x" * 201)
     dialog.locator("#command-submit").click()
@@ -366,6 +368,7 @@ def test_the_forms_record_a_request_a_reschedule_and_a_case_browsed(
 
     page.click("button.action[data-action=recordRequest]")
     dialog.locator("input[name=title]").fill("Audit of strategy meeting minutes")
+    dialog.locator("select[name=requested_by]").select_option(world.lead_inspector)
     dialog.locator("select[name=channel]").select_option("email")
     dialog.locator("#command-submit").click()
     expect(dialog).to_be_hidden()
@@ -393,6 +396,8 @@ def test_the_forms_record_a_request_a_reschedule_and_a_case_browsed(
     )
 
     page.click("button.action[data-action=caseBrowsed]")
+    dialog.locator("select[name=case]").select_option(label="A-001 (CP)")
+    dialog.locator("select[name=inspector]").select_option(world.lead_inspector)
     dialog.locator("input[name=item]").fill("chronology")
     dialog.locator("#command-submit").click()
     expect(dialog).to_be_hidden()

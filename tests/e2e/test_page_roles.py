@@ -257,6 +257,7 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
     rory.action("scheduleMeeting")
     rory.submit(
         title="Partner lunch",
+        kind="partner_meeting",
         day=tomorrow.isoformat(),
         start="10:30",
         end="11:00",
@@ -277,7 +278,11 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
 
     # Requests: record, assign to a named preparer, escalate.
     rory.action("recordRequest")
-    rory.submit(title="Return home interviews", channel="email")
+    rory.submit(
+        title="Return home interviews",
+        requested_by=world.lead_inspector,
+        channel="email",
+    )
     rory.saved()
     card = page.locator("#requests-body .card", has_text="Return home interviews")
     card.locator("button.act-details").click()
@@ -293,7 +298,11 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
 
     # ...and a request walked to released: attach, approve, check, release.
     rory.action("recordRequest")
-    rory.submit(title="Annex A: sufficiency strategy")
+    rory.submit(
+        title="Annex A: sufficiency strategy",
+        requested_by=world.lead_inspector,
+        channel="kit",
+    )
     rory.saved()
     annex = page.locator("#requests-body .card", has_text="Annex A")
     annex.locator("button.act-take").click()
@@ -341,7 +350,7 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
     tile.locator("button.case-open").click()
     expect(rory.detail).to_contain_text("Parents and carers")
     rory.detail.locator("button.act-caseBrowsed").click()
-    rory.submit(item="chronology")
+    rory.submit(inspector=world.lead_inspector, item="chronology")
     rory.saved()
     expect(page.locator("#latest-browse")).to_contain_text("B-001 chronology")
     # The feed names the thing.
@@ -369,7 +378,9 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
     expect(line).to_have_count(0)
     lena.action("kitNote")
     lena.submit(
-        text="Keen to see supervision records", actions="Pull the supervision audit"
+        meeting=world.meeting,
+        text="Keen to see supervision records",
+        actions="Pull the supervision audit",
     )
     lena.saved()
     expect(lp.locator("#kit-body")).to_contain_text("Keen to see supervision records")

@@ -45,6 +45,8 @@ def attach_document(
     file: Annotated[UploadFile, File(description="The document itself")],
     version: Annotated[str, Form(min_length=1, max_length=40)],
     if_match: IfMatchDep,
+    # When it was attached, if entered after the fact; now if left out.
+    occurred_at: Annotated[str | None, Form()] = None,
     idempotency_key: IdempotencyKeyDep = None,
 ) -> JSONResponse:
     content = file.file.read()
@@ -53,7 +55,9 @@ def attach_document(
             413, f"documents are limited to {state.settings.max_body_bytes} bytes"
         )
     sha256 = hashlib.sha256(content).hexdigest()
-    command = _command(sha256, file.filename or "document", version, len(content))
+    command = _command(
+        sha256, file.filename or "document", version, len(content), occurred_at
+    )
     outcome = execute(
         state.app,
         actor,
@@ -70,11 +74,21 @@ def attach_document(
     return JSONResponse(outcome.body, status_code=outcome.status)
 
 
-def _command(sha256: str, name: str, version: str, size: int) -> AttachDocument:
+def _command(
+    sha256: str, name: str, version: str, size: int, occurred_at: str | None
+) -> AttachDocument:
     """The command, or 422 naming the form field: a file's name, blank or over
     255 characters, is the `file` field's fault."""
     try:
-        return AttachDocument(sha256=sha256, name=name, version=version, size=size)
+        return AttachDocument.model_validate(
+            {
+                "sha256": sha256,
+                "name": name,
+                "version": version,
+                "size": size,
+                "occurred_at": occurred_at,
+            }
+        )
     except ValidationError as error:
         problems = [_as_form_field(problem) for problem in error.errors()]
         raise RequestValidationError(problems) from None

@@ -12,6 +12,7 @@ import { readPanels, rereadEverything } from "./panels.js";
 import { warningWords } from "./panels/schedule.js";
 import { state } from "./state.js";
 import { noteLivePosition } from "./stream.js";
+import { withOccurredAt, withWhenField } from "./when.js";
 
 let openSpec = null;
 
@@ -26,10 +27,11 @@ export async function openForm(specOrPromise) {
     return;
   }
   // The key is made when the form opens: sending it twice stores it once.
-  openSpec = { ...spec, idempotencyKey: newIdempotencyKey(), warned: null };
+  // "When it happened" is offered on every form whose command takes it.
+  openSpec = { ...withWhenField(spec), idempotencyKey: newIdempotencyKey(), warned: null };
   $("#command-title").textContent = spec.title;
   $("#command-about").textContent = spec.about || "";
-  fill("#command-fields", ...spec.fields.map(renderField));
+  fill("#command-fields", ...openSpec.fields.map(renderField));
   $("#command-submit").textContent = spec.submitLabel || "Save";
   $("#command-submit").disabled = false;
   $("#command-dialog").dataset.command = spec.command;
@@ -44,9 +46,12 @@ export function renderField(field) {
   const id = `field-${field.name}`;
   let control;
   if (field.type === "select") {
+    // Nothing is chosen for the person (issue 23): a select starts on
+    // "Choose…" unless the spec starts it on a value of the item's own.
+    const blank = field.options.some(([value]) => value === "") ? [] : [["", "Choose…"]];
     control = h("select", { id, name: field.name, required: field.required },
-      field.options.map(([value, label]) => h("option", { value }, label)));
-    if (field.value) control.value = field.value;
+      [...blank, ...field.options].map(([value, label]) => h("option", { value }, label)));
+    control.value = field.value || "";
   } else if (field.type === "textarea") {
     control = h("textarea", { id, name: field.name, required: field.required, rows: field.rows || 3 });
     if (field.value) control.value = field.value;
@@ -88,11 +93,19 @@ export async function submitForm(event) {
   const spec = openSpec;
   const missing = [...form.elements].find((el) => el.required && !el.value.trim());
   if (missing) {
-    showFormError(`Please fill in “${form.querySelector(`label[for="${missing.id}"]`).textContent}”.`, [missing.name]);
+    const label = form.querySelector(`label[for="${missing.id}"]`).textContent;
+    const ask = missing.tagName === "SELECT" ? "Please choose" : "Please fill in";
+    showFormError(`${ask} “${label}”.`, [missing.name]);
     missing.focus();
     return;
   }
   const values = formValues(form, spec);
+  // A choice the spec needs beyond single fields (one of two, say): not sent without it.
+  const unchosen = spec.unchosen ? spec.unchosen(values) : null;
+  if (unchosen) {
+    showFormError(unchosen.message, unchosen.fields);
+    return;
+  }
   // A warning the person should see before it is sent (a time in the past):
   // shown once; pressing the button again sends it.
   const warning = spec.check ? spec.check(values) : null;
@@ -125,12 +138,14 @@ export async function submitForm(event) {
 function labelFor(spec, apiField) {
   const name = (spec.apiFields || {})[apiField] || apiField;
   const field = spec.fields.find((f) => f.name === name);
-  if (field) return field.label.replace(/ \(optional\)$/, "").replace(/, one per line$/, "");
+  if (field) return field.label.replace(/ \((optional|blank = now)\)$/, "").replace(/, one per line$/, "");
   return FIELD_WORDS[apiField] || words(apiField);
 }
 
 export function sendCommand(spec, values, form) {
-  const { ids, json, form: multipart } = spec.build(values, form);
+  const { ids, json: built, form: upload } = spec.build(values, form);
+  const json = withOccurredAt(built, values);
+  const multipart = withOccurredAt(upload, values);
   const headers = { "Idempotency-Key": spec.idempotencyKey };
   // The version the person saw when they opened the form: if the thing
   // changed since, the server refuses rather than act on what they did not see.

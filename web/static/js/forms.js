@@ -50,7 +50,7 @@ export function recordRequestForm() {
     fields: [
       { name: "title", label: "What was asked for", maxlength: 200, required: true },
       { name: "requested_by", label: "Asked by", type: "select", options: inspectorOptions(), required: true },
-      { name: "channel", label: "How it was asked", type: "select", options: options("channels") },
+      { name: "channel", label: "How it was asked", type: "select", options: options("channels"), required: true },
       { name: "due_day", label: "Due day (optional)", type: "date" },
       { name: "due_time", label: "Due time", type: "time", value: "17:00" },
       { name: "detail", label: "Detail (optional)", type: "textarea" },
@@ -92,7 +92,7 @@ export async function assignForm(request) {
     fields: [
       { name: "assignee", label: "Preparer", type: "select", required: true,
         options: preparers.map((u) => [u.id, `${u.name} (${words(u.role).toLowerCase()})`]),
-        value: request.assignee || state.me.id },
+        value: request.assignee || "" },
     ],
     submitLabel: "Assign",
     version: request.version,
@@ -147,8 +147,9 @@ export function releaseForm(request) {
     about: `${request.title}: ${doc.name} version ${doc.version}, as approved and checked. `
       + "It goes into the hand-over ledger.",
     fields: [
-      { name: "to", label: "Released to", type: "select", options: inspectorOptions(), value: request.requested_by },
-      { name: "medium", label: "How", type: "select", options: options("media") },
+      { name: "to", label: "Released to", type: "select", options: inspectorOptions(), value: request.requested_by,
+        required: true },
+      { name: "medium", label: "How", type: "select", options: options("media"), required: true },
     ],
     submitLabel: "Release",
     version: request.version,
@@ -188,7 +189,7 @@ export function scheduleMeetingForm() {
     about: "Times are in the inspection's time zone. Clashes are warned of, not refused.",
     fields: [
       { name: "title", label: "Title", maxlength: 200, required: true },
-      { name: "kind", label: "Kind", type: "select", options: options("meeting_kinds") },
+      { name: "kind", label: "Kind", type: "select", options: options("meeting_kinds"), required: true },
       { name: "day", label: "Day", type: "date", value: day, required: true },
       { name: "start", label: "Start", type: "time", value: "10:00", required: true },
       { name: "end", label: "End", type: "time", value: "11:00", required: true },
@@ -393,8 +394,8 @@ export async function selectCaseForm() {
       ? `${sampleWords(v.selection)}. Say why this case is selected beyond it.` : null),
     fields: [
       { name: "ref", label: "Case reference", maxlength: 40, required: true },
-      { name: "selection", label: "Selected for", type: "select", options: options("selections") },
-      { name: "plan", label: "Plan", type: "select", options: options("plans") },
+      { name: "selection", label: "Selected for", type: "select", options: options("selections"), required: true },
+      { name: "plan", label: "Plan", type: "select", options: options("plans"), required: true },
       { name: "social_worker", label: "Social worker (optional)", maxlength: 120 },
       { name: "team_manager", label: "Team manager (optional)", maxlength: 120 },
       { name: "iro", label: "IRO (optional)", maxlength: 120 },
@@ -421,7 +422,8 @@ export function notifyForm(c) {
     command: "NotifyCaseParty",
     title: "Record a notification",
     about: `${c.ref}: who was told the case is selected.`,
-    fields: [{ name: "party", label: "Who was notified", type: "select", options: left.length ? left : options("parties") }],
+    fields: [{ name: "party", label: "Who was notified", type: "select", options: left.length ? left : options("parties"),
+      required: true }],
     submitLabel: "Record",
     build: (v) => ({ ids: ids({ case_id: c.id }), json: { party: v.party } }),
   };
@@ -432,7 +434,8 @@ export function judgeForm(c) {
     command: "JudgeCase",
     title: "Record the audit judgement",
     about: `${c.ref} (${c.plan}).`,
-    fields: [{ name: "judgement", label: "Judgement", type: "select", options: options("judgements"), value: c.judgement }],
+    fields: [{ name: "judgement", label: "Judgement", type: "select", options: options("judgements"), value: c.judgement,
+      required: true }],
     submitLabel: "Record",
     build: (v) => ({ ids: ids({ case_id: c.id }), json: { judgement: v.judgement } }),
   };
@@ -489,7 +492,8 @@ export function phaseForm() {
     command: "EnterPhase",
     title: "Change the phase",
     about: `${state.inspection?.title || "The inspection"}.`,
-    fields: [{ name: "phase", label: "Phase", type: "select", options: options("phases"), value: state.inspection?.phase }],
+    fields: [{ name: "phase", label: "Phase", type: "select", options: options("phases"), value: state.inspection?.phase,
+      required: true }],
     submitLabel: "Change phase",
     build: (v) => ({ ids: ids(), json: { phase: v.phase } }),
   };
@@ -524,7 +528,7 @@ export async function openInspectionForm() {
     about: "A new inspection of this council.",
     fields: [
       { name: "title", label: "Title", maxlength: 200, required: true },
-      { name: "framework", label: "Framework", type: "select", options: options("frameworks") },
+      { name: "framework", label: "Framework", type: "select", options: options("frameworks"), required: true },
       { name: "starts_on", label: "Starts on", type: "date", value: todayInZone(), required: true },
       { name: "timezone", label: "Time zone", value: "Europe/London", required: true },
       { name: "template", label: "Playbook", type: "select",
@@ -549,7 +553,7 @@ export function addUserForm() {
     about: "They sign in with the link shown next; it is shown once.",
     fields: [
       { name: "name", label: "Name", maxlength: 120, required: true },
-      { name: "role", label: "Role", type: "select", options: options("roles"), value: "staff" },
+      { name: "role", label: "Role", type: "select", options: options("roles"), required: true },
     ],
     after: afterUserChange,
     submitLabel: "Add user",
@@ -661,6 +665,10 @@ export function rateAnnexAForm(doc) {
       { name: "reason", label: "Why (optional)", type: "textarea" },
     ],
     submitLabel: "Rate",
+    // One rating at least: the server refuses a rating of nothing.
+    unchosen: (v) => (v.rag_complete || v.rag_quality ? null : {
+      message: "Please choose “Complete”, “Quality” or both.", fields: ["rag_complete", "rag_quality"],
+    }),
     build: (v) => ({
       ids: ids({ document_id: doc.id }),
       json: { rag_complete: v.rag_complete || null, rag_quality: v.rag_quality || null, reason: v.reason || null },
@@ -711,12 +719,12 @@ export const auditFormDoneForm = caseStep("CompleteAuditForm", "Audit form compl
   [], () => ({}));
 export const concludeAuditForm = caseStep("ConcludeCaseAudit", "Conclude the audit", "the audit's judgement and why.",
   () => [
-    { name: "judgement", label: "Judgement", type: "select", options: options("judgements") },
+    { name: "judgement", label: "Judgement", type: "select", options: options("judgements"), required: true },
     { name: "reason", label: "Why", type: "textarea", required: true },
   ],
   (v) => ({ judgement: v.judgement, reason: v.reason }));
 export const judgementSeenForm = caseStep("RecordJudgementSeen", "Judgement seen", "who has seen the judgement.",
-  [{ name: "by", label: "Seen by", type: "select",
+  [{ name: "by", label: "Seen by", type: "select", required: true,
     options: [["social_worker", "Social worker"], ["team_manager", "Team manager"]] }],
   (v) => ({ by: v.by }));
 export const folderReadyForm = caseStep("MarkFolderReady", "Folder ready", "the case folder is ready.",
@@ -724,19 +732,20 @@ export const folderReadyForm = caseStep("MarkFolderReady", "Folder ready", "the 
 const COPY_FOR = [["inspector", "Inspector"], ["council", "Council"], ["social_worker", "Social worker"]];
 const COPY_MEDIA = [["electronic", "Electronic"], ["hard_copy", "Hard copy"], ["packet", "Encrypted packet"]];
 export const makeCopyForm = caseStep("MakeCaseCopy", "Copy made", "a copy of the case file was made.",
-  [{ name: "copy_for", label: "Copy for", type: "select", options: COPY_FOR }], (v) => ({ copy_for: v.copy_for }));
+  [{ name: "copy_for", label: "Copy for", type: "select", options: COPY_FOR, required: true }],
+  (v) => ({ copy_for: v.copy_for }));
 export const handOverCopyForm = caseStep("HandOverCaseCopy", "Copy handed over", "a copy went to its holder (a line of the hand-over ledger).",
   [
-    { name: "copy_for", label: "Copy for", type: "select", options: COPY_FOR.slice(1) },
+    { name: "copy_for", label: "Copy for", type: "select", options: COPY_FOR.slice(1), required: true },
     { name: "to", label: "Handed to", maxlength: 120, required: true },
-    { name: "medium", label: "How", type: "select", options: COPY_MEDIA },
+    { name: "medium", label: "How", type: "select", options: COPY_MEDIA, required: true },
   ],
   (v) => ({ copy_for: v.copy_for, to: v.to, medium: v.medium }));
 export const releaseCopyForm = caseStep("ReleaseCaseCopy", "Copy released to the inspector",
   "the inspector's copy, released by the gatekeeper, into the hand-over ledger.",
   () => [
     { name: "to", label: "Released to", type: "select", options: inspectorOptions(), required: true },
-    { name: "medium", label: "How", type: "select", options: COPY_MEDIA },
+    { name: "medium", label: "How", type: "select", options: COPY_MEDIA, required: true },
   ],
   (v) => ({ to: v.to, medium: v.medium }));
 
