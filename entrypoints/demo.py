@@ -24,7 +24,7 @@ from commands.membership import organisation_of, user_named
 from commands.run import Actor
 from entrypoints.console import CONSOLE
 from entrypoints.demo_calendar import LONDON, Calendar, calendar_for
-from entrypoints.demo_documents import sufficiency_strategy
+from entrypoints.demo_documents import caseload_report, sufficiency_strategy
 from entrypoints.demo_script import DEMO_TITLE, Step, opening, script
 from projections.follower import read_events
 from warroom.application import WarRoom
@@ -105,10 +105,11 @@ class Demo:
             for step in opening(cal):
                 self.send(step, self.kept.get("inspection"))
             iid = self.kept["inspection"]
-            document = sufficiency_strategy()
-            self.app.store.put_document(document.sha256, document.content)
+            documents = (sufficiency_strategy(), caseload_report())
+            for document in documents:
+                self.app.store.put_document(document.sha256, document.content)
             preparer = self.actors["preparer"].id
-            for step in script(cal, preparer, document):
+            for step in script(cal, preparer, documents):
                 if step.at > cal.until:
                     break  # not happened yet
                 self.send(step, iid)
@@ -130,6 +131,9 @@ class Demo:
         ).body
         if step.keep_as:
             self.kept[step.keep_as] = body["id"]
+            # A debrief's follow-ups, each a task: "<keep_as>:<n>".
+            for n, task_id in enumerate(body.get("task_ids", [])):
+                self.kept[f"{step.keep_as}:{n}"] = task_id
         return body
 
 

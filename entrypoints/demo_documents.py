@@ -59,3 +59,18 @@ def sufficiency_strategy() -> DemoDocument:
             ],
         ),
     )
+
+
+def caseload_report() -> DemoDocument:
+    """A CSV, as the case system exports it."""
+    rows = [
+        ("team", "social workers", "children", "average caseload", "last month"),
+        ("North", "14", "238", "17.0", "18.2"),
+        ("South", "12", "251", "20.9", "19.8"),
+        ("East", "15", "229", "15.3", "16.0"),
+        ("Front door (MASH)", "9", "131", "14.6", "15.1"),
+    ]
+    text = "".join(",".join(row) + "\r\n" for row in rows)
+    return DemoDocument(
+        name="caseload-report.csv", version="1", content=text.encode("utf-8")
+    )

@@ -189,6 +189,13 @@ def days_two_to_four(cal: Calendar) -> Iterator[Step]:
             follow_ups=["Send the South team's supervision audit"],
         ),
         on="front door",
+        keep_as="front door debrief",
+    )
+    yield Step(
+        cal.at(d4, 9, 30),
+        "rapid_response",
+        m.CompletePlaybookTask(note="Sent to Tom Bright through the gatekeeper"),
+        on="front door debrief:0",
     )
     yield Step(
         cal.at(d3, 11, 0),
@@ -356,7 +363,9 @@ def playbook(cal: Calendar) -> Iterator[Step]:
 # --- Today: a day of weeks 3 and 4 on site ------------------------------------
 
 
-def today(cal: Calendar, preparer: str, document: DemoDocument) -> Iterator[Step]:
+def today(
+    cal: Calendar, preparer: str, documents: tuple[DemoDocument, DemoDocument]
+) -> Iterator[Step]:
     t = cal.today
     before = cal.working_day_before(t)
     at = cal.at
@@ -407,8 +416,24 @@ def today(cal: Calendar, preparer: str, document: DemoDocument) -> Iterator[Step
             detail="The last six months, North and South",
             line_of_enquiry=None,
         ),
+        keep_as="missing children",
     )
-    yield from kit(cal, t, lead, preparer, document)
+    yield Step(
+        at(t, 9, 25),
+        "gatekeeper",
+        m.AssignRequest(assignee=preparer),
+        on="missing children",
+    )
+    strategy, caseloads = documents
+    yield from kit(cal, t, lead, preparer, strategy)
+    yield from handed_over(cal, t, lead, caseloads, "waiting", (14, 30))
+    yield Step(
+        at(t, 14, 55),
+        "gatekeeper",
+        m.MarkKitActionDone(note="Released to the lead inspector at 14:50"),
+        on="kit",
+        part="0",
+    )
     yield Step(
         at(t, 10, 40),
         "gatekeeper",
@@ -623,38 +648,49 @@ def kit(
         on="kit",
         part="1",
     )
+    yield from handed_over(cal, t, lead, document, "released", (11, 30))
+
+
+def handed_over(
+    cal: Calendar,
+    t: date,
+    lead: str,
+    document: DemoDocument,
+    request: str,
+    attached: tuple[int, int],
+) -> Iterator[Step]:
+    """A document through the chain: attached by its preparer, approved by
+    the lead, checked, released by the gatekeeper, ten minutes apart."""
+    start = cal.at(t, *attached)
     sha = document.sha256
-    yield Step(
-        at(t, 11, 30),
-        "preparer",
-        m.AttachDocument(
-            sha256=sha,
-            name=document.name,
-            version=document.version,
-            size=len(document.content),
+    commands: list[tuple[str, m.Command]] = [
+        (
+            "preparer",
+            m.AttachDocument(
+                sha256=sha,
+                name=document.name,
+                version=document.version,
+                size=len(document.content),
+            ),
         ),
-        on="released",
-    )
-    yield Step(at(t, 12, 10), "lead", m.ApproveDocument(sha256=sha), on="released")
-    yield Step(
-        at(t, 12, 20), "rapid_response", m.CheckDocument(sha256=sha), on="released"
-    )
-    yield Step(
-        at(t, 12, 30),
-        "gatekeeper",
-        m.ReleaseDocument(sha256=sha, to=lead, medium="electronic"),
-        on="released",
-    )
+        ("lead", m.ApproveDocument(sha256=sha)),
+        ("rapid_response", m.CheckDocument(sha256=sha)),
+        ("gatekeeper", m.ReleaseDocument(sha256=sha, to=lead, medium="electronic")),
+    ]
+    for n, (by, command) in enumerate(commands):
+        yield Step(start + timedelta(minutes=10 * n), by, command, on=request)
 
 
-def script(cal: Calendar, preparer: str, document: DemoDocument) -> list[Step]:
+def script(
+    cal: Calendar, preparer: str, documents: tuple[DemoDocument, DemoDocument]
+) -> list[Step]:
     """Every step after the opening, in the order they happened."""
     steps = [
         *day_one(cal),
         *days_two_to_four(cal),
         *cases(cal),
         *playbook(cal),
-        *today(cal, preparer, document),
+        *today(cal, preparer, documents),
     ]
     return sorted(steps, key=lambda step: step.at)  # stable: ties keep their order
 
