@@ -156,11 +156,12 @@ def resolved(command: m.Command, kept: dict[str, str]) -> m.Command:
 
 
 def last_recorded(app: WarRoom) -> datetime | None:
-    """When the log's newest event was recorded (None for an empty log)."""
+    """The latest recording time of the log's newest events (None for an empty
+    log). Several, not the last alone: one save's events can be a few
+    microseconds out of order (each took its time as it was made)."""
     newest = app.recorder.max_notification_id() or 0
-    for event in read_events(app, newest - 1, newest):
-        return event.recorded_at
-    return None
+    times = [e.recorded_at for e in read_events(app, max(newest - 100, 0), newest)]
+    return max(times, default=None)
 
 
 def load_demo(database: Database, url: str, *, now: datetime | None = None) -> None:
