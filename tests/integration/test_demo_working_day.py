@@ -205,33 +205,32 @@ def test_the_demos_playbook_is_where_a_good_war_room_would_be(
             assert late <= timedelta(hours=1), task
 
 
-def documents_released(client: WarRoomClient, demo: Demo) -> list[dict[str, Any]]:
-    ledger = read(client, demo_path(demo, "/ledger"))
-    return [line for line in ledger["lines"] if line["request_id"] is not None]
+def documents_attached(client: WarRoomClient, demo: Demo) -> list[dict[str, Any]]:
+    """Each request's document: (its request's id, its name, its SHA-256)."""
+    requests = read(client, demo_path(demo, "/requests"), state="all")["requests"]
+    return [r for r in requests if r["document"] is not None]
 
 
 def test_each_demo_document_opens_as_what_its_name_says(
     demo_client: tuple[WarRoomClient, Demo], tmp_path: Path
 ) -> None:
     client, demo = demo_client
-    lines = documents_released(client, demo)
-    names = {line["document"] for line in lines}
+    requests = documents_attached(client, demo)
+    names = {r["document"]["name"] for r in requests}
     assert names == {"sufficiency-strategy.pdf", "caseload-report.csv"}
-    for line in lines:
+    for request in requests:
+        name, sha = request["document"]["name"], request["document"]["sha256"]
         answer = client.get(
-            "auditor",
-            demo_path(
-                demo, f"/requests/{line['request_id']}/documents/{line['sha256']}"
-            ),
+            "auditor", demo_path(demo, f"/requests/{request['id']}/documents/{sha}")
         )
         assert answer.status_code == 200, answer.text
         content = answer.content
         kind = answer.headers["content-type"]
         assert answer.headers["content-disposition"].startswith("attachment")
-        if line["document"].endswith(".pdf"):
+        if name.endswith(".pdf"):
             assert kind == "application/pdf"
             assert content.startswith(b"%PDF-")
-            path = tmp_path / line["document"]
+            path = tmp_path / name
             path.write_bytes(content)
             text = subprocess.run(
                 ["pdftotext", str(path), "-"],
