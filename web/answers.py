@@ -258,13 +258,30 @@ COMMAND_ERRORS: Responses = {
     **LOG_BROKEN,
 }
 
+# What a document is served as, by the ending of its name: what it claims
+# to be, so that it opens as that; anything else as plain bytes. Always as an
+# attachment, so no browser renders it in the page's place.
+_OPENXML = "application/vnd.openxmlformats-officedocument."
+DOCUMENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".csv": "text/csv",
+    ".txt": "text/plain",
+    ".doc": "application/msword",
+    ".docx": _OPENXML + "wordprocessingml.document",
+    ".xls": "application/vnd.ms-excel",
+    ".xlsx": _OPENXML + "spreadsheetml.sheet",
+    ".pptx": _OPENXML + "presentationml.presentation",
+    ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".zip": "application/zip",
+}
+BYTES = "application/octet-stream"
 DOCUMENT: Responses = {
     200: {
-        "description": "The document's exact bytes",
+        "description": "The document's exact bytes, typed by its name's ending",
         "content": {
-            "application/octet-stream": {
-                "schema": {"type": "string", "format": "binary"}
-            }
+            media_type: {"schema": {"type": "string", "format": "binary"}}
+            for media_type in (BYTES, *dict.fromkeys(DOCUMENT_TYPES.values()))
         },
     }
 }

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any, Literal, get_args
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from warroom.domain.aggregate import Aggregate
 from warroom.domain.base import Context, RuleBroken
 
 Rag = Literal["red", "amber", "green"]

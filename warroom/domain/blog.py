@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
+
+from warroom.domain.aggregate import Aggregate
 
 
 class BlogPost(Aggregate):

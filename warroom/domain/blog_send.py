@@ -12,8 +12,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from warroom.domain.aggregate import Aggregate
 from warroom.domain.base import Context, RuleBroken, derived_id
 
 # What a claim may be left in, and what it ends in.

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from typing import Any, Literal, get_args
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 from immutables import Map
 
+from warroom.domain.aggregate import Aggregate
 from warroom.domain.base import Context, RuleBroken, derived_id
 
 Selection = Literal["audited", "tracked"]

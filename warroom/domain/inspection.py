@@ -6,9 +6,10 @@ from datetime import date, datetime
 from typing import Any, Literal, get_args
 from uuid import uuid4
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from warroom.domain import window, words
+from warroom.domain.aggregate import Aggregate
 from warroom.domain.base import Context, RuleBroken
 
 Framework = Literal["SIF", "ILACS", "JTAI", "monitoring_visit"]

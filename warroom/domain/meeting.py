@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, get_args
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from warroom.domain.aggregate import Aggregate
 from warroom.domain.base import Context, NotFound, RuleBroken
 
 MeetingKind = Literal[

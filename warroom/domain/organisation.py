@@ -10,8 +10,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID, uuid4
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from warroom.domain.aggregate import Aggregate
 from warroom.domain.base import Context, RuleBroken, derived_id
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from warroom.domain.aggregate import Aggregate
 from warroom.domain.base import derived_id
 
 

@@ -11,8 +11,9 @@ from datetime import datetime
 from typing import Any, Literal, get_args
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from warroom.domain.aggregate import Aggregate
 from warroom.domain.base import Context, derived_id
 
 Role = Literal["admin", "lead", "gatekeeper", "rapid_response", "staff", "auditor"]

@@ -20,7 +20,7 @@ from commands.models import (
 )
 from warroom.domain import words
 from warroom.storage import Document
-from web.answers import DOCUMENT
+from web.answers import BYTES, DOCUMENT, DOCUMENT_TYPES
 from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep, WhenDep
 
 # Who may read a document's bytes: those who handle documents, and the auditor.
@@ -128,12 +128,17 @@ def document_content(
         raise HTTPException(404, f"request {request_id} has no document {sha256}")
     return Response(
         content,
-        media_type="application/octet-stream",
+        media_type=_type_of(name),
         headers={
             "Content-Disposition": f'attachment; filename="{_safe(name)}"',
             "X-Content-SHA256": sha256,
         },
     )
+
+
+def _type_of(name: str) -> str:
+    ending = name[name.rfind(".") :].lower() if "." in name else ""
+    return DOCUMENT_TYPES.get(ending, BYTES)
 
 
 def _safe(name: str) -> str:
