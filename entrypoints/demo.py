@@ -25,7 +25,8 @@ from commands.run import Actor
 from entrypoints.console import CONSOLE
 from entrypoints.demo_calendar import LONDON, Calendar, calendar_for
 from entrypoints.demo_documents import caseload_report, sufficiency_strategy
-from entrypoints.demo_script import DEMO_TITLE, Step, opening, script
+from entrypoints.demo_script import DEMO_TITLE, opening, script
+from entrypoints.demo_steps import Step
 from projections.follower import read_events
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
