@@ -417,8 +417,8 @@ export function notifyForm(c) {
 export function judgeForm(c) {
   return {
     command: "JudgeCase",
-    title: "Record the audit judgement",
-    about: `${c.ref} (${c.plan}).`,
+    title: "Record the inspector's judgement",
+    about: `${c.ref} (${c.plan}): the judgement the inspector gave the case.`,
     fields: [{ name: "judgement", label: "Judgement", type: "select", options: options("judgements"), value: c.judgement }],
     submitLabel: "Record",
     build: (v) => ({ ids: ids({ case_id: c.id }), json: { judgement: v.judgement } }),
@@ -696,7 +696,7 @@ export const multiAgencyForm = caseStep("RecordMultiAgencyReview", "Multi-agency
   [{ name: "note", label: "Note (optional)", type: "textarea" }], (v) => ({ note: v.note || null }));
 export const auditFormDoneForm = caseStep("CompleteAuditForm", "Audit form complete", "the audit form is filled in.",
   [], () => ({}));
-export const concludeAuditForm = caseStep("ConcludeCaseAudit", "Conclude the audit", "the audit's judgement and why.",
+export const concludeAuditForm = caseStep("ConcludeCaseAudit", "Conclude our audit", "our audit's judgement and why.",
   () => [
     { name: "judgement", label: "Judgement", type: "select", options: options("judgements") },
     { name: "reason", label: "Why", type: "textarea", required: true },

@@ -69,7 +69,8 @@ export function blogEmailStatus(day, email) {
   const last = email.attempts.at(-1);
   const text = {
     sending: "Being sent now.",
-    sent: `Emailed ${last.via === "outbox" ? "to the outbox" : ""} to ${plural(last.recipients.length, "recipient")} at ${fmtTime(last.ended_at || last.claimed_at)}.`,
+    sent: `Emailed to ${plural(last.recipients.length, "recipient")}${last.via === "outbox" ? " (into the outbox)" : ""}`
+      + ` at ${fmtTime(last.ended_at || last.claimed_at)}.`,
     failed: `NOT sent (${last.tries} ${last.tries === 1 ? "try" : "tries"}): ${last.reason}`,
   }[last.status] || last.status;
   return h("p", { class: `mail-status ${last.status}` }, text,
