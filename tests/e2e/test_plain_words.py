@@ -15,7 +15,7 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
@@ -186,6 +186,9 @@ def read_every_view(page: Page, role: str, words: Words) -> None:
         tab.click()
         settle(page)
         words.check(f"{role}, {view}", visible_text(page))
+        read_forms(
+            page, f"{role}, {view}", words, f"#view-{view} button.action:visible"
+        )
     page.locator(".view-tab[data-view=wall]").click()
     settle(page)
     detail = page.locator("#detail-dialog")
@@ -198,6 +201,20 @@ def read_every_view(page: Page, role: str, words: Words) -> None:
             page.locator("#detail-close").click()
             expect(detail).to_be_hidden()
 
+    # The first of each kind with its forms, as its details offer them.
+    for selector, what in (
+        ("#schedule-body button.act-details", "meeting"),
+        ("#requests-body button.act-details", "request"),
+        ("#cases-body button.case-open", "case"),
+    ):
+        if page.locator(selector).count():
+            read_forms(
+                page,
+                f"{role}, a {what}'s",
+                words,
+                "#detail-actions button:visible",
+                page.locator(selector).first.click,
+            )
     each_detail("#schedule-body button.act-details", "meeting")
     each_detail("#requests-body button.act-details", "open request")
     page.locator("#requests-closed").click()
@@ -205,6 +222,33 @@ def read_every_view(page: Page, role: str, words: Words) -> None:
     each_detail("#requests-body button.act-details", "closed request")
     page.locator("#requests-closed").click()
     each_detail("#cases-body button.case-open", "case")
+
+
+def read_forms(
+    page: Page,
+    where: str,
+    words: Words,
+    buttons: str,
+    reopen: Callable[[], None] | None = None,
+) -> None:
+    """Opens each form the buttons offer (after `reopen`, which shows them),
+    reads it, and cancels it."""
+    dialog = page.locator("#command-dialog")
+    if reopen:
+        reopen()
+    count = page.locator(buttons).count()
+    for n in range(count):
+        if n and reopen:
+            reopen()
+        button = page.locator(buttons).nth(n)
+        label = button.inner_text()
+        button.click()
+        expect(dialog).to_be_visible()
+        words.check(f"{where} form {label!r}", visible_text(page, "#command-dialog"))
+        page.locator("#command-cancel").click()
+        expect(dialog).to_be_hidden()
+    if page.locator("#detail-dialog").is_visible():  # nothing offered in it
+        page.locator("#detail-close").click()
 
 
 def test_every_view_print_and_email_of_the_demo_says_things_in_plain_words(

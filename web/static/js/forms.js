@@ -515,7 +515,7 @@ export async function openInspectionForm() {
       { name: "starts_on", label: "Starts on", type: "date", value: todayInZone(), required: true },
       { name: "timezone", label: "Time zone", value: "Europe/London", required: true },
       { name: "template", label: "Playbook", type: "select",
-        options: [["", "None"], ...templates.map((t) => [t.name, `${t.name} (${t.framework}): ${t.description}`])] },
+        options: [["", "None"], ...templates.map((t) => [t.name, `${words(t.name)}: ${t.description}`])] },
     ],
     // The page moves to the inspection just opened.
     after: (answer) => { chooseInspection(answer.id); },
