@@ -44,7 +44,9 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["change"] = _change_in_zone
-    env.filters["named"] = lambda key, names: names.get(key, key)
+    env.filters["named"] = lambda key, names: names.get(
+        key, "an inspector not on the roster"
+    )
     env.filters["words"] = value_words
     env.filters["version"] = version_words
     env.filters["who"] = who_words

@@ -52,7 +52,8 @@ export function may(action) {
 
 export function inspectorName(id) {
   const found = (state.inspection?.inspectors || []).find((i) => i.id === id);
-  return found ? found.name : id;
+  // Never the id itself: people read names.
+  return found ? found.name : "an inspector not on the roster";
 }
 
 // Short names people write in capitals: "KIT", not "Kit".

@@ -3,7 +3,7 @@
 
 import { api, inspectionPath } from "../api.js";
 import { openForm } from "../dialog.js";
-import { $, actionButton, debounce, fill, h } from "../dom.js";
+import { $, actionButton, debounce, fill, h, whoWords } from "../dom.js";
 import { eventsUpTo } from "../events.js";
 import { answerLineForm, lineOwnerForm, kitActionAssignForm, kitActionCommand, kitActionDoneForm } from "../forms.js";
 import { state } from "../state.js";
@@ -47,7 +47,7 @@ function notesFromLog() {
       meeting_title: titles.get(e.aggregate_id) || "KIT meeting",
       text: e.data.text,
       recorded_at: e.occurred_at || e.recorded_at,
-      by: e.actor_name,
+      by: whoWords(e.actor_name),
       actions: (e.data.actions || []).map((text, i) => ({ n: first + i, text, owner: null, done: false, note: null })),
     };
   });

@@ -8,7 +8,7 @@ import { assignForm, attachForm, confirmDocForm, reasonForm, releaseForm, takeFo
 import { copyText, detailAction, downloadDocument, openDetail } from "../detail.js";
 import { eventsUpTo } from "../events.js";
 import { VALUE_WORDS } from "../config.js";
-import { inspectorName, lowerFirst, versionWords, words } from "../dom.js";
+import { inspectorName, lowerFirst, versionWords, whoWords, words } from "../dom.js";
 import { state } from "../state.js";
 import { fmtAge, fmtDayTime, fmtTime } from "../time.js";
 
@@ -119,7 +119,7 @@ const CLOSED_WORDS = { released: "Released", declined: "Declined or pushed back"
 export function versionsOf(requestId) {
   return eventsUpTo(state.past)
     .filter((e) => e.type === "DocumentAttached" && e.aggregate_id === requestId)
-    .map((e) => ({ ...e.data, at: e.recorded_at, by: e.actor_name }));
+    .map((e) => ({ ...e.data, at: e.recorded_at, by: whoWords(e.actor_name) }));
 }
 
 export function requestDetail(request) {
