@@ -44,7 +44,9 @@ UUID = re.compile(
 # An age with nothing saying what it counts: "2 h 50 min", not "asked 2 h
 # 50 min ago" nor "due 08:07, 1 h 12 min late".
 AGE = re.compile(r"\b\d+ (?:d \d+ h|h \d+ min|min)\b")
-AGE_SAYS = re.compile(r"^\s*(?:ago|late|early|overdue|left|to go|before|after)\b")
+AGE_SAYS = re.compile(
+    r"^\s*(?:ago|late|early|overdue|left|to go|to day|before|after)\b"
+)
 AGE_TOLD = re.compile(r"(?:\bfor|\bin|\bafter|\bwithin|\bevery)\s*$")
 
 
