@@ -140,7 +140,7 @@ def _detail(entry: Mapping[str, Any], at: Callable[[str], str]) -> str:
 
 def text(blog: Mapping[str, Any], title: str) -> str:
     sections, people = _parts(blog)
-    lines = [f"{title}: the daily blog for {blog['day']}", ""]
+    lines = [f"{title}: the daily blog for {_day_words(blog)}", ""]
     for post in blog.get("posts", []):
         lines += [str(post["title"]), "", str(post["body"]), f"-- {post['by']}", ""]
     for heading, items in sections:
@@ -160,7 +160,7 @@ def text(blog: Mapping[str, Any], title: str) -> str:
 def page(blog: Mapping[str, Any], title: str) -> str:
     e = html.escape
     sections, people = _parts(blog)
-    body = [f"<h1>{e(title)}: the daily blog for {e(blog['day'])}</h1>"]
+    body = [f"<h1>{e(title)}: the daily blog for {e(_day_words(blog))}</h1>"]
     for post in blog.get("posts", []):
         body.append(
             f"<h2>{e(str(post['title']))}</h2>"
@@ -184,6 +184,12 @@ def page(blog: Mapping[str, Any], title: str) -> str:
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{e(title)}</title></head><body>" + "\n".join(body) + "</body></html>\n"
     )
+
+
+def _day_words(blog: Mapping[str, Any]) -> str:
+    """The blog's day as people say it: "Monday 7 December 2026"."""
+    day = date.fromisoformat(blog["day"])
+    return f"{day:%A} {day.day} {day:%B %Y}"
 
 
 def _list(items: Iterable[str]) -> str:
