@@ -96,7 +96,7 @@ export function caseDetail(c) {
 
 // The inspector's copy is released to an inspector, stored by id: their name.
 function holderName(to) {
-  return (state.inspection?.inspectors || []).find((i) => i.id === to)?.name || "an inspector not on the roster";
+  return (state.inspection?.inspectors || []).find((i) => i.id === to)?.name || to;
 }
 
 // The audit in full (issue 15): its steps done, and the next one.
