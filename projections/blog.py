@@ -408,7 +408,8 @@ class Blog(ReadModel):
 
     def _subject(self, e: LoggedEvent) -> str:
         if e.type == "PlaybookTaskDone":
-            return self.task_titles.get(e.data["task_id"], str(e.data["task_id"]))
+            # Never the task's id: people read titles.
+            return self.task_titles.get(e.data["task_id"], "a playbook task")
         if e.type == "DebriefRecorded":
             meeting = self.meetings.get(e.data["meeting_id"])
             return str(meeting["title"]) if meeting else ""

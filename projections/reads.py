@@ -233,7 +233,6 @@ def _resolve(future: asyncio.Future[None]) -> None:
 def _answer(views: Views, inspection_id: str, question: Question[T]) -> T:
     inspection = views.inspections.get(inspection_id)
     if inspection is None:
-        raise NotFound(
-            f"no inspection with id {inspection_id} at position {views.position}"
-        )
+        # In words a person reads on a print page: no id, no log position.
+        raise NotFound("no such inspection, or it had not been opened by then")
     return question(inspection, views)

@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from warroom.text import one_line, printable
+from warroom.words import value_words, who_words
 
 UNDISCLOSED = "undisclosed-recipients:;"
 # Lines up to RFC 5322's limit of 998: a List-Id with an inspection's id in it
@@ -86,7 +87,8 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
     def entry(e: Mapping[str, Any]) -> str:
         told = f"{at(e['at'])} {e['subject']}"
         detail = _detail(e, at)
-        return f"{told}: {detail} ({e['by']})" if detail else f"{told} ({e['by']})"
+        by = who_words(str(e["by"]))
+        return f"{told}: {detail} ({by})" if detail else f"{told} ({by})"
 
     def entries(name: str) -> list[str]:
         return [entry(e) for e in blog.get(name, [])]
@@ -124,7 +126,7 @@ def _detail(entry: Mapping[str, Any], at: Callable[[str], str]) -> str:
     """What changed, in a few words, for the entries that say more than a name."""
     kind, data = entry["type"], entry.get("data", {})
     if "to_name" in entry:  # a case copy: to whom, and how
-        return f"to {entry['to_name']}, {str(data['medium']).replace('_', ' ')}"
+        return f"to {entry['to_name']}, {value_words(data['medium'])}"
     if kind == "MeetingRescheduled":
         return f"now {at(data['starts_at'])}-{at(data['ends_at'])}"
     if kind == "MeetingMoved":
@@ -138,7 +140,7 @@ def _detail(entry: Mapping[str, Any], at: Callable[[str], str]) -> str:
 
 def text(blog: Mapping[str, Any], title: str) -> str:
     sections, people = _parts(blog)
-    lines = [f"{title}: the daily blog for {blog['day']}", ""]
+    lines = [f"{title}: the daily blog for {_day_words(blog)}", ""]
     for post in blog.get("posts", []):
         lines += [str(post["title"]), "", str(post["body"]), f"-- {post['by']}", ""]
     for heading, items in sections:
@@ -158,7 +160,7 @@ def text(blog: Mapping[str, Any], title: str) -> str:
 def page(blog: Mapping[str, Any], title: str) -> str:
     e = html.escape
     sections, people = _parts(blog)
-    body = [f"<h1>{e(title)}: the daily blog for {e(blog['day'])}</h1>"]
+    body = [f"<h1>{e(title)}: the daily blog for {e(_day_words(blog))}</h1>"]
     for post in blog.get("posts", []):
         body.append(
             f"<h2>{e(str(post['title']))}</h2>"
@@ -184,16 +186,26 @@ def page(blog: Mapping[str, Any], title: str) -> str:
     )
 
 
+def _day_words(blog: Mapping[str, Any]) -> str:
+    """The blog's day as people say it: "Monday 7 December 2026"."""
+    day = date.fromisoformat(blog["day"])
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
 def _list(items: Iterable[str]) -> str:
     shown = "".join(f"<li>{html.escape(item)}</li>" for item in items)
     return f"<ul>{shown}</ul>" if shown else "<p>(none)</p>"
 
 
 def footer_lines(blog: Mapping[str, Any]) -> list[str]:
-    lines = [
-        f"Sent by the war room from its log, as it stood at position "
-        f"{blog.get('position', '?')}."
-    ]
+    stood_at = blog.get("stood_at")
+    if stood_at:
+        zone = ZoneInfo(blog.get("timezone") or "Europe/London")
+        moment = datetime.fromisoformat(stood_at).astimezone(zone)
+        when = f"{moment:%H:%M} on {moment:%A} {moment.day} {moment:%B}"
+        lines = [f"Sent by the war room from its log, as it stood at {when}."]
+    else:
+        lines = ["Sent by the war room from its log."]
     seal = blog.get("seal")
     if seal:
         lines += ["", "The day's seal (a signed checkpoint of the log):", *_seal(seal)]

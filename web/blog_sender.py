@@ -147,11 +147,19 @@ class Mailer:
 
 
 def blog_of(
-    app: WarRoom, views: InspectionViews, inspection_id: str, day: date, position: int
+    app: WarRoom,
+    views: InspectionViews,
+    inspection_id: str,
+    day: date,
+    position: int,
+    stood_at: str | None = None,
 ) -> Mapping[str, Any]:
+    """`stood_at`: when the log's newest entry read was written, which the
+    email's footer names (a time, never a log position)."""
     return {
         **views.blog.render(day, views.inspector_names()),
         "position": position,
+        "stood_at": stood_at,
         "seal": seal_of(app, inspection_id, day, position),
     }
 
@@ -175,7 +183,9 @@ def read_from_log(app: WarRoom, inspection_id: str, day: date) -> BlogRead:
         for event in inspection_events(app, inspection_id):
             views.apply(event)
         inspection = views.inspections[inspection_id]
-        blog = blog_of(app, inspection, inspection_id, day, views.position)
+        blog = blog_of(
+            app, inspection, inspection_id, day, views.position, views.recorded_at
+        )
         return blog, inspection.inspection.render()["title"]
 
     return read
@@ -186,7 +196,7 @@ def read_from_server(state: ServerState, inspection_id: str, day: date) -> BlogR
         answer, _ = state.reader.ask(
             inspection_id,
             lambda i, v: (
-                blog_of(state.app, i, inspection_id, day, v.position),
+                blog_of(state.app, i, inspection_id, day, v.position, v.recorded_at),
                 i.inspection.render()["title"],
             ),
         )

@@ -8,7 +8,7 @@ import email
 import email.policy
 import os
 import subprocess
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -75,7 +75,10 @@ def test_a_failed_send_shows_in_red_and_a_sent_one_links_to_its_email(
 
         expect(bar).to_be_visible(timeout=WAIT_MS)
         expect(bar).to_have_class("mail-bar failed")
-        expect(bar).to_contain_text(f"The blog for {today} was NOT sent (2 tries)")
+        # The day in words, as people say it ("Monday 7 December").
+        day_words = f"{date.fromisoformat(today):%A} {date.fromisoformat(today).day}"
+        expect(bar).to_contain_text(f"The blog for {day_words}")
+        expect(bar).to_contain_text("was NOT sent (2 tries)")
         expect(bar).to_contain_text("451 4.3.0 mailbox busy")
 
         _send(url, iid, today, WARROOM_MAIL_DIR=outbox)

@@ -354,7 +354,9 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
     rory.saved()
     expect(page.locator("#latest-browse")).to_contain_text("B-001 chronology")
     # The feed names the thing.
-    expect(page.locator("#feed-body")).to_contain_text("Judged: B-001, good")
+    expect(page.locator("#feed-body")).to_contain_text(
+        "Inspector's judgement: B-001, good"
+    )
 
     # The lead: approve, lines of enquiry, a KIT note, the phase, an
     # inspector, a withdrawal, the day's blog post.

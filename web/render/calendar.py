@@ -21,6 +21,7 @@ from icalendar import Calendar, Event
 
 from projections.schedule import MeetingRecord
 from warroom.text import one_line, printable
+from warroom.words import value_words
 
 PRODID = "-//warroom//inspection war room//EN"
 
@@ -77,7 +78,7 @@ def _event(feed: Feed, zone: ZoneInfo, m: MeetingRecord, removed: bool) -> Event
     event.add("dtend", datetime.fromisoformat(m["ends_at"]).astimezone(zone))
     event.add("summary", one_line(m["title"]))
     event.add("location", one_line(m["venue"]))
-    event.add("categories", [one_line(m["kind"].replace("_", " "))])
+    event.add("categories", [one_line(value_words(m["kind"]))])
     cancelled = m["cancelled"] or removed
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     description = describe(m, feed.inspector_names, removed, feed.timezone)

@@ -27,6 +27,7 @@ from jinja2 import (
 from jinja2.runtime import Context
 
 from warroom.text import printable
+from warroom.words import value_words, version_words, who_words
 from web.render.calendar import change_text
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -43,7 +44,12 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["change"] = _change_in_zone
-    env.filters["named"] = lambda key, names: names.get(key, key)
+    env.filters["named"] = lambda key, names: names.get(
+        key, "an inspector not on the roster"
+    )
+    env.filters["words"] = value_words
+    env.filters["version"] = version_words
+    env.filters["who"] = who_words
     return env
 
 
@@ -66,8 +72,11 @@ def render_html(
     position: int,
     past: bool,
     for_pdf: bool = False,
+    stood_at: str | None = None,
     **context: Any,
 ) -> str:
+    """`stood_at`: the instant a page of the past shows things as they stood
+    (people read a time, never a log position)."""
     zone = inspection["timezone"]
     printed_at = datetime.now(UTC).astimezone(ZoneInfo(zone))
     page = (
@@ -79,6 +88,7 @@ def render_html(
             printed_at=printed_at.strftime("%Y-%m-%d %H:%M %Z"),
             position=position,
             past=past,
+            stood_at=stood_at,
             for_pdf=for_pdf,
             local=lambda instant, form="%H:%M": local_time(instant, zone, form),
             **context,

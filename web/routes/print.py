@@ -52,7 +52,14 @@ async def _page(
     question: Question,
 ) -> Response:
     def ask(i: InspectionViews, views: Views) -> dict[str, Any]:
-        return {"inspection": i.inspection.render(), **question(i, views)}
+        # The time a page of the past stood at: the one asked for, or the
+        # time its position was recorded.
+        stood_at = when.as_of.isoformat() if when.as_of else views.recorded_at
+        return {
+            "inspection": i.inspection.render(),
+            "stood_at": stood_at,
+            **question(i, views),
+        }
 
     context, position = await run_in_threadpool(
         state.reader.ask, inspection_id, ask, at=when.at, as_of=when.as_of

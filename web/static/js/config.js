@@ -38,7 +38,9 @@ export const VALUE_WORDS = {
     parents_carers: "Parents and carers", education: "Education", health: "Health",
     other_partners: "Other partners",
   },
-  meeting_kinds: {},
+  meeting_kinds: {
+    kit: "KIT meeting", lead_inspector: "With the lead inspector", end_of_day_briefing: "End-of-day briefing",
+  },
   judgements: { requires_improvement: "Requires improvement" },
   roles: { rapid_response: "Rapid response team" },
 };

@@ -52,12 +52,35 @@ export function may(action) {
 
 export function inspectorName(id) {
   const found = (state.inspection?.inspectors || []).find((i) => i.id === id);
-  return found ? found.name : id;
+  // Never the id itself: people read names.
+  return found ? found.name : "an inspector not on the roster";
 }
 
+// Short names people write in capitals: "KIT", not "Kit".
+const CAPITALS = new Set(["kit", "iro", "cin", "cp", "lac", "sif", "ilacs", "jtai", "it"]);
+
 export function words(snake) {
-  const text = String(snake).replaceAll("_", " ");
+  const text = String(snake).split("_").map((w) => (CAPITALS.has(w) ? w.toUpperCase() : w)).join(" ");
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+// Words for the middle of a sentence: "Hard copy" as "hard copy", but
+// "KIT meeting" and "IRO" keep their capitals.
+export function lowerFirst(text) {
+  const t = String(text);
+  return /^[A-Z][A-Z]/.test(t) ? t : t.charAt(0).toLowerCase() + t.slice(1);
+}
+
+// A document's version as "v3", whether it was given as "3" or as "v3".
+export function versionWords(version) {
+  const text = String(version ?? "").trim();
+  return /^v/i.test(text) ? text : `v${text}`;
+}
+
+// Who did something, as a person reads it: the command line was stored as
+// "console" before it had a name of its own.
+export function whoWords(name) {
+  return name === "console" ? "the war room (command line)" : name;
 }
 
 // A key per form opening: sending the same form twice (a double click, a

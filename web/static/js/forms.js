@@ -432,8 +432,8 @@ export function notifyForm(c) {
 export function judgeForm(c) {
   return {
     command: "JudgeCase",
-    title: "Record the audit judgement",
-    about: `${c.ref} (${c.plan}).`,
+    title: "Record the inspector's judgement",
+    about: `${c.ref} (${c.plan}): the judgement the inspector gave the case.`,
     fields: [{ name: "judgement", label: "Judgement", type: "select", options: options("judgements"), value: c.judgement,
       required: true }],
     submitLabel: "Record",
@@ -532,7 +532,7 @@ export async function openInspectionForm() {
       { name: "starts_on", label: "Starts on", type: "date", value: todayInZone(), required: true },
       { name: "timezone", label: "Time zone", value: "Europe/London", required: true },
       { name: "template", label: "Playbook", type: "select",
-        options: [["", "None"], ...templates.map((t) => [t.name, `${t.name} (${t.framework}): ${t.description}`])] },
+        options: [["", "None"], ...templates.map((t) => [t.name, `${words(t.name)}: ${t.description}`])] },
     ],
     // The page moves to the inspection just opened.
     after: (answer) => { chooseInspection(answer.id); },
@@ -717,7 +717,7 @@ export const multiAgencyForm = caseStep("RecordMultiAgencyReview", "Multi-agency
   [{ name: "note", label: "Note (optional)", type: "textarea" }], (v) => ({ note: v.note || null }));
 export const auditFormDoneForm = caseStep("CompleteAuditForm", "Audit form complete", "the audit form is filled in.",
   [], () => ({}));
-export const concludeAuditForm = caseStep("ConcludeCaseAudit", "Conclude the audit", "the audit's judgement and why.",
+export const concludeAuditForm = caseStep("ConcludeCaseAudit", "Conclude our audit", "our audit's judgement and why.",
   () => [
     { name: "judgement", label: "Judgement", type: "select", options: options("judgements"), required: true },
     { name: "reason", label: "Why", type: "textarea", required: true },

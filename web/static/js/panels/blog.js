@@ -3,7 +3,7 @@
 
 import { api, inspectionPath } from "../api.js";
 import { VALUE_WORDS } from "../config.js";
-import { $, fill, h, inspectorName, words } from "../dom.js";
+import { $, fill, h, inspectorName, lowerFirst, whoWords, words } from "../dom.js";
 import { state } from "../state.js";
 import { blogEmailStatus } from "./mail.js";
 import { fmt, fmtTime, todayInZone } from "../time.js";
@@ -29,8 +29,8 @@ export async function renderBlog() {
   }
   if (seq !== blogSeq) return;
   const dayWords = fmt(`${day}T12:00:00Z`, { weekday: "long", day: "numeric", month: "long" });
-  const entry = (e, text) => h("li", {}, h("span", { class: "feed-time" }, fmtTime(e.at)), " ", text, h("span", { class: "muted" }, ` (${e.by})`));
-  const medium = (m) => ((VALUE_WORDS.media || {})[m] || words(m || "")).toLowerCase();
+  const entry = (e, text) => h("li", {}, h("span", { class: "feed-time" }, fmtTime(e.at)), " ", text, h("span", { class: "muted" }, ` (${whoWords(e.by)})`));
+  const medium = (m) => lowerFirst((VALUE_WORDS.media || {})[m] || words(m || ""));
   const section = (title, items) => (items.length ? [h("h3", {}, title), h("ul", { class: "blog-list" }, items)] : []);
   fill("#blog-body",
     h("h2", { class: "blog-day" }, dayWords),

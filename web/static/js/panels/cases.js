@@ -1,7 +1,7 @@
 // The cases panel: the 30 cases as tiles.
 
 import { values } from "../meta.js";
-import { actionButton, fill, h, words } from "../dom.js";
+import { actionButton, fill, h, lowerFirst, words } from "../dom.js";
 import { VALUE_WORDS } from "../config.js";
 import { detailAction, openDetail } from "../detail.js";
 import {
@@ -72,12 +72,12 @@ function partyWords(party) {
 // notifications, judgement and browse the person may record.
 export function caseDetail(c) {
   const body = [
-    h("p", {}, `${c.plan}, ${c.selection}${c.judgement ? `, judged ${(VALUE_WORDS.judgements[c.judgement] || words(c.judgement)).toLowerCase()}` : ", not judged yet"}.`),
+    h("p", {}, `${c.plan}, ${c.selection}${c.judgement ? `, judged ${lowerFirst(VALUE_WORDS.judgements[c.judgement] || words(c.judgement))}` : ", not judged yet"}.`),
     c.over_reason ? h("p", { class: "over-reason" }, `Selected beyond the sample: ${c.over_reason}`) : null,
     h("h3", {}, "Notified"),
-    h("p", {}, c.notified.map(partyWords).join(", ") || "Nobody yet"),
+    h("p", {}, c.notified.map(partyWords).join(", ") || "No one has been notified yet."),
     h("h3", {}, "Still to notify"),
-    h("p", {}, c.not_yet_notified.map(partyWords).join(", ") || "Nobody"),
+    h("p", {}, c.not_yet_notified.map(partyWords).join(", ") || "No one: all have been notified."),
     ...auditWords(c),
     c.last_browse ? h("h3", {}, "Latest browse") : null,
     c.last_browse ? h("p", {}, `${c.last_browse.item} by ${c.last_browse.inspector_name}, ${fmtDayTime(c.last_browse.at)}`) : null,
@@ -85,16 +85,16 @@ export function caseDetail(c) {
   const act = (action, label, spec) => detailAction(actionButton(action, label, () => {}), spec);
   const actions = state.past !== null ? [] : [
     act("notify", "Record a notification", () => notifyForm(c)),
-    act("judge", "Record the judgement", () => judgeForm(c)),
+    act("judge", "Record the inspector's judgement", () => judgeForm(c)),
     act("caseBrowsed", "Record a browse", () => caseBrowsedForm(c)),
     act("auditor", "Name the auditor", () => auditorForm(c)),
-    act("multiAgency", "Multi-agency review", () => multiAgencyForm(c)),
-    act("auditForm", "Audit form complete", () => auditFormDoneForm(c)),
-    act("concludeAudit", "Conclude the audit", () => concludeAuditForm(c)),
-    act("judgementSeen", "Judgement seen", () => judgementSeenForm(c)),
-    act("folderReady", "Folder ready", () => folderReadyForm(c)),
-    act("makeCopy", "Copy made", () => makeCopyForm(c)),
-    act("handOverCopy", "Copy handed over", () => handOverCopyForm(c)),
+    act("multiAgency", "Record a multi-agency review", () => multiAgencyForm(c)),
+    act("auditForm", "Mark the audit form complete", () => auditFormDoneForm(c)),
+    act("concludeAudit", "Conclude our audit, with our judgement", () => concludeAuditForm(c)),
+    act("judgementSeen", "Record who has seen the judgement", () => judgementSeenForm(c)),
+    act("folderReady", "Mark the folder ready", () => folderReadyForm(c)),
+    act("makeCopy", "Record a copy made", () => makeCopyForm(c)),
+    act("handOverCopy", "Record a copy handed over", () => handOverCopyForm(c)),
     act("releaseCopy", "Release the inspector's copy", () => releaseCopyForm(c)),
   ];
   openDetail(c.ref, body, actions);
@@ -111,7 +111,7 @@ function auditWords(c) {
   const p = c.audit_progress;
   if (!a || !p) return [];
   const copies = Object.entries(a.copies || {}).filter(([, k]) => k.made)
-    .map(([who, k]) => `${words(who).toLowerCase()}${k.handed_over_at ? ` (handed to ${holderName(k.handed_to)})` : " (made)"}`);
+    .map(([who, k]) => `${lowerFirst(words(who))}${k.handed_over_at ? ` (handed to ${holderName(k.handed_to)})` : " (made)"}`);
   return [
     h("h3", {}, `Audit: ${p.done} of ${p.of} steps`),
     h("ul", { class: "plain-list audit-steps" },
@@ -119,7 +119,9 @@ function auditWords(c) {
       h("li", {}, `Multi-agency review: ${a.multi_agency_review ? `held${a.multi_agency_note ? `, ${a.multi_agency_note}` : ""}` : "not yet"}`),
       h("li", {}, `Audit form: ${a.form_complete ? "complete" : "not yet"}`),
       a.reason ? h("li", {}, `Why judged so: ${a.reason}`) : null,
-      h("li", {}, `Judgement seen by: ${a.seen_by.map((s) => words(s).toLowerCase()).join(", ") || "nobody yet"}`),
+      h("li", {}, a.seen_by.length
+        ? `Judgement seen by: ${a.seen_by.map((s) => lowerFirst(partyWords(s))).join(", ")}`
+        : "Judgement not seen yet by the social worker or team manager"),
       h("li", {}, `Folder: ${a.folder_ready ? "ready" : "not ready"}`),
       h("li", {}, `Copies: ${copies.join(", ") || "none yet"}`),
       p.next ? h("li", { class: "next-step" }, `Next: ${p.next}`) : null),

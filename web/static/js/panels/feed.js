@@ -3,10 +3,12 @@
 // marked for a few minutes, so a glance across the room finds them.
 
 import { VALUE_WORDS } from "../config.js";
-import { eventWords, fill, h, inspectorName, words } from "../dom.js";
+import { eventWords, fill, h, inspectorName, lowerFirst, versionWords, whoWords, words } from "../dom.js";
 import { eventsUpTo } from "../events.js";
 import { state } from "../state.js";
-import { fmtDayTime, fmtTime } from "../time.js";
+import { fmt, fmtDayTime, fmtTime } from "../time.js";
+
+const fmtDay = (day) => fmt(`${day}T12:00:00Z`, { weekday: "short", day: "numeric", month: "short" });
 
 export const NEW_FOR_MS = 5 * 60 * 1000;
 
@@ -23,7 +25,7 @@ export function renderFeed() {
       h("span", { class: "feed-time" }, fmtTime(when)), " ",
       fresh ? h("span", { class: "tag new" }, "New") : null, fresh ? " " : null,
       h("span", { class: "feed-what" }, describe(e, names)),
-      " ", h("span", { class: "muted" }, `· ${e.actor_name}`));
+      " ", h("span", { class: "muted" }, `· ${whoWords(e.actor_name)}`));
   }));
   fitFeed();
 }
@@ -42,6 +44,9 @@ function namesOf(events) {
   for (const e of events) {
     const title = e.data.title || e.data.ref;
     if (title && !names.has(e.aggregate_id)) names.set(e.aggregate_id, title);
+    // Playbook tasks are named by their own ids inside the playbook's events.
+    for (const task of e.type === "PlaybookStarted" ? e.data.tasks || [] : []) names.set(task.id, task.title);
+    if (e.type === "PlaybookTaskAdded") names.set(e.data.task_id, e.data.title);
   }
   return names;
 }
@@ -64,11 +69,11 @@ export function describe(e, names) {
     case "InspectorJoined": return `Inspector joined: ${d.name}`;
     case "DocumentRequested": return `Requested: ${d.title}`;
     case "RequestAssigned": return `Assigned: ${thing} → ${assignee(d.assignee)}`;
-    case "DocumentAttached": return `Attached: ${thing}, ${d.name} v${d.version}`;
+    case "DocumentAttached": return `Attached: ${thing}, ${d.name} ${versionWords(d.version)}`;
     case "DocumentApproved": return `Approved: ${thing}`;
     case "FinalCheckPassed": return `Checked: ${thing}`;
     case "DocumentReleased":
-      return `Released: ${thing} → ${inspectorName(d.to)}, ${valueWords("media", d.medium).toLowerCase()}`;
+      return `Released: ${thing} → ${inspectorName(d.to)}, ${lowerFirst(valueWords("media", d.medium))}`;
     case "RequestDeclined": return `Declined: ${thing} (${d.reason})`;
     case "RequestWithdrawn": return `Withdrawn: ${thing}`;
     case "RequestEscalated": return `Escalated: ${thing}`;
@@ -83,8 +88,39 @@ export function describe(e, names) {
     case "LineOfEnquiryRaised": return `Line of enquiry: ${d.title}`;
     case "LineOfEnquiryAnswered": return `Answered: ${thing}`;
     case "CaseSelected": return `Case selected: ${d.ref} (${d.selection})`;
-    case "CaseNotified": return `Notified: ${thing}, ${valueWords("parties", d.party).toLowerCase()}`;
-    case "CaseAuditJudged": return `Judged: ${thing}, ${valueWords("judgements", d.judgement).toLowerCase()}`;
+    case "CaseNotified": return `Notified: ${thing}, ${lowerFirst(valueWords("parties", d.party))}`;
+    case "CaseAuditJudged": return `Inspector's judgement: ${thing}, ${lowerFirst(valueWords("judgements", d.judgement))}`;
+    case "CaseAuditConcluded": return `Our audit concluded: ${thing}, ${lowerFirst(valueWords("judgements", d.judgement))}`;
+    case "CaseAuditorAssigned": return `Auditor: ${thing} → ${d.auditor}`;
+    case "CaseMultiAgencyReviewed": return `Multi-agency review: ${thing}`;
+    case "CaseAuditFormCompleted": return `Audit form complete: ${thing}`;
+    case "CaseJudgementSeen": return `Judgement seen: ${thing}, by the ${lowerFirst(valueWords("parties", d.by))}`;
+    case "CaseFolderReady": return `Folder ready: ${thing}`;
+    case "CaseCopyMade": return `Copy made: ${thing}, for the ${lowerFirst(words(d.copy))}`;
+    case "CaseCopyHandedOver": return `Copy handed over: ${thing} → ${d.to}, ${lowerFirst(valueWords("media", d.medium))}`;
+    case "CaseCopyReleased":
+      return `Inspector's copy released: ${thing} → ${inspectorName(d.to)}, ${lowerFirst(valueWords("media", d.medium))}`;
+    case "AnnexADocumentListed": return `Annex A document listed: ${d.title}`;
+    case "AnnexADocumentRated": return `Annex A document rated: ${thing}`;
+    case "AnnexADocumentSubmitted": return `Annex A document submitted: ${thing}`;
+    case "AnnexASummaryWritten": return "Annex A summary written";
+    case "PlaybookStarted": return "Playbook started";
+    case "PlaybookTaskAdded": return `Task added: ${d.title}`;
+    case "PlaybookTaskAssigned": return `Task given: ${names.get(d.task_id) || "a task"} → ${d.owner}`;
+    case "PlaybookTaskDone": return `Task done: ${names.get(d.task_id) || "a task"}`;
+    case "PlaybookResponsibilityAssigned": return `Who does what: ${d.role} → ${d.person}`;
+    case "KitActionAssigned": return `KIT action given: ${thing} → ${d.owner}`;
+    case "KitActionDone": return `KIT action done: ${thing}`;
+    case "LineOfEnquiryOwnerAssigned": return `Line of enquiry owner: ${thing} → ${d.owner}`;
+    case "DebriefRecorded": return `Debrief: ${names.get(d.meeting_id) || "a meeting"}, ${d.person}`;
+    case "BriefingAcknowledged": return `Changes acknowledged by ${d.person}`;
+    case "RecipientAdded": return `Added to the blog's email list: ${d.name}`;
+    case "RecipientRemoved": return "Removed from the blog's email list";
+    case "CalendarLinkCreated": return `Calendar link made${d.person ? ` for ${d.person}` : ""}`;
+    case "CalendarLinkRevoked": return "Calendar link ended";
+    case "BlogSendClaimed": return `Emailing the blog for ${fmtDay(d.day)}`;
+    case "BlogSent": return `Blog emailed to ${d.recipients.length === 1 ? "1 recipient" : `${d.recipients.length} recipients`}`;
+    case "BlogSendFailed": return `Blog NOT emailed: ${d.reason}`;
     case "CaseBrowsed": return `Browsed: ${thing}, ${d.item} by ${inspectorName(d.inspector)}`;
     case "BlogPostWritten": return `Blog post: ${d.title}`;
     default: {

@@ -9,6 +9,6 @@ export function renderInspection(answer) {
   state.inspection = answer;
   $("#clock").textContent = fmtTime(new Date());
   $("#inspection-title").textContent = answer.title;
-  $("#inspection-phase").textContent = `${answer.framework} · ${PHASES[answer.phase] || words(answer.phase)}`;
+  $("#inspection-phase").textContent = `${words(answer.framework)} · ${PHASES[answer.phase] || words(answer.phase)}`;
   document.title = `War room: ${answer.title}`;
 }

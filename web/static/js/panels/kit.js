@@ -3,7 +3,7 @@
 
 import { api, inspectionPath } from "../api.js";
 import { openForm } from "../dialog.js";
-import { $, actionButton, debounce, fill, h } from "../dom.js";
+import { $, actionButton, debounce, fill, h, whoWords } from "../dom.js";
 import { eventsUpTo } from "../events.js";
 import { answerLineForm, lineOwnerForm, kitActionAssignForm, kitActionCommand, kitActionDoneForm } from "../forms.js";
 import { state } from "../state.js";
@@ -47,7 +47,7 @@ function notesFromLog() {
       meeting_title: titles.get(e.aggregate_id) || "KIT meeting",
       text: e.data.text,
       recorded_at: e.occurred_at || e.recorded_at,
-      by: e.actor_name,
+      by: whoWords(e.actor_name),
       actions: (e.data.actions || []).map((text, i) => ({ n: first + i, text, owner: null, done: false, note: null })),
     };
   });
@@ -63,13 +63,18 @@ function drawKit(notes, tracked) {
         h("li", { class: action.done ? "done" : "", dataset: { n: action.n, kitMeetingId: note.meeting_id } },
           h("div", { class: "card-title" }, action.text, action.done ? h("span", { class: "tag done" }, "Done") : null),
           tracked ? h("div", { class: "card-meta" },
-            action.owner ? `with ${action.owner}` : "nobody yet", action.note ? ` · ${action.note}` : "") : null,
+            action.owner ? `with ${action.owner}` : "not given to anyone yet", action.note ? ` · ${action.note}` : "") : null,
           tracked && !action.done ? h("div", { class: "row-actions" },
             actionButton(kitActionCommand("assign"), action.owner ? "Reassign" : "Assign",
               () => openForm(kitActionAssignForm(note, action)), { class: "small act-kit-assign" }),
             actionButton(kitActionCommand("done"), "Done",
               () => openForm(kitActionDoneForm(note, action)), { class: "small act-kit-done" })) : null))) : null)))
     : h("p", { class: "empty" }, "No KIT notes yet."));
+}
+
+function evidenceWords(count) {
+  if (!count) return "no evidence yet";
+  return count === 1 ? "1 piece of evidence" : `${count} pieces of evidence`;
 }
 
 export function renderLinesOfEnquiry(answer) {
@@ -80,7 +85,7 @@ export function renderLinesOfEnquiry(answer) {
       h("div", { class: "card-title" }, line.title),
       h("div", { class: "card-meta" },
         `${line.owner ? `owner ${line.owner}` : "no owner yet"} · raised by ${line.raised_by}, `
-          + `${fmtDayTime(line.raised_at)} · ${line.evidence.length} evidence`),
+          + `${fmtDayTime(line.raised_at)} · ${evidenceWords(line.evidence.length)}`),
       h("div", { class: "row-actions" },
         actionButton("lineOwner", line.owner ? "Change owner" : "Set its owner", () => openForm(lineOwnerForm(line))),
         actionButton("answerLine", "Answer", () => openForm(answerLineForm(line)))))))

@@ -1,6 +1,7 @@
 // The hand-over ledger panel.
 
-import { $, fill, h, words } from "../dom.js";
+import { VALUE_WORDS } from "../config.js";
+import { $, fill, h, lowerFirst, versionWords, words } from "../dom.js";
 import { lines } from "../forms.js";
 import { fmtDayTime } from "../time.js";
 
@@ -16,7 +17,8 @@ export function renderLedger(answer) {
       h("div", { class: "card-title" },
         h("span", { class: "line-no" }, `#${line.line}`), " ", line.request),
       h("div", { class: "card-meta" },
-        `${line.document}${line.version ? ` v${line.version}` : ""} → ${line.to_name} (${words(line.medium).toLowerCase()})`),
+        `${line.document}${line.version ? ` ${versionWords(line.version)}` : ""} → ${line.to_name}`
+          + ` (${lowerFirst(VALUE_WORDS.media[line.medium] || words(line.medium))})`),
       // A case's copy (kind "case_copy") has no request, approval or stored document.
       line.sha256
         ? h("div", { class: "card-meta muted" },

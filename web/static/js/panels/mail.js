@@ -10,7 +10,9 @@ import { eventsUpTo } from "../events.js";
 import { addRecipientForm, removeRecipientForm } from "../forms.js";
 import { mayRun } from "../meta.js";
 import { state } from "../state.js";
-import { fmtTime } from "../time.js";
+import { fmt, fmtTime } from "../time.js";
+
+const dayWords = (day) => (day ? fmt(`${day}T12:00:00Z`, { weekday: "long", day: "numeric", month: "long" }) : "the day");
 
 const SEND_EVENTS = ["BlogSendClaimed", "BlogSent", "BlogSendFailed"];
 
@@ -28,7 +30,7 @@ export function renderMailBar() {
   if (last.type === "BlogSendFailed") {
     bar.className = "mail-bar failed";
     bar.setAttribute("role", "alert");
-    fill(bar, `The blog for ${day} was NOT sent (${last.data.tries} ${last.data.tries === 1 ? "try" : "tries"}): ${last.data.reason}`);
+    fill(bar, `The blog for ${dayWords(day)} was NOT sent (${last.data.tries} ${last.data.tries === 1 ? "try" : "tries"}): ${last.data.reason}`);
     return;
   }
   bar.className = "mail-bar sent";
@@ -37,7 +39,7 @@ export function renderMailBar() {
   const open = last.data.outbox_file
     ? [" · ", h("a", { href: "#", onclick: (event) => { event.preventDefault(); openLatestEmail(day); } }, "open the email")]
     : [];
-  fill(bar, `The blog for ${day} went ${where} to ${plural(last.data.recipients.length, "recipient")} at ${fmtTime(last.recorded_at)}`, ...open);
+  fill(bar, `The blog for ${dayWords(day)} went ${where} to ${plural(last.data.recipients.length, "recipient")} at ${fmtTime(last.recorded_at)}`, ...open);
 }
 
 // A link cannot carry the bearer token: fetch the .eml, then hand it over.
@@ -69,7 +71,8 @@ export function blogEmailStatus(day, email) {
   const last = email.attempts.at(-1);
   const text = {
     sending: "Being sent now.",
-    sent: `Emailed ${last.via === "outbox" ? "to the outbox" : ""} to ${plural(last.recipients.length, "recipient")} at ${fmtTime(last.ended_at || last.claimed_at)}.`,
+    sent: `Emailed to ${plural(last.recipients.length, "recipient")}${last.via === "outbox" ? " (into the outbox)" : ""}`
+      + ` at ${fmtTime(last.ended_at || last.claimed_at)}.`,
     failed: `NOT sent (${last.tries} ${last.tries === 1 ? "try" : "tries"}): ${last.reason}`,
   }[last.status] || last.status;
   return h("p", { class: `mail-status ${last.status}` }, text,

@@ -6,14 +6,14 @@
 
 import { api, inspectionPath } from "../api.js";
 import { openForm, toast } from "../dialog.js";
-import { $, actionButton, fill, h, plural } from "../dom.js";
+import { $, actionButton, fill, h, plural, words } from "../dom.js";
 import {
   assignTaskForm, revokeCalendarLinkForm, completeTaskForm, rateAnnexAForm, responsibilityForm, submitAnnexAForm,
 } from "../forms.js";
 import { mayRun } from "../meta.js";
 import { renderDistribution } from "./mail.js";
 import { state } from "../state.js";
-import { fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
+import { fmt, fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
 
 let planSeq = 0;
 
@@ -57,9 +57,9 @@ function renderPlaybook(answer) {
       actionButton("assignTask", t.owner ? "Reassign" : "Assign", () => openForm(assignTaskForm(t)), { class: "small act-assignTask" })));
   return [
     h("p", { class: "summary-line" },
-      `${answer.template ? `Playbook ${answer.template}. ` : ""}${plural(answer.done, "task")} done, `,
+      `${answer.template ? `Playbook ${words(answer.template)}. ` : ""}${plural(answer.done, "task")} done, `,
       h("span", { class: answer.overdue ? "overdue-count" : "" }, `${answer.overdue} overdue`), "."),
-    h("h4", {}, `Today (${answer.today}): due, overdue or done`),
+    h("h4", {}, `Today (${fmt(`${answer.today}T12:00:00Z`, { weekday: "short", day: "numeric", month: "short" })}): due, overdue or done`),
     today.length ? h("ul", { class: "plain-list tasks" }, today.map(task)) : h("p", { class: "empty" }, "Nothing due today."),
     ...(undated.length ? [h("h4", {}, "Open, with no due date"), h("ul", { class: "plain-list tasks" }, undated.map(task))] : []),
     later.length ? h("details", {}, h("summary", {}, `Later: ${plural(later.length, "task")}`), h("ul", { class: "plain-list tasks" }, later.map(task))) : null,
@@ -106,7 +106,7 @@ function renderAnnexA(answer) {
         d.submitted ? h("span", { class: "tag ok" }, `submitted ${fmtDayTime(d.submitted_at)}`) : h("span", { class: "tag" }, "not submitted"),
         state.past !== null ? null : h("span", { class: "task-actions" },
           actionButton("rateAnnexA", "Rate", () => openForm(rateAnnexAForm(d)), { class: "small act-rateAnnexA" }),
-          d.submitted ? null : actionButton("submitAnnexA", "Submitted", () => openForm(submitAnnexAForm(d)), { class: "small act-submitAnnexA" })),
+          d.submitted ? null : actionButton("submitAnnexA", "Mark submitted", () => openForm(submitAnnexAForm(d)), { class: "small act-submitAnnexA" })),
         renderRatings(d.history))))
       : h("p", { class: "empty" }, "No Annex A document listed yet."),
     h("h4", {}, "Summary"),

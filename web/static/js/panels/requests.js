@@ -8,9 +8,9 @@ import { assignForm, attachForm, confirmDocForm, reasonForm, releaseForm, takeFo
 import { copyText, detailAction, downloadDocument, openDetail } from "../detail.js";
 import { eventsUpTo } from "../events.js";
 import { VALUE_WORDS } from "../config.js";
-import { words } from "../dom.js";
+import { inspectorName, lowerFirst, versionWords, whoWords, words } from "../dom.js";
 import { state } from "../state.js";
-import { fmtAge, fmtDayTime } from "../time.js";
+import { fmtAge, fmtDayTime, fmtTime } from "../time.js";
 
 export function ageOf(request) {
   if (state.past !== null) return { age: request.age_seconds, overdue: request.overdue };
@@ -25,6 +25,18 @@ export function toggleClosed() {
   showClosed = !showClosed;
   $("#requests-closed").setAttribute("aria-pressed", String(showClosed));
   if (state.data.requests) renderRequests(state.data.requests);
+}
+
+// What a request's age counts, in words: "asked 2 h 50 min ago", and its
+// due time, "due 08:07, 1 h 12 min late" once it is overdue.
+export function ageWords(request) {
+  const { age, overdue } = ageOf(request);
+  if (!request.open) return `asked ${fmtDayTime(request.requested_at)}`;
+  const asked = `asked ${fmtAge(age)} ago`;
+  if (!request.due_at) return asked;
+  if (!overdue) return `${asked} · due ${fmtDayTime(request.due_at)}`;
+  const late = age - (Date.parse(request.due_at) - Date.parse(request.requested_at)) / 1000;
+  return `${asked} · due ${fmtTime(request.due_at)}, ${fmtAge(late)} late`;
 }
 
 export function renderRequests(answer) {
@@ -55,7 +67,7 @@ export function renderRequests(answer) {
 }
 
 export function renderRequest(request) {
-  const { age, overdue } = ageOf(request);
+  const { overdue } = ageOf(request);
   const doc = request.document;
   return h("li", { class: `card request${overdue ? " overdue" : ""}`, dataset: { requestId: request.id } },
     h("div", { class: "card-title" },
@@ -63,11 +75,10 @@ export function renderRequest(request) {
       overdue ? h("span", { class: "tag overdue" }, "Overdue") : null,
       request.escalated_to ? h("span", { class: "tag escalated" }, "Escalated") : null),
     h("div", { class: "card-meta" },
-      h("span", { class: "age" }, fmtAge(age)),
+      h("span", { class: "age" }, ageWords(request)),
       ` · ${request.requested_by_name}`,
-      request.due_at ? ` · due ${fmtDayTime(request.due_at)}` : "",
-      ` · ${request.holder}`),
-    doc ? h("div", { class: "card-doc" }, `${doc.name} v${doc.version}`) : null,
+      request.holder ? ` · ${request.holder}` : ""),
+    doc ? h("div", { class: "card-doc" }, `${doc.name} ${versionWords(doc.version)}`) : null,
     request.open ? null : h("div", { class: "card-meta" }, `${CLOSED_WORDS[request.state] || words(request.state)}`
       + `${request.reason ? `: ${request.reason}` : ""}`),
     h("div", { class: "row-actions" }, requestActions(request),
@@ -108,19 +119,19 @@ const CLOSED_WORDS = { released: "Released", declined: "Declined or pushed back"
 export function versionsOf(requestId) {
   return eventsUpTo(state.past)
     .filter((e) => e.type === "DocumentAttached" && e.aggregate_id === requestId)
-    .map((e) => ({ ...e.data, at: e.recorded_at, by: e.actor_name }));
+    .map((e) => ({ ...e.data, at: e.recorded_at, by: whoWords(e.actor_name) }));
 }
 
 export function requestDetail(request) {
   const versions = versionsOf(request.id);
   const channel = VALUE_WORDS.channels[request.channel] || words(request.channel);
   const facts = [
-    ["Asked by", `${request.requested_by_name}, ${channel.toLowerCase()}, ${fmtDayTime(request.requested_at)}`],
+    ["Asked by", `${request.requested_by_name}, ${lowerFirst(channel)}, ${fmtDayTime(request.requested_at)}`],
     ["Due", request.due_at ? fmtDayTime(request.due_at) : "No due time"],
     ["Where it is", request.open ? (STATE_WORDS[request.state] || words(request.state)) : (CLOSED_WORDS[request.state] || words(request.state))],
-    ["With", request.holder || "Nobody yet"],
+    request.holder ? ["With", request.holder] : null,
     request.reason ? ["Reason", request.reason] : null,
-    request.escalated_to ? ["Escalated to", request.escalated_to] : null,
+    request.escalated_to ? ["Escalated to", inspectorName(request.escalated_to)] : null,
   ].filter(Boolean);
   const body = [
     request.detail ? h("p", { class: "detail-text" }, request.detail) : null,
@@ -128,7 +139,7 @@ export function requestDetail(request) {
     h("h3", {}, "Document versions"),
     versions.length
       ? h("ul", { class: "versions" }, versions.slice().reverse().map((v) => h("li", { dataset: { sha256: v.sha256 } },
-        h("div", {}, h("strong", {}, `${v.name} v${v.version}`), ` · ${v.by}, ${fmtDayTime(v.at)}`),
+        h("div", {}, h("strong", {}, `${v.name} ${versionWords(v.version)}`), ` · ${v.by}, ${fmtDayTime(v.at)}`),
         h("code", { class: "sha" }, v.sha256),
         h("div", { class: "row-actions" },
           h("button", { type: "button", class: "small act-open", onclick: () => downloadDocument(request.id, v) }, "Open"),
@@ -145,7 +156,7 @@ export function requestDetail(request) {
     }),
     act("escalate", "Escalate", () => reasonForm(request, "EscalateRequest")),
     act("decline", "Decline or push back", () => reasonForm(request, "DeclineRequest")),
-    act("withdraw", "Withdrawn", () => reasonForm(request, "WithdrawRequest")),
+    act("withdraw", "Withdraw", () => reasonForm(request, "WithdrawRequest")),
   ];
   openDetail(request.title, body, actions);
 }

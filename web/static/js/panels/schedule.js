@@ -1,7 +1,7 @@
 // The schedule panel: the day's meetings as a timeline.
 
 import { openForm } from "../dialog.js";
-import { $, actionButton, fill, h, inspectorName, plural, words } from "../dom.js";
+import { $, actionButton, fill, h, inspectorName, plural, whoWords, words } from "../dom.js";
 import { kitNoteForm, moveForm, rescheduleForm } from "../forms.js";
 import { state } from "../state.js";
 import { eventsUpTo } from "../events.js";
@@ -99,7 +99,7 @@ export function renderMeeting(meeting, over) {
 // One line of a meeting's history: what it was, what it is, who, why.
 export function renderChange(change) {
   // When it happened (occurred_at), not when it was typed in (recorded_at).
-  const by = `${change.who}, ${fmtDayTime(change.occurred_at || change.when)}`;
+  const by = `${whoWords(change.who)}, ${fmtDayTime(change.occurred_at || change.when)}`;
   const why = change.why ? ` (${change.why})` : "";
   let text;
   switch (change.what) {
