@@ -55,7 +55,12 @@ async def _page(
         return {"inspection": i.inspection.render(), **question(i, views)}
 
     context, position = await run_in_threadpool(
-        state.reader.ask, inspection_id, ask, at=when.at, as_of=when.as_of
+        state.reader.ask,
+        inspection_id,
+        ask,
+        at=when.at,
+        as_of=when.as_of,
+        happened_by=when.happened_by,
     )
     html = render_html(
         template,
