@@ -22,6 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from warroom.text import one_line, printable
+from web.render.when import happened_words
 
 UNDISCLOSED = "undisclosed-recipients:;"
 # Lines up to RFC 5322's limit of 998: a List-Id with an inspection's id in it
@@ -84,7 +85,8 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
         return f"{at(m['starts_at'])}-{at(m['ends_at'])} {m['title']} ({m['venue']})"
 
     def entry(e: Mapping[str, Any]) -> str:
-        told = f"{at(e['at'])} {e['subject']}"
+        when = happened_words(e["at"], e.get("recorded_at"), str(zone))
+        told = f"{when} {e['subject']}"
         detail = _detail(e, at)
         return f"{told}: {detail} ({e['by']})" if detail else f"{told} ({e['by']})"
 

@@ -28,6 +28,7 @@ from jinja2.runtime import Context
 
 from warroom.text import printable
 from web.render.calendar import change_text
+from web.render.when import happened_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 PRINT_CSS = Path(__file__).parent.parent / "static" / "print.css"
@@ -81,6 +82,9 @@ def render_html(
             past=past,
             for_pdf=for_pdf,
             local=lambda instant, form="%H:%M": local_time(instant, zone, form),
+            happened=lambda occurred, recorded, form="%H:%M": happened_words(
+                occurred, recorded, zone, form
+            ),
             **context,
         )
     )

@@ -126,6 +126,6 @@ export function noteLivePosition(position) {
   if (state.past === null) {
     slider.value = String(state.livePosition);
     $("#replay-position").value = String(state.livePosition);
-    $("#replay-what").textContent = `Live at position ${state.livePosition}`;
+    $("#replay-what").textContent = "Live";
   }
 }

@@ -4,7 +4,7 @@
 import { api, inspectionPath } from "../api.js";
 import { VALUE_WORDS } from "../config.js";
 import { $, fill, h, inspectorName, words } from "../dom.js";
-import { state } from "../state.js";
+import { pastQuery, state } from "../state.js";
 import { blogEmailStatus } from "./mail.js";
 import { fmt, fmtTime, todayInZone } from "../time.js";
 
@@ -19,7 +19,7 @@ export function blogDay() {
 export async function renderBlog() {
   const seq = ++blogSeq;
   const day = blogDay();
-  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
+  const when = state.past !== null ? pastQuery() : `min_position=${state.livePosition}`;
   let answer;
   try {
     answer = await api(`${inspectionPath(`/blog/${day}`)}?${when}`);
