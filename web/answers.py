@@ -34,7 +34,8 @@ class WhenAsked(TypedDict):
     position: int
     past: bool
     as_of: str | None
-    # The instant of a `happened_by` read (what had happened by then).
+    # The instant of a `happened_by` read (what had happened by then); only
+    # in an answer asked so.
     happened_by: NotRequired[str | None]
 
 

@@ -22,7 +22,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from warroom.text import one_line, printable
-from web.render.when import happened_words
+from web.render.when import written_down_words
 
 UNDISCLOSED = "undisclosed-recipients:;"
 # Lines up to RFC 5322's limit of 998: a List-Id with an inspection's id in it
@@ -85,10 +85,12 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
         return f"{at(m['starts_at'])}-{at(m['ends_at'])} {m['title']} ({m['venue']})"
 
     def entry(e: Mapping[str, Any]) -> str:
-        when = happened_words(e["at"], e.get("recorded_at"), str(zone))
-        told = f"{when} {e['subject']}"
+        told = f"{at(e['at'])} {e['subject']}"
         detail = _detail(e, at)
-        return f"{told}: {detail} ({e['by']})" if detail else f"{told} ({e['by']})"
+        # When it happened leads; when it was written down, if much later, follows.
+        late = written_down_words(e["at"], e.get("recorded_at"), str(zone))
+        by = f"{e['by']}, {late}" if late else e["by"]
+        return f"{told}: {detail} ({by})" if detail else f"{told} ({by})"
 
     def entries(name: str) -> list[str]:
         return [entry(e) for e in blog.get(name, [])]

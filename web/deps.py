@@ -95,6 +95,13 @@ class PointInTime:
             or self.happened_by is not None
         )
 
+    def named(self) -> dict[str, str]:
+        """`{"happened_by": <instant>}` for an answer asked so; else nothing,
+        so that answers not asked by that clock stay as they were."""
+        if self.happened_by is None:
+            return {}
+        return {"happened_by": self.happened_by.isoformat()}
+
     @property
     def instant(self) -> datetime | None:
         """The instant asked about, by either clock; None for now or a position."""

@@ -158,11 +158,13 @@ def test_happened_by_answers_say_which_clock_they_answer(
     write_down_late(client, inspection)
 
     answer = client.get("auditor", f"{inspection.path}/ledger", happened_by=TEN).json()
+    now = client.get("auditor", f"{inspection.path}/ledger").json()
 
     assert answer["past"] is True
     assert answer["as_of"] is None
     assert datetime.fromisoformat(answer["happened_by"]) == datetime.fromisoformat(TEN)
     assert answer["position"] == client.stored()
+    assert "happened_by" not in now  # an answer not asked so is as it was
 
 
 def test_every_read_route_answers_the_board_by_what_had_happened(

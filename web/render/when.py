@@ -19,13 +19,20 @@ def happened_words(
 ) -> str:
     """`occurred` in `form`, and when it was written down if that was later."""
     zone = ZoneInfo(timezone)
-    happened = datetime.fromisoformat(occurred).astimezone(zone)
-    shown = happened.strftime(form)
+    shown = datetime.fromisoformat(occurred).astimezone(zone).strftime(form)
+    late = written_down_words(occurred, recorded, timezone)
+    return f"{shown}, {late}" if late else shown
+
+
+def written_down_words(occurred: str, recorded: str | None, timezone: str) -> str:
+    """ "written down 11:07" if that was over a minute after it happened (with
+    its day, if another day); "" if not."""
     if not recorded:
-        return shown
+        return ""
+    zone = ZoneInfo(timezone)
+    happened = datetime.fromisoformat(occurred).astimezone(zone)
     written = datetime.fromisoformat(recorded).astimezone(zone)
     if written - happened <= LATE:
-        return shown
-    # Another day's writing down names its day.
-    written_form = "%H:%M" if written.date() == happened.date() else "%d %b %H:%M"
-    return f"{shown}, written down {written.strftime(written_form)}"
+        return ""
+    form = "%H:%M" if written.date() == happened.date() else "%d %b %H:%M"
+    return f"written down {written.strftime(form)}"

@@ -246,7 +246,7 @@ def calendar_links(
             "position": position,
             "past": when.is_past,
             "as_of": when.as_of.isoformat() if when.as_of else None,
-            "happened_by": when.happened_by.isoformat() if when.happened_by else None,
+            **when.named(),
         }
     )
 
