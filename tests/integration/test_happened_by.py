@@ -246,7 +246,11 @@ def test_the_print_pages_and_feeds_take_happened_by(
         body: str = response.text
         return body
 
-    assert "Our copy of case LAC-7" in text(f"{path}/ledger", happened_by=TEN)
+    printed = text(f"{path}/ledger", happened_by=TEN)
+    assert "Our copy of case LAC-7" in printed
+    # Its header says which moment, by which clock (in the inspection's zone).
+    assert "as it was at 2026-11-24 10:00:00, by what had happened then" in printed
+    assert "as written down by" in text(f"{path}/ledger", as_of=log.before_recorded)
     assert "Our copy of case LAC-7" not in text(
         f"{path}/ledger", happened_by=BEFORE_HAND_OVER
     )

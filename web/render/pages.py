@@ -67,6 +67,7 @@ def render_html(
     position: int,
     past: bool,
     for_pdf: bool = False,
+    clock: dict[str, str] | None = None,
     **context: Any,
 ) -> str:
     zone = inspection["timezone"]
@@ -80,6 +81,7 @@ def render_html(
             printed_at=printed_at.strftime("%Y-%m-%d %H:%M %Z"),
             position=position,
             past=past,
+            clock=clock,
             for_pdf=for_pdf,
             local=lambda instant, form="%H:%M": local_time(instant, zone, form),
             happened=lambda occurred, recorded, form="%H:%M": happened_words(

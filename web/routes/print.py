@@ -67,6 +67,7 @@ async def _page(
         title=title if isinstance(title, str) else title(context),
         position=position,
         past=when.is_past,
+        clock=_clock(when),
         for_pdf=format == "pdf",
         **context,
     )
@@ -79,6 +80,15 @@ async def _page(
         media_type="application/pdf",
         headers={**NO_STORE, "Content-Disposition": disposition},
     )
+
+
+def _clock(when: PointInTime) -> dict[str, str] | None:
+    """The clock a past print was asked by, and its instant, for its header."""
+    if when.happened_by is not None:
+        return {"kind": "happened_by", "instant": when.happened_by.isoformat()}
+    if when.as_of is not None:
+        return {"kind": "as_of", "instant": when.as_of.isoformat()}
+    return None
 
 
 @router.get("/schedule/{day}", name="print_schedule")
