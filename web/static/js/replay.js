@@ -58,7 +58,8 @@ export function setPastMode(position, clock = null) {
   const shown = clock ? clock.instant : event?.recorded_at;
   if (shown) {
     const parts = zonedParts(new Date(shown));
-    $("#replay-day").value = parts.day;
+    const [y, m, d] = parts.day.split("-");
+    $("#replay-day").value = `${d}/${m}/${y}`; // day/month/year, as people here write it
     $("#replay-time").value = `${parts.time}:${String(new Date(shown).getUTCSeconds()).padStart(2, "0")}`;
   }
   if (clock) $("#replay-clock").value = clock.kind;
