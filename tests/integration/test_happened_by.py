@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import time
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -270,6 +271,31 @@ def test_the_print_pages_and_feeds_take_happened_by(
     assert "Front door" in text(f"{feeds}/agenda/Jo Smith.ics", happened_by=TEN)
     assert "Day 2" in text(f"{feeds}/blog.atom", happened_by=TEN)
     assert "Day 2" not in text(f"{feeds}/blog.atom", happened_by=f"{DAY}T08:19:00Z")
+
+
+def test_a_hand_over_packet_holds_the_lines_that_had_happened_by_then(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    write_down_late(client, inspection)
+    path = f"{inspection.path}/ledger/packet"
+
+    def names(**when: str) -> list[str]:
+        answer = client.get("auditor", path, **when)
+        assert answer.status_code == 200, answer.text
+        with zipfile.ZipFile(io.BytesIO(answer.content)) as packed:
+            return sorted(packed.namelist())
+
+    assert "ledger.csv" in names(happened_by=TEN)
+    at_ten = client.get("auditor", path, happened_by=TEN).content
+    before = client.get("auditor", path, happened_by=BEFORE_HAND_OVER).content
+    assert ledger_rows(at_ten) == 1
+    assert ledger_rows(before) == 0
+
+
+def ledger_rows(packet: bytes) -> int:
+    with zipfile.ZipFile(io.BytesIO(packet)) as packed:
+        text = packed.read("ledger.csv").decode()
+    return len(list(csv.DictReader(io.StringIO(text))))
 
 
 def test_with_nothing_written_down_late_both_clocks_agree_on_every_route(
