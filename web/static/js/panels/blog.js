@@ -6,7 +6,7 @@ import { VALUE_WORDS } from "../config.js";
 import { $, fill, h, inspectorName, words } from "../dom.js";
 import { pastQuery, state } from "../state.js";
 import { blogEmailStatus } from "./mail.js";
-import { fmt, fmtTime, todayInZone } from "../time.js";
+import { fmt, fmtHappened, fmtTime, todayInZone } from "../time.js";
 
 let blogSeq = 0;
 
@@ -29,7 +29,7 @@ export async function renderBlog() {
   }
   if (seq !== blogSeq) return;
   const dayWords = fmt(`${day}T12:00:00Z`, { weekday: "long", day: "numeric", month: "long" });
-  const entry = (e, text) => h("li", {}, h("span", { class: "feed-time" }, fmtTime(e.at)), " ", text, h("span", { class: "muted" }, ` (${e.by})`));
+  const entry = (e, text) => h("li", {}, h("span", { class: "feed-time" }, fmtHappened(e.at, e.recorded_at, fmtTime)), " ", text, h("span", { class: "muted" }, ` (${e.by})`));
   const medium = (m) => ((VALUE_WORDS.media || {})[m] || words(m || "")).toLowerCase();
   const section = (title, items) => (items.length ? [h("h3", {}, title), h("ul", { class: "blog-list" }, items)] : []);
   fill("#blog-body",
