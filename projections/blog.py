@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NotRequired
 from zoneinfo import ZoneInfo
 
 from typing_extensions import TypedDict, Unpack
@@ -43,9 +43,11 @@ class BlogEntry(TypedDict):
     type: str
     subject: str
     by: str
-    at: str
+    at: str  # when it happened
     position: int
     data: dict[str, Any]  # the event's own payload
+    # When it was written down (absent from read models saved before it was).
+    recorded_at: NotRequired[str]
 
 
 class BlogCaseCopy(BlogEntry):
@@ -396,6 +398,7 @@ class Blog(ReadModel):
             "at": e.occurred_iso,
             "position": e.position,
             "data": e.data,
+            "recorded_at": e.recorded_iso,
         }
         # A post names its own day (it may be written the morning after); the
         # rest of the story belongs to the day it happened.

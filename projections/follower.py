@@ -17,6 +17,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from typing import Any, TypeVar
 
 from eventsourcing.persistence import IntegrityError, Tracking
@@ -31,6 +32,7 @@ from projections.audit import (
 )
 from projections.decoding import logged_event
 from projections.events import LoggedEvent
+from projections.happened import RecentReplays, replay_happened
 from projections.subscription import subscribe
 from projections.views import Changes, InspectionViews, LoadedInspections, Views
 from warroom.application import WarRoom
@@ -117,6 +119,8 @@ class ReadSide:
         self.checkpoints = Checkpoints(every=checkpoint_every, cap=checkpoint_cap)
         # One inspection's past views: what the routes ask.
         self.marks = InspectionMarks(every=checkpoint_every, cap=checkpoint_cap)
+        # One inspection as it was by what had happened by an instant.
+        self.happened = RecentReplays()
         self._poll_seconds = poll_seconds
         self._save_every = save_every
         self._save_seconds = save_seconds
@@ -205,6 +209,23 @@ class ReadSide:
             self.marks,
             lambda key, a, b: indexed_events(self.app, key, a, b),
             self._recorded_at,
+        )
+
+    def happened_by(self, instant: datetime, inspection_id: str) -> Views:
+        """The global part and one inspection's read models as they were by
+        what had happened by `instant` (`projections.happened`), of the log
+        as the read models hold it now."""
+        position = self.position
+        return self.happened.get(
+            inspection_id,
+            instant,
+            position,
+            lambda: replay_happened(
+                instant,
+                position,
+                inspection_id,
+                lambda key, a, b: indexed_events(self.app, key, a, b),
+            ),
         )
 
     def _recorded_at(self, position: int) -> str | None:

@@ -9,7 +9,7 @@ name it (`.../meetings/{id}/kit-actions/{n}`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, NotRequired
 
 from typing_extensions import TypedDict
 
@@ -32,6 +32,8 @@ class KitNoteRecord(TypedDict):
     meeting_title: str
     text: str
     recorded_at: str  # when the note was taken (its `occurred_at`)
+    # When it was written down (absent from read models saved before it was).
+    written_at: NotRequired[str]
     by: str
     position: int
     actions: list[KitActionRow]
@@ -61,6 +63,7 @@ class KitNotes(ReadModel):
             "meeting_title": self.meeting_titles.get(e.aggregate_id, ""),
             "text": e.data["text"],
             "recorded_at": e.occurred_iso,
+            "written_at": e.recorded_iso,
             "by": e.actor_name,
             "position": e.position,
             "actions": [

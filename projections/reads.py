@@ -206,18 +206,29 @@ class Reader:
         *,
         at: int | None = None,
         as_of: datetime | None = None,
+        happened_by: datetime | None = None,
         min_position: int = 0,
     ) -> tuple[T, int]:
-        """Asks one inspection's read models, now or as they stood in the past.
+        """Asks one inspection's read models, now or in the past: `at` a log
+        position, `as_of` what the log held at an instant, `happened_by` what
+        had happened by an instant (`projections.happened`).
 
-        Returns the answer and the log position it is true at.
+        Returns the answer and the log position it is true at (for
+        `happened_by`, the log position read). A past view's "now" (ages,
+        overdue marks) is the instant asked about.
         """
+        if happened_by is not None:
+            self.catch_up(min_position)
+            views = self.read_side.happened_by(happened_by, inspection_id)
+            return _answer(views, inspection_id, question), views.position
         if as_of is not None:
             at = self.read_side.position_at(as_of)
         if at is not None:
             # Through the index: this inspection's events and the users',
             # never the rest of the log.
             views = self.read_side.as_of(at, inspection_id)
+            if as_of is not None:
+                views.recorded_at = as_of.isoformat()
             return _answer(views, inspection_id, question), views.position
         self.catch_up(min_position)
         return self.read_side.read(

@@ -7,7 +7,7 @@ as a line of history (what, from, to, who, when, why).
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NotRequired
 from zoneinfo import ZoneInfo
 
 from typing_extensions import TypedDict, Unpack
@@ -39,6 +39,8 @@ class KitNote(TypedDict):
     by: str
     recorded_at: str
     position: int
+    # When the note was taken (absent from read models saved before it was).
+    occurred_at: NotRequired[str]
 
 
 class MeetingRecord(TypedDict):
@@ -205,6 +207,7 @@ class Schedule(ReadModel):
             "by": e.actor_name,
             "recorded_at": e.recorded_iso,
             "position": e.position,
+            "occurred_at": e.occurred_iso,
         }
         meeting: MeetingRecord = {
             **old,

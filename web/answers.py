@@ -9,7 +9,7 @@ them, and the schemathesis suite checks every answer against the schema.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NotRequired
 
 from pydantic import BaseModel
 from typing_extensions import TypedDict
@@ -34,6 +34,9 @@ class WhenAsked(TypedDict):
     position: int
     past: bool
     as_of: str | None
+    # The instant of a `happened_by` read (what had happened by then); only
+    # in an answer asked so.
+    happened_by: NotRequired[str | None]
 
 
 class InspectionRead(InspectionAnswer, WhenAsked):

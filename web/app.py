@@ -62,8 +62,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="warroom",
         summary="The event-sourced log of an inspection's war room.",
         description="Every `/api` call needs `Authorization: Bearer <token>`. "
-        "Commands answer `{id, version, position}`; reads take `as_of=<instant>` "
-        "or `at=<position>` to answer as the log stood then.",
+        "Commands answer `{id, version, position}`; reads take "
+        "`happened_by=<instant>` (the board by what had happened by then), "
+        "`as_of=<instant>` (what the log held then) or `at=<position>` (the "
+        "log up to that position).",
         version="0.1.0",
         # /docs is served from this server's own files (web/docs.py); ReDoc
         # would need a CDN, so there is none.

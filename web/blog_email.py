@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from warroom.text import one_line, printable
 from warroom.words import value_words, who_words
+from web.render.when import written_down_words
 
 UNDISCLOSED = "undisclosed-recipients:;"
 # Lines up to RFC 5322's limit of 998: a List-Id with an inspection's id in it
@@ -87,7 +88,10 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
     def entry(e: Mapping[str, Any]) -> str:
         told = f"{at(e['at'])} {e['subject']}"
         detail = _detail(e, at)
+        # When it happened leads; when it was written down, if much later, follows.
+        late = written_down_words(e["at"], e.get("recorded_at"), str(zone))
         by = who_words(str(e["by"]))
+        by = f"{by}, {late}" if late else by
         return f"{told}: {detail} ({by})" if detail else f"{told} ({by})"
 
     def entries(name: str) -> list[str]:

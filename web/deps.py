@@ -79,15 +79,33 @@ IdempotencyKeyDep = Annotated[
 
 @dataclass(frozen=True)
 class PointInTime:
-    """`?as_of=<instant>` or `?at=<position>`: the read models as they stood then."""
+    """`?happened_by=<instant>`, `?as_of=<instant>` or `?at=<position>`:
+    the read models as they were then (`projections.reads.Reader.ask`)."""
 
     as_of: datetime | None
     at: int | None
     min_position: int
+    happened_by: datetime | None = None
 
     @property
     def is_past(self) -> bool:
-        return self.as_of is not None or self.at is not None
+        return (
+            self.as_of is not None
+            or self.at is not None
+            or self.happened_by is not None
+        )
+
+    def named(self) -> dict[str, str]:
+        """`{"happened_by": <instant>}` for an answer asked so; else nothing,
+        so that answers not asked by that clock stay as they were."""
+        if self.happened_by is None:
+            return {}
+        return {"happened_by": self.happened_by.isoformat()}
+
+    @property
+    def instant(self) -> datetime | None:
+        """The instant asked about, by either clock; None for now or a position."""
+        return self.happened_by or self.as_of
 
 
 def _not_a_number(value: object) -> object:
@@ -112,16 +130,31 @@ EARLIEST = datetime(1, 1, 2, tzinfo=UTC)
 LATEST = datetime(9999, 12, 30, tzinfo=UTC)
 
 
-def _instant_problem(as_of: datetime) -> str | None:
+def _instant_problem(as_of: datetime, name: str = "as_of") -> str | None:
     if as_of.tzinfo is None:
-        return "as_of needs a time zone, e.g. 2026-11-25T17:00:00Z"
+        return f"{name} needs a time zone, e.g. 2026-11-25T17:00:00Z"
     try:
         inside = EARLIEST <= as_of.astimezone(UTC) <= LATEST
     except OverflowError:
         inside = False
     if not inside:
-        return "as_of must be between 0001-01-02 and 9999-12-30 (UTC)"
+        return f"{name} must be between 0001-01-02 and 9999-12-30 (UTC)"
     return None
+
+
+def _refused(name: str, problem: str) -> HTTPException:
+    return HTTPException(
+        status_code=422,
+        detail=[{"loc": ["query", name], "msg": problem, "type": "value_error"}],
+    )
+
+
+# Two clocks cannot both be asked at once: which one was meant?
+BOTH_CLOCKS = (
+    "happened_by (what had happened by an instant) cannot be asked together "
+    "with as_of (what the log held at an instant) or at (a log position): "
+    "give one of them"
+)
 
 
 async def point_in_time(
@@ -130,6 +163,15 @@ async def point_in_time(
         datetime | None,
         NOT_A_NUMBER,
         Query(description="An instant with its zone: what the log held then."),
+    ] = None,
+    happened_by: Annotated[
+        datetime | None,
+        NOT_A_NUMBER,
+        Query(
+            description="An instant with its zone: the board as it was by what "
+            "had happened by then (each entry at the time it happened, not when "
+            "it was written down). Not with `as_of` or `at`."
+        ),
     ] = None,
     at: Annotated[
         int | None, Query(ge=0, description="A log position: the log up to it.")
@@ -146,11 +188,16 @@ async def point_in_time(
 ) -> PointInTime:
     problem = None if as_of is None else _instant_problem(as_of)
     if problem is not None:
-        raise HTTPException(
-            status_code=422,
-            detail=[{"loc": ["query", "as_of"], "msg": problem, "type": "value_error"}],
-        )
-    when = PointInTime(as_of=as_of, at=at, min_position=min_position)
+        raise _refused("as_of", problem)
+    if happened_by is not None:
+        problem = _instant_problem(happened_by, "happened_by")
+        if problem is None and (as_of is not None or at is not None):
+            problem = BOTH_CLOCKS
+        if problem is not None:
+            raise _refused("happened_by", problem)
+    when = PointInTime(
+        as_of=as_of, at=at, min_position=min_position, happened_by=happened_by
+    )
     # Awaited here, on the event loop, so that the route's own (threaded)
     # read finds the position reached and holds its thread no longer; this
     # process's own last save included (read-your-writes).

@@ -12,7 +12,7 @@ from tests.helpers import Inspection, WarRoomClient, sha256
 
 DAY = "2026-11-25"
 # Fields that say when an answer was asked for, not what it says.
-WHEN_ASKED = ("position", "past", "as_of")
+WHEN_ASKED = ("position", "past", "as_of", "happened_by")
 
 
 def read_routes(inspection: Inspection) -> dict[str, tuple[str, dict[str, Any]]]:

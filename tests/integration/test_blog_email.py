@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
@@ -194,7 +195,9 @@ def test_the_email_tells_the_case_copies_released_just_after_the_documents(
     assert done.returncode == 0, done.stderr
     [(_, message)] = inbox.received
     plain, html = parts(message)
-    line = "14:00 LAC-7: to Tom Bright, hard copy (A gatekeeper)"
+    # Told at 14:00, when it happened; written down later, and it says so.
+    line = "14:00 LAC-7: to Tom Bright, hard copy (A gatekeeper, written down "
+    line += written_down_at(client, inspection, "LAC-7") + ")"
     heading = "Case copies released to the inspectors"
     section = plain.split(f"{heading}\n{'-' * len(heading)}\n")[1].split("\n\n")[0]
     assert section == f"  * {line}"  # ours and the social worker's stay here
@@ -520,3 +523,14 @@ def test_a_closed_days_email_prints_its_seal_as_the_blog_read_gives_it(
     footer = plain.split("The day's seal")[1]
     assert seal.rstrip("\n") in footer
     assert seal.split("\n")[0] in html
+
+
+def written_down_at(client: WarRoomClient, inspection: Inspection, ref: str) -> str:
+    """When the ledger line of a case's copy was written down, as the email
+    tells it (the day too, as that was another day)."""
+    lines = client.get("auditor", f"{inspection.path}/ledger").json()["lines"]
+    [line] = [x for x in lines if (x["case_ref"], x["copy_for"]) == (ref, "inspector")]
+    written = datetime.fromisoformat(line["recorded_at"]).astimezone(
+        ZoneInfo("Europe/London")
+    )
+    return written.strftime("%d %b %H:%M")

@@ -1,5 +1,5 @@
-"""Every read and feed answers 2xx or 4xx, whatever `as_of`, `at` and the
-path say (issue 22): a property over every GET route of `/openapi.json`.
+"""Every read and feed answers 2xx or 4xx, whatever `happened_by`, `as_of`,
+`at` and the path say (issue 22): a property over every GET route of `/openapi.json`.
 
 As the fuzzing (`tests/e2e/test_fuzz.py`), but with the values that locate
 an answer in time and place pinned to their edges: instants before the
@@ -35,6 +35,8 @@ from web.app import create_app
 EXAMPLES = 500
 NOBODY = "nobody"
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
+# The query parameters that name an instant.
+INSTANTS = {"happened_by", "as_of", "from", "to"}
 
 
 @dataclass
@@ -166,7 +168,7 @@ def path_value(name: str, p: Place) -> st.SearchStrategy[str]:
 
 def query_value(parameter: dict[str, Any], p: Place) -> st.SearchStrategy[str]:
     name = parameter["name"]
-    if name in ("as_of", "from", "to"):
+    if name in INSTANTS:
         return instants(p)
     if name == "day":
         return DAYS | TEXT
@@ -237,10 +239,12 @@ def test_every_read_and_feed_answers_2xx_or_4xx_on_a_grid_of_the_edges(
         names = {q["name"] for q in parameters if q["in"] == "query"}
         people = ["A staff", "A auditor", "Nobody Here"] if "{person}" in path else [""]
         grid: list[dict[str, str]] = [{}]
-        for name in names & {"as_of", "from", "to"}:
+        for name in names & INSTANTS:
             grid += [{name: t} for t in _every(instants(p))]
         if "at" in names:
             grid += [{"at": n} for n in _every(positions(p))]
+        if "happened_by" in names:  # the two clocks at once: refused, never 5xx
+            grid += [{"happened_by": t, "as_of": t} for t in _every(instants(p))]
         for person in people:
             ids = {**p.ids, "person": person or p.ids["person"]}
             url = _filled(path, ids)

@@ -29,6 +29,7 @@ from jinja2.runtime import Context
 from warroom.text import printable
 from warroom.words import value_words, version_words, who_words
 from web.render.calendar import change_text
+from web.render.when import happened_words
 
 TEMPLATES = Path(__file__).parent / "templates"
 PRINT_CSS = Path(__file__).parent.parent / "static" / "print.css"
@@ -73,6 +74,7 @@ def render_html(
     past: bool,
     for_pdf: bool = False,
     stood_at: str | None = None,
+    clock: dict[str, str] | None = None,
     **context: Any,
 ) -> str:
     """`stood_at`: the instant a page of the past shows things as they stood
@@ -89,8 +91,12 @@ def render_html(
             position=position,
             past=past,
             stood_at=stood_at,
+            clock=clock,
             for_pdf=for_pdf,
             local=lambda instant, form="%H:%M": local_time(instant, zone, form),
+            happened=lambda occurred, recorded, form="%H:%M": happened_words(
+                occurred, recorded, zone, form
+            ),
             **context,
         )
     )

@@ -127,7 +127,11 @@ def schedule_ics(
     inspection_id: str, state: StateDep, actor: StreamActorDep, when: WhenDep
 ) -> Response:
     body, _ = state.reader.ask(
-        inspection_id, _schedule_ics, at=when.at, as_of=when.as_of
+        inspection_id,
+        _schedule_ics,
+        at=when.at,
+        as_of=when.as_of,
+        happened_by=when.happened_by,
     )
     return _ics(body, "schedule")
 
@@ -146,7 +150,11 @@ def agenda_ics(
     when: WhenDep,
 ) -> Response:
     body, _ = state.reader.ask(
-        inspection_id, _agenda_ics(inspection_id, person), at=when.at, as_of=when.as_of
+        inspection_id,
+        _agenda_ics(inspection_id, person),
+        at=when.at,
+        as_of=when.as_of,
+        happened_by=when.happened_by,
     )
     return _ics(body, person)
 
@@ -220,6 +228,7 @@ def calendar_links(
         lambda i, _: i.calendar_links.render(),
         at=when.at,
         as_of=when.as_of,
+        happened_by=when.happened_by,
         min_position=when.min_position,
     )
     listed: list[CalendarLinkListed] = [
@@ -237,6 +246,7 @@ def calendar_links(
             "position": position,
             "past": when.is_past,
             "as_of": when.as_of.isoformat() if when.as_of else None,
+            **when.named(),
         }
     )
 
@@ -358,7 +368,11 @@ def blog_atom(
         }
 
     found, position = state.reader.ask(
-        inspection_id, question, at=when.at, as_of=when.as_of
+        inspection_id,
+        question,
+        at=when.at,
+        as_of=when.as_of,
+        happened_by=when.happened_by,
     )
     inspection = found["inspection"]
     days: list[atom.Day] = []

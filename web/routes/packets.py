@@ -110,6 +110,7 @@ def packet(
         ],
         at=when.at,
         as_of=when.as_of,
+        happened_by=when.happened_by,
         min_position=when.min_position,
     )
     documents: dict[str, bytes] = {}

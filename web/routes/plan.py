@@ -70,8 +70,8 @@ def playbook_templates(actor: ActorDep) -> TemplatesAnswer:
 
 def _now(when: PointInTime, views: Views) -> datetime:
     """The moment asked about: overdue and countdowns are reckoned at it."""
-    if when.as_of is not None:
-        return when.as_of
+    if when.instant is not None:
+        return when.instant
     if when.is_past and views.recorded_at:
         return datetime.fromisoformat(views.recorded_at)
     return datetime.now(UTC)

@@ -62,13 +62,19 @@ async def _page(
         }
 
     context, position = await run_in_threadpool(
-        state.reader.ask, inspection_id, ask, at=when.at, as_of=when.as_of
+        state.reader.ask,
+        inspection_id,
+        ask,
+        at=when.at,
+        as_of=when.as_of,
+        happened_by=when.happened_by,
     )
     html = render_html(
         template,
         title=title if isinstance(title, str) else title(context),
         position=position,
         past=when.is_past,
+        clock=_clock(when),
         for_pdf=format == "pdf",
         **context,
     )
@@ -81,6 +87,15 @@ async def _page(
         media_type="application/pdf",
         headers={**NO_STORE, "Content-Disposition": disposition},
     )
+
+
+def _clock(when: PointInTime) -> dict[str, str] | None:
+    """The clock a past print was asked by, and its instant, for its header."""
+    if when.happened_by is not None:
+        return {"kind": "happened_by", "instant": when.happened_by.isoformat()}
+    if when.as_of is not None:
+        return {"kind": "as_of", "instant": when.as_of.isoformat()}
+    return None
 
 
 @router.get("/schedule/{day}", name="print_schedule")

@@ -60,6 +60,7 @@ def _read(
         question,
         at=when.at,
         as_of=when.as_of,
+        happened_by=when.happened_by,
         min_position=when.min_position,
     )
     return JSONResponse(
@@ -69,6 +70,7 @@ def _read(
             "position": position,
             "past": when.is_past,
             "as_of": when.as_of.isoformat() if when.as_of else None,
+            **when.named(),
         }
     )
 
@@ -170,6 +172,7 @@ def ledger(
             lambda i, _: i.ledger.render_csv(i.inspector_names()),
             at=when.at,
             as_of=when.as_of,
+            happened_by=when.happened_by,
             min_position=when.min_position,
         )
         return PlainTextResponse(
@@ -206,7 +209,7 @@ def requests(
 ) -> JSONResponse:
     def question(i: InspectionViews, views: Views) -> RequestsAnswer:
         # Ages and overdue flags are reckoned at the moment asked about.
-        now = when.as_of or (
+        now = when.instant or (
             datetime.fromisoformat(views.recorded_at)
             if when.is_past and views.recorded_at
             else datetime.now(UTC)

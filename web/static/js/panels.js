@@ -12,7 +12,7 @@ import { renderLedger } from "./panels/ledger.js";
 import { renderMailBar } from "./panels/mail.js";
 import { renderRequests } from "./panels/requests.js";
 import { renderSchedule } from "./panels/schedule.js";
-import { state } from "./state.js";
+import { pastQuery, state } from "./state.js";
 import { refreshView } from "./views.js";
 
 export async function readPanels(panels, minPosition = 0) {
@@ -39,7 +39,7 @@ async function readPanelOnce(panel, minPosition) {
   state.readSeq[panel] = seq;
   const route = PANEL_ROUTES[panel]();
   const joiner = route.includes("?") ? "&" : "?";
-  const when = state.past !== null ? `at=${state.past}` : `min_position=${minPosition}`;
+  const when = state.past !== null ? pastQuery() : `min_position=${minPosition}`;
   const answer = await api(`${inspectionPath(route)}${joiner}${when}`);
   if (state.readSeq[panel] !== seq) return null; // a newer read was asked for
   state.data[panel] = answer;

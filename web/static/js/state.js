@@ -6,6 +6,9 @@ export const state = {
   inspectionId: null,
   inspection: null, // title, phase, timezone, inspectors
   past: null, // null when live; the log position being replayed otherwise
+  // Replaying by a clock: { kind: "happened_by" | "as_of", instant } (then
+  // `past` is the newest position the replay reads); null otherwise.
+  pastClock: null,
   livePosition: 0, // the newest position the page knows of
   lastSeen: 0, // the newest position the stream (or a read) has delivered
   events: new Map(), // this inspection's events by position, for KIT and feed
@@ -25,3 +28,9 @@ export const state = {
   // shows the version before it, and If-Match must not send that one.
   ownVersions: new Map(),
 };
+
+// What a read of the past asks: a clock and its instant, or a log position.
+export function pastQuery() {
+  const clock = state.pastClock;
+  return clock ? `${clock.kind}=${encodeURIComponent(clock.instant)}` : `at=${state.past}`;
+}

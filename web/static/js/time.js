@@ -48,6 +48,16 @@ export function zonedToIso(day, time) {
   return new Date(guess).toISOString();
 }
 
+// When a thing happened, and when it was written down if that was more than
+// a minute later: "08:10, written down 11:07" (one clock; web/render/when.py).
+export function fmtHappened(occurred, recorded, format = fmtDayTime) {
+  const happened = occurred || recorded;
+  if (!happened) return "";
+  if (!recorded || Date.parse(recorded) - Date.parse(happened) <= 60_000) return format(happened);
+  const sameDay = zonedParts(new Date(happened)).day === zonedParts(new Date(recorded)).day;
+  return `${format(happened)}, written down ${sameDay ? fmtTime(recorded) : fmtDayTime(recorded)}`;
+}
+
 export function todayInZone() {
   return zonedParts(new Date()).day;
 }

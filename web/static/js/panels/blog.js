@@ -4,9 +4,9 @@
 import { api, inspectionPath } from "../api.js";
 import { VALUE_WORDS } from "../config.js";
 import { $, fill, h, inspectorName, lowerFirst, whoWords, words } from "../dom.js";
-import { state } from "../state.js";
+import { pastQuery, state } from "../state.js";
 import { blogEmailStatus } from "./mail.js";
-import { fmt, fmtTime, todayInZone } from "../time.js";
+import { fmt, fmtHappened, fmtTime, todayInZone } from "../time.js";
 
 let blogSeq = 0;
 
@@ -19,7 +19,7 @@ export function blogDay() {
 export async function renderBlog() {
   const seq = ++blogSeq;
   const day = blogDay();
-  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
+  const when = state.past !== null ? pastQuery() : `min_position=${state.livePosition}`;
   let answer;
   try {
     answer = await api(`${inspectionPath(`/blog/${day}`)}?${when}`);
@@ -29,7 +29,7 @@ export async function renderBlog() {
   }
   if (seq !== blogSeq) return;
   const dayWords = fmt(`${day}T12:00:00Z`, { weekday: "long", day: "numeric", month: "long" });
-  const entry = (e, text) => h("li", {}, h("span", { class: "feed-time" }, fmtTime(e.at)), " ", text, h("span", { class: "muted" }, ` (${whoWords(e.by)})`));
+  const entry = (e, text) => h("li", {}, h("span", { class: "feed-time" }, fmtHappened(e.at, e.recorded_at, fmtTime)), " ", text, h("span", { class: "muted" }, ` (${whoWords(e.by)})`));
   const medium = (m) => lowerFirst((VALUE_WORDS.media || {})[m] || words(m || ""));
   const section = (title, items) => (items.length ? [h("h3", {}, title), h("ul", { class: "blog-list" }, items)] : []);
   fill("#blog-body",

@@ -6,7 +6,7 @@ import { api, inspectionPath } from "../api.js";
 import { openForm } from "../dialog.js";
 import { $, fill, h, inspectorName, plural } from "../dom.js";
 import { acknowledgeForm, mayAct } from "../forms.js";
-import { state } from "../state.js";
+import { pastQuery, state } from "../state.js";
 import { fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
 import { renderChange } from "./schedule.js";
 
@@ -21,7 +21,7 @@ export function dayShown() {
 export async function renderDay() {
   const seq = ++daySeq;
   const person = state.me.name;
-  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
+  const when = state.past !== null ? pastQuery() : `min_position=${state.livePosition}`;
   let answer;
   try {
     answer = await api(`${inspectionPath(`/agenda/${encodeURIComponent(person)}`)}?${when}`);

@@ -6,8 +6,8 @@ import { openForm } from "../dialog.js";
 import { $, actionButton, debounce, fill, h, whoWords } from "../dom.js";
 import { eventsUpTo } from "../events.js";
 import { answerLineForm, lineOwnerForm, kitActionAssignForm, kitActionCommand, kitActionDoneForm } from "../forms.js";
-import { state } from "../state.js";
-import { fmtDayTime } from "../time.js";
+import { pastQuery, state } from "../state.js";
+import { fmtDayTime, fmtHappened } from "../time.js";
 
 let kitSeq = 0;
 
@@ -25,7 +25,7 @@ const readKitNotesSoon = debounce(readKitNotes, 100);
 
 async function readKitNotes() {
   const seq = ++kitSeq;
-  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
+  const when = state.past !== null ? pastQuery() : `min_position=${state.livePosition}`;
   try {
     const answer = await api(`${inspectionPath("/kit-notes")}?${when}`);
     if (seq === kitSeq) drawKit(answer.kit_notes, true);
@@ -47,6 +47,7 @@ function notesFromLog() {
       meeting_title: titles.get(e.aggregate_id) || "KIT meeting",
       text: e.data.text,
       recorded_at: e.occurred_at || e.recorded_at,
+      written_at: e.recorded_at,
       by: whoWords(e.actor_name),
       actions: (e.data.actions || []).map((text, i) => ({ n: first + i, text, owner: null, done: false, note: null })),
     };
@@ -57,7 +58,7 @@ function drawKit(notes, tracked) {
   const newest = [...notes].sort((a, b) => Date.parse(b.recorded_at) - Date.parse(a.recorded_at));
   fill("#kit-body", newest.length
     ? h("ul", { class: "kit-notes" }, newest.map((note) => h("li", { class: "kit-note" },
-      h("div", { class: "card-meta" }, `${note.meeting_title} · ${note.by} · ${fmtDayTime(note.recorded_at)}`),
+      h("div", { class: "card-meta" }, `${note.meeting_title} · ${note.by} · ${fmtHappened(note.recorded_at, note.written_at)}`),
       h("p", { class: "kit-text" }, note.text),
       note.actions.length ? h("ul", { class: "kit-actions" }, note.actions.map((action) =>
         h("li", { class: action.done ? "done" : "", dataset: { n: action.n, kitMeetingId: note.meeting_id } },

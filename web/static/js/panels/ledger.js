@@ -3,7 +3,7 @@
 import { VALUE_WORDS } from "../config.js";
 import { $, fill, h, lowerFirst, versionWords, words } from "../dom.js";
 import { lines } from "../forms.js";
-import { fmtDayTime } from "../time.js";
+import { fmtHappened } from "../time.js";
 
 export function renderLedger(answer) {
   const lines = [...answer.lines].reverse().slice(0, 12);
@@ -22,8 +22,8 @@ export function renderLedger(answer) {
       // A case's copy (kind "case_copy") has no request, approval or stored document.
       line.sha256
         ? h("div", { class: "card-meta muted" },
-          `${fmtDayTime(line.recorded_at)} · approved ${line.approved_by} · checked ${line.checked_by}`
+          `${fmtHappened(line.occurred_at, line.recorded_at)} · approved ${line.approved_by} · checked ${line.checked_by}`
             + ` · released ${line.released_by} · `, h("code", { title: line.sha256 }, line.sha256.slice(0, 10)))
         : h("div", { class: "card-meta muted" },
-          `${fmtDayTime(line.recorded_at)} · handed over by ${line.released_by}`)))));
+          `${fmtHappened(line.occurred_at, line.recorded_at)} · handed over by ${line.released_by}`)))));
 }

@@ -12,14 +12,14 @@ import {
 } from "../forms.js";
 import { mayRun } from "../meta.js";
 import { renderDistribution } from "./mail.js";
-import { state } from "../state.js";
+import { pastQuery, state } from "../state.js";
 import { fmt, fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
 
 let planSeq = 0;
 
 export async function renderPlan() {
   const seq = ++planSeq;
-  const when = state.past !== null ? `at=${state.past}` : `min_position=${state.livePosition}`;
+  const when = state.past !== null ? pastQuery() : `min_position=${state.livePosition}`;
   let playbook, annex, debriefs, cases;
   try {
     [playbook, annex, debriefs, cases] = await Promise.all([
@@ -205,6 +205,9 @@ export function printUrl(what, { pdf = false } = {}) {
   const base = `/print/inspections/${encodeURIComponent(state.inspectionId)}/${what}`;
   const query = new URLSearchParams({ token: state.token });
   if (pdf) query.set("format", "pdf");
+  // Printed as the page shows it: the moment replayed, by the same clock.
+  if (state.pastClock) query.set(state.pastClock.kind, state.pastClock.instant);
+  else if (state.past !== null) query.set("at", String(state.past));
   return `${base}?${query}`;
 }
 

@@ -10,7 +10,7 @@ import { eventsUpTo } from "../events.js";
 import { VALUE_WORDS } from "../config.js";
 import { inspectorName, lowerFirst, versionWords, whoWords, words } from "../dom.js";
 import { state } from "../state.js";
-import { fmtAge, fmtDayTime, fmtTime } from "../time.js";
+import { fmtAge, fmtDayTime, fmtHappened, fmtTime } from "../time.js";
 
 export function ageOf(request) {
   if (state.past !== null) return { age: request.age_seconds, overdue: request.overdue };
@@ -119,7 +119,7 @@ const CLOSED_WORDS = { released: "Released", declined: "Declined or pushed back"
 export function versionsOf(requestId) {
   return eventsUpTo(state.past)
     .filter((e) => e.type === "DocumentAttached" && e.aggregate_id === requestId)
-    .map((e) => ({ ...e.data, at: e.recorded_at, by: whoWords(e.actor_name) }));
+    .map((e) => ({ ...e.data, at: e.occurred_at || e.recorded_at, written_at: e.recorded_at, by: whoWords(e.actor_name) }));
 }
 
 export function requestDetail(request) {
@@ -139,7 +139,7 @@ export function requestDetail(request) {
     h("h3", {}, "Document versions"),
     versions.length
       ? h("ul", { class: "versions" }, versions.slice().reverse().map((v) => h("li", { dataset: { sha256: v.sha256 } },
-        h("div", {}, h("strong", {}, `${v.name} ${versionWords(v.version)}`), ` · ${v.by}, ${fmtDayTime(v.at)}`),
+        h("div", {}, h("strong", {}, `${v.name} ${versionWords(v.version)}`), ` · ${v.by}, ${fmtHappened(v.at, v.written_at)}`),
         h("code", { class: "sha" }, v.sha256),
         h("div", { class: "row-actions" },
           h("button", { type: "button", class: "small act-open", onclick: () => downloadDocument(request.id, v) }, "Open"),

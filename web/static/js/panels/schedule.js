@@ -7,7 +7,7 @@ import { state } from "../state.js";
 import { eventsUpTo } from "../events.js";
 import { detailAction, openDetail } from "../detail.js";
 import { attendeesForm, cancelForm, topicsForm } from "../forms.js";
-import { fmt, fmtDayTime, fmtTime, todayInZone } from "../time.js";
+import { fmt, fmtDayTime, fmtHappened, fmtTime, todayInZone, zonedParts } from "../time.js";
 
 export function scheduleDay() {
   return $("#schedule-day").value || todayInZone();
@@ -16,17 +16,19 @@ export function scheduleDay() {
 export function renderSchedule(answer) {
   const meetings = [...answer.meetings].sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
   const list = h("ol", { class: "timeline" });
-  const now = Date.now();
-  const showNow = state.past === null && answer.day === todayInZone();
+  // Replaying by a clock, "now" is the moment replayed.
+  const now = state.pastClock ? Date.parse(state.pastClock.instant) : Date.now();
+  const showNow = (state.past === null || state.pastClock !== null)
+    && answer.day === zonedParts(new Date(now)).day;
   let nowPlaced = !showNow;
   for (const meeting of meetings) {
     if (!nowPlaced && Date.parse(meeting.starts_at) > now) {
-      list.append(nowLine());
+      list.append(nowLine(now));
       nowPlaced = true;
     }
     list.append(renderMeeting(meeting, showNow && Date.parse(meeting.ends_at) < now));
   }
-  if (!nowPlaced) list.append(nowLine());
+  if (!nowPlaced) list.append(nowLine(now));
   const changed = meetings.filter((m) => m.history.length).length;
   const cancelled = meetings.filter((m) => m.cancelled).length;
   $("#h-schedule").textContent = `Schedule · ${fmt(`${answer.day}T12:00:00Z`, { weekday: "short", day: "numeric", month: "short" })}`;
@@ -56,8 +58,9 @@ export function keepNowInView() {
   if (target) body.scrollTop = Math.max(0, target.offsetTop - body.offsetTop - 8);
 }
 
-export function nowLine() {
-  return h("li", { class: "now-line", "aria-label": "Now" }, h("span", {}, `Now ${fmtTime(new Date())}`));
+export function nowLine(now = Date.now()) {
+  const word = state.pastClock ? "Then" : "Now";
+  return h("li", { class: "now-line", "aria-label": word }, h("span", {}, `${word} ${fmtTime(new Date(now))}`));
 }
 
 export function renderMeeting(meeting, over) {
@@ -99,7 +102,7 @@ export function renderMeeting(meeting, over) {
 // One line of a meeting's history: what it was, what it is, who, why.
 export function renderChange(change) {
   // When it happened (occurred_at), not when it was typed in (recorded_at).
-  const by = `${whoWords(change.who)}, ${fmtDayTime(change.occurred_at || change.when)}`;
+  const by = `${whoWords(change.who)}, ${fmtHappened(change.occurred_at, change.when)}`;
   const why = change.why ? ` (${change.why})` : "";
   let text;
   switch (change.what) {
@@ -145,7 +148,7 @@ export function meetingDetail(meeting) {
     meeting.notes.length ? h("ul", { class: "kit-notes" }, meeting.notes.map((note) => h("li", {},
       h("p", { class: "detail-text" }, note.text),
       note.actions.length ? h("ul", {}, note.actions.map((a) => h("li", {}, `Action: ${a}`))) : null,
-      h("div", { class: "card-meta" }, `${note.by}, ${fmtDayTime(note.recorded_at)}`)))) : null,
+      h("div", { class: "card-meta" }, `${note.by}, ${fmtHappened(note.occurred_at, note.recorded_at)}`)))) : null,
     meeting.history.length ? h("h3", {}, "What changed") : null,
     meeting.history.length ? h("ul", { class: "changes" }, meeting.history.map(renderChange)) : null,
   ];
