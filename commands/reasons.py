@@ -44,24 +44,27 @@ def require_meetings_ended(run: Run, inspection: Inspection, day: date) -> None:
         return
     last_ends = _clock(to_come[-1].ends_at, zone)
     count = _meetings(len(to_come))
+    # For clients, beside the words (kept out of the call: see
+    # tests/unit/test_refusal_words.py, which reads the call's words).
+    details = {
+        "meetings_to_come": [
+            {
+                "id": slot.meeting_id,
+                "title": slot.title,
+                "starts_at": slot.starts_at.isoformat(),
+                "ends_at": slot.ends_at.isoformat(),
+            }
+            for slot in to_come
+        ],
+        "last_ends_at": to_come[-1].ends_at.isoformat(),
+    }
     raise RuleBroken(
         "meetings_to_come",
         f"{count} of {day.isoformat()} still to come "
         f"({'; '.join(_told(slot, zone) for slot in to_come)}), "
         f"the last ends at {last_ends}: closing the day now seals its record "
         "without them; say why it is closed early to close it all the same",
-        {
-            "meetings_to_come": [
-                {
-                    "id": slot.meeting_id,
-                    "title": slot.title,
-                    "starts_at": slot.starts_at.isoformat(),
-                    "ends_at": slot.ends_at.isoformat(),
-                }
-                for slot in to_come
-            ],
-            "last_ends_at": to_come[-1].ends_at.isoformat(),
-        },
+        details,
     )
 
 
@@ -80,12 +83,13 @@ def require_within_sample(run: Run, selection: str) -> None:
     selected = run.cases_selected(run.inspection_id).get(selection, 0)
     if selected < size:
         return
+    details = {"selection": selection, "sample": size, "selected": selected}
     raise RuleBroken(
         "sample_full",
         f"the sample of {selection} cases is full: {selected} of {size} are "
         f"selected; say why this case is selected beyond the sample of {size} "
         "to select it all the same",
-        {"selection": selection, "sample": size, "selected": selected},
+        details,
     )
 
 

@@ -142,6 +142,9 @@ class CasesAnswer(TypedDict):
     counts: dict[str, int]
     expected: dict[str, int]
     notifications_outstanding: int
+    # The template's sample (None: the inspection has none, and no case
+    # needs a reason to be selected); `expected` is it when there is one.
+    sample: dict[str, int] | None
 
 
 class Cases(ReadModel):
@@ -150,10 +153,14 @@ class Cases(ReadModel):
     def __init__(self) -> None:
         self.cases: dict[str, CaseRecord] = {}
         self.expected: dict[str, int] = EXPECTED
+        # The template's sample, if it has one: only then does a case beyond
+        # it need a reason (`SelectCase.over_reason`).
+        self.sample: dict[str, int] | None = None
 
     def on_PlaybookStarted(self, e: LoggedEvent) -> None:
         if e.data.get("sample"):
-            self.expected = dict(e.data["sample"])
+            self.sample = dict(e.data["sample"])
+            self.expected = self.sample
 
     def on_CaseSelected(self, e: LoggedEvent) -> LiveCase:
         d = e.data
@@ -288,12 +295,14 @@ class Cases(ReadModel):
                 i: {**c, "items": dict(c["items"])} for i, c in self.cases.items()
             },
             "expected": self.expected,
+            "sample": self.sample,
         }
 
     @classmethod
     def from_json(cls, raw: ModelJson) -> Self:
         model = cls()
         model.expected = raw.get("expected", EXPECTED)
+        model.sample = raw.get("sample")
         model.cases = {
             i: cast(CaseRecord, {**c, "items": Map(c.get("items") or {})})
             for i, c in raw["cases"].items()
@@ -314,6 +323,7 @@ class Cases(ReadModel):
             "notifications_outstanding": sum(
                 len(c.get("not_yet_notified", ())) for c in cases
             ),
+            "sample": self.sample,
         }
 
     def selected(self) -> dict[str, int]:

@@ -191,6 +191,7 @@ def test_a_case_beyond_the_sample_with_a_reason_is_selected_and_shows_it(
 
     board = cases(client, iid)
     assert (board["counts"]["audited"], board["expected"]["audited"]) == (19, 18)
+    assert board["sample"] == {"audited": 18, "tracked": 12}
     [case] = [c for c in board["cases"] if c["id"] == made["id"]]
     assert case["over_reason"] == reason
     assert all(c["over_reason"] is None for c in board["cases"] if c is not case)
@@ -217,7 +218,8 @@ def test_the_sample_is_the_templates_data(
     answer = refused(client, 409, "rapid_response", path, body)
 
     assert answer["sample"] == 2
-    assert cases(client, iid)["expected"] == {"audited": 2, "tracked": 12}
+    board = cases(client, iid)
+    assert board["expected"] == board["sample"] == {"audited": 2, "tracked": 12}
 
 
 def test_an_inspection_opened_from_no_template_has_no_sample_to_fill(
@@ -229,7 +231,8 @@ def test_an_inspection_opened_from_no_template_has_no_sample_to_fill(
             f"{inspection.path}/cases",
             {"ref": f"A-{n:03}", "selection": "audited", "plan": "CP"},
         )
-    assert cases(client, inspection.id)["counts"]["audited"] == 19
+    board = cases(client, inspection.id)
+    assert (board["counts"]["audited"], board["sample"]) == (19, None)
 
 
 def test_both_refusals_are_declared_in_the_openapi(client: WarRoomClient) -> None:

@@ -22,6 +22,10 @@ def _meta() -> dict[str, Any]:
     return Context("u", "U", datetime.now(UTC)).meta()
 
 
+def _app() -> Application:  # type: ignore[type-arg]
+    return Application(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
 def _as_version_1(app: Application, field: str) -> Any:  # type: ignore[type-arg]
     """The first stored event as version 1 stored it: without `field`."""
     stored = app.recorder.select_notifications(start=1, limit=1)[0]
@@ -64,7 +68,7 @@ def _made(kind: str) -> tuple[Aggregate, str]:
 def test_an_event_stored_before_it_had_its_new_field_still_reads_as_none(
     kind: str,
 ) -> None:
-    app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = _app()
     aggregate, field = _made(kind)
     app.save(aggregate)
 
@@ -77,7 +81,7 @@ def test_an_event_stored_before_it_had_its_new_field_still_reads_as_none(
 
 
 def test_the_reasons_are_stored_in_version_2() -> None:
-    app = Application(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = _app()
     day = ClosedDay(
         inspection_id="i", day="2026-11-24", meta=_meta(), early_reason="feedback moved"
     )

@@ -382,9 +382,10 @@ export function answerLineForm(line) {
 // without one): the form reads the board first, and asks when it is full.
 export async function selectCaseForm() {
   const board = await api(`/inspections/${encodeURIComponent(state.inspectionId)}/cases`);
-  const full = (selection) => (board.counts[selection] || 0) >= (board.expected[selection] ?? Infinity);
-  const fullOnes = Object.keys(board.expected).filter(full);
-  const sampleWords = (selection) => `The sample of ${selection} cases is full (${board.counts[selection]} of ${board.expected[selection]})`;
+  const sample = board.sample || {};
+  const full = (selection) => (board.counts[selection] || 0) >= (sample[selection] ?? Infinity);
+  const fullOnes = Object.keys(sample).filter(full);
+  const sampleWords = (selection) => `The sample of ${selection} cases is full (${board.counts[selection]} of ${sample[selection]})`;
   return {
     command: "SelectCase",
     title: "Select a case",

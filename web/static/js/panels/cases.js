@@ -17,9 +17,9 @@ export function renderCases(answer) {
     h("span", { class: "count" }, `audited ${counts.audited}/${expected.audited}`),
     h("span", { class: "count" }, `tracked ${counts.tracked}/${expected.tracked}`),
     // Selected beyond the template's sample, each with its reason on its tile.
-    Object.keys(expected).filter((s) => counts[s] > expected[s]).map((s) =>
+    Object.entries(answer.sample || {}).filter(([s, size]) => counts[s] > size).map(([s, size]) =>
       h("span", { class: "tag warn over-sample" },
-        `${counts[s] - expected[s]} ${s} beyond the sample of ${expected[s]}, with reasons`)),
+        `${counts[s] - size} ${s} beyond the sample of ${size}, with reasons`)),
     h("span", { class: answer.notifications_outstanding ? "tag warn" : "count" },
       `${answer.notifications_outstanding} notifications outstanding`));
   const browsed = answer.cases.filter((c) => c.last_browse);
