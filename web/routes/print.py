@@ -265,7 +265,7 @@ async def meeting_pack(
     def question(i: InspectionViews, _: Views) -> dict[str, Any]:
         meeting = i.schedule.meetings.get(meeting_id)
         if meeting is None:
-            raise NotFound(f"no meeting with id {meeting_id}")
+            raise NotFound("no such meeting, or it had not been arranged by then")
         zone = ZoneInfo(i.inspection.timezone)
         day = datetime.fromisoformat(meeting["starts_at"]).astimezone(zone).date()
         people = [*meeting["attendees"], *meeting["inspectors"]]
