@@ -9,7 +9,7 @@ name it (`.../meetings/{id}/kit-actions/{n}`).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import ClassVar
+from typing import ClassVar, NotRequired
 
 from typing_extensions import TypedDict
 
@@ -25,6 +25,9 @@ class KitActionRow(TypedDict):
     note: str | None  # what was done, if the one marking it done said
     done_by: str | None
     done_at: str | None
+    # The commands the caller may send on it now (GET /api/meta's names;
+    # added per caller by web/offers.py, empty in the past).
+    actions: NotRequired[list[str]]
 
 
 class KitNoteRecord(TypedDict):

@@ -77,6 +77,9 @@ class Acknowledgement(TypedDict):
 class MeetingRow(MeetingRecord):
     # As `warroom.domain.meeting.find_warnings` words them.
     warnings: list[dict[str, Any]]
+    # The commands the caller may send on it now (GET /api/meta's names):
+    # none from the read model, which knows no caller; web/offers.py adds them.
+    actions: list[str]
 
 
 class AgendaMeeting(MeetingRow):
@@ -290,7 +293,7 @@ class Schedule(ReadModel):
 
         def row(m: MeetingRecord) -> MeetingRow:
             warnings = [] if m["cancelled"] else _warnings(m, live, inspector_names)
-            return {**m, "warnings": warnings}
+            return {**m, "warnings": warnings, "actions": []}
 
         return each_rendered(meetings, row)
 
