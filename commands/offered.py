@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -243,15 +244,17 @@ def offered(
     calendar: Calendar | None = None,
     users: Mapping[str, str] | None = None,
     now: datetime | None = None,
+    load: Callable[[Thing], Aggregate | None] | None = None,
 ) -> list[str]:
     """The names of the commands (as GET /api/meta lists them) that the
-    server would accept from `actor` on `thing` now, in `probes`' order."""
+    server would accept from `actor` on `thing` now, in `probes`' order
+    (`load`: how to load the thing, if not from the log each time)."""
     mine = [c for c in probes if actor.role in COMMAND_HANDLERS[c][1]]
     if not mine:
         return []
     try:
         inspection = app.read_only(Inspection, inspection_id)
-        loaded = _load(app, thing)
+        loaded = load(thing) if load else load_thing(app, thing)
     except DomainError:
         return []
     subject = _subject(thing, loaded)
@@ -277,7 +280,8 @@ def _subject(thing: Thing, loaded: Aggregate | None) -> Any:
     return loaded
 
 
-def _load(app: WarRoom, thing: Thing) -> Aggregate | None:
+def load_thing(app: WarRoom, thing: Thing) -> Aggregate | None:
+    """The aggregate an offer is about, as stored (None: the inspection's)."""
     aggregate_id = thing.holder_id or thing.target_id
     if thing.cls is None or aggregate_id is None:
         return None
@@ -296,7 +300,7 @@ def _accepted(
     def accepts(command_type: type[m.Command], command: m.Command) -> bool:
         handler = COMMAND_HANDLERS[command_type][0]
         run = _ProbeRun(
-            app=app,
+            app=_ProbeApp(app, loaded),  # type: ignore[arg-type]
             ctx=Context(
                 actor=actor.id,
                 actor_name=actor.name,
@@ -331,8 +335,44 @@ class _ProbeRun(Run):
         held = self.preloaded
         if held is not None and isinstance(held, cls) and str(held.id) == aggregate_id:
             self.inspection()  # refused, as a load is, if the inspection is closed
-            return copy.deepcopy(held)
+            return _copy(held)
         return super().load(cls, aggregate_id)
+
+
+class _ProbeApp:
+    """The application as a probe sees it: the thing loaded once exists
+    without being loaded again; all else is the application's own."""
+
+    def __init__(self, app: WarRoom, loaded: Aggregate | None) -> None:
+        self._app = app
+        self._loaded = loaded
+
+    def exists(self, aggregate_id: UUID) -> bool:
+        if self._loaded is not None and self._loaded.id == aggregate_id:
+            return True
+        return self._app.exists(aggregate_id)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._app, name)
+
+
+def _copy(aggregate: A) -> A:
+    """A copy a probe may change without changing `aggregate`.
+
+    Cheaper than a deep copy (a playbook's tasks made a read of them cost
+    a deep copy of the playbook per task and command): an event changes an
+    attribute, an item of a collection attribute, or a field of such an
+    item, never deeper, so the collections and their items are copied and
+    what they hold shared."""
+    copied = copy.copy(aggregate)
+    for name, value in vars(aggregate).items():
+        if isinstance(value, dict):
+            vars(copied)[name] = {k: copy.copy(v) for k, v in value.items()}
+        elif isinstance(value, list):
+            vars(copied)[name] = [copy.copy(v) for v in value]
+        elif isinstance(value, set):
+            vars(copied)[name] = set(value)
+    return copied
 
 
 # Which aggregate each kind of item is, for the routes that add offers.

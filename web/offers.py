@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from eventsourcing.domain import Aggregate
+
 from commands import models as m
 from commands.offered import (
     ANNEX_A_DOCUMENT,
@@ -23,6 +25,7 @@ from commands.offered import (
     Probe,
     Thing,
     day_probes,
+    load_thing,
     offered,
 )
 from commands.run import Actor
@@ -47,6 +50,14 @@ class Offers:
         self.actor = actor
         self.inspection_id = inspection_id
         self._users: dict[str, str] | None = None
+        # Each thing loaded once per answer (all of a playbook's tasks share it).
+        self._loaded: dict[tuple[str | None, str | None], Aggregate | None] = {}
+
+    def _load(self, thing: Thing) -> Aggregate | None:
+        key = (thing.holder_id, thing.target_id if thing.holder_id is None else None)
+        if key not in self._loaded:
+            self._loaded[key] = load_thing(self.state.app, thing)
+        return self._loaded[key]
 
     def users(self) -> dict[str, str]:
         """The users of the caller's organisation, id -> name."""
@@ -65,6 +76,7 @@ class Offers:
             thing,
             probes,
             users=self.users() if _needs_users(probes) else None,
+            load=self._load,
         )
 
     # --- one per kind of item ------------------------------------------------
