@@ -88,9 +88,8 @@ class Person:
         }
         return plausible.get(name, "As agreed in the war room")
 
-    def fill_form(self) -> list[Locator]:
-        """Fills what the form leaves blank; answers its selects chosen here."""
-        chosen = []
+    def fill_form(self) -> None:
+        """Fills what the form leaves blank."""
         for control in self.dialog.locator("input, select, textarea").all():
             if not control.is_visible() and control.get_attribute("type") != "file":
                 continue
@@ -102,7 +101,6 @@ class Person:
                     values = [v for v in _option_values(control) if v]
                     if values:
                         control.select_option(values[0])
-                        chosen.append(control)
             elif kind == "file":
                 control.set_input_files(
                     {
@@ -123,12 +121,13 @@ class Person:
                 and (control.get_attribute("required") is not None or tag == "TEXTAREA")
             ):
                 control.fill(self.text_for(name, ""))
-        return chosen
 
     def send(self, what: str) -> None:
         """Fills the open form and sends it; a refusal for a value chosen
         here is answered by the next value."""
-        chosen = self.fill_form()
+        self.fill_form()
+        # Every choice of the form, to try the next value of each in turn.
+        chosen = [s for s in self.dialog.locator("select").all() if s.is_visible()]
         options = [_option_values(s) for s in chosen]
         tries = [0] * len(chosen)
         while True:
@@ -148,8 +147,11 @@ class Person:
                     f"{self.user.role} {self.user.name}: {what}: {status}"
                 )
                 break
-        if self.dialog.is_visible():
-            self.page.locator("#command-cancel").click()
+        if status is not None and status < 400:
+            expect(self.dialog).to_be_hidden()
+        elif self.dialog.is_visible():
+            self.page.keyboard.press("Escape")
+            expect(self.dialog).to_be_hidden()
         self.page.wait_for_timeout(300)  # the touched panels read again
 
     def _submit(self, what: str) -> int | None:
@@ -160,8 +162,19 @@ class Person:
         try:
             with self.page.expect_response(is_command, timeout=15_000) as answer:
                 self.dialog.locator("#command-submit").click()
+                # A time in the past is sent when the button is pressed again.
+                again = self.page.locator("#command-error", has_text="press the button")
+                try:
+                    again.wait_for(timeout=1_000)
+                    self.dialog.locator("#command-submit").click()
+                except Exception:
+                    pass  # sent at the first press
         except Exception:  # the form would not send: a field left wrong
-            self.wrong.append(f"{self.user.role} {self.user.name}: {what}: not sent")
+            invalid = self.dialog.evaluate(
+                "d => [...d.querySelectorAll(':invalid')].map((e) => e.name)"
+            )
+            said = self.page.locator("#command-error").inner_text()
+            self.wrong.append(f"{self.who}: {what}: not sent ({invalid}, {said!r})")
             return None
         status = answer.value.status
         self.answers.append((what, answer.value.url, status))
