@@ -25,6 +25,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.helpers import (
+    Inspection,
+    WarRoomClient,
+    new_meeting,
+    new_request,
+    refused,
+)
 from tests.servers import warroom
 from warroom.config import Settings
 from web.app import create_app
@@ -291,17 +298,40 @@ def _today(demo: Demo, user: User) -> list[dict[str, Any]]:
     return [demo.read(user, f"/blog/{day}")]
 
 
+def _listed(path: str, key: str) -> Callable[[Demo, User], list[dict[str, Any]]]:
+    return lambda demo, user: list(demo.read(user, path)[key])
+
+
+def _id(item: dict[str, Any]) -> str:
+    return str(item["id"])
+
+
 KINDS = [
-    Kind("request", lambda d, u: d.read(u, "/requests")["requests"], lambda i: i["id"], request_sends),
-    Kind("meeting", _meetings, lambda i: i["id"], meeting_sends),
-    Kind("kit action", _kit_actions, lambda i: f"{i['meeting_id']}/{i['n']}", kit_action_sends),
-    Kind("line of enquiry", lambda d, u: d.read(u, "/lines-of-enquiry")["lines_of_enquiry"], lambda i: i["id"], line_sends),
-    Kind("case", _cases, lambda i: i["id"], case_sends),
-    Kind("task", lambda d, u: d.read(u, "/playbook")["tasks"], lambda i: i["id"], task_sends),
-    Kind("duty", lambda d, u: d.read(u, "/playbook")["responsibilities"], lambda i: i["role"], duty_sends),
-    Kind("annex a document", lambda d, u: d.read(u, "/annex-a")["documents"], lambda i: i["id"], annex_a_sends),
+    Kind("request", _listed("/requests", "requests"), _id, request_sends),
+    Kind("meeting", _meetings, _id, meeting_sends),
+    Kind(
+        "kit action",
+        _kit_actions,
+        lambda i: f"{i['meeting_id']}/{i['n']}",
+        kit_action_sends,
+    ),
+    Kind(
+        "line of enquiry",
+        _listed("/lines-of-enquiry", "lines_of_enquiry"),
+        _id,
+        line_sends,
+    ),
+    Kind("case", _cases, _id, case_sends),
+    Kind("task", _listed("/playbook", "tasks"), _id, task_sends),
+    Kind(
+        "duty",
+        _listed("/playbook", "responsibilities"),
+        lambda i: i["role"],
+        duty_sends,
+    ),
+    Kind("annex a document", _listed("/annex-a", "documents"), _id, annex_a_sends),
     Kind("day", _today, lambda i: i["day"], day_sends),
-]  # fmt: skip
+]
 
 ACCEPTED = (200, 201)
 # Refused: by role (403), the thing's state or the caller (409), a thing
@@ -380,3 +410,63 @@ def test_each_item_offers_its_reader_exactly_what_the_server_accepts(
     if role in ("lead", "gatekeeper", "rapid_response"):
         # The war room does things on the demo's items, not only refuse them.
         assert accepted > 10
+
+
+# --- finding 4 of issue 23, each on its own ------------------------------------
+
+
+def test_a_debrief_is_offered_only_to_staff_who_were_in_the_meeting(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    meeting = new_meeting(client, inspection)  # "A staff" was in it; it has ended
+    other = client.ok("admin", "/api/users", {"name": "B staff", "role": "staff"})
+    client.tokens["other staff"] = other["token"]
+
+    def offered_to(who: str) -> list[str]:
+        day = client.get(who, f"{inspection.path}/schedule", day="2026-11-24").json()
+        (shown,) = [m for m in day["meetings"] if m["id"] == meeting["id"]]
+        actions: list[str] = shown["actions"]
+        return actions
+
+    assert offered_to("staff") == ["RecordDebrief"]
+    assert offered_to("other staff") == []
+    path = f"{inspection.path}/meetings/{meeting['id']}/debriefs"
+    refused(client, 403, "other staff", path, {"asked": "About supervision"})
+    client.ok("staff", path, {"asked": "About supervision"})
+
+
+def test_folder_ready_is_offered_on_tracked_cases_only(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    ids = {}
+    for ref, selection in (("CP-0001", "audited"), ("CP-0002", "tracked")):
+        ids[selection] = client.ok(
+            "rapid_response",
+            f"{inspection.path}/cases",
+            {"ref": ref, "selection": selection, "plan": "CP"},
+        )["id"]
+    board = client.get("rapid_response", f"{inspection.path}/cases").json()
+    offers = {c["id"]: c["actions"] for c in board["cases"]}
+    assert "MarkFolderReady" not in offers[ids["audited"]]
+    assert "MarkFolderReady" in offers[ids["tracked"]]
+    # Nor the audit's steps on a tracked case.
+    assert "CompleteAuditForm" not in offers[ids["tracked"]]
+    folder = f"{inspection.path}/cases/{ids['audited']}/folder-ready"
+    refused(client, 409, "rapid_response", folder)
+    # Offered per role: none to the auditor, who reads only.
+    auditor = client.get("auditor", f"{inspection.path}/cases").json()
+    assert all(c["actions"] == [] for c in auditor["cases"])
+
+
+def test_the_past_offers_nothing(client: WarRoomClient, inspection: Inspection) -> None:
+    new_request(client, inspection)
+    position = client.stored()
+    now = client.get("gatekeeper", f"{inspection.path}/requests").json()
+    assert now["requests"][0]["actions"]
+    # What could be done then is not for now: a replay offers nothing.
+    past = client.get("gatekeeper", f"{inspection.path}/requests", at=position).json()
+    assert [r["actions"] for r in past["requests"]] == [[]]
+    day = client.get("lead", f"{inspection.path}/blog/2026-11-23", at=position).json()
+    assert day["actions"] == []
+    today = client.get("lead", f"{inspection.path}/blog/2026-11-23").json()
+    assert today["actions"] == ["WriteBlogPost", "CloseDay"]
