@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
+from pydantic import ValidationError
 
 from commands import models as m
 from commands.handlers import COMMAND_HANDLERS
@@ -263,7 +264,22 @@ def offered(
     asking = Asking(actor, inspection, users or {})
     moment = now or datetime.now(UTC)
     accepts = _accepted(app, actor, inspection_id, thing, loaded, calendar, moment)
-    return [c.__name__ for c in mine if accepts(c, probes[c](subject, asking))]
+    return [
+        c.__name__
+        for c in mine
+        if (probe := _probe(probes[c], subject, asking)) is not None
+        and accepts(c, probe)
+    ]
+
+
+def _probe(probe: Probe, subject: Any, asking: Asking) -> m.Command | None:
+    """The plausible command, or None where the thing gives no value the
+    command's body takes (a meeting stored longer than today's rules allow):
+    then nothing is offered, rather than the read failing."""
+    try:
+        return probe(subject, asking)
+    except ValidationError:
+        return None
 
 
 _GONE = object()
