@@ -217,6 +217,17 @@ class Schedule(ReadModel):
         self.meetings[e.aggregate_id] = meeting
         return meeting
 
+    def on_KitActionChanged(self, e: LoggedEvent) -> MeetingRecord:
+        """A KIT action given or done changes the meeting (its aggregate) but
+        nothing the schedule shows, except its version: the version a form
+        sends back (If-Match) must be the meeting's as it stands."""
+        meeting: MeetingRecord = {
+            **self.meetings[e.aggregate_id],
+            "version": e.aggregate_version,
+        }
+        self.meetings[e.aggregate_id] = meeting
+        return meeting
+
     def _change(
         self,
         e: LoggedEvent,
@@ -257,6 +268,8 @@ class Schedule(ReadModel):
         "TopicsChanged": on_TopicsChanged,
         "MeetingCancelled": on_MeetingCancelled,
         "KitNoteRecorded": on_KitNoteRecorded,
+        "KitActionAssigned": on_KitActionChanged,
+        "KitActionDone": on_KitActionChanged,
     }
 
     # Questions the routes ask.

@@ -17,6 +17,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Response, expect
@@ -46,6 +47,8 @@ NOT_COMMANDS = ("act-details", "act-open", "act-copy")
 DAY_ACTIONS = ("blogPost", "closeDay")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 REFUSED_FOR_STATE_OR_ROLE = (403, 409)
+# Numbers for new values (a room, a version), never the same twice in a run.
+COUNTER = itertools.count(1000)
 
 
 @dataclass
@@ -58,7 +61,8 @@ class Person:
     answers: list[tuple[str, str, int]] = field(default_factory=list)
     wrong: list[str] = field(default_factory=list)
     clicked: list[str] = field(default_factory=list)
-    counter: Iterator[int] = field(default_factory=itertools.count)
+    said: dict[str, str] = field(default_factory=dict)
+    counter: Iterator[int] = field(default_factory=lambda: COUNTER)
 
     @property
     def who(self) -> str:
@@ -143,9 +147,8 @@ class Person:
                     retried = True
                     break
             if not retried:
-                self.wrong.append(
-                    f"{self.user.role} {self.user.name}: {what}: {status}"
-                )
+                said = self.said.get(what, "")
+                self.wrong.append(f"{self.who}: {what}: {status} {said}")
                 break
         if status is not None and status < 400:
             expect(self.dialog).to_be_hidden()
@@ -153,6 +156,13 @@ class Person:
             self.page.keyboard.press("Escape")
             expect(self.dialog).to_be_hidden()
         self.page.wait_for_timeout(300)  # the touched panels read again
+
+    def caught_up(self, answer: dict[str, Any]) -> None:
+        """Waits until the page shows what the command changed."""
+        if isinstance(answer.get("version"), int):
+            self.page.wait_for_function(
+                CAUGHT_UP, arg=[answer.get("id"), answer["version"]], timeout=30_000
+            )
 
     def _submit(self, what: str) -> int | None:
         def is_command(response: Response) -> bool:
@@ -178,11 +188,32 @@ class Person:
             return None
         status = answer.value.status
         self.answers.append((what, answer.value.url, status))
+        if status >= 400:
+            self.said[what] = answer.value.text()[:300]
+        else:
+            self.caught_up(answer.value.json())
         if status in REFUSED_FOR_STATE_OR_ROLE:
             return status
         if status >= 400 and status != 422:
             self.wrong.append(f"{self.user.role} {self.user.name}: {what}: {status}")
         return status
+
+
+# Whether the page's panels show the changed thing at its new version (or
+# do not show it at all): the next button is then drawn from its new offers.
+CAUGHT_UP = """async ([id, version]) => {
+  const { state } = await import('/js/state.js');
+  const seen = [];
+  const walk = (v) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      if (v.id === id && typeof v.version === 'number') seen.push(v.version);
+      Object.values(v).forEach(walk);
+    }
+  };
+  walk(state.data);
+  return state.pending.size === 0 && seen.every((v) => v >= version);
+}"""
 
 
 def _option_values(select: Locator) -> list[str]:
