@@ -217,7 +217,13 @@ class Schedule(ReadModel):
         self.meetings[e.aggregate_id] = meeting
         return meeting
 
-    def on_KitActionChanged(self, e: LoggedEvent) -> MeetingRecord:
+    def on_KitActionAssigned(self, e: LoggedEvent) -> MeetingRecord:
+        return self._kit_action_changed(e)
+
+    def on_KitActionDone(self, e: LoggedEvent) -> MeetingRecord:
+        return self._kit_action_changed(e)
+
+    def _kit_action_changed(self, e: LoggedEvent) -> MeetingRecord:
         """A KIT action given or done changes the meeting (its aggregate) but
         nothing the schedule shows, except its version: the version a form
         sends back (If-Match) must be the meeting's as it stands."""
@@ -268,8 +274,8 @@ class Schedule(ReadModel):
         "TopicsChanged": on_TopicsChanged,
         "MeetingCancelled": on_MeetingCancelled,
         "KitNoteRecorded": on_KitNoteRecorded,
-        "KitActionAssigned": on_KitActionChanged,
-        "KitActionDone": on_KitActionChanged,
+        "KitActionAssigned": on_KitActionAssigned,
+        "KitActionDone": on_KitActionDone,
     }
 
     # Questions the routes ask.
