@@ -470,3 +470,25 @@ def test_the_past_offers_nothing(client: WarRoomClient, inspection: Inspection) 
     assert day["actions"] == []
     today = client.get("lead", f"{inspection.path}/blog/2026-11-23").json()
     assert today["actions"] == ["WriteBlogPost", "CloseDay"]
+
+
+def test_a_meeting_shows_the_version_its_kit_actions_moved_it_to(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    """The page sends back the version it was shown (If-Match): a meeting
+    whose KIT action was given or done must show the version that made."""
+    meeting = new_meeting(client, inspection)
+    path = f"{inspection.path}/meetings/{meeting['id']}"
+    client.ok("lead", f"{path}/notes", {"text": "Agreed", "actions": ["Send it"]})
+    client.ok("lead", f"{path}/kit-actions/0/assign", {"owner": "A gatekeeper"})
+    done = client.ok("lead", f"{path}/kit-actions/0/done", {})
+    day = client.get("lead", f"{inspection.path}/schedule", day="2026-11-24").json()
+    (shown,) = day["meetings"]
+    assert shown["version"] == done["version"]
+    moved = client.ok(
+        "lead",
+        f"{path}/move",
+        {"venue": "Room 2"},
+        **{"If-Match": str(shown["version"])},
+    )
+    assert moved["version"] == done["version"] + 1
