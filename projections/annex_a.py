@@ -45,6 +45,9 @@ class AnnexADocumentRecord(TypedDict):
 
 class AnnexADocumentRow(AnnexADocumentRecord):
     ready: bool
+    # The commands the caller may send on it now (GET /api/meta's names):
+    # none from the read model, which knows no caller; web/offers.py adds them.
+    actions: list[str]
 
 
 class AnnexASummaryRecord(TypedDict):
@@ -148,7 +151,7 @@ class AnnexA(ReadModel):
 
     def render(self, now: datetime, starts_on: str, timezone: str) -> AnnexAAnswer:
         rows: list[AnnexADocumentRow] = [
-            {**d, "ready": _ready(d)}
+            {**d, "ready": _ready(d), "actions": []}
             for d in sorted(self.documents.values(), key=lambda d: d["title"])
         ]
         day2 = date.fromisoformat(starts_on) + timedelta(days=1)

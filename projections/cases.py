@@ -102,6 +102,9 @@ class CaseRow(_CaseFields):
     not_yet_notified: list[str]
     audit: CaseAudit
     audit_progress: AuditProgress
+    # The commands the caller may send on it now (GET /api/meta's names):
+    # none from the read model, which knows no caller; web/offers.py adds them.
+    actions: list[str]
 
 
 class CaseChange(TypedDict, total=False):
@@ -340,6 +343,7 @@ class Cases(ReadModel):
             "items": dict(case["items"]),
             "audit_progress": _progress(case),
             "not_yet_notified": [p for p in PARTIES if p not in case["notified"]],
+            "actions": [],
             "browsed_by": {
                 inspector_names.get(i, i): n for i, n in case["browsed_by"].items()
             },

@@ -25,6 +25,9 @@ class KitActionRow(TypedDict):
     note: str | None  # what was done, if the one marking it done said
     done_by: str | None
     done_at: str | None
+    # The commands the caller may send on it now (GET /api/meta's names;
+    # added per caller by web/offers.py, empty in the past).
+    actions: NotRequired[list[str]]
 
 
 class KitNoteRecord(TypedDict):

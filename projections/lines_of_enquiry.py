@@ -30,6 +30,9 @@ class LineOfEnquiryRecord(TypedDict):
     response: str | None
     evidence: list[Evidence]
     answered_by: NotRequired[str]  # once answered
+    # The commands the caller may send on it now (GET /api/meta's names;
+    # added per caller by web/offers.py, empty in the past).
+    actions: NotRequired[list[str]]
 
 
 class LinesOfEnquiryAnswer(TypedDict):

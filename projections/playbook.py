@@ -8,7 +8,7 @@ the moment asked about (now, or the `as_of` of a past read).
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import ClassVar
+from typing import ClassVar, NotRequired
 from zoneinfo import ZoneInfo
 
 from typing_extensions import TypedDict
@@ -23,6 +23,9 @@ class Responsibility(TypedDict):
     person: str | None
     assigned_by: str | None
     assigned_at: str | None
+    # The commands the caller may send on it now (GET /api/meta's names;
+    # added per caller by web/offers.py, empty in the past).
+    actions: NotRequired[list[str]]
 
 
 class TaskRecord(TypedDict):
@@ -43,6 +46,9 @@ class TaskRow(TaskRecord):
     overdue: bool
     # The day it is due, in the inspection's time zone.
     due_day: str | None
+    # The commands the caller may send on it now (GET /api/meta's names):
+    # none from the read model, which knows no caller; web/offers.py adds them.
+    actions: list[str]
 
 
 class PlaybookAnswer(TypedDict):
@@ -173,4 +179,5 @@ class Playbook(ReadModel):
             **task,
             "overdue": overdue,
             "due_day": due_day.isoformat() if due_day else None,
+            "actions": [],
         }

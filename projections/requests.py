@@ -68,6 +68,9 @@ class RequestRow(RequestRecord):
     holder: str | None
     age_seconds: int
     overdue: bool
+    # The commands the caller may send on it now (GET /api/meta's names):
+    # none from the read model, which knows no caller; web/offers.py adds them.
+    actions: list[str]
 
 
 class RequestsAnswer(TypedDict):
@@ -206,6 +209,7 @@ class Requests(ReadModel):
             "holder": _holder(request, user_names),
             "age_seconds": max(0, int(age.total_seconds())),
             "overdue": bool(is_open and due and datetime.fromisoformat(due) < now),
+            "actions": [],
         }
 
 

@@ -38,7 +38,8 @@ log = logging.getLogger(__name__)
 # 8: the ledger holds a line for each case copy handed over (issue 15).
 # 9: saved per inspection, the global part keeps each inspection's phase.
 # 10: the blog tells the case copies released to the inspectors.
-VIEWS_VERSION = 10
+# 11: a meeting's version in the schedule moves with its KIT actions.
+VIEWS_VERSION = 11
 
 # What every Zstandard frame starts with (a zlib stream starts with 0x78).
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"

@@ -79,6 +79,9 @@ class Acknowledgement(TypedDict):
 class MeetingRow(MeetingRecord):
     # As `warroom.domain.meeting.find_warnings` words them.
     warnings: list[dict[str, Any]]
+    # The commands the caller may send on it now (GET /api/meta's names):
+    # none from the read model, which knows no caller; web/offers.py adds them.
+    actions: list[str]
 
 
 class AgendaMeeting(MeetingRow):
@@ -217,6 +220,23 @@ class Schedule(ReadModel):
         self.meetings[e.aggregate_id] = meeting
         return meeting
 
+    def on_KitActionAssigned(self, e: LoggedEvent) -> MeetingRecord:
+        return self._kit_action_changed(e)
+
+    def on_KitActionDone(self, e: LoggedEvent) -> MeetingRecord:
+        return self._kit_action_changed(e)
+
+    def _kit_action_changed(self, e: LoggedEvent) -> MeetingRecord:
+        """A KIT action given or done changes the meeting (its aggregate) but
+        nothing the schedule shows, except its version: the version a form
+        sends back (If-Match) must be the meeting's as it stands."""
+        meeting: MeetingRecord = {
+            **self.meetings[e.aggregate_id],
+            "version": e.aggregate_version,
+        }
+        self.meetings[e.aggregate_id] = meeting
+        return meeting
+
     def _change(
         self,
         e: LoggedEvent,
@@ -257,6 +277,8 @@ class Schedule(ReadModel):
         "TopicsChanged": on_TopicsChanged,
         "MeetingCancelled": on_MeetingCancelled,
         "KitNoteRecorded": on_KitNoteRecorded,
+        "KitActionAssigned": on_KitActionAssigned,
+        "KitActionDone": on_KitActionDone,
     }
 
     # Questions the routes ask.
@@ -293,7 +315,7 @@ class Schedule(ReadModel):
 
         def row(m: MeetingRecord) -> MeetingRow:
             warnings = [] if m["cancelled"] else _warnings(m, live, inspector_names)
-            return {**m, "warnings": warnings}
+            return {**m, "warnings": warnings, "actions": []}
 
         return each_rendered(meetings, row)
 

@@ -67,6 +67,9 @@ class SealedBlogAnswer(BlogAnswer):
     # The signed checkpoint that sealed the day when it was closed (a C2SP
     # signed note, warroom/evidence); null while the day is open.
     seal: str | None
+    # What the caller may do on the day now (write its blog, close it): GET
+    # /api/meta's command names; empty in the past (web/offers.py).
+    actions: list[str]
 
 
 class BlogRead(SealedBlogAnswer, WhenAsked):

@@ -21,7 +21,8 @@ from projections.views import InspectionViews, Views
 from warroom.playbook_templates import TemplateProblem, load_template, template_names
 from web.answers import READ_ERRORS, AnnexARead, DebriefsRead, PlaybookRead
 from web.deps import ActorDep, IdempotencyKeyDep, PointInTime, StateDep, WhenDep
-from web.routes.reads import _read
+from web.offers import offer_items
+from web.routes.reads import _read, offers
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}")
 # What an inspection may be opened from: no inspection of its own.
@@ -92,7 +93,12 @@ def playbook(
         phase = summary["phase"] if summary else "day1_notification"
         return i.playbook.render(_now(when, views), phase, i.inspection.timezone)
 
-    return _read(state, inspection_id, when, question)
+    now = offers(state, actor, inspection_id, when)
+    tasks = offer_items(now, "tasks", lambda o: o.task)
+    duties = offer_items(now, "responsibilities", lambda o: o.responsibility)
+    return _read(
+        state, inspection_id, when, question, offer=lambda body: duties(tasks(body))
+    )
 
 
 @router.get(
@@ -112,7 +118,12 @@ def annex_a(
             _now(when, views), summary["starts_on"], summary["timezone"]
         )
 
-    return _read(state, inspection_id, when, question)
+    offer = offer_items(
+        offers(state, actor, inspection_id, when),
+        "documents",
+        lambda o: o.annex_a_document,
+    )
+    return _read(state, inspection_id, when, question, offer=offer)
 
 
 @router.get(

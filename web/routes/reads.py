@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import AfterValidator
 
+from commands.run import Actor
 from projections.requests import RequestsAnswer
 from projections.schedule import DayAnswer
 from projections.views import InspectionViews, Views
@@ -29,7 +30,16 @@ from web.answers import (
     RequestsRead,
 )
 from web.deps import ActorDep, PointInTime, StateDep, WhenDep
+from web.offers import Offer, Offers, offer_day, offer_items
 from web.state import ServerState
+
+
+def offers(
+    state: ServerState, actor: Actor, inspection_id: str, when: PointInTime
+) -> Offers | None:
+    """What the caller may do now (None in the past, where nothing can be done)."""
+    return None if when.is_past else Offers(state, actor, inspection_id)
+
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["read models"])
 
@@ -52,9 +62,11 @@ def _read(
     when: PointInTime,
     question: Callable[[InspectionViews, Views], Mapping[str, object]],
     also: Callable[[int], Mapping[str, object]] | None = None,
+    offer: Offer | None = None,
 ) -> JSONResponse:
     """Asks the read models; says which position the answer is true at
-    (`also`: what else the answer holds, as of that position)."""
+    (`also`: what else the answer holds, as of that position; `offer`: what
+    the caller may do on each of its items, `web.offers`)."""
     body, position = state.reader.ask(
         inspection_id,
         question,
@@ -63,6 +75,8 @@ def _read(
         happened_by=when.happened_by,
         min_position=when.min_position,
     )
+    if offer is not None:
+        body = offer(dict(body))
     return JSONResponse(
         {
             **body,
@@ -108,7 +122,10 @@ def schedule(
         wanted = day or datetime.now(ZoneInfo(zone)).date()
         return i.schedule.render_day(wanted, zone, i.inspector_names())
 
-    return _read(state, inspection_id, when, question)
+    offer = offer_items(
+        offers(state, actor, inspection_id, when), "meetings", lambda o: o.meeting
+    )
+    return _read(state, inspection_id, when, question, offer=offer)
 
 
 # `:path`, for a name may hold a slash ("Smith/Jones"), sent as %2F.
@@ -146,6 +163,9 @@ def agenda(
         inspection_id,
         when,
         lambda i, _: i.schedule.agenda(person, i.inspector_names(), since),
+        offer=offer_items(
+            offers(state, actor, inspection_id, when), "meetings", lambda o: o.meeting
+        ),
     )
 
 
@@ -221,7 +241,10 @@ def requests(
             user_names=views.user_names(),
         )
 
-    return _read(state, inspection_id, when, question)
+    offer = offer_items(
+        offers(state, actor, inspection_id, when), "requests", lambda o: o.request
+    )
+    return _read(state, inspection_id, when, question, offer=offer)
 
 
 @router.get(
@@ -234,7 +257,13 @@ def cases(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
     return _read(
-        state, inspection_id, when, lambda i, _: i.cases.render(i.inspector_names())
+        state,
+        inspection_id,
+        when,
+        lambda i, _: i.cases.render(i.inspector_names()),
+        offer=offer_items(
+            offers(state, actor, inspection_id, when), "cases", lambda o: o.case
+        ),
     )
 
 
@@ -266,6 +295,7 @@ def blog(
         when,
         lambda i, _: i.blog.render(day, i.inspector_names()),
         seal,
+        offer=offer_day(offers(state, actor, inspection_id, when), day.isoformat()),
     )
 
 
@@ -278,7 +308,17 @@ def blog(
 def lines_of_enquiry(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
-    return _read(state, inspection_id, when, lambda i, _: i.lines_of_enquiry.render())
+    return _read(
+        state,
+        inspection_id,
+        when,
+        lambda i, _: i.lines_of_enquiry.render(),
+        offer=offer_items(
+            offers(state, actor, inspection_id, when),
+            "lines_of_enquiry",
+            lambda o: o.line_of_enquiry,
+        ),
+    )
 
 
 @router.get(
@@ -290,4 +330,15 @@ def lines_of_enquiry(
 def kit_notes(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
-    return _read(state, inspection_id, when, lambda i, _: i.kit_notes.render())
+    return _read(
+        state,
+        inspection_id,
+        when,
+        lambda i, _: i.kit_notes.render(),
+        offer=offer_items(
+            offers(state, actor, inspection_id, when),
+            "kit_notes",
+            lambda o: o.kit_note,
+            nested="actions",
+        ),
+    )

@@ -1,6 +1,6 @@
 // Small helpers: building elements as text, words, keys, who may do what.
 
-import { mayAct } from "./forms.js";
+import { mayAct, offered } from "./forms.js";
 import { state } from "./state.js";
 
 export const $ = (selector) => document.querySelector(selector);
@@ -96,4 +96,11 @@ export function actionButton(action, label, onclick, extra = {}) {
     type: "button", class: `small act-${action}`, disabled: state.past !== null,
     onclick, ...extra,
   }, label);
+}
+
+// An item's button for an action, if the server offers it on the item (its
+// `actions`): what the server would accept from this person on it now.
+export function offeredButton(item, action, label, onclick, extra = {}) {
+  if (!offered(item, action)) return null;
+  return actionButton(action, label, onclick, extra);
 }

@@ -752,8 +752,8 @@ export const releaseCopyForm = caseStep("ReleaseCaseCopy", "Copy released to the
 
 export function debriefForm(meeting) {
   // Those of the schedule's day that have ended: a debrief comes afterwards.
-  const meetings = (state.data.schedule?.meetings || [])
-    .filter((m) => !m.cancelled && Date.parse(m.ends_at) <= Date.now());
+  // Those the server offers this person a debrief of: held, and they were in it.
+  const meetings = (state.data.schedule?.meetings || []).filter((m) => offered(m, "RecordDebrief"));
   return {
     command: "RecordDebrief",
     title: "Report back from a meeting",
@@ -1060,6 +1060,14 @@ export const FORMS = {
   calendarLink: calendarLinkForm,
   accessLog: accessLogForm,
 };
+
+// Whether the server offers an action on an item: its `actions`, the commands
+// (by GET /api/meta's names) this person may send on it now, as the server's
+// own rules say. The page draws an item's buttons from them, and nothing else.
+export function offered(item, action) {
+  const name = ACTIONS[action] || action;
+  return Boolean(name) && Array.isArray(item?.actions) && item.actions.includes(name);
+}
 
 // Whether the person may use an action: a page name above, or a command name.
 export function mayAct(action) {

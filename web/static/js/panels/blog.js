@@ -4,6 +4,7 @@
 import { api, inspectionPath } from "../api.js";
 import { VALUE_WORDS } from "../config.js";
 import { $, fill, h, inspectorName, lowerFirst, whoWords, words } from "../dom.js";
+import { offered } from "../forms.js";
 import { pastQuery, state } from "../state.js";
 import { blogEmailStatus } from "./mail.js";
 import { fmt, fmtHappened, fmtTime, todayInZone } from "../time.js";
@@ -28,6 +29,12 @@ export async function renderBlog() {
     return;
   }
   if (seq !== blogSeq) return;
+  // Writing the day's post and closing the day: as the server offers them.
+  for (const action of ["blogPost", "closeDay"]) {
+    for (const button of document.querySelectorAll(`button.action[data-action=${action}]`)) {
+      button.hidden = !offered(answer, action);
+    }
+  }
   const dayWords = fmt(`${day}T12:00:00Z`, { weekday: "long", day: "numeric", month: "long" });
   const entry = (e, text) => h("li", {}, h("span", { class: "feed-time" }, fmtHappened(e.at, e.recorded_at, fmtTime)), " ", text, h("span", { class: "muted" }, ` (${whoWords(e.by)})`));
   const medium = (m) => lowerFirst((VALUE_WORDS.media || {})[m] || words(m || ""));

@@ -1,7 +1,7 @@
 // The cases panel: the 30 cases as tiles.
 
 import { values } from "../meta.js";
-import { actionButton, fill, h, lowerFirst, words } from "../dom.js";
+import { fill, h, lowerFirst, offeredButton, words } from "../dom.js";
 import { VALUE_WORDS } from "../config.js";
 import { detailAction, openDetail } from "../detail.js";
 import {
@@ -82,8 +82,9 @@ export function caseDetail(c) {
     c.last_browse ? h("h3", {}, "Latest browse") : null,
     c.last_browse ? h("p", {}, `${c.last_browse.item} by ${c.last_browse.inspector_name}, ${fmtDayTime(c.last_browse.at)}`) : null,
   ];
-  const act = (action, label, spec) => detailAction(actionButton(action, label, () => {}), spec);
-  const actions = state.past !== null ? [] : [
+  // The steps the server offers this person on the case (its `actions`).
+  const act = (action, label, spec) => detailAction(offeredButton(c, action, label, () => {}), spec);
+  const actions = [
     act("notify", "Record a notification", () => notifyForm(c)),
     act("judge", "Record the inspector's judgement", () => judgeForm(c)),
     act("caseBrowsed", "Record a browse", () => caseBrowsedForm(c)),

@@ -3,7 +3,7 @@
 
 import { api, inspectionPath } from "../api.js";
 import { openForm } from "../dialog.js";
-import { $, actionButton, debounce, fill, h, whoWords } from "../dom.js";
+import { $, debounce, fill, h, offeredButton, whoWords } from "../dom.js";
 import { eventsUpTo } from "../events.js";
 import { answerLineForm, lineOwnerForm, kitActionAssignForm, kitActionCommand, kitActionDoneForm } from "../forms.js";
 import { pastQuery, state } from "../state.js";
@@ -65,10 +65,10 @@ function drawKit(notes, tracked) {
           h("div", { class: "card-title" }, action.text, action.done ? h("span", { class: "tag done" }, "Done") : null),
           tracked ? h("div", { class: "card-meta" },
             action.owner ? `with ${action.owner}` : "not given to anyone yet", action.note ? ` · ${action.note}` : "") : null,
-          tracked && !action.done ? h("div", { class: "row-actions" },
-            actionButton(kitActionCommand("assign"), action.owner ? "Reassign" : "Assign",
+          tracked ? h("div", { class: "row-actions" },
+            offeredButton(action, kitActionCommand("assign"), action.owner ? "Reassign" : "Assign",
               () => openForm(kitActionAssignForm(note, action)), { class: "small act-kit-assign" }),
-            actionButton(kitActionCommand("done"), "Done",
+            offeredButton(action, kitActionCommand("done"), "Done",
               () => openForm(kitActionDoneForm(note, action)), { class: "small act-kit-done" })) : null))) : null)))
     : h("p", { class: "empty" }, "No KIT notes yet."));
 }
@@ -88,7 +88,7 @@ export function renderLinesOfEnquiry(answer) {
         `${line.owner ? `owner ${line.owner}` : "no owner yet"} · raised by ${line.raised_by}, `
           + `${fmtDayTime(line.raised_at)} · ${evidenceWords(line.evidence.length)}`),
       h("div", { class: "row-actions" },
-        actionButton("lineOwner", line.owner ? "Change owner" : "Set its owner", () => openForm(lineOwnerForm(line))),
-        actionButton("answerLine", "Answer", () => openForm(answerLineForm(line)))))))
+        offeredButton(line, "lineOwner", line.owner ? "Change owner" : "Set its owner", () => openForm(lineOwnerForm(line))),
+        offeredButton(line, "answerLine", "Answer", () => openForm(answerLineForm(line)))))))
     : h("p", { class: "empty" }, "No open lines of enquiry."));
 }

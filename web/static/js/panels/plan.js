@@ -6,7 +6,7 @@
 
 import { api, inspectionPath } from "../api.js";
 import { openForm, toast } from "../dialog.js";
-import { $, actionButton, fill, h, plural, words } from "../dom.js";
+import { $, actionButton, fill, h, offeredButton, plural, words } from "../dom.js";
 import {
   assignTaskForm, revokeCalendarLinkForm, completeTaskForm, rateAnnexAForm, responsibilityForm, submitAnnexAForm,
 } from "../forms.js";
@@ -52,9 +52,9 @@ function renderPlaybook(answer) {
     h("span", { class: "muted" }, ` ${t.owner || "no owner"}${t.due ? `, due ${fmtDayTime(t.due)}` : ""}`),
     t.overdue && !t.done ? h("span", { class: "tag overdue-tag" }, "overdue") : null,
     t.done ? h("span", { class: "tag ok" }, `done by ${t.done_by}`) : null,
-    t.done || state.past !== null ? null : h("span", { class: "task-actions" },
-      actionButton("completeTask", "Done", () => openForm(completeTaskForm(t)), { class: "small act-completeTask" }),
-      actionButton("assignTask", t.owner ? "Reassign" : "Assign", () => openForm(assignTaskForm(t)), { class: "small act-assignTask" })));
+    h("span", { class: "task-actions" },
+      offeredButton(t, "completeTask", "Done", () => openForm(completeTaskForm(t)), { class: "small act-completeTask" }),
+      offeredButton(t, "assignTask", t.owner ? "Reassign" : "Assign", () => openForm(assignTaskForm(t)), { class: "small act-assignTask" })));
   return [
     h("p", { class: "summary-line" },
       `${answer.template ? `Playbook ${words(answer.template)}. ` : ""}${plural(answer.done, "task")} done, `,
@@ -66,7 +66,7 @@ function renderPlaybook(answer) {
     h("h4", {}, "Who does what"),
     h("ul", { class: "plain-list responsibilities" }, answer.responsibilities.map((r) => h("li", {},
       h("strong", {}, r.role), `: ${r.person || "nobody named yet"} `,
-      state.past === null ? actionButton("responsibility", "Name", () => openForm(responsibilityForm(r)), { class: "small act-responsibility" }) : null))),
+      offeredButton(r, "responsibility", "Name", () => openForm(responsibilityForm(r)), { class: "small act-responsibility" })))),
   ];
 }
 
@@ -104,9 +104,9 @@ function renderAnnexA(answer) {
         h("span", { class: "doc-title" }, d.title), h("span", { class: "muted" }, ` ${d.owner} `),
         rag("Complete", d.rag_complete), " ", rag("Quality", d.rag_quality), " ",
         d.submitted ? h("span", { class: "tag ok" }, `submitted ${fmtDayTime(d.submitted_at)}`) : h("span", { class: "tag" }, "not submitted"),
-        state.past !== null ? null : h("span", { class: "task-actions" },
-          actionButton("rateAnnexA", "Rate", () => openForm(rateAnnexAForm(d)), { class: "small act-rateAnnexA" }),
-          d.submitted ? null : actionButton("submitAnnexA", "Mark submitted", () => openForm(submitAnnexAForm(d)), { class: "small act-submitAnnexA" })),
+        h("span", { class: "task-actions" },
+          offeredButton(d, "rateAnnexA", "Rate", () => openForm(rateAnnexAForm(d)), { class: "small act-rateAnnexA" }),
+          offeredButton(d, "submitAnnexA", "Mark submitted", () => openForm(submitAnnexAForm(d)), { class: "small act-submitAnnexA" })),
         renderRatings(d.history))))
       : h("p", { class: "empty" }, "No Annex A document listed yet."),
     h("h4", {}, "Summary"),

@@ -3,7 +3,7 @@
 
 import { REQUEST_STATES, STATE_WORDS } from "../config.js";
 import { openForm } from "../dialog.js";
-import { $, actionButton, fill, h } from "../dom.js";
+import { $, fill, h, offeredButton } from "../dom.js";
 import { assignForm, attachForm, confirmDocForm, reasonForm, releaseForm, takeForm } from "../forms.js";
 import { copyText, detailAction, downloadDocument, openDetail } from "../detail.js";
 import { eventsUpTo } from "../events.js";
@@ -85,32 +85,18 @@ export function renderRequest(request) {
       h("button", { type: "button", class: "small act-details", onclick: () => requestDetail(request) }, "Details")));
 }
 
-// The next step for a request, offered only to the roles that may take it.
+// The next step for a request: those the server offers this person on it
+// (its `actions`); taking it, while nobody has it.
 export function requestActions(request) {
   const doc = request.document;
-  switch (request.state) {
-    case "requested":
-      return [actionButton("take", "Take it", () => openForm(takeForm(request)))];
-    case "assigned":
-      return [actionButton("attach", "Attach", () => openForm(attachForm(request)))];
-    case "attached":
-      return [
-        actionButton("approve", "Approve", () => openForm(confirmDocForm(request, "approve"))),
-        actionButton("attach", "New version", () => openForm(attachForm(request))),
-      ];
-    case "approved":
-      return [
-        actionButton("check", "Final check", () => openForm(confirmDocForm(request, "check"))),
-        actionButton("attach", "New version", () => openForm(attachForm(request))),
-      ];
-    case "checked":
-      return [
-        doc ? actionButton("release", "Release", () => openForm(releaseForm(request))) : null,
-        actionButton("attach", "New version", () => openForm(attachForm(request))),
-      ];
-    default:
-      return [];
-  }
+  const act = (action, label, form) => offeredButton(request, action, label, () => openForm(form()));
+  return [
+    request.assignee ? null : act("take", "Take it", () => takeForm(request)),
+    act("approve", "Approve", () => confirmDocForm(request, "approve")),
+    act("check", "Final check", () => confirmDocForm(request, "check")),
+    act("release", "Release", () => releaseForm(request)),
+    act("attach", doc ? "New version" : "Attach", () => attachForm(request)),
+  ];
 }
 
 const CLOSED_WORDS = { released: "Released", declined: "Declined or pushed back", withdrawn: "Withdrawn" };
@@ -146,8 +132,8 @@ export function requestDetail(request) {
           h("button", { type: "button", class: "small act-copy", onclick: () => copyText(v.sha256, "SHA-256") }, "Copy SHA-256")))))
       : h("p", { class: "empty" }, "Nothing attached yet."),
   ];
-  const act = (action, label, spec) => detailAction(actionButton(action, label, () => {}), spec);
-  const actions = state.past !== null || !request.open ? [] : [
+  const act = (action, label, spec) => detailAction(offeredButton(request, action, label, () => {}), spec);
+  const actions = [
     act("assign", request.assignee ? "Reassign" : "Assign", () => assignForm(request)),
     ...requestActions(request).filter(Boolean).map((b) => {
       const copy = b.cloneNode(true);

@@ -1,12 +1,12 @@
 // The schedule panel: the day's meetings as a timeline.
 
 import { openForm } from "../dialog.js";
-import { $, actionButton, fill, h, inspectorName, plural, whoWords, words } from "../dom.js";
+import { $, fill, h, inspectorName, offeredButton, plural, whoWords, words } from "../dom.js";
 import { kitNoteForm, moveForm, rescheduleForm } from "../forms.js";
 import { state } from "../state.js";
 import { eventsUpTo } from "../events.js";
 import { detailAction, openDetail } from "../detail.js";
-import { attendeesForm, cancelForm, topicsForm } from "../forms.js";
+import { attendeesForm, cancelForm, debriefForm, offered, topicsForm } from "../forms.js";
 import { fmt, fmtDayTime, fmtHappened, fmtTime, todayInZone, zonedParts } from "../time.js";
 
 export function scheduleDay() {
@@ -29,6 +29,10 @@ export function renderSchedule(answer) {
     list.append(renderMeeting(meeting, showNow && Date.parse(meeting.ends_at) < now));
   }
   if (!nowPlaced) list.append(nowLine(now));
+  // "Report back from a meeting": while the server offers a debrief of one.
+  for (const button of document.querySelectorAll("button.action[data-action=debrief]")) {
+    button.hidden = !meetings.some((m) => offered(m, "debrief"));
+  }
   const changed = meetings.filter((m) => m.history.length).length;
   const cancelled = meetings.filter((m) => m.cancelled).length;
   $("#h-schedule").textContent = `Schedule · ${fmt(`${answer.day}T12:00:00Z`, { weekday: "short", day: "numeric", month: "short" })}`;
@@ -91,10 +95,10 @@ export function renderMeeting(meeting, over) {
         ? h("div", { class: "notes" }, `${meeting.notes.length} KIT note${meeting.notes.length > 1 ? "s" : ""}`)
         : null,
       meeting.cancelled ? null : h("div", { class: "row-actions" },
-        actionButton("reschedule", "Reschedule", () => openForm(rescheduleForm(meeting))),
-        actionButton("move", "Change room", () => openForm(moveForm(meeting))),
+        offeredButton(meeting, "reschedule", "Reschedule", () => openForm(rescheduleForm(meeting))),
+        offeredButton(meeting, "move", "Change room", () => openForm(moveForm(meeting))),
         meeting.kind === "kit"
-          ? actionButton("kitNote", "KIT note", () => openForm(kitNoteForm(meeting)))
+          ? offeredButton(meeting, "kitNote", "KIT note", () => openForm(kitNoteForm(meeting)))
           : null,
         h("button", { type: "button", class: "small act-details", onclick: () => meetingDetail(meeting) }, "Details"))));
 }
@@ -152,14 +156,16 @@ export function meetingDetail(meeting) {
     meeting.history.length ? h("h3", {}, "What changed") : null,
     meeting.history.length ? h("ul", { class: "changes" }, meeting.history.map(renderChange)) : null,
   ];
-  const act = (action, label, spec) => detailAction(actionButton(action, label, () => {}), spec);
-  const actions = meeting.cancelled || state.past !== null ? [] : [
+  // The changes the server offers this person on the meeting (its `actions`).
+  const act = (action, label, spec) => detailAction(offeredButton(meeting, action, label, () => {}), spec);
+  const actions = [
     act("reschedule", "Reschedule", () => rescheduleForm(meeting)),
     act("move", "Change room", () => moveForm(meeting)),
     act("attendees", "Attendees", () => attendeesForm(meeting)),
     act("topics", "Topics", () => topicsForm(meeting)),
     act("kitNote", "KIT note", () => kitNoteForm(meeting)),
     act("cancelMeeting", "Cancel meeting", () => cancelForm(meeting)),
+    act("debrief", "Report back", () => debriefForm(meeting)),
   ];
   openDetail(meeting.title, body, actions);
 }
