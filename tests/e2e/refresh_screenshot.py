@@ -13,6 +13,7 @@ keeps working.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -23,6 +24,16 @@ from tests.e2e.browser import CHROMIUM, CHROMIUM_ARGS, Server, run_warroom
 
 SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "screenshot.png"
 WALL_SCREEN: ViewportSize = {"width": 1920, "height": 1080}
+# A council's browsers speak British English: Chromium draws a native date
+# box as day/month/year only when it runs in en-GB itself (the context's
+# locale sets the page's language, not the box), from LANGUAGE and Debian's
+# chromium-l10n; without that package the boxes fall back to month/day/year.
+COUNCIL_LOCALE = ["--lang=en-GB"]
+COUNCIL_ENV: dict[str, str | float | bool] = {
+    **os.environ,
+    "LANGUAGE": "en_GB",
+    "LANG": "en_GB.UTF-8",
+}
 SIZES: dict[str, ViewportSize] = {
     "screenshot.png": WALL_SCREEN,
     "screenshot-1366x768.png": {"width": 1366, "height": 768},
@@ -93,7 +104,9 @@ def _shoot(
 def main() -> int:
     with sync_playwright() as driver:
         browser = driver.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+            executable_path=str(CHROMIUM),
+            args=[*CHROMIUM_ARGS, *COUNCIL_LOCALE],
+            env=COUNCIL_ENV,
         )
         try:
             saved = take_screenshot(browser, SCREENSHOT, sizes=SIZES)

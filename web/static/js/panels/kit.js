@@ -64,7 +64,9 @@ function drawKit(notes, tracked) {
         h("li", { class: action.done ? "done" : "", dataset: { n: action.n, kitMeetingId: note.meeting_id } },
           h("div", { class: "card-title" }, action.text, action.done ? h("span", { class: "tag done" }, "Done") : null),
           tracked ? h("div", { class: "card-meta" },
-            action.owner ? `with ${action.owner}` : "not given to anyone yet", action.note ? ` · ${action.note}` : "") : null,
+            // Done without an owner: who did it says enough.
+            action.owner ? `with ${action.owner}` : action.done ? `done${action.done_by ? ` by ${whoWords(action.done_by)}` : ""}` : "not given to anyone yet",
+            action.note ? ` · ${action.note}` : "") : null,
           tracked ? h("div", { class: "row-actions" },
             offeredButton(action, kitActionCommand("assign"), action.owner ? "Reassign" : "Assign",
               () => openForm(kitActionAssignForm(note, action)), { class: "small act-kit-assign" }),
