@@ -78,7 +78,11 @@ class _CaseFields(TypedDict):
     team_manager: str | None
     iro: str | None
     notified: list[str]
-    judgement: str | None
+    judgement: str | None  # the latest of the two below, whoever gave it
+    # The two judgements kept apart (issue 23): the inspector's (JudgeCase)
+    # and ours, with its reason, concluding our audit (ConcludeCaseAudit).
+    inspector_judgement: str | None
+    our_judgement: str | None
     browse_count: int
     browsed_by: dict[str, int]  # inspector -> times; by name in a row
     # Why it was selected beyond the sample; None: within it.
@@ -112,6 +116,8 @@ class CaseChange(TypedDict, total=False):
 
     notified: list[str]
     judgement: str | None
+    inspector_judgement: str | None
+    our_judgement: str | None
     browse_count: int
     browsed_by: dict[str, int]
     items: Map[str, int]
@@ -178,6 +184,8 @@ class Cases(ReadModel):
             "iro": d["iro"],
             "notified": [],
             "judgement": None,
+            "inspector_judgement": None,
+            "our_judgement": None,
             "browse_count": 0,
             "browsed_by": {},
             "over_reason": d.get("over_reason"),
@@ -193,7 +201,9 @@ class Cases(ReadModel):
         return self._update(e, notified=[*old["notified"], e.data["party"]])
 
     def on_CaseAuditJudged(self, e: LoggedEvent) -> LiveCase:
-        self._update(e, judgement=e.data["judgement"])
+        self._update(
+            e, judgement=e.data["judgement"], inspector_judgement=e.data["judgement"]
+        )
         # A new judgement is one the social worker and team manager have not seen.
         return self._audit(e, seen_by=[])
 
@@ -229,7 +239,9 @@ class Cases(ReadModel):
         return self._audit(e, form_complete=True)
 
     def on_CaseAuditConcluded(self, e: LoggedEvent) -> LiveCase:
-        self._update(e, judgement=e.data["judgement"])
+        self._update(
+            e, judgement=e.data["judgement"], our_judgement=e.data["judgement"]
+        )
         return self._audit(
             e, reason=e.data["reason"], judged_by=e.actor_name, seen_by=[]
         )
@@ -339,6 +351,8 @@ class Cases(ReadModel):
         return {
             # A case saved by a read model older than the reason had none.
             "over_reason": None,
+            "inspector_judgement": None,
+            "our_judgement": None,
             **case,
             "items": dict(case["items"]),
             "audit_progress": _progress(case),

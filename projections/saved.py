@@ -39,7 +39,8 @@ log = logging.getLogger(__name__)
 # 9: saved per inspection, the global part keeps each inspection's phase.
 # 10: the blog tells the case copies released to the inspectors.
 # 11: a meeting's version in the schedule moves with its KIT actions.
-VIEWS_VERSION = 11
+# 12: a case keeps the inspector's judgement and ours apart.
+VIEWS_VERSION = 12
 
 # What every Zstandard frame starts with (a zlib stream starts with 0x78).
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"

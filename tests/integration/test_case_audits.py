@@ -219,3 +219,27 @@ def test_the_case_board_replays_an_audit_as_it_stood_at_a_past_position(
     (then,) = past["cases"]
     assert (then["audit"]["auditor"], then["audit"]["form_complete"]) == ("A", False)
     assert case(client, inspection, "CP-1")["audit"]["form_complete"] is True
+
+
+def test_the_inspectors_judgement_and_ours_are_kept_apart(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    """Recording the inspector's judgement never overwrites ours, nor ours
+    theirs: the board answers each, and `judgement` the latest of them."""
+    path = f"{inspection.path}/cases/{select(client, inspection, 'CP-2', 'audited')}"
+    client.ok("rapid_response", f"{path}/audit", {"judgement": "good"})
+    client.ok("lead", f"{path}/auditor", {"auditor": "Amanda Amesbury"})
+    client.ok("rapid_response", f"{path}/audit-form")
+    client.ok(
+        "lead",
+        f"{path}/judgement",
+        {"judgement": "requires_improvement", "reason": "plan drifted in March"},
+    )
+    judged = case(client, inspection, "CP-2")
+    assert judged["inspector_judgement"] == "good"
+    assert judged["our_judgement"] == "requires_improvement"
+    assert judged["judgement"] == "requires_improvement"
+    client.ok("rapid_response", f"{path}/audit", {"judgement": "outstanding"})
+    judged = case(client, inspection, "CP-2")
+    assert judged["inspector_judgement"] == "outstanding"
+    assert judged["our_judgement"] == "requires_improvement"

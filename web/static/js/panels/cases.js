@@ -68,11 +68,18 @@ function partyWords(party) {
   return VALUE_WORDS.parties[party] || words(party);
 }
 
+function judgementWords(whose, judgement) {
+  return judgement ? `${whose}: ${lowerFirst(VALUE_WORDS.judgements[judgement] || words(judgement))}.` : `${whose}: not given yet.`;
+}
+
 // A case's details: who was notified, the judgement, its browses; and the
 // notifications, judgement and browse the person may record.
 export function caseDetail(c) {
   const body = [
-    h("p", {}, `${c.plan}, ${c.selection}${c.judgement ? `, judged ${lowerFirst(VALUE_WORDS.judgements[c.judgement] || words(c.judgement))}` : ", not judged yet"}.`),
+    h("p", {}, `${c.plan}, ${c.selection}.`),
+    // The two judgements, each named for whose it is.
+    c.selection !== "audited" ? null : h("p", { class: "judgements" }, judgementWords("The inspector's judgement", c.inspector_judgement),
+      " ", judgementWords("Our audit's judgement", c.our_judgement)),
     c.over_reason ? h("p", { class: "over-reason" }, `Selected beyond the sample: ${c.over_reason}`) : null,
     h("h3", {}, "Notified"),
     h("p", {}, c.notified.map(partyWords).join(", ") || "No one has been notified yet."),
