@@ -9,7 +9,15 @@ export const WHEN = "occurred_local";
 
 // Whether the command's body takes occurred_at, as the server says (GET
 // /api/meta): a DELETE has no body; an upload, only if its form has the field.
+// Acts of access and of this page, which happen when they are sent: nobody
+// records them after the fact, so the field would only invite a wrong time.
+const ONLY_NOW = new Set([
+  "AddUser", "RotateToken", "RevokeToken", "LimitInspections", "AcknowledgeBriefing",
+  "CreateCalendarLink", "AddRecipient",
+]);
+
 function takesOccurredAt(command) {
+  if (ONLY_NOW.has(command)) return false;
   const known = meta.commands.get(command);
   return ["json", "multipart"].includes(known?.body) && Boolean(known.schema?.properties?.occurred_at);
 }
