@@ -53,9 +53,17 @@ export function zonedToIso(day, time) {
 export function fmtHappened(occurred, recorded, format = fmtDayTime) {
   const happened = occurred || recorded;
   if (!happened) return "";
-  if (!recorded || Date.parse(recorded) - Date.parse(happened) <= 60_000) return format(happened);
+  const late = fmtWrittenDown(occurred, recorded);
+  return late ? `${format(happened)}, ${late}` : format(happened);
+}
+
+// "written down 11:07" when that was more than a minute after it happened;
+// else "" (for lists that put when it happened first and this after).
+export function fmtWrittenDown(occurred, recorded) {
+  const happened = occurred || recorded;
+  if (!happened || !recorded || Date.parse(recorded) - Date.parse(happened) <= 60_000) return "";
   const sameDay = zonedParts(new Date(happened)).day === zonedParts(new Date(recorded)).day;
-  return `${format(happened)}, written down ${sameDay ? fmtTime(recorded) : fmtDayTime(recorded)}`;
+  return `written down ${sameDay ? fmtTime(recorded) : fmtDayTime(recorded)}`;
 }
 
 export function todayInZone() {

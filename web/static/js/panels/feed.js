@@ -6,9 +6,11 @@ import { VALUE_WORDS } from "../config.js";
 import { eventWords, fill, h, inspectorName, lowerFirst, versionWords, whoWords, words } from "../dom.js";
 import { eventsUpTo } from "../events.js";
 import { state } from "../state.js";
-import { fmt, fmtDayTime, fmtHappened, fmtTime } from "../time.js";
+import { fmt, fmtDayTime, fmtTime, fmtWrittenDown } from "../time.js";
 
 const fmtDay = (day) => fmt(`${day}T12:00:00Z`, { weekday: "short", day: "numeric", month: "short" });
+
+const late = (e) => fmtWrittenDown(e.occurred_at, e.recorded_at);
 
 export const NEW_FOR_MS = 5 * 60 * 1000;
 
@@ -22,10 +24,12 @@ export function renderFeed() {
     const when = e.occurred_at || e.recorded_at;
     const fresh = now !== null && now - Date.parse(when) < NEW_FOR_MS;
     return h("li", { class: fresh ? "new" : "", dataset: { position: e.position } },
-      h("span", { class: "feed-time" }, fmtHappened(when, e.recorded_at, fmtTime)), " ",
+      h("span", { class: "feed-time" }, fmtTime(when)), " ",
       fresh ? h("span", { class: "tag new" }, "New") : null, fresh ? " " : null,
       h("span", { class: "feed-what" }, describe(e, names)),
-      " ", h("span", { class: "muted" }, `· ${whoWords(e.actor_name)}`));
+      " ", h("span", { class: "muted" }, `· ${whoWords(e.actor_name)}`),
+      // When it was written down, if much later, after who: the time leads.
+      late(e) ? h("span", { class: "muted" }, `, ${late(e)}`) : null);
   }));
   fitFeed();
 }
