@@ -30,7 +30,8 @@ EXPECTED = {"audited": 18, "tracked": 12}
 class LastBrowse(TypedDict):
     inspector: str
     item: str
-    at: str
+    at: str  # when it happened
+    recorded_at: str  # when it was written down (an access log comes later)
 
 
 class NamedLastBrowse(LastBrowse):
@@ -222,6 +223,7 @@ class Cases(ReadModel):
                 "inspector": inspector,
                 "item": item,
                 "at": e.occurred_iso,
+                "recorded_at": e.recorded_iso,
             },
         )
 

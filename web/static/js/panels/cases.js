@@ -9,7 +9,7 @@ import {
   judgeForm, judgementSeenForm, makeCopyForm, multiAgencyForm, notifyForm, releaseCopyForm,
 } from "../forms.js";
 import { state } from "../state.js";
-import { fmtDayTime } from "../time.js";
+import { fmtHappened } from "../time.js";
 
 export function renderCases(answer) {
   const { counts, expected } = answer;
@@ -27,7 +27,7 @@ export function renderCases(answer) {
   fill("#latest-browse",
     latest
       ? h("span", { class: "latest-text" }, "Latest browse: ", h("strong", {}, latest.ref),
-        ` ${latest.last_browse.item} by ${latest.last_browse.inspector_name}, ${fmtDayTime(latest.last_browse.at)}`)
+        ` ${latest.last_browse.item} by ${latest.last_browse.inspector_name}, ${fmtHappened(latest.last_browse.at, latest.last_browse.recorded_at)}`)
       : h("span", { class: "latest-text" }, "No case browsed by an inspector yet."),
     h("span", { class: "legend" },
       h("span", { class: "key audited" }, "audited"), h("span", { class: "key tracked" }, "tracked"),
@@ -87,7 +87,7 @@ export function caseDetail(c) {
     h("p", {}, c.not_yet_notified.map(partyWords).join(", ") || "No one: all have been notified."),
     ...auditWords(c),
     c.last_browse ? h("h3", {}, "Latest browse") : null,
-    c.last_browse ? h("p", {}, `${c.last_browse.item} by ${c.last_browse.inspector_name}, ${fmtDayTime(c.last_browse.at)}`) : null,
+    c.last_browse ? h("p", {}, `${c.last_browse.item} by ${c.last_browse.inspector_name}, ${fmtHappened(c.last_browse.at, c.last_browse.recorded_at)}`) : null,
   ];
   // The steps the server offers this person on the case (its `actions`).
   const act = (action, label, spec) => detailAction(offeredButton(c, action, label, () => {}), spec);
