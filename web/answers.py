@@ -48,7 +48,8 @@ class DayRead(DayAnswer, WhenAsked):
 
 
 class AgendaRead(AgendaAnswer, WhenAsked):
-    pass
+    # What the caller may send on the person's briefing now (acknowledge it).
+    actions: list[str]
 
 
 class LedgerRead(LedgerAnswer, WhenAsked):
@@ -117,8 +118,13 @@ class MeRead(TypedDict):
     expires_at: str | None
 
 
+class UserListed(UserRecord):
+    # What the caller may send on the user now (`commands.offered`).
+    actions: list[str]
+
+
 class UsersRead(TypedDict):
-    users: list[UserRecord]
+    users: list[UserListed]
 
 
 class InspectionsRead(TypedDict):
@@ -139,6 +145,8 @@ class UserRead(TypedDict):
     inspection_ids: list[str] | None
     version: int
     token: TokenState
+    # What the caller may send on the user now (`commands.offered`).
+    actions: list[str]
 
 
 class PlaybookRead(PlaybookAnswer, WhenAsked):
