@@ -47,9 +47,14 @@ class DayRead(DayAnswer, WhenAsked):
     pass
 
 
-class AgendaRead(AgendaAnswer, WhenAsked):
-    # What the caller may send on the person's briefing now (acknowledge it).
+class BriefedAgendaAnswer(AgendaAnswer):
+    # What the caller may send on the person's briefing now (acknowledge it):
+    # GET /api/meta's command names; empty in the past (web/offers.py).
     actions: list[str]
+
+
+class AgendaRead(BriefedAgendaAnswer, WhenAsked):
+    pass
 
 
 class LedgerRead(LedgerAnswer, WhenAsked):
