@@ -200,6 +200,23 @@ ANNEX_A_DOCUMENT: Mapping[type[m.Command], Probe] = {
 }
 
 
+# A user of the caller's organisation (of no inspection: the path names them).
+USER: tuple[m.Command, ...] = (
+    m.RotateToken(),
+    m.RevokeToken(),
+    m.LimitInspections(inspection_ids=None),
+)
+
+CALENDAR_LINK: Mapping[type[m.Command], Probe] = {
+    m.RevokeCalendarLink: lambda link, a: m.RevokeCalendarLink(),
+}
+
+
+def recipient_probes(email: str) -> Mapping[type[m.Command], Probe]:
+    """One address on the blog's distribution list: taking it off."""
+    return {m.RemoveRecipient: lambda _, a: m.RemoveRecipient(email=email)}
+
+
 def _close_day(day: str) -> Probe:
     def probe(_: Any, asking: Asking) -> m.Command:
         body: dict[str, Any] = {"day": day}
@@ -270,6 +287,39 @@ def offered(
         if (probe := _probe(probes[c], subject, asking)) is not None
         and accepts(c, probe)
     ]
+
+
+def offered_outside(
+    app: WarRoom,
+    actor: Actor,
+    target_id: str,
+    commands: tuple[m.Command, ...],
+) -> list[str]:
+    """As `offered`, for a thing of no inspection (a user): each command's
+    handler finds it by the path's id, in the caller's organisation, or
+    refuses."""
+    names = []
+    for command in commands:
+        command_type = type(command)
+        handler, roles = COMMAND_HANDLERS[command_type]
+        if actor.role not in roles:
+            continue
+        run = Run(
+            app=app,
+            ctx=Context(
+                actor=actor.id, actor_name=actor.name, occurred_at=datetime.now(UTC)
+            ),
+            role=actor.role,
+            organisation_id=actor.organisation_id,
+            target_id=target_id,
+        )
+        try:
+            # Nothing staged is saved: the run is dropped.
+            handler(run, command)
+        except DomainError:
+            continue
+        names.append(command_type.__name__)
+    return names
 
 
 def _probe(probe: Probe, subject: Any, asking: Asking) -> m.Command | None:

@@ -47,7 +47,13 @@ class DayRead(DayAnswer, WhenAsked):
     pass
 
 
-class AgendaRead(AgendaAnswer, WhenAsked):
+class BriefedAgendaAnswer(AgendaAnswer):
+    # What the caller may send on the person's briefing now (acknowledge it):
+    # GET /api/meta's command names; empty in the past (web/offers.py).
+    actions: list[str]
+
+
+class AgendaRead(BriefedAgendaAnswer, WhenAsked):
     pass
 
 
@@ -117,8 +123,13 @@ class MeRead(TypedDict):
     expires_at: str | None
 
 
+class UserListed(UserRecord):
+    # What the caller may send on the user now (`commands.offered`).
+    actions: list[str]
+
+
 class UsersRead(TypedDict):
-    users: list[UserRecord]
+    users: list[UserListed]
 
 
 class InspectionsRead(TypedDict):
@@ -139,6 +150,8 @@ class UserRead(TypedDict):
     inspection_ids: list[str] | None
     version: int
     token: TokenState
+    # What the caller may send on the user now (`commands.offered`).
+    actions: list[str]
 
 
 class PlaybookRead(PlaybookAnswer, WhenAsked):

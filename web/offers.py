@@ -16,6 +16,7 @@ from eventsourcing.domain import Aggregate
 from commands import models as m
 from commands.offered import (
     ANNEX_A_DOCUMENT,
+    CALENDAR_LINK,
     CASE,
     KIT_ACTION,
     LINE_OF_ENQUIRY,
@@ -27,9 +28,11 @@ from commands.offered import (
     day_probes,
     load_thing,
     offered,
+    recipient_probes,
 )
 from commands.run import Actor
 from warroom.domain.annex_a import AnnexADocument
+from warroom.domain.calendar_link import CalendarLink
 from warroom.domain.case import Case
 from warroom.domain.enquiry import LineOfEnquiry
 from warroom.domain.meeting import Meeting
@@ -120,6 +123,18 @@ class Offers:
         thing = Thing(AnnexADocument, row["id"])
         return {**row, "actions": self.of(thing, ANNEX_A_DOCUMENT)}
 
+    def calendar_link(self, link_id: str) -> list[str]:
+        return self.of(Thing(CalendarLink, link_id), CALENDAR_LINK)
+
+    def recipient(self, email: str) -> list[str]:
+        """An address on the blog's distribution list: taking it off."""
+        return self.of(Thing(), recipient_probes(email))
+
+    def briefing(self, person: str) -> list[str]:
+        """A person's briefing (their agenda): acknowledging it."""
+        probe: Probe = lambda _, a: m.AcknowledgeBriefing()  # noqa: E731
+        return self.of(Thing(target_id=person), {m.AcknowledgeBriefing: probe})
+
     def day(self, day: str) -> list[str]:
         return self.of(Thing(), day_probes(day))
 
@@ -178,5 +193,14 @@ def offer_day(offers: Offers | None, day: str) -> Offer:
 
     def add(body: Body) -> Body:
         return {**body, "actions": [] if offers is None else offers.day(day)}
+
+    return add
+
+
+def offer_briefing(offers: Offers | None, person: str) -> Offer:
+    """Adds what may be done on a person's briefing (acknowledge it)."""
+
+    def add(body: Body) -> Body:
+        return {**body, "actions": [] if offers is None else offers.briefing(person)}
 
     return add

@@ -504,6 +504,10 @@ def test_admin_staff_and_auditor_do_their_day_and_axe_finds_nothing_serious(
     ada.submit()
     ada.saved()
     expect(row).to_contain_text("Revoked")
+    # Revoked: the server would refuse a second revoking, so none is offered;
+    # a new sign-in link still is.
+    expect(row.locator("button.act-revoke")).to_have_count(0)
+    expect(row.locator("button.act-rotate")).to_be_visible()
     ada.close()
 
     # Something changes after staff last acknowledged: the room moves.

@@ -17,7 +17,7 @@ from projections.kit_notes import KitNotesAnswer
 from projections.ledger import LedgerAnswer
 from projections.lines_of_enquiry import LinesOfEnquiryAnswer
 from projections.requests import RequestsAnswer
-from projections.schedule import AgendaAnswer, DayAnswer
+from projections.schedule import DayAnswer
 from tests.helpers import Inspection, WarRoomClient
 from tests.integration.story import (
     WHEN_ASKED,
@@ -27,14 +27,14 @@ from tests.integration.story import (
     read_routes,
     without,
 )
-from web.answers import SealedBlogAnswer
+from web.answers import BriefedAgendaAnswer, SealedBlogAnswer
 
 # By the names `read_routes` gives the routes.
 ANSWER_TYPES: dict[str, Any] = {
     "inspection": InspectionAnswer,
     "schedule": DayAnswer,
-    "agenda": AgendaAnswer,
-    "inspector agenda": AgendaAnswer,
+    "agenda": BriefedAgendaAnswer,
+    "inspector agenda": BriefedAgendaAnswer,
     "ledger": LedgerAnswer,
     "requests": RequestsAnswer,
     "open requests": RequestsAnswer,

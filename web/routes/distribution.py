@@ -18,6 +18,7 @@ from projections.blog import Recipient
 from warroom.mail import outbox_folder
 from web.answers import COMMAND_ERRORS, FORBIDDEN, READ_ERRORS, WhenAsked
 from web.deps import ActorDep, IdempotencyKeyDep, IfMatchDep, StateDep, WhenDep
+from web.offers import Offers
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["blog"])
 
@@ -25,8 +26,13 @@ router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["blog"])
 KEEPS_THE_LIST = roles_allowed(AddRecipient)
 
 
+class RecipientListed(Recipient):
+    # What the caller may send on the address now (`commands.offered`).
+    actions: list[str]
+
+
 class DistributionRead(WhenAsked):
-    recipients: list[Recipient]
+    recipients: list[RecipientListed]
 
 
 @router.get(
@@ -44,8 +50,16 @@ def distribution(
         lambda i, _: i.blog.distribution(),
         min_position=when.min_position,
     )
+    offers = Offers(state, actor, inspection_id)
     return JSONResponse(
-        {"recipients": recipients, "position": position, "past": False, "as_of": None}
+        {
+            "recipients": [
+                {**r, "actions": offers.recipient(r["email"])} for r in recipients
+            ],
+            "position": position,
+            "past": False,
+            "as_of": None,
+        }
     )
 
 

@@ -31,6 +31,7 @@ from web.answers import COMMAND_ERRORS, NOT_FOUND, READ_ERRORS, WhenAsked
 from web.auth import Membership
 from web.calendar_links import CalendarSecrets, OpenLink, ended_by_token
 from web.deps import ActorDep, IdempotencyKeyDep, StateDep, StreamActorDep, WhenDep
+from web.offers import Offers
 from web.render import atom, calendar
 from web.render.pages import render_html
 from web.state import ServerState
@@ -175,6 +176,8 @@ class CalendarLinkListed(CalendarLinkRow):
     # revoked or rotated after it was made (read from the log, not a read
     # model: None in a past view).
     ended_by_token: bool | None
+    # What the caller may send on the link now (`commands.offered`).
+    actions: list[str]
 
 
 class CalendarLinksRead(WhenAsked):
@@ -231,12 +234,14 @@ def calendar_links(
         happened_by=when.happened_by,
         min_position=when.min_position,
     )
+    offers = None if when.is_past else Offers(state, actor, inspection_id)
     listed: list[CalendarLinkListed] = [
         {
             **row,
             "ended_by_token": None
             if when.is_past
             else ended_by_token(state.app, row["id"]),
+            "actions": [] if offers is None else offers.calendar_link(row["id"]),
         }
         for row in body["links"]
     ]

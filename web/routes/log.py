@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 
 from commands.handlers import roles_allowed
 from commands.models import AddUser, AssignRequest
+from commands.offered import USER, offered_outside
 from projections.views import Views
 from warroom.domain import words
 from web.answers import EventsRead, InspectionsRead, MeRead, UsersRead
@@ -84,8 +85,14 @@ def users(state: StateDep, actor: ActorDep) -> JSONResponse:
     if actor.role not in LISTS_USERS:
         raise HTTPException(403, f"{words.role(actor.role)} may not list users")
     state.reader.catch_up()
+    listed = state.read_side.read(lambda v: v.users_of(actor.organisation_id))
     return JSONResponse(
-        {"users": state.read_side.read(lambda v: v.users_of(actor.organisation_id))}
+        {
+            "users": [
+                {**u, "actions": offered_outside(state.app, actor, u["id"], USER)}
+                for u in listed
+            ]
+        }
     )
 
 

@@ -30,7 +30,7 @@ from web.answers import (
     RequestsRead,
 )
 from web.deps import ActorDep, PointInTime, StateDep, WhenDep
-from web.offers import Offer, Offers, offer_day, offer_items
+from web.offers import Offer, Offers, offer_briefing, offer_day, offer_items
 from web.state import ServerState
 
 
@@ -158,14 +158,15 @@ def agenda(
         ),
     ] = None,
 ) -> JSONResponse:
+    offering = offers(state, actor, inspection_id, when)
+    to_meetings = offer_items(offering, "meetings", lambda o: o.meeting)
+    to_briefing = offer_briefing(offering, person)
     return _read(
         state,
         inspection_id,
         when,
         lambda i, _: i.schedule.agenda(person, i.inspector_names(), since),
-        offer=offer_items(
-            offers(state, actor, inspection_id, when), "meetings", lambda o: o.meeting
-        ),
+        offer=lambda body: to_briefing(to_meetings(body)),
     )
 
 

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from commands import models as m
 from commands.executor import execute
 from commands.membership import organisation_of, user_of
+from commands.offered import USER, offered_outside
 from commands.run import Actor
 from warroom.domain import words
 from web.answers import UserRead
@@ -54,6 +55,7 @@ def user(user_id: str, state: StateDep, actor: ActorDep) -> JSONResponse:
                 "revoked": found.token_revoked,
                 "expires_at": expires.isoformat() if expires else None,
             },
+            "actions": offered_outside(state.app, actor, user_id, USER),
         }
     )
 

@@ -5,7 +5,7 @@
 
 import { api } from "../api.js";
 import { openForm, toast } from "../dialog.js";
-import { $, actionButton, fill, h, words } from "../dom.js";
+import { $, fill, h, offeredButton, words } from "../dom.js";
 import { copyText } from "../detail.js";
 import { limitForm, revokeForm, rotateForm } from "../forms.js";
 import { mayRun } from "../meta.js";
@@ -40,9 +40,9 @@ export async function renderAdmin() {
       h("td", {}, words(user.role)),
       h("td", { class: "token-state" }, "…"),
       h("td", { class: "row-actions" },
-        actionButton("rotate", "New sign-in link", () => openForm(rotateForm(user))),
-        actionButton("revoke", "Revoke", () => openForm(revokeForm(user))),
-        actionButton("limit", "Limit to inspections", () => openForm(limitForm(user)))))))));
+        offeredButton(user, "rotate", "New sign-in link", () => openForm(rotateForm(user))),
+        offeredButton(user, "revoke", "Revoke", () => openForm(revokeForm(user))),
+        offeredButton(user, "limit", "Limit to inspections", () => openForm(limitForm(user)))))))));
   // Whether each token is live, revoked or expired.
   for (const user of users) {
     api(`/users/${encodeURIComponent(user.id)}`).then((found) => {

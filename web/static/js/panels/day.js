@@ -5,7 +5,7 @@
 import { api, inspectionPath } from "../api.js";
 import { openForm } from "../dialog.js";
 import { $, fill, h, inspectorName, plural } from "../dom.js";
-import { acknowledgeForm, mayAct } from "../forms.js";
+import { acknowledgeForm, mayAct, offered } from "../forms.js";
 import { pastQuery, state } from "../state.js";
 import { fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
 import { renderChange } from "./schedule.js";
@@ -36,7 +36,8 @@ export async function renderDay() {
     .sort((a, b) => Date.parse(a.starts_at) - Date.parse(b.starts_at));
   const changed = answer.meetings.filter((m) => m.changed_since_last_told.length);
   $("#h-day").textContent = `My day · ${person}`;
-  $("#day-acknowledge").hidden = !mayAct("acknowledge");
+  // Live, as the server offers it on this briefing; in the past, shown disabled.
+  $("#day-acknowledge").hidden = state.past === null ? !offered(answer, "acknowledge") : !mayAct("acknowledge");
   $("#day-acknowledge").disabled = state.past !== null || !changed.length;
   fill("#day-summary",
     plural(meetings.length, "meeting"),

@@ -5,7 +5,7 @@
 
 import { api, inspectionPath } from "../api.js";
 import { openForm, toast } from "../dialog.js";
-import { $, actionButton, fill, h, plural } from "../dom.js";
+import { $, actionButton, fill, h, offeredButton, plural } from "../dom.js";
 import { eventsUpTo } from "../events.js";
 import { addRecipientForm, removeRecipientForm } from "../forms.js";
 import { mayRun } from "../meta.js";
@@ -98,7 +98,7 @@ export async function renderDistribution() {
       ? h("ul", { class: "plain-list recipients" }, answer.recipients.map((r) => h("li", { class: "recipient" },
         `${r.name} <${r.email}>${r.group ? ` (${r.group})` : ""} `,
         state.past === null
-          ? actionButton("removeRecipient", "Remove", () => openForm(removeRecipientForm(r)))
+          ? offeredButton(r, "removeRecipient", "Remove", () => openForm(removeRecipientForm(r)))
           : null)))
       : h("p", { class: "empty" }, "Nobody on the list yet."));
 }

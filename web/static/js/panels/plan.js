@@ -240,7 +240,7 @@ async function renderCalendarLinks() {
         : link.ended_by_token
           ? h("span", { class: "tag" }, "ended: their access was revoked or a new sign-in link made")
           : state.past === null
-          ? actionButton("revokeCalendarLink", "Revoke", () => openForm(revokeCalendarLinkForm(link)))
+          ? offeredButton(link, "revokeCalendarLink", "Revoke", () => openForm(revokeCalendarLinkForm(link)))
           : null)))
     : h("p", { class: "empty" }, "No calendar link made yet."));
 }
