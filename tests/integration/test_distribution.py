@@ -36,8 +36,14 @@ def test_each_role_that_keeps_the_list_adds_and_removes_a_recipient(
     )
     assert _listed(client, inspection) == ["pat@nhs.example"]
     listed = client.get(role, f"{inspection.path}/distribution").json()
+    # Whoever keeps the list is offered its removal, and nothing else.
     assert listed["recipients"] == [
-        {"name": "Pat Health", "email": "pat@nhs.example", "group": "health"}
+        {
+            "name": "Pat Health",
+            "email": "pat@nhs.example",
+            "group": "health",
+            "actions": ["RemoveRecipient"],
+        }
     ]
 
     removed = client.http.delete(
