@@ -131,6 +131,41 @@ class Settings(BaseSettings):
     mail_retries: int = 3
     mail_retry_seconds: float = 5.0
 
+    # --- notifications on the phone: Web Push (issue 24, docs/push.md) ------
+    # The VAPID key pair (RFC 8292) that signs every push: a P-256 private
+    # key as PEM, or as its 32 bytes in base64url. Empty: derived with HKDF
+    # from the key that signs the log's checkpoints (WARROOM_SIGNING_KEY or
+    # its file), so every process on one database has the same pair and it
+    # survives restarts; a browser subscribed under one key must subscribe
+    # again after it changes.
+    vapid_private_key: SecretStr = SecretStr("")
+    # Who runs this server, for the push services to contact: mailto: or https:.
+    vapid_subject: str = "mailto:warroom@localhost"
+    # The push services the server sends to: a subscription whose endpoint
+    # starts with none of these URL prefixes (comma-separated) is refused,
+    # so a subscription cannot make the server call any other address. A
+    # prefix `https://*.host/` takes any name under that host (Windows).
+    push_allowed: str = (
+        "https://fcm.googleapis.com/,"
+        "https://updates.push.services.mozilla.com/,"
+        "https://web.push.apple.com/,"
+        "https://*.notify.windows.com/"
+    )
+    # A push the service did not take is tried this many more times, after
+    # this many seconds, doubled each time.
+    push_retries: int = 3
+    push_retry_seconds: float = 2.0
+    push_timeout_seconds: float = 10.0
+    # How long a push service keeps a notice for a phone that is off.
+    push_ttl_seconds: int = 12 * 60 * 60
+    # Changes recorded longer ago than this are never told (an import, the
+    # demo's history, a server catching up after a long stop).
+    push_max_age_seconds: float = 600.0
+    # How often the server looks for requests that became overdue.
+    push_check_seconds: float = 30.0
+    # "off": no notifications at all (subscribing still works).
+    push: Literal["on", "off"] = "on"
+
 
 @dataclass(frozen=True)
 class Database:

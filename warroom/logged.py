@@ -23,6 +23,15 @@ INTERNAL_TYPES = frozenset(
         "OrganisationsStarted",
         "OrganisationAdded",
         "TreeBackfilled",
+        # A person's devices for notifications, and each notification's
+        # fate (`warroom.domain.push`): their keys are the person's secrets.
+        "PushDevicesStarted",
+        "PushSubscribed",
+        "PushUnsubscribed",
+        "PushSubscriptionDropped",
+        "PushClaimed",
+        "PushSent",
+        "PushFailed",
     }
 )
 

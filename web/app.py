@@ -35,6 +35,8 @@ from web.closing import DayCloser, parse_hour
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.logs import RequestIds
+from web.push import notifier as push_notifier
+from web.push.keys import public_key_b64, vapid_key
 from web.routes import (
     commands,
     distribution,
@@ -45,6 +47,7 @@ from web.routes import (
     log,
     packets,
     plan,
+    push,
     reads,
     users,
 )
@@ -106,6 +109,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (packets.router, {}),  # the hand-over packet declares its own
         (export.router, {}),  # and so does the export
         (meta_routes.router, UNAUTHENTICATED),
+        (push.key_router, {}),
+        (push.router, {}),  # its routes declare their own
     ):
         api.include_router(router, responses=errors)
     api.include_router(docs.router)
@@ -137,6 +142,11 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     calendar_secrets = CalendarSecrets(state.app)
     state.read_side.add_listener(calendar_secrets.on_event)
     api.state.calendar_secrets = calendar_secrets
+    # Notifications on the phone (issue 24): the key browsers subscribe
+    # under, and this process's notifier following the log.
+    api.state.push_public_key = public_key_b64(vapid_key(settings, state.signer))
+    notifier = push_notifier.start(state)
+    api.state.notifier = notifier
     try:
         yield
     finally:
@@ -144,6 +154,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
             closer.stop()
         if daily_send is not None:
             daily_send.cancel()
+        if notifier is not None:
+            notifier.stop()
         broadcaster.catch_up.close()
         state.close()
 
