@@ -15,6 +15,7 @@ import { acknowledgeDay, dayShown } from "./panels/day.js";
 import { downloadPacket, openPrint, printDay } from "./panels/plan.js";
 import { copySignInLink } from "./panels/admin.js";
 import { refreshView, showView } from "./views.js";
+import { togglePush } from "./push.js";
 import { openInspection, showSignIn, signIn, signOut, takeTokenFromAddress } from "./session.js";
 import { state } from "./state.js";
 import { sweepForUnlistenedEvents } from "./stream.js";
@@ -88,6 +89,7 @@ export function wire() {
   }
   $("#day-day").addEventListener("change", refreshView);
   $("#day-acknowledge").addEventListener("click", acknowledgeDay);
+  $("#day-push").addEventListener("click", togglePush);
   $("#blog-day").addEventListener("change", refreshView);
   $("#sign-in-link-copy").addEventListener("click", copySignInLink);
   $("#replay-go").addEventListener("click", showInstant);
@@ -103,13 +105,23 @@ async function start() {
   wire();
   // Outlines flash on change only after the first full screen is drawn.
   setTimeout(() => { state.flashReady = true; }, 1500);
-  window.addEventListener("hashchange", () => {
+  window.addEventListener("hashchange", async () => {
     const linked = takeTokenFromAddress();
-    if (linked) signIn(linked);
+    if (linked) await signIn(linked);
+    viewFromAddress();
   });
   const token = takeTokenFromAddress() || localStorage.getItem(TOKEN_KEY);
   if (token) await signIn(token);
   else showSignIn();
+  viewFromAddress();
+}
+
+// A notification opens the page at the view it is about: /#view=day.
+function viewFromAddress() {
+  const match = /(?:^#|&)view=(\w+)/.exec(window.location.hash);
+  if (!match || !state.token) return;
+  history.replaceState(null, "", window.location.pathname + window.location.search);
+  showView(match[1]);
 }
 
 start();

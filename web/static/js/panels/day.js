@@ -9,6 +9,7 @@ import { acknowledgeForm, mayAct, offered } from "../forms.js";
 import { pastQuery, state } from "../state.js";
 import { fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
 import { renderChange } from "./schedule.js";
+import { showPushControl } from "../push.js";
 
 let daySeq = 0;
 
@@ -30,6 +31,7 @@ export async function renderDay() {
     return;
   }
   if (seq !== daySeq) return;
+  showPushControl().catch(() => {});
   const day = dayShown();
   const meetings = answer.meetings
     .filter((m) => zonedParts(new Date(m.starts_at)).day === day)
