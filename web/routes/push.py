@@ -17,12 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
 from commands import push
-from web.answers import (
-    BAD_BODY,
-    NOT_FOUND,
-    TOO_LARGE,
-    UNAUTHENTICATED,
-)
+from web.answers import COMMAND_ERRORS, NOT_FOUND, UNAUTHENTICATED
 from web.deps import ActorDep, StateDep
 from web.push.endpoints import ENDPOINT_MOST, Refused, allowed, check_endpoint
 from web.push.endpoints import check_keys as check_device_keys
@@ -83,7 +78,7 @@ async def push_key(request: Request) -> JSONResponse:
     summary="Tell me on this device: store this browser's PushSubscription",
     status_code=201,
     response_model=Subscribed,
-    responses={**UNAUTHENTICATED, **BAD_BODY, **TOO_LARGE},
+    responses=COMMAND_ERRORS,
 )
 def subscribe(body: Subscription, state: StateDep, actor: ActorDep) -> JSONResponse:
     try:
