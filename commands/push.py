@@ -29,11 +29,11 @@ SERVER_ACTOR = ("server", "the war room (notifications)")
 
 @dataclass(frozen=True)
 class Device:
+    """A device as stored: its address and keys sealed (`web.push.keys`)."""
+
     id: str
     user_id: str
-    endpoint: str
-    p256dh: str
-    auth: str
+    sealed: str
 
 
 @dataclass(frozen=True)
@@ -62,13 +62,17 @@ def _devices_of(app: WarRoom, user_id: str) -> PushDevices | None:
     return app.load(PushDevices, devices_id) if app.exists(devices_id) else None
 
 
-def subscribe(app: WarRoom, actor: Actor, endpoint: str, p256dh: str, auth: str) -> str:
-    """The device's id (checked by the caller: `web.push.endpoints`)."""
+def subscribe(
+    app: WarRoom, actor: Actor, *, endpoint_tag: str, keys_tag: str, sealed: str
+) -> str:
+    """The device's id (checked and sealed by the caller: `web.push`)."""
     ctx = _context(actor)
     devices = _devices_of(app, actor.id) or PushDevices(
         user_id=actor.id, meta=ctx.meta()
     )
-    device_id = devices.subscribe(str(uuid.uuid4()), endpoint, p256dh, auth, ctx)
+    device_id = devices.subscribe(
+        str(uuid.uuid4()), endpoint_tag, keys_tag, sealed, ctx
+    )
     if devices.pending_events:
         app.save_and_position(devices, organisation=actor.organisation_id)
     return device_id
@@ -87,19 +91,20 @@ def devices_of(app: WarRoom, user_id: str) -> list[Device]:
     if devices is None:
         return []
     return [
-        Device(id=i, user_id=user_id, **held) for i, held in devices.devices.items()
+        Device(id=i, user_id=user_id, sealed=held["sealed"])
+        for i, held in devices.devices.items()
     ]
 
 
-def claim(app: WarRoom, notice: Notice, device: Device) -> PushNotice | None:
+def claim(app: WarRoom, notice: Notice, device_id: str) -> PushNotice | None:
     """The claim of one notification to one device; None if any process
     claimed it before (it is being sent, or was)."""
-    if app.exists(PushNotice.create_id(notice.key, device.id)):
+    if app.exists(PushNotice.create_id(notice.key, device_id)):
         return None
     claimed = PushNotice(
         key=notice.key,
         user_id=notice.user_id,
-        subscription_id=device.id,
+        subscription_id=device_id,
         title=notice.title,
         body=notice.body,
         url=notice.url,
@@ -132,13 +137,13 @@ def record_failed(
     app.save_and_position(claimed, organisation=notice.organisation_id)
 
 
-def drop(app: WarRoom, device: Device, status: int) -> None:
+def drop(app: WarRoom, user_id: str, device_id: str, status: int) -> None:
     """The push service says the device is gone: it is told nothing more."""
-    devices = _devices_of(app, device.user_id)
-    if devices is None or device.id not in devices.devices:
+    devices = _devices_of(app, user_id)
+    if devices is None or device_id not in devices.devices:
         return  # removed meanwhile
-    devices.drop(device.id, status, server_context())
-    organisation = app.load(User, device.user_id).organisation_id
+    devices.drop(device_id, status, server_context())
+    organisation = app.load(User, user_id).organisation_id
     # Changed meanwhile (another process dropped it): the next send finds out.
     with suppress(IntegrityError):
         app.save_and_position(devices, organisation=organisation)

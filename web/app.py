@@ -36,7 +36,7 @@ from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.logs import RequestIds
 from web.push import notifier as push_notifier
-from web.push.keys import public_key_b64, vapid_key
+from web.push.keys import PushKeys
 from web.routes import (
     commands,
     distribution,
@@ -144,8 +144,9 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     api.state.calendar_secrets = calendar_secrets
     # Notifications on the phone (issue 24): the key browsers subscribe
     # under, and this process's notifier following the log.
-    api.state.push_public_key = public_key_b64(vapid_key(settings, state.signer))
-    notifier = push_notifier.start(state)
+    push_keys = PushKeys.of(settings, state.signer)
+    api.state.push_keys = push_keys
+    notifier = push_notifier.start(state, push_keys)
     api.state.notifier = notifier
     try:
         yield

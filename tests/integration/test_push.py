@@ -5,7 +5,9 @@ the war room publishes and decrypts it with the subscription's keys."""
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -418,15 +420,29 @@ def test_ones_own_device_removed_is_told_nothing_more(
     assert client.get("staff", SUBSCRIPTIONS).json() == {"devices": []}
 
 
-def test_a_devices_keys_are_in_no_inspections_events(
+def test_a_devices_address_and_keys_are_in_no_read_others_can_see(
     client: WarRoomClient, inspection: Inspection, service: PushService
 ) -> None:
     phone = service.browser("staff")
     subscribe(client, "staff", phone)
     new_meeting(client, inspection)
     assert service.wait_for(phone, 1)
+    secret = phone.subscription()
+    secrets = [secret["endpoint"], secret["keys"]["p256dh"], secret["keys"]["auth"]]
 
-    secret = phone.subscription()["keys"]
     events = str(logged_events(client, inspection))
-    assert secret["p256dh"] not in events and secret["auth"] not in events
+    assert not [s for s in secrets if s in events]
     assert "Push" not in events
+    # The organisation's whole record, which its auditor downloads: sealed.
+    export = client.get("auditor", "/api/log/export")
+    assert export.status_code == 200, export.text
+    with zipfile.ZipFile(io.BytesIO(export.content)) as packed:
+        log = packed.read("log.jsonl").decode()
+    assert "PushSubscribed" in log
+    assert not [s for s in secrets if s in log]
+    assert phone.endpoint.removeprefix(service.base) not in log
+    # Others' lists of devices are their own.
+    assert client.get("auditor", SUBSCRIPTIONS).json() == {"devices": []}
+    assert client.get("staff", SUBSCRIPTIONS).json()["devices"][0]["endpoint"] == (
+        phone.endpoint
+    )

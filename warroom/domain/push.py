@@ -2,11 +2,12 @@
 told on, and each notification's claim and fate.
 
 `PushDevices` is one per user (its id derived from theirs), so the devices of
-a person are found in one read. A device's keys (`p256dh`, `auth`) are the
-person's secrets: they live in these events only, which belong to no
-inspection (no `inspection_id`), so no inspection's events, stream, blog or
-read model ever shows them; with `WARROOM_CIPHER_KEY` set they are stored
-encrypted, as every event's payload is.
+a person are found in one read. A device's address and keys (`endpoint`,
+`p256dh`, `auth`) are the person's secrets: these events hold them only
+sealed (AES-GCM, under a key only the server holds: `web.push.keys`), so an
+organisation's export, which its auditor may download, holds ciphertext;
+and the events belong to no inspection (no `inspection_id`), so no
+inspection's events, stream, blog or read model shows even that.
 
 `PushNotice` is one notification to one device: its id is derived from what
 it tells (`key`) and the device, so two server processes that both see the
@@ -36,33 +37,32 @@ class PushDevices(Aggregate):
     @event("PushDevicesStarted")
     def __init__(self, user_id: str, meta: dict[str, Any]) -> None:
         self.user_id = user_id
-        # By the subscription's id: {"endpoint", "p256dh", "auth"}.
+        # By the subscription's id: {"endpoint_tag", "keys_tag", "sealed"}.
         self.devices: dict[str, dict[str, str]] = {}
 
     def subscribe(
         self,
         subscription_id: str,
-        endpoint: str,
-        p256dh: str,
-        auth: str,
+        endpoint_tag: str,
+        keys_tag: str,
+        sealed: str,
         ctx: Context,
     ) -> str:
-        """The subscription's id: an endpoint already held (with the same
-        keys) keeps its id and records nothing new."""
-        for held_id, held in self.devices.items():
-            if held["endpoint"] == endpoint and (held["p256dh"], held["auth"]) == (
-                p256dh,
-                auth,
-            ):
-                return held_id
+        """The subscription's id. The device's address and keys come sealed
+        (only the server opens them), with a tag of each that tells the same
+        one again: an address already held with the same keys keeps its id
+        and records nothing new; with new keys, it replaces the old one."""
         for held_id, held in list(self.devices.items()):
-            if held["endpoint"] == endpoint:  # the browser's keys changed
-                self._unsubscribed(subscription_id=held_id, meta=ctx.meta())
+            if held["endpoint_tag"] != endpoint_tag:
+                continue
+            if held["keys_tag"] == keys_tag:
+                return held_id
+            self._unsubscribed(subscription_id=held_id, meta=ctx.meta())
         self._subscribed(
             subscription_id=subscription_id,
-            endpoint=endpoint,
-            p256dh=p256dh,
-            auth=auth,
+            endpoint_tag=endpoint_tag,
+            keys_tag=keys_tag,
+            sealed=sealed,
             meta=ctx.meta(),
         )
         return subscription_id
@@ -84,15 +84,15 @@ class PushDevices(Aggregate):
     def _subscribed(
         self,
         subscription_id: str,
-        endpoint: str,
-        p256dh: str,
-        auth: str,
+        endpoint_tag: str,
+        keys_tag: str,
+        sealed: str,
         meta: dict[str, Any],
     ) -> None:
         self.devices[subscription_id] = {
-            "endpoint": endpoint,
-            "p256dh": p256dh,
-            "auth": auth,
+            "endpoint_tag": endpoint_tag,
+            "keys_tag": keys_tag,
+            "sealed": sealed,
         }
 
     @event("PushUnsubscribed")

@@ -12,9 +12,16 @@ server: HKDF is one-way.
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
+import json
+import os
+from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from warroom.config import Settings
@@ -85,3 +92,69 @@ def _parse(text: str) -> ec.EllipticCurvePrivateKey:
     ):
         raise BadVapidKey("WARROOM_VAPID_PRIVATE_KEY is not a P-256 private key")
     return key
+
+
+# --- a device's address and keys, sealed for the log -------------------------
+
+SEAL_INFO = b"warroom web push subscription seal v1"
+TAG_INFO = b"warroom web push subscription tag v1"
+
+
+@dataclass(frozen=True)
+class OpenDevice:
+    """A device as the server sends to it: its address and keys in clear."""
+
+    id: str
+    user_id: str
+    endpoint: str
+    p256dh: str
+    auth: str
+
+
+@dataclass(frozen=True)
+class PushKeys:
+    """The VAPID key, and the keys that seal a device's address and keys
+    before they are stored: the log (and so an organisation's export, which
+    its auditor may download) holds them only as AES-GCM ciphertext, which
+    only a server holding the VAPID key opens. Derived from the VAPID key,
+    as a subscription is bound to it: a new VAPID key ends every subscription
+    anyway."""
+
+    vapid: ec.EllipticCurvePrivateKey
+    seal_key: bytes
+    tag_key: bytes
+
+    @classmethod
+    def of(cls, settings: Settings, signer: Signer) -> PushKeys:
+        vapid = vapid_key(settings, signer)
+        raw = vapid.private_numbers().private_value.to_bytes(32, "big")
+        return cls(
+            vapid,
+            HKDF(hashes.SHA256(), 32, HKDF_SALT, SEAL_INFO).derive(raw),
+            HKDF(hashes.SHA256(), 32, HKDF_SALT, TAG_INFO).derive(raw),
+        )
+
+    @property
+    def public(self) -> str:
+        return public_key_b64(self.vapid)
+
+    def seal(self, user_id: str, endpoint: str, p256dh: str, auth: str) -> str:
+        nonce = os.urandom(12)
+        plain = json.dumps({"endpoint": endpoint, "p256dh": p256dh, "auth": auth})
+        sealed = AESGCM(self.seal_key).encrypt(nonce, plain.encode(), user_id.encode())
+        return b64url(nonce + sealed)
+
+    def open(self, device_id: str, user_id: str, sealed: str) -> OpenDevice | None:
+        """None: sealed under another key (the VAPID key changed)."""
+        raw = b64url_decode(sealed)
+        try:
+            plain = AESGCM(self.seal_key).decrypt(raw[:12], raw[12:], user_id.encode())
+        except InvalidTag:
+            return None
+        held = json.loads(plain)
+        return OpenDevice(device_id, user_id, **held)
+
+    def tag(self, *parts: str) -> str:
+        """Tells the same address (or keys) again, giving nothing of it away."""
+        joined = "\x1f".join(parts).encode()
+        return hmac.new(self.tag_key, joined, hashlib.sha256).hexdigest()

@@ -34,7 +34,7 @@ from projections.views import Changes, Views
 from warroom.domain.request import OPEN_STATES
 from web.push import notices
 from web.push.endpoints import allowed
-from web.push.keys import vapid_key
+from web.push.keys import PushKeys
 from web.push.sender import Sender
 from web.state import ServerState
 
@@ -56,15 +56,13 @@ class Overdue(NamedTuple):
 
 
 class Notifier:
-    def __init__(self, state: ServerState) -> None:
+    def __init__(self, state: ServerState, keys: PushKeys) -> None:
         self.state = state
         self.app = state.app
+        self.keys = keys
         settings = state.settings
         self.sender = Sender(
-            state.app,
-            settings,
-            vapid_key(settings, state.signer),
-            allowed(settings.push_allowed),
+            state.app, settings, keys.vapid, allowed(settings.push_allowed)
         )
         self.max_age = timedelta(seconds=settings.push_max_age_seconds)
         self.started_at = 0
@@ -107,10 +105,14 @@ class Notifier:
 
     def tell(self, notice: Notice) -> dict[str, str]:
         """Sends one notice to each of the person's devices (blocking)."""
-        outcomes = {}
-        for device in devices_of(self.app, notice.user_id):
+        outcomes: dict[str, str] = {}
+        for sealed in devices_of(self.app, notice.user_id):
             if self._stopping.is_set():
                 break
+            device = self.keys.open(sealed.id, sealed.user_id, sealed.sealed)
+            if device is None:  # subscribed under an earlier key: it must again
+                outcomes[sealed.id] = "unreadable"
+                continue
             try:
                 outcomes[device.id] = self.sender.send(notice, device)
             except ValueError as refused:  # no longer an allowed service
@@ -151,10 +153,10 @@ def _overdue_notice(notifier: Notifier, found: Overdue) -> list[Notice]:
     return [] if notice is None else [notice]
 
 
-def start(state: ServerState) -> Notifier | None:
+def start(state: ServerState, keys: PushKeys) -> Notifier | None:
     """The notifier of this process; none with WARROOM_PUSH=off."""
     if state.settings.push == "off":
         return None
-    notifier = Notifier(state)
+    notifier = Notifier(state, keys)
     notifier.start()
     return notifier

@@ -21,10 +21,11 @@ from py_vapid import Vapid02
 from pywebpush import WebPushException, webpush
 
 from commands import push
-from commands.push import Device, Notice
+from commands.push import Notice
 from warroom.application import WarRoom
 from warroom.config import Settings
 from web.push.endpoints import Prefix, check_endpoint
+from web.push.keys import OpenDevice
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +59,11 @@ class Sender:
             ensure_ascii=False,
         )
 
-    def send(self, notice: Notice, device: Device) -> str:
+    def send(self, notice: Notice, device: OpenDevice) -> str:
         """ "sent", "failed", "dropped" or "skipped" (claimed by another)."""
         # The allowed services may have changed since it subscribed.
         check_endpoint(device.endpoint, self.allowed)
-        claimed = push.claim(self.app, notice, device)
+        claimed = push.claim(self.app, notice, device.id)
         if claimed is None:
             return "skipped"
         tries, pause = 0, self.settings.push_retry_seconds
@@ -76,7 +77,7 @@ class Sender:
                 push.record_failed(
                     self.app, notice, claimed, reason=reason, status=status, tries=tries
                 )
-                push.drop(self.app, device, status)
+                push.drop(self.app, device.user_id, device.id, status)
                 return "dropped"
             transient = status is None or status in TRANSIENT
             if not transient or tries > self.settings.push_retries:
@@ -88,7 +89,7 @@ class Sender:
             self.sleep(pause)
             pause *= 2
 
-    def _post(self, notice: Notice, device: Device) -> tuple[int | None, str]:
+    def _post(self, notice: Notice, device: OpenDevice) -> tuple[int | None, str]:
         url = urlsplit(device.endpoint)
         claims: dict[str, str | int] = {
             "sub": self.settings.vapid_subject,

@@ -21,6 +21,7 @@ from web.answers import COMMAND_ERRORS, NOT_FOUND, UNAUTHENTICATED
 from web.deps import ActorDep, StateDep
 from web.push.endpoints import ENDPOINT_MOST, Refused, allowed, check_endpoint
 from web.push.endpoints import check_keys as check_device_keys
+from web.push.keys import PushKeys
 
 key_router = APIRouter(prefix="/api/push", tags=["notifications"])
 router = APIRouter(prefix="/api/me/push-subscriptions", tags=["notifications"])
@@ -70,7 +71,12 @@ class Unsubscribed(TypedDict):
     response_model=PushKey,
 )
 async def push_key(request: Request) -> JSONResponse:
-    return JSONResponse({"key": request.app.state.push_public_key})
+    return JSONResponse({"key": _keys(request).public})
+
+
+def _keys(request: Request) -> PushKeys:
+    keys: PushKeys = request.app.state.push_keys
+    return keys
 
 
 @router.post(
@@ -80,7 +86,9 @@ async def push_key(request: Request) -> JSONResponse:
     response_model=Subscribed,
     responses=COMMAND_ERRORS,
 )
-def subscribe(body: Subscription, state: StateDep, actor: ActorDep) -> JSONResponse:
+def subscribe(
+    body: Subscription, request: Request, state: StateDep, actor: ActorDep
+) -> JSONResponse:
     try:
         check_endpoint(body.endpoint, allowed(state.settings.push_allowed))
         check_device_keys(body.keys.p256dh, body.keys.auth)
@@ -95,8 +103,13 @@ def subscribe(body: Subscription, state: StateDep, actor: ActorDep) -> JSONRespo
                 }
             ],
         ) from None
+    keys, p256dh, auth = _keys(request), body.keys.p256dh, body.keys.auth
     device_id = push.subscribe(
-        state.app, actor, body.endpoint, body.keys.p256dh, body.keys.auth
+        state.app,
+        actor,
+        endpoint_tag=keys.tag(body.endpoint),
+        keys_tag=keys.tag(p256dh, auth),
+        sealed=keys.seal(actor.id, body.endpoint, p256dh, auth),
     )
     return JSONResponse({"id": device_id}, status_code=201)
 
@@ -107,10 +120,18 @@ def subscribe(body: Subscription, state: StateDep, actor: ActorDep) -> JSONRespo
     response_model=Devices,
     responses=UNAUTHENTICATED,
 )
-def my_devices(state: StateDep, actor: ActorDep) -> JSONResponse:
-    found = push.devices_of(state.app, actor.id)
+def my_devices(request: Request, state: StateDep, actor: ActorDep) -> JSONResponse:
+    keys = _keys(request)
+    opened = [
+        keys.open(d.id, d.user_id, d.sealed)
+        for d in push.devices_of(state.app, actor.id)
+    ]
     return JSONResponse(
-        {"devices": [{"id": d.id, "endpoint": d.endpoint} for d in found]}
+        {
+            "devices": [
+                {"id": d.id, "endpoint": d.endpoint} for d in opened if d is not None
+            ]
+        }
     )
 
 
