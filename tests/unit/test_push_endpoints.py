@@ -9,7 +9,13 @@ from tests.conftest import TEST_SIGNING_KEY
 from warroom.config import Settings
 from warroom.evidence.notes import Signer
 from web.push.endpoints import Refused, allowed, check_endpoint
-from web.push.keys import BadVapidKey, b64url_decode, public_key_b64, vapid_key
+from web.push.keys import (
+    BadVapidKey,
+    PushKeys,
+    b64url_decode,
+    public_key_b64,
+    vapid_key,
+)
 
 DEFAULT = allowed(Settings().push_allowed)
 
@@ -71,3 +77,18 @@ def test_a_configured_key_that_is_no_p256_key_stops_the_start() -> None:
     signer = Signer.parse(TEST_SIGNING_KEY)
     with pytest.raises(BadVapidKey):
         vapid_key(Settings(vapid_private_key="not a key"), signer)  # type: ignore[arg-type]
+
+
+def test_a_device_sealed_opens_only_with_the_same_key_and_person() -> None:
+    keys = PushKeys.of(Settings(), Signer.parse(TEST_SIGNING_KEY))
+    other = PushKeys.of(Settings(), Signer.generate("x.test/log"))
+    sealed = keys.seal("u1", "https://fcm.googleapis.com/x", "BKEY", "AUTH")
+
+    opened = keys.open("d1", "u1", sealed)
+
+    assert opened is not None and opened.endpoint == "https://fcm.googleapis.com/x"
+    assert (opened.p256dh, opened.auth) == ("BKEY", "AUTH")
+    assert "fcm" not in sealed and "BKEY" not in sealed
+    assert keys.open("d1", "u2", sealed) is None  # bound to its person
+    assert other.open("d1", "u1", sealed) is None
+    assert keys.tag("a") == keys.tag("a") != other.tag("a")
