@@ -130,6 +130,10 @@ def _handler(service: PushService) -> type[BaseHTTPRequestHandler]:
                 )
             )
             self.send_response(status)
+            if (
+                300 <= status < 400
+            ):  # a push service never does: it must not be followed
+                self.send_header("Location", f"{service.base}/push/elsewhere")
             self.send_header("Content-Length", "0")
             self.end_headers()
 

@@ -274,6 +274,22 @@ def test_a_transient_failure_is_tried_again_and_a_gone_device_is_dropped(
     assert len(service.to(gone)) == 1  # never called again
 
 
+def test_a_redirect_from_a_push_service_is_not_followed(
+    client: WarRoomClient, inspection: Inspection, service: PushService
+) -> None:
+    phone = service.browser("moved")
+    service.answers["/push/moved"] = [307]
+    subscribe(client, "staff", phone)
+
+    new_meeting(client, inspection)
+
+    assert service.wait_for(phone, 1)
+    time.sleep(0.5)
+    assert service.to(service.browser("elsewhere")) == []
+    assert len(service.to(phone)) == 1  # not retried either
+    assert all_events(client).count("PushFailed") == 1
+
+
 def test_a_restart_tells_nobody_again(database_url: str, service: PushService) -> None:
     phone = service.browser("staff")
     settings = settings_for(database_url, service)
