@@ -43,6 +43,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core.failures import FailureGroup
 
 from tests.conftest import postgres_schema
+from tests.push_service import Browser
 from tests.servers import add_user, running_server
 from warroom.application import WarRoom
 from warroom.config import Database
@@ -106,7 +107,9 @@ def target(database_for_fuzzing: str) -> Iterator[Target]:
     admin = add_user(url, "Fuzz Admin", "admin")
     app = WarRoom(Database.from_url(url))
     # A read waiting for a position that never comes holds the fuzzing up.
-    quick = {"WARROOM_READ_WAIT_SECONDS": "0.5"}
+    # No notifications sent: a notice recorded while a refusal is checked
+    # would look stored by the refusal (tests/integration/test_push.py).
+    quick = {"WARROOM_READ_WAIT_SECONDS": "0.5", "WARROOM_PUSH": "off"}
     with (
         running_server(url, env=quick, timeout=120) as base,
         httpx.Client(base_url=base, timeout=30) as http,
@@ -193,6 +196,12 @@ def _things(http: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
     link = ok(f"{base}/calendar-links", {"person": STAFF}, admin)
     recipient = "pat@example.org"
     ok(f"{base}/distribution", {"name": "Pat Partner", "email": recipient}, admin)
+    # A device to be told on (issue 24): its id for DELETE.
+    device = ok(
+        "/api/me/push-subscriptions",
+        Browser("https://fcm.googleapis.com/fcm/send/fuzz").subscription(),
+        admin,
+    )
     # Someone whose token the fuzzing may revoke or rotate: not one it uses.
     spare = ok("/api/users", {"name": "Fuzz Spare", "role": "staff"}, admin)["id"]
     return {
@@ -214,6 +223,7 @@ def _things(http: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
         "link_id": link["id"],
         "secret": link["url"].rsplit("/", 1)[1].removesuffix(".ics"),
         "email": recipient,
+        "subscription_id": device["id"],
     }
 
 

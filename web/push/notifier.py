@@ -61,13 +61,17 @@ class Notifier:
         self.app = state.app
         self.keys = keys
         settings = state.settings
+        self._stopping = threading.Event()
         self.sender = Sender(
-            state.app, settings, keys.vapid, allowed(settings.push_allowed)
+            state.app,
+            settings,
+            keys.vapid,
+            allowed(settings.push_allowed),
+            stopping=self._stopping,
         )
         self.max_age = timedelta(seconds=settings.push_max_age_seconds)
         self.started_at = 0
         self._pool = ThreadPoolExecutor(SENDING_THREADS, thread_name_prefix="push")
-        self._stopping = threading.Event()
         self._clock: threading.Thread | None = None
 
     def start(self) -> None:
@@ -79,8 +83,11 @@ class Notifier:
         self._clock.start()
 
     def stop(self) -> None:
+        """Sends nothing more; a notice being sent ends (at most one call to
+        a push service, `WARROOM_PUSH_TIMEOUT_SECONDS`) and is recorded,
+        before the log is closed."""
         self._stopping.set()
-        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool.shutdown(wait=True, cancel_futures=True)
 
     def on_event(self, event: LoggedEvent, changes: Changes) -> None:
         """A read side listener: called once per event this process folds."""

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -50,8 +50,9 @@ class Sender:
     settings: Settings
     key: ec.EllipticCurvePrivateKey
     allowed: list[Prefix]
-    sleep: Callable[[float], None] = time.sleep
     session: requests.Session = field(default_factory=NoRedirects)
+    # Set when the server stops: a notice waiting to be tried again ends.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     def payload(self, notice: Notice) -> str:
         return json.dumps(
@@ -86,7 +87,16 @@ class Sender:
                 )
                 return "failed"
             log.warning("a notification did not go (try %d): %s", tries, reason)
-            self.sleep(pause)
+            if self.stopping.wait(pause):
+                push.record_failed(
+                    self.app,
+                    notice,
+                    claimed,
+                    reason=f"{reason}; the server stopped before it tried again",
+                    status=status,
+                    tries=tries,
+                )
+                return "failed"
             pause *= 2
 
     def _post(self, notice: Notice, device: OpenDevice) -> tuple[int | None, str]:
