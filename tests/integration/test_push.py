@@ -6,15 +6,19 @@ the war room publishes and decrypts it with the subscription's keys."""
 from __future__ import annotations
 
 import io
+import os
+import subprocess
 import time
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.conftest import TEST_VERIFIER_KEY
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -22,6 +26,7 @@ from tests.helpers import (
     new_meeting,
 )
 from tests.push_service import Browser, PushService, check_vapid, push_service
+from tests.servers import VENV_BIN
 from warroom.config import Settings
 from web.app import create_app
 from web.push.keys import b64url_decode
@@ -461,4 +466,51 @@ def test_a_devices_address_and_keys_are_in_no_read_others_can_see(
     assert client.get("auditor", SUBSCRIPTIONS).json() == {"devices": []}
     assert client.get("staff", SUBSCRIPTIONS).json()["devices"][0]["endpoint"] == (
         phone.endpoint
+    )
+
+
+def test_an_import_tells_nobody_and_its_devices_are_told_after(
+    client: WarRoomClient,
+    inspection: Inspection,
+    service: PushService,
+    database_url: str,
+    tmp_path: Path,
+) -> None:
+    phone = service.browser("staff")
+    # Subscribed after the meeting was made: nobody was told of it here, so
+    # only a rule about imports keeps the copy's server from telling it.
+    meeting = new_meeting(client, inspection)
+    subscribe(client, "staff", phone)
+    out = tmp_path / "export.zip"
+    done = warroom_cli(database_url, "export", "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    copy = f"sqlite:///{tmp_path / 'copy.db'}"
+
+    # A server already follows the empty database the export is loaded into.
+    with TestClient(create_app(settings_for(copy, service))) as http:
+        done = warroom_cli(copy, "import", str(out), "--key", TEST_VERIFIER_KEY)
+        assert done.returncode == 0, done.stderr
+        time.sleep(2.0)
+        assert service.to(phone) == []  # the import told nobody
+
+        moved = http.post(
+            f"{inspection.path}/meetings/{meeting['id']}/move",
+            json={"venue": "Room 7"},
+            headers=client.headers("lead"),
+        )
+        assert moved.status_code == 200, moved.text
+        assert service.wait_for(phone, 1)
+        time.sleep(0.5)
+    [told] = service.to(phone)
+    assert phone.decrypt(told.body)["title"].startswith("New room")
+
+
+def warroom_cli(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(VENV_BIN / "warroom"), *args],
+        env={**os.environ, "WARROOM_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )

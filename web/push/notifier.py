@@ -8,9 +8,11 @@ folds the log. Every process does this for every event; the claim of each
 notification (`commands.push.claim`) makes it go once however many run.
 
 Never told: what this process folded before it started (a restart catching
-up, a rebuild), and changes recorded longer ago than
-`WARROOM_PUSH_MAX_AGE_SECONDS` (an import keeps its events' times, and the
-demo loader records its history at the moments it happened).
+up, a rebuild), what was written down before it started (`warroom import`
+keeps its events' times, even into a database a server already follows),
+and changes recorded longer ago than `WARROOM_PUSH_MAX_AGE_SECONDS` (the
+demo loader records its history at the moments it happened). A change is
+written down by a running server, whose own notifier started before it.
 
 Overdue requests are found by the clock: every `WARROOM_PUSH_CHECK_SECONDS`
 the open inspections' requests past their time in someone's hands, whose
@@ -71,10 +73,12 @@ class Notifier:
         )
         self.max_age = timedelta(seconds=settings.push_max_age_seconds)
         self.started_at = 0
+        self.started_time = datetime.now(UTC)
         self._pool = ThreadPoolExecutor(SENDING_THREADS, thread_name_prefix="push")
         self._clock: threading.Thread | None = None
 
     def start(self) -> None:
+        self.started_time = datetime.now(UTC)
         self.started_at = self.app.recorder.max_notification_id() or 0
         self.state.read_side.add_listener(self.on_event)
         self._clock = threading.Thread(
@@ -93,7 +97,10 @@ class Notifier:
         """A read side listener: called once per event this process folds."""
         if event.type not in notices.TELLERS or event.position <= self.started_at:
             return
-        if datetime.now(UTC) - event.recorded_at > self.max_age:
+        # Written down before this process started (an import keeps its
+        # events' times), or too long ago: history, not news.
+        recorded = event.recorded_at
+        if recorded < self.started_time or datetime.now(UTC) - recorded > self.max_age:
             return
         self._submit(lambda: notices.notices_of(self.app, event))
 
