@@ -178,7 +178,7 @@ def test_subscribing_where_no_push_service_answers_says_so_in_plain_words(
     browser: Browser, server: tuple[Server, str]
 ) -> None:
     running, staff = server
-    page = my_day(browser, running.base, staff)
+    page = my_day(browser, running.base, staff, viewport={"width": 390, "height": 844})
     page.context.grant_permissions(["notifications"], origin=running.base)
 
     page.click("#day-push")
@@ -187,6 +187,8 @@ def test_subscribing_where_no_push_service_answers_says_so_in_plain_words(
     expect(status).to_be_visible()
     expect(status).to_contain_text("could not be reached")
     expect(page.locator("#day-push")).to_be_enabled()
+    SHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(SHOTS / "push-not-reached-390x844.png"))
     page.context.close()
 
 
