@@ -16,7 +16,7 @@ from typing import Any
 from commands import access_log
 from commands import models as m
 from commands.membership import inspection_of, organisation_of, user_named, user_of
-from commands.reasons import require_meetings_ended, require_within_sample
+from commands.reasons import count_in_sample, require_meetings_ended
 from commands.run import Run
 from warroom.domain import words
 from warroom.domain.annex_a import AnnexADocument, AnnexASummary
@@ -344,8 +344,7 @@ def select_case(run: Run, cmd: m.SelectCase) -> None:
     inspection_id = str(run.inspection().id)
     if run.app.exists(Case.create_id(inspection_id, cmd.ref)):
         raise RuleBroken("case_selected_once", f"case {cmd.ref} is already selected")
-    if cmd.over_reason is None:
-        require_within_sample(run, cmd.selection)
+    count_in_sample(run, cmd.ref, cmd.selection, cmd.over_reason)
     case = Case(
         inspection_id=inspection_id,
         ref=cmd.ref,

@@ -23,6 +23,9 @@ INTERNAL_TYPES = frozenset(
         "OrganisationsStarted",
         "OrganisationAdded",
         "TreeBackfilled",
+        # The count of cases against the template's sample (`case_sample`).
+        "CaseSampleCountStarted",
+        "CaseCounted",
     }
 )
 
