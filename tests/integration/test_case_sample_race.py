@@ -45,10 +45,9 @@ def board(client: WarRoomClient, iid: str) -> dict[str, Any]:
 
 
 def stored_since(client: WarRoomClient, position: int) -> list[Any]:
-    found: list[Any] = client.app.recorder.select_notifications(
-        start=position + 1, limit=1000
+    return list(
+        client.app.recorder.select_notifications(start=position + 1, limit=1000)
     )
-    return found
 
 
 def type_of(topic: str) -> str:
