@@ -16,7 +16,7 @@ from typing import Any
 from commands import access_log
 from commands import models as m
 from commands.membership import inspection_of, organisation_of, user_named, user_of
-from commands.reasons import count_in_sample, require_meetings_ended
+from commands.reasons import count_in_sample, meetings_to_come, refuse_closing_early
 from commands.run import Run
 from warroom.domain import words
 from warroom.domain.annex_a import AnnexADocument, AnnexASummary
@@ -750,15 +750,21 @@ def close_day(run: Run, cmd: m.CloseDay) -> None:
     inspection_id, day = str(inspection.id), cmd.day.isoformat()
     if run.app.exists(ClosedDay.create_id(inspection_id, day)):
         raise RuleBroken("day_closed_once", f"{day} is already closed and sealed")
-    if cmd.early_reason is None:
-        require_meetings_ended(run, inspection, cmd.day)
+    to_come = meetings_to_come(run, inspection, cmd.day)
+    if to_come and cmd.early_reason is None:
+        refuse_closing_early(inspection, cmd.day, to_come)
     closed = ClosedDay(
         inspection_id=inspection_id,
         day=day,
         meta=run.ctx.meta(),
-        early_reason=cmd.early_reason,
+        # Kept only when it was needed: a day closed after its last meeting
+        # was not closed early, whatever the sender feared (the page warned,
+        # and the meeting ended while the reason was being written).
+        early_reason=cmd.early_reason if to_come else None,
     )
     run.answer_with(closed)
+    # Whether it was closed before its last meeting ended, its reason kept.
+    run.extra["closed_early"] = bool(to_come)
 
 
 # --- the daily blog by email (issue 13) -------------------------------------

@@ -14,6 +14,7 @@ selections sent at the same moment cannot both take the sample's last place.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -25,29 +26,40 @@ from warroom.domain.base import RuleBroken
 from warroom.domain.case import Case
 from warroom.domain.case_sample import CaseSample
 from warroom.domain.inspection import Inspection
-from warroom.domain.meeting import Slot
+from warroom.domain.meeting import Meeting, Slot
 from warroom.domain.playbook import Playbook
 from warroom.storage import indexed
 
 
-def require_meetings_ended(run: Run, inspection: Inspection, day: date) -> None:
-    """Refuses `meetings_to_come` if a meeting of the day ends after the
-    moment the day is closed."""
-    if run.calendar is None:
-        return
+def meetings_to_come(run: Run, inspection: Inspection, day: date) -> list[Slot]:
+    """The meetings of the day (not cancelled) that end after the moment the
+    day is closed, the last to end last.
+
+    From the read side when the caller has it (a server), else from the log
+    (the demo's loader, the command line): a caller without a schedule of
+    its own never closes a day early unasked."""
+    if run.calendar is not None:
+        slots = run.calendar(str(inspection.id))
+    else:
+        slots = _meetings_in_log(run.app, str(inspection.id))
     zone = ZoneInfo(inspection.timezone)
     closing_at = run.ctx.occurred_at
-    to_come = sorted(
+    return sorted(
         (
             slot
-            for slot in run.calendar(str(inspection.id))
+            for slot in slots
             if slot.starts_at.astimezone(zone).date() == day
             and slot.ends_at > closing_at
         ),
         key=lambda slot: (slot.ends_at, slot.starts_at),
     )
-    if not to_come:
-        return
+
+
+def refuse_closing_early(
+    inspection: Inspection, day: date, to_come: list[Slot]
+) -> None:
+    """Refuses `meetings_to_come`, naming them."""
+    zone = ZoneInfo(inspection.timezone)
     last_ends = _clock(to_come[-1].ends_at, zone)
     count = _meetings(len(to_come))
     # For clients, beside the words (kept out of the call: see
@@ -108,6 +120,24 @@ def count_in_sample(
     # runs the command again (`Run.retry_on_conflict`).
     run.stage(sample)
     run.retry_on_conflict.append(sample.id)
+
+
+def _meetings_in_log(app: WarRoom, inspection_id: str) -> list[Slot]:
+    """The inspection's meetings that still take place, read from the log
+    through the inspection's index (a caller with no read side)."""
+    topic = get_topic(Meeting) + ".MeetingScheduled"
+    slots: list[Slot] = []
+    after = 0
+    while page := indexed(app.recorder).select_indexed(
+        inspection_id, after, None, _PAGE
+    ):
+        for notification in page:
+            if notification.topic == topic:
+                meeting = app.load(Meeting, notification.originator_id)
+                if not meeting.cancelled:
+                    slots.append(replace(meeting.slot(), title=meeting.title))
+        after = page[-1].id
+    return slots
 
 
 def _selected_before(app: WarRoom, inspection_id: str, selection: str) -> list[str]:
