@@ -15,6 +15,7 @@ from typing import Any
 
 from commands import access_log
 from commands import models as m
+from commands.calendar_links import ended_by_token
 from commands.membership import inspection_of, organisation_of, user_named, user_of
 from commands.reasons import count_in_sample, meetings_to_come, refuse_closing_early
 from commands.run import Run
@@ -737,6 +738,12 @@ def revoke_calendar_link(run: Run, cmd: m.RevokeCalendarLink) -> None:
     link = run.app.load(CalendarLink, run.target_id)
     if link.inspection_id != run.inspection_id:
         raise NotFound(f"no calendar link with id {run.target_id}")
+    if not link.revoked and ended_by_token(run.app, run.target_id):
+        raise RuleBroken(
+            "calendar_link_ended",
+            f"this calendar link already opens nothing: {link.person}'s sign-in "
+            "was revoked or renewed after it was made, which ended it for good",
+        )
     link.revoke(run.ctx)
     run.answer_with(link)
 
