@@ -109,8 +109,8 @@ export function offeredButton(item, action, label, onclick, extra = {}) {
 // what may be added to the inspection (its read's `actions`), or outside any
 // inspection (the signed-in person's, GET /api/me). Those that act on an
 // item the panel lists (a debrief, a KIT note, a case browsed) or on the day
-// shown (its post, closing it) are set by their panels. In the past they
-// stay as they were, disabled (`replay.js`).
+// shown (its post, closing it) are set by their panels (hidden until then).
+// In the past they stay as they were, disabled (`replay.js`).
 const SET_BY_PANELS = new Set(["debrief", "kitNote", "caseBrowsed", "blogPost", "closeDay"]);
 const OUTSIDE_ANY_INSPECTION = new Set(["openInspection", "addUser"]);
 
