@@ -30,7 +30,7 @@ from eventsourcing.persistence import IntegrityError
 
 from commands.handlers import COMMAND_HANDLERS, Handler
 from commands.models import AddUser, Command, CreateCalendarLink, RotateToken
-from commands.run import Actor, Calendar, CaseCounts, Run
+from commands.run import Actor, Calendar, Run
 from warroom.application import WarRoom
 from warroom.domain import words
 from warroom.domain.base import Context, DomainError, Forbidden, RuleBroken
@@ -44,6 +44,10 @@ SHOWN_ONCE = frozenset({"token", "sign_in_path", "secret"})
 
 # How often a command runs again when what it read changed before it saved.
 ATTEMPTS = 5
+# How often it runs again when another command appended, at the same moment,
+# to a count it appends to (`Run.retry_on_conflict`). Each such conflict is
+# another command stored, so this bounds only a crowd, never a livelock.
+CONFLICT_ATTEMPTS = 64
 
 
 @dataclass(frozen=True)
@@ -73,7 +77,6 @@ def execute(
     if_match: int | None = None,
     idempotency_key: str | None = None,
     calendar: Calendar | None = None,
-    cases_selected: CaseCounts | None = None,
     status: int = 201,
     documents: Sequence[Document] = (),
 ) -> Outcome:
@@ -82,7 +85,8 @@ def execute(
     retry = Retry.of(
         app, actor, idempotency_key, command, inspection_id, target_id, part
     )
-    for _ in range(ATTEMPTS):
+    attempts = conflicts = 0
+    while attempts < ATTEMPTS and conflicts < CONFLICT_ATTEMPTS:
         run = Run(
             app=app,
             ctx=_context(actor, command, inspection_id, idempotency_key),
@@ -93,7 +97,6 @@ def execute(
             part=part,
             if_match=if_match,
             calendar=calendar,
-            cases_selected=cases_selected,
         )
         try:
             return _attempt(handler, run, command, status, retry, documents)
@@ -102,7 +105,16 @@ def execute(
             # just before it): read it again and run the command again.
             for aggregate_id in changed.aggregate_ids:
                 app.forget(aggregate_id)
+            if isinstance(changed, Conflicted):
+                conflicts += 1
+            else:
+                attempts += 1
     raise ConcurrentChange()
+
+
+class Conflicted(Changed):
+    """A count the command appends to was appended to by another command
+    saved at the same moment: nothing of this one was stored."""
 
 
 def _attempt(
@@ -199,9 +211,13 @@ def _save(
         # The key was used (by an earlier try, or one racing this one): the
         # first one's answer is the answer.
         earlier = retry.earlier_answer() if retry is not None else None
-        if earlier is None:
-            raise ConcurrentChange() from None
-        return earlier
+        if earlier is not None:
+            return earlier
+        if run.retry_on_conflict:
+            # Perhaps another command took the count's next version (two
+            # cases selected at once): run again against the count as stored.
+            raise Conflicted(run.retry_on_conflict) from None
+        raise ConcurrentChange() from None
     for aggregate in run.staged:
         if isinstance(aggregate, Inspection):  # its read-only copy is stale
             run.app.forget(aggregate.id)

@@ -15,8 +15,9 @@ from typing import Any
 
 from commands import access_log
 from commands import models as m
+from commands.calendar_links import ended_by_token
 from commands.membership import inspection_of, organisation_of, user_named, user_of
-from commands.reasons import require_meetings_ended, require_within_sample
+from commands.reasons import count_in_sample, meetings_to_come, refuse_closing_early
 from commands.run import Run
 from warroom.domain import words
 from warroom.domain.annex_a import AnnexADocument, AnnexASummary
@@ -344,8 +345,7 @@ def select_case(run: Run, cmd: m.SelectCase) -> None:
     inspection_id = str(run.inspection().id)
     if run.app.exists(Case.create_id(inspection_id, cmd.ref)):
         raise RuleBroken("case_selected_once", f"case {cmd.ref} is already selected")
-    if cmd.over_reason is None:
-        require_within_sample(run, cmd.selection)
+    count_in_sample(run, cmd.ref, cmd.selection, cmd.over_reason)
     case = Case(
         inspection_id=inspection_id,
         ref=cmd.ref,
@@ -738,6 +738,12 @@ def revoke_calendar_link(run: Run, cmd: m.RevokeCalendarLink) -> None:
     link = run.app.load(CalendarLink, run.target_id)
     if link.inspection_id != run.inspection_id:
         raise NotFound(f"no calendar link with id {run.target_id}")
+    if not link.revoked and ended_by_token(run.app, run.target_id):
+        raise RuleBroken(
+            "calendar_link_ended",
+            f"this calendar link already opens nothing: {link.person}'s sign-in "
+            "was revoked or renewed after it was made, which ended it for good",
+        )
     link.revoke(run.ctx)
     run.answer_with(link)
 
@@ -751,15 +757,21 @@ def close_day(run: Run, cmd: m.CloseDay) -> None:
     inspection_id, day = str(inspection.id), cmd.day.isoformat()
     if run.app.exists(ClosedDay.create_id(inspection_id, day)):
         raise RuleBroken("day_closed_once", f"{day} is already closed and sealed")
-    if cmd.early_reason is None:
-        require_meetings_ended(run, inspection, cmd.day)
+    to_come = meetings_to_come(run, inspection, cmd.day)
+    if to_come and cmd.early_reason is None:
+        refuse_closing_early(inspection, cmd.day, to_come)
     closed = ClosedDay(
         inspection_id=inspection_id,
         day=day,
         meta=run.ctx.meta(),
-        early_reason=cmd.early_reason,
+        # Kept only when it was needed: a day closed after its last meeting
+        # was not closed early, whatever the sender feared (the page warned,
+        # and the meeting ended while the reason was being written).
+        early_reason=cmd.early_reason if to_come else None,
     )
     run.answer_with(closed)
+    # Whether it was closed before its last meeting ended, its reason kept.
+    run.extra["closed_early"] = bool(to_come)
 
 
 # --- the daily blog by email (issue 13) -------------------------------------

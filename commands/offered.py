@@ -16,9 +16,10 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from eventsourcing.domain import Aggregate
 from pydantic import ValidationError
@@ -31,7 +32,7 @@ from warroom.domain.annex_a import RAGS, AnnexADocument
 from warroom.domain.base import Context, DomainError
 from warroom.domain.case import COPIES, PARTIES, SEERS, Case
 from warroom.domain.enquiry import LineOfEnquiry
-from warroom.domain.inspection import Inspection
+from warroom.domain.inspection import PHASES, Inspection
 from warroom.domain.meeting import Meeting
 from warroom.domain.playbook import Playbook
 from warroom.domain.request import DocumentRequest
@@ -212,6 +213,68 @@ CALENDAR_LINK: Mapping[type[m.Command], Probe] = {
 }
 
 
+def _a_meeting_on_day_one(inspection: Inspection) -> m.ScheduleMeeting:
+    zone = ZoneInfo(inspection.timezone)
+    starts = datetime.combine(inspection.starts_on, time(10), zone)
+    return m.ScheduleMeeting.model_validate(
+        {
+            "title": PROBE_TEXT,
+            "kind": "kit",
+            "venue": PROBE_TEXT,
+            "starts_at": starts,
+            "ends_at": starts + timedelta(hours=1),
+        }
+    )
+
+
+def _next_phase(inspection: Inspection) -> m.EnterPhase:
+    later = PHASES[PHASES.index(inspection.phase) + 1 :]
+    return m.EnterPhase.model_validate({"phase": later[0] if later else PHASES[0]})
+
+
+# What may be added to the inspection itself: the page's "create" buttons in
+# its panels' headers (a new request, a meeting, a case...). Each made
+# anew, so only the caller and the inspection's state decide: its roster
+# (a request is asked by an inspector on it), its phase, whether it is open.
+INSPECTION: Mapping[type[m.Command], Probe] = {
+    m.RecordRequest: lambda _, a: m.RecordRequest.model_validate(
+        {"title": PROBE_TEXT, "requested_by": a.inspector(), "channel": "email"}
+    ),
+    m.ScheduleMeeting: lambda _, a: _a_meeting_on_day_one(a.inspection),
+    m.RaiseLineOfEnquiry: lambda _, a: m.RaiseLineOfEnquiry(title=PROBE_TEXT),
+    # With a reason: a case beyond a full sample is selected with one, which
+    # the page asks for.
+    m.SelectCase: lambda _, a: m.SelectCase.model_validate(
+        {
+            "ref": "P-000000000",
+            "selection": "audited",
+            "plan": "CP",
+            "over_reason": PROBE_TEXT,
+        }
+    ),
+    m.ImportAccessLog: lambda _, a: m.ImportAccessLog(rows=[]),
+    m.AssignResponsibility: lambda _, a: m.AssignResponsibility(
+        role=PROBE_TEXT, person=a.actor.name
+    ),
+    m.ListAnnexADocument: lambda _, a: m.ListAnnexADocument(
+        title=PROBE_TEXT, owner=a.actor.name
+    ),
+    m.WriteAnnexASummary: lambda _, a: m.WriteAnnexASummary(text=PROBE_TEXT),
+    # For themselves: anyone who may make a link may make their own.
+    m.CreateCalendarLink: lambda _, a: m.CreateCalendarLink(person=a.actor.name),
+    m.EnterPhase: lambda _, a: _next_phase(a.inspection),
+    m.AddInspector: lambda _, a: m.AddInspector(name="a new inspector"),
+}
+
+# What may be done outside any inspection: open one, add a user.
+OUTSIDE: tuple[m.Command, ...] = (
+    m.OpenInspection.model_validate(
+        {"title": PROBE_TEXT, "framework": "SIF", "starts_on": "2026-01-05"}
+    ),
+    m.AddUser.model_validate({"name": "a probe's new user", "role": "staff"}),
+)
+
+
 def recipient_probes(email: str) -> Mapping[type[m.Command], Probe]:
     """One address on the blog's distribution list: taking it off."""
     return {m.RemoveRecipient: lambda _, a: m.RemoveRecipient(email=email)}
@@ -292,12 +355,12 @@ def offered(
 def offered_outside(
     app: WarRoom,
     actor: Actor,
-    target_id: str,
+    target_id: str | None,
     commands: tuple[m.Command, ...],
 ) -> list[str]:
     """As `offered`, for a thing of no inspection (a user): each command's
     handler finds it by the path's id, in the caller's organisation, or
-    refuses."""
+    refuses. With no id, what may be made outside any inspection (`OUTSIDE`)."""
     names = []
     for command in commands:
         command_type = type(command)

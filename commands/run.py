@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -19,8 +20,6 @@ A = TypeVar("A", bound=Aggregate)
 
 # The other meetings of an inspection, for the clash warnings.
 Calendar = Callable[[str], list[Slot]]
-# How many cases of an inspection are selected, by selection (audited, tracked).
-CaseCounts = Callable[[str], dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,11 @@ class Run:
     part: str | None = None
     if_match: int | None = None
     calendar: Calendar | None = None
-    cases_selected: CaseCounts | None = None
     staged: list[Aggregate] = field(default_factory=list)
+    # Staged things that other commands append to at the same moment (a
+    # count): a conflict on one runs the command again, rather than
+    # refusing it (`commands.executor`).
+    retry_on_conflict: list[UUID] = field(default_factory=list)
     # The thing whose id and version the response names, and anything extra.
     changed: Aggregate | None = None
     result_id: str | None = None

@@ -12,7 +12,6 @@ page reads the board again, which shows them.
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any, ClassVar, Self, cast
 
 from immutables import Map
@@ -342,10 +341,6 @@ class Cases(ReadModel):
             ),
             "sample": self.sample,
         }
-
-    def selected(self) -> dict[str, int]:
-        """How many cases are selected, by selection (audited, tracked)."""
-        return dict(Counter(c["selection"] for c in self.cases.values()))
 
     @staticmethod
     def row(case: CaseRecord, inspector_names: dict[str, str]) -> CaseRow:

@@ -188,17 +188,6 @@ class Reader:
             )
         )
 
-    def cases_selected(self, inspection_id: str) -> dict[str, int]:
-        """How many cases are selected, by selection, for the sample's guard."""
-        self.catch_up()
-        return self.read_side.read(
-            lambda views: (
-                views.inspections[inspection_id].cases.selected()
-                if inspection_id in views.inspections
-                else {}
-            )
-        )
-
     def ask(
         self,
         inspection_id: str,

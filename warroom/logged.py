@@ -32,6 +32,9 @@ INTERNAL_TYPES = frozenset(
         "PushClaimed",
         "PushSent",
         "PushFailed",
+        # The count of cases against the template's sample (`case_sample`).
+        "CaseSampleCountStarted",
+        "CaseCounted",
     }
 )
 

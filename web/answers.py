@@ -40,7 +40,9 @@ class WhenAsked(TypedDict):
 
 
 class InspectionRead(InspectionAnswer, WhenAsked):
-    pass
+    # What the caller may add to the inspection now (a request, a meeting,
+    # a case...): GET /api/meta's command names; empty in the past.
+    actions: list[str]
 
 
 class DayRead(DayAnswer, WhenAsked):
@@ -121,6 +123,9 @@ class MeRead(TypedDict):
     role: str
     organisation_id: str | None
     expires_at: str | None
+    # What they may do outside any inspection now (open one, add a user):
+    # GET /api/meta's command names.
+    actions: list[str]
 
 
 class UserListed(UserRecord):

@@ -22,13 +22,13 @@ import hashlib
 import threading
 from dataclasses import dataclass
 
-from commands.membership import organisation_of, user_named
+from commands.calendar_links import ended_by_token, made_for, token_changed_since
 from projections.events import LoggedEvent
 from projections.views import Changes
 from warroom.application import WarRoom
 from warroom.domain.calendar_link import CalendarLink
-from warroom.domain.inspection import Inspection
-from warroom.domain.user import User
+
+__all__ = ["CalendarSecrets", "OpenLink", "ended_by_token", "made_for"]
 
 # Events after which the links made for that user may no longer open.
 TOKEN_EVENTS = frozenset({"TokenGranted", "TokenRevoked"})
@@ -98,38 +98,6 @@ class CalendarSecrets:
             self.forget(event.aggregate_id)
         elif event.type in TOKEN_EVENTS:
             self.forget_made_for(event.aggregate_id)
-
-
-def made_for(app: WarRoom, link: CalendarLink) -> User | None:
-    """The user a link was made for: its person is their name in the
-    inspection's organisation, and they were a user when it was made."""
-    if link.person is None:
-        return None  # the whole schedule, for the war room: nobody's
-    inspection = app.load(Inspection, link.inspection_id)
-    organisation_id = organisation_of(app, inspection.organisation_id)
-    user_id = user_named(app, link.person, organisation_id)
-    if user_id is None:
-        return None
-    made_at = app.position_of(link.id, 1)
-    if app.position_of(user_id, 1) > made_at:
-        return None  # a user named later: the link was for someone else
-    return app.load(User, user_id)
-
-
-def ended_by_token(app: WarRoom, link_id: str) -> bool:
-    """Whether a link opens nothing because the token of the user it was made
-    for was revoked or rotated after it was made (blocking)."""
-    link = app.load(CalendarLink, link_id)
-    holder = made_for(app, link)
-    return holder is not None and token_changed_since(app, holder, link)
-
-
-def token_changed_since(app: WarRoom, user: User, link: CalendarLink) -> bool:
-    """Whether the user's token was revoked or rotated after the link was made."""
-    changed = user.token_changed_at_version
-    if changed is None:
-        return False
-    return app.position_of(user.id, changed) > app.position_of(link.id, 1)
 
 
 def _sha256(secret: str) -> str:

@@ -18,6 +18,7 @@ from commands.offered import (
     ANNEX_A_DOCUMENT,
     CALENDAR_LINK,
     CASE,
+    INSPECTION,
     KIT_ACTION,
     LINE_OF_ENQUIRY,
     MEETING,
@@ -135,6 +136,10 @@ class Offers:
         probe: Probe = lambda _, a: m.AcknowledgeBriefing()  # noqa: E731
         return self.of(Thing(target_id=person), {m.AcknowledgeBriefing: probe})
 
+    def inspection(self) -> list[str]:
+        """What may be added to the inspection (the page's "create" buttons)."""
+        return self.of(Thing(), INSPECTION)
+
     def day(self, day: str) -> list[str]:
         return self.of(Thing(), day_probes(day))
 
@@ -184,6 +189,15 @@ def offer_items(
             return none_in_the_past(body, key, nested)
         one = each(offers)
         return {**body, key: [one(row) for row in body[key]]}
+
+    return add
+
+
+def offer_inspection(offers: Offers | None) -> Offer:
+    """Adds what may be added to the inspection now (none in the past)."""
+
+    def add(body: Body) -> Body:
+        return {**body, "actions": [] if offers is None else offers.inspection()}
 
     return add
 

@@ -15,15 +15,17 @@ every command on every item); the forms are the page's own.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Locator, Page, Response, expect
 
 from tests.e2e.browser import CHROMIUM, Server, new_page, run_warroom
-from tests.integration.test_offered_actions import User, demo_users
+from tests.integration.test_offered_actions import User, demo_inspection, demo_users
 
 pytestmark = [
     pytest.mark.browser,
@@ -335,3 +337,98 @@ def test_every_offered_button_of_the_demo_is_accepted(
             assert len([a for a in person.answers if a[2] < 400]) >= 5, person.clicked
         if role in ("auditor", "admin"):
             assert person.clicked == [], person.clicked
+
+
+# The buttons in the panels' headers, by the command each sends.
+HEADER_COMMANDS = {
+    "scheduleMeeting": "ScheduleMeeting",
+    "recordRequest": "RecordRequest",
+    "kitNote": "RecordKitNote",
+    "raiseLine": "RaiseLineOfEnquiry",
+    "selectCase": "SelectCase",
+    "caseBrowsed": "RecordCaseBrowsed",
+    "accessLog": "ImportAccessLog",
+    "debrief": "RecordDebrief",
+    "blogPost": "WriteBlogPost",
+    "closeDay": "CloseDay",
+    "responsibility": "AssignResponsibility",
+    "listAnnexA": "ListAnnexADocument",
+    "annexASummary": "WriteAnnexASummary",
+    "calendarLink": "CreateCalendarLink",
+    "phase": "EnterPhase",
+    "addInspector": "AddInspector",
+    "openInspection": "OpenInspection",
+    "addUser": "AddUser",
+}
+
+
+def server_offers(base: str, iid: str, token: str) -> set[str]:
+    """Every command the server offers the caller that a header button
+    sends: on the inspection, outside it, on an item of the day shown (a
+    meeting, a case), on the day itself."""
+    headers = {"Authorization": f"Bearer {token}"}
+
+    def read(path: str) -> Any:
+        answer = httpx.get(f"{base}/api{path}", headers=headers, timeout=60)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    inspection = read(f"/inspections/{iid}")
+    schedule = read(f"/inspections/{iid}/schedule")
+    offered = {*inspection["actions"], *read("/me")["actions"]}
+    offered |= {a for m in schedule["meetings"] for a in m["actions"]}
+    offered |= {
+        a for c in read(f"/inspections/{iid}/cases")["cases"] for a in c["actions"]
+    }
+    offered |= set(read(f"/inspections/{iid}/blog/{schedule['day']}")["actions"])
+    return offered
+
+
+def shown_header_buttons(page: Page) -> set[str]:
+    found: list[str] = page.eval_on_selector_all(
+        "button.action",
+        "(all) => all.filter((b) => !b.hidden).map((b) => b.dataset.action)",
+    )
+    return set(found)
+
+
+def test_every_role_sees_exactly_the_create_buttons_the_server_offers(
+    browser: Browser, database_url: str
+) -> None:
+    """The header buttons (a new request, a meeting, a case...) are drawn
+    from what the server offers each person, not from their role; the API
+    test sends each offered and each other (test_offered_actions.py)."""
+    printed = run_warroom(database_url, "demo", "--no-serve")
+    users = [u for u in demo_users(printed) if u.role in ROLES]
+    iid = demo_inspection(printed)
+    server = Server(database_url).start()
+    seen: dict[str, set[str]] = {}
+    try:
+        for user in users:
+            offered = server_offers(server.base, iid, user.token)
+            wanted = {a for a, c in HEADER_COMMANDS.items() if c in offered}
+            context, page, errors = new_page(browser)
+            page.goto(f"{server.base}/#token={user.token}")
+            expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+            # Each view's panels read once (the blog's: the day's own buttons).
+            for view, drawn in (("blog", "#blog-body .blog-day"), ("wall", None)):
+                tab = page.locator(f".view-tab[data-view={view}]")
+                if tab.is_visible():
+                    tab.click()
+                    if drawn:
+                        expect(page.locator(drawn)).to_be_visible()
+            deadline = time.monotonic() + 30
+            while shown_header_buttons(page) != wanted and time.monotonic() < deadline:
+                page.wait_for_timeout(200)
+            shown = shown_header_buttons(page)
+            context.close()
+            assert not errors, errors
+            assert shown == wanted, (user.role, user.name, shown ^ wanted)
+            seen[user.role] = shown
+    finally:
+        server.stop()
+    # Not vacuous: the war room adds things, the readers add nothing.
+    assert {"recordRequest", "scheduleMeeting", "selectCase"} <= seen["lead"]
+    assert "openInspection" in seen["lead"] and "addUser" in seen["admin"]
+    assert seen["auditor"] == set()
+    assert "recordRequest" not in seen["staff"]

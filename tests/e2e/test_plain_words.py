@@ -17,7 +17,7 @@ import email.policy
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, time, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import quote
@@ -27,6 +27,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from entrypoints.demo_calendar import calendar_for
 from tests.e2e.browser import CHROMIUM, TIMEOUT, Server, new_page, run_warroom
 from tests.e2e.refresh_screenshot import demo_tokens
 
@@ -193,16 +194,6 @@ def read_every_view(page: Page, role: str, words: Words) -> None:
         )
     page.locator(".view-tab[data-view=wall]").click()
     settle(page)
-    detail = page.locator("#detail-dialog")
-
-    def each_detail(selector: str, what: str) -> None:
-        for n in range(page.locator(selector).count()):
-            page.locator(selector).nth(n).click()
-            expect(detail).to_be_visible()
-            words.check(f"{role}, {what} {n + 1}", visible_text(page, "#detail-dialog"))
-            page.locator("#detail-close").click()
-            expect(detail).to_be_hidden()
-
     # The first of each kind with its forms, as its details offer them.
     for selector, what in (
         ("#schedule-body button.act-details", "meeting"),
@@ -217,6 +208,21 @@ def read_every_view(page: Page, role: str, words: Words) -> None:
                 "#detail-actions button:visible",
                 page.locator(selector).first.click,
             )
+    read_details(page, role, words)
+
+
+def read_details(page: Page, role: str, words: Words) -> None:
+    """Each meeting's, request's (open and closed) and case's details."""
+    detail = page.locator("#detail-dialog")
+
+    def each_detail(selector: str, what: str) -> None:
+        for n in range(page.locator(selector).count()):
+            page.locator(selector).nth(n).click()
+            expect(detail).to_be_visible()
+            words.check(f"{role}, {what} {n + 1}", visible_text(page, "#detail-dialog"))
+            page.locator("#detail-close").click()
+            expect(detail).to_be_hidden()
+
     each_detail("#schedule-body button.act-details", "meeting")
     each_detail("#requests-body button.act-details", "open request")
     page.locator("#requests-closed").click()
@@ -224,6 +230,37 @@ def read_every_view(page: Page, role: str, words: Words) -> None:
     each_detail("#requests-body button.act-details", "closed request")
     page.locator("#requests-closed").click()
     each_detail("#cases-body button.case-open", "case")
+
+
+# The replay bar's two ways of asking about a moment, as the page names them.
+REPLAY_CLOCKS = {"happened_by": "As it was at", "as_of": "As written down by"}
+
+
+def read_the_past(page: Page, role: str, words: Words, moment: datetime) -> None:
+    """Every view and item's details at an earlier moment of the demo's day,
+    through the page's replay bar, both ways; then back to live."""
+    local = moment.astimezone(ZONE)
+    for clock, named in REPLAY_CLOCKS.items():
+        page.select_option("#replay-clock", clock)
+        page.fill("#replay-day", local.strftime("%d/%m/%Y"))
+        page.fill("#replay-time", local.strftime("%H:%M"))
+        page.click("#replay-go")
+        banner = page.locator("#past-banner")
+        expect(banner).to_be_visible()
+        expect(banner).to_contain_text(named.split()[0])
+        settle(page)
+        where = f"{role}, {named} {local:%H:%M}"
+        for view in VIEWS:
+            tab = page.locator(f".view-tab[data-view={view}]")
+            if tab.is_visible():
+                tab.click()
+                settle(page)
+                words.check(f"{where}, {view}", visible_text(page))
+        page.locator(".view-tab[data-view=wall]").click()
+        settle(page)
+        read_details(page, where, words)
+    page.click("#back-to-live")
+    expect(page.locator("#past-banner")).to_be_hidden()
 
 
 def read_forms(
@@ -264,6 +301,11 @@ def test_every_view_print_and_email_of_the_demo_says_things_in_plain_words(
         assert len(words.found) > before, said
     words.found.clear()
 
+    # Noon of the day the demo shows (or a little before now, if earlier):
+    # the replay views (issue 23: both ways, as every role).
+    now = datetime.now(UTC)
+    noon = datetime.combine(calendar_for(now).today, time(12), ZONE)
+    earlier = min(noon, now - timedelta(minutes=15))
     for role in ROLES:
         context, page, errors = new_page(browser)
         page.goto(f"{demo.server.base}/#token={demo.tokens[role]}")
@@ -271,6 +313,7 @@ def test_every_view_print_and_email_of_the_demo_says_things_in_plain_words(
         expect(page.locator("#cases-body .case").first).to_be_visible()
         settle(page)
         read_every_view(page, role, words)
+        read_the_past(page, role, words, earlier)
         context.close()
         assert not errors, (role, errors)
 

@@ -17,13 +17,18 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
+from commands.models import CloseDay
 from entrypoints.demo import Demo
+from entrypoints.demo_steps import Step
 from projections.events import LoggedEvent
 from projections.follower import read_events
+from tests.conftest import TEST_SIGNING_KEY
 from tests.helpers import WarRoomClient
 from tests.servers import warroom
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
+from warroom.domain.base import RuleBroken
+from warroom.evidence.notes import Signer
 from web.app import create_app
 
 LONDON = ZoneInfo("Europe/London")
@@ -271,3 +276,37 @@ def test_the_board_at_ten_looks_like_ten(
     # By the evening (or now), the KIT's requests are in and one has gone.
     now = read(client, demo_path(demo, "/requests"))["requests"]
     assert len(now) > len(requests)
+
+
+def test_the_demo_loader_never_closes_a_day_with_meetings_to_come_unasked(
+    database_url: str,
+) -> None:
+    """The loader sends its commands with no read side: closing the day it
+    shows before its afternoon meetings is refused all the same, and with a
+    reason the reason is kept. Nothing the loader stored closed a day early
+    without one."""
+    now = datetime(2026, 6, 17, 10, 0, tzinfo=UTC)  # a Wednesday, 11:00 in London
+    app = WarRoom(Database.from_url(database_url))
+    app.use_signer(Signer.parse(TEST_SIGNING_KEY))  # a closed day is sealed
+    try:
+        demo = Demo(app, now=now)
+        iid = demo.load()
+        today = demo.calendar.today
+        with pytest.raises(RuleBroken) as refusal:
+            demo.send(Step(now, "lead", CloseDay(day=today)), iid)
+        assert refusal.value.rule == "meetings_to_come"
+        reason = "The inspectors asked us to seal the morning before they left."
+        early = CloseDay(day=today, early_reason=reason)
+        assert demo.send(Step(now, "lead", early), iid)["closed_early"] is True
+    finally:
+        app.close()
+    events = logged(database_url)
+    meetings = {e.aggregate_id: e for e in events if e.type in ("MeetingScheduled",)}
+    for closed in (e for e in events if e.type == "DayClosed"):
+        to_come = [
+            m
+            for m in meetings.values()
+            if m.data["starts_at"][:10] == closed.data["day"]
+            and datetime.fromisoformat(m.data["ends_at"]) > closed.occurred_at
+        ]
+        assert not to_come or closed.data["early_reason"], closed

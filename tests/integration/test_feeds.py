@@ -455,3 +455,50 @@ def test_an_agenda_feed_as_it_stood_answers_for_anyone_named_never_fails(
         for _ in range(2):  # the second read starts from the first's marks
             response = marked.get("staff", path, as_of=as_of)
             assert response.status_code == expected, response.text
+
+
+def test_an_ended_link_offers_no_revoking_and_revoking_it_is_refused(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    """Ended, by its user's token or by revoking it, a link opens nothing for
+    good: it carries no `RevokeCalendarLink`, and a revoke is refused (409
+    `calendar_link_ended`, or `calendar_link_revoked_once`), storing nothing."""
+    schedule(client, inspection)
+    ended = make_link(client, inspection, "admin", STAFF)
+    revoked = make_link(client, inspection, "admin", None)
+    live = make_link(client, inspection, "admin", "A gatekeeper")
+    path = f"{inspection.path}/calendar-links"
+    assert {lk["actions"] == ["RevokeCalendarLink"] for lk in listed(client, path)} == {
+        True
+    }
+    change_token(client, "staff", "revoke")
+    gone = client.http.delete(
+        f"/api/calendar-links/{revoked['id']}", headers=client.headers("admin")
+    )
+    assert gone.status_code == 200, gone.text
+
+    actions = {lk["id"]: lk["actions"] for lk in listed(client, path)}
+
+    assert actions == {
+        ended["id"]: [],
+        revoked["id"]: [],
+        live["id"]: ["RevokeCalendarLink"],
+    }
+    for link, rule in [
+        (ended, "calendar_link_ended"),
+        (revoked, "calendar_link_revoked_once"),
+    ]:
+        before = client.stored()
+        answer = client.http.delete(
+            f"/api/calendar-links/{link['id']}", headers=client.headers("admin")
+        )
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["rule"] == rule
+        assert client.stored() == before
+
+
+def listed(client: WarRoomClient, path: str) -> list[dict[str, Any]]:
+    answer = client.get("admin", path)
+    assert answer.status_code == 200, answer.text
+    links: list[dict[str, Any]] = answer.json()["links"]
+    return links

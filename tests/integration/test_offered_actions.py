@@ -34,6 +34,7 @@ from tests.helpers import (
 )
 from tests.servers import warroom
 from warroom.config import Settings
+from warroom.domain.inspection import PHASES
 from web.app import create_app
 
 NO_DOCUMENT = "0" * 64
@@ -110,6 +111,14 @@ class Demo:
                 path,
                 files={"file": ("document.pdf", content, "application/pdf")},
                 data={"version": str(next(self.counter))},
+                headers=headers,
+            )
+        elif command == "ImportAccessLog":
+            # The file as the case system writes it: a header, no rows.
+            content = b"user,case_ref,item,accessed_at\n"
+            answer = self.http.post(
+                path,
+                files={"file": ("access.csv", content, "text/csv")},
                 headers=headers,
             )
         else:
@@ -251,6 +260,52 @@ def day_sends(demo: Demo, day: dict[str, Any]) -> list[Send]:
     ]
 
 
+def inspection_sends(demo: Demo, i: dict[str, Any]) -> list[Send]:
+    """What may be added to the inspection (the page's "create" buttons);
+    moving its phase on last, as it may close it."""
+    n = next(demo.counter)
+    lead = next((x["id"] for x in i["inspectors"] if x["lead"]), "none")
+    day = date.fromisoformat(i["starts_on"]) + timedelta(days=1)
+    later = list(PHASES[PHASES.index(i["phase"]) + 1 :] or PHASES[:1])
+    return [
+        (
+            "RecordRequest",
+            (),
+            {"title": f"Request {n}", "requested_by": lead, "channel": "email"},
+        ),
+        (
+            "ScheduleMeeting",
+            (),
+            {
+                "title": f"Meeting {n}",
+                "kind": "kit",
+                "venue": "Room 9",
+                "starts_at": f"{day}T13:00:00+00:00",
+                "ends_at": f"{day}T13:30:00+00:00",
+            },
+        ),
+        ("RaiseLineOfEnquiry", (), {"title": f"Line {n}"}),
+        (
+            "SelectCase",
+            (),
+            {
+                "ref": f"Z-{n:04}",
+                "selection": "audited",
+                "plan": "CP",
+                # The demo's sample is full: the page asks why.
+                "over_reason": "A sibling the lead inspector asked for",
+            },
+        ),
+        ("ImportAccessLog", (), {"rows": []}),
+        ("AssignResponsibility", (), {"role": f"Duty {n}", "person": "Someone"}),
+        ("ListAnnexADocument", (), {"title": f"Annex {n}", "owner": "Someone"}),
+        ("WriteAnnexASummary", (), {"text": f"Summary {n}"}),
+        ("CreateCalendarLink", (), {"person": "(the caller)"}),
+        ("AddInspector", (), {"name": f"Inspector {n}"}),
+        ("EnterPhase", (), {"phase": later[0]}),
+    ]
+
+
 @dataclass(frozen=True)
 class Kind:
     """A kind of item: where it is read, how to find each, what to send."""
@@ -331,6 +386,8 @@ KINDS = [
     ),
     Kind("annex a document", _listed("/annex-a", "documents"), _id, annex_a_sends),
     Kind("day", _today, lambda i: i["day"], day_sends),
+    # Last: it may move the inspection on to closed.
+    Kind("inspection", lambda demo, user: [demo.read(user, "")], _id, inspection_sends),
 ]
 
 ACCEPTED = (200, 201)
@@ -369,6 +426,8 @@ def check_offers(demo: Demo, user: User) -> tuple[int, int, list[str]]:
                 command, ids, body = kind.sends(demo, now)[n]
                 if command == "AssignRequest":
                     body = {"assignee": _user_id(demo, user)}
+                if command == "CreateCalendarLink":
+                    body = {"person": user.name}
                 offered = command in now["actions"]
                 before = demo.stored()
                 status = demo.send(user, command, ids, body)
@@ -492,3 +551,54 @@ def test_a_meeting_shows_the_version_its_kit_actions_moved_it_to(
         **{"If-Match": str(shown["version"])},
     )
     assert moved["version"] == done["version"] + 1
+
+
+def test_what_may_be_made_outside_an_inspection_is_offered_exactly(
+    client: WarRoomClient,
+) -> None:
+    """GET /api/me carries what its caller may make outside any inspection
+    (open one, add a user): each offered is accepted, each other refused,
+    storing nothing."""
+    sends = {
+        "OpenInspection": (
+            "/api/inspections",
+            {"title": "ILACS", "framework": "ILACS", "starts_on": "2026-11-23"},
+        ),
+        "AddUser": ("/api/users", {"role": "staff"}),
+    }
+    offered_to: dict[str, list[str]] = {}
+    for role in ROLES:
+        me = client.get(role, "/api/me")
+        assert me.status_code == 200, me.text
+        offered_to[role] = me.json()["actions"]
+        for command, (path, body) in sends.items():
+            if command == "AddUser":
+                body = {**body, "name": f"Added by {role}"}
+            before = client.stored()
+            answer = client.post(role, path, body)
+            if command in offered_to[role]:
+                assert answer.status_code == 201, (role, command, answer.text)
+            else:
+                assert answer.status_code == 403, (role, command, answer.text)
+                assert client.stored() == before
+    assert offered_to == {
+        "admin": ["OpenInspection", "AddUser"],
+        "lead": ["OpenInspection"],
+        "gatekeeper": [],
+        "rapid_response": [],
+        "staff": [],
+        "auditor": [],
+    }
+
+
+def test_a_closed_inspection_offers_nothing_to_add(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    offered = client.get("lead", inspection.path).json()["actions"]
+    assert "RecordRequest" in offered and "EnterPhase" in offered
+    closed = client.ok("lead", f"{inspection.path}/phase", {"phase": "closed"})
+    assert client.get("lead", inspection.path).json()["actions"] == []
+    # Nor does the past, when it was open: nothing can be sent to it.
+    before = client.get("lead", inspection.path, at=closed["position"] - 1).json()
+    assert before["phase"] != "closed"
+    assert before["actions"] == []

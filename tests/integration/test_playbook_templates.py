@@ -63,6 +63,19 @@ def test_each_template_holds_only_the_aide_memoires_own_work(name: str) -> None:
     assert "says nothing of" in header and "SIF.toml" in header
 
 
+def test_only_the_sif_has_a_case_sample_the_aide_memoire_gives_no_other() -> None:
+    """The aide-memoire's 18 audited and 12 tracked cases are the SIF's; it
+    gives no sample for any other framework, and none is made up: each other
+    template says so where its sample would be."""
+    sif, _ = read("SIF")
+    assert sif.sample_as_logged() == {"audited": 18, "tracked": 12}
+    for name in OTHERS:
+        template, text = read(name)
+        assert template.sample is None, name
+        assert "[sample]" not in text.replace("# No [sample]", "")
+        assert "# No [sample]:" in text, name
+
+
 def test_the_jtai_template_keeps_what_the_aide_memoire_says_of_a_joint_team() -> None:
     template, _ = read("JTAI")
     titles = {task.id: task.title for task in template.tasks}

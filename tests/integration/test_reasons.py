@@ -5,12 +5,17 @@ with one: the reason is stored and shown where the day or the case is."""
 
 from __future__ import annotations
 
+import logging
 import shutil
+from datetime import datetime, time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from commands.executor import execute
+from commands.models import CloseDay
+from commands.run import Actor
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -18,7 +23,9 @@ from tests.helpers import (
     new_meeting,
     refused,
 )
+from warroom.domain.base import RuleBroken
 from warroom.playbook_templates import DEFAULT_DIR
+from web.closing import DayCloser
 
 DAY = "2026-11-24"
 
@@ -248,3 +255,115 @@ def test_both_refusals_are_declared_in_the_openapi(client: WarRoomClient) -> Non
         conflict = paths[path]["post"]["responses"]["409"]
         assert code in conflict["description"]
         assert field in conflict["description"]
+
+
+def test_a_reason_sent_when_no_meeting_is_to_come_is_not_kept(
+    client: WarRoomClient, day_with_meetings: Inspection
+) -> None:
+    """Closed after its last meeting, the day was not closed early: the
+    close is stored (what the sender wanted), the reason is not, and the
+    answer says so, so the blog never says why a day was closed early when
+    it was not."""
+    inspection = day_with_meetings
+    body = {
+        "day": DAY,
+        "occurred_at": at("17:01"),
+        "early_reason": "Feedback runs late; we close now.",
+    }
+
+    answer = client.ok("lead", f"{inspection.path}/days/close", body)
+
+    assert answer["closed_early"] is False
+    [closed] = [
+        e for e in logged_events(client, inspection) if e["type"] == "DayClosed"
+    ]
+    assert closed["data"]["early_reason"] is None
+    assert blog(client, inspection)["closed"]["early_reason"] is None
+
+
+def test_a_day_closed_early_with_its_reason_says_so_in_the_answer(
+    client: WarRoomClient, day_with_meetings: Inspection
+) -> None:
+    body = {"day": DAY, "occurred_at": at("16:30"), "early_reason": "Fire alarm."}
+    answer = client.ok("lead", f"{day_with_meetings.path}/days/close", body)
+    assert answer["closed_early"] is True
+
+
+def test_a_caller_without_a_schedule_of_its_own_is_refused_too(
+    client: WarRoomClient, day_with_meetings: Inspection
+) -> None:
+    """The command line and the demo's loader send commands with no read
+    side: the meetings to come are then read from the log."""
+    before = client.stored()
+    lead = Actor(id=client.user_ids["lead"], name="A lead", role="lead")
+    command = CloseDay.model_validate({"day": DAY, "occurred_at": at("11:20")})
+    with pytest.raises(RuleBroken) as refusal:
+        execute(client.app, lead, command, inspection_id=day_with_meetings.id)
+    assert refusal.value.rule == "meetings_to_come"
+    assert [m["title"] for m in refusal.value.details["meetings_to_come"]] == [
+        "Feedback to the DCS"
+    ]
+    assert client.stored() == before
+
+
+# --- the server's own closing clock (WARROOM_CLOSE_DAYS_AT) ------------------
+
+
+def closer_of(client: WarRoomClient, hour: str) -> DayCloser:
+    state = client.http.app.state.warroom  # type: ignore[attr-defined]
+    state.reader.catch_up()
+    return DayCloser(state, time.fromisoformat(hour))
+
+
+def test_the_clock_leaves_a_day_open_while_its_meetings_are_to_come(
+    client: WarRoomClient,
+    day_with_meetings: Inspection,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """At 16:30 the feedback (16:00-17:00) is still to come: the clock keeps
+    the day open, says so once, and closes it at its first tick after 17:00,
+    with no reason, for none was needed then."""
+    inspection = day_with_meetings
+    closer = closer_of(client, "16:30")
+    before = client.stored()
+
+    with caplog.at_level(logging.WARNING, logger="web.closing"):
+        assert closer.tick(datetime.fromisoformat(at("16:30"))) == []
+        assert closer.tick(datetime.fromisoformat(at("16:59"))) == []
+
+    assert client.stored() == before
+    assert blog(client, inspection)["closed"] is None
+    [waiting] = [r.getMessage() for r in caplog.records if r.name == "web.closing"]
+    assert f"leaves {DAY} of inspection {inspection.id} open at 16:30" in waiting
+    assert "1 meeting still to come" in waiting
+    assert f"the last ends at {at('17:00')}" in waiting
+
+    closed = closer.tick(datetime.fromisoformat(at("17:00")))
+
+    assert closed == [(inspection.id, DAY)]
+    day = blog(client, inspection)
+    assert day["closed"]["at"] == at("17:00")
+    assert day["closed"]["early_reason"] is None
+    assert day["seal"]
+
+
+def test_the_clock_closes_a_day_whose_meeting_ran_past_midnight_the_next_morning(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    new_meeting(
+        client,
+        inspection,
+        title="Night visit to the out-of-hours team",
+        starts_at=at("23:00"),
+        ends_at="2026-11-25T00:30:00+00:00",
+    )
+    closer = closer_of(client, "18:00")
+
+    assert closer.tick(datetime.fromisoformat(at("23:30"))) == []
+    assert closer.tick(datetime.fromisoformat("2026-11-25T00:10:00+00:00")) == []
+    assert blog(client, inspection)["closed"] is None
+
+    closed = closer.tick(datetime.fromisoformat("2026-11-25T00:31:00+00:00"))
+
+    assert closed == [(inspection.id, DAY)]  # and not the 25th: not 18:00 yet
+    assert blog(client, inspection)["closed"]["early_reason"] is None

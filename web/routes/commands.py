@@ -346,7 +346,6 @@ def _endpoint(route: CommandRoute) -> Any:
             if_match=kwargs["if_match"],
             idempotency_key=kwargs["idempotency_key"],
             calendar=state.reader.calendar,
-            cases_selected=state.reader.cases_selected,
             status=route.status,
         )
         return JSONResponse(outcome.body, status_code=outcome.status)

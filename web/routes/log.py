@@ -9,7 +9,7 @@ from fastapi.responses import JSONResponse
 
 from commands.handlers import roles_allowed
 from commands.models import AddUser, AssignRequest
-from commands.offered import USER, offered_outside
+from commands.offered import OUTSIDE, USER, offered_outside
 from projections.views import Views
 from warroom.domain import words
 from web.answers import EventsRead, InspectionsRead, MeRead, UsersRead
@@ -59,7 +59,7 @@ async def events(
 @router.get(
     "/me", tags=["users"], summary="Who this token belongs to", response_model=MeRead
 )
-def me(actor: ActorDep) -> JSONResponse:
+def me(actor: ActorDep, state: StateDep) -> JSONResponse:
     return JSONResponse(
         {
             "id": actor.id,
@@ -67,6 +67,7 @@ def me(actor: ActorDep) -> JSONResponse:
             "role": actor.role,
             "organisation_id": actor.organisation_id,
             "expires_at": actor.expires_at.isoformat() if actor.expires_at else None,
+            "actions": offered_outside(state.app, actor, None, OUTSIDE),
         }
     )
 

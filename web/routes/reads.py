@@ -30,7 +30,14 @@ from web.answers import (
     RequestsRead,
 )
 from web.deps import ActorDep, PointInTime, StateDep, WhenDep
-from web.offers import Offer, Offers, offer_briefing, offer_day, offer_items
+from web.offers import (
+    Offer,
+    Offers,
+    offer_briefing,
+    offer_day,
+    offer_inspection,
+    offer_items,
+)
 from web.state import ServerState
 
 
@@ -98,7 +105,10 @@ def _read(
 def inspection(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
 ) -> JSONResponse:
-    return _read(state, inspection_id, when, lambda i, _: i.inspection.render())
+    offer = offer_inspection(offers(state, actor, inspection_id, when))
+    return _read(
+        state, inspection_id, when, lambda i, _: i.inspection.render(), offer=offer
+    )
 
 
 @router.get(

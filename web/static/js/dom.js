@@ -104,3 +104,31 @@ export function offeredButton(item, action, label, onclick, extra = {}) {
   if (!offered(item, action)) return null;
   return actionButton(action, label, onclick, extra);
 }
+
+// The "create" buttons of the panels' headers, as the server offers them:
+// what may be added to the inspection (its read's `actions`), or outside any
+// inspection (the signed-in person's, GET /api/me). Those that act on an
+// item the panel lists (a debrief, a KIT note, a case browsed) or on the day
+// shown (its post, closing it) are set by their panels (hidden until then).
+// In the past they stay as they were, disabled (`replay.js`).
+const SET_BY_PANELS = new Set(["debrief", "kitNote", "caseBrowsed", "blogPost", "closeDay"]);
+const OUTSIDE_ANY_INSPECTION = new Set(["openInspection", "addUser"]);
+
+export function showHeaderButtons() {
+  if (state.past !== null) return;
+  for (const button of document.querySelectorAll("button.action")) {
+    const action = button.dataset.action;
+    if (SET_BY_PANELS.has(action)) continue;
+    const from = OUTSIDE_ANY_INSPECTION.has(action) ? state.me : state.inspection;
+    button.hidden = !offered(from, action);
+  }
+}
+
+// A header button for an item of a panel's list: shown while the server
+// offers its command on one of them.
+export function showWhileOffered(action, items) {
+  if (state.past !== null) return;
+  for (const button of document.querySelectorAll(`button.action[data-action=${action}]`)) {
+    button.hidden = !items.some((item) => offered(item, action));
+  }
+}

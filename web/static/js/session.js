@@ -2,7 +2,7 @@
 
 import { api } from "./api.js";
 import { ALL_PANELS, INSPECTION_KEY, TOKEN_KEY } from "./config.js";
-import { $, fill, h, may, words } from "./dom.js";
+import { $, fill, h, showHeaderButtons, words } from "./dom.js";
 import { loadEvents } from "./events.js";
 import { readPanels, renderLocalPanels } from "./panels.js";
 import { setPastMode } from "./replay.js";
@@ -60,10 +60,9 @@ export async function signIn(token) {
 export function renderMe() {
   const role = words(state.me.role);
   fill("#me", h("span", { class: "name" }, state.me.name), " ", h("span", { class: "role" }, role));
-  // Action buttons in panel headers: offered only to roles that may use them.
-  for (const button of document.querySelectorAll("button.action")) {
-    button.hidden = !may(button.dataset.action);
-  }
+  // Action buttons in panel headers: as the server offers them (until the
+  // inspection is read, those outside it only).
+  showHeaderButtons();
 }
 
 // `prefer`: the inspection to show if it is listed (one just opened), else

@@ -1,7 +1,7 @@
 // The cases panel: the 30 cases as tiles.
 
 import { values } from "../meta.js";
-import { fill, h, lowerFirst, offeredButton, words } from "../dom.js";
+import { fill, h, lowerFirst, offeredButton, showWhileOffered, words } from "../dom.js";
 import { VALUE_WORDS } from "../config.js";
 import { detailAction, openDetail } from "../detail.js";
 import {
@@ -35,6 +35,7 @@ export function renderCases(answer) {
   const order = (c) => `${c.selection === "audited" ? 0 : 1}${c.ref}`;
   const cases = [...answer.cases].sort((a, b) => order(a).localeCompare(order(b)));
   fill("#cases-body", h("ul", { class: "case-grid" }, cases.map((c) => renderCase(c, latest))));
+  showWhileOffered("caseBrowsed", answer.cases); // on a case the board lists
 }
 
 // Short judgement words: a tile is small, and these are the words in use.

@@ -1,7 +1,7 @@
 // The inspection's title and phase.
 
 import { PHASES } from "../config.js";
-import { $, words } from "../dom.js";
+import { $, showHeaderButtons, words } from "../dom.js";
 import { state } from "../state.js";
 import { fmtTime } from "../time.js";
 
@@ -11,4 +11,5 @@ export function renderInspection(answer) {
   $("#inspection-title").textContent = answer.title;
   $("#inspection-phase").textContent = `${words(answer.framework)} · ${PHASES[answer.phase] || words(answer.phase)}`;
   document.title = `War room: ${answer.title}`;
+  showHeaderButtons(); // what may be added to it, as the server offers
 }

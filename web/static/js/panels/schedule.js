@@ -1,12 +1,12 @@
 // The schedule panel: the day's meetings as a timeline.
 
 import { openForm } from "../dialog.js";
-import { $, fill, h, inspectorName, offeredButton, plural, whoWords, words } from "../dom.js";
+import { $, fill, h, inspectorName, offeredButton, plural, showWhileOffered, whoWords, words } from "../dom.js";
 import { kitNoteForm, moveForm, rescheduleForm } from "../forms.js";
 import { state } from "../state.js";
 import { eventsUpTo } from "../events.js";
 import { detailAction, openDetail } from "../detail.js";
-import { attendeesForm, cancelForm, debriefForm, offered, topicsForm } from "../forms.js";
+import { attendeesForm, cancelForm, debriefForm, topicsForm } from "../forms.js";
 import { fmt, fmtDayTime, fmtHappened, fmtTime, todayInZone, zonedParts } from "../time.js";
 
 export function scheduleDay() {
@@ -29,10 +29,10 @@ export function renderSchedule(answer) {
     list.append(renderMeeting(meeting, showNow && Date.parse(meeting.ends_at) < now));
   }
   if (!nowPlaced) list.append(nowLine(now));
-  // "Report back from a meeting": while the server offers a debrief of one.
-  for (const button of document.querySelectorAll("button.action[data-action=debrief]")) {
-    button.hidden = !meetings.some((m) => offered(m, "debrief"));
-  }
+  // "Report back from a meeting", "Note a KIT point": while the server
+  // offers one on a meeting of the day.
+  showWhileOffered("debrief", meetings);
+  showWhileOffered("kitNote", meetings);
   const changed = meetings.filter((m) => m.history.length).length;
   const cancelled = meetings.filter((m) => m.cancelled).length;
   $("#h-schedule").textContent = `Schedule · ${fmt(`${answer.day}T12:00:00Z`, { weekday: "short", day: "numeric", month: "short" })}`;
