@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, MutableMapping
-from typing import TypeVar
+from typing import NotRequired, TypeVar
 
 from typing_extensions import TypedDict
 
@@ -54,6 +54,8 @@ class UserRecord(TypedDict):
     role: str
     # As stored: None for a user added before organisations existed.
     organisation_id: str | None
+    # Where their meeting invitations go (issue 24); absent: never set.
+    email: NotRequired[str | None]
 
 
 class ViewsJson(TypedDict):
@@ -290,6 +292,10 @@ class Views:
             }
             self.users[event.aggregate_id] = user
             return {"users": user}
+        if event.type == "UserEmailSet" and event.aggregate_id in self.users:
+            user = {**self.users[event.aggregate_id], "email": event.data["email"]}
+            self.users[event.aggregate_id] = user
+            return {}
         if event.type == "OrganisationAdded":
             self.organisations[event.data["organisation_id"]] = event.data["name"]
             return {}

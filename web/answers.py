@@ -148,6 +148,8 @@ class UserRead(TypedDict):
     role: str
     organisation_id: str | None
     inspection_ids: list[str] | None
+    # To an admin and to the user themselves only (issue 24).
+    email: NotRequired[str | None]
     version: int
     token: TokenState
     # What the caller may send on the user now (`commands.offered`).
