@@ -17,6 +17,7 @@ from projections.cases import Cases
 from projections.debriefs import Debriefs
 from projections.events import LoggedEvent
 from projections.inspection import InspectionSummary
+from projections.invitations import Invitations
 from projections.kit_notes import KitNotes
 from projections.ledger import Ledger
 from projections.lines_of_enquiry import LinesOfEnquiry
@@ -38,6 +39,7 @@ MODELS: tuple[type[ReadModel], ...] = (
     AnnexA,
     Debriefs,
     CalendarLinks,  # issue 13: feeds
+    Invitations,  # issue 24: meeting invitations by email
 )
 
 log = logging.getLogger(__name__)
@@ -144,6 +146,10 @@ class InspectionViews:
     @property
     def calendar_links(self) -> CalendarLinks:
         return self._model(CalendarLinks)
+
+    @property
+    def invitations(self) -> Invitations:
+        return self._model(Invitations)
 
     def inspector_names(self) -> dict[str, str]:
         return {i: d["name"] for i, d in self.inspection.inspectors.items()}

@@ -131,6 +131,14 @@ class Settings(BaseSettings):
     mail_retries: int = 3
     mail_retry_seconds: float = 5.0
 
+    # --- meeting invitations by email (issue 24, docs/invitations.md) -------
+    # A person's changes to a meeting made within this many seconds of the
+    # first go as one invitation.
+    invite_delay_seconds: Annotated[float, Field(ge=0)] = 60.0
+    # How often each server process looks for invitations due (0: it never
+    # sends any; tests make it short).
+    invite_check_seconds: Annotated[float, Field(ge=0)] = 5.0
+
 
 @dataclass(frozen=True)
 class Database:
