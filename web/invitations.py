@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from commands import invitation_sends
 from projections.schedule import MeetingRecord
-from projections.views import Views
+from projections.views import LoadedInspections, Views
 from warroom.application import WarRoom
 from warroom.config import Settings
 from warroom.domain.base import Context
@@ -80,10 +80,19 @@ class Outcome:
 
 
 def due(views: Views, now: datetime, delay: timedelta, quiet: int) -> list[Due]:
-    """Every invitation to send now, in the inspections not closed."""
+    """Every invitation to send now, in the inspections not closed whose read
+    models this process holds: looking never loads one (a change is made
+    through a process that holds its inspection, as its commands read it)."""
     found: list[Due] = []
+    held = (
+        views.inspections.held()
+        if isinstance(views.inspections, LoadedInspections)
+        else views.inspections
+    )
     for inspection_id in views.open_inspection_ids():
-        inspection = views.inspections[inspection_id]
+        inspection = held.get(inspection_id)
+        if inspection is None:
+            continue
         organisation = views.organisation_of(
             views.inspection_organisations.get(inspection_id)
         )
