@@ -211,14 +211,21 @@ class Invitations(ReadModel):
         return list(found["sent"]) if found else []
 
     def due(
-        self, now: datetime, delay: timedelta, after_position: int
+        self,
+        now: datetime,
+        delay: timedelta,
+        after_position: int,
+        abandoned_after: timedelta = timedelta(minutes=15),
     ) -> list[DueInvitation]:
         """The invitations to send now: a person's changes not yet told, the
         first of them at least `delay` old (so the changes made within it go
         as one), none of them at or before `after_position` (what an import
-        or the demo brought in is never told)."""
+        or the demo brought in is never told); and, again under the next
+        number, an invitation claimed `abandoned_after` ago and never sent
+        nor failed (the process that claimed it died while sending)."""
         due: list[DueInvitation] = []
         for meeting_id, meeting in self.meetings.items():
+            due += _abandoned(meeting_id, meeting, now - abandoned_after)
             for person, changes in meeting["pending"].items():
                 fresh = [c for c in changes if c["position"] > after_position]
                 if not fresh:
@@ -236,6 +243,25 @@ class Invitations(ReadModel):
                     }
                 )
         return due
+
+
+def _abandoned(
+    meeting_id: str, meeting: MeetingInvitations, claimed_before: datetime
+) -> list[DueInvitation]:
+    last: dict[str, InvitationRow] = {row["person"]: row for row in meeting["sent"]}
+    return [
+        {
+            "meeting_id": meeting_id,
+            "person": person,
+            "number": row["number"] + 1,
+            "sequence": meeting["sequence"],
+            "changes": row["changes"],
+        }
+        for person, row in last.items()
+        if row["status"] == "sending"
+        and person not in meeting["pending"]
+        and datetime.fromisoformat(row["claimed_at"]) <= claimed_before
+    ]
 
 
 def _pending(e: LoggedEvent, what: str, sequence: int) -> PendingChange:

@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     # How often each server process looks for invitations due (0: it never
     # sends any; tests make it short).
     invite_check_seconds: Annotated[float, Field(ge=0)] = 5.0
+    # An invitation claimed this long ago and neither sent nor failed was left
+    # by a process that died while sending: it is sent again (next number).
+    invite_abandoned_seconds: Annotated[float, Field(gt=0)] = 900.0
 
 
 @dataclass(frozen=True)

@@ -79,7 +79,13 @@ class Outcome:
     reason: str | None = None
 
 
-def due(views: Views, now: datetime, delay: timedelta, quiet: int) -> list[Due]:
+def due(
+    views: Views,
+    now: datetime,
+    delay: timedelta,
+    quiet: int,
+    abandoned_after: timedelta = timedelta(minutes=15),
+) -> list[Due]:
     """Every invitation to send now, in the inspections not closed whose read
     models this process holds: looking never loads one (a change is made
     through a process that holds its inspection, as its commands read it)."""
@@ -101,7 +107,7 @@ def due(views: Views, now: datetime, delay: timedelta, quiet: int) -> list[Due]:
             for u in views.users_of(organisation)
         }
         summary = inspection.inspection.render()
-        for d in inspection.invitations.due(now, delay, quiet):
+        for d in inspection.invitations.due(now, delay, quiet, abandoned_after):
             user_id, address = addresses.get(same_name(d["person"]), ("", None))
             meeting = inspection.schedule.meetings.get(d["meeting_id"])
             if not address or meeting is None:
@@ -287,7 +293,10 @@ class Inviter:
         now = datetime.now(UTC)
         delay = timedelta(seconds=self.settings.invite_delay_seconds)
         quiet = quiet_position(self.app)
-        found = state.read_side.read(partial(due, now=now, delay=delay, quiet=quiet))
+        abandoned = timedelta(seconds=self.settings.invite_abandoned_seconds)
+        found = state.read_side.read(
+            partial(due, now=now, delay=delay, quiet=quiet, abandoned_after=abandoned)
+        )
         outcomes = []
         for invite in found:
             outcome = self.send(invite)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -16,9 +17,11 @@ import pytest
 from fastapi.testclient import TestClient
 from icalendar import Calendar, Component
 
+from commands import invitation_sends
 from tests.helpers import Inspection, WarRoomClient, new_meeting
 from tests.smtp import Inbox, smtp_server
 from warroom.config import Settings
+from warroom.domain.base import Context
 from web.app import create_app
 
 WAIT = 15.0  # seconds; a message usually lands within a tenth of one
@@ -28,13 +31,15 @@ def started(
     database_url: str, outbox: Path, delay: float = 0.0, **more: Any
 ) -> TestClient:
     settings = Settings(
-        database_url=database_url,
-        mail_dir=str(outbox),
-        invite_delay_seconds=delay,
-        invite_check_seconds=0.05,
-        blog_send_at="off",
-        mail_from="War room <warroom@council.example>",
-        **more,
+        **{
+            "database_url": database_url,
+            "mail_dir": str(outbox),
+            "invite_delay_seconds": delay,
+            "invite_check_seconds": 0.05,
+            "blog_send_at": "off",
+            "mail_from": "War room <warroom@council.example>",
+            **more,
+        }
     )
     return TestClient(create_app(settings))
 
@@ -335,3 +340,60 @@ def test_a_refusing_smtp_server_is_tried_again_and_the_failure_recorded(
             assert rows[0]["status"] == "failed" and rows[0]["tries"] == 3
             assert "451" in rows[0]["reason"]
             assert inbox.tries == 3
+
+
+def test_an_invitation_left_claimed_by_a_process_that_died_is_sent_again(
+    database_url: str, outbox: Path
+) -> None:
+    # A process claimed the invitation, then died before sending it.
+    with started(database_url, outbox, invite_check_seconds=0) as http:
+        client = WarRoomClient(http=http)
+        client.add_users()
+        inspection = Inspection.open(client)
+        set_email(client, "staff", "staff@council.example")
+        meeting = new_meeting(client, inspection)
+        ctx = Context(
+            "server",
+            "the war room (invitations)",
+            datetime.now(UTC),
+            inspection_id=inspection.id,
+        )
+        claimed = invitation_sends.claim(
+            client.app,
+            ctx,
+            meeting_id=meeting["id"],
+            person="A staff",
+            user_id=client.user_ids["staff"],
+            number=1,
+            method="REQUEST",
+            sequence=0,
+            changes=["scheduled"],
+        )
+        assert claimed is not None
+    assert messages(outbox) == []
+    with started(database_url, outbox, invite_abandoned_seconds=0.5) as http:
+        client.http = http
+        path = f"{inspection.path}/meetings/{meeting['id']}"
+        # Read (so this process holds the inspection): one claimed, unsent.
+        first = client.get("staff", f"{path}/invitations").json()["invitations"]
+        assert [(r["number"], r["status"]) for r in first] == [(1, "sending")]
+        [message] = wait_for(1, lambda: messages(outbox))
+        assert itip(message)[0] == "REQUEST"
+        rows = settled_after(client, path, 2)
+        assert [(r["number"], r["status"]) for r in rows] == [
+            (1, "sending"),
+            (2, "sent"),
+        ]
+        time.sleep(0.8)  # and only once
+        assert len(messages(outbox)) == 1
+
+
+def settled_after(client: WarRoomClient, path: str, count: int) -> list[Any]:
+    deadline = time.monotonic() + WAIT
+    rows: list[Any] = []
+    while time.monotonic() < deadline:
+        rows = client.get("staff", f"{path}/invitations").json()["invitations"]
+        if len(rows) >= count and rows[-1]["status"] != "sending":
+            return rows
+        time.sleep(0.05)
+    raise AssertionError(f"not settled: {rows}")
