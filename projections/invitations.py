@@ -13,6 +13,7 @@ of a replay.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import ClassVar
 
@@ -214,20 +215,22 @@ class Invitations(ReadModel):
         self,
         now: datetime,
         delay: timedelta,
-        after_position: int,
+        after: Callable[[str], int],
         abandoned_after: timedelta = timedelta(minutes=15),
     ) -> list[DueInvitation]:
         """The invitations to send now: a person's changes not yet told, the
         first of them at least `delay` old (so the changes made within it go
-        as one), none of them at or before `after_position` (what an import
-        or the demo brought in is never told); and, again under the next
+        as one), none of them at or before `after(person)` (what an import
+        or the demo brought in, or what changed before the person had an
+        address, is never told); and, again under the next
         number, an invitation claimed `abandoned_after` ago and never sent
         nor failed (the process that claimed it died while sending)."""
         due: list[DueInvitation] = []
         for meeting_id, meeting in self.meetings.items():
             due += _abandoned(meeting_id, meeting, now - abandoned_after)
             for person, changes in meeting["pending"].items():
-                fresh = [c for c in changes if c["position"] > after_position]
+                since = after(person)
+                fresh = [c for c in changes if c["position"] > since]
                 if not fresh:
                     continue
                 first = datetime.fromisoformat(fresh[0]["recorded_at"])

@@ -56,8 +56,11 @@ class UserRecord(TypedDict):
     role: str
     # As stored: None for a user added before organisations existed.
     organisation_id: str | None
-    # Where their meeting invitations go (issue 24); absent: never set.
+    # Where their meeting invitations go (issue 24); absent: never set. And
+    # the log position from which they have had one (invitations tell the
+    # changes made after it, not every meeting they ever attended).
     email: NotRequired[str | None]
+    email_since: NotRequired[int | None]
 
 
 class ViewsJson(TypedDict):
@@ -299,8 +302,19 @@ class Views:
             self.users[event.aggregate_id] = user
             return {"users": user}
         if event.type == "UserEmailSet" and event.aggregate_id in self.users:
-            user = {**self.users[event.aggregate_id], "email": event.data["email"]}
-            self.users[event.aggregate_id] = user
+            old = self.users[event.aggregate_id]
+            email = event.data["email"]
+            # Invitations tell what changed after they had an address.
+            since = old.get("email_since")
+            if email is None:
+                since = None
+            elif not old.get("email"):
+                since = event.position
+            self.users[event.aggregate_id] = {
+                **old,
+                "email": email,
+                "email_since": since,
+            }
             return {}
         if event.type == "OrganisationAdded":
             self.organisations[event.data["organisation_id"]] = event.data["name"]

@@ -51,6 +51,8 @@ log = logging.getLogger(__name__)
 
 SERVER_ACTOR = ("server", "the war room (invitations)")
 POLICY = email.policy.default.clone(max_line_length=998)
+# A position no change is after: a person without an address is told nothing.
+NEVER = 2**63 - 1
 
 
 @dataclass(frozen=True)
@@ -103,15 +105,19 @@ def due(
             views.inspection_organisations.get(inspection_id)
         )
         addresses = {
-            same_name(u["name"]): (u["id"], u.get("email"))
+            same_name(u["name"]): (u["id"], email, u.get("email_since") or 0)
             for u in views.users_of(organisation)
+            if (email := u.get("email"))
         }
+
+        after = partial(_told_after, addresses, quiet)
         summary = inspection.inspection.render()
-        for d in inspection.invitations.due(now, delay, quiet, abandoned_after):
-            user_id, address = addresses.get(same_name(d["person"]), ("", None))
+        for d in inspection.invitations.due(now, delay, after, abandoned_after):
+            holder = addresses.get(same_name(d["person"]))
             meeting = inspection.schedule.meetings.get(d["meeting_id"])
-            if not address or meeting is None:
+            if holder is None or meeting is None:
                 continue
+            user_id, address, _ = holder
             attending = d["person"] in meeting["attendees"] and not meeting["cancelled"]
             found.append(
                 Due(
@@ -130,6 +136,15 @@ def due(
                 )
             )
     return found
+
+
+def _told_after(
+    addresses: dict[str, tuple[str, str, int]], quiet: int, person: str
+) -> int:
+    """Nothing for a person without an address; for one with, what changed
+    after they had it (and after the quiet position)."""
+    holder = addresses.get(same_name(person))
+    return NEVER if holder is None else max(quiet, holder[2])
 
 
 def compose(invite: Due, mail_from: str) -> EmailMessage:

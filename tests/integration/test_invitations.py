@@ -217,6 +217,27 @@ def test_only_attendees_who_are_users_with_an_address_are_sent_anything(
     assert itip(found[1])[0] == "REQUEST"
 
 
+def test_a_user_given_an_address_is_told_what_changes_after_not_before(
+    war_room: WarRoomClient, outbox: Path
+) -> None:
+    client = war_room
+    inspection = Inspection.open(client)
+    meeting = new_meeting(client, inspection)  # "A staff" has no address yet
+    set_email(client, "staff", "staff@council.example")
+    time.sleep(0.5)
+    assert messages(outbox) == []  # the meeting arranged before is not told
+    client.ok(
+        "rapid_response",
+        f"{inspection.path}/meetings/{meeting['id']}/move",
+        {"venue": "Room 5"},
+    )
+    [message] = wait_for(1, lambda: messages(outbox))
+    method, event = itip(message)
+    assert method == "REQUEST" and seq(event) == 1
+    rows = settled(client, f"{inspection.path}/meetings/{meeting['id']}", 1)
+    assert rows[0]["changes"] == ["room"]
+
+
 def test_changes_within_the_delay_go_as_one_message(
     database_url: str, tmp_path: Path, outbox: Path
 ) -> None:

@@ -102,7 +102,9 @@ def users(state: StateDep, actor: ActorDep) -> JSONResponse:
 def _shown(user: UserRecord, role: str) -> dict[str, Any]:
     """A user as the list shows them: their email address to admins alone
     (the others list people to give them work, not to write to them)."""
-    shown: dict[str, Any] = {k: v for k, v in user.items() if k != "email"}
+    shown: dict[str, Any] = {
+        k: v for k, v in user.items() if k not in ("email", "email_since")
+    }
     if role == "admin":
         shown["email"] = user.get("email")
     return shown
