@@ -57,6 +57,8 @@ def add_user(run: Run, cmd: m.AddUser) -> None:
         meta=run.ctx.meta(),
         organisation_id=organisation_id,
     )
+    if cmd.email is not None:
+        user.set_email(cmd.email, run.ctx)
     token = _grant_token(run, user, cmd.expires_at)
     run.stage(
         UserName(
@@ -70,6 +72,7 @@ def add_user(run: Run, cmd: m.AddUser) -> None:
     run.extra.update(
         name=cmd.name,
         role=cmd.role,
+        email=cmd.email,
         organisation_id=organisation_id,
         token=token,
         expires_at=user.token_expires_at,
@@ -446,6 +449,20 @@ def limit_inspections(run: Run, cmd: m.LimitInspections) -> None:
     user.limit_to(names, run.ctx)
     run.answer_with(user)
     run.extra["inspection_ids"] = names
+
+
+def set_user_email(run: Run, cmd: m.SetUserEmail) -> None:
+    user = _user_in_path(run)
+    if user.email == cmd.email:
+        raise RuleBroken(
+            "email_changes",
+            "the user already has this address"
+            if cmd.email
+            else "the user has no address to take away",
+        )
+    user.set_email(cmd.email, run.ctx)
+    run.answer_with(user)
+    run.extra["email"] = cmd.email
 
 
 def _user_in_path(run: Run) -> User:
@@ -847,6 +864,7 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.RevokeToken: (revoke_token, ADMIN),
     m.RotateToken: (rotate_token, ADMIN),
     m.LimitInspections: (limit_inspections, ADMIN),
+    m.SetUserEmail: (set_user_email, ADMIN),
     # --- KIT actions (issue 11): whoever records KIT notes follows them up.
     m.AssignKitAction: (assign_kit_action, LEAD_GATEKEEPER),
     m.MarkKitActionDone: (mark_kit_action_done, LEAD_GATEKEEPER),

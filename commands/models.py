@@ -6,6 +6,7 @@ Bad input never reaches a handler: FastAPI answers 422 naming the field.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -150,6 +151,26 @@ Name = Annotated[
     AfterValidator(_one_line),
     _ONE_LINE_SCHEMA,
 ]
+# An email address: one mailbox, as `user@domain`, no display name (RFC 5321's
+# limit of 254 characters; ASCII, for the SMTP servers councils run).
+EMAIL_PATTERN = (
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
+
+
+def _email(value: str) -> str:
+    if not re.fullmatch(EMAIL_PATTERN, value) or ".." in value:
+        raise ValueError("is not an email address (like name@council.gov.uk)")
+    return value
+
+
+Email = Annotated[
+    str,
+    Field(min_length=3, max_length=254, json_schema_extra={"pattern": EMAIL_PATTERN}),
+    AfterValidator(_email),
+]
 # An id of a user, an inspector or a line of enquiry: checked against what
 # exists, but never longer than an id can be.
 Id = Annotated[
@@ -192,6 +213,8 @@ class Command(BaseModel):
 class AddUser(Command):
     name: Name
     role: Role
+    # Where meeting invitations reach them (issue 24); none by default.
+    email: Email | None = None
     # When the token stops working; never, by default.
     expires_at: AwareDatetime | None = None
 
@@ -429,6 +452,12 @@ class AddOrganisation(Command):
     holds the database: no role of any organisation adds another."""
 
     name: Name
+
+
+class SetUserEmail(Command):
+    """Where the user's meeting invitations go; null takes the address away."""
+
+    email: Email | None
 
 
 class RevokeToken(Command):

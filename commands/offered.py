@@ -206,6 +206,7 @@ USER: tuple[m.Command, ...] = (
     m.RotateToken(),
     m.RevokeToken(),
     m.LimitInspections(inspection_ids=None),
+    m.SetUserEmail(email="offer@probe.invalid"),
 )
 
 CALENDAR_LINK: Mapping[type[m.Command], Probe] = {

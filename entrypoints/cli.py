@@ -18,7 +18,8 @@ from pydantic import ValidationError
 
 from commands.access_log import MalformedLog, TooManyRows, column_map, parse
 from commands.executor import execute
-from commands.models import AddOrganisation, AddUser, ImportAccessLog
+from commands.membership import user_named
+from commands.models import AddOrganisation, AddUser, ImportAccessLog, SetUserEmail
 from commands.organisations import add_organisation
 from entrypoints.console import CONSOLE
 from entrypoints.demo import load_demo
@@ -66,6 +67,9 @@ def parser() -> argparse.ArgumentParser:
     add.add_argument("--name", required=True)
     add.add_argument("--role", required=True)
     add.add_argument(
+        "--email", help="where their meeting invitations go (none, by default)"
+    )
+    add.add_argument(
         "--org",
         help="the organisation's id (from `warroom org add`); "
         "may be left out while the database has at most one",
@@ -81,6 +85,19 @@ def parser() -> argparse.ArgumentParser:
         help="the war room's address, for the sign-in link it prints "
         "(default: %(default)s)",
     )
+
+    email = user.add_parser(
+        "email", help="set, change or take away where a user's invitations go"
+    )
+    email.add_argument("--name", required=True, help="the user's name")
+    email.add_argument(
+        "--org",
+        help="the organisation's id; may be left out while the database has "
+        "at most one",
+    )
+    given = email.add_mutually_exclusive_group(required=True)
+    given.add_argument("--email", help="the new address")
+    given.add_argument("--none", action="store_true", help="take the address away")
 
     org = sub.add_parser("org", help="manage organisations").add_subparsers(
         dest="action", required=True
@@ -319,7 +336,9 @@ def _listen_on(command: argparse.ArgumentParser) -> None:
 
 def _user_add(database: Database, args: argparse.Namespace) -> int:
     try:
-        command = AddUser(name=args.name, role=args.role, expires_at=args.expires)
+        command = AddUser(
+            name=args.name, role=args.role, email=args.email, expires_at=args.expires
+        )
     except ValidationError as error:
         return _invalid(error)
     app = WarRoom(database)
@@ -342,6 +361,41 @@ def _user_add(database: Database, args: argparse.Namespace) -> int:
     # Last, alone on its line: scripts and tests read it.
     print("their bearer token:")
     print(outcome.body["token"])
+    return 0
+
+
+def _user(database: Database, args: argparse.Namespace) -> int:
+    if args.action == "email":
+        return _user_email(database, args)
+    return _user_add(database, args)
+
+
+def _user_email(database: Database, args: argparse.Namespace) -> int:
+    try:
+        command = SetUserEmail(email=None if args.none else args.email)
+    except ValidationError as error:
+        return _invalid(error)
+    app = WarRoom(database)
+    try:
+        organisation_id = _organisation(app, args.org)
+        user_id = user_named(app, args.name, organisation_id)
+        if user_id is None:
+            raise LookupError(f"no user named {args.name!r}")
+        console = replace(CONSOLE, organisation_id=organisation_id)
+        execute(app, console, command, target_id=str(user_id))
+    except LookupError as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    except RuleBroken as refusal:
+        print(f"warroom: {refusal.rule}: {refusal.message}", file=sys.stderr)
+        return 1
+    finally:
+        app.close()
+    print(
+        f"{args.name}'s invitations go to {command.email}"
+        if command.email
+        else f"{args.name} has no address: no invitations go to them"
+    )
     return 0
 
 
@@ -679,7 +733,7 @@ def _run_server(
 
 # What each `warroom` command runs (`user` and `org` have one action, `add`).
 SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
-    "user": _user_add,
+    "user": _user,
     "org": _org_add,
     "serve": _serve,
     "rebuild": _rebuild,

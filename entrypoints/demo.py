@@ -33,6 +33,7 @@ from warroom.config import Database, Settings
 from warroom.domain.aggregate import recorded_on
 from warroom.domain.user import Role
 from warroom.mail import outbox_folder
+from warroom.quiet import keep_quiet_up_to
 
 # Who the demo acts as: the name the steps use, then their role and name. The
 # preparer is a second rapid response member, so that approving a document is
@@ -175,6 +176,8 @@ def load_demo(database: Database, url: str, *, now: datetime | None = None) -> N
             inspection_id = demo.load()
         else:
             demo.add_users()  # now, on the real clock: fresh tokens
+        # Nobody is sent an invitation for the demo's meetings.
+        keep_quiet_up_to(app)
     finally:
         app.close()
     print(f"\nThe war room: {url}/  (API docs: {url}/docs)")

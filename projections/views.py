@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, MutableMapping
-from typing import TypeVar
+from typing import NotRequired, TypeVar
 
 from typing_extensions import TypedDict
 
@@ -17,6 +17,7 @@ from projections.cases import Cases
 from projections.debriefs import Debriefs
 from projections.events import LoggedEvent
 from projections.inspection import InspectionSummary
+from projections.invitations import Invitations
 from projections.kit_notes import KitNotes
 from projections.ledger import Ledger
 from projections.lines_of_enquiry import LinesOfEnquiry
@@ -38,6 +39,7 @@ MODELS: tuple[type[ReadModel], ...] = (
     AnnexA,
     Debriefs,
     CalendarLinks,  # issue 13: feeds
+    Invitations,  # issue 24: meeting invitations by email
 )
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,11 @@ class UserRecord(TypedDict):
     role: str
     # As stored: None for a user added before organisations existed.
     organisation_id: str | None
+    # Where their meeting invitations go (issue 24); absent: never set. And
+    # the log position from which they have had one (invitations tell the
+    # changes made after it, not every meeting they ever attended).
+    email: NotRequired[str | None]
+    email_since: NotRequired[int | None]
 
 
 class ViewsJson(TypedDict):
@@ -142,6 +149,10 @@ class InspectionViews:
     @property
     def calendar_links(self) -> CalendarLinks:
         return self._model(CalendarLinks)
+
+    @property
+    def invitations(self) -> Invitations:
+        return self._model(Invitations)
 
     def inspector_names(self) -> dict[str, str]:
         return {i: d["name"] for i, d in self.inspection.inspectors.items()}
@@ -290,6 +301,21 @@ class Views:
             }
             self.users[event.aggregate_id] = user
             return {"users": user}
+        if event.type == "UserEmailSet" and event.aggregate_id in self.users:
+            old = self.users[event.aggregate_id]
+            email = event.data["email"]
+            # Invitations tell what changed after they had an address.
+            since = old.get("email_since")
+            if email is None:
+                since = None
+            elif not old.get("email"):
+                since = event.position
+            self.users[event.aggregate_id] = {
+                **old,
+                "email": email,
+                "email_since": since,
+            }
+            return {}
         if event.type == "OrganisationAdded":
             self.organisations[event.data["organisation_id"]] = event.data["name"]
             return {}

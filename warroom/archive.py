@@ -74,6 +74,7 @@ from warroom.evidence import merkle
 from warroom.evidence.leaf import leaf_bytes
 from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
 from warroom.evidence.tree import FIRST, signer_for
+from warroom.quiet import keep_quiet_up_to
 from warroom.storage import Batch, Document
 
 FORMAT = "warroom-export"
@@ -258,6 +259,8 @@ def import_log(
             events = _check(packed, manifest, app.mapper, verifier)
             if events:
                 _store(app, packed, manifest)
+                # Nobody is sent an invitation for a change imported.
+                keep_quiet_up_to(app)
     except (OSError, KeyError, zipfile.BadZipFile, orjson.JSONDecodeError) as error:
         raise Refused(f"not a readable export: {error}") from None
     return events

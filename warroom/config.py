@@ -165,6 +165,16 @@ class Settings(BaseSettings):
     push_check_seconds: float = 30.0
     # "off": no notifications at all (subscribing still works).
     push: Literal["on", "off"] = "on"
+    # --- meeting invitations by email (issue 24, docs/invitations.md) -------
+    # A person's changes to a meeting made within this many seconds of the
+    # first go as one invitation.
+    invite_delay_seconds: Annotated[float, Field(ge=0)] = 60.0
+    # How often each server process looks for invitations due (0: it never
+    # sends any; tests make it short).
+    invite_check_seconds: Annotated[float, Field(ge=0)] = 5.0
+    # An invitation claimed this long ago and neither sent nor failed was left
+    # by a process that died while sending: it is sent again (next number).
+    invite_abandoned_seconds: Annotated[float, Field(gt=0)] = 900.0
 
 
 @dataclass(frozen=True)

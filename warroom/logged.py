@@ -20,6 +20,7 @@ INTERNAL_TYPES = frozenset(
         "TokenGranted",
         "TokenRevoked",
         "UserLimitedToInspections",
+        "UserEmailSet",
         "OrganisationsStarted",
         "OrganisationAdded",
         "TreeBackfilled",

@@ -19,6 +19,7 @@ from projections.blog import BlogAnswer
 from projections.cases import CasesAnswer
 from projections.debriefs import DebriefsAnswer
 from projections.inspection import InspectionAnswer
+from projections.invitations import InvitationRow
 from projections.kit_notes import KitNotesAnswer
 from projections.ledger import LedgerAnswer
 from projections.lines_of_enquiry import LinesOfEnquiryAnswer
@@ -46,6 +47,17 @@ class InspectionRead(InspectionAnswer, WhenAsked):
 
 
 class DayRead(DayAnswer, WhenAsked):
+    pass
+
+
+class MeetingInvitationsAnswer(TypedDict):
+    """Who was sent which calendar invitation about a meeting, and when."""
+
+    meeting_id: str
+    invitations: list[InvitationRow]
+
+
+class MeetingInvitationsRead(MeetingInvitationsAnswer, WhenAsked):
     pass
 
 
@@ -153,6 +165,8 @@ class UserRead(TypedDict):
     role: str
     organisation_id: str | None
     inspection_ids: list[str] | None
+    # To an admin and to the user themselves only (issue 24).
+    email: NotRequired[str | None]
     version: int
     token: TokenState
     # What the caller may send on the user now (`commands.offered`).

@@ -21,7 +21,7 @@ from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
 from warroom.evidence.broken import LogBroken
-from web import blog_sender, docs, health, live, metrics
+from web import blog_sender, docs, health, invitations, live, metrics
 from web.answers import (
     COMMAND_ERRORS,
     FORBIDDEN,
@@ -138,6 +138,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     api.state.access = access
     # The daily blog by email, at WARROOM_BLOG_SEND_AT (issue 13).
     daily_send = blog_sender.start(state)
+    # Meeting invitations by email, as changes come (issue 24).
+    inviting = invitations.start(state)
     # Each process learns of a revoked calendar link from the log, too.
     calendar_secrets = CalendarSecrets(state.app)
     state.read_side.add_listener(calendar_secrets.on_event)
@@ -157,6 +159,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
             daily_send.cancel()
         if notifier is not None:
             notifier.stop()
+        if inviting is not None:
+            inviting.cancel()
         broadcaster.catch_up.close()
         state.close()
 

@@ -64,7 +64,7 @@ ANNEX_A_DOCUMENT = {
 # selects that must start unchosen and be chosen before it is sent, in the
 # order the form shows them.
 # Commands whose form offers no "When it happened": they happen when sent.
-ONLY_NOW = {"AddUser", "RotateToken", "RevokeToken", "LimitInspections"}
+ONLY_NOW = {"AddUser", "RotateToken", "RevokeToken", "LimitInspections", "SetUserEmail"}
 
 UNCHOSEN: list[tuple[str, Any, list[str]]] = [
     ("RecordRequest", None, ["requested_by", "channel"]),

@@ -18,12 +18,13 @@ from commands.run import Actor
 from tests.helpers import Inspection, WarRoomClient, refused
 from warroom.domain.base import Context
 
-EVERY_USER_ACTION = ["RotateToken", "RevokeToken", "LimitInspections"]
+EVERY_USER_ACTION = ["RotateToken", "RevokeToken", "LimitInspections", "SetUserEmail"]
 # Where each user command is sent, after /api/users/{id}.
-USER_PATHS = {
+USER_PATHS: dict[str, tuple[str, dict[str, Any]]] = {
     "RotateToken": ("/rotate", {}),
     "RevokeToken": ("/revoke", {}),
     "LimitInspections": ("/inspections", {"inspection_ids": None}),
+    "SetUserEmail": ("/email", {"email": "someone@council.example"}),
 }
 
 
@@ -46,7 +47,12 @@ def check_user(client: WarRoomClient, role: str, user_id: str) -> None:
         offered = user_actions(client, role, user_id)
         assert listed_actions(client, role).get(user_id, offered) == offered
         path = f"/api/users/{user_id}{tail}"
-        if name in offered:
+        if name == "SetUserEmail":  # sent with PUT
+            before = client.stored()
+            answer = client.http.put(path, json=body, headers=client.headers(role))
+            assert answer.status_code == (200 if name in offered else 403)
+            assert name in offered or client.stored() == before
+        elif name in offered:
             client.ok(role, path, body)
         else:
             refused(client, 403 if role != "admin" else 409, role, path, body)
@@ -63,7 +69,11 @@ def test_a_user_offers_the_admin_what_may_be_done_to_them(
     check_user(client, "lead", staff)
     check_user(client, "admin", staff)
     # Revoked above: not offered a second revoking, and refused one.
-    assert user_actions(client, "admin", staff) == ["RotateToken", "LimitInspections"]
+    assert user_actions(client, "admin", staff) == [
+        "RotateToken",
+        "LimitInspections",
+        "SetUserEmail",
+    ]
     refused(client, 409, "admin", f"/api/users/{staff}/revoke")
     # A new sign-in link makes the token live again: revocable again.
     client.ok("admin", f"/api/users/{staff}/rotate")
@@ -85,8 +95,16 @@ def test_an_admin_of_another_organisation_is_offered_nothing(
     assert york_client.get("admin", f"/api/users/{staff}").status_code == 404
     york_admin = Actor(york_client.user_ids["admin"], "Admin", "admin", york)
     assert offered_outside(client.app, york_admin, staff, USER) == []
-    for tail, body in USER_PATHS.values():
-        refused(york_client, 404, "admin", f"/api/users/{staff}{tail}", body)
+    for name, (tail, body) in USER_PATHS.items():
+        path = f"/api/users/{staff}{tail}"
+        if name == "SetUserEmail":  # sent with PUT
+            before = client.stored()
+            answer = york_client.http.put(
+                path, json=body, headers=york_client.headers("admin")
+            )
+            assert answer.status_code == 404 and client.stored() == before
+        else:
+            refused(york_client, 404, "admin", path, body)
     # Leeds's own admin (adopting what was stored without one) still is.
     leeds_admin = Actor(client.user_ids["admin"], "Admin", "admin", leeds)
     assert offered_outside(client.app, leeds_admin, staff, USER) == EVERY_USER_ACTION

@@ -57,6 +57,8 @@ class User(Aggregate):
         self.token_changed_at_version: int | None = None
         # None: every inspection of their organisation.
         self.inspection_ids: list[str] | None = None
+        # Where meeting invitations reach them (issue 24); None: nowhere.
+        self.email: str | None = None
 
     def grant_token(
         self, token_sha256: str, expires_at: datetime | None, ctx: Context
@@ -73,6 +75,10 @@ class User(Aggregate):
 
     def limit_to(self, inspection_ids: list[str] | None, ctx: Context) -> None:
         self._limited(inspection_ids=inspection_ids, meta=ctx.meta())
+
+    def set_email(self, email: str | None, ctx: Context) -> None:
+        """Where invitations reach them; None takes the address away."""
+        self._email_set(email=email, meta=ctx.meta())
 
     def token_works(self, token_sha256: str, now: datetime) -> bool:
         """Whether this token is the user's current one, and live."""
@@ -102,6 +108,10 @@ class User(Aggregate):
     def _token_revoked(self, meta: dict[str, Any]) -> None:
         self.token_revoked = True
         self.token_changed_at_version = _this_event(self)
+
+    @event("UserEmailSet")
+    def _email_set(self, email: str | None, meta: dict[str, Any]) -> None:
+        self.email = email
 
     @event("UserLimitedToInspections")
     def _limited(self, inspection_ids: list[str] | None, meta: dict[str, Any]) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, vCalAddress, vText
 
 from projections.schedule import MeetingRecord
 from warroom.text import one_line, printable
@@ -62,6 +62,47 @@ def calendar(
             first_date=(min(starts) - year).date(),
             last_date=(max(starts) + year).date(),
         )
+    ical: bytes = cal.to_ical()
+    return ical
+
+
+@dataclass(frozen=True)
+class Invitee:
+    """Whom an invitation is for, and whom it is from (iTIP's ORGANIZER)."""
+
+    name: str
+    address: str
+    organizer_name: str
+    organizer_address: str
+
+
+def invitation(feed: Feed, meeting: MeetingRecord, method: str, to: Invitee) -> bytes:
+    """One meeting as an iTIP message (RFC 5546) for one attendee: REQUEST
+    (the meeting as it stands) or CANCEL (cancelled, or they were taken off).
+    Its UID and SEQUENCE are the feed's, so a calendar that holds the meeting
+    from the feed updates that entry instead of adding another."""
+    cal = Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    zone = ZoneInfo(feed.timezone)
+    event = _event(feed, zone, meeting, method == "CANCEL" and not meeting["cancelled"])
+    organizer = vCalAddress(f"mailto:{to.organizer_address}")
+    organizer.params["cn"] = vText(one_line(to.organizer_name))
+    event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{to.address}")
+    attendee.params["cn"] = vText(one_line(to.name))
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("NEEDS-ACTION")
+    attendee.params["rsvp"] = vText("FALSE")
+    event.add("attendee", attendee)
+    cal.add_component(event)
+    start = event.decoded("dtstart")
+    year = timedelta(days=366)
+    cal.add_missing_timezones(
+        first_date=(start - year).date(), last_date=(start + year).date()
+    )
     ical: bytes = cal.to_ical()
     return ical
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from commands.handlers import roles_allowed
 from commands.models import AddUser, AssignRequest
 from commands.offered import OUTSIDE, USER, offered_outside
-from projections.views import Views
+from projections.views import UserRecord, Views
 from warroom.domain import words
 from web.answers import EventsRead, InspectionsRead, MeRead, UsersRead
 from web.catchup import CatchUp
@@ -90,11 +90,25 @@ def users(state: StateDep, actor: ActorDep) -> JSONResponse:
     return JSONResponse(
         {
             "users": [
-                {**u, "actions": offered_outside(state.app, actor, u["id"], USER)}
+                {
+                    **_shown(u, actor.role),
+                    "actions": offered_outside(state.app, actor, u["id"], USER),
+                }
                 for u in listed
             ]
         }
     )
+
+
+def _shown(user: UserRecord, role: str) -> dict[str, Any]:
+    """A user as the list shows them: their email address to admins alone
+    (the others list people to give them work, not to write to them)."""
+    shown: dict[str, Any] = {
+        k: v for k, v in user.items() if k not in ("email", "email_since")
+    }
+    if role == "admin":
+        shown["email"] = user.get("email")
+    return shown
 
 
 @router.get(

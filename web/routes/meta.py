@@ -93,10 +93,13 @@ def _commands(openapi: dict[str, Any]) -> list[CommandMeta]:
     description names it (the route table, however the routers nest)."""
     by_name = {model.__name__: model for model in COMMAND_HANDLERS}
     found: list[CommandMeta] = []
-    for path, operations in openapi["paths"].items():
-        operation = operations.get("post")
-        if operation is None:
-            continue
+    sent = [
+        (path, verb, operation)
+        for path, operations in openapi["paths"].items()
+        for verb in ("post", "put")  # PUT: setting a user's email (issue 24)
+        if (operation := operations.get(verb)) is not None
+    ]
+    for path, verb, operation in sent:
         content = operation.get("requestBody", {}).get("content", {})
         json_body = content.get("application/json", {}).get("schema", {})
         model = by_name.get(json_body.get("$ref", "").rsplit("/", 1)[-1])
@@ -108,7 +111,7 @@ def _commands(openapi: dict[str, Any]) -> list[CommandMeta]:
         found.append(
             {
                 "name": model.__name__,
-                "method": "POST",
+                "method": "PUT" if verb == "put" else "POST",
                 "path": path,
                 "summary": operation.get("summary", ""),
                 "roles": sorted(roles_allowed(model)),

@@ -15,6 +15,7 @@ from commands.run import Actor
 from projections.requests import RequestsAnswer
 from projections.schedule import DayAnswer
 from projections.views import InspectionViews, Views
+from warroom.domain.base import NotFound
 from warroom.domain.window import readable_day_problem
 from web.answers import (
     CSV,
@@ -27,6 +28,8 @@ from web.answers import (
     KitNotesRead,
     LedgerRead,
     LinesOfEnquiryRead,
+    MeetingInvitationsAnswer,
+    MeetingInvitationsRead,
     RequestsRead,
 )
 from web.deps import ActorDep, PointInTime, StateDep, WhenDep
@@ -136,6 +139,27 @@ def schedule(
         offers(state, actor, inspection_id, when), "meetings", lambda o: o.meeting
     )
     return _read(state, inspection_id, when, question, offer=offer)
+
+
+@router.get(
+    "/meetings/{meeting_id}/invitations",
+    summary="Who was sent which calendar invitation about a meeting, and when",
+    response_model=MeetingInvitationsRead,
+    responses=READ_ERRORS,
+)
+def meeting_invitations(
+    inspection_id: str,
+    meeting_id: str,
+    state: StateDep,
+    actor: ActorDep,
+    when: WhenDep,
+) -> JSONResponse:
+    def question(i: InspectionViews, _: Views) -> MeetingInvitationsAnswer:
+        if meeting_id not in i.schedule.meetings:
+            raise NotFound(f"no meeting with id {meeting_id}")
+        return {"meeting_id": meeting_id, "invitations": i.invitations.of(meeting_id)}
+
+    return _read(state, inspection_id, when, question)
 
 
 # `:path`, for a name may hold a slash ("Smith/Jones"), sent as %2F.

@@ -49,6 +49,13 @@ def user(user_id: str, state: StateDep, actor: ActorDep) -> JSONResponse:
             "role": found.role,
             "organisation_id": organisation_of(state.app, found.organisation_id),
             "inspection_ids": found.inspection_ids,
+            # Where their meeting invitations go (issue 24): shown to admins
+            # and to the user themselves.
+            **(
+                {"email": found.email}
+                if actor.role == "admin" or actor.id == user_id
+                else {}
+            ),
             "version": found.version,
             "token": {
                 "live": found.token_live(datetime.now(UTC)),
@@ -122,6 +129,23 @@ def limit_inspections(
     user_id: str,
     request: Request,
     body: m.LimitInspections,
+    state: StateDep,
+    actor: ActorDep,
+    if_match: IfMatchDep,
+    idempotency_key: IdempotencyKeyDep = None,
+) -> JSONResponse:
+    return _change(request, user_id, body, state, actor, if_match, idempotency_key)
+
+
+@router.put(
+    "/email",
+    summary="Set or change where the user's meeting invitations go; null "
+    "takes the address away (admin)",
+)
+def set_email(
+    user_id: str,
+    request: Request,
+    body: m.SetUserEmail,
     state: StateDep,
     actor: ActorDep,
     if_match: IfMatchDep,

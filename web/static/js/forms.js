@@ -555,10 +555,11 @@ export function addUserForm() {
     fields: [
       { name: "name", label: "Name", maxlength: 120, required: true },
       { name: "role", label: "Role", type: "select", options: options("roles"), required: true },
+      { name: "email", label: "Email address (optional: meeting invitations go to it)", type: "email", maxlength: 254 },
     ],
     after: afterUserChange,
     submitLabel: "Add user",
-    build: (v) => ({ ids: {}, json: { name: v.name, role: v.role } }),
+    build: (v) => ({ ids: {}, json: { name: v.name, role: v.role, email: v.email.trim() || null } }),
   };
 }
 
@@ -571,6 +572,20 @@ export function rotateForm(user) {
     after: afterUserChange,
     submitLabel: "Make a new link",
     build: () => ({ ids: { user_id: user.id }, json: {} }),
+  };
+}
+
+export function emailForm(user) {
+  return {
+    command: "SetUserEmail",
+    title: "Email address",
+    about: `${user.name}: where their meeting invitations go. Leave it empty to send them none.`,
+    fields: [
+      { name: "email", label: "Email address", type: "email", maxlength: 254, value: user.email || "" },
+    ],
+    after: afterUserChange,
+    submitLabel: "Save",
+    build: (v) => ({ ids: { user_id: user.id }, json: { email: v.email.trim() || null } }),
   };
 }
 
@@ -937,6 +952,7 @@ export const COMMAND_FORMS = {
   RevokeToken: revokeForm,
   RotateToken: rotateForm,
   LimitInspections: limitForm,
+  SetUserEmail: emailForm,
   // the council's plan (issue 15)
   CompletePlaybookTask: completeTaskForm,
   AssignPlaybookTask: assignTaskForm,
@@ -1014,6 +1030,7 @@ export const ACTIONS = {
   rotate: "RotateToken",
   revoke: "RevokeToken",
   limit: "LimitInspections",
+  email: "SetUserEmail",
   completeTask: "CompletePlaybookTask",
   assignTask: "AssignPlaybookTask",
   responsibility: "AssignResponsibility",

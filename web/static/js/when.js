@@ -12,7 +12,7 @@ export const WHEN = "occurred_local";
 // Acts of access and of this page, which happen when they are sent: nobody
 // records them after the fact, so the field would only invite a wrong time.
 const ONLY_NOW = new Set([
-  "AddUser", "RotateToken", "RevokeToken", "LimitInspections", "AcknowledgeBriefing",
+  "AddUser", "RotateToken", "RevokeToken", "LimitInspections", "SetUserEmail", "AcknowledgeBriefing",
   "CreateCalendarLink", "AddRecipient",
 ]);
 

@@ -7,7 +7,7 @@ import { api } from "../api.js";
 import { openForm, toast } from "../dialog.js";
 import { $, fill, h, offeredButton, words } from "../dom.js";
 import { copyText } from "../detail.js";
-import { limitForm, revokeForm, rotateForm } from "../forms.js";
+import { emailForm, limitForm, revokeForm, rotateForm } from "../forms.js";
 import { mayRun } from "../meta.js";
 import { state } from "../state.js";
 import { fmtDayTime } from "../time.js";
@@ -34,15 +34,17 @@ export async function renderAdmin() {
   }
   fill("#admin-users", h("table", { class: "users" },
     h("thead", {}, h("tr", {}, h("th", { scope: "col" }, "Name"), h("th", { scope: "col" }, "Role"),
-      h("th", { scope: "col" }, "Sign-in"), h("th", { scope: "col" }, "Actions"))),
+      h("th", { scope: "col" }, "Email"), h("th", { scope: "col" }, "Sign-in"), h("th", { scope: "col" }, "Actions"))),
     h("tbody", {}, users.map((user) => h("tr", { dataset: { userId: user.id } },
       h("td", {}, user.name),
       h("td", {}, words(user.role)),
-      h("td", { class: "token-state" }, "…"),
+      h("td", { class: "email", dataset: { label: "Email" } }, user.email || h("span", { class: "muted" }, "None")),
+      h("td", { class: "token-state", dataset: { label: "Sign-in" } }, "…"),
       h("td", { class: "row-actions" },
         offeredButton(user, "rotate", "New sign-in link", () => openForm(rotateForm(user))),
         offeredButton(user, "revoke", "Revoke", () => openForm(revokeForm(user))),
-        offeredButton(user, "limit", "Limit to inspections", () => openForm(limitForm(user)))))))));
+        offeredButton(user, "limit", "Limit to inspections", () => openForm(limitForm(user))),
+        offeredButton(user, "email", "Email address", () => openForm(emailForm(user)))))))));
   // Whether each token is live, revoked or expired.
   for (const user of users) {
     api(`/users/${encodeURIComponent(user.id)}`).then((found) => {

@@ -125,6 +125,11 @@ export function describe(e, names) {
     case "BlogSendClaimed": return `Emailing the blog for ${fmtDay(d.day)}`;
     case "BlogSent": return `Blog emailed to ${d.recipients.length === 1 ? "1 recipient" : `${d.recipients.length} recipients`}`;
     case "BlogSendFailed": return `Blog NOT emailed: ${d.reason}`;
+    case "InvitationClaimed":
+      return `Emailing ${d.method === "CANCEL" ? "a cancellation" : "a calendar invitation"} to ${d.person}: `
+        + `${names.get(d.meeting_id) || "a meeting"}`;
+    case "InvitationSent": return "Calendar invitation emailed";
+    case "InvitationFailed": return `Calendar invitation NOT emailed: ${d.reason}`;
     case "CaseBrowsed": return `Browsed: ${thing}, ${d.item} by ${inspectorName(d.inspector)}`;
     case "BlogPostWritten": return `Blog post: ${d.title}`;
     default: {

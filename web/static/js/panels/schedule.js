@@ -3,7 +3,8 @@
 import { openForm } from "../dialog.js";
 import { $, fill, h, inspectorName, offeredButton, plural, showWhileOffered, whoWords, words } from "../dom.js";
 import { kitNoteForm, moveForm, rescheduleForm } from "../forms.js";
-import { state } from "../state.js";
+import { api } from "../api.js";
+import { pastQuery, state } from "../state.js";
 import { eventsUpTo } from "../events.js";
 import { detailAction, openDetail } from "../detail.js";
 import { attendeesForm, cancelForm, debriefForm, topicsForm } from "../forms.js";
@@ -155,7 +156,9 @@ export function meetingDetail(meeting) {
       h("div", { class: "card-meta" }, `${note.by}, ${fmtHappened(note.occurred_at, note.recorded_at)}`)))) : null,
     meeting.history.length ? h("h3", {}, "What changed") : null,
     meeting.history.length ? h("ul", { class: "changes" }, meeting.history.map(renderChange)) : null,
+    h("div", { class: "invitations" }),
   ];
+  showInvitations(meeting, body[body.length - 1]);
   // The changes the server offers this person on the meeting (its `actions`).
   const act = (action, label, spec) => detailAction(offeredButton(meeting, action, label, () => {}), spec);
   const actions = [
@@ -168,6 +171,36 @@ export function meetingDetail(meeting) {
     act("debrief", "Report back", () => debriefForm(meeting)),
   ];
   openDetail(meeting.title, body, actions);
+}
+
+// Who was emailed a calendar invitation about the meeting, what, and when
+// (filled in once the server answers; nothing shown if nobody was).
+async function showInvitations(meeting, into) {
+  const past = state.past !== null ? `?${pastQuery()}` : "";
+  let rows;
+  try {
+    ({ invitations: rows } = await api(`/inspections/${encodeURIComponent(state.inspectionId)}`
+      + `/meetings/${encodeURIComponent(meeting.id)}/invitations${past}`));
+  } catch {
+    return;
+  }
+  if (!rows.length) return;
+  fill(into, h("h3", {}, "Calendar invitations emailed"),
+    h("ul", { class: "invitations-sent" }, rows.map((row) => h("li", {}, invitationWords(row)))));
+}
+
+const INVITATION_CHANGES = {
+  scheduled: "arranged", time: "new time", room: "new room", cancelled: "cancelled",
+  added: "added", removed: "taken off",
+};
+
+export function invitationWords(row) {
+  const what = row.method === "CANCEL" ? "Cancellation" : "Invitation";
+  const why = row.changes.map((c) => INVITATION_CHANGES[c] || c).join(", ");
+  const fate = row.status === "sent" ? `sent ${fmtDayTime(row.sent_at)}`
+    : row.status === "failed" ? `not delivered (${row.reason}), ${fmtDayTime(row.claimed_at)}`
+      : "being sent";
+  return `${what} to ${row.person} (${why}): ${fate}`;
 }
 
 // A warning naming the meeting it clashes with, not "another".
