@@ -133,6 +133,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     api.state.access = access
     # The daily blog by email, at WARROOM_BLOG_SEND_AT (issue 13).
     daily_send = blog_sender.start(state)
+    # A day closed after its blog went out: its seal follows (issue 24).
+    seals = blog_sender.start_seals(state)
     # Each process learns of a revoked calendar link from the log, too.
     calendar_secrets = CalendarSecrets(state.app)
     state.read_side.add_listener(calendar_secrets.on_event)
@@ -144,6 +146,7 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
             closer.stop()
         if daily_send is not None:
             daily_send.cancel()
+        seals.cancel()
         broadcaster.catch_up.close()
         state.close()
 
