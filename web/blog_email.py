@@ -70,7 +70,7 @@ def compose(blog: Mapping[str, Any], envelope: Envelope) -> EmailMessage:
     """The day's blog as the envelope's audience (and recipient) gets it."""
     title = one_line(envelope.inspection_title)
     message = _message(blog, envelope, kind="blog")
-    message["Subject"] = f"{short_day(blog)}: {title} daily blog"
+    message["Subject"] = f"{short_day(blog)}: {f'{title} ' if title else ''}daily blog"
     told = Told.of(blog, envelope)
     message.set_content(printable(text(blog, title, told)))
     message.add_alternative(printable(page(blog, title, told)), subtype="html")
@@ -82,7 +82,9 @@ def compose_seal(blog: Mapping[str, Any], envelope: Envelope) -> EmailMessage:
     blog went out before the day was closed."""
     title = one_line(envelope.inspection_title)
     message = _message(blog, envelope, kind="seal")
-    message["Subject"] = f"{short_day(blog)}: {title} daily blog, the day's seal"
+    message["Subject"] = (
+        f"{short_day(blog)}: {f'{title} ' if title else ''}daily blog, the day's seal"
+    )
     lines = seal_lines(blog)
     intro = (
         f"The blog for {_day_words(blog)} went out before the day was closed. "
