@@ -89,6 +89,8 @@ class Recipient(TypedDict):
     name: str
     email: str
     group: str | None
+    # "war_room" or "partners": which copy of the blog they get (issue 24).
+    audience: str
 
 
 class BlogSendAttempt(TypedDict):
@@ -273,6 +275,7 @@ class Blog(ReadModel):
             "name": d["name"],
             "email": d["email"],
             "group": d["group"],
+            "audience": d.get("audience", "war_room"),
         }
         self.recipients[d["email"].strip().casefold()] = recipient
         return recipient
