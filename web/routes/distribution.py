@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, date, datetime
 from email.message import EmailMessage
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -137,6 +137,13 @@ async def day_email(
         EmailStr | None,
         Query(description="someone on the list: their own copy, now"),
     ] = None,
+    format: Annotated[
+        Literal["eml", "json"],
+        Query(
+            description="eml: the message itself; json: its headers and both "
+            "parts, decoded, for the page's preview"
+        ),
+    ] = "eml",
 ) -> Response:
     if audience is None and recipient is None:
         return latest_email(inspection_id, day, state, when)
@@ -144,6 +151,8 @@ async def day_email(
     message = await run_in_threadpool(
         _preview, request, state, inspection_id, day, audience, recipient
     )
+    if format == "json":
+        return JSONResponse(_parts_of(message), headers={"Cache-Control": "no-store"})
     return Response(
         message.as_bytes(),
         media_type="message/rfc822",
@@ -207,6 +216,21 @@ def _preview(
     return compose(blog, envelope)
 
 
+def _parts_of(message: EmailMessage) -> dict[str, str]:
+    """The message as the page shows it: who it is to, its subject, and
+    both parts as the recipient's mail program decodes them."""
+    text, page = (
+        message.get_body(preferencelist=(kind,)) for kind in ("plain", "html")
+    )
+    return {
+        "from": str(message["From"]),
+        "to": str(message["To"]),
+        "subject": str(message["Subject"]),
+        "text": str(text.get_content()) if isinstance(text, EmailMessage) else "",
+        "html": str(page.get_content()) if isinstance(page, EmailMessage) else "",
+    }
+
+
 class SendBlog(BaseModel):
     """Send the day's blog to everyone on the list, each their audience's copy."""
 
@@ -250,6 +274,12 @@ async def send_blog(
             "recipients": outcome.recipients,
             "reason": outcome.reason,
             "position": state.app.recorder.max_notification_id() or 0,
+            # What the page says when it did not go.
+            **(
+                {"detail": f"The blog was not sent: {outcome.reason}"}
+                if outcome.reason
+                else {}
+            ),
         },
         status_code=200 if outcome.status == "sent" else 502,
     )
