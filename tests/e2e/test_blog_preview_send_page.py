@@ -133,8 +133,9 @@ def test_the_lead_previews_each_copy_and_sends_it_once_then_again_deliberately(
                 "p => getComputedStyle(p).fontSize"
             )
             assert size == "16px"
-            page.set_viewport_size({"width": 1366, "height": 768})
-            page.screenshot(path=str(shots / "blog-preview-1366x768.png"))
+            for width, height in ((1920, 1080), (1366, 768)):
+                page.set_viewport_size({"width": width, "height": height})
+                page.screenshot(path=str(shots / f"blog-preview-{width}x{height}.png"))
 
             # The partners' copy: no request.
             page.select_option("#email-copy", "audience=partners")
