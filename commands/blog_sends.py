@@ -157,7 +157,7 @@ def claim_seal(
     last blog sent (as the list holds them now, for their names); None when
     it is claimed already (by anyone, in any process) or is not owed."""
     sent = [a for a in attempts(app, inspection_id, day) if a.status == SENT]
-    if not sent or any(a.sealed for a in sent):
+    if not sent or any(a.sealed for a in sent) or not sent[-1].deliveries:
         return None
     seal_id = SealSend.create_id(inspection_id, day)
     if app.exists(seal_id):

@@ -111,6 +111,8 @@ class BlogSendAttempt(TypedDict):
     # Whether a message of it carried the day's seal (issue 24; False for
     # sends before each recipient got a message of their own).
     sealed: bool
+    # How many recipients' own messages went (issue 24; 0 for sends before).
+    delivered: int
 
 
 class SealEmail(TypedDict):
@@ -126,6 +128,7 @@ class SealEmail(TypedDict):
 class SendOutcome(TypedDict, total=False):
     status: str
     sealed: bool
+    delivered: int
     ended_at: str | None
     message_id: str | None
     recipients: list[str]
@@ -299,6 +302,7 @@ class Blog(ReadModel):
             "tries": 0,
             "reason": None,
             "sealed": False,
+            "delivered": 0,
         }
         self.sends.setdefault(d["day"], []).append(attempt)
         self.send_index[e.aggregate_id] = [d["day"], d["attempt"]]
@@ -316,12 +320,15 @@ class Blog(ReadModel):
             tries=d["tries"],
         )
 
-    def on_BlogDelivered(self, e: LoggedEvent) -> BlogSendAttempt | None:
-        if not e.data["sealed"]:
-            return None
+    def on_BlogDelivered(self, e: LoggedEvent) -> BlogSendAttempt:
         day, number = self.send_index[e.aggregate_id]
         [claimed] = [a for a in self.sends[str(day)] if a["attempt"] == number]
-        return self._send_ended(e, sealed=True, ended_at=claimed["ended_at"])
+        return self._send_ended(
+            e,
+            sealed=claimed.get("sealed", False) or bool(e.data["sealed"]),
+            delivered=claimed.get("delivered", 0) + 1,
+            ended_at=claimed["ended_at"],
+        )
 
     def on_SealSendClaimed(self, e: LoggedEvent) -> SealEmail:
         sending: SealEmail = {
@@ -354,12 +361,17 @@ class Blog(ReadModel):
 
     def seal_due(self) -> list[str]:
         """Closed days whose blog went out, before the close, without the seal,
-        and whose seal has not been sent yet (issue 24)."""
+        and whose seal has not been sent yet (issue 24). Only blogs sent a
+        message each (since issue 24): a day sent and closed before that is
+        not followed up now, however long ago."""
         return [
             day
             for day in self.closed
             if day not in self.seal_sends
-            and any(a["status"] == "sent" for a in self.sends.get(day, []))
+            and any(
+                a["status"] == "sent" and a.get("delivered", 0)
+                for a in self.sends.get(day, [])
+            )
             and not any(a.get("sealed") for a in self.sends.get(day, []))
         ]
 

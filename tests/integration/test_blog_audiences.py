@@ -11,7 +11,7 @@ import email.policy
 import re
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from fastapi.testclient import TestClient
 
+from commands import blog_sends
 from commands.models import WriteBlogPost
 from tests.helpers import (
     Inspection,
@@ -32,6 +33,7 @@ from tests.helpers import (
 from tests.integration.test_blog_email import parts
 from tests.smtp import Inbox, smtp_server
 from warroom.config import Settings
+from warroom.domain.base import Context
 from web.app import create_app
 
 ZONE = ZoneInfo("Europe/London")
@@ -446,5 +448,36 @@ def test_a_blog_sent_after_closing_carries_the_seal_and_nothing_follows(
     for _, message in inbox.received:
         plain, _ = parts(message)
         assert seal.rstrip("\n") in plain and "will follow" not in plain
+    events = [e["type"] for e in logged_events(client, inspection)]
+    assert "SealSendClaimed" not in events
+
+
+def test_a_day_sent_before_each_recipient_had_their_own_message_gets_no_follow_up(
+    client: WarRoomClient, inspection: Inspection, inbox: Inbox
+) -> None:
+    a_full_day(client, inspection)
+    # As the war room sent a blog before issue 24: BlogSent, no BlogDelivered.
+    ctx = Context("t", "test", datetime.now(UTC), inspection_id=inspection.id)
+    claim = blog_sends.claim(client.app, ctx, inspection.id, day())
+    assert claim is not None
+    blog_sends.record_sent(
+        client.app,
+        ctx,
+        claim.send,
+        message_id="<old@council.example>",
+        recipients=claim.recipients,
+        via="smtp",
+        outbox_file=None,
+        tries=1,
+    )
+    client.ok(
+        "lead",
+        f"{inspection.path}/days/close",
+        {"day": day(), "early_reason": "The focus group was moved to tomorrow"},
+    )
+
+    time.sleep(1)  # the server's look for seals owed, several times over
+
+    assert inbox.received == []
     events = [e["type"] for e in logged_events(client, inspection)]
     assert "SealSendClaimed" not in events

@@ -42,6 +42,7 @@ class BlogSend(Aggregate):
         # Whether any message of this attempt carried the day's seal (issue
         # 24): if none did, the seal follows when the day is closed.
         self.sealed = False
+        self.deliveries = 0
         self.recipients: list[str] = []
 
     def delivered(
@@ -105,6 +106,7 @@ class BlogSend(Aggregate):
         meta: dict[str, Any],
     ) -> None:
         self.sealed = self.sealed or sealed
+        self.deliveries += 1
 
     # Since issue 24 an attempt sends each recipient a message of their own,
     # each told by a BlogDelivered before it; BlogSent closes the attempt and
