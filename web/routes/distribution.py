@@ -23,7 +23,7 @@ from projections.blog import Recipient
 from warroom.domain.base import Context, RuleBroken
 from warroom.domain.distribution import WAR_ROOM, Audience, Listed, same_address
 from warroom.mail import outbox_folder
-from web.answers import COMMAND_ERRORS, FORBIDDEN, READ_ERRORS, WhenAsked
+from web.answers import COMMAND_ERRORS, CONFLICT, FORBIDDEN, READ_ERRORS, WhenAsked
 from web.blog_email import compose
 from web.blog_sender import Mailer, public_url, read_from_server
 from web.deps import (
@@ -119,7 +119,22 @@ def remove_recipient(
     responses={
         **READ_ERRORS,
         **FORBIDDEN,
-        200: {"content": {"message/rfc822": {"schema": {"type": "string"}}}},
+        **CONFLICT,
+        200: {
+            "content": {
+                "message/rfc822": {"schema": {"type": "string"}},
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            k: {"type": "string"}
+                            for k in ("from", "to", "subject", "text", "html")
+                        },
+                        "required": ["from", "to", "subject", "text", "html"],
+                    }
+                },
+            }
+        },
     },
 )
 async def day_email(
@@ -247,11 +262,18 @@ class BlogSendAnswer(BaseModel):
     position: int
 
 
+class BlogSendFailedAnswer(BlogSendAnswer):
+    detail: str
+
+
 @router.post(
     "/blog/{day}/send",
     summary="Email the day's blog to the distribution list now",
     response_model=BlogSendAnswer,
-    responses={**COMMAND_ERRORS, 502: {"description": "the mail server refused"}},
+    responses={
+        **COMMAND_ERRORS,
+        502: {"model": BlogSendFailedAnswer, "description": "the mail server refused"},
+    },
 )
 async def send_blog(
     request: Request,
