@@ -796,7 +796,7 @@ def close_day(run: Run, cmd: m.CloseDay) -> None:
 
 def add_recipient(run: Run, cmd: m.AddRecipient) -> None:
     listing = _distribution_list(run)
-    listing.add(cmd.name, str(cmd.email), cmd.group, run.ctx)
+    listing.add(cmd.name, str(cmd.email), cmd.group, run.ctx, audience=cmd.audience)
     run.answer_with(listing)
 
 

@@ -34,6 +34,7 @@ from warroom.domain.case import (
     Selection,
     ref_problem,
 )
+from warroom.domain.distribution import Audience
 from warroom.domain.inspection import Framework, Phase
 from warroom.domain.meeting import MeetingKind
 from warroom.domain.request import Channel, Medium
@@ -659,6 +660,9 @@ class AddRecipient(Command):
     email: EmailStr
     # e.g. "staff", "health", "police": how the list is read, not who may read.
     group: Name | None = None
+    # Which copy of the blog they get (issue 24): the war room's own, or the
+    # partners' (no requests, declines, playbook ticks or internal notes).
+    audience: Audience = "war_room"
 
 
 class RemoveRecipient(Command):

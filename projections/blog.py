@@ -89,6 +89,8 @@ class Recipient(TypedDict):
     name: str
     email: str
     group: str | None
+    # "war_room" or "partners": which copy of the blog they get (issue 24).
+    audience: str
 
 
 class BlogSendAttempt(TypedDict):
@@ -106,10 +108,28 @@ class BlogSendAttempt(TypedDict):
     outbox_file: str | None
     tries: int
     reason: str | None
+    # Whether a message of it carried the day's seal (issue 24; False for
+    # sends before each recipient got a message of their own).
+    sealed: bool
+    # How many recipients' own messages went (issue 24; 0 for sends before).
+    delivered: int
+
+
+class SealEmail(TypedDict):
+    """The day's seal sent after the blog (issue 24): sending, sent or failed."""
+
+    status: str
+    claimed_at: str
+    ended_at: str | None
+    recipients: list[str]
+    reason: str | None
 
 
 class SendOutcome(TypedDict, total=False):
     status: str
+    sealed: bool
+    delivered: int
+    ended_at: str | None
     message_id: str | None
     recipients: list[str]
     via: str | None
@@ -177,6 +197,8 @@ class BlogAnswer(TypedDict):
     case_copies_released: list[BlogCaseCopy]
     # None while the day is open.
     closed: DayClosure | None
+    # The seal's follow-up email (issue 24); None: none was sent.
+    seal_email: SealEmail | None
 
 
 class Blog(ReadModel):
@@ -196,6 +218,9 @@ class Blog(ReadModel):
         self.task_titles: dict[str, str] = {}
         # Each closed day: when, by whom, and why early if it was.
         self.closed: dict[str, DayClosure] = {}
+        # The seal's follow-up per day, and its aggregate id -> the day.
+        self.seal_sends: dict[str, SealEmail] = {}
+        self.seal_index: dict[str, str] = {}
 
     @classmethod
     def event_types(cls) -> frozenset[str]:
@@ -253,6 +278,7 @@ class Blog(ReadModel):
             "name": d["name"],
             "email": d["email"],
             "group": d["group"],
+            "audience": d.get("audience", "war_room"),
         }
         self.recipients[d["email"].strip().casefold()] = recipient
         return recipient
@@ -275,6 +301,8 @@ class Blog(ReadModel):
             "outbox_file": None,
             "tries": 0,
             "reason": None,
+            "sealed": False,
+            "delivered": 0,
         }
         self.sends.setdefault(d["day"], []).append(attempt)
         self.send_index[e.aggregate_id] = [d["day"], d["attempt"]]
@@ -292,6 +320,61 @@ class Blog(ReadModel):
             tries=d["tries"],
         )
 
+    def on_BlogDelivered(self, e: LoggedEvent) -> BlogSendAttempt:
+        day, number = self.send_index[e.aggregate_id]
+        [claimed] = [a for a in self.sends[str(day)] if a["attempt"] == number]
+        return self._send_ended(
+            e,
+            sealed=claimed.get("sealed", False) or bool(e.data["sealed"]),
+            delivered=claimed.get("delivered", 0) + 1,
+            ended_at=claimed["ended_at"],
+        )
+
+    def on_SealSendClaimed(self, e: LoggedEvent) -> SealEmail:
+        sending: SealEmail = {
+            "status": "sending",
+            "claimed_at": e.recorded_iso,
+            "ended_at": None,
+            "recipients": list(e.data["recipients"]),
+            "reason": None,
+        }
+        self.seal_sends[e.data["day"]] = sending
+        self.seal_index[e.aggregate_id] = e.data["day"]
+        return sending
+
+    def on_SealSent(self, e: LoggedEvent) -> SealEmail:
+        return self._seal_ended(e, "sent", None)
+
+    def on_SealSendFailed(self, e: LoggedEvent) -> SealEmail:
+        return self._seal_ended(e, "failed", e.data["reason"])
+
+    def _seal_ended(self, e: LoggedEvent, status: str, reason: str | None) -> SealEmail:
+        day = self.seal_index[e.aggregate_id]
+        ended: SealEmail = {
+            **self.seal_sends[day],
+            "status": status,
+            "ended_at": e.recorded_iso,
+            "reason": reason,
+        }
+        self.seal_sends[day] = ended
+        return ended
+
+    def seal_due(self) -> list[str]:
+        """Closed days whose blog went out, before the close, without the seal,
+        and whose seal has not been sent yet (issue 24). Only blogs sent a
+        message each (since issue 24): a day sent and closed before that is
+        not followed up now, however long ago."""
+        return [
+            day
+            for day in self.closed
+            if day not in self.seal_sends
+            and any(
+                a["status"] == "sent" and a.get("delivered", 0)
+                for a in self.sends.get(day, [])
+            )
+            and not any(a.get("sealed") for a in self.sends.get(day, []))
+        ]
+
     def on_BlogSendFailed(self, e: LoggedEvent) -> BlogSendAttempt:
         return self._send_ended(
             e, status="failed", reason=e.data["reason"], tries=e.data["tries"]
@@ -303,7 +386,7 @@ class Blog(ReadModel):
         day, number = self.send_index[e.aggregate_id]
         day = str(day)
         [claimed] = [a for a in self.sends[day] if a["attempt"] == number]
-        ended: BlogSendAttempt = {**claimed, **fields, "ended_at": e.recorded_iso}
+        ended: BlogSendAttempt = {**claimed, "ended_at": e.recorded_iso, **fields}
         # Replaced, not changed in place: checkpoints share the records.
         self.sends[day] = [ended if a is claimed else a for a in self.sends[day]]
         return ended
@@ -384,6 +467,10 @@ class Blog(ReadModel):
         "BlogSendClaimed": on_BlogSendClaimed,
         "BlogSent": on_BlogSent,
         "BlogSendFailed": on_BlogSendFailed,
+        "BlogDelivered": on_BlogDelivered,
+        "SealSendClaimed": on_SealSendClaimed,
+        "SealSent": on_SealSent,
+        "SealSendFailed": on_SealSendFailed,
         "PlaybookStarted": on_PlaybookStarted,
         "PlaybookTaskAdded": on_PlaybookTaskAdded,
         "DayClosed": on_DayClosed,
@@ -473,6 +560,7 @@ class Blog(ReadModel):
                 self._case_copy(e, names) for e in told["case_copies_released"]
             ],
             "closed": self.closed.get(day.isoformat()),
+            "seal_email": self.seal_sends.get(day.isoformat()),
         }
 
     @staticmethod

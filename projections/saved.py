@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 # 11: a meeting's version in the schedule moves with its KIT actions.
 # 12: a case keeps the inspector's judgement and ours apart.
 # 13: meeting invitations (issue 24), and users keep their email address.
+#     each distribution recipient says which copy of the blog they get.
 VIEWS_VERSION = 13
 
 # What every Zstandard frame starts with (a zlib stream starts with 0x78).

@@ -130,6 +130,11 @@ class Settings(BaseSettings):
     # after this many seconds, doubled each time.
     mail_retries: int = 3
     mail_retry_seconds: float = 5.0
+    # The war room's page as people reach it (e.g. https://warroom.council.
+    # example/): the blog's emails link to it. Empty: an email sent from the
+    # page links to the address the page was asked at; one the server or
+    # `warroom blog send` sends has no link.
+    public_url: str = ""
 
     # --- notifications on the phone: Web Push (issue 24, docs/push.md) ------
     # The VAPID key pair (RFC 8292) that signs every push: a P-256 private

@@ -140,6 +140,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     daily_send = blog_sender.start(state)
     # Meeting invitations by email, as changes come (issue 24).
     inviting = invitations.start(state)
+    # A day closed after its blog went out: its seal follows (issue 24).
+    seals = blog_sender.start_seals(state)
     # Each process learns of a revoked calendar link from the log, too.
     calendar_secrets = CalendarSecrets(state.app)
     state.read_side.add_listener(calendar_secrets.on_event)
@@ -161,6 +163,7 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
             notifier.stop()
         if inviting is not None:
             inviting.cancel()
+        seals.cancel()
         broadcaster.catch_up.close()
         state.close()
 

@@ -1,6 +1,14 @@
 """A day's blog as an email: plain text and HTML, with the headers mail
 programs and list filters expect, and the day's seal in the footer.
 
+Each recipient gets their audience's copy (issue 24): the war room's own
+people everything the day's log tells; partners (police, health, education,
+councillors) the headline, the meetings held, tomorrow's schedule and the
+seal, never the war room's requests, declines, playbook ticks or notes. A
+reader on tomorrow's schedule finds their own meetings first. The HTML part
+is one column with inline styles (mail programs drop style sheets), body
+text 16 px, readable on a 390 px phone without sideways scrolling.
+
 Everything from the log is escaped for the HTML part; nothing is built from
 templates that could run it. A title stored with a line break or a control
 character (before commands refused them) is made one line for the headers
@@ -21,6 +29,8 @@ from email.utils import format_datetime, getaddresses
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from warroom.domain.distribution import WAR_ROOM
+from warroom.domain.user_name import same_name
 from warroom.text import one_line, printable
 from warroom.words import value_words, who_words
 from web.render.when import written_down_words
@@ -34,7 +44,11 @@ POLICY = email.policy.default.clone(max_line_length=998)
 
 @dataclass(frozen=True)
 class Envelope:
-    """Who the message is from and to, and how the list is named."""
+    """Who the message is from and to, and how the list is named.
+
+    Since issue 24 each recipient gets a message of their own (their
+    audience's copy, their own meetings first): `recipients` is then one
+    address, named in To. `bcc` still hides a list of several."""
 
     mail_from: str
     recipients: list[str]
@@ -42,31 +56,79 @@ class Envelope:
     inspection_id: str
     inspection_title: str
     attempt: int
+    # "war_room" or "partners" (warroom.domain.distribution.AUDIENCES).
+    audience: str = WAR_ROOM
+    # The recipient's name, to find their own meetings tomorrow (None: nobody's).
+    recipient_name: str | None = None
+    # Where the war room's page is (WARROOM_PUBLIC_URL); None: no link.
+    page_url: str | None = None
+    # The moment of sending: meetings held are those ended by then.
+    at: datetime | None = None
 
 
 def compose(blog: Mapping[str, Any], envelope: Envelope) -> EmailMessage:
+    """The day's blog as the envelope's audience (and recipient) gets it."""
+    title = one_line(envelope.inspection_title)
+    message = _message(blog, envelope, kind="blog")
+    message["Subject"] = f"{short_day(blog)}: {f'{title} ' if title else ''}daily blog"
+    told = Told.of(blog, envelope)
+    message.set_content(printable(text(blog, title, told)))
+    message.add_alternative(printable(page(blog, title, told)), subtype="html")
+    return message
+
+
+def compose_seal(blog: Mapping[str, Any], envelope: Envelope) -> EmailMessage:
+    """The short follow-up that carries a closed day's seal to those whose
+    blog went out before the day was closed."""
+    title = one_line(envelope.inspection_title)
+    message = _message(blog, envelope, kind="seal")
+    message["Subject"] = (
+        f"{short_day(blog)}: {f'{title} ' if title else ''}daily blog, the day's seal"
+    )
+    lines = seal_lines(blog)
+    intro = (
+        f"The blog for {_day_words(blog)} went out before the day was closed. "
+        "The day is now closed, and this is its seal."
+    )
+    link = _link_lines(envelope.page_url)
+    message.set_content(printable("\n".join([intro, "", *lines, *link]) + "\n"))
+    body = [
+        _h1(f"{title}: the day's seal for {_day_words(blog)}"),
+        f'<p style="{P}">{html.escape(intro)}</p>',
+        f'<p style="{P}">{html.escape(lines[0])}</p>',
+        _pre("\n".join(lines[1:])),
+        _button(envelope.page_url),
+    ]
+    message.add_alternative(printable(_document(title, body)), subtype="html")
+    return message
+
+
+def _message(blog: Mapping[str, Any], envelope: Envelope, *, kind: str) -> EmailMessage:
     day = date.fromisoformat(blog["day"])
     domain = _domain(envelope.mail_from)
     title = one_line(envelope.inspection_title)
     message = EmailMessage(policy=POLICY)
-    message["Subject"] = f"{title}: daily blog for {day:%A} {day.day} {day:%B %Y}"
     message["From"] = envelope.mail_from
-    if envelope.bcc:
+    if envelope.bcc and len(envelope.recipients) != 1:
         # The addresses stay out of the headers: partners do not see each other.
         message["To"] = UNDISCLOSED
     else:
         message["To"] = ", ".join(envelope.recipients)
-    message["Date"] = format_datetime(datetime.now(UTC))
+    message["Date"] = format_datetime(envelope.at or datetime.now(UTC))
     message["Message-ID"] = (
-        f"<blog.{day.isoformat()}.{envelope.attempt}.{secrets.token_hex(8)}@{domain}>"
+        f"<{kind}.{day.isoformat()}.{envelope.attempt}.{secrets.token_hex(8)}@{domain}>"
     )
     message["List-Id"] = (
         f"{_phrase(title)} daily blog <blog.{envelope.inspection_id}.{domain}>"
     )
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(printable(text(blog, title)))
-    message.add_alternative(printable(page(blog, title)), subtype="html")
     return message
+
+
+def short_day(blog: Mapping[str, Any]) -> str:
+    """ "Mon 7 Dec": how a subject starts, so a phone's inbox shows the day."""
+    day = date.fromisoformat(blog["day"])
+    return f"{day:%a} {day.day} {day:%b}"
 
 
 # --- what the blog says, section by section ---------------------------------
@@ -74,9 +136,67 @@ def compose(blog: Mapping[str, Any], envelope: Envelope) -> EmailMessage:
 
 Sections = list[tuple[str, list[str]]]
 
+# The sections only the war room reads: requests, releases, declines and
+# their reasons, playbook ticks, the war room's own notes (KIT points, lines
+# of enquiry, debriefs, what the inspectors browsed, moves and cancellations
+# with their reasons). Partners get the headline (the posts), the meetings
+# held, tomorrow's schedule and the seal.
+WAR_ROOM_ONLY = frozenset(
+    {
+        "Meetings moved",
+        "Meetings cancelled",
+        "Requests in",
+        "Released to the inspectors",
+        "Case copies released to the inspectors",
+        "Declined or pushed back",
+        "Requests still open",
+        "From the KIT meetings",
+        "New lines of enquiry",
+        "Cases the inspectors looked at",
+        "Playbook tasks done",
+        "Debriefs",
+    }
+)
+# Said even when empty: "none" is news there.
+ALWAYS_SHOWN = frozenset({"Meetings held", "Tomorrow"})
 
-def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
-    """The day's sections, and tomorrow's meetings person by person."""
+
+@dataclass(frozen=True)
+class Told:
+    """What one message tells: its sections, the reader's own meetings
+    tomorrow (told first), the others' person by person (the war room's
+    copy only), and where the page is."""
+
+    sections: Sections
+    own: list[str]
+    people: Sections
+    audience: str = WAR_ROOM
+    url: str | None = None
+
+    @classmethod
+    def of(cls, blog: Mapping[str, Any], envelope: Envelope | None = None) -> Told:
+        audience = envelope.audience if envelope else WAR_ROOM
+        sections, people = _parts(blog, envelope.at if envelope else None)
+        if audience != WAR_ROOM:
+            sections = [(h, i) for h, i in sections if h not in WAR_ROOM_ONLY]
+        name = same_name(envelope.recipient_name or "") if envelope else ""
+        own = [i for p, i in people if name and same_name(p) == name]
+        others = [(p, i) for p, i in people if not name or same_name(p) != name]
+        return cls(
+            sections=sections,
+            own=own[0] if own else [],
+            people=others if audience == WAR_ROOM else [],
+            audience=audience,
+            url=envelope.page_url if envelope else None,
+        )
+
+
+def _parts(
+    blog: Mapping[str, Any], now: datetime | None = None
+) -> tuple[Sections, Sections]:
+    """The day's sections, and tomorrow's meetings person by person.
+
+    `now`: the moment of sending; a meeting is held once it has ended."""
     zone = ZoneInfo(blog.get("timezone") or "Europe/London")
 
     def at(iso: str) -> str:
@@ -84,6 +204,13 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
 
     def meeting(m: Mapping[str, Any]) -> str:
         return f"{at(m['starts_at'])}-{at(m['ends_at'])} {m['title']} ({m['venue']})"
+
+    def with_whom(m: Mapping[str, Any]) -> str:
+        people = list(dict.fromkeys(str(p) for p in m.get("attendees", [])))
+        return meeting(m) + (f", with {', '.join(people)}" if people else "")
+
+    def ended(m: Mapping[str, Any]) -> bool:
+        return now is None or datetime.fromisoformat(m["ends_at"]) <= now
 
     def entry(e: Mapping[str, Any]) -> str:
         told = f"{at(e['at'])} {e['subject']}"
@@ -98,7 +225,10 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
         return [entry(e) for e in blog.get(name, [])]
 
     sections: Sections = [
-        ("Meetings held", [meeting(m) for m in blog.get("meetings_held", [])]),
+        (
+            "Meetings held",
+            [meeting(m) for m in blog.get("meetings_held", []) if ended(m)],
+        ),
         ("Meetings moved", entries("meetings_moved")),
         ("Meetings cancelled", entries("meetings_cancelled")),
         ("Requests in", entries("requests_in")),
@@ -117,8 +247,10 @@ def _parts(blog: Mapping[str, Any]) -> tuple[Sections, Sections]:
         ),
         ("Playbook tasks done", entries("tasks_done")),
         ("Debriefs", entries("debriefs")),
-        ("Tomorrow", [meeting(m) for m in blog.get("tomorrow", [])]),
+        ("Tomorrow", [with_whom(m) for m in blog.get("tomorrow", [])]),
     ]
+    # A phone's screen is short: a section with nothing to tell is left out.
+    sections = [(h, i) for h, i in sections if i or h in ALWAYS_SHOWN]
     people: Sections = [
         (str(p["person"]), [meeting(m) for m in p["meetings"]])
         for p in blog.get("tomorrow_by_person", [])
@@ -142,52 +274,134 @@ def _detail(entry: Mapping[str, Any], at: Callable[[str], str]) -> str:
     return ""
 
 
-def text(blog: Mapping[str, Any], title: str) -> str:
-    sections, people = _parts(blog)
+def text(blog: Mapping[str, Any], title: str, told: Told | None = None) -> str:
+    told = told or Told.of(blog)
     lines = [f"{title}: the daily blog for {_day_words(blog)}", ""]
+    if told.own:
+        lines += _text_section("Your meetings tomorrow", told.own)
     for post in blog.get("posts", []):
         lines += [str(post["title"]), "", str(post["body"]), f"-- {post['by']}", ""]
-    for heading, items in sections:
-        lines += [heading, "-" * len(heading)]
-        lines += [f"  * {item}" for item in items] or ["  (none)"]
+    for heading, items in told.sections:
+        lines += _text_section(heading, items)
+    if told.people:
+        lines += ["Tomorrow, person by person", "--------------------------"]
+        for person, items in told.people:
+            lines.append(f"  {person}:")
+            lines += [f"    * {item}" for item in items]
         lines.append("")
-    lines += ["Tomorrow, person by person", "--------------------------"]
-    for person, items in people:
-        lines.append(f"  {person}:")
-        lines += [f"    * {item}" for item in items]
-    if not people:
-        lines.append("  (no meetings)")
-    lines += ["", *footer_lines(blog)]
+    lines += [*footer_lines(blog, told.audience), *_link_lines(told.url)]
     return "\n".join(lines) + "\n"
 
 
-def page(blog: Mapping[str, Any], title: str) -> str:
+def _text_section(heading: str, items: list[str]) -> list[str]:
+    shown = [f"  * {item}" for item in items] or ["  (none)"]
+    return [heading, "-" * len(heading), *shown, ""]
+
+
+def _link_lines(url: str | None) -> list[str]:
+    return ["", f"Open the war room: {url}"] if url else []
+
+
+# --- the HTML part: inline styles, one column, readable at 390 px ------------
+
+FONT = "font-family:Arial,Helvetica,sans-serif"
+BODY = f"margin:0;padding:0;background:#f3f4f6;{FONT};color:#1f2937"
+SHEET = (
+    "max-width:640px;margin:0 auto;padding:16px;background:#ffffff;"
+    "box-sizing:border-box;width:100%"
+)
+P = "margin:0 0 12px;font-size:16px;line-height:1.5"
+H1 = "margin:0 0 16px;font-size:22px;line-height:1.3;color:#111827"
+H2 = (
+    "margin:24px 0 8px;font-size:18px;line-height:1.3;color:#111827;"
+    "border-bottom:1px solid #e5e7eb;padding-bottom:4px"
+)
+UL = "margin:0 0 12px;padding-left:20px;font-size:16px;line-height:1.5"
+LI = "margin:0 0 6px;overflow-wrap:anywhere;word-break:break-word"
+OWN = (
+    "margin:0 0 16px;padding:12px 16px;background:#eff6ff;border-left:4px solid #1d4ed8"
+)
+OWN_H2 = "margin:0 0 8px;font-size:18px;line-height:1.3;color:#1e3a8a"
+MUTED = "margin:0 0 12px;font-size:16px;line-height:1.5;color:#4b5563"
+PRE = (
+    "margin:0 0 12px;padding:12px;background:#f9fafb;border:1px solid #e5e7eb;"
+    "font-family:Consolas,Menlo,monospace;font-size:14px;line-height:1.4;"
+    "white-space:pre-wrap;word-break:break-all;overflow-wrap:anywhere"
+)
+BUTTON = (
+    "display:inline-block;padding:12px 20px;background:#1d4ed8;color:#ffffff;"
+    "text-decoration:none;border-radius:6px;font-size:16px;font-weight:bold"
+)
+RULE = "border:0;border-top:1px solid #e5e7eb;margin:24px 0 12px"
+
+
+def page(blog: Mapping[str, Any], title: str, told: Told | None = None) -> str:
     e = html.escape
-    sections, people = _parts(blog)
-    body = [f"<h1>{e(title)}: the daily blog for {e(_day_words(blog))}</h1>"]
+    told = told or Told.of(blog)
+    body = [_h1(f"{title}: the daily blog for {_day_words(blog)}")]
+    if told.own:
+        body.append(
+            f'<div style="{OWN}"><h2 style="{OWN_H2}">Your meetings tomorrow</h2>'
+            f"{_list(told.own)}</div>"
+        )
     for post in blog.get("posts", []):
+        paragraphs = str(post["body"]).split("\n\n")
         body.append(
-            f"<h2>{e(str(post['title']))}</h2>"
-            + "".join(f"<p>{e(p)}</p>" for p in str(post["body"]).split("\n\n"))
-            + f"<p><em>{e(str(post['by']))}</em></p>"
+            f'<h2 style="{H2}">{e(str(post["title"]))}</h2>'
+            + "".join(f'<p style="{P}">{e(p)}</p>' for p in paragraphs)
+            + f'<p style="{MUTED}"><em>{e(str(post["by"]))}</em></p>'
         )
-    for heading, items in sections:
-        body.append(f"<h2>{e(heading)}</h2>{_list(items)}")
-    body.append("<h2>Tomorrow, person by person</h2>")
-    if people:
-        body.append(
-            "<dl>"
-            + "".join(f"<dt>{e(p)}</dt><dd>{_list(items)}</dd>" for p, items in people)
-            + "</dl>"
+    for heading, items in told.sections:
+        body.append(f'<h2 style="{H2}">{e(heading)}</h2>{_list(items)}')
+    if told.people:
+        body.append(f'<h2 style="{H2}">Tomorrow, person by person</h2>')
+        body.extend(
+            f'<p style="{P};margin-bottom:4px"><strong>{e(p)}</strong></p>{_list(i)}'
+            for p, i in told.people
         )
-    else:
-        body.append("<p>(no meetings)</p>")
-    footer = "\n".join(footer_lines(blog))
-    body.append(f'<hr><pre style="white-space:pre-wrap">{e(footer)}</pre>')
+    body.append(_button(told.url))
+    body.append(_footer_html(blog, told.audience))
+    return _document(title, body)
+
+
+def _document(title: str, body: list[str]) -> str:
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        f"<title>{e(title)}</title></head><body>" + "\n".join(body) + "</body></html>\n"
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<title>{html.escape(title)}</title></head><body style="{BODY}">'
+        f'<div style="{SHEET}">' + "\n".join(b for b in body if b) + "</div>"
+        "</body></html>\n"
     )
+
+
+def _h1(words: str) -> str:
+    return f'<h1 style="{H1}">{html.escape(words)}</h1>'
+
+
+def _pre(words: str) -> str:
+    return f'<pre style="{PRE}">{html.escape(words)}</pre>'
+
+
+def _button(url: str | None) -> str:
+    if not url:
+        return ""
+    return (
+        f'<p style="{P};margin-top:24px"><a href="{html.escape(url, quote=True)}" '
+        f'style="{BUTTON}">Open the war room</a></p>'
+    )
+
+
+def _footer_html(blog: Mapping[str, Any], audience: str) -> str:
+    """The footer's words as paragraphs, the seal as the block it is."""
+    e = html.escape
+    seal = seal_lines(blog) if blog.get("seal") else []
+    shown = []
+    for line in footer_lines(blog, audience):
+        if line and line not in seal[1:]:
+            shown.append(f'<p style="{MUTED}">{e(line)}</p>')
+        if seal and line == seal[0]:
+            shown.append(_pre("\n".join(seal[1:])))
+    return f'<hr style="{RULE}">' + "".join(shown)
 
 
 def _day_words(blog: Mapping[str, Any]) -> str:
@@ -197,11 +411,19 @@ def _day_words(blog: Mapping[str, Any]) -> str:
 
 
 def _list(items: Iterable[str]) -> str:
-    shown = "".join(f"<li>{html.escape(item)}</li>" for item in items)
-    return f"<ul>{shown}</ul>" if shown else "<p>(none)</p>"
+    shown = "".join(f'<li style="{LI}">{html.escape(item)}</li>' for item in items)
+    return (
+        f'<ul style="{UL}">{shown}</ul>' if shown else f'<p style="{MUTED}">None.</p>'
+    )
 
 
-def footer_lines(blog: Mapping[str, Any]) -> list[str]:
+SEAL_TO_FOLLOW = (
+    "The day is not closed yet: its seal (a signed checkpoint of the log) "
+    "will follow by email when it is."
+)
+
+
+def footer_lines(blog: Mapping[str, Any], audience: str = WAR_ROOM) -> list[str]:
     stood_at = blog.get("stood_at")
     if stood_at:
         zone = ZoneInfo(blog.get("timezone") or "Europe/London")
@@ -210,17 +432,20 @@ def footer_lines(blog: Mapping[str, Any]) -> list[str]:
         lines = [f"Sent by the war room from its log, as it stood at {when}."]
     else:
         lines = ["Sent by the war room from its log."]
-    seal = blog.get("seal")
-    if seal:
-        lines += ["", "The day's seal (a signed checkpoint of the log):", *_seal(seal)]
+    lines += ["", *seal_lines(blog)] if blog.get("seal") else ["", SEAL_TO_FOLLOW]
     closed = blog.get("closed") or {}
-    if closed.get("early_reason"):
+    if closed.get("early_reason") and audience == WAR_ROOM:
         lines += [
             "",
             f"Closed before its last meeting ended, by {closed['by']}: "
             f"{closed['early_reason']}",
         ]
     return lines
+
+
+def seal_lines(blog: Mapping[str, Any]) -> list[str]:
+    """The seal with its heading, as the footer and the follow-up print it."""
+    return ["The day's seal (a signed checkpoint of the log):", *_seal(blog["seal"])]
 
 
 def _seal(seal: Any) -> list[str]:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from datetime import time as time_of_day
+from email.message import EmailMessage
 from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,8 +29,9 @@ from projections.views import InspectionViews, Views
 from warroom.application import WarRoom
 from warroom.config import Settings
 from warroom.domain.base import Context
-from warroom.mail import MailError, Transport, transport
-from web.blog_email import Envelope, compose
+from warroom.domain.distribution import Listed
+from warroom.mail import Delivery, MailError, Transport, transport
+from web.blog_email import Envelope, compose, compose_seal
 from web.state import ServerState
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,15 @@ class Outcome:
     reason: str | None = None
     recipients: list[str] = field(default_factory=list)
     outbox_file: str | None = None
+    # Each recipient's own message: {email, audience, message_id, outbox_file}.
+    messages: list[dict[str, Any]] = field(default_factory=list)
+
+
+class Undelivered(Exception):
+    def __init__(self, reason: str, tries: int) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.tries = tries
 
 
 @dataclass
@@ -55,10 +66,37 @@ class Mailer:
     settings: Settings
     transport: Transport
     sleep: Callable[[float], None] = time.sleep
+    # The page's address for the emails' link (WARROOM_PUBLIC_URL, or the
+    # address a request from the page came to); None: no link.
+    page_url: str | None = None
 
     @classmethod
-    def of(cls, app: WarRoom, settings: Settings) -> Mailer:
-        return cls(app, settings, transport(settings))
+    def of(
+        cls, app: WarRoom, settings: Settings, page_url: str | None = None
+    ) -> Mailer:
+        return cls(
+            app,
+            settings,
+            transport(settings),
+            page_url=page_url or public_url(settings),
+        )
+
+    def envelope(
+        self, to: Listed, title: str, inspection_id: str, attempt: int, at: datetime
+    ) -> Envelope:
+        """One recipient's own message: their audience's copy, their meetings."""
+        return Envelope(
+            mail_from=self.settings.mail_from,
+            recipients=[to.email],
+            bcc=self.settings.mail_bcc,
+            inspection_id=inspection_id,
+            inspection_title=title,
+            attempt=attempt,
+            audience=to.audience,
+            recipient_name=to.name,
+            page_url=self.page_url,
+            at=at,
+        )
 
     def send(
         self,
@@ -69,8 +107,9 @@ class Mailer:
         again: bool = False,
         scheduled: bool = False,
     ) -> Outcome:
-        """Claims the day's next attempt and sends it; RuleBroken if the day
-        was sent already (and not `again`) or has no one to go to."""
+        """Claims the day's next attempt and sends each recipient their copy;
+        RuleBroken if the day was sent already (and not `again`) or has no
+        one to go to."""
         claim = blog_sends.claim(
             self.app,
             ctx,
@@ -84,28 +123,85 @@ class Mailer:
         send = claim.send
         try:
             blog, title = read()
-            message = compose(
-                blog,
-                Envelope(
-                    mail_from=self.settings.mail_from,
-                    recipients=claim.recipients,
-                    bcc=self.settings.mail_bcc,
-                    inspection_id=ctx.inspection_id,
-                    inspection_title=title,
-                    attempt=send.attempt,
-                ),
-            )
+            now = datetime.now(UTC)
+            messages = [
+                (
+                    to,
+                    compose(
+                        blog,
+                        self.envelope(to, title, ctx.inspection_id, send.attempt, now),
+                    ),
+                )
+                for to in claim.listed
+            ]
         except Exception as error:  # the claim must not be left hanging
             log.exception("the blog for %s could not be composed", day)
             reason = f"the email could not be composed ({type(error).__name__})"
             blog_sends.record_failed(self.app, ctx, send, reason=reason, tries=0)
             return Outcome("failed", send.attempt, reason=reason)
+        went: list[dict[str, Any]] = []
+        via, tries = "", 0
+        for to, message in messages:
+            try:
+                delivery, tries = self.deliver(message, to.email, day, ctx)
+            except Undelivered as failure:
+                reason = failure.reason
+                if len(messages) > 1:
+                    reason = f"to {to.email}: {reason}"
+                blog_sends.record_failed(
+                    self.app, ctx, send, reason=reason, tries=failure.tries
+                )
+                return Outcome("failed", send.attempt, reason=reason, messages=went)
+            via = delivery.via
+            message_id = str(message["Message-ID"])
+            blog_sends.record_delivered(
+                self.app,
+                ctx,
+                send,
+                to=to,
+                message_id=message_id,
+                outbox_file=delivery.outbox_file,
+                sealed=bool(blog.get("seal")),
+                tries=tries,
+            )
+            went.append(
+                {
+                    "email": to.email,
+                    "audience": to.audience,
+                    "message_id": message_id,
+                    "outbox_file": delivery.outbox_file,
+                }
+            )
+        last = went[-1]
+        blog_sends.record_sent(
+            self.app,
+            ctx,
+            send,
+            message_id=last["message_id"],
+            recipients=claim.recipients,
+            via=via,
+            outbox_file=last["outbox_file"],
+            tries=tries,
+        )
+        return Outcome(
+            "sent",
+            send.attempt,
+            message_id=last["message_id"],
+            recipients=claim.recipients,
+            outbox_file=last["outbox_file"],
+            messages=went,
+        )
+
+    def deliver(
+        self, message: EmailMessage, address: str, day: date, ctx: Context
+    ) -> tuple[Delivery, int]:
+        """One message, tried again after a pause that doubles; Undelivered
+        after the last try."""
         tries, pause = 0, self.settings.mail_retry_seconds
         while True:
             tries += 1
             try:
-                delivery = self.transport.deliver(message, claim.recipients)
-                break
+                return self.transport.deliver(message, [address]), tries
             except (MailError, OSError) as error:
                 reason = error.reason if isinstance(error, MailError) else str(error)
             log.warning(
@@ -117,30 +213,62 @@ class Mailer:
                 reason,
             )
             if tries > self.settings.mail_retries:
-                blog_sends.record_failed(
-                    self.app, ctx, send, reason=reason, tries=tries
-                )
-                return Outcome("failed", send.attempt, reason=reason)
+                raise Undelivered(reason, tries)
             self.sleep(pause)
             pause *= 2
-        message_id = str(message["Message-ID"])
-        blog_sends.record_sent(
-            self.app,
-            ctx,
-            send,
-            message_id=message_id,
-            recipients=claim.recipients,
-            via=delivery.via,
-            outbox_file=delivery.outbox_file,
-            tries=tries,
-        )
+
+    def send_seal(self, ctx: Context, day: date, read: BlogRead) -> Outcome:
+        """The closed day's seal, to those whose blog went out without it;
+        once (a claim, as for the blog). Skipped when not owed or claimed."""
+        claim = blog_sends.claim_seal(self.app, ctx, ctx.inspection_id, day.isoformat())
+        if claim is None:
+            return Outcome("skipped")
+        went: list[dict[str, Any]] = []
+        via = ""
+        try:
+            blog, title = read()
+            if not blog.get("seal"):
+                raise Undelivered("the day has no seal yet", 0)
+            now = datetime.now(UTC)
+            for to in claim.listed:
+                message = compose_seal(
+                    blog, self.envelope(to, title, ctx.inspection_id, 1, now)
+                )
+                delivery, _ = self.deliver(message, to.email, day, ctx)
+                via = delivery.via
+                went.append(
+                    {
+                        "email": to.email,
+                        "message_id": str(message["Message-ID"]),
+                        "outbox_file": delivery.outbox_file,
+                    }
+                )
+        except Exception as error:  # the claim must not be left hanging
+            failure = error if isinstance(error, Undelivered) else None
+            reason = failure.reason if failure else type(error).__name__
+            log.warning("the seal for %s did not go: %s", day, reason)
+            blog_sends.record_seal_failed(
+                self.app,
+                ctx,
+                claim.send,
+                reason=reason,
+                messages=went,
+                tries=failure.tries if failure else 0,
+            )
+            return Outcome("failed", reason=reason, messages=went)
+        blog_sends.record_seal_sent(self.app, ctx, claim.send, went, via)
         return Outcome(
             "sent",
-            send.attempt,
-            message_id=message_id,
-            recipients=claim.recipients,
-            outbox_file=delivery.outbox_file,
+            recipients=[m["email"] for m in went],
+            messages=went,
+            message_id=went[-1]["message_id"] if went else None,
         )
+
+
+def public_url(settings: Settings) -> str | None:
+    """The page's address as people reach it (WARROOM_PUBLIC_URL), if set."""
+    url = settings.public_url.strip()
+    return url.rstrip("/") + "/" if url else None
 
 
 # --- the blog, read by the server or from the log ---------------------------
@@ -264,6 +392,51 @@ async def send_at_the_hour(state: ServerState) -> None:
         except Exception:  # one bad round must not end the daily send
             log.exception("the daily blog send failed this round")
         await asyncio.sleep(settings.blog_send_check_seconds)
+
+
+# --- the day's seal, after the evening's closing (issue 24) -------------------
+
+SEAL_ACTOR = ("server", "the war room (the day's seal)")
+
+
+def seals_due(views: Views) -> list[tuple[str, date]]:
+    """Each open inspection's closed days whose blog went out without the seal."""
+    return [
+        (inspection_id, date.fromisoformat(day))
+        for inspection_id in views.open_inspection_ids()
+        for day in views.inspections[inspection_id].blog.seal_due()
+    ]
+
+
+async def send_seals(state: ServerState) -> None:
+    """Runs while the server does: a day closed after its blog went out gets
+    its seal by email, once across every server process."""
+    mailer = Mailer.of(state.app, state.settings)
+    while True:
+        try:
+            for inspection_id, day in state.read_side.read(seals_due):
+                ctx = Context(
+                    *SEAL_ACTOR,
+                    occurred_at=datetime.now(UTC),
+                    inspection_id=inspection_id,
+                )
+                read = read_from_server(state, inspection_id, day)
+                outcome = await asyncio.to_thread(mailer.send_seal, ctx, day, read)
+                log.info(
+                    "the seal for %s (inspection %s): %s",
+                    day,
+                    inspection_id,
+                    outcome.status,
+                )
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # one bad round must not end the seals
+            log.exception("sending the day's seal failed this round")
+        await asyncio.sleep(state.settings.blog_send_check_seconds)
+
+
+def start_seals(state: ServerState) -> asyncio.Task[None]:
+    return asyncio.create_task(send_seals(state), name="blog-seal-after-closing")
 
 
 def start(state: ServerState) -> asyncio.Task[None] | None:

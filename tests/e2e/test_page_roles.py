@@ -724,7 +724,12 @@ def test_the_councils_plan_annex_a_case_audits_and_the_days_close_from_the_page(
     rp = rory.page
     rp.click(".view-tab[data-view=plan]")
     rp.locator("#plan-distribution button.act-addRecipient").click()
-    rory.submit(name="Dana Director", email="dana@council.example", group="Leaders")
+    rory.submit(
+        name="Dana Director",
+        email="dana@council.example",
+        group="Leaders",
+        audience="war_room",  # chosen, never assumed (issue 24)
+    )
     rory.saved()
     recipient = rp.locator("#distribution-body .recipient", has_text="Dana Director")
     expect(recipient).to_contain_text("dana@council.example")

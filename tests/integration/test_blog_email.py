@@ -7,6 +7,7 @@ import email
 import email.policy
 import logging
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -122,6 +123,17 @@ def parts(message: EmailMessage) -> tuple[str, str]:
     )
 
 
+def received_by(inbox: Inbox, address: str) -> EmailMessage:
+    """The one message `address` was sent (each recipient gets their own)."""
+    [message] = [m for to, m in inbox.received if to == [address]]
+    return message
+
+
+def unstyled(html: str) -> str:
+    """The HTML part without its inline styles, to read its structure."""
+    return re.sub(r' style="[^"]*"', "", html)
+
+
 def blog(client: WarRoomClient, inspection: Inspection) -> dict[str, Any]:
     # Sends are stored by another process: the read waits for the log's head.
     answer = client.get(
@@ -140,13 +152,14 @@ def test_the_blog_goes_to_everyone_on_the_list_as_text_and_html_with_its_headers
     done = send(database_url, inspection, **inbox.env())
 
     assert done.returncode == 0, done.stderr
-    [(recipients, message)] = inbox.received
-    assert recipients == ["sam@council.example", "pat@nhs.example"]
+    # Each recipient gets a message of their own: no one sees the others.
+    recipients = [to for to, _ in inbox.received]
+    assert recipients == [["sam@council.example"], ["pat@nhs.example"]]
+    message = received_by(inbox, "pat@nhs.example")
     assert message["From"] == "War room <warroom@council.example>"
-    # Bcc by default: no one sees the others' addresses.
-    assert message["To"] == "undisclosed-recipients:;"
+    assert message["To"] == "pat@nhs.example"
     assert "sam@council.example" not in message.as_string()
-    assert message["Subject"] == "SIF: daily blog for Tuesday 24 November 2026"
+    assert message["Subject"] == "Tue 24 Nov: SIF daily blog"
     list_id = f"SIF daily blog <blog.{inspection.id}.council.example>"
     assert message["List-Id"] == list_id
     assert email.utils.parsedate_to_datetime(message["Date"]).tzinfo is not None
@@ -162,13 +175,29 @@ def test_the_blog_goes_to_everyone_on_the_list_as_text_and_html_with_its_headers
     assert people.index("Alex Lead:") < people.index("Helen Ward:")
     assert people.index("Helen Ward:") < people.index("Sam Staff:")
     assert people.split("Sam Staff:")[1].count("Room 1") == 2
-    assert "<dt>Sam Staff</dt>" in html
+    assert "<strong>Sam Staff</strong>" in html
+    # Sam is on tomorrow's schedule: Sam's own meetings come first.
+    sams_plain, sams_html = parts(received_by(inbox, "sam@council.example"))
+    own = sams_plain.split("Your meetings tomorrow\n")[1].split("\n\n")[0]
+    assert own.count("Room 1") == 2
+    assert sams_plain.index("Your meetings tomorrow") < sams_plain.index("Day 2")
+    assert "Sam Staff:" not in sams_plain.split("Tomorrow, person by person")[1]
+    assert sams_html.index("Your meetings tomorrow") < sams_html.index("Day 2")
     # Recorded as events: who was sent what, under which Message-ID.
     told = blog(client, inspection)["email"]
     assert told["status"] == "sent"
     [attempt] = told["attempts"]
+    # The attempt names the last message; each one is an event of its own.
     assert attempt["message_id"] == message["Message-ID"]
-    assert attempt["recipients"] == recipients
+    assert attempt["recipients"] == ["sam@council.example", "pat@nhs.example"]
+    delivered = [
+        e["data"]
+        for e in logged_events(client, inspection)
+        if e["type"] == "BlogDelivered"
+    ]
+    assert [(d["email"], d["audience"], d["message_id"]) for d in delivered] == [
+        (to[0], "war_room", m["Message-ID"]) for to, m in inbox.received
+    ]
     assert (attempt["via"], attempt["trigger"], attempt["tries"]) == (
         "smtp",
         "command",
@@ -193,8 +222,7 @@ def test_the_email_tells_the_case_copies_released_just_after_the_documents(
     done = send(database_url, inspection, **inbox.env())
 
     assert done.returncode == 0, done.stderr
-    [(_, message)] = inbox.received
-    plain, html = parts(message)
+    plain, html = parts(received_by(inbox, "pat@nhs.example"))
     # Told at 14:00, when it happened; written down later, and it says so.
     line = "14:00 LAC-7: to Tom Bright, hard copy (A gatekeeper, written down "
     line += written_down_at(client, inspection, "LAC-7") + ")"
@@ -202,8 +230,9 @@ def test_the_email_tells_the_case_copies_released_just_after_the_documents(
     section = plain.split(f"{heading}\n{'-' * len(heading)}\n")[1].split("\n\n")[0]
     assert section == f"  * {line}"  # ours and the social worker's stay here
     assert plain.index("Released to the inspectors") < plain.index(heading)
-    assert plain.index(heading) < plain.index("Declined or pushed back")
-    assert f"<h2>{heading}</h2><ul><li>{line}</li></ul>" in html
+    # Empty sections are left out (a phone screen is short); the next told:
+    assert plain.index(heading) < plain.index("Tomorrow\n")
+    assert f"<h2>{heading}</h2><ul><li>{line}</li></ul>" in unstyled(html)
 
 
 def test_a_second_send_of_the_day_does_not_go_out_and_again_does(
@@ -217,15 +246,15 @@ def test_a_second_send_of_the_day_does_not_go_out_and_again_does(
 
     assert second.returncode == 1
     assert "blog_sent_once" in second.stderr
-    assert len(inbox.received) == 1
+    assert len(inbox.received) == 2
     assert client.stored() == stored, "a refused send stored events"
 
     again = send(database_url, inspection, "--again", **inbox.env())
 
     assert again.returncode == 0, again.stderr
-    assert len(inbox.received) == 2
-    first_id, again_id = (m["Message-ID"] for _, m in inbox.received)
-    assert first_id != again_id
+    assert len(inbox.received) == 4
+    ids = [m["Message-ID"] for _, m in inbox.received]
+    assert len(set(ids)) == 4
     attempts = blog(client, inspection)["email"]["attempts"]
     assert [(a["attempt"], a["status"]) for a in attempts] == [(1, "sent"), (2, "sent")]
 
@@ -255,7 +284,7 @@ def test_a_refusing_server_is_retried_then_the_failure_shows_with_its_reason(
     with smtp_server() as inbox:
         retried = send(database_url, inspection, **inbox.env())
     assert retried.returncode == 0, retried.stderr
-    assert len(inbox.received) == 1
+    assert len(inbox.received) == 2
     attempts = blog(client, inspection)["email"]["attempts"]
     assert [a["status"] for a in attempts] == ["failed", "sent"]
 
@@ -362,14 +391,16 @@ def test_the_days_seal_is_printed_in_the_footer_when_the_blog_has_one(
     )
 
     assert outcome.status == "sent"
-    [(_, message)] = inbox.received
-    plain, html = parts(message)
+    plain, html = parts(received_by(inbox, "pat@nhs.example"))
     footer = plain.split("The day's seal")[1]
     assert "warroom.council.example/log\n42\n" in footer
     assert "— warroom.council.example/log Az3gRz8wnhK9tz7o" in footer
     assert "— warroom.council.example/log Az3gRz8wnhK9tz7o" in html
-    # Without a seal, no seal is printed.
-    assert "seal" not in parts(compose_without_seal(read))[0]
+    assert "will follow" not in plain
+    # Without a seal, none is printed, and it says one will follow.
+    unsealed = parts(compose_without_seal(read))[0]
+    assert "The day's seal (" not in unsealed
+    assert "its seal (a signed checkpoint of the log) will follow" in unsealed
 
 
 def compose_without_seal(read: dict[str, Any]) -> EmailMessage:
@@ -389,10 +420,17 @@ def test_with_no_smtp_server_the_email_lands_in_the_outbox_as_an_eml_file(
     done = send(database_url, inspection, WARROOM_MAIL_DIR=str(tmp_path / "outbox"))
 
     assert done.returncode == 0, done.stderr
-    [file] = (tmp_path / "outbox").glob("*.eml")
-    message = email.message_from_bytes(file.read_bytes(), policy=email.policy.default)
-    assert isinstance(message, EmailMessage)
-    assert message.defects == []
+    files = sorted((tmp_path / "outbox").glob("*.eml"))
+    assert len(files) == 2  # one each
+    read = {}
+    for eml in files:
+        message = email.message_from_bytes(
+            eml.read_bytes(), policy=email.policy.default
+        )
+        assert isinstance(message, EmailMessage)
+        assert message.defects == []
+        read[str(message["To"])] = (eml, message)
+    file, message = read["pat@nhs.example"]
     plain, html = parts(message)
     assert "Inspectors liked the" in plain and "Sam Staff" in html
     [attempt] = blog(client, inspection)["email"]["attempts"]
@@ -454,17 +492,23 @@ def test_a_process_that_claims_a_send_another_just_claimed_sends_nothing(
     assert client.stored() == stored
 
 
-def test_with_bcc_off_every_recipient_is_named_in_to(
-    client: WarRoomClient, inspection: Inspection, database_url: str, inbox: Inbox
+@pytest.mark.parametrize("bcc", ["true", "false"])
+def test_each_recipient_is_named_alone_in_the_to_of_their_own_message(
+    client: WarRoomClient,
+    inspection: Inspection,
+    database_url: str,
+    inbox: Inbox,
+    bcc: str,
 ) -> None:
     a_day_to_tell(client, inspection)
 
-    done = send(database_url, inspection, WARROOM_MAIL_BCC="false", **inbox.env())
+    done = send(database_url, inspection, WARROOM_MAIL_BCC=bcc, **inbox.env())
 
     assert done.returncode == 0, done.stderr
-    [(recipients, message)] = inbox.received
-    assert recipients == ["sam@council.example", "pat@nhs.example"]
-    assert message["To"] == "sam@council.example, pat@nhs.example"
+    assert [(to, str(m["To"])) for to, m in inbox.received] == [
+        (["sam@council.example"], "sam@council.example"),
+        (["pat@nhs.example"], "pat@nhs.example"),
+    ]
 
 
 @pytest.fixture
@@ -503,7 +547,7 @@ def test_over_tls_with_a_login_the_blog_goes_to_a_server_whose_ca_is_trusted(
     assert "WARROOM_SMTP_CA_FILE" in failed["reason"]
     assert trusted.returncode == 0, trusted.stderr + trusted.stdout
     assert sent["status"] == "sent"
-    assert len(inbox.received) == 1
+    assert len(inbox.received) == 2
     assert PASSWORD not in untrusted.stdout + untrusted.stderr + repr(failed)
 
 
@@ -518,8 +562,7 @@ def test_a_closed_days_email_prints_its_seal_as_the_blog_read_gives_it(
     done = send(database_url, inspection, **inbox.env())
 
     assert done.returncode == 0, done.stderr
-    [(_, message)] = inbox.received
-    plain, html = parts(message)
+    plain, html = parts(received_by(inbox, "pat@nhs.example"))
     footer = plain.split("The day's seal")[1]
     assert seal.rstrip("\n") in footer
     assert seal.split("\n")[0] in html

@@ -327,7 +327,7 @@ def test_the_days_email_goes_out_though_the_title_holds_a_line_break(
     assert recipients == ["sam@council.example"]
     # One Subject, one line; no header came out of the title.
     assert message["Subject"] == (
-        "SIF Bcc: mallory@evil.example : daily blog for Tuesday 24 November 2026"
+        "Tue 24 Nov: SIF Bcc: mallory@evil.example  daily blog"
     )
     assert message["Bcc"] is None
     assert message.get_all("Subject") == [message["Subject"]]

@@ -42,6 +42,7 @@ def test_each_role_that_keeps_the_list_adds_and_removes_a_recipient(
             "name": "Pat Health",
             "email": "pat@nhs.example",
             "group": "health",
+            "audience": "war_room",  # unless said (issue 24)
             "actions": ["RemoveRecipient"],
         }
     ]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from warroom.words import value_words, version_words, who_words
-from web.blog_email import footer_lines, text
+from web.blog_email import SEAL_TO_FOLLOW, footer_lines, text
 
 
 @pytest.mark.parametrize(
@@ -47,13 +47,15 @@ def _blog(**more: Any) -> dict[str, Any]:
 
 
 def test_the_emails_footer_names_the_time_the_log_stood_at_not_its_position() -> None:
-    [line] = footer_lines(_blog(stood_at="2026-11-24T17:59:30+00:00"))
+    line, _, follows = footer_lines(_blog(stood_at="2026-11-24T17:59:30+00:00"))
     assert line == (
         "Sent by the war room from its log, as it stood at 17:59 on Tuesday"
         " 24 November."
     )
     assert "223" not in text(_blog(stood_at="2026-11-24T17:59:30+00:00"), "SIF")
-    assert footer_lines(_blog()) == ["Sent by the war room from its log."]
+    assert footer_lines(_blog())[0] == "Sent by the war room from its log."
+    # Not closed yet when sent: the seal follows (issue 24).
+    assert follows == SEAL_TO_FOLLOW
 
 
 def test_the_emails_lines_name_the_command_line_and_the_medium_in_words() -> None:

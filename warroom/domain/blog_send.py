@@ -39,6 +39,33 @@ class BlogSend(Aggregate):
         self.day = day
         self.attempt = attempt
         self.status = SENDING
+        # Whether any message of this attempt carried the day's seal (issue
+        # 24): if none did, the seal follows when the day is closed.
+        self.sealed = False
+        self.deliveries = 0
+        self.recipients: list[str] = []
+
+    def delivered(
+        self,
+        email: str,
+        audience: str,
+        message_id: str,
+        outbox_file: str | None,
+        sealed: bool,
+        tries: int,
+        ctx: Context,
+    ) -> None:
+        """One recipient's own message went (issue 24: a message each)."""
+        self._require_sending()
+        self._delivered(
+            email=email,
+            audience=audience,
+            message_id=message_id,
+            outbox_file=outbox_file,
+            sealed=sealed,
+            tries=tries,
+            meta=ctx.meta(),
+        )
 
     def sent(
         self,
@@ -67,6 +94,23 @@ class BlogSend(Aggregate):
         if self.status != SENDING:
             raise RuleBroken("blog_send_ended", f"this send is already {self.status}")
 
+    @event("BlogDelivered")
+    def _delivered(
+        self,
+        email: str,
+        audience: str,
+        message_id: str,
+        outbox_file: str | None,
+        sealed: bool,
+        tries: int,
+        meta: dict[str, Any],
+    ) -> None:
+        self.sealed = self.sealed or sealed
+        self.deliveries += 1
+
+    # Since issue 24 an attempt sends each recipient a message of their own,
+    # each told by a BlogDelivered before it; BlogSent closes the attempt and
+    # names the last of them (its Message-ID and outbox file).
     @event("BlogSent")
     def _sent(
         self,
@@ -78,7 +122,57 @@ class BlogSend(Aggregate):
         meta: dict[str, Any],
     ) -> None:
         self.status = SENT
+        self.recipients = list(recipients)
 
     @event("BlogSendFailed")
     def _failed(self, reason: str, tries: int, meta: dict[str, Any]) -> None:
+        self.status = FAILED
+
+
+class SealSend(Aggregate):
+    """The day's seal, sent after the blog to the same recipients when the
+    blog went out before the day was closed: once, whoever claims it first
+    (its id is derived from the inspection and the day)."""
+
+    @staticmethod
+    def create_id(inspection_id: str, day: str) -> UUID:
+        return derived_id("seal-send", inspection_id, day)
+
+    @event("SealSendClaimed")
+    def __init__(
+        self, inspection_id: str, day: str, recipients: list[str], meta: dict[str, Any]
+    ) -> None:
+        self.inspection_id = inspection_id
+        self.day = day
+        self.status = SENDING
+
+    def sent(self, messages: list[dict[str, Any]], via: str, ctx: Context) -> None:
+        self._require_sending()
+        self._sent(messages=messages, via=via, meta=ctx.meta())
+
+    def failed(
+        self, reason: str, messages: list[dict[str, Any]], tries: int, ctx: Context
+    ) -> None:
+        self._require_sending()
+        self._failed(reason=reason, messages=messages, tries=tries, meta=ctx.meta())
+
+    def _require_sending(self) -> None:
+        if self.status != SENDING:
+            raise RuleBroken("seal_send_ended", f"this send is already {self.status}")
+
+    # `messages`: each recipient's {email, message_id, outbox_file}.
+    @event("SealSent")
+    def _sent(
+        self, messages: list[dict[str, Any]], via: str, meta: dict[str, Any]
+    ) -> None:
+        self.status = SENT
+
+    @event("SealSendFailed")
+    def _failed(
+        self,
+        reason: str,
+        messages: list[dict[str, Any]],
+        tries: int,
+        meta: dict[str, Any],
+    ) -> None:
         self.status = FAILED

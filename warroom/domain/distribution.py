@@ -8,13 +8,20 @@ An address is on the list once, whatever its case.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, get_args
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from warroom.domain.aggregate import Aggregate
 from warroom.domain.base import Context, NotFound, RuleBroken, derived_id
+
+# Who a recipient reads the blog as (issue 24): the war room's own people get
+# its internals; partners (police, health, education, councillors) get the
+# headline, the meetings, tomorrow's schedule and the seal.
+Audience = Literal["war_room", "partners"]
+AUDIENCES: tuple[str, ...] = get_args(Audience)
+WAR_ROOM = "war_room"
 
 
 def same_address(email: str) -> str:
@@ -26,6 +33,7 @@ class Listed:
     name: str
     email: str
     group: str | None
+    audience: str = WAR_ROOM
 
 
 class DistributionList(Aggregate):
@@ -39,12 +47,21 @@ class DistributionList(Aggregate):
         # Address as compared -> {name, email, group}, in the order added.
         self.recipients: dict[str, Listed] = {}
 
-    def add(self, name: str, email: str, group: str | None, ctx: Context) -> None:
+    def add(
+        self,
+        name: str,
+        email: str,
+        group: str | None,
+        ctx: Context,
+        audience: str = WAR_ROOM,
+    ) -> None:
         if same_address(email) in self.recipients:
             raise RuleBroken(
                 "recipient_listed_once", f"{email} is already on the distribution list"
             )
-        self._added(name=name, email=email, group=group, meta=ctx.meta())
+        self._added(
+            name=name, email=email, group=group, audience=audience, meta=ctx.meta()
+        )
 
     def remove(self, email: str, ctx: Context) -> None:
         listed = self.recipients.get(same_address(email))
@@ -55,11 +72,34 @@ class DistributionList(Aggregate):
     def addresses(self) -> list[str]:
         return [r.email for r in self.recipients.values()]
 
-    @event("RecipientAdded")
+    def listed(self) -> list[Listed]:
+        return list(self.recipients.values())
+
+    class RecipientAdded(Aggregate.Event):
+        """Version 2 says which copy of the blog the recipient gets; everyone
+        added before (version 1) got the war room's, and still does."""
+
+        class_version = 2
+        name: str
+        email: str
+        group: str | None
+        audience: str
+        meta: dict[str, Any]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["audience"] = WAR_ROOM
+
+    @event(RecipientAdded)
     def _added(
-        self, name: str, email: str, group: str | None, meta: dict[str, Any]
+        self,
+        name: str,
+        email: str,
+        group: str | None,
+        audience: str,
+        meta: dict[str, Any],
     ) -> None:
-        self.recipients[same_address(email)] = Listed(name, email, group)
+        self.recipients[same_address(email)] = Listed(name, email, group, audience)
 
     @event("RecipientRemoved")
     def _removed(self, email: str, meta: dict[str, Any]) -> None:

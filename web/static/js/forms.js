@@ -859,9 +859,15 @@ export function addRecipientForm() {
       { name: "name", label: "Name", maxlength: 120, required: true },
       { name: "email", label: "Email address", type: "email", required: true },
       { name: "group", label: "Group (optional)", maxlength: 120 },
+      // Which copy they get (issue 24): chosen, never assumed (issue 23).
+      { name: "audience", label: "Which copy of the blog", type: "select", required: true,
+        options: [
+          ["war_room", "The war room's: everything the day tells"],
+          ["partners", "A partner's: headline, meetings, tomorrow and the seal"],
+        ] },
     ],
     submitLabel: "Add",
-    build: (v) => ({ ids: ids(), json: { name: v.name, email: v.email, group: v.group || null } }),
+    build: (v) => ({ ids: ids(), json: { name: v.name, email: v.email, group: v.group || null, audience: v.audience } }),
   };
 }
 

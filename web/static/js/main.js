@@ -14,6 +14,7 @@ import { toggleClosed } from "./panels/requests.js";
 import { acknowledgeDay, dayShown } from "./panels/day.js";
 import { downloadPacket, openPrint, printDay } from "./panels/plan.js";
 import { copySignInLink } from "./panels/admin.js";
+import { openPreview, renderSendButton, sendBlog, showCopy } from "./panels/blog_send.js";
 import { refreshView, showView } from "./views.js";
 import { togglePush } from "./push.js";
 import { openInspection, showSignIn, signIn, signOut, takeTokenFromAddress } from "./session.js";
@@ -83,6 +84,11 @@ export function wire() {
   }
   $("#packet-download").addEventListener("click", downloadPacket);
   $("#detail-close").addEventListener("click", () => $("#detail-dialog").close());
+  $("#blog-preview").addEventListener("click", openPreview);
+  $("#email-copy").addEventListener("change", showCopy);
+  $("#email-again").addEventListener("change", renderSendButton);
+  $("#email-send").addEventListener("click", sendBlog);
+  $("#email-close").addEventListener("click", () => { $("#email-dialog").close(); refreshView(); });
   $("#requests-closed").addEventListener("click", toggleClosed);
   for (const tab of document.querySelectorAll(".view-tab")) {
     tab.addEventListener("click", () => showView(tab.dataset.view));

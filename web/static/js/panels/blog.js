@@ -7,6 +7,7 @@ import { $, fill, h, inspectorName, lowerFirst, whoWords, words } from "../dom.j
 import { offered } from "../forms.js";
 import { pastQuery, state } from "../state.js";
 import { blogEmailStatus } from "./mail.js";
+import { showPreviewButton } from "./blog_send.js";
 import { fmt, fmtHappened, fmtTime, todayInZone } from "../time.js";
 
 let blogSeq = 0;
@@ -35,6 +36,7 @@ export async function renderBlog() {
       button.hidden = !offered(answer, action);
     }
   }
+  showPreviewButton(answer);
   const dayWords = fmt(`${day}T12:00:00Z`, { weekday: "long", day: "numeric", month: "long" });
   const entry = (e, text) => h("li", {}, h("span", { class: "feed-time" }, fmtHappened(e.at, e.recorded_at, fmtTime)), " ", text, h("span", { class: "muted" }, ` (${whoWords(e.by)})`));
   const medium = (m) => lowerFirst((VALUE_WORDS.media || {})[m] || words(m || ""));

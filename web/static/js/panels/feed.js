@@ -118,7 +118,7 @@ export function describe(e, names) {
     case "LineOfEnquiryOwnerAssigned": return `Line of enquiry owner: ${thing} → ${d.owner}`;
     case "DebriefRecorded": return `Debrief: ${names.get(d.meeting_id) || "a meeting"}, ${d.person}`;
     case "BriefingAcknowledged": return `Changes acknowledged by ${d.person}`;
-    case "RecipientAdded": return `Added to the blog's email list: ${d.name}`;
+    case "RecipientAdded": return `Added to the blog's email list: ${d.name}${d.audience === "partners" ? " (partner)" : ""}`;
     case "RecipientRemoved": return "Removed from the blog's email list";
     case "CalendarLinkCreated": return `Calendar link made${d.person ? ` for ${d.person}` : ""}`;
     case "CalendarLinkRevoked": return "Calendar link ended";
@@ -130,6 +130,10 @@ export function describe(e, names) {
         + `${names.get(d.meeting_id) || "a meeting"}`;
     case "InvitationSent": return "Calendar invitation emailed";
     case "InvitationFailed": return `Calendar invitation NOT emailed: ${d.reason}`;
+    case "BlogDelivered": return `Blog emailed to one person (${d.audience === "partners" ? "the partners' copy" : "the war room's copy"})`;
+    case "SealSendClaimed": return `Emailing the day's seal for ${fmtDay(d.day)}`;
+    case "SealSent": return `The day's seal emailed to ${d.messages.length === 1 ? "1 recipient" : `${d.messages.length} recipients`}`;
+    case "SealSendFailed": return `The day's seal NOT emailed: ${d.reason}`;
     case "CaseBrowsed": return `Browsed: ${thing}, ${d.item} by ${inspectorName(d.inspector)}`;
     case "BlogPostWritten": return `Blog post: ${d.title}`;
     default: {

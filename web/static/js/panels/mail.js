@@ -97,6 +97,7 @@ export async function renderDistribution() {
     answer.recipients.length
       ? h("ul", { class: "plain-list recipients" }, answer.recipients.map((r) => h("li", { class: "recipient" },
         `${r.name} <${r.email}>${r.group ? ` (${r.group})` : ""} `,
+        h("span", { class: "muted audience" }, r.audience === "partners" ? "partner's copy " : "war room's copy "),
         state.past === null
           ? offeredButton(r, "removeRecipient", "Remove", () => openForm(removeRecipientForm(r)))
           : null)))
