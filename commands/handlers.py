@@ -742,6 +742,32 @@ def revoke_calendar_link(run: Run, cmd: m.RevokeCalendarLink) -> None:
     run.answer_with(link)
 
 
+def create_own_calendar_link(run: Run, cmd: m.CreateOwnCalendarLink) -> None:
+    """The same link and event as an admin's, its person the caller."""
+    create_calendar_link(run, m.CreateCalendarLink(person=run.ctx.actor_name))
+
+
+def revoke_own_calendar_link(run: Run, cmd: m.RevokeOwnCalendarLink) -> None:
+    """Only a link to the caller's own agenda: another's is not found."""
+    assert run.target_id is not None
+    link = run.app.load(CalendarLink, run.target_id)
+    if link.inspection_id != run.inspection_id or not _own_link(run, link):
+        raise NotFound(f"no calendar link of yours with id {run.target_id}")
+    link.revoke(run.ctx)
+    run.answer_with(link)
+
+
+def _own_link(run: Run, link: CalendarLink) -> bool:
+    """A link to the caller's agenda: their name, made once they were a user
+    (one made before was for someone else of that name: web/calendar_links)."""
+    if link.person != run.ctx.actor_name:
+        return False
+    user_id = user_named(run.app, run.ctx.actor_name, run.organisation_id)
+    if user_id is None:
+        return False
+    return run.app.position_of(link.id, 1) > run.app.position_of(user_id, 1)
+
+
 # --- the verifiable log (warroom/evidence) -----------------------------------
 
 
@@ -800,6 +826,7 @@ GATEKEEPER = frozenset({"gatekeeper"})
 LEAD_GATEKEEPER = frozenset({"lead", "gatekeeper"})
 WAR_ROOM = frozenset({"lead", "gatekeeper", "rapid_response"})
 LEAD_RAPID_RESPONSE = frozenset({"lead", "rapid_response"})
+OWN_AGENDA = ADMIN_LEAD | WAR_ROOM | {"staff"}
 
 # Who may do what: DOMAIN.md's table, and the only place it is written down.
 COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
@@ -864,6 +891,10 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     # briefing acknowledgements)
     m.CreateCalendarLink: (create_calendar_link, ADMIN_LEAD | WAR_ROOM),
     m.RevokeCalendarLink: (revoke_calendar_link, ADMIN),
+    # Calendar links for oneself (issue 24): every council user but the
+    # auditor, who has no agenda and changes nothing.
+    m.CreateOwnCalendarLink: (create_own_calendar_link, OWN_AGENDA),
+    m.RevokeOwnCalendarLink: (revoke_own_calendar_link, OWN_AGENDA),
     # The verifiable log: closing a day seals it with a signed checkpoint.
     m.CloseDay: (close_day, LEAD_GATEKEEPER),
     # --- the daily blog by email (issue 13): whoever writes the blog, and admin

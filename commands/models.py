@@ -608,6 +608,22 @@ class RevokeCalendarLink(Command):
     """The link answers 404 from now on, on every server process."""
 
 
+# --- calendar links for oneself (issue 24) -----------------------------------
+
+
+class CreateOwnCalendarLink(Command):
+    """A secret link to one's own agenda as a calendar feed, for any council
+    user (staff too): the person is always the caller."""
+
+    # Whose inspection's agenda; by default the newest open one the caller
+    # may see.
+    inspection_id: Id | None = None
+
+
+class RevokeOwnCalendarLink(Command):
+    """Built by the DELETE route: one's own link answers 404 from now on."""
+
+
 # --- the verifiable log (warroom/evidence) -----------------------------------
 
 

@@ -211,6 +211,11 @@ CALENDAR_LINK: Mapping[type[m.Command], Probe] = {
     m.RevokeCalendarLink: lambda link, a: m.RevokeCalendarLink(),
 }
 
+# One's own calendar link (issue 24), on GET /api/me/calendar-links.
+OWN_CALENDAR_LINK: Mapping[type[m.Command], Probe] = {
+    m.RevokeOwnCalendarLink: lambda link, a: m.RevokeOwnCalendarLink(),
+}
+
 
 def recipient_probes(email: str) -> Mapping[type[m.Command], Probe]:
     """One address on the blog's distribution list: taking it off."""

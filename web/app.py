@@ -43,6 +43,7 @@ from web.routes import (
     export,
     feeds,
     log,
+    me,
     packets,
     plan,
     reads,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Before the reads: `/agenda/{person}.ics` would be an agenda's name.
         (feeds.router, {**UNAUTHENTICATED, **NOT_FOUND}),
         (feeds.links, COMMAND_ERRORS),
+        (me.router, {}),  # its routes declare their own
         (feeds.public, {}),
         (print_pages.router, {}),
         (reads.router, {}),  # its routes declare their own

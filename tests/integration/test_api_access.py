@@ -134,6 +134,9 @@ SAMPLES: dict[type[m.Command], Sample] = {
     # issue 13: feeds (revoking is a DELETE: see `send`)
     m.CreateCalendarLink: Sample(INS + "/calendar-links", {"person": "A staff"}),
     m.RevokeCalendarLink: Sample("/api/calendar-links/{link}", {}),
+    # issue 24: one's own calendar links (the newest open inspection's)
+    m.CreateOwnCalendarLink: Sample("/api/me/calendar-links", {}),
+    m.RevokeOwnCalendarLink: Sample("/api/me/calendar-links/{link}", {}),
     # The verifiable log.
     m.CloseDay: Sample(INS + "/days/close", {"day": "2026-11-24"}),
     # issue 13: the blog's distribution list (removing is a DELETE: see `send`)
@@ -206,7 +209,7 @@ def send(
             files={"file": ("log.csv", b"user,case_ref,item,accessed_at\n")},
             headers=client.headers(role),
         )
-    if command in (m.RevokeCalendarLink, m.RemoveRecipient):
+    if command in (m.RevokeCalendarLink, m.RemoveRecipient, m.RevokeOwnCalendarLink):
         return client.http.delete(fill(sample.path, ids), headers=client.headers(role))
     return client.post(role, fill(sample.path, ids), fill(sample.body, ids))
 
@@ -246,10 +249,13 @@ def test_every_role_the_table_names_gets_past_authorisation(
 def test_auditors_change_nothing_and_staff_only_acknowledge_their_briefing() -> None:
     for command, (_, roles) in COMMAND_HANDLERS.items():
         assert "auditor" not in roles
-        # Staff only for themselves: their briefing, the meetings they were in.
+        # Staff only for themselves: their briefing, the meetings they were
+        # in, the calendar links to their own agenda.
         assert "staff" not in roles or command in (
             m.AcknowledgeBriefing,
             m.RecordDebrief,
+            m.CreateOwnCalendarLink,
+            m.RevokeOwnCalendarLink,
         )
 
 

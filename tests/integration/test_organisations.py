@@ -64,6 +64,9 @@ ORGANISATION_WIDE = {
     ("get", "/api/playbook-templates"),
     # What the page learns of the server's own tables: the same for everyone.
     ("get", "/api/meta"),
+    # Calendar links for oneself (issue 24): one's own, whatever the inspection.
+    ("get", "/api/me/calendar-links"),
+    ("post", "/api/me/calendar-links"),
     # The verifiable log: each organisation's own tree (its export, checkpoints,
     # key, proofs and walk), see test_organisation_trees.py.
     ("get", "/api/log/export"),
