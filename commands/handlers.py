@@ -25,6 +25,7 @@ from warroom.domain.blog import BlogPost
 from warroom.domain.briefing import Briefing
 from warroom.domain.calendar_link import CalendarLink
 from warroom.domain.case import Case
+from warroom.domain.contact import ContactDetails, ContactList
 from warroom.domain.day import ClosedDay
 from warroom.domain.debrief import Debrief
 from warroom.domain.distribution import DistributionList
@@ -792,9 +793,25 @@ def close_day(run: Run, cmd: m.CloseDay) -> None:
 
 
 def add_recipient(run: Run, cmd: m.AddRecipient) -> None:
+    if cmd.contact_id is not None:
+        cmd = _from_contact(run, cmd, cmd.contact_id)
+    assert cmd.name is not None and cmd.email is not None
     listing = _distribution_list(run)
     listing.add(cmd.name, str(cmd.email), cmd.group, run.ctx)
     run.answer_with(listing)
+
+
+def _from_contact(run: Run, cmd: m.AddRecipient, contact_id: str) -> m.AddRecipient:
+    """The recipient as the contact list has them (issue 24)."""
+    contact = _contact_list(run, create=False).found(contact_id)
+    if contact.email is None:
+        raise RuleBroken(
+            "contact_has_email",
+            f"{contact.name} has no email address on the contact list: add one first",
+        )
+    return m.AddRecipient(
+        name=contact.name, email=contact.email, group=cmd.group or contact.group
+    )
 
 
 def remove_recipient(run: Run, cmd: m.RemoveRecipient) -> None:
@@ -809,6 +826,51 @@ def _distribution_list(run: Run) -> DistributionList:
     if run.app.exists(list_id):
         return run._matching(run.app.load(DistributionList, list_id))
     return DistributionList(inspection_id=inspection_id, meta=run.ctx.meta())
+
+
+# --- the contact list (issue 24) ---------------------------------------------
+
+
+def add_contact(run: Run, cmd: m.AddContact) -> None:
+    contacts = _contact_list(run)
+    contact_id = contacts.add(_details(cmd), run.ctx)
+    run.answer_with(contacts, result_id=contact_id)
+
+
+def change_contact(run: Run, cmd: m.ChangeContact) -> None:
+    assert run.target_id is not None
+    contacts = _contact_list(run, create=False)
+    contacts.change(run.target_id, _details(cmd), run.ctx)
+    run.answer_with(contacts, result_id=run.target_id)
+
+
+def remove_contact(run: Run, cmd: m.RemoveContact) -> None:
+    assert run.target_id is not None
+    contacts = _contact_list(run, create=False)
+    contacts.remove(run.target_id, run.ctx)
+    run.answer_with(contacts, result_id=run.target_id)
+
+
+def _details(cmd: m.AddContact) -> ContactDetails:
+    return ContactDetails(
+        name=cmd.name,
+        organisation=cmd.organisation,
+        role=cmd.role,
+        phone=cmd.phone,
+        email=None if cmd.email is None else str(cmd.email),
+        group=cmd.group,
+        location=cmd.location,
+    )
+
+
+def _contact_list(run: Run, create: bool = True) -> ContactList:
+    inspection_id = str(run.inspection().id)
+    list_id = ContactList.create_id(inspection_id)
+    if run.app.exists(list_id):
+        return run._matching(run.app.load(ContactList, list_id))
+    if not create:
+        raise NotFound("no contact with that id in this inspection")
+    return ContactList(inspection_id=inspection_id, meta=run.ctx.meta())
 
 
 def assign_line_of_enquiry(run: Run, cmd: m.AssignLineOfEnquiry) -> None:
@@ -900,6 +962,11 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     # --- the daily blog by email (issue 13): whoever writes the blog, and admin
     m.AddRecipient: (add_recipient, ADMIN | LEAD_RAPID_RESPONSE),
     m.RemoveRecipient: (remove_recipient, ADMIN | LEAD_RAPID_RESPONSE),
+    # --- the contact list (issue 24): kept by those who keep the distribution
+    # list, which it feeds; read by everyone signed in (web/routes/contacts.py)
+    m.AddContact: (add_contact, ADMIN | LEAD_RAPID_RESPONSE),
+    m.ChangeContact: (change_contact, ADMIN | LEAD_RAPID_RESPONSE),
+    m.RemoveContact: (remove_contact, ADMIN | LEAD_RAPID_RESPONSE),
     # --- lines of enquiry: their owner, by those who raise them (issue 11)
     m.AssignLineOfEnquiry: (assign_line_of_enquiry, LEAD_GATEKEEPER),
 }

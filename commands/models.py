@@ -6,6 +6,7 @@ Bad input never reaches a handler: FastAPI answers 422 naming the field.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -640,18 +641,83 @@ class CloseDay(Command):
 
 
 class AddRecipient(Command):
-    """Someone the daily blog is emailed to: staff or a partner."""
+    """Someone the daily blog is emailed to: staff or a partner; or, with
+    `contact_id` instead of name and email, someone on the contact list."""
 
-    name: Name
-    email: EmailStr
+    name: Name | None = None
+    email: EmailStr | None = None
     # e.g. "staff", "health", "police": how the list is read, not who may read.
     group: Name | None = None
+    # Issue 24: a contact with an email address; their name, email and group
+    # are taken from the contact list (a group given here overrides theirs).
+    contact_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> AddRecipient:
+        if self.contact_id is not None:
+            if self.name is not None or self.email is not None:
+                raise ValueError(
+                    "give either a contact_id, or a name and an email, not both"
+                )
+        elif self.name is None or self.email is None:
+            raise ValueError("give a name and an email, or a contact_id")
+        return self
 
 
 class RemoveRecipient(Command):
     """Built by the DELETE route from the address in its path."""
 
     email: EmailStr
+
+
+# --- the contact list (issue 24) ---------------------------------------------
+
+# A telephone number as people write it: digits, spaces and + ( ) - . /,
+# at least three digits and at most 21 (15 and an extension: "ext 12") ("ext 12").
+PHONE_PATTERN = r"^\+?[0-9 ()./-]{3,30}(?: ?(?:ext|x)\.? ?[0-9]{1,6})?$"
+_PHONE = re.compile(PHONE_PATTERN)
+
+
+def _phone(value: str) -> str:
+    digits = sum(c.isdigit() for c in value)
+    if not _PHONE.match(value) or not 3 <= digits <= 21:
+        raise ValueError(
+            "a telephone number is digits, spaces and + ( ) - only, "
+            "e.g. 0161 234 3804 or +44 161 234 3804 ext 12"
+        )
+    return value
+
+
+Phone = Annotated[
+    str,
+    Field(min_length=3, max_length=40),
+    AfterValidator(_phone),
+    Field(json_schema_extra={"pattern": PHONE_PATTERN}),
+]
+
+
+class AddContact(Command):
+    """Someone on the inspection's contact list."""
+
+    name: Name
+    organisation: Name | None = None
+    # Their job: "Detective Inspector, Public Protection", "Board Manager".
+    role: Name | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    # e.g. "Police", "Health", "Elected members": how the list is grouped.
+    group: Name | None = None
+    # Where to find them: the rapid response team's rooms.
+    location: Name | None = None
+
+
+class ChangeContact(AddContact):
+    """The contact as it is to read from now on: every field, as for adding
+    (a field left out is emptied)."""
+
+
+class RemoveContact(Command):
+    """Built by the DELETE route: off the contact list (the log keeps it)."""
 
 
 # --- lines of enquiry: their owner (issue 11, the page's "set its owner")

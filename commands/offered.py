@@ -217,6 +217,22 @@ OWN_CALENDAR_LINK: Mapping[type[m.Command], Probe] = {
 }
 
 
+# A contact of the inspection's list (issue 24): the path names the contact,
+# the list (an aggregate of the inspection) holds it.
+def contact_probes(row: Any) -> Mapping[type[m.Command], Probe]:
+    details = {k: row[k] for k in CONTACT_FIELDS}
+    return {
+        # Something different, or the list would refuse it as unchanged.
+        m.ChangeContact: lambda _, a: m.ChangeContact.model_validate(
+            {**details, "location": "elsewhere" if details["location"] else "here"}
+        ),
+        m.RemoveContact: lambda _, a: m.RemoveContact(),
+    }
+
+
+CONTACT_FIELDS = ("name", "organisation", "role", "phone", "email", "group", "location")
+
+
 def recipient_probes(email: str) -> Mapping[type[m.Command], Probe]:
     """One address on the blog's distribution list: taking it off."""
     return {m.RemoveRecipient: lambda _, a: m.RemoveRecipient(email=email)}

@@ -37,6 +37,7 @@ from web.headers import SecurityHeaders
 from web.logs import RequestIds
 from web.routes import (
     commands,
+    contacts,
     distribution,
     documents,
     evidence,
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (users.router, COMMAND_ERRORS),
         (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
         (distribution.router, {}),  # its routes declare their own
+        (contacts.router, {}),  # and so do the contact list's
         (plan.router, COMMAND_ERRORS),
         (plan.templates_router, {}),
         (evidence.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND, **LOG_BROKEN}),

@@ -144,6 +144,10 @@ SAMPLES: dict[type[m.Command], Sample] = {
         INS + "/distribution", {"name": "Pat Partner", "email": "pat@example.org"}
     ),
     m.RemoveRecipient: Sample(INS + "/distribution/pat@example.org", {}),
+    # issue 24: the contact list (removing is a DELETE: see `send`)
+    m.AddContact: Sample(INS + "/contacts", {"name": "Pat Partner"}),
+    m.ChangeContact: Sample(INS + "/contacts/{contact}", {"name": "Pat Other"}),
+    m.RemoveContact: Sample(INS + "/contacts/{contact}", {}),
     # issue 11: a line of enquiry's owner
     m.AssignLineOfEnquiry: Sample(
         INS + "/lines-of-enquiry/{lid}/owner", {"owner": "A preparer"}
@@ -183,6 +187,7 @@ def real_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]:
         "link": client.ok(
             "admin", f"{path}/calendar-links", SAMPLES[m.CreateCalendarLink].body
         )["id"],
+        "contact": client.ok("lead", f"{path}/contacts", {"name": "Pat Partner"})["id"],
     }
 
 
@@ -194,6 +199,7 @@ def unknown_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]
         "preparer": client.user_ids["preparer"],
         "user": UNKNOWN,
         "link": UNKNOWN,
+        "contact": UNKNOWN,
     }
 
 
@@ -209,7 +215,12 @@ def send(
             files={"file": ("log.csv", b"user,case_ref,item,accessed_at\n")},
             headers=client.headers(role),
         )
-    if command in (m.RevokeCalendarLink, m.RemoveRecipient, m.RevokeOwnCalendarLink):
+    if command in (
+        m.RevokeCalendarLink,
+        m.RemoveRecipient,
+        m.RevokeOwnCalendarLink,
+        m.RemoveContact,
+    ):
         return client.http.delete(fill(sample.path, ids), headers=client.headers(role))
     return client.post(role, fill(sample.path, ids), fill(sample.body, ids))
 

@@ -126,6 +126,12 @@ def york_ids(york: Council) -> dict[str, str]:
             {"title": "Children in need list", "owner": "A preparer"},
         )["id"],
         "line": "1",
+        # issue 24: someone on York's contact list
+        "contact_id": york.client.ok(
+            "lead",
+            f"/api/inspections/{ids['iid']}/contacts",
+            {"name": "Pat Partner", "phone": "01904 551000"},
+        )["id"],
     }
 
 
