@@ -5,9 +5,10 @@ screen, a laptop and a phone (into WARROOM_SCREENS or a temporary folder)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Error, Page, ViewportSize, expect
 
 from entrypoints.demo_script import CONTACTS
 from tests.e2e.browser import Server, run_warroom
@@ -33,6 +34,10 @@ def _open(browser: Browser, base: str, token: str, viewport: ViewportSize) -> Pa
     return page
 
 
+def _collect(errors: list[str]) -> Callable[[Error], None]:
+    return lambda error: errors.append(str(error))
+
+
 def _no_sideways_scroll(page: Page) -> None:
     width = page.evaluate("document.documentElement.scrollWidth")
     inner = page.evaluate("window.innerWidth")
@@ -49,7 +54,7 @@ def test_my_calendar_links_and_the_contacts_view(
         for size, viewport in SIZES.items():
             page = _open(browser, server.base, tokens["staff"], viewport)
             errors: list[str] = []
-            page.on("pageerror", lambda error, seen=errors: seen.append(str(error)))
+            page.on("pageerror", _collect(errors))
             if viewport["width"] < 900:
                 page.locator(".view-tab[data-view=day]").scroll_into_view_if_needed()
             page.locator(".view-tab[data-view=day]").click()

@@ -831,11 +831,11 @@ export function calendarLinkForm() {
 }
 
 // Shown once, in a box that stays until dismissed (issue 24), not a toast.
-function showCalendarLink(answer, where) {
+function showCalendarLink(answer, where, about = null) {
   const box = document.querySelector(where);
   if (!answer?.url || !box) return null;
   const whose = answer.person ? `${answer.person}'s agenda` : "the whole schedule";
-  showLinkBox(box, `The calendar link to ${whose}:`, answer.url);
+  showLinkBox(box, about || `The calendar link to ${whose}:`, answer.url);
   return null;
 }
 
@@ -848,7 +848,7 @@ export function ownCalendarLinkForm() {
     about: "A secret link that your calendar (Outlook, Google, Apple) subscribes to: "
       + "your meetings in this inspection, kept up to date as they change.",
     fields: [],
-    after: (answer) => showCalendarLink({ ...answer, person: state.me.name }, "#day-link-box"),
+    after: (answer) => showCalendarLink(answer, "#day-link-box", "Your calendar link (your meetings in this inspection):"),
     submitLabel: "Make the link",
     build: () => ({ ids: {}, json: { inspection_id: state.inspectionId } }),
   };
