@@ -214,6 +214,10 @@ def _things(http: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
         "link_id": link["id"],
         "secret": link["url"].rsplit("/", 1)[1].removesuffix(".ics"),
         "email": recipient,
+        # issue 24: someone on the contact list
+        "contact_id": ok(
+            f"{base}/contacts", {"name": "Pat Partner", "phone": "0161 496 0000"}
+        )["id"],
     }
 
 
