@@ -118,6 +118,39 @@ def test_my_calendar_links_and_the_contacts_view(
         first = page.locator("#contacts-body .contact").first
         expect(first.get_by_role("button", name="Change")).to_be_visible()
         expect(first.get_by_role("button", name="Remove")).to_be_visible()
+        # The blog's distribution list drawn from the contacts: pick one.
+        page.locator(".view-tab[data-view=plan]").click()
+        page.locator("#plan-distribution button.act-addRecipient").click()
+        dialog = page.locator("#command-dialog")
+        choice = dialog.locator("select[name=contact_id]")
+        expect(choice).to_be_visible()
+        with_email = [c for c in CONTACTS if "email" in c]
+        # Only those with an email address, and "type them in" first.
+        expect(choice.locator("option")).to_have_count(len(with_email) + 1)
+        choice.select_option(
+            label=next(
+                o
+                for o in choice.locator("option").all_inner_texts()
+                if "Peter Okafor" in o
+            )
+        )
+        dialog.locator("#command-submit").click()
+        added = page.locator("#distribution-body .recipient", has_text="Peter Okafor")
+        expect(added).to_contain_text("peter.okafor@council.example.org")
+        expect(added).to_contain_text("(Education)")
+        page.context.close()
+        # The admin's calendar link: the same box, which stays, not a toast.
+        page = _open(browser, server.base, tokens["admin"], SIZES["1366x768"])
+        page.locator(".view-tab[data-view=plan]").click()
+        page.locator("button.action[data-action=calendarLink]").click()
+        dialog = page.locator("#command-dialog")
+        dialog.locator("input[name=person]").fill("Linda Evans")
+        dialog.locator("#command-submit").click()
+        box = page.locator("#plan-link-box .link-box")
+        expect(box).to_contain_text("The calendar link to Linda Evans's agenda")
+        assert "/calendar/" in box.locator("input.link-url").input_value()
+        page.wait_for_timeout(13_000)
+        expect(box).to_be_visible()
         page.context.close()
     finally:
         server.stop()
