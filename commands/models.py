@@ -657,10 +657,13 @@ class AddRecipient(Command):
         if self.contact_id is not None:
             if self.name is not None or self.email is not None:
                 raise ValueError(
-                    "give either a contact_id, or a name and an email, not both"
+                    "give either someone from the contact list, or a name and "
+                    "an email address, not both"
                 )
         elif self.name is None or self.email is None:
-            raise ValueError("give a name and an email, or a contact_id")
+            raise ValueError(
+                "give a name and an email address, or someone from the contact list"
+            )
         return self
 
 
