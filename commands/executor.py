@@ -29,7 +29,13 @@ from uuid import UUID
 from eventsourcing.persistence import IntegrityError
 
 from commands.handlers import COMMAND_HANDLERS, Handler
-from commands.models import AddUser, Command, CreateCalendarLink, RotateToken
+from commands.models import (
+    AddUser,
+    Command,
+    CreateCalendarLink,
+    CreateOwnCalendarLink,
+    RotateToken,
+)
 from commands.run import Actor, Calendar, Run
 from warroom.application import WarRoom
 from warroom.domain import words
@@ -267,7 +273,7 @@ class Retry:
                 "this retry key already added this user or "
                 "gave them a new token; it was shown once and is not kept",
             )
-        if isinstance(self.command, CreateCalendarLink):
+        if isinstance(self.command, CreateCalendarLink | CreateOwnCalendarLink):
             raise RuleBroken(
                 "idempotency_key_reused",
                 "this retry key already made a calendar link; its secret was shown "

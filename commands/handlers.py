@@ -26,6 +26,7 @@ from warroom.domain.blog import BlogPost
 from warroom.domain.briefing import Briefing
 from warroom.domain.calendar_link import CalendarLink
 from warroom.domain.case import Case
+from warroom.domain.contact import ContactDetails, ContactList
 from warroom.domain.day import ClosedDay
 from warroom.domain.debrief import Debrief
 from warroom.domain.distribution import DistributionList
@@ -765,6 +766,32 @@ def revoke_calendar_link(run: Run, cmd: m.RevokeCalendarLink) -> None:
     run.answer_with(link)
 
 
+def create_own_calendar_link(run: Run, cmd: m.CreateOwnCalendarLink) -> None:
+    """The same link and event as an admin's, its person the caller."""
+    create_calendar_link(run, m.CreateCalendarLink(person=run.ctx.actor_name))
+
+
+def revoke_own_calendar_link(run: Run, cmd: m.RevokeOwnCalendarLink) -> None:
+    """Only a link to the caller's own agenda: another's is not found."""
+    assert run.target_id is not None
+    link = run.app.load(CalendarLink, run.target_id)
+    if link.inspection_id != run.inspection_id or not _own_link(run, link):
+        raise NotFound(f"no calendar link of yours with id {run.target_id}")
+    link.revoke(run.ctx)
+    run.answer_with(link)
+
+
+def _own_link(run: Run, link: CalendarLink) -> bool:
+    """A link to the caller's agenda: their name, made once they were a user
+    (one made before was for someone else of that name: web/calendar_links)."""
+    if link.person != run.ctx.actor_name:
+        return False
+    user_id = user_named(run.app, run.ctx.actor_name, run.organisation_id)
+    if user_id is None:
+        return False
+    return run.app.position_of(link.id, 1) > run.app.position_of(user_id, 1)
+
+
 # --- the verifiable log (warroom/evidence) -----------------------------------
 
 
@@ -795,9 +822,28 @@ def close_day(run: Run, cmd: m.CloseDay) -> None:
 
 
 def add_recipient(run: Run, cmd: m.AddRecipient) -> None:
+    if cmd.contact_id is not None:
+        cmd = _from_contact(run, cmd, cmd.contact_id)
+    assert cmd.name is not None and cmd.email is not None
     listing = _distribution_list(run)
     listing.add(cmd.name, str(cmd.email), cmd.group, run.ctx, audience=cmd.audience)
     run.answer_with(listing)
+
+
+def _from_contact(run: Run, cmd: m.AddRecipient, contact_id: str) -> m.AddRecipient:
+    """The recipient as the contact list has them (issue 24)."""
+    contact = _contact_list(run, create=False).found(contact_id)
+    if contact.email is None:
+        raise RuleBroken(
+            "contact_has_email",
+            f"{contact.name} has no email address on the contact list: add one first",
+        )
+    return m.AddRecipient(
+        name=contact.name,
+        email=contact.email,
+        group=cmd.group or contact.group,
+        audience=cmd.audience,
+    )
 
 
 def remove_recipient(run: Run, cmd: m.RemoveRecipient) -> None:
@@ -812,6 +858,51 @@ def _distribution_list(run: Run) -> DistributionList:
     if run.app.exists(list_id):
         return run._matching(run.app.load(DistributionList, list_id))
     return DistributionList(inspection_id=inspection_id, meta=run.ctx.meta())
+
+
+# --- the contact list (issue 24) ---------------------------------------------
+
+
+def add_contact(run: Run, cmd: m.AddContact) -> None:
+    contacts = _contact_list(run)
+    contact_id = contacts.add(_details(cmd), run.ctx)
+    run.answer_with(contacts, result_id=contact_id)
+
+
+def change_contact(run: Run, cmd: m.ChangeContact) -> None:
+    assert run.target_id is not None
+    contacts = _contact_list(run, create=False)
+    contacts.change(run.target_id, _details(cmd), run.ctx)
+    run.answer_with(contacts, result_id=run.target_id)
+
+
+def remove_contact(run: Run, cmd: m.RemoveContact) -> None:
+    assert run.target_id is not None
+    contacts = _contact_list(run, create=False)
+    contacts.remove(run.target_id, run.ctx)
+    run.answer_with(contacts, result_id=run.target_id)
+
+
+def _details(cmd: m.AddContact) -> ContactDetails:
+    return ContactDetails(
+        name=cmd.name,
+        organisation=cmd.organisation,
+        role=cmd.role,
+        phone=cmd.phone,
+        email=None if cmd.email is None else str(cmd.email),
+        group=cmd.group,
+        location=cmd.location,
+    )
+
+
+def _contact_list(run: Run, create: bool = True) -> ContactList:
+    inspection_id = str(run.inspection().id)
+    list_id = ContactList.create_id(inspection_id)
+    if run.app.exists(list_id):
+        return run._matching(run.app.load(ContactList, list_id))
+    if not create:
+        raise NotFound("no contact with that id in this inspection")
+    return ContactList(inspection_id=inspection_id, meta=run.ctx.meta())
 
 
 def assign_line_of_enquiry(run: Run, cmd: m.AssignLineOfEnquiry) -> None:
@@ -829,6 +920,7 @@ GATEKEEPER = frozenset({"gatekeeper"})
 LEAD_GATEKEEPER = frozenset({"lead", "gatekeeper"})
 WAR_ROOM = frozenset({"lead", "gatekeeper", "rapid_response"})
 LEAD_RAPID_RESPONSE = frozenset({"lead", "rapid_response"})
+OWN_AGENDA = ADMIN_LEAD | WAR_ROOM | {"staff"}
 
 # Who may do what: DOMAIN.md's table, and the only place it is written down.
 COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
@@ -894,11 +986,20 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     # briefing acknowledgements)
     m.CreateCalendarLink: (create_calendar_link, ADMIN_LEAD | WAR_ROOM),
     m.RevokeCalendarLink: (revoke_calendar_link, ADMIN),
+    # Calendar links for oneself (issue 24): every council user but the
+    # auditor, who has no agenda and changes nothing.
+    m.CreateOwnCalendarLink: (create_own_calendar_link, OWN_AGENDA),
+    m.RevokeOwnCalendarLink: (revoke_own_calendar_link, OWN_AGENDA),
     # The verifiable log: closing a day seals it with a signed checkpoint.
     m.CloseDay: (close_day, LEAD_GATEKEEPER),
     # --- the daily blog by email (issue 13): whoever writes the blog, and admin
     m.AddRecipient: (add_recipient, ADMIN | LEAD_RAPID_RESPONSE),
     m.RemoveRecipient: (remove_recipient, ADMIN | LEAD_RAPID_RESPONSE),
+    # --- the contact list (issue 24): kept by those who keep the distribution
+    # list, which it feeds; read by everyone signed in (web/routes/contacts.py)
+    m.AddContact: (add_contact, ADMIN | LEAD_RAPID_RESPONSE),
+    m.ChangeContact: (change_contact, ADMIN | LEAD_RAPID_RESPONSE),
+    m.RemoveContact: (remove_contact, ADMIN | LEAD_RAPID_RESPONSE),
     # --- lines of enquiry: their owner, by those who raise them (issue 11)
     m.AssignLineOfEnquiry: (assign_line_of_enquiry, LEAD_GATEKEEPER),
 }

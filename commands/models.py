@@ -638,6 +638,22 @@ class RevokeCalendarLink(Command):
     """The link answers 404 from now on, on every server process."""
 
 
+# --- calendar links for oneself (issue 24) -----------------------------------
+
+
+class CreateOwnCalendarLink(Command):
+    """A secret link to one's own agenda as a calendar feed, for any council
+    user (staff too): the person is always the caller."""
+
+    # Whose inspection's agenda; by default the newest open one the caller
+    # may see.
+    inspection_id: Id | None = None
+
+
+class RevokeOwnCalendarLink(Command):
+    """Built by the DELETE route: one's own link answers 404 from now on."""
+
+
 # --- the verifiable log (warroom/evidence) -----------------------------------
 
 
@@ -654,21 +670,89 @@ class CloseDay(Command):
 
 
 class AddRecipient(Command):
-    """Someone the daily blog is emailed to: staff or a partner."""
+    """Someone the daily blog is emailed to: staff or a partner; or, with
+    `contact_id` instead of name and email, someone on the contact list."""
 
-    name: Name
-    email: EmailStr
+    name: Name | None = None
+    email: EmailStr | None = None
     # e.g. "staff", "health", "police": how the list is read, not who may read.
     group: Name | None = None
     # Which copy of the blog they get (issue 24): the war room's own, or the
     # partners' (no requests, declines, playbook ticks or internal notes).
     audience: Audience = "war_room"
+    # Issue 24: a contact with an email address; their name, email and group
+    # are taken from the contact list (a group given here overrides theirs).
+    contact_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _someone(self) -> AddRecipient:
+        if self.contact_id is not None:
+            if self.name is not None or self.email is not None:
+                raise ValueError(
+                    "give either someone from the contact list, or a name and "
+                    "an email address, not both"
+                )
+        elif self.name is None or self.email is None:
+            raise ValueError(
+                "give a name and an email address, or someone from the contact list"
+            )
+        return self
 
 
 class RemoveRecipient(Command):
     """Built by the DELETE route from the address in its path."""
 
     email: EmailStr
+
+
+# --- the contact list (issue 24) ---------------------------------------------
+
+# A telephone number as people write it: digits, spaces and + ( ) - . /,
+# at least three digits and at most 21 (15 and an extension: "ext 12") ("ext 12").
+PHONE_PATTERN = r"^\+?[0-9 ()./-]{3,30}(?: ?(?:ext|x)\.? ?[0-9]{1,6})?$"
+_PHONE = re.compile(PHONE_PATTERN)
+
+
+def _phone(value: str) -> str:
+    digits = sum(c.isdigit() for c in value)
+    if not _PHONE.match(value) or not 3 <= digits <= 21:
+        raise ValueError(
+            "a telephone number is digits, spaces and + ( ) - only, "
+            "e.g. 0161 234 3804 or +44 161 234 3804 ext 12"
+        )
+    return value
+
+
+Phone = Annotated[
+    str,
+    Field(min_length=3, max_length=40),
+    AfterValidator(_phone),
+    Field(json_schema_extra={"pattern": PHONE_PATTERN}),
+]
+
+
+class AddContact(Command):
+    """Someone on the inspection's contact list."""
+
+    name: Name
+    organisation: Name | None = None
+    # Their job: "Detective Inspector, Public Protection", "Board Manager".
+    role: Name | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    # e.g. "Police", "Health", "Elected members": how the list is grouped.
+    group: Name | None = None
+    # Where to find them: the rapid response team's rooms.
+    location: Name | None = None
+
+
+class ChangeContact(AddContact):
+    """The contact as it is to read from now on: every field, as for adding
+    (a field left out is emptied)."""
+
+
+class RemoveContact(Command):
+    """Built by the DELETE route: off the contact list (the log keeps it)."""
 
 
 # --- lines of enquiry: their owner (issue 11, the page's "set its owner")

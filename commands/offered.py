@@ -213,6 +213,27 @@ CALENDAR_LINK: Mapping[type[m.Command], Probe] = {
     m.RevokeCalendarLink: lambda link, a: m.RevokeCalendarLink(),
 }
 
+# One's own calendar link (issue 24), on GET /api/me/calendar-links.
+OWN_CALENDAR_LINK: Mapping[type[m.Command], Probe] = {
+    m.RevokeOwnCalendarLink: lambda link, a: m.RevokeOwnCalendarLink(),
+}
+
+
+# A contact of the inspection's list (issue 24): the path names the contact,
+# the list (an aggregate of the inspection) holds it.
+def contact_probes(row: Any) -> Mapping[type[m.Command], Probe]:
+    details = {k: row[k] for k in CONTACT_FIELDS}
+    return {
+        # Something different, or the list would refuse it as unchanged.
+        m.ChangeContact: lambda _, a: m.ChangeContact.model_validate(
+            {**details, "location": "elsewhere" if details["location"] else "here"}
+        ),
+        m.RemoveContact: lambda _, a: m.RemoveContact(),
+    }
+
+
+CONTACT_FIELDS = ("name", "organisation", "role", "phone", "email", "group", "location")
+
 
 def _a_meeting_on_day_one(inspection: Inspection) -> m.ScheduleMeeting:
     zone = ZoneInfo(inspection.timezone)

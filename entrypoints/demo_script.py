@@ -84,6 +84,10 @@ def day_one(cal: Calendar) -> Iterator[Step]:
     for title, _, _, submitted in ANNEX_A:
         if submitted:
             yield Step(next(when), "gatekeeper", m.SubmitAnnexADocument(), on=title)
+    # The aide-memoire's contact list, as the rapid response team keeps it.
+    when = every(cal.at(d1, 13, 0), timedelta(minutes=2))
+    for contact in CONTACTS:
+        yield Step(next(when), "rapid_response", m.AddContact.model_validate(contact))
     when = every(cal.at(d1, 15, 0), timedelta(minutes=2))
     for name, address, group in RECIPIENTS:
         yield Step(
@@ -357,6 +361,103 @@ RECIPIENTS = (
     ("Linda Evans", "linda.evans@council.example.org", "staff"),
     ("Dr Amir Shah", "amir.shah@nhs.example.org", "health"),
     ("DI Jo Marsh", "jo.marsh@police.example.org", "police"),
+)
+# The seed's contact list and its rapid response team, by role: the names
+# are made up, the numbers are Ofcom's for drama (0161 496 0xxx, 07700 900xxx).
+CONTACTS: tuple[dict[str, str], ...] = (
+    {
+        "name": "DI Jo Marsh",
+        "organisation": "Greater Manchester Police",
+        "role": "Detective Inspector, Public Protection",
+        "phone": "0161 496 0101",
+        "email": "jo.marsh@police.example.org",
+        "group": "Police",
+    },
+    {
+        "name": "Dr Amir Shah",
+        "organisation": "Manchester CCG",
+        "role": "Designated doctor for safeguarding",
+        "phone": "0161 496 0202",
+        "email": "amir.shah@nhs.example.org",
+        "group": "Health",
+    },
+    {
+        "name": "Claire Dunmore",
+        "organisation": "Manchester University NHS Foundation Trust",
+        "role": "Named nurse, safeguarding children",
+        "phone": "0161 496 0203",
+        "group": "Health",
+    },
+    {
+        "name": "Peter Okafor",
+        "organisation": "Manchester City Council",
+        "role": "Head of Education Services",
+        "phone": "0161 496 0301",
+        "email": "peter.okafor@council.example.org",
+        "group": "Education",
+    },
+    {
+        "name": "Ruth Ellery",
+        "organisation": "National Probation Service",
+        "role": "Senior probation officer",
+        "phone": "0161 496 0401",
+        "group": "Probation",
+    },
+    {
+        "name": "Sam Kettering",
+        "organisation": "Manchester Safeguarding Children Board",
+        "role": "Board manager",
+        "phone": "0161 496 0501",
+        "email": "sam.kettering@mscb.example.org",
+        "group": "Safeguarding board",
+    },
+    {
+        "name": "Margaret Holt",
+        "organisation": "Manchester City Council",
+        "role": "Chief Executive",
+        "phone": "0161 496 0601",
+        "email": "chief.executive@council.example.org",
+        "group": "Chief Executive's office",
+    },
+    {
+        "name": "Cllr Dev Banerjee",
+        "organisation": "Manchester City Council",
+        "role": "Executive member for children's services",
+        "phone": "07700 900601",
+        "group": "Elected members",
+    },
+    {
+        "name": "Cllr Anne Whitfield",
+        "organisation": "Manchester City Council",
+        "role": "Chair, children and young people scrutiny",
+        "phone": "07700 900602",
+        "group": "Elected members",
+    },
+    {
+        "name": "Tom Farrier",
+        "organisation": "Manchester City Council",
+        "role": "Rapid response team lead",
+        "phone": "07700 900701",
+        "email": "tom.farrier@council.example.org",
+        "group": "Rapid response team",
+        "location": "War room, Room 2.14, Town Hall Extension",
+    },
+    {
+        "name": "Priya Nair",
+        "organisation": "Manchester City Council",
+        "role": "Rapid response team: data and performance",
+        "phone": "07700 900702",
+        "group": "Rapid response team",
+        "location": "War room, Room 2.14, Town Hall Extension",
+    },
+    {
+        "name": "Gareth Lloyd",
+        "organisation": "Manchester City Council",
+        "role": "Rapid response team: case files",
+        "phone": "07700 900703",
+        "group": "Rapid response team",
+        "location": "Records office, Room 1.06",
+    },
 )
 # The aide-memoire's table of who leads what.
 RESPONSIBILITIES = (

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 # 12: a case keeps the inspector's judgement and ours apart.
 # 13: meeting invitations (issue 24), and users keep their email address.
 #     each distribution recipient says which copy of the blog they get.
+#     the contact list (issue 24).
 VIEWS_VERSION = 13
 
 # What every Zstandard frame starts with (a zlib stream starts with 0x78).

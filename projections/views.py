@@ -14,6 +14,7 @@ from projections.base import Fold, ModelJson, ReadModel, Row
 from projections.blog import Blog
 from projections.calendar_links import CalendarLinks
 from projections.cases import Cases
+from projections.contacts import Contacts
 from projections.debriefs import Debriefs
 from projections.events import LoggedEvent
 from projections.inspection import InspectionSummary
@@ -40,6 +41,7 @@ MODELS: tuple[type[ReadModel], ...] = (
     Debriefs,
     CalendarLinks,  # issue 13: feeds
     Invitations,  # issue 24: meeting invitations by email
+    Contacts,  # issue 24
 )
 
 log = logging.getLogger(__name__)
@@ -153,6 +155,10 @@ class InspectionViews:
     @property
     def invitations(self) -> Invitations:
         return self._model(Invitations)
+
+    @property
+    def contacts(self) -> Contacts:
+        return self._model(Contacts)
 
     def inspector_names(self) -> dict[str, str]:
         return {i: d["name"] for i, d in self.inspection.inspectors.items()}

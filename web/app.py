@@ -39,12 +39,14 @@ from web.push import notifier as push_notifier
 from web.push.keys import PushKeys
 from web.routes import (
     commands,
+    contacts,
     distribution,
     documents,
     evidence,
     export,
     feeds,
     log,
+    me,
     packets,
     plan,
     push,
@@ -96,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Before the reads: `/agenda/{person}.ics` would be an agenda's name.
         (feeds.router, {**UNAUTHENTICATED, **NOT_FOUND}),
         (feeds.links, COMMAND_ERRORS),
+        (me.router, {}),  # its routes declare their own
         (feeds.public, {}),
         (print_pages.router, {}),
         (reads.router, {}),  # its routes declare their own
@@ -103,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (users.router, COMMAND_ERRORS),
         (live.router, {**UNAUTHENTICATED, **NOT_FOUND}),
         (distribution.router, {}),  # its routes declare their own
+        (contacts.router, {}),  # and so do the contact list's
         (plan.router, COMMAND_ERRORS),
         (plan.templates_router, {}),
         (evidence.router, {**UNAUTHENTICATED, **FORBIDDEN, **NOT_FOUND, **LOG_BROKEN}),

@@ -26,6 +26,7 @@ from commands.offered import (
     TASK,
     Probe,
     Thing,
+    contact_probes,
     day_probes,
     load_thing,
     offered,
@@ -35,6 +36,7 @@ from commands.run import Actor
 from warroom.domain.annex_a import AnnexADocument
 from warroom.domain.calendar_link import CalendarLink
 from warroom.domain.case import Case
+from warroom.domain.contact import ContactList
 from warroom.domain.enquiry import LineOfEnquiry
 from warroom.domain.meeting import Meeting
 from warroom.domain.playbook import Playbook
@@ -126,6 +128,12 @@ class Offers:
 
     def calendar_link(self, link_id: str) -> list[str]:
         return self.of(Thing(CalendarLink, link_id), CALENDAR_LINK)
+
+    def contact(self, row: Body) -> list[str]:
+        """A contact of the list (issue 24): changing it, taking it off."""
+        holder = str(ContactList.create_id(self.inspection_id))
+        thing = Thing(ContactList, row["id"], holder_id=holder)
+        return self.of(thing, contact_probes(row))
 
     def recipient(self, email: str) -> list[str]:
         """An address on the blog's distribution list: taking it off."""

@@ -224,6 +224,10 @@ def _things(http: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
         "secret": link["url"].rsplit("/", 1)[1].removesuffix(".ics"),
         "email": recipient,
         "subscription_id": device["id"],
+        # issue 24: someone on the contact list
+        "contact_id": ok(
+            f"{base}/contacts", {"name": "Pat Partner", "phone": "0161 496 0000"}
+        )["id"],
     }
 
 

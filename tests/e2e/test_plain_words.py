@@ -38,7 +38,7 @@ pytestmark = [
 
 ZONE = ZoneInfo("Europe/London")
 ROLES = ("admin", "lead", "gatekeeper", "rapid_response", "staff", "auditor")
-VIEWS = ("wall", "day", "blog", "plan", "admin")
+VIEWS = ("wall", "day", "blog", "plan", "contacts", "admin")
 UUID = re.compile(
     r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I
 )
@@ -333,6 +333,7 @@ def test_every_view_print_and_email_of_the_demo_says_things_in_plain_words(
         f"/agenda/{quote(person)}",
         "/ledger",
         "/cases",
+        "/contacts",
         f"/blog/{today}",
         f"/packs/{today}/{quote(person)}",
         *(f"/meetings/{m['id']}/pack" for m in schedule),

@@ -134,6 +134,9 @@ SAMPLES: dict[type[m.Command], Sample] = {
     # issue 13: feeds (revoking is a DELETE: see `send`)
     m.CreateCalendarLink: Sample(INS + "/calendar-links", {"person": "A staff"}),
     m.RevokeCalendarLink: Sample("/api/calendar-links/{link}", {}),
+    # issue 24: one's own calendar links (the newest open inspection's)
+    m.CreateOwnCalendarLink: Sample("/api/me/calendar-links", {}),
+    m.RevokeOwnCalendarLink: Sample("/api/me/calendar-links/{link}", {}),
     # The verifiable log.
     m.CloseDay: Sample(INS + "/days/close", {"day": "2026-11-24"}),
     # issue 13: the blog's distribution list (removing is a DELETE: see `send`)
@@ -141,6 +144,10 @@ SAMPLES: dict[type[m.Command], Sample] = {
         INS + "/distribution", {"name": "Pat Partner", "email": "pat@example.org"}
     ),
     m.RemoveRecipient: Sample(INS + "/distribution/pat@example.org", {}),
+    # issue 24: the contact list (removing is a DELETE: see `send`)
+    m.AddContact: Sample(INS + "/contacts", {"name": "Pat Partner"}),
+    m.ChangeContact: Sample(INS + "/contacts/{contact}", {"name": "Pat Other"}),
+    m.RemoveContact: Sample(INS + "/contacts/{contact}", {}),
     # issue 11: a line of enquiry's owner
     m.AssignLineOfEnquiry: Sample(
         INS + "/lines-of-enquiry/{lid}/owner", {"owner": "A preparer"}
@@ -180,6 +187,7 @@ def real_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]:
         "link": client.ok(
             "admin", f"{path}/calendar-links", SAMPLES[m.CreateCalendarLink].body
         )["id"],
+        "contact": client.ok("lead", f"{path}/contacts", {"name": "Pat Partner"})["id"],
     }
 
 
@@ -191,6 +199,7 @@ def unknown_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]
         "preparer": client.user_ids["preparer"],
         "user": UNKNOWN,
         "link": UNKNOWN,
+        "contact": UNKNOWN,
     }
 
 
@@ -206,7 +215,12 @@ def send(
             files={"file": ("log.csv", b"user,case_ref,item,accessed_at\n")},
             headers=client.headers(role),
         )
-    if command in (m.RevokeCalendarLink, m.RemoveRecipient):
+    if command in (
+        m.RevokeCalendarLink,
+        m.RemoveRecipient,
+        m.RevokeOwnCalendarLink,
+        m.RemoveContact,
+    ):
         return client.http.delete(fill(sample.path, ids), headers=client.headers(role))
     return client.post(role, fill(sample.path, ids), fill(sample.body, ids))
 
@@ -246,10 +260,13 @@ def test_every_role_the_table_names_gets_past_authorisation(
 def test_auditors_change_nothing_and_staff_only_acknowledge_their_briefing() -> None:
     for command, (_, roles) in COMMAND_HANDLERS.items():
         assert "auditor" not in roles
-        # Staff only for themselves: their briefing, the meetings they were in.
+        # Staff only for themselves: their briefing, the meetings they were
+        # in, the calendar links to their own agenda.
         assert "staff" not in roles or command in (
             m.AcknowledgeBriefing,
             m.RecordDebrief,
+            m.CreateOwnCalendarLink,
+            m.RevokeOwnCalendarLink,
         )
 
 

@@ -64,6 +64,9 @@ ORGANISATION_WIDE = {
     ("get", "/api/playbook-templates"),
     # What the page learns of the server's own tables: the same for everyone.
     ("get", "/api/meta"),
+    # Calendar links for oneself (issue 24): one's own, whatever the inspection.
+    ("get", "/api/me/calendar-links"),
+    ("post", "/api/me/calendar-links"),
     # The verifiable log: each organisation's own tree (its export, checkpoints,
     # key, proofs and walk), see test_organisation_trees.py.
     ("get", "/api/log/export"),
@@ -123,6 +126,12 @@ def york_ids(york: Council) -> dict[str, str]:
             {"title": "Children in need list", "owner": "A preparer"},
         )["id"],
         "line": "1",
+        # issue 24: someone on York's contact list
+        "contact_id": york.client.ok(
+            "lead",
+            f"/api/inspections/{ids['iid']}/contacts",
+            {"name": "Pat Partner", "phone": "01904 551000"},
+        )["id"],
     }
 
 

@@ -310,6 +310,21 @@ ROUTES = (
         "blog",
         201,
     ),
+    # --- the contact list (issue 24); removal is a DELETE, in
+    # web/routes/contacts.py
+    CommandRoute(
+        INSPECTION + "/contacts",
+        m.AddContact,
+        "Add someone to the inspection's contact list",
+        "contacts",
+        201,
+    ),
+    CommandRoute(
+        INSPECTION + "/contacts/{contact_id}",
+        m.ChangeContact,
+        "Change a contact: every field, as for adding",
+        "contacts",
+    ),
     # --- lines of enquiry: their owner (issue 11)
     CommandRoute(
         LINE + "/owner",

@@ -40,6 +40,8 @@ UPLOADS: dict[str, type[m.Command]] = {
 DELETES: dict[str, type[m.Command]] = {
     "/api/inspections/{inspection_id}/distribution/{email}": m.RemoveRecipient,
     "/api/calendar-links/{link_id}": m.RevokeCalendarLink,
+    "/api/me/calendar-links/{link_id}": m.RevokeOwnCalendarLink,
+    "/api/inspections/{inspection_id}/contacts/{contact_id}": m.RemoveContact,
 }
 
 # Each of the domain's value lists, by the name the page asks for it.

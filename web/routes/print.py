@@ -19,6 +19,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from projections.contacts import ContactRow
 from projections.schedule import AgendaMeeting
 from projections.views import InspectionViews, Views
 from warroom.domain.base import NotFound
@@ -193,6 +194,34 @@ async def cases(
         name="cases",
         question=lambda i, _: {**i.cases.render(i.inspector_names())},
     )
+
+
+@router.get("/contacts", name="print_contacts")
+async def contacts(
+    inspection_id: str,
+    state: StateDep,
+    actor: StreamActorDep,
+    when: WhenDep,
+    format: Format = None,
+) -> Response:
+    """The contact list (issue 24), by group, to pin up in the war room."""
+    return await _page(
+        state,
+        inspection_id,
+        when,
+        format,
+        template="contacts.html",
+        title="Contact list",
+        name="contacts",
+        question=lambda i, _: {"groups": _by_group(i.contacts.render()["contacts"])},
+    )
+
+
+def _by_group(rows: list[ContactRow]) -> list[tuple[str, list[ContactRow]]]:
+    groups: dict[str, list[ContactRow]] = {}
+    for row in rows:
+        groups.setdefault(row["group"] or "Others", []).append(row)
+    return list(groups.items())
 
 
 @router.get("/blog/{day}", name="print_blog")

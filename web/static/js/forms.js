@@ -13,6 +13,7 @@ import { afterUserChange } from "./panels/admin.js";
 import { chooseInspection } from "./session.js";
 import { state } from "./state.js";
 import { refreshView } from "./views.js";
+import { showLinkBox } from "./linkbox.js";
 import { fmtDayTime, fmtTime, todayInZone, zonedParts, zonedToIso } from "./time.js";
 
 export function inspectorOptions() {
@@ -838,27 +839,127 @@ export function calendarLinkForm() {
     title: "A calendar link",
     about: "A secret link a calendar can subscribe to: the whole schedule, or one person's agenda.",
     fields: [{ name: "person", label: "One person's agenda (optional)", maxlength: 120 }],
-    after: (answer) => showCalendarLink(answer),
+    after: (answer) => showCalendarLink(answer, "#plan-link-box"),
     submitLabel: "Make the link",
     build: (v) => ({ ids: ids(), json: { person: v.person || null } }),
   };
 }
 
-function showCalendarLink(answer) {
-  return answer?.url ? `The link is shown once: copy it now. ${answer.url}` : null;
+// Shown once, in a box that stays until dismissed (issue 24), not a toast.
+function showCalendarLink(answer, where, about = null) {
+  const box = document.querySelector(where);
+  if (!answer?.url || !box) return null;
+  const whose = answer.person ? `${answer.person}'s agenda` : "the whole schedule";
+  showLinkBox(box, about || `The calendar link to ${whose}:`, answer.url);
+  return null;
+}
+
+// --- calendar links for oneself (issue 24): My day ---------------------------
+
+export function ownCalendarLinkForm() {
+  return {
+    command: "CreateOwnCalendarLink",
+    title: "A calendar link to my meetings",
+    about: "A secret link that your calendar (Outlook, Google, Apple) subscribes to: "
+      + "your meetings in this inspection, kept up to date as they change.",
+    fields: [],
+    after: (answer) => showCalendarLink(answer, "#day-link-box", "Your calendar link (your meetings in this inspection):"),
+    submitLabel: "Make the link",
+    build: () => ({ ids: {}, json: { inspection_id: state.inspectionId } }),
+  };
+}
+
+export function revokeOwnCalendarLinkForm(link) {
+  return {
+    command: "RevokeOwnCalendarLink",
+    title: "Stop this calendar link",
+    about: `Made ${fmtDayTime(link.created_at)}: calendars subscribed to it stop getting your meetings at once.`,
+    fields: [],
+    submitLabel: "Stop the link",
+    build: () => ({ ids: { link_id: link.id } }),
+  };
+}
+
+// --- the contact list (issue 24) ----------------------------------------------
+
+const CONTACT_FIELDS = [
+  ["name", "Name", { required: true }],
+  ["organisation", "Organisation"],
+  ["role", "Their role"],
+  ["phone", "Telephone", { type: "tel", maxlength: 40 }],
+  ["email", "Email address", { type: "email" }],
+  ["group", "Group (e.g. Police, Health, Rapid response team)"],
+  ["location", "Where to find them (optional)"],
+];
+
+function contactFields(contact) {
+  return CONTACT_FIELDS.map(([name, label, extra]) => ({
+    name, label, maxlength: 120, value: contact?.[name] || "", ...(extra || {}),
+  }));
+}
+
+function contactJson(v) {
+  return Object.fromEntries(CONTACT_FIELDS.map(([name]) => [name, v[name] || null]));
+}
+
+export function addContactForm() {
+  return {
+    command: "AddContact",
+    title: "Add to the contact list",
+    about: "Someone the war room may need to reach during the inspection.",
+    fields: contactFields(null),
+    submitLabel: "Add",
+    build: (v) => ({ ids: ids(), json: contactJson(v) }),
+  };
+}
+
+export function changeContactForm(contact) {
+  return {
+    command: "ChangeContact",
+    title: `Change ${contact.name}`,
+    about: "Everyone sees the change at once.",
+    fields: contactFields(contact),
+    submitLabel: "Save",
+    build: (v) => ({ ids: ids({ contact_id: contact.id }), json: contactJson(v) }),
+  };
+}
+
+export function removeContactForm(contact) {
+  return {
+    command: "RemoveContact",
+    title: "Take off the contact list",
+    about: `${contact.name}${contact.organisation ? ` (${contact.organisation})` : ""} leaves the contact list.`,
+    fields: [],
+    submitLabel: "Remove",
+    build: () => ({ ids: ids({ contact_id: contact.id }) }),
+  };
 }
 
 // --- the daily blog by email (issue 13): the distribution list ---------------
 
-export function addRecipientForm() {
+// Someone from the contact list (with an email address), or a name and an
+// email typed in (issue 24).
+export async function addRecipientForm() {
+  let contacts = [];
+  try {
+    ({ contacts } = await api(`/inspections/${encodeURIComponent(state.inspectionId)}/contacts`));
+  } catch {
+    contacts = [];
+  }
+  const reachable = contacts.filter((c) => c.email);
   return {
     command: "AddRecipient",
     title: "Add to the blog's distribution list",
-    about: "They get the daily blog by email.",
+    about: "They get the daily blog by email. Choose someone from the contact list, or type a name and an email address.",
     fields: [
-      { name: "name", label: "Name", maxlength: 120, required: true },
-      { name: "email", label: "Email address", type: "email", required: true },
-      { name: "group", label: "Group (optional)", maxlength: 120 },
+      ...(reachable.length
+        ? [{ name: "contact_id", label: "From the contact list", type: "select",
+          options: [["", "Nobody: I type them below"],
+            ...reachable.map((c) => [c.id, `${c.name}${c.organisation ? `, ${c.organisation}` : ""} <${c.email}>`])] }]
+        : []),
+      { name: "name", label: "Name", maxlength: 120 },
+      { name: "email", label: "Email address", type: "email" },
+      { name: "group", label: "Group (optional; a contact's own by default)", maxlength: 120 },
       // Which copy they get (issue 24): chosen, never assumed (issue 23).
       { name: "audience", label: "Which copy of the blog", type: "select", required: true,
         options: [
@@ -867,7 +968,9 @@ export function addRecipientForm() {
         ] },
     ],
     submitLabel: "Add",
-    build: (v) => ({ ids: ids(), json: { name: v.name, email: v.email, group: v.group || null, audience: v.audience } }),
+    build: (v) => ({ ids: ids(), json: v.contact_id
+      ? { contact_id: v.contact_id, audience: v.audience, ...(v.group ? { group: v.group } : {}) }
+      : { name: v.name || null, email: v.email || null, group: v.group || null, audience: v.audience } }),
   };
 }
 
@@ -985,6 +1088,12 @@ export const COMMAND_FORMS = {
   RemoveRecipient: removeRecipientForm,
   RevokeCalendarLink: revokeCalendarLinkForm,
   ImportAccessLog: accessLogForm,
+  // issue 24: calendar links for oneself, the contact list
+  CreateOwnCalendarLink: ownCalendarLinkForm,
+  RevokeOwnCalendarLink: revokeOwnCalendarLinkForm,
+  AddContact: addContactForm,
+  ChangeContact: changeContactForm,
+  RemoveContact: removeContactForm,
   // lines of enquiry: their owner
   AssignLineOfEnquiry: lineOwnerForm,
 };
@@ -1061,6 +1170,11 @@ export const ACTIONS = {
   removeRecipient: "RemoveRecipient",
   revokeCalendarLink: "RevokeCalendarLink",
   accessLog: "ImportAccessLog",
+  ownCalendarLink: "CreateOwnCalendarLink",
+  revokeOwnCalendarLink: "RevokeOwnCalendarLink",
+  addContact: "AddContact",
+  changeContact: "ChangeContact",
+  removeContact: "RemoveContact",
 };
 
 export const FORMS = {
@@ -1082,6 +1196,8 @@ export const FORMS = {
   closeDay: () => closeDayForm(document.querySelector("#blog-day")?.value),
   calendarLink: calendarLinkForm,
   accessLog: accessLogForm,
+  ownCalendarLink: ownCalendarLinkForm,
+  addContact: addContactForm,
 };
 
 // Whether the server offers an action on an item: its `actions`, the commands

@@ -75,6 +75,7 @@ export function wire() {
     schedule: () => `schedule/${printDay("#schedule-day")}`,
     ledger: () => "ledger",
     cases: () => "cases",
+    contacts: () => "contacts",
     blog: () => `blog/${printDay("#blog-day")}`,
     agenda: () => `agenda/${encodeURIComponent(state.me.name)}`,
     pack: () => `packs/${dayShown()}/${encodeURIComponent(state.me.name)}`,

@@ -7,11 +7,12 @@ import { fitWallSoon } from "./fit.js";
 import { mayAct } from "./forms.js";
 import { renderAdmin } from "./panels/admin.js";
 import { renderBlog } from "./panels/blog.js";
+import { renderContacts } from "./panels/contacts.js";
 import { renderDay } from "./panels/day.js";
 import { renderPlan } from "./panels/plan.js";
 import { state } from "./state.js";
 
-const VIEWS = { wall: null, day: renderDay, blog: renderBlog, plan: renderPlan, admin: renderAdmin };
+const VIEWS = { wall: null, day: renderDay, blog: renderBlog, plan: renderPlan, contacts: renderContacts, admin: renderAdmin };
 let shown = "wall";
 
 export function showView(name) {

@@ -14,6 +14,8 @@ export const WHEN = "occurred_local";
 const ONLY_NOW = new Set([
   "AddUser", "RotateToken", "RevokeToken", "LimitInspections", "SetUserEmail", "AcknowledgeBriefing",
   "CreateCalendarLink", "AddRecipient",
+  // issue 24: one's own calendar link, and keeping the contact list
+  "CreateOwnCalendarLink", "AddContact", "ChangeContact",
 ]);
 
 function takesOccurredAt(command) {

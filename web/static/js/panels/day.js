@@ -5,7 +5,7 @@
 import { api, inspectionPath } from "../api.js";
 import { openForm } from "../dialog.js";
 import { $, fill, h, inspectorName, plural } from "../dom.js";
-import { acknowledgeForm, mayAct, offered } from "../forms.js";
+import { acknowledgeForm, mayAct, offered, revokeOwnCalendarLinkForm } from "../forms.js";
 import { pastQuery, state } from "../state.js";
 import { fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
 import { renderChange } from "./schedule.js";
@@ -20,6 +20,7 @@ export function dayShown() {
 }
 
 export async function renderDay() {
+  renderOwnLinks();
   const seq = ++daySeq;
   const person = state.me.name;
   const when = state.past !== null ? pastQuery() : `min_position=${state.livePosition}`;
@@ -78,4 +79,29 @@ function renderAgendaMeeting(meeting) {
 
 export function acknowledgeDay() {
   openForm(acknowledgeForm(state.me.name, null));
+}
+
+// My calendar links (issue 24): the live ones, each with its Stop button as
+// the server offers it; the URL itself is never shown again.
+let linksSeq = 0;
+export async function renderOwnLinks() {
+  const seq = ++linksSeq;
+  $("#day-links").hidden = !mayAct("ownCalendarLink");
+  if ($("#day-links").hidden) return;
+  let answer;
+  try {
+    answer = await api("/me/calendar-links");
+  } catch (error) {
+    fill("#day-links-body", h("p", { class: "error" }, error.message));
+    return;
+  }
+  if (seq !== linksSeq) return;
+  const live = answer.links.filter((l) => l.inspection_id === state.inspectionId && !l.revoked && !l.ended_by_token);
+  fill("#day-links-body", live.length
+    ? h("ul", { class: "plain-list own-links-list" }, live.map((link) => h("li", { class: "own-link" },
+      `Made ${fmtDayTime(link.created_at)}${link.created_by === state.me.name ? "" : ` by ${link.created_by}`} `,
+      state.past === null && offered(link, "revokeOwnCalendarLink")
+        ? h("button", { type: "button", class: "small act-revokeOwnCalendarLink", onclick: () => openForm(revokeOwnCalendarLinkForm(link)) }, "Stop this link")
+        : null)))
+    : h("p", { class: "empty" }, "No calendar link yet."));
 }

@@ -122,6 +122,10 @@ export function describe(e, names) {
     case "RecipientRemoved": return "Removed from the blog's email list";
     case "CalendarLinkCreated": return `Calendar link made${d.person ? ` for ${d.person}` : ""}`;
     case "CalendarLinkRevoked": return "Calendar link ended";
+    case "ContactListStarted": return "Contact list started";
+    case "ContactAdded": return `Added to the contact list: ${d.name}${d.group ? ` (${d.group})` : ""}`;
+    case "ContactChanged": return `Contact changed: ${d.name}`;
+    case "ContactRemoved": return "Taken off the contact list";
     case "BlogSendClaimed": return `Emailing the blog for ${fmtDay(d.day)}`;
     case "BlogSent": return `Blog emailed to ${d.recipients.length === 1 ? "1 recipient" : `${d.recipients.length} recipients`}`;
     case "BlogSendFailed": return `Blog NOT emailed: ${d.reason}`;
