@@ -310,3 +310,16 @@ def test_the_print_page_of_an_empty_list_says_so(
     )
     assert response.status_code == 200
     assert "Nobody is on the contact list yet." in response.text
+
+
+def test_a_contact_joins_with_the_copy_of_the_blog_chosen_for_them(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    contact_id = add(client, inspection, POLICE)
+    client.ok(
+        "lead",
+        f"{inspection.path}/distribution",
+        {"contact_id": contact_id, "audience": "partners"},
+    )
+    (listed,) = recipients(client, inspection)
+    assert (listed["email"], listed["audience"]) == (POLICE["email"], "partners")
