@@ -365,6 +365,17 @@ class Views:
         """The inspections not closed, without loading any read models."""
         return [i for i, phase in self.phases.items() if phase != "closed"]
 
+    def held_open_inspections(self) -> list[tuple[str, InspectionViews]]:
+        """The inspections not closed whose read models this process holds
+        now: what a loop over "every open inspection" may look at without
+        loading any (a server starts holding none, issue 14)."""
+        held = (
+            self.inspections.held()
+            if isinstance(self.inspections, LoadedInspections)
+            else self.inspections
+        )
+        return [(i, held[i]) for i in self.open_inspection_ids() if i in held]
+
     def copy(self) -> Views:
         clone = self.copy_global()
         clone.inspections = {i: v.copy() for i, v in self.inspections.items()}

@@ -400,11 +400,14 @@ SEAL_ACTOR = ("server", "the war room (the day's seal)")
 
 
 def seals_due(views: Views) -> list[tuple[str, date]]:
-    """Each open inspection's closed days whose blog went out without the seal."""
+    """Each open inspection's closed days whose blog went out without the seal,
+    in the inspections this process holds: looking never loads one (the day is
+    closed through a process that holds its inspection; after a restart, the
+    seal goes once something reads it)."""
     return [
         (inspection_id, date.fromisoformat(day))
-        for inspection_id in views.open_inspection_ids()
-        for day in views.inspections[inspection_id].blog.seal_due()
+        for inspection_id, inspection in views.held_open_inspections()
+        for day in inspection.blog.seal_due()
     ]
 
 

@@ -95,6 +95,8 @@ SAMPLES: dict[type[m.Command], Sample] = {
     ),
     m.RevokeToken: Sample("/api/users/{user}/revoke", {}),
     m.RotateToken: Sample("/api/users/{user}/rotate", {}),
+    # issue 24: an admin sets a user's email address (a PUT: see `send`)
+    m.SetUserEmail: Sample("/api/users/{user}/email", {"email": "ann@council.example"}),
     m.LimitInspections: Sample(
         "/api/users/{user}/inspections", {"inspection_ids": None}
     ),
@@ -222,6 +224,10 @@ def send(
         m.RemoveContact,
     ):
         return client.http.delete(fill(sample.path, ids), headers=client.headers(role))
+    if command is m.SetUserEmail:
+        return client.http.put(
+            fill(sample.path, ids), json=sample.body, headers=client.headers(role)
+        )
     return client.post(role, fill(sample.path, ids), fill(sample.body, ids))
 
 

@@ -150,8 +150,9 @@ class Notifier:
 
 def _overdue(views: Views, now: datetime) -> list[Overdue]:
     found = []
-    for inspection_id in views.open_inspection_ids():
-        requests = views.inspections[inspection_id].requests.requests
+    # Only the inspections this process holds: looking never loads one.
+    for inspection_id, inspection in views.held_open_inspections():
+        requests = inspection.requests.requests
         for r in requests.values():
             due, assignee = r["due_at"], r["assignee"]
             if r["state"] not in OPEN_STATES or not due or not assignee:
