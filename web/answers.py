@@ -40,10 +40,14 @@ class WhenAsked(TypedDict):
     happened_by: NotRequired[str | None]
 
 
-class InspectionRead(InspectionAnswer, WhenAsked):
+class InspectionOffered(InspectionAnswer):
     # What the caller may add to the inspection now (a request, a meeting,
     # a case...): GET /api/meta's command names; empty in the past.
     actions: list[str]
+
+
+class InspectionRead(InspectionOffered, WhenAsked):
+    pass
 
 
 class DayRead(DayAnswer, WhenAsked):

@@ -71,6 +71,10 @@ def test_openapi_lists_the_refusals_every_route_can_answer(
                 # A secret link is its own key: no token, so no 401; revoked, 404.
                 assert "404" in declared, (method, path)
                 continue
+            if path == "/api/push/key":
+                # A public key, asked for before subscribing: no token needed.
+                assert declared == {"200"}, (method, path)
+                continue
             assert "401" in declared, (method, path)
             if path.startswith("/api/inspections/{inspection_id}"):
                 assert "404" in declared, (method, path)

@@ -67,6 +67,12 @@ ORGANISATION_WIDE = {
     # Calendar links for oneself (issue 24): one's own, whatever the inspection.
     ("get", "/api/me/calendar-links"),
     ("post", "/api/me/calendar-links"),
+    # Notifications on the phone (issue 24): the server's public key, and
+    # one's own devices (another's is 404: tests/integration/test_push.py).
+    ("get", "/api/push/key"),
+    ("get", "/api/me/push-subscriptions"),
+    ("post", "/api/me/push-subscriptions"),
+    ("delete", "/api/me/push-subscriptions/{subscription_id}"),
     # The verifiable log: each organisation's own tree (its export, checkpoints,
     # key, proofs and walk), see test_organisation_trees.py.
     ("get", "/api/log/export"),

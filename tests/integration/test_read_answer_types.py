@@ -12,7 +12,6 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from projections.cases import CasesAnswer
-from projections.inspection import InspectionAnswer
 from projections.kit_notes import KitNotesAnswer
 from projections.ledger import LedgerAnswer
 from projections.lines_of_enquiry import LinesOfEnquiryAnswer
@@ -27,11 +26,11 @@ from tests.integration.story import (
     read_routes,
     without,
 )
-from web.answers import BriefedAgendaAnswer, SealedBlogAnswer
+from web.answers import BriefedAgendaAnswer, InspectionOffered, SealedBlogAnswer
 
 # By the names `read_routes` gives the routes.
 ANSWER_TYPES: dict[str, Any] = {
-    "inspection": InspectionAnswer,
+    "inspection": InspectionOffered,
     "schedule": DayAnswer,
     "agenda": BriefedAgendaAnswer,
     "inspector agenda": BriefedAgendaAnswer,

@@ -13,7 +13,7 @@ from fastapi import APIRouter, HTTPException, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, EmailStr, ValidationError
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationError
 
 from commands.blog_sends import listed_of
 from commands.executor import execute
@@ -38,6 +38,19 @@ from web.offers import Offers
 from web.state import ServerState
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["blog"])
+
+
+class BlogEmailPreview(BaseModel):
+    """A blog email as the page previews it: its headers and both parts."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    subject: str
+    text: str
+    html: str
+
 
 # Addresses are personal: only those who keep the list see it.
 KEEPS_THE_LIST = roles_allowed(AddRecipient)
@@ -121,19 +134,9 @@ def remove_recipient(
         **FORBIDDEN,
         **CONFLICT,
         200: {
-            "content": {
-                "message/rfc822": {"schema": {"type": "string"}},
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "properties": {
-                            k: {"type": "string"}
-                            for k in ("from", "to", "subject", "text", "html")
-                        },
-                        "required": ["from", "to", "subject", "text", "html"],
-                    }
-                },
-            }
+            # `format=json`: the page's preview of the same message.
+            "model": BlogEmailPreview,
+            "content": {"message/rfc822": {"schema": {"type": "string"}}},
         },
     },
 )
