@@ -106,15 +106,17 @@ def test_my_calendar_links_and_the_contacts_view(
                 "Rapid response team"
             )
             expect(page.locator("#contacts-body .contact button")).to_have_count(0)
+            expect(page.get_by_role("button", name="Add a contact")).to_be_hidden()
             phone = page.locator("#contacts-body .contact-phone").first
             assert (phone.get_attribute("href") or "").startswith("tel:")
             _no_sideways_scroll(page)
             page.screenshot(path=str(screens / f"contacts-{size}.png"))
             assert not errors, errors
             page.context.close()
-        # The rapid response team keeps the list: Change and Remove offered.
+        # The rapid response team keeps the list: Add, Change and Remove offered.
         page = _open(browser, server.base, tokens["rapid_response"], SIZES["1366x768"])
         page.locator(".view-tab[data-view=contacts]").click()
+        expect(page.get_by_role("button", name="Add a contact")).to_be_visible()
         first = page.locator("#contacts-body .contact").first
         expect(first.get_by_role("button", name="Change")).to_be_visible()
         expect(first.get_by_role("button", name="Remove")).to_be_visible()
@@ -134,7 +136,14 @@ def test_my_calendar_links_and_the_contacts_view(
                 if "Peter Okafor" in o
             )
         )
+        # Which copy of the blog is chosen, never assumed: a partner's here.
+        audience = dialog.locator("select[name=audience]")
         dialog.locator("#command-submit").click()
+        expect(dialog).to_be_visible()
+        expect(dialog.get_by_role("alert")).to_contain_text("Which copy of the blog")
+        audience.select_option("partners")
+        dialog.locator("#command-submit").click()
+        expect(dialog).to_be_hidden()
         added = page.locator("#distribution-body .recipient", has_text="Peter Okafor")
         expect(added).to_contain_text("peter.okafor@council.example.org")
         expect(added).to_contain_text("(Education)")

@@ -338,11 +338,15 @@ def test_calendar_links_the_packet_and_every_print_button(
     rory.action("calendarLink")
     rory.submit(person="Rory Rapid")
     expect(rory.dialog).to_be_hidden()
-    toast = rp.locator("#toast")
-    expect(toast).to_contain_text("The link is shown once")
-    url = re.search(r"http\S+\.ics", toast.inner_text())
+    # Shown once, in a box that stays until dismissed (issue 24), not a toast.
+    box = rp.locator("#plan-link-box .link-box")
+    expect(box).to_contain_text("Shown once")
+    expect(box).to_contain_text("Rory Rapid's agenda")
+    url = re.fullmatch(r"http\S+\.ics", box.locator("input.link-url").input_value())
     assert url is not None
     assert httpx.get(url[0]).status_code == 200
+    box.get_by_role("button", name="Done, hide the link").click()
+    expect(rp.locator("#plan-link-box")).to_be_hidden()
     # Only the admin revokes links: the list and its buttons are not offered.
     expect(rp.locator("#plan-calendar-links")).to_be_hidden()
     not_offered(rp, "revokeCalendarLink")
