@@ -286,6 +286,10 @@ INSPECTION: Mapping[type[m.Command], Probe] = {
     m.CreateCalendarLink: lambda _, a: m.CreateCalendarLink(person=a.actor.name),
     m.EnterPhase: lambda _, a: _next_phase(a.inspection),
     m.AddInspector: lambda _, a: m.AddInspector(name="a new inspector"),
+    m.CreateOwnCalendarLink: lambda _, a: m.CreateOwnCalendarLink(),
+    m.AddContact: lambda _, a: m.AddContact.model_validate(
+        {"name": PROBE_TEXT, "group": PROBE_TEXT}
+    ),
 }
 
 # What may be done outside any inspection: open one, add a user.

@@ -97,6 +97,8 @@ class Demo:
     def path(self, command: str, *ids: str) -> str:
         """The command's path (GET /api/meta's), its ids filled in order."""
         path: str = self.meta[command]["path"]
+        if "{" not in path:  # one's own things (/api/me/...): no ids in it
+            return path
         for value in (self.inspection_id, *ids):
             start = path.index("{")
             path = path[:start] + value + path[path.index("}", start) + 1 :]
@@ -302,6 +304,10 @@ def inspection_sends(demo: Demo, i: dict[str, Any]) -> list[Send]:
         ("WriteAnnexASummary", (), {"text": f"Summary {n}"}),
         ("CreateCalendarLink", (), {"person": "(the caller)"}),
         ("AddInspector", (), {"name": f"Inspector {n}"}),
+        # issue 24: one's own calendar link (its path names no inspection: the
+        # body does), and a contact on the inspection's list.
+        ("CreateOwnCalendarLink", (), {"inspection_id": i["id"]}),
+        ("AddContact", (), {"name": f"Contact {n}", "group": "Police"}),
         ("EnterPhase", (), {"phase": later[0]}),
     ]
 
