@@ -359,6 +359,9 @@ HEADER_COMMANDS = {
     "addInspector": "AddInspector",
     "openInspection": "OpenInspection",
     "addUser": "AddUser",
+    # issue 24: one's own calendar link (My day), a contact (Contacts)
+    "ownCalendarLink": "CreateOwnCalendarLink",
+    "addContact": "AddContact",
 }
 
 
