@@ -21,6 +21,7 @@ from typing_extensions import TypedDict
 
 from commands import models as m
 from commands.executor import execute
+from commands.run import Actor
 from projections.blog import SECTIONS
 from projections.calendar_links import CalendarLinkRow
 from projections.schedule import MeetingRecord
@@ -275,16 +276,31 @@ def revoke_calendar_link(
     if not membership.admits(actor, link.inspection_id):
         # As for a link that does not exist: this one is another council's.
         raise NotFound(f"no calendar link with id {link_id}")
+    return revoke_link(
+        request, state, actor, m.RevokeCalendarLink(), link, idempotency_key
+    )
+
+
+def revoke_link(
+    request: Request,
+    state: ServerState,
+    actor: Actor,
+    command: m.RevokeCalendarLink | m.RevokeOwnCalendarLink,
+    link: CalendarLink,
+    idempotency_key: str | None,
+) -> JSONResponse:
+    """Sends the revoke, then forgets the link's secret in this process at
+    once; the other processes learn it from the log."""
+    link_id = str(link.id)
     outcome = execute(
         state.app,
         actor,
-        m.RevokeCalendarLink(),
+        command,
         inspection_id=link.inspection_id,
         target_id=link_id,
         idempotency_key=idempotency_key,
         status=200,
     )
-    # At once in this process; the others learn it from the log.
     secrets: CalendarSecrets = request.app.state.calendar_secrets
     secrets.forget(link_id)
     return JSONResponse(outcome.body, status_code=outcome.status)

@@ -28,9 +28,10 @@ from warroom.domain.base import Forbidden, NotFound
 from warroom.domain.calendar_link import CalendarLink
 from web.answers import COMMAND_ERRORS
 from web.auth import Membership
-from web.calendar_links import CalendarSecrets, ended_by_token
+from web.calendar_links import ended_by_token
 from web.deps import ActorDep, IdempotencyKeyDep, StateDep
 from web.offers import Offers
+from web.routes.feeds import revoke_link
 from web.state import ServerState
 
 router = APIRouter(prefix="/api/me", tags=["feeds"])
@@ -206,16 +207,6 @@ def revoke_own_calendar_link(
     if not _admitted(state, actor, link.inspection_id):
         raise NotFound(f"no calendar link of yours with id {link_id}")
     _may(actor, m.RevokeOwnCalendarLink)
-    outcome = execute(
-        state.app,
-        actor,
-        m.RevokeOwnCalendarLink(),
-        inspection_id=link.inspection_id,
-        target_id=link_id,
-        idempotency_key=idempotency_key,
-        status=200,
+    return revoke_link(
+        request, state, actor, m.RevokeOwnCalendarLink(), link, idempotency_key
     )
-    # At once in this process; the others learn it from the log.
-    secrets: CalendarSecrets = request.app.state.calendar_secrets
-    secrets.forget(link_id)
-    return JSONResponse(outcome.body, status_code=outcome.status)
