@@ -242,14 +242,20 @@ def test_a_council_runs_its_plan_from_the_page(browser: Browser, world: World) -
         expect(ratings.nth(n)).to_contain_text("Gail Gatekeeper")
         expect(ratings.nth(n)).to_contain_text(f"now {colour}")
     green = doc.locator(":scope > .rag-green").first
-    assert green.evaluate("el => getComputedStyle(el).backgroundColor") == (
-        "rgb(11, 107, 53)"
-    )
+    expect(green).to_have_css("background-color", "rgb(11, 107, 53)")
     was_green = ratings.nth(2).locator("[data-rag=green]").first
-    assert was_green.evaluate("el => getComputedStyle(el).backgroundColor") == (
-        "rgb(11, 107, 53)"
-    )
+    expect(was_green).to_have_css("background-color", "rgb(11, 107, 53)")
     did = str(doc.get_attribute("data-document-id"))
+    # The stream redraws the plan when anyone changes it; the history she
+    # opened stays open under her.
+    world.api("lead").post(
+        f"{world.path}/playbook/tasks/d1-diary/assign", {"owner": "Priya Patel"}
+    )
+    expect(gp.locator("#plan-playbook .task[data-task-id=d1-diary]")).to_contain_text(
+        "Priya Patel"
+    )
+    expect(history).to_have_attribute("open", "")
+    expect(ratings).to_have_count(3)
 
     # The inspector's copy of a case, released by the gatekeeper: a ledger line.
     case = world.api("rapid_response").post(

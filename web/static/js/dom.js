@@ -24,9 +24,16 @@ export function h(tag, attrs = {}, ...children) {
 }
 
 // Replaces an element's content; leaves out the parts that are not there.
+// A <details> with a data-keep key stays open across the redraw: the stream
+// redraws a panel whenever anything changes, and a reader's open history
+// must not shut under them.
 export function fill(target, ...children) {
   const el = typeof target === "string" ? $(target) : target;
+  const open = new Set([...el.querySelectorAll("details[open][data-keep]")].map((d) => d.dataset.keep));
   el.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
+  for (const details of el.querySelectorAll("details[data-keep]")) {
+    if (open.has(details.dataset.keep)) details.open = true;
+  }
 }
 
 export function plural(count, word) {

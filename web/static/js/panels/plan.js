@@ -62,7 +62,7 @@ function renderPlaybook(answer) {
     h("h4", {}, `Today (${fmt(`${answer.today}T12:00:00Z`, { weekday: "short", day: "numeric", month: "short" })}): due, overdue or done`),
     today.length ? h("ul", { class: "plain-list tasks" }, today.map(task)) : h("p", { class: "empty" }, "Nothing due today."),
     ...(undated.length ? [h("h4", {}, "Open, with no due date"), h("ul", { class: "plain-list tasks" }, undated.map(task))] : []),
-    later.length ? h("details", {}, h("summary", {}, `Later: ${plural(later.length, "task")}`), h("ul", { class: "plain-list tasks" }, later.map(task))) : null,
+    later.length ? h("details", { dataset: { keep: "plan-later" } }, h("summary", {}, `Later: ${plural(later.length, "task")}`), h("ul", { class: "plain-list tasks" }, later.map(task))) : null,
     h("h4", {}, "Who does what"),
     h("ul", { class: "plain-list responsibilities" }, answer.responsibilities.map((r) => h("li", {},
       h("strong", {}, r.role), `: ${r.person || "nobody named yet"} `,
@@ -107,7 +107,7 @@ function renderAnnexA(answer) {
         h("span", { class: "task-actions" },
           offeredButton(d, "rateAnnexA", "Rate", () => openForm(rateAnnexAForm(d)), { class: "small act-rateAnnexA" }),
           offeredButton(d, "submitAnnexA", "Mark submitted", () => openForm(submitAnnexAForm(d)), { class: "small act-submitAnnexA" })),
-        renderRatings(d.history))))
+        renderRatings(d.id, d.history))))
       : h("p", { class: "empty" }, "No Annex A document listed yet."),
     h("h4", {}, "Summary"),
     answer.summary
@@ -119,9 +119,9 @@ function renderAnnexA(answer) {
 
 // Every rating a document was given, oldest first, and who gave it: the
 // register keeps them all ("every rating kept").
-function renderRatings(history) {
+function renderRatings(documentId, history) {
   if (!history.length) return null;
-  return h("details", { class: "rag-history" },
+  return h("details", { class: "rag-history", dataset: { keep: `ratings-${documentId}` } },
     h("summary", {}, `${history.length === 1 ? "1 rating" : `${history.length} ratings`}`),
     h("ol", { class: "plain-list" }, history.map((r) => h("li", { class: "rating" },
       r.rag_complete ? pastRag("Complete", r.rag_complete) : null, r.rag_complete ? " " : null,
