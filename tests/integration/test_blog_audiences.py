@@ -36,7 +36,18 @@ from warroom.config import Settings
 from warroom.domain.base import Context
 from web.app import create_app
 
-ZONE = ZoneInfo("Europe/London")
+
+def _a_zone_near_midday() -> ZoneInfo:
+    """The day below has a meeting that ended at 00:10 and one that starts at
+    23:50: both are true of "now" only away from midnight. So the inspection
+    is run in a zone where it is now the middle of the day, whenever the
+    suite runs (Etc/GMT-N is N hours ahead of UTC: POSIX signs)."""
+    hour = datetime.now(UTC).hour
+    offset = (12 - hour + 12) % 24 - 12  # -12..11 hours ahead of UTC
+    return ZoneInfo("Etc/UTC" if offset == 0 else f"Etc/GMT{-offset:+d}")
+
+
+ZONE = _a_zone_near_midday()
 PAGE = "https://warroom.council.example/"
 SAM = ("Sam Staff", "sam@council.example")  # the war room's
 PAT = ("Pat Partner", "pat@police.example")  # a partner, on tomorrow's schedule
@@ -86,6 +97,7 @@ def inspection(client: WarRoomClient) -> Inspection:
             "framework": "SIF",
             "starts_on": "2026-11-23",
             "template": "SIF",
+            "timezone": ZONE.key,
         },
     )["id"]
     lead = client.ok(
