@@ -35,7 +35,7 @@ from zoneinfo import ZoneInfo
 
 from commands import invitation_sends
 from projections.schedule import MeetingRecord
-from projections.views import LoadedInspections, Views
+from projections.views import Views
 from warroom.application import WarRoom
 from warroom.config import Settings
 from warroom.domain.base import Context
@@ -92,15 +92,7 @@ def due(
     models this process holds: looking never loads one (a change is made
     through a process that holds its inspection, as its commands read it)."""
     found: list[Due] = []
-    held = (
-        views.inspections.held()
-        if isinstance(views.inspections, LoadedInspections)
-        else views.inspections
-    )
-    for inspection_id in views.open_inspection_ids():
-        inspection = held.get(inspection_id)
-        if inspection is None:
-            continue
+    for inspection_id, inspection in views.held_open_inspections():
         organisation = views.organisation_of(
             views.inspection_organisations.get(inspection_id)
         )
