@@ -69,6 +69,9 @@ def my_day(browser: Browser, base: str, token: str, **options: object) -> Page:
     _, page, errors = new_page(browser, **options)
     page.goto(f"{base}/#token={token}")
     page.click(".view-tab[data-view=day]")
+    # My day opens on tomorrow from 15:00: the meeting's own day is chosen.
+    page.locator("#day-day").fill("2026-12-07")
+    page.locator("#day-day").dispatch_event("change")
     expect(page.locator("#day-body")).to_contain_text("Focus group")
     page.errors = errors  # type: ignore[attr-defined]
     return page
