@@ -201,6 +201,8 @@ def test_a_link_to_my_day_opens_my_day(
     running, staff = server
     _, page, errors = new_page(browser)
     page.goto(f"{running.base}/#token={staff}")
+    # Staff land on My day (issue 25): the link opens it from another view.
+    page.click(".view-tab[data-view=wall]")
     expect(page.locator("#view-wall")).to_be_visible()
     page.evaluate("() => { location.hash = 'view=day'; }")
     expect(page.locator("#view-day")).to_be_visible()
