@@ -13,9 +13,11 @@ The landing table itself is `LANDING` in web/static/js/views.js.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -221,8 +223,11 @@ def first_screen(page: Page, selector: str) -> None:
 
 
 def test_on_a_phone_the_next_meeting_and_what_is_overdue_in_ones_hands_come_first(
-    browser: Browser, world: World
+    browser: Browser, world: World, tmp_path: Path
 ) -> None:
+    # The picture of the first screen: docs/my-day-390x844.png when run with
+    # WARROOM_SCREENS=docs.
+    screens = Path(os.environ.get("WARROOM_SCREENS", tmp_path))
     # Staff: their meeting, and the playbook task given to them, now overdue.
     sam = signed_in(browser, world, "staff", viewport=PHONE)
     shows(sam, "day")
@@ -231,6 +236,8 @@ def test_on_a_phone_the_next_meeting_and_what_is_overdue_in_ones_hands_come_firs
     expect(sam.locator("#day-next .next-overdue")).to_contain_text(world.task_title)
     first_screen(sam, "#day-next .next-meeting .next-line")
     first_screen(sam, "#day-next .next-overdue .overdue-item")
+    sam.evaluate("document.getAnimations().forEach(a => a.finish())")
+    sam.screenshot(path=str(screens / "my-day-390x844.png"))
     # The replay bar is folded away behind its button, which opens it.
     expect(sam.locator("#replay-bar")).to_be_hidden()
     sam.click("#replay-toggle")
