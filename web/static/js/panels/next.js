@@ -1,7 +1,8 @@
 // My day's first lines (issue 25): the person's next meeting and what is
 // overdue in their hands, before anything else, so a phone's first screen
-// shows them. In their hands: the open requests assigned to them (as the
-// overdue push notice counts them) and the playbook tasks given to them.
+// shows them. In their hands: the requests they are preparing (assigned to
+// them and not yet attached: once attached, the next move is another's) and
+// the playbook tasks given to them.
 
 import { fill, h } from "../dom.js";
 import { state } from "../state.js";
@@ -41,7 +42,7 @@ function meetingLine(meeting, now) {
 
 function overdueRequests() {
   const all = state.data.requests?.requests || [];
-  return all.filter((r) => r.open && r.assignee === state.me.id && ageOf(r).overdue)
+  return all.filter((r) => r.state === "assigned" && r.assignee === state.me.id && ageOf(r).overdue)
     .sort((a, b) => Date.parse(a.due_at) - Date.parse(b.due_at));
 }
 
