@@ -238,6 +238,9 @@ def test_on_a_phone_the_next_meeting_and_what_is_overdue_in_ones_hands_come_firs
     first_screen(sam, "#day-next .next-overdue .overdue-item")
     sam.evaluate("document.getAnimations().forEach(a => a.finish())")
     sam.screenshot(path=str(screens / "my-day-390x844.png"))
+    # The header and the tabs take little of it (the replay bar none).
+    tabs = sam.locator("nav.views").bounding_box()
+    assert tabs is not None and tabs["y"] + tabs["height"] <= 240, tabs
     # The replay bar is folded away behind its button, which opens it.
     expect(sam.locator("#replay-bar")).to_be_hidden()
     sam.click("#replay-toggle")
