@@ -281,6 +281,8 @@ def test_a_case_audit_to_the_inspectors_copy_a_folder_and_the_access_log(
     # Staff may not take an audit step or import the log: not offered, refused.
     sam = Screen(browser, world, "staff")
     sp = sam.page
+    # Staff land on My day (issue 25): the wall is a tab away.
+    sp.click(".view-tab[data-view=wall]")
     not_offered(sp, "accessLog")
     sp.locator(f'[data-case-id="{tracked}"] button.case-open').click()
     for action in ("auditor", "multiAgency", "folderReady", "makeCopy"):

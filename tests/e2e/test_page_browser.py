@@ -303,6 +303,8 @@ def test_read_only_roles_are_offered_no_forms(browser: Browser, world: World) ->
     try:
         page = staff.page
         expect(page.locator("#me")).to_contain_text("Staff")
+        # Staff land on My day (issue 25): the wall is a tab away.
+        page.click(".view-tab[data-view=wall]")
         expect(page.locator("#requests-body .card").first).to_be_visible()
         expect(page.locator("button.action:visible")).to_have_count(0)
         # Details are for everyone; no action is.

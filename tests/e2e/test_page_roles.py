@@ -539,6 +539,9 @@ def test_admin_staff_and_auditor_do_their_day_and_axe_finds_nothing_serious(
     assert world.stored() == before
 
     sp.click(".view-tab[data-view=day]")
+    # My day opens on tomorrow from 15:00: the meeting's own day is chosen.
+    sp.locator("#day-day").fill(datetime.now(ZONE).date().isoformat())
+    sp.locator("#day-day").dispatch_event("change")
     agenda = sp.locator("#day-body .agenda-meeting", has_text="Case discussion")
     expect(agenda).to_contain_text("Council chamber")
     expect(agenda).to_contain_text("Helen Ward")
@@ -634,6 +637,8 @@ def test_the_councils_plan_annex_a_case_audits_and_the_days_close_from_the_page(
     # Staff report back from their meeting; the follow-up becomes a task.
     sam = Screen(browser, world, "staff")
     sp = sam.page
+    # Staff land on My day (issue 25): the wall is a tab away.
+    sp.click(".view-tab[data-view=wall]")
     sp.locator("#schedule-day").fill((now - timedelta(minutes=70)).date().isoformat())
     sp.locator("#schedule-day").dispatch_event("change")
     expect(sp.locator(f'[data-meeting-id="{held}"]')).to_be_visible()

@@ -339,6 +339,8 @@ def test_a_council_runs_its_plan_from_the_page(browser: Browser, world: World) -
     rory.close()
     # Staff may not import: not offered, and refused before the file is read.
     sam = Screen(browser, world, "staff")
+    # Staff land on My day (issue 25): the wall is a tab away.
+    sam.page.click(".view-tab[data-view=wall]")
     expect(sam.page.locator("button.action[data-action=accessLog]")).to_be_hidden()
     expect(
         sam.page.locator(f'[data-case-id="{case}"] .audit-progress')
@@ -372,6 +374,8 @@ def test_a_council_runs_its_plan_from_the_page(browser: Browser, world: World) -
         },
     )["id"]
     sp = sam.page
+    # Staff land on My day (issue 25): the wall is a tab away.
+    sp.click(".view-tab[data-view=wall]")
     sp.locator("#schedule-day").fill((now - timedelta(minutes=70)).date().isoformat())
     sp.locator("#schedule-day").dispatch_event("change")
     expect(sp.locator(f'[data-meeting-id="{held}"]')).to_be_visible()

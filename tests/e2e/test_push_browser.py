@@ -69,6 +69,9 @@ def my_day(browser: Browser, base: str, token: str, **options: object) -> Page:
     _, page, errors = new_page(browser, **options)
     page.goto(f"{base}/#token={token}")
     page.click(".view-tab[data-view=day]")
+    # My day opens on tomorrow from 15:00: the meeting's own day is chosen.
+    page.locator("#day-day").fill("2026-12-07")
+    page.locator("#day-day").dispatch_event("change")
     expect(page.locator("#day-body")).to_contain_text("Focus group")
     page.errors = errors  # type: ignore[attr-defined]
     return page
@@ -198,6 +201,8 @@ def test_a_link_to_my_day_opens_my_day(
     running, staff = server
     _, page, errors = new_page(browser)
     page.goto(f"{running.base}/#token={staff}")
+    # Staff land on My day (issue 25): the link opens it from another view.
+    page.click(".view-tab[data-view=wall]")
     expect(page.locator("#view-wall")).to_be_visible()
     page.evaluate("() => { location.hash = 'view=day'; }")
     expect(page.locator("#view-day")).to_be_visible()

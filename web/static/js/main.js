@@ -15,7 +15,7 @@ import { acknowledgeDay, dayShown } from "./panels/day.js";
 import { downloadPacket, openPrint, printDay } from "./panels/plan.js";
 import { copySignInLink } from "./panels/admin.js";
 import { openPreview, renderSendButton, sendBlog, showCopy } from "./panels/blog_send.js";
-import { refreshView, showView } from "./views.js";
+import { landingView, refreshView, showView } from "./views.js";
 import { togglePush } from "./push.js";
 import { openInspection, showSignIn, signIn, signOut, takeTokenFromAddress } from "./session.js";
 import { state } from "./state.js";
@@ -43,7 +43,7 @@ export function wire() {
   $("#sign-in-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const token = $("#token-input").value.trim();
-    if (token) signIn(token);
+    if (token) signIn(token).then(viewFromAddress);
   });
   $("#sign-out").addEventListener("click", (event) => {
     event.preventDefault();
@@ -66,6 +66,11 @@ export function wire() {
   $("#replay-prev").addEventListener("click", () => stepEvent(-1));
   $("#replay-next").addEventListener("click", () => stepEvent(1));
   $("#back-to-live").addEventListener("click", backToLive);
+  // A phone folds the replay bar away behind this button (app.css).
+  $("#replay-toggle").addEventListener("click", () => {
+    const open = $("#replay-bar").classList.toggle("open");
+    $("#replay-toggle").setAttribute("aria-expanded", String(open));
+  });
   for (const button of document.querySelectorAll("button.action")) {
     button.addEventListener("click", () => openForm(FORMS[button.dataset.action]()));
   }
@@ -92,7 +97,7 @@ export function wire() {
   $("#email-close").addEventListener("click", () => { $("#email-dialog").close(); refreshView(); });
   $("#requests-closed").addEventListener("click", toggleClosed);
   for (const tab of document.querySelectorAll(".view-tab")) {
-    tab.addEventListener("click", () => showView(tab.dataset.view));
+    tab.addEventListener("click", () => chooseView(tab.dataset.view));
   }
   $("#day-day").addEventListener("change", refreshView);
   $("#day-acknowledge").addEventListener("click", acknowledgeDay);
@@ -123,12 +128,18 @@ async function start() {
   viewFromAddress();
 }
 
-// A notification opens the page at the view it is about: /#view=day.
+// A notification opens the page at the view it is about: /#view=day. The
+// address keeps the view chosen, so reloading the page stays on it; with no
+// view in the address, the page opens where the person's day starts.
 function viewFromAddress() {
+  if (!state.token || !state.me) return;
   const match = /(?:^#|&)view=(\w+)/.exec(window.location.hash);
-  if (!match || !state.token) return;
-  history.replaceState(null, "", window.location.pathname + window.location.search);
-  showView(match[1]);
+  showView(match ? match[1] : landingView(state.me.role));
+}
+
+function chooseView(name) {
+  history.replaceState(null, "", `${window.location.pathname}${window.location.search}#view=${name}`);
+  showView(name);
 }
 
 start();

@@ -15,10 +15,32 @@ import { state } from "./state.js";
 const VIEWS = { wall: null, day: renderDay, blog: renderBlog, plan: renderPlan, contacts: renderContacts, admin: renderAdmin };
 let shown = "wall";
 
+// Where each role's day starts, when the address names no view (issue 25):
+// the first of its list the page has and offers this person. Staff start on
+// their own day; the auditor on the evidence (until that view exists, the
+// wall, where the hand-over ledger is); the gatekeeper on the wall's requests
+// and ledger; the rapid response team and the lead, who run the room, on its
+// working wall; the admin on the inspection and its people, their only work.
+export const LANDING = {
+  staff: ["day"],
+  auditor: ["evidence", "wall"],
+  gatekeeper: ["wall"],
+  rapid_response: ["wall"],
+  lead: ["wall"],
+  admin: ["admin", "wall"],
+};
+
+export function landingView(role) {
+  const offeredView = (name) => Object.hasOwn(VIEWS, name) && !$(`.view-tab[data-view=${name}]`)?.hidden;
+  return (LANDING[role] || []).find(offeredView) || "wall";
+}
+
 export function showView(name) {
   shown = Object.hasOwn(VIEWS, name) ? name : "wall";
+  // The tab of the view shown is the page's current one (a contract, issue 25).
   for (const tab of document.querySelectorAll(".view-tab")) {
-    tab.setAttribute("aria-pressed", String(tab.dataset.view === shown));
+    if (tab.dataset.view === shown) tab.setAttribute("aria-current", "page");
+    else tab.removeAttribute("aria-current");
   }
   for (const view of Object.keys(VIEWS)) $(`#view-${view}`).hidden = view !== shown;
   document.body.dataset.view = shown;

@@ -7,7 +7,8 @@ import { openForm } from "../dialog.js";
 import { $, fill, h, inspectorName, plural } from "../dom.js";
 import { acknowledgeForm, mayAct, offered, revokeOwnCalendarLinkForm } from "../forms.js";
 import { pastQuery, state } from "../state.js";
-import { fmtDayTime, fmtTime, todayInZone, zonedParts } from "../time.js";
+import { fmtDayTime, fmtTime, zonedParts } from "../time.js";
+import { renderNext } from "./next.js";
 import { renderChange } from "./schedule.js";
 import { showPushControl } from "../push.js";
 
@@ -15,8 +16,19 @@ let daySeq = 0;
 
 export function dayShown() {
   const input = $("#day-day");
-  if (!input.value) input.value = todayInZone();
+  if (!input.value) input.value = dayToPrepare();
   return input.value;
+}
+
+// From 15:00 on the inspection's clock, the day a person prepares for is
+// tomorrow: My day opens on it (what is left of today is in "Your next
+// meeting" above it).
+const TOMORROW_FROM = "15:00";
+function dayToPrepare() {
+  const now = zonedParts(new Date());
+  if (now.time < TOMORROW_FROM) return now.day;
+  const [y, m, d] = now.day.split("-").map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
 export async function renderDay() {
@@ -24,14 +36,20 @@ export async function renderDay() {
   const seq = ++daySeq;
   const person = state.me.name;
   const when = state.past !== null ? pastQuery() : `min_position=${state.livePosition}`;
-  let answer;
+  let answer, playbook;
   try {
-    answer = await api(`${inspectionPath(`/agenda/${encodeURIComponent(person)}`)}?${when}`);
+    [answer, playbook] = await Promise.all([
+      api(`${inspectionPath(`/agenda/${encodeURIComponent(person)}`)}?${when}`),
+      api(`${inspectionPath("/playbook")}?${when}`).catch(() => null),
+    ]);
   } catch (error) {
     fill("#day-body", h("p", { class: "error" }, error.message));
     return;
   }
   if (seq !== daySeq) return;
+  // What comes next is told from now: not while the past is shown.
+  $("#day-next").hidden = state.past !== null;
+  if (state.past === null) renderNext(answer, playbook);
   showPushControl().catch(() => {});
   const day = dayShown();
   const meetings = answer.meetings
