@@ -265,7 +265,8 @@ def test_a_notification_of_nobody_is_refused_and_stores_nothing(
     t = things(client, inspection)
     path = f"{inspection.path}/cases/{t.case}/notified"
     before = reads(client, inspection)
-    for body in ({}, {"party": None}, {"parties": []}):
+    bodies: list[dict[str, Any]] = [{}, {"party": None}, {"parties": []}]
+    for body in bodies:
         answer = refused(client, 422, "gatekeeper", path, body)
         assert "parties" in str(answer["detail"])
     assert reads(client, inspection) == before
