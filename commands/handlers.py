@@ -366,7 +366,10 @@ def select_case(run: Run, cmd: m.SelectCase) -> None:
 
 def notify_case_party(run: Run, cmd: m.NotifyCaseParty) -> None:
     case = run.target(Case)
-    case.notify(cmd.party, run.ctx)
+    # One event per party, saved together: a party refused (notified
+    # already) refuses them all, and nothing is stored.
+    for party in cmd.named():
+        case.notify(party, run.ctx)
     run.answer_with(case)
 
 
@@ -488,13 +491,30 @@ def assign_kit_action(run: Run, cmd: m.AssignKitAction) -> None:
             f"no one called {cmd.owner!r} uses the war room: "
             "an action goes to someone who can sign in and see it",
         )
+    owner = user_of(run.app, str(owner_id), run.organisation_id)
+    if owner.role not in KIT_FOLLOW_UP | KIT_OWNERS:
+        raise RuleBroken(
+            "owner_may_do_it",
+            f"{cmd.owner} is {words.role(owner.role)}, who cannot mark it done: "
+            "an action goes to someone who can do it",
+        )
     meeting.assign_kit_action(n, cmd.owner, str(owner_id), run.ctx)
     run.answer_with(meeting)
 
 
 def mark_kit_action_done(run: Run, cmd: m.MarkKitActionDone) -> None:
     meeting = run.target(Meeting)
-    meeting.mark_kit_action_done(_kit_action_number(run), cmd.note, run.ctx)
+    n = _kit_action_number(run)
+    action = meeting.kit_action(n)
+    # Whoever has the action does it (issue 25); those who record KIT notes
+    # follow any of them up.
+    if run.role not in KIT_FOLLOW_UP and action.owner_id != run.ctx.actor:
+        raise Forbidden(
+            "this action is not yours to mark done: it is "
+            + ("with someone else" if action.owner_id else "not given to anyone yet")
+            + "; the one who has it, a lead or the gatekeeper marks it done"
+        )
+    meeting.mark_kit_action_done(n, cmd.note, run.ctx)
     run.answer_with(meeting)
 
 
@@ -911,6 +931,16 @@ def assign_line_of_enquiry(run: Run, cmd: m.AssignLineOfEnquiry) -> None:
     run.answer_with(line)
 
 
+def link_request_to_line_of_enquiry(
+    run: Run, cmd: m.LinkRequestToLineOfEnquiry
+) -> None:
+    request = run.target(DocumentRequest)
+    line = run.load(LineOfEnquiry, cmd.line_of_enquiry)
+    line.require_open("link a request to")
+    request.link_to_line_of_enquiry(str(line.id), line.title, run.ctx)
+    run.answer_with(request)
+
+
 Handler = Callable[[Run, Any], None]
 
 ADMIN = frozenset({"admin"})
@@ -921,6 +951,9 @@ LEAD_GATEKEEPER = frozenset({"lead", "gatekeeper"})
 WAR_ROOM = frozenset({"lead", "gatekeeper", "rapid_response"})
 LEAD_RAPID_RESPONSE = frozenset({"lead", "rapid_response"})
 OWN_AGENDA = ADMIN_LEAD | WAR_ROOM | {"staff"}
+# Who follows up any KIT action, and who may be given one to do.
+KIT_FOLLOW_UP = LEAD_GATEKEEPER
+KIT_OWNERS = WAR_ROOM | {"staff"}
 
 # Who may do what: DOMAIN.md's table, and the only place it is written down.
 COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
@@ -958,8 +991,10 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.LimitInspections: (limit_inspections, ADMIN),
     m.SetUserEmail: (set_user_email, ADMIN),
     # --- KIT actions (issue 11): whoever records KIT notes follows them up.
-    m.AssignKitAction: (assign_kit_action, LEAD_GATEKEEPER),
-    m.MarkKitActionDone: (mark_kit_action_done, LEAD_GATEKEEPER),
+    # Issue 25: the rapid response team, who pick the actions up, give them
+    # out too; whoever has one marks it done (the handler checks it is theirs).
+    m.AssignKitAction: (assign_kit_action, WAR_ROOM),
+    m.MarkKitActionDone: (mark_kit_action_done, KIT_FOLLOW_UP | KIT_OWNERS),
     # --- issue 15: playbook, Annex A, case audits, debriefs, access log ---
     m.CompletePlaybookTask: (complete_playbook_task, WAR_ROOM),
     m.AssignPlaybookTask: (assign_playbook_task, ADMIN_LEAD),
@@ -1002,6 +1037,9 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.RemoveContact: (remove_contact, ADMIN | LEAD_RAPID_RESPONSE),
     # --- lines of enquiry: their owner, by those who raise them (issue 11)
     m.AssignLineOfEnquiry: (assign_line_of_enquiry, LEAD_GATEKEEPER),
+    # A request filed under a line of enquiry after it was recorded (issue
+    # 25): by those who record requests, as they could when recording it.
+    m.LinkRequestToLineOfEnquiry: (link_request_to_line_of_enquiry, WAR_ROOM),
 }
 
 

@@ -291,6 +291,12 @@ class AssignRequest(Command):
     assignee: Id
 
 
+class LinkRequestToLineOfEnquiry(Command):
+    """Files a request under an open key line of enquiry (issue 25)."""
+
+    line_of_enquiry: Id
+
+
 class AttachDocument(Command):
     """Built by the upload route from the multipart body, not sent as JSON."""
 
@@ -414,7 +420,25 @@ class SelectCase(Command):
 
 
 class NotifyCaseParty(Command):
-    party: Party
+    """One party notified (`party`), or several at once (`parties`, issue 25:
+    the page's checklist): all are recorded, or, if one cannot be, none."""
+
+    party: Party | None = None
+    parties: list[Party] | None = Field(default=None, min_length=1, max_length=20)
+
+    @model_validator(mode="after")
+    def _one_way_of_naming(self) -> NotifyCaseParty:
+        if (self.party is None) == (self.parties is None):
+            raise ValueError("name who was notified: either party or parties")
+        given = self.parties or []
+        twice = sorted({p for p in given if given.count(p) > 1})
+        if twice:
+            raise ValueError(f"parties names {', '.join(twice)} more than once")
+        return self
+
+    def named(self) -> list[str]:
+        """Who was notified, in the order given."""
+        return [self.party] if self.party is not None else list(self.parties or [])
 
 
 class JudgeCase(Command):

@@ -14,7 +14,7 @@ two cannot drift apart.
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -25,7 +25,7 @@ from eventsourcing.domain import Aggregate
 from pydantic import ValidationError
 
 from commands import models as m
-from commands.handlers import COMMAND_HANDLERS
+from commands.handlers import COMMAND_HANDLERS, KIT_FOLLOW_UP, KIT_OWNERS
 from commands.run import Actor, Calendar, Run
 from warroom.application import WarRoom
 from warroom.domain.annex_a import RAGS, AnnexADocument
@@ -55,6 +55,10 @@ class Asking:
     # The users of the caller's organisation (id -> name): someone to give a
     # thing to who does not hold it already.
     users: Mapping[str, str] = field(default_factory=dict)
+    # Their roles (id -> role), where a probe needs someone of a role.
+    roles: Mapping[str, str] = field(default_factory=dict)
+    # The inspection's open lines of enquiry (ids), to file a request under.
+    open_lines: Sequence[str] = ()
 
     def someone_but(self, holder: str | None) -> str:
         """A user (by name) other than the thing's holder: the caller, if they
@@ -68,6 +72,21 @@ class Asking:
         return next(
             (n for i, n in people.items() if i != holder_id), "nobody who signs in"
         )
+
+    def doer_but(self, holder_id: str | None) -> str:
+        """The name of a user, other than the one with this id, who may be
+        given a KIT action: the caller first, if they may."""
+        doers = KIT_FOLLOW_UP | KIT_OWNERS
+        people = {self.actor.id: self.actor.name, **self.users}
+        roles = {self.actor.id: self.actor.role, **self.roles}
+        return next(
+            (n for i, n in people.items() if i != holder_id and roles.get(i) in doers),
+            "nobody who signs in",
+        )
+
+    def line_but(self, current: str | None) -> str:
+        """An open line of enquiry other than `current`, or an id none has."""
+        return next((i for i in self.open_lines if i != current), "no open line")
 
     def inspector(self) -> str:
         """An inspector on the roster (the lead first), or a name none has."""
@@ -110,6 +129,9 @@ REQUEST: Mapping[type[m.Command], Probe] = {
     m.EscalateRequest: lambda r, a: m.EscalateRequest(reason=PROBE_TEXT),
     m.DeclineRequest: lambda r, a: m.DeclineRequest(reason=PROBE_TEXT),
     m.WithdrawRequest: lambda r, a: m.WithdrawRequest(reason=PROBE_TEXT),
+    m.LinkRequestToLineOfEnquiry: lambda r, a: m.LinkRequestToLineOfEnquiry(
+        line_of_enquiry=a.line_but(r.line_of_enquiry)
+    ),
 }
 
 MEETING: Mapping[type[m.Command], Probe] = {
@@ -130,7 +152,7 @@ MEETING: Mapping[type[m.Command], Probe] = {
 
 # One of a meeting's KIT actions, the path naming its number.
 KIT_ACTION: Mapping[type[m.Command], Probe] = {
-    m.AssignKitAction: lambda k, a: m.AssignKitAction(owner=a.user_but(k.owner_id)),
+    m.AssignKitAction: lambda k, a: m.AssignKitAction(owner=a.doer_but(k.owner_id)),
     m.MarkKitActionDone: lambda g, a: m.MarkKitActionDone(),
 }
 
@@ -350,6 +372,8 @@ def offered(
     *,
     calendar: Calendar | None = None,
     users: Mapping[str, str] | None = None,
+    roles: Mapping[str, str] | None = None,
+    open_lines: Sequence[str] = (),
     now: datetime | None = None,
     load: Callable[[Thing], Aggregate | None] | None = None,
 ) -> list[str]:
@@ -367,7 +391,7 @@ def offered(
     subject = _subject(thing, loaded)
     if subject is _GONE:
         return []
-    asking = Asking(actor, inspection, users or {})
+    asking = Asking(actor, inspection, users or {}, roles or {}, open_lines)
     moment = now or datetime.now(UTC)
     accepts = _accepted(app, actor, inspection_id, thing, loaded, calendar, moment)
     return [

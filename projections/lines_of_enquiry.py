@@ -48,6 +48,9 @@ class LinesOfEnquiry(ReadModel):
         # Which line each request answers, to file its release as evidence.
         self.request_line: dict[str, str] = {}
         self.request_title: dict[str, str] = {}
+        # Each request's release, filed as evidence under a line it is
+        # linked to later (issue 25).
+        self.request_release: dict[str, Evidence] = {}
 
     def on_LineOfEnquiryRaised(self, e: LoggedEvent) -> LineOfEnquiryRecord:
         line: LineOfEnquiryRecord = {
@@ -97,22 +100,37 @@ class LinesOfEnquiry(ReadModel):
             self._evidence(line_id, e, "request", e.data["title"])
 
     def on_DocumentReleased(self, e: LoggedEvent) -> None:
+        title = self.request_title[e.aggregate_id]
+        item = _item(e, "release", f"{title} ({e.data['sha256'][:12]})")
+        self.request_release[e.aggregate_id] = item
         line_id = self.request_line.get(e.aggregate_id)
         if line_id:
-            title = self.request_title[e.aggregate_id]
-            self._evidence(line_id, e, "release", f"{title} ({e.data['sha256'][:12]})")
+            self._file(line_id, item)
+
+    def on_RequestLinkedToLineOfEnquiry(self, e: LoggedEvent) -> None:
+        """The request (and its release, if it was released) moves to the
+        line it is now linked to: a line's evidence is what is filed under
+        it now, and the log keeps where it was before."""
+        request_id = e.aggregate_id
+        before = self.request_line.get(request_id)
+        old = self.lines.get(before) if before else None
+        if before and old is not None:
+            kept = [i for i in old["evidence"] if i["source_id"] != request_id]
+            self.lines[before] = {**old, "evidence": kept}
+        line_id = e.data["line_of_enquiry"]
+        self.request_line[request_id] = line_id
+        self._evidence(line_id, e, "request", self.request_title[request_id])
+        release = self.request_release.get(request_id)
+        if release is not None:
+            self._file(line_id, release)
 
     def _evidence(self, line_id: str, e: LoggedEvent, kind: str, summary: str) -> None:
+        self._file(line_id, _item(e, kind, summary))
+
+    def _file(self, line_id: str, item: Evidence) -> None:
         line = self.lines.get(line_id)
         if line is None:
             return
-        item: Evidence = {
-            "kind": kind,
-            "summary": summary,
-            "source_id": e.aggregate_id,
-            "at": e.occurred_iso,
-            "position": e.position,
-        }
         self.lines[line_id] = {**line, "evidence": [*line["evidence"], item]}
 
     folds: ClassVar[Folds] = {
@@ -122,6 +140,7 @@ class LinesOfEnquiry(ReadModel):
         "KitNoteRecorded": on_KitNoteRecorded,
         "DocumentRequested": on_DocumentRequested,
         "DocumentReleased": on_DocumentReleased,
+        "RequestLinkedToLineOfEnquiry": on_RequestLinkedToLineOfEnquiry,
     }
 
     def render(self) -> LinesOfEnquiryAnswer:
@@ -130,3 +149,13 @@ class LinesOfEnquiry(ReadModel):
             "lines_of_enquiry": lines,
             "open": sum(1 for line in lines if not line["answered"]),
         }
+
+
+def _item(e: LoggedEvent, kind: str, summary: str) -> Evidence:
+    return {
+        "kind": kind,
+        "summary": summary,
+        "source_id": e.aggregate_id,
+        "at": e.occurred_iso,
+        "position": e.position,
+    }

@@ -59,6 +59,7 @@ class RequestChange(TypedDict, total=False):
     escalated_to: str | None
     closed_at: str | None
     reason: str | None
+    line_of_enquiry: str | None
 
 
 class RequestRow(RequestRecord):
@@ -144,6 +145,9 @@ class Requests(ReadModel):
     def on_RequestEscalated(self, e: LoggedEvent) -> RequestRecord:
         return self._update(e, escalated_to=e.data["to"])
 
+    def on_RequestLinkedToLineOfEnquiry(self, e: LoggedEvent) -> RequestRecord:
+        return self._update(e, line_of_enquiry=e.data["line_of_enquiry"])
+
     def _close(self, e: LoggedEvent, state: str, reason: str | None) -> RequestRecord:
         return self._update(e, state=state, reason=reason, closed_at=e.occurred_iso)
 
@@ -166,6 +170,7 @@ class Requests(ReadModel):
         "RequestDeclined": on_RequestDeclined,
         "RequestWithdrawn": on_RequestWithdrawn,
         "RequestEscalated": on_RequestEscalated,
+        "RequestLinkedToLineOfEnquiry": on_RequestLinkedToLineOfEnquiry,
     }
 
     def render(

@@ -56,6 +56,8 @@ class Offers:
         self.actor = actor
         self.inspection_id = inspection_id
         self._users: dict[str, str] | None = None
+        self._roles: dict[str, str] = {}
+        self._open_lines: list[str] | None = None
         # Each thing loaded once per answer (all of a playbook's tasks share it).
         self._loaded: dict[tuple[str | None, str | None], Aggregate | None] = {}
 
@@ -69,10 +71,27 @@ class Offers:
         """The users of the caller's organisation, id -> name."""
         if self._users is None:
             organisation = self.actor.organisation_id
-            self._users = self.state.reader.read_side.read(
-                lambda views: {u["id"]: u["name"] for u in views.users_of(organisation)}
+            rows = self.state.reader.read_side.read(
+                lambda views: views.users_of(organisation)
             )
+            self._users = {u["id"]: u["name"] for u in rows}
+            self._roles = {u["id"]: u["role"] for u in rows}
         return self._users
+
+    def open_lines(self) -> list[str]:
+        """The inspection's open lines of enquiry (ids), a request may be
+        filed under."""
+        if self._open_lines is None:
+            found, _ = self.state.reader.ask(
+                self.inspection_id,
+                lambda i, _: [
+                    line_id
+                    for line_id, line in i.lines_of_enquiry.lines.items()
+                    if not line["answered"]
+                ],
+            )
+            self._open_lines = found
+        return self._open_lines
 
     def of(self, thing: Thing, probes: Mapping[type[m.Command], Probe]) -> list[str]:
         return offered(
@@ -82,6 +101,10 @@ class Offers:
             thing,
             probes,
             users=self.users() if _needs_users(probes) else None,
+            roles=self._roles,
+            open_lines=(
+                self.open_lines() if m.LinkRequestToLineOfEnquiry in probes else ()
+            ),
             load=self._load,
         )
 

@@ -73,7 +73,9 @@ UNCHOSEN: list[tuple[str, Any, list[str]]] = [
     ("ScheduleMeeting", None, ["kind"]),
     ("RecordKitNote", None, ["meeting"]),
     ("SelectCase", None, ["selection", "plan"]),
-    ("NotifyCaseParty", CASE, ["party"]),
+    # A checklist of the parties (issue 25): no select; none ticked (below).
+    ("NotifyCaseParty", CASE, []),
+    ("LinkRequestToLineOfEnquiry", REQUEST, ["line_of_enquiry"]),
     ("JudgeCase", CASE, ["judgement"]),
     ("RecordCaseBrowsed", None, ["case", "inspector"]),
     ("OpenInspection", None, ["framework"]),
@@ -86,7 +88,11 @@ UNCHOSEN: list[tuple[str, Any, list[str]]] = [
     ("RecordDebrief", None, ["meeting"]),
 ]
 # Selects that may start blank and be sent so: "no playbook".
-OPTIONAL_SELECTS = {("OpenInspection", "template")}
+OPTIONAL_SELECTS = {
+    ("OpenInspection", "template"),
+    # The line of enquiry a request answers, if any (issue 25): starts on none.
+    ("RecordRequest", "line_of_enquiry"),
+}
 
 
 @dataclass
@@ -225,6 +231,16 @@ def test_each_choice_starts_unchosen_is_not_sent_so_and_when_it_happened_is_reco
     expect(error).to_have_text(
         "Please choose \u201cComplete\u201d, \u201cQuality\u201d or both."
     )
+    dialog.locator("#command-cancel").click()
+
+    # The parties notified: a box each for those not yet notified, none
+    # ticked; none ticked is not sent.
+    open_form(page, "NotifyCaseParty", CASE)
+    boxes = dialog.locator("input[name=parties]")
+    expect(boxes).to_have_count(3)
+    assert [boxes.nth(n).is_checked() for n in range(3)] == [False] * 3
+    dialog.locator("#command-submit").click()
+    expect(error).to_have_text("Please tick who was notified.")
     dialog.locator("#command-cancel").click()
 
     # Items with a value of their own start on it: the phase, a judgement.

@@ -45,6 +45,8 @@ REGIONS: list[tuple[str, str, str | None]] = [
 ]
 # Buttons on an item that open no command's form.
 NOT_COMMANDS = ("act-details", "act-open", "act-copy")
+# Checklists a form sends only with a box ticked: the parties notified.
+MUST_TICK = ("parties",)
 # The day's own actions, in the blog view's header.
 DAY_ACTIONS = ("blogPost", "closeDay")
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -115,6 +117,10 @@ class Person:
                         "buffer": PDF,
                     }
                 )
+            elif kind == "checkbox" and name in MUST_TICK:
+                group = self.dialog.locator(f"input[name={name}]:checked")
+                if not group.count():
+                    control.check()  # the first of the checklist
             elif kind in ("checkbox", "radio", "hidden", "submit", "button"):
                 continue
             elif kind in ("date", "time", "datetime-local", "number"):

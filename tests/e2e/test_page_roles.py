@@ -147,6 +147,9 @@ class Screen:
             tag = control.evaluate("el => el.tagName")
             if tag == "SELECT":
                 control.select_option(value)
+            elif control.get_attribute("type") == "checkbox":
+                # A group of boxes (a checklist): tick the one of that value.
+                self.dialog.locator(f"[name={name}][value={value}]").check()
             else:
                 control.fill(value)
         self.dialog.locator("#command-submit").click()
@@ -351,7 +354,7 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
     tile = page.locator("#cases-body .case", has_text="B-001")
     tile.locator("button.case-open").click()
     rory.detail.locator("button.act-notify").click()
-    rory.submit(party="parents_carers")
+    rory.submit(parties="parents_carers")
     rory.saved()
     tile.locator("button.case-open").click()
     rory.detail.locator("button.act-judge").click()

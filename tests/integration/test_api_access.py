@@ -103,6 +103,10 @@ SAMPLES: dict[type[m.Command], Sample] = {
     # --- KIT actions (issue 11)
     m.AssignKitAction: Sample(MTG + "/kit-actions/0/assign", {"owner": "A preparer"}),
     m.MarkKitActionDone: Sample(MTG + "/kit-actions/0/done", {}),
+    # issue 25: a request filed under a line of enquiry after it was recorded
+    m.LinkRequestToLineOfEnquiry: Sample(
+        REQ + "/line-of-enquiry", {"line_of_enquiry": "{lid}"}
+    ),
     # issue 15
     m.CompletePlaybookTask: Sample(INS + "/playbook/tasks/d1-diary/done", {}),
     m.AssignPlaybookTask: Sample(
@@ -267,8 +271,10 @@ def test_auditors_change_nothing_and_staff_only_acknowledge_their_briefing() -> 
     for command, (_, roles) in COMMAND_HANDLERS.items():
         assert "auditor" not in roles
         # Staff only for themselves: their briefing, the meetings they were
-        # in, the calendar links to their own agenda.
+        # in, the calendar links to their own agenda, the KIT actions given
+        # to them (issue 25).
         assert "staff" not in roles or command in (
+            m.MarkKitActionDone,
             m.AcknowledgeBriefing,
             m.RecordDebrief,
             m.CreateOwnCalendarLink,

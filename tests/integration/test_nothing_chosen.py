@@ -136,7 +136,6 @@ CASES: list[tuple[type[m.Command], Body, str]] = [
         lambda i, t: {"ref": "C-102", "selection": "tracked", "plan": "LAC"},
         "plan",
     ),
-    (m.NotifyCaseParty, lambda i, t: {"party": "iro"}, "party"),
     (m.JudgeCase, lambda i, t: {"judgement": "good"}, "judgement"),
     (
         m.ConcludeCaseAudit,
@@ -255,4 +254,19 @@ def test_a_rating_of_nothing_is_refused_and_stores_nothing(
     before = reads(client, inspection)
     answer = refused(client, 422, "gatekeeper", path, {"reason": "Draft only"})
     assert "rate how complete it is, its quality, or both" in str(answer["detail"])
+    assert reads(client, inspection) == before
+
+
+def test_a_notification_of_nobody_is_refused_and_stores_nothing(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    """Who was notified is named as one `party` or a list of `parties`
+    (issue 25): either may be left out, never both, and none is filled in."""
+    t = things(client, inspection)
+    path = f"{inspection.path}/cases/{t.case}/notified"
+    before = reads(client, inspection)
+    bodies: list[dict[str, Any]] = [{}, {"party": None}, {"parties": []}]
+    for body in bodies:
+        answer = refused(client, 422, "gatekeeper", path, body)
+        assert "parties" in str(answer["detail"])
     assert reads(client, inspection) == before

@@ -132,6 +132,28 @@ class Demo:
     def someone_but(self, holder: str | None) -> str:
         return next(u.name for u in self.users if u.name != holder)
 
+    def open_line_but(self, current: str | None) -> str:
+        """An open line of enquiry other than `current`, to file a request
+        under (issue 25), or an id no line has."""
+        lines = self.read(self.users[0], "/lines-of-enquiry")["lines_of_enquiry"]
+        return next(
+            (
+                line["id"]
+                for line in lines
+                if not line["answered"] and line["id"] != current
+            ),
+            "no open line",
+        )
+
+    def doer_but(self, holder: str | None) -> str:
+        """Someone other than the holder who may be given a KIT action: not
+        an admin or the auditor, who could not mark it done (issue 25)."""
+        return next(
+            u.name
+            for u in self.users
+            if u.name != holder and u.role not in ("admin", "auditor")
+        )
+
 
 # What to send: a command, the ids its path takes after the inspection's,
 # and its body, from the item as read.
@@ -142,7 +164,9 @@ Sends = Callable[[Demo, dict[str, Any]], list[Send]]
 def request_sends(demo: Demo, r: dict[str, Any]) -> list[Send]:
     sha = (r["document"] or {}).get("sha256", NO_DOCUMENT)
     reason = {"reason": "as the war room agreed"}
+    line = {"line_of_enquiry": demo.open_line_but(r["line_of_enquiry"])}
     return [
+        ("LinkRequestToLineOfEnquiry", (r["id"],), line),
         ("EscalateRequest", (r["id"],), reason),
         ("AssignRequest", (r["id"],), {"assignee": "(the caller)"}),
         ("AttachDocument", (r["id"],), None),
@@ -180,7 +204,7 @@ def meeting_sends(demo: Demo, g: dict[str, Any]) -> list[Send]:
 def kit_action_sends(demo: Demo, a: dict[str, Any]) -> list[Send]:
     ids = (a["meeting_id"], str(a["n"]))
     return [
-        ("AssignKitAction", ids, {"owner": demo.someone_but(a["owner"])}),
+        ("AssignKitAction", ids, {"owner": demo.doer_but(a["owner"])}),
         ("MarkKitActionDone", ids, {"note": "Done as agreed"}),
     ]
 

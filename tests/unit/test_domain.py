@@ -130,6 +130,21 @@ def test_a_request_is_escalated_once() -> None:
     assert rule_of(error) == "escalate_once"
 
 
+def test_a_request_is_filed_under_a_line_and_may_move_but_not_onto_the_same() -> None:
+    r = request()
+    r.link_to_line_of_enquiry("line-1", "Thresholds", ctx())
+    r.link_to_line_of_enquiry("line-2", "Supervision", ctx())
+    with pytest.raises(RuleBroken) as error:
+        r.link_to_line_of_enquiry("line-2", "Supervision", ctx())
+    assert rule_of(error) == "link_to_another_line"
+    assert "Supervision" in str(error.value)
+    # Replayed, it is under the line it was last linked to.
+    copy: DocumentRequest | None = None
+    for e in r.collect_events():
+        copy = e.mutate(copy)
+    assert copy is not None and copy.line_of_enquiry == "line-2"
+
+
 def test_a_request_replayed_from_its_events_is_the_same_request() -> None:
     r = attached()
     r.approve(A, ctx("lead"))

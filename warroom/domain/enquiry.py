@@ -31,6 +31,15 @@ class LineOfEnquiry(Aggregate):
             )
         self._answered(response=response, meta=ctx.meta())
 
+    def require_open(self, action: str) -> None:
+        """Refuses `action` on a line already answered: it is closed."""
+        if self.answered:
+            raise RuleBroken(
+                "line_of_enquiry_open",
+                f"the line of enquiry {self.title!r} has been answered: "
+                f"cannot {action} it",
+            )
+
     def assign_owner(self, owner: str, ctx: Context) -> None:
         """Who follows the line up; an answered line is closed, its owner kept."""
         if self.answered:

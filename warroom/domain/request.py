@@ -47,6 +47,9 @@ class DocumentRequest(Aggregate):
         self.approved_sha256: str | None = None
         self.checked_sha256: str | None = None
         self.escalated_to: str | None = None
+        # The key line of enquiry it answers, if any (issue 25: it may be
+        # linked after it was recorded).
+        self.line_of_enquiry = line_of_enquiry
 
     # Commands: each checks the rules, then records one event.
 
@@ -106,6 +109,18 @@ class DocumentRequest(Aggregate):
         if self.escalated_to is not None:
             raise RuleBroken("escalate_once", "this request has already been escalated")
         self._escalated(to=to, reason=reason, meta=ctx.meta())
+
+    def link_to_line_of_enquiry(self, line_id: str, title: str, ctx: Context) -> None:
+        """Files the request under a line of enquiry, or under another one.
+
+        A request released or closed still answers its line: the link says
+        what it was for, not what happens to it next."""
+        if self.line_of_enquiry == line_id:
+            raise RuleBroken(
+                "link_to_another_line",
+                f"this request is already linked to the line of enquiry {title!r}",
+            )
+        self._linked_to_line_of_enquiry(line_of_enquiry=line_id, meta=ctx.meta())
 
     # Guards.
 
@@ -183,6 +198,12 @@ class DocumentRequest(Aggregate):
     @event("RequestWithdrawn")
     def _withdrawn(self, reason: str, meta: dict[str, Any]) -> None:
         self.state = "withdrawn"
+
+    @event("RequestLinkedToLineOfEnquiry")
+    def _linked_to_line_of_enquiry(
+        self, line_of_enquiry: str, meta: dict[str, Any]
+    ) -> None:
+        self.line_of_enquiry = line_of_enquiry
 
     @event("RequestEscalated")
     def _escalated(self, to: str, reason: str, meta: dict[str, Any]) -> None:

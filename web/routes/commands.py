@@ -111,6 +111,12 @@ ROUTES = (
         "requests",
     ),
     CommandRoute(
+        REQUEST + "/line-of-enquiry",
+        m.LinkRequestToLineOfEnquiry,
+        "File the request under an open line of enquiry",
+        "requests",
+    ),
+    CommandRoute(
         INSPECTION + "/meetings",
         m.ScheduleMeeting,
         "Schedule a meeting",
@@ -164,7 +170,7 @@ ROUTES = (
     CommandRoute(
         CASE + "/notified",
         m.NotifyCaseParty,
-        "Record that a party was notified",
+        "Record that a party (`party`) or several at once (`parties`) were notified",
         "cases",
     ),
     CommandRoute(CASE + "/audit", m.JudgeCase, "Record the audit judgement", "cases"),

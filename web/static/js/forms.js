@@ -55,7 +55,11 @@ export function recordRequestForm() {
       { name: "due_day", label: "Due day (optional)", type: "date" },
       { name: "due_time", label: "Due time", type: "time", value: "17:00" },
       { name: "detail", label: "Detail (optional)", type: "textarea" },
-    ],
+      openLineOptions().length
+        ? { name: "line_of_enquiry", label: "Line of enquiry it answers (optional)", type: "select",
+          options: [["", "None"], ...openLineOptions()] }
+        : null,
+    ].filter(Boolean),
     apiFields: { due_at: "due_day" },
     submitLabel: "Record request",
     build: (v) => ({
@@ -64,8 +68,39 @@ export function recordRequestForm() {
         title: v.title, requested_by: v.requested_by, channel: v.channel,
         due_at: v.due_day ? zonedToIso(v.due_day, v.due_time || "17:00") : null,
         detail: v.detail || null,
+        ...(v.line_of_enquiry ? { line_of_enquiry: v.line_of_enquiry } : {}),
       },
     }),
+  };
+}
+
+// The open lines of enquiry, as [id, title] options (a request answers one).
+export function openLineOptions(except = null) {
+  return (state.data.lines_of_enquiry?.lines_of_enquiry || [])
+    .filter((line) => !line.answered && line.id !== except)
+    .map((line) => [line.id, line.title]);
+}
+
+// The title of a line of enquiry the page has read, or null.
+export function lineTitle(lineId) {
+  const line = (state.data.lines_of_enquiry?.lines_of_enquiry || []).find((l) => l.id === lineId);
+  return line ? line.title : null;
+}
+
+// File a request under an open line of enquiry (issue 25), from its details.
+export function linkLineForm(request) {
+  const now = request.line_of_enquiry ? lineTitle(request.line_of_enquiry) : null;
+  return {
+    command: "LinkRequestToLineOfEnquiry",
+    title: "Link to a line of enquiry",
+    about: `${request.title}${now ? `: now under “${now}”` : ""}. The request becomes evidence for the line you choose.`,
+    fields: [
+      { name: "line_of_enquiry", label: "Line of enquiry", type: "select",
+        options: openLineOptions(request.line_of_enquiry), required: true },
+    ],
+    submitLabel: "Link",
+    version: request.version,
+    build: (v) => ({ ids: ids({ request_id: request.id }), json: { line_of_enquiry: v.line_of_enquiry } }),
   };
 }
 
@@ -311,12 +346,19 @@ export function kitNoteForm(meeting) {
 }
 
 // KIT actions: n is the action's index among the meeting's KIT-note actions.
-export function kitActionAssignForm(note, action) {
+// Given to someone who may mark it done: the roles the server names for
+// that (GET /api/meta), by name, as the command takes them.
+export async function kitActionAssignForm(note, action) {
+  const doers = meta.commands.get(kitActionCommand("done"))?.roles || [];
+  const { users } = await api("/users");
+  const people = users.filter((u) => doers.includes(u.role) && u.name !== action.owner);
   return {
     command: kitActionCommand("assign"),
-    title: "Assign a KIT action",
-    about: `${action.text} (${note.meeting_title}).`,
-    fields: [{ name: "owner", label: "Who does it", maxlength: 120, required: true, value: action.owner || "" }],
+    title: action.owner ? "Give a KIT action to someone else" : "Assign a KIT action",
+    about: `${action.text} (${note.meeting_title})${action.owner ? `, now with ${action.owner}` : ""}. `
+      + "They mark it done when it is.",
+    fields: [{ name: "owner", label: "Who does it", type: "select", required: true,
+      options: people.map((u) => [u.name, `${u.name} (${words(u.role).toLowerCase()})`]) }],
     submitLabel: "Assign",
     build: (v) => ({ ids: ids({ _rest: [note.meeting_id, action.n] }), json: { owner: v.owner } }),
   };
@@ -417,17 +459,20 @@ export async function selectCaseForm() {
   };
 }
 
+// Every party told in one go (issue 25): a box for each not yet notified,
+// none ticked; all are recorded together, or none.
 export function notifyForm(c) {
   const named = VALUE_WORDS.parties;
   const left = c.not_yet_notified.map((p) => [p, named[p] || words(p)]);
   return {
     command: "NotifyCaseParty",
-    title: "Record a notification",
-    about: `${c.ref}: who was told the case is selected.`,
-    fields: [{ name: "party", label: "Who was notified", type: "select", options: left.length ? left : options("parties"),
-      required: true }],
+    title: "Record notifications",
+    about: `${c.ref}: tick everyone who has been told the case is selected.`,
+    fields: [{ name: "parties", label: "Who was notified", type: "checkboxes", options: left }],
+    unchosen: (v) => (v.parties.length ? null
+      : { message: "Please tick who was notified.", fields: ["parties"] }),
     submitLabel: "Record",
-    build: (v) => ({ ids: ids({ case_id: c.id }), json: { party: v.party } }),
+    build: (v) => ({ ids: ids({ case_id: c.id }), json: { parties: v.parties } }),
   };
 }
 
@@ -1096,6 +1141,8 @@ export const COMMAND_FORMS = {
   RemoveContact: removeContactForm,
   // lines of enquiry: their owner
   AssignLineOfEnquiry: lineOwnerForm,
+  // issue 25: a request filed under a line of enquiry from its details
+  LinkRequestToLineOfEnquiry: linkLineForm,
 };
 
 // Commands found by where they are sent rather than by name.
@@ -1167,6 +1214,7 @@ export const ACTIONS = {
   calendarLink: "CreateCalendarLink",
   addRecipient: "AddRecipient",
   lineOwner: "AssignLineOfEnquiry",
+  linkLine: "LinkRequestToLineOfEnquiry",
   removeRecipient: "RemoveRecipient",
   revokeCalendarLink: "RevokeCalendarLink",
   accessLog: "ImportAccessLog",

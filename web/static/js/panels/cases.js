@@ -93,7 +93,7 @@ export function caseDetail(c) {
   // The steps the server offers this person on the case (its `actions`).
   const act = (action, label, spec) => detailAction(offeredButton(c, action, label, () => {}), spec);
   const actions = [
-    act("notify", "Record a notification", () => notifyForm(c)),
+    act("notify", "Record who was notified", () => notifyForm(c)),
     act("judge", "Record the inspector's judgement", () => judgeForm(c)),
     act("caseBrowsed", "Record a browse", () => caseBrowsedForm(c)),
     act("auditor", "Name the auditor", () => auditorForm(c)),

@@ -81,6 +81,7 @@ export function describe(e, names) {
     case "RequestDeclined": return `Declined: ${thing} (${d.reason})`;
     case "RequestWithdrawn": return `Withdrawn: ${thing}`;
     case "RequestEscalated": return `Escalated: ${thing}`;
+    case "RequestLinkedToLineOfEnquiry": return `Linked: ${thing} → ${names.get(d.line_of_enquiry) || "a line of enquiry"}`;
     case "MeetingScheduled": return `Meeting scheduled: ${d.title}, ${fmtDayTime(d.starts_at)}`;
     case "MeetingRescheduled": return `Rescheduled: ${thing} → ${fmtDayTime(d.starts_at)}`;
     case "MeetingMoved": return `Room changed: ${thing} → ${d.venue}`;

@@ -4,7 +4,7 @@
 import { REQUEST_STATES, STATE_WORDS } from "../config.js";
 import { openForm } from "../dialog.js";
 import { $, fill, h, offeredButton } from "../dom.js";
-import { assignForm, attachForm, confirmDocForm, reasonForm, releaseForm, takeForm } from "../forms.js";
+import { assignForm, attachForm, confirmDocForm, lineTitle, linkLineForm, reasonForm, releaseForm, takeForm } from "../forms.js";
 import { copyText, detailAction, downloadDocument, openDetail } from "../detail.js";
 import { eventsUpTo } from "../events.js";
 import { VALUE_WORDS } from "../config.js";
@@ -118,6 +118,7 @@ export function requestDetail(request) {
     request.holder ? ["With", request.holder] : null,
     request.reason ? ["Reason", request.reason] : null,
     request.escalated_to ? ["Escalated to", inspectorName(request.escalated_to)] : null,
+    request.line_of_enquiry ? ["Line of enquiry", lineTitle(request.line_of_enquiry) || "One not read yet"] : null,
   ].filter(Boolean);
   const body = [
     request.detail ? h("p", { class: "detail-text" }, request.detail) : null,
@@ -140,6 +141,8 @@ export function requestDetail(request) {
       copy.addEventListener("click", () => { $("#detail-dialog").close(); b.click(); });
       return copy;
     }),
+    act("linkLine", request.line_of_enquiry ? "Link to another line of enquiry" : "Link to a line of enquiry",
+      () => linkLineForm(request)),
     act("escalate", "Escalate", () => reasonForm(request, "EscalateRequest")),
     act("decline", "Decline or push back", () => reasonForm(request, "DeclineRequest")),
     act("withdraw", "Withdraw", () => reasonForm(request, "WithdrawRequest")),
