@@ -62,11 +62,20 @@ class VerifyAnswer(TypedDict):
     backfilled: dict[str, Any] | None
 
 
+class NamingLeaf(TypedDict):
+    """A leaf that named the hand-over's inspector, actor or request."""
+
+    leaf: str
+    index: int
+    inclusion: InclusionProof
+
+
 class Receipt(TypedDict):
     leaf: str
     index: int
     inclusion: InclusionProof
     checkpoint: str
+    names: list[NamingLeaf]
     backfilled: NotRequired[dict[str, Any]]
 
 
@@ -246,6 +255,7 @@ def receipt(inspection_id: str, line: int, state: StateDep, actor: ActorDep) -> 
         "index": found["index"],
         "inclusion": found["inclusion"],
         "checkpoint": found["checkpoint"],
+        "names": found["names"],
     }
     if "backfilled" in found:  # positions proven only from the backfill
         answer["backfilled"] = found["backfilled"]
