@@ -124,6 +124,38 @@ def tree_of(state: ServerState, actor: Actor) -> str:
     return state.app.tree_of(actor.organisation_id)
 
 
+class SignedCheckpoint(TypedDict):
+    """A checkpoint of the caller's council's log now, for a printed page:
+    the note itself and its parts, in words a reader can check."""
+
+    note: str
+    origin: str
+    size: int
+    root: str  # base64, as in the note
+    key_name: str
+    key_id: str
+    verifier_key: str
+
+
+def signed_checkpoint(state: ServerState, actor: Actor) -> SignedCheckpoint | None:
+    """None once the log was found broken: a broken log is never signed."""
+    if state.app.log_health.broken:
+        return None
+    tree = tree_of(state, actor)
+    note = state.app.evidence.checkpoint(state.signer, tree)
+    own = signer_for(state.signer, tree)
+    origin, size, root = note.split("\n")[:3]
+    return {
+        "note": note,
+        "origin": origin,
+        "size": int(size),
+        "root": root,
+        "key_name": own.name,
+        "key_id": own.key_id.hex(),
+        "verifier_key": own.verifier_text(),
+    }
+
+
 @router.get(
     "/log/checkpoint",
     summary="A signed checkpoint (C2SP tlog-checkpoint) of the log's head now",
