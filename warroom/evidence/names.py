@@ -104,7 +104,7 @@ def words(
             and facts.get("inspector_id") == data.get("to")
             and named.get("aggregate_id") == event.get("inspection_id")
         ):
-            said["to"] = f"{facts['name']} ({_inspector(facts)})"
+            said["to"] = _named(str(facts["name"]), _inspector(facts))
         elif kind == "UserAdded" and named.get("aggregate_id") == event.get("actor"):
             role = str(facts.get("role", "")).replace("_", " ")
             said["by"] = f"{facts['name']} ({role})"
@@ -115,6 +115,12 @@ def words(
         else:
             raise ValueError(f"a name ({kind}) is not of this hand-over")
     return said
+
+
+def _named(name: str, what: str) -> str:
+    # A name typed with its role already ("Helen Ward (lead inspector)")
+    # is not given it twice.
+    return name if f"({what})" in name else f"{name} ({what})"
 
 
 def _inspector(facts: Mapping[str, Any]) -> str:
