@@ -23,9 +23,8 @@ def note_off_paper(pdf_text: str) -> str:
     """The checkpoint as someone types it from the printout: origin, size,
     root, a blank line, the signature line."""
     lines = [line.strip() for line in pdf_text.splitlines()]
-    start = lines.index("The signed checkpoint:") + 1
-    while not lines[start]:
-        start += 1
+    marker = next(i for i, line in enumerate(lines) if "The signed checkpoint" in line)
+    start = lines.index("warroom.test/log", marker)  # the origin, a line alone
     origin, size, root = lines[start : start + 3]
     signature = next(line for line in lines[start:] if line.startswith("— "))
     return f"{origin}\n{size}\n{root}\n\n{signature}\n"
