@@ -24,6 +24,7 @@ from playwright.sync_api import Browser, Page, Route, ViewportSize, expect
 from tests.e2e.browser import Api, Server, run_warroom
 from tests.e2e.refresh_screenshot import demo_tokens
 
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 SIZES: dict[str, ViewportSize] = {
     "1920x1080": {"width": 1920, "height": 1080},
     "1366x768": {"width": 1366, "height": 768},
@@ -32,11 +33,14 @@ SIZES: dict[str, ViewportSize] = {
 
 
 def _open(browser: Browser, base: str, token: str, viewport: ViewportSize) -> Page:
+    # bypass_csp only so that the test can inject axe-core: the page's own
+    # policy is tested in test_security_headers.py.
     context = browser.new_context(
         viewport=viewport,
         locale="en-GB",
         timezone_id="Europe/London",
         accept_downloads=True,
+        bypass_csp=True,
     )
     page = context.new_page()
     page.goto(f"{base}/#token={token}")
@@ -54,6 +58,19 @@ def _evidence(page: Page) -> None:
     expect(page.locator("#evidence-checkpoint-words")).to_contain_text(
         "Its signature was checked in this browser"
     )
+
+
+def _no_serious_axe_finding(page: Page) -> None:
+    page.add_script_tag(path=str(AXE))
+    results: dict[str, Any] = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, bad
 
 
 def _close_two_days(base: str, lead_token: str) -> tuple[str, str]:
@@ -151,6 +168,10 @@ def test_the_auditor_proves_the_record_from_the_evidence_view(
         packet = packing.value
         assert packet.suggested_filename == "handover-packet.zip"
         assert Path(packet.path()).read_bytes()[:2] == b"PK"
+        _no_serious_axe_finding(page)
+        # The plan view offers the auditor the packet too (the server allows it).
+        page.locator(".view-tab[data-view=plan]").click()
+        expect(page.locator("#plan-packet")).to_be_visible()
         assert not errors, errors
         page.context.close()
 
