@@ -36,7 +36,7 @@ from warroom.evidence.backfill import TreeMissing, backfill_tree
 from warroom.evidence.keys import NoSigningKey, load_signer
 from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
 from warroom.evidence.readonly import ReadOnlyLog
-from warroom.evidence.receipt import verify_receipt
+from warroom.evidence.receipt import verify_receipt_names
 from warroom.evidence.tree import signer_for
 from warroom.evidence.walk import ProgressLines
 from warroom.storage import Unreadable
@@ -312,11 +312,19 @@ def _tree_backfill(database: Database, args: argparse.Namespace) -> int:
     return 0
 
 
+# What a receipt's proven names print as, in this order.
+RECEIPT_NAMES = {
+    "request": "the request",
+    "to": "handed over to",
+    "by": "released by",
+}
+
+
 def _verify_receipt(database: Database, args: argparse.Namespace) -> int:
     try:
         verifier = _verifier(args.key)
         receipt = json.loads(Path(args.file).read_text())
-        event = verify_receipt(receipt, verifier)
+        event, names = verify_receipt_names(receipt, verifier)
     except (OSError, ValueError) as error:
         print(f"warroom: the receipt does not hold: {error}", file=sys.stderr)
         return 1
@@ -326,6 +334,10 @@ def _verify_receipt(database: Database, args: argparse.Namespace) -> int:
         f"(tree of {receipt['inclusion']['size']}) is this event:"
     )
     print(json.dumps(event, indent=2, sort_keys=True))
+    # The names, proven by leaves of the same signed tree (not ledger.json).
+    for key, label in RECEIPT_NAMES.items():
+        if key in names:
+            print(f"{label}: {names[key]}")
     return 0
 
 

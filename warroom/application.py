@@ -70,6 +70,7 @@ class WarRoom(Application[UUID]):
         # The recorder turns the events it stores into the Merkle tree's leaves.
         self.recorder.mapper = self.mapper  # type: ignore[attr-defined]
         self.evidence = VerifiableLog(self.recorder, self.mapper)
+        self.evidence.locate = self.position_of  # receipts name their people
         # Once the log is found to disagree with its tree, nothing more is saved.
         self.log_health = LogHealth()
         backfilled = None if backfilling else self.evidence.backfilled()

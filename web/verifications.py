@@ -42,6 +42,20 @@ class Verifications:
         self._done: _Done | None = None
         self.reuse_seconds = reuse_seconds
         self.walks = 0  # how many were started
+        # How far the walk running has got: (events walked, of how many).
+        self._progress: tuple[int, int] = (0, 0)
+
+    def note_progress(self, walked: int, size: int) -> None:
+        """The walk's `Progress`: called after each batch it reads."""
+        self._progress = (walked, size)
+
+    def progress(self) -> tuple[bool, int, int]:
+        """Whether a walk runs now, and how far it has got (0 of 0 before
+        its first batch); an answer of a walk done is not progress."""
+        with self._lock:
+            walking = self._running is not None
+        walked, size = self._progress if walking else (0, 0)
+        return walking, walked, size
 
     def report(self, head: HeadKey, walk: Callable[[], Report]) -> Future[Report]:
         """The report for a log whose head is `head` now: the walk running,
@@ -56,6 +70,7 @@ class Verifications:
                 return reused
             running = self._running = Future()
             self.walks += 1
+            self._progress = (0, 0)
         threading.Thread(
             target=self._walk,
             args=(running, head, walk),

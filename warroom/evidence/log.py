@@ -11,6 +11,7 @@ nothing read through one tree says anything of another's, its size included.
 from __future__ import annotations
 
 import base64
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -21,6 +22,7 @@ from warroom.domain.tree_backfill import TreeBackfill
 from warroom.evidence import merkle
 from warroom.evidence.backfilled import Backfilled
 from warroom.evidence.leaf import leaf_bytes
+from warroom.evidence.names import Locate, naming_positions
 from warroom.evidence.notes import Checkpoint, Signer, Verifier
 from warroom.evidence.tree import FIRST, Head, Seal, Tree, signer_for
 from warroom.evidence.walk import Progress, Report, Walk
@@ -41,6 +43,9 @@ class VerifiableLog:
         self.events_table = self.tree.events_table
         self.recorder = recorder
         self._backfilled: tuple[Backfilled | None] | None = None
+        # Finds a stored event's position (set by the application): without
+        # it a receipt carries no names.
+        self.locate: Locate | None = None
 
     # --- reading: each organisation's tree alone (`tree`: its key) -----------------
 
@@ -143,11 +148,41 @@ class VerifiableLog:
                 "hashes": [h.hex() for h in hashes],
             },
             "checkpoint": self.checkpoint_of(head, signer, own),
+            "names": self._names(leaf, head.size, own),
         }
         backfilled = self.backfilled()
         if own == FIRST and backfilled is not None and backfilled.covers(position):
             answer["backfilled"] = backfilled.to_json()
         return answer
+
+    def _names(self, leaf: bytes, size: int, tree: str) -> list[dict[str, Any]]:
+        """The leaves that name the hand-over's inspector, actor and request,
+        each proven in the same tree of `size` (`warroom.evidence.names`);
+        a naming event of another tree, or after `size`, is left out."""
+        if self.locate is None:
+            return []
+        event = json.loads(leaf)
+        found = []
+        for position in naming_positions(
+            event, self.recorder, self.mapper, self.locate
+        ):
+            placed = self.placed(position)
+            if placed is None or placed[0] != tree or placed[1] >= size:
+                continue
+            _, index, named = placed
+            hashes = self.inclusion(index, size, tree)
+            found.append(
+                {
+                    "leaf": base64.b64encode(named).decode(),
+                    "index": index,
+                    "inclusion": {
+                        "index": index,
+                        "size": size,
+                        "hashes": [h.hex() for h in hashes],
+                    },
+                }
+            )
+        return found
 
     def seals(self, inspection_id: str) -> list[Seal]:
         with self.datastore.transaction(commit=False) as c:

@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from typing_extensions import TypedDict
 
 from commands.run import Actor
+from warroom.domain import words
 from warroom.evidence.log import OutOfRange
 from warroom.evidence.tree import signer_for
 from web.answers import OUT_OF_RANGE
@@ -29,6 +30,9 @@ router = APIRouter(prefix="/api", tags=["evidence"])
 
 # Who may walk the whole log: those who answer for it afterwards.
 VERIFIES = frozenset({"auditor", "admin"})
+# Who has the evidence view (the day seals listed): the auditor and the lead
+# who answers for the war room, and admins.
+EVIDENCE = VERIFIES | {"lead"}
 
 # Declared with `response_class=Response`: with `PlainTextResponse` FastAPI
 # would document the JSON refusals (401 ...) as text/plain too.
@@ -62,11 +66,20 @@ class VerifyAnswer(TypedDict):
     backfilled: dict[str, Any] | None
 
 
+class NamingLeaf(TypedDict):
+    """A leaf that named the hand-over's inspector, actor or request."""
+
+    leaf: str
+    index: int
+    inclusion: InclusionProof
+
+
 class Receipt(TypedDict):
     leaf: str
     index: int
     inclusion: InclusionProof
     checkpoint: str
+    names: list[NamingLeaf]
     backfilled: NotRequired[dict[str, Any]]
 
 
@@ -113,6 +126,38 @@ def _verifications(request: Request, tree: str) -> Verifications:
 def tree_of(state: ServerState, actor: Actor) -> str:
     """The caller's organisation's tree."""
     return state.app.tree_of(actor.organisation_id)
+
+
+class SignedCheckpoint(TypedDict):
+    """A checkpoint of the caller's council's log now, for a printed page:
+    the note itself and its parts, in words a reader can check."""
+
+    note: str
+    origin: str
+    size: int
+    root: str  # base64, as in the note
+    key_name: str
+    key_id: str
+    verifier_key: str
+
+
+def signed_checkpoint(state: ServerState, actor: Actor) -> SignedCheckpoint | None:
+    """None once the log was found broken: a broken log is never signed."""
+    if state.app.log_health.broken:
+        return None
+    tree = tree_of(state, actor)
+    note = state.app.evidence.checkpoint(state.signer, tree)
+    own = signer_for(state.signer, tree)
+    origin, size, root = note.split("\n")[:3]
+    return {
+        "note": note,
+        "origin": origin,
+        "size": int(size),
+        "root": root,
+        "key_name": own.name,
+        "key_id": own.key_id.hex(),
+        "verifier_key": own.verifier_text(),
+    }
 
 
 @router.get(
@@ -201,9 +246,13 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
     tree = tree_of(state, actor)
     key = await run_in_threadpool(_head_key, state, tree)
     verifier = signer_for(state.signer, tree).verifier()
+    walks = _verifications(request, tree)
     report = await asyncio.wrap_future(
-        _verifications(request, tree).report(
-            key, lambda: evidence.verify(verifier=verifier, tree=tree)
+        walks.report(
+            key,
+            lambda: evidence.verify(
+                verifier=verifier, tree=tree, progress=walks.note_progress
+            ),
         )
     )
     answer: VerifyAnswer = {
@@ -217,6 +266,26 @@ async def verify(request: Request, state: StateDep, actor: ActorDep) -> VerifyAn
         "backfilled": report.backfilled.to_json() if report.backfilled else None,
     }
     return answer
+
+
+class VerifyProgress(TypedDict):
+    walking: bool
+    walked: int
+    of: int
+
+
+@router.get(
+    "/verify/progress",
+    summary="How far the walk of the whole log has got (auditor, admin)",
+)
+def verify_progress(
+    request: Request, state: StateDep, actor: ActorDep
+) -> VerifyProgress:
+    # Asked while `GET /api/verify` waits: the page shows "12,000 of 40,000".
+    if actor.role not in VERIFIES:
+        raise HTTPException(403, f"a {actor.role} may not verify the log")
+    walking, walked, size = _verifications(request, tree_of(state, actor)).progress()
+    return {"walking": walking, "walked": walked, "of": size}
 
 
 def _head_key(state: ServerState, tree: str) -> tuple[int, bytes]:
@@ -246,6 +315,7 @@ def receipt(inspection_id: str, line: int, state: StateDep, actor: ActorDep) -> 
         "index": found["index"],
         "inclusion": found["inclusion"],
         "checkpoint": found["checkpoint"],
+        "names": found["names"],
     }
     if "backfilled" in found:  # positions proven only from the backfill
         answer["backfilled"] = found["backfilled"]
@@ -260,3 +330,27 @@ def _position_of_line(state: ServerState, inspection_id: str, line: int) -> int:
         if row["line"] == line:
             return row["position"]
     raise HTTPException(404, f"no line {line} in the ledger")
+
+
+class DaySeal(TypedDict):
+    day: str
+    size: int
+    checkpoint: str
+
+
+class DaySeals(TypedDict):
+    seals: list[DaySeal]
+
+
+@router.get(
+    "/inspections/{inspection_id}/seals",
+    summary="Each closed day's seal: the signed checkpoint of the log right "
+    "after it (auditor, lead, admin)",
+)
+def seals(inspection_id: str, state: StateDep, actor: ActorDep) -> DaySeals:
+    if actor.role not in EVIDENCE:
+        raise HTTPException(403, f"{words.role(actor.role)} may not list the day seals")
+    found = sorted(state.app.evidence.seals(inspection_id), key=lambda s: s.day)
+    return {
+        "seals": [{"day": s.day, "size": s.size, "checkpoint": s.note} for s in found]
+    }

@@ -25,6 +25,7 @@ from projections.views import InspectionViews, Views
 from warroom.domain.base import NotFound
 from web.deps import PointInTime, StateDep, StreamActorDep, WhenDep
 from web.render.pages import render_html, render_pdf
+from web.routes.evidence import signed_checkpoint
 from web.routes.feeds import BLOG_SECTIONS, Unknown, _known
 from web.routes.reads import Day
 from web.state import ServerState
@@ -51,7 +52,11 @@ async def _page(
     title: str | Callable[[dict[str, Any]], str],
     name: str,
     question: Question,
+    after: Callable[[], dict[str, Any]] | None = None,
 ) -> Response:
+    """`after`: more of the page, asked once the read models have answered
+    (the ledger's signed checkpoint, which must hold every line printed)."""
+
     def ask(i: InspectionViews, views: Views) -> dict[str, Any]:
         # The time a page of the past stood at: the one asked for, or the
         # time its position was recorded.
@@ -70,6 +75,8 @@ async def _page(
         as_of=when.as_of,
         happened_by=when.happened_by,
     )
+    if after is not None:
+        context = {**context, **await run_in_threadpool(after)}
     html = render_html(
         template,
         title=title if isinstance(title, str) else title(context),
@@ -173,6 +180,7 @@ async def ledger(
         title="Hand-over ledger",
         name="ledger",
         question=lambda i, _: {**i.ledger.render(i.inspector_names())},
+        after=lambda: {"signed": signed_checkpoint(state, actor)},
     )
 
 

@@ -14,6 +14,7 @@ import { toggleClosed } from "./panels/requests.js";
 import { acknowledgeDay, dayShown } from "./panels/day.js";
 import { downloadPacket, openPrint, printDay } from "./panels/plan.js";
 import { copySignInLink } from "./panels/admin.js";
+import { downloadEvidencePacket, downloadExport, verifyRecord } from "./panels/evidence.js";
 import { openPreview, renderSendButton, sendBlog, showCopy } from "./panels/blog_send.js";
 import { landingView, refreshView, showView } from "./views.js";
 import { togglePush } from "./push.js";
@@ -89,6 +90,9 @@ export function wire() {
     button.addEventListener("click", () => openPrint(PRINTS[button.dataset.print]()));
   }
   $("#packet-download").addEventListener("click", downloadPacket);
+  $("#evidence-verify-run").addEventListener("click", verifyRecord);
+  $("#evidence-export-download").addEventListener("click", downloadExport);
+  $("#evidence-packet-download").addEventListener("click", downloadEvidencePacket);
   $("#detail-close").addEventListener("click", () => $("#detail-dialog").close());
   $("#blog-preview").addEventListener("click", openPreview);
   $("#email-copy").addEventListener("change", showCopy);

@@ -9,10 +9,11 @@ import { renderAdmin } from "./panels/admin.js";
 import { renderBlog } from "./panels/blog.js";
 import { renderContacts } from "./panels/contacts.js";
 import { renderDay } from "./panels/day.js";
+import { EVIDENCE_ROLES, renderEvidence } from "./panels/evidence.js";
 import { renderPlan } from "./panels/plan.js";
 import { state } from "./state.js";
 
-const VIEWS = { wall: null, day: renderDay, blog: renderBlog, plan: renderPlan, contacts: renderContacts, admin: renderAdmin };
+const VIEWS = { wall: null, day: renderDay, blog: renderBlog, plan: renderPlan, contacts: renderContacts, admin: renderAdmin, evidence: renderEvidence };
 let shown = "wall";
 
 // Where each role's day starts, when the address names no view (issue 25):
@@ -36,7 +37,9 @@ export function landingView(role) {
 }
 
 export function showView(name) {
-  shown = Object.hasOwn(VIEWS, name) ? name : "wall";
+  // A view whose tab this person is not offered is not theirs (an address's #view=).
+  const offered = Object.hasOwn(VIEWS, name) && !$(`.view-tab[data-view=${name}]`)?.hidden;
+  shown = offered ? name : "wall";
   // The tab of the view shown is the page's current one (a contract, issue 25).
   for (const tab of document.querySelectorAll(".view-tab")) {
     if (tab.dataset.view === shown) tab.setAttribute("aria-current", "page");
@@ -51,6 +54,7 @@ export function showView(name) {
 // The admin tab: for those who may run the inspection or add people.
 export function offerViews() {
   $(".view-tab[data-view=admin]").hidden = !["addUser", "phase", "addInspector", "openInspection"].some(mayAct);
+  $(".view-tab[data-view=evidence]").hidden = !EVIDENCE_ROLES.has(state.me?.role);
 }
 
 function refresh() {

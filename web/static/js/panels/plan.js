@@ -37,7 +37,7 @@ export async function renderPlan() {
   fill("#plan-annex-a", renderAnnexA(annex));
   fill("#plan-debriefs", renderDebriefs(debriefs));
   fill("#plan-browsed", renderBrowsed(cases));
-  $("#plan-packet").hidden = !mayReadDocuments();
+  $("#plan-packet").hidden = !mayReadDocuments() && state.me.role !== "auditor";
   renderDistribution();
   renderCalendarLinks();
 }
@@ -171,11 +171,16 @@ export function mayReadDocuments() {
 
 // The hand-over packet: the ledger's span with its documents, encrypted
 // with a password given in a header (never in a URL).
-export async function downloadPacket() {
-  const password = $("#packet-password").value;
+export function downloadPacket() {
+  return downloadPacketWith("#packet-password");
+}
+
+// The packet with the password typed in `passwordField`; true once saved.
+export async function downloadPacketWith(passwordField) {
+  const password = $(passwordField).value;
   if (password.length < 8) {
     toast("A packet's password has at least 8 characters.", "error");
-    return;
+    return false;
   }
   let response;
   try {
@@ -184,12 +189,12 @@ export async function downloadPacket() {
     });
   } catch {
     toast("The server could not be reached. Try again.", "error");
-    return;
+    return false;
   }
   if (!response.ok) {
     const body = await response.json().catch(() => ({}));
     toast(`The packet could not be made: ${typeof body.detail === "string" ? body.detail : response.status}.`, "error");
-    return;
+    return false;
   }
   const url = URL.createObjectURL(await response.blob());
   const link = h("a", { href: url, download: "handover-packet.zip", hidden: true });
@@ -197,6 +202,7 @@ export async function downloadPacket() {
   link.click();
   link.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return true;
 }
 
 // A print page (or its PDF) in a new tab: a new tab cannot send the bearer
