@@ -64,6 +64,7 @@ from warroom import guards
 from warroom.config import Database
 from warroom.event_index import EventIndex
 from warroom.evidence.tree import FIRST, Tree
+from warroom.pipeline import FlushedConnection
 
 
 @dataclass(frozen=True)
@@ -518,6 +519,9 @@ def without_auto_prepare(datastore: PostgresDatastore) -> None:
     prepared as `_pg3_0`). A pool opened already is drained, as before.
     """
     pool = datastore.pool
+    # And their pipelines send all they hold before waiting for results
+    # (`warroom.pipeline`: a 50,000-row append hung in `Pipeline.sync`).
+    pool.connection_class = FlushedConnection
     if isinstance(pool.kwargs, dict) and "prepare_threshold" not in pool.kwargs:
         pool.kwargs["prepare_threshold"] = None
         if not pool.closed:
