@@ -20,6 +20,9 @@ at a time (`GET .../cases/{case_id}/browsed`).
 from __future__ import annotations
 
 import heapq
+import threading
+from collections import OrderedDict
+from operator import itemgetter
 from typing import Any, ClassVar, Self, cast
 
 from immutables import Map
@@ -37,10 +40,11 @@ EXPECTED = {"audited": 18, "tracked": 12}
 # The items browsed a case's row shows: its newest, by when they were browsed.
 ITEMS_SHOWN = 20
 
-# An item browsed: how many times, and its newest browse (when it happened, as
-# seconds since the epoch and as stored, and the log position of its event:
-# two browses at one instant are told apart by the order they were stored).
-ItemBrowsed = tuple[int, float, int, str]
+# An item browsed: its newest browse (when it happened, in seconds since the
+# epoch, and the log position of its event: two browses at one instant are
+# told apart by the order they were stored), how many times, and when it
+# happened as stored. In this order, so that the tuples sort newest last.
+ItemBrowsed = tuple[float, int, int, str]
 # One of a case's newest items: (seconds, position, item), ordered as they sort.
 Newest = tuple[float, int, str]
 
@@ -414,7 +418,7 @@ class Cases(ReadModel):
             "inspector_judgement": None,
             "our_judgement": None,
             **_live(case),
-            "items": {item: case["items"][item][0] for _, _, item in case["newest"]},
+            "items": {item: case["items"][item][2] for _, _, item in case["newest"]},
             "items_shown": len(case["newest"]),
             "items_total": len(case["items"]),
             "audit_progress": _progress(case),
@@ -450,12 +454,12 @@ def _browsed(
     before = case["items"].get(item)
     # Comparable whatever offset the time was given in.
     seconds = e.occurred_at.timestamp()
-    this: ItemBrowsed = (1, seconds, e.position, e.occurred_iso)
+    this: ItemBrowsed = (seconds, e.position, 1, e.occurred_iso)
     if before is not None:
         # An access log may bring an older browse after a newer one.
-        newer = this if (seconds, e.position) > before[1:3] else before
-        this = (before[0] + 1, *newer[1:])
-    entry: Newest = (this[1], this[2], item)
+        newer = this if this > before else before
+        this = (newer[0], newer[1], before[2] + 1, newer[3])
+    entry: Newest = (this[0], this[1], item)
     newest = case["newest"]
     others = [n for n in newest if n[2] != item]
     if len(others) == len(newest) == ITEMS_SHOWN and entry <= newest[-1]:
@@ -468,20 +472,43 @@ def browsed_page(case: CaseRecord, offset: int, limit: int) -> BrowsedPage:
     """Items `offset` to `offset + limit` of the case's items browsed, newest
     first, in the order the board shows its newest."""
     items = case["items"]
-    page = heapq.nlargest(
-        offset + limit, items.items(), key=lambda kv: (kv[1][1], kv[1][2], kv[0])
-    )[offset:]
+    if offset < ITEMS_SHOWN * 10:  # the first pages: only what they need
+        page = heapq.nlargest(offset + limit, items.items(), key=itemgetter(1))
+    else:  # further on: the whole list, sorted once for every page of it
+        page = _newest_first(items)
     return {
         "case_id": case["id"],
         "ref": case["ref"],
         "items": [
             {"item": item, "times": times, "last_at": at}
-            for item, (times, _, _, at) in page
+            for item, (_, _, times, at) in page[offset : offset + limit]
         ],
         "offset": offset,
         "limit": limit,
         "total": len(items),
     }
+
+
+# The last few cases' items sorted whole, by their map (which never changes:
+# a browse makes a new one): a reader paging through 50,000 items sorts them
+# once, not once a page.
+_SORTED: OrderedDict[int, tuple[Map[str, ItemBrowsed], list[Any]]] = OrderedDict()
+_SORTED_KEPT = 4
+_SORTED_LOCK = threading.Lock()
+
+
+def _newest_first(items: Map[str, ItemBrowsed]) -> list[tuple[str, ItemBrowsed]]:
+    with _SORTED_LOCK:
+        kept = _SORTED.get(id(items))
+        if kept is not None and kept[0] is items:
+            _SORTED.move_to_end(id(items))
+            return kept[1]
+    ordered = sorted(items.items(), key=itemgetter(1), reverse=True)
+    with _SORTED_LOCK:
+        _SORTED[id(items)] = (items, ordered)  # the map kept: its id stays its own
+        while len(_SORTED) > _SORTED_KEPT:
+            _SORTED.popitem(last=False)
+    return ordered
 
 
 def _new_audit() -> CaseAudit:
