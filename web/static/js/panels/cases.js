@@ -125,7 +125,8 @@ function itemsBrowsed(c) {
   const shown = Object.entries(c.items || {});
   if (!shown.length) return [];
   const total = c.items_total ?? shown.length;
-  const list = h("ul", { class: "plain-list items-browsed" }, shown.map(([item, times]) => h("li", {}, itemWords(item, times))));
+  // It scrolls when long: reachable from the keyboard, and named for readers.
+  const list = h("ul", { class: "plain-list items-browsed", tabindex: "0", "aria-label": "Items browsed, newest first" }, shown.map(([item, times]) => h("li", {}, itemWords(item, times))));
   const rest = h("p", { class: "items-more" });
   const more = h("button", { type: "button", class: "items-more-button" });
   let loaded = shown.length;
