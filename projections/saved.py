@@ -45,7 +45,8 @@ log = logging.getLogger(__name__)
 #     the contact list (issue 24).
 # 14: a request may be linked to a line of enquiry after it was recorded
 #     (issue 25): requests and lines of enquiry follow the link.
-VIEWS_VERSION = 14
+# 15: a case keeps each item's newest browse and its newest items (issue 22).
+VIEWS_VERSION = 15
 
 # What every Zstandard frame starts with (a zlib stream starts with 0x78).
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"

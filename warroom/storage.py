@@ -64,6 +64,7 @@ from warroom import guards
 from warroom.config import Database
 from warroom.event_index import EventIndex
 from warroom.evidence.tree import FIRST, Tree
+from warroom.pipeline import FlushedConnection
 
 
 @dataclass(frozen=True)
@@ -336,8 +337,10 @@ class PostgresWarRoomRecorder(
     def __init__(
         self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"
     ) -> None:
-        super().__init__(datastore, events_table_name=events_table_name)
+        # Before the library's constructor, which opens the pool: every
+        # connection it ever makes is then made never to prepare.
         without_auto_prepare(datastore)
+        super().__init__(datastore, events_table_name=events_table_name)
         # The library's database function (POSTGRES_ENABLE_DB_FUNCTIONS) would
         # append the events without calling `_insert_events`: never use it.
         assert not datastore.enable_db_functions, "the rows beside would be lost"
@@ -497,21 +500,34 @@ def trees_of(kwargs: dict[str, Any], count: int) -> list[str]:
 def without_auto_prepare(datastore: PostgresDatastore) -> None:
     """Connections that never prepare statements on their own.
 
-    psycopg prepares a statement once it has run five times. In pipeline mode
-    (the library's appends, the group commit's batches) a statement queued
-    after one that failed, say a unique violation on a conflicting command's
+    psycopg prepares a statement once it has run five times, or at once when
+    asked (the library asks for its appends' LOCK and INSERT, its tracking
+    record's INSERT, and every `executemany`). In pipeline mode (the
+    library's appends, the group commit's batches) a statement queued after
+    one that failed, say a unique violation on a conflicting command's
     event, is skipped by the server, yet psycopg still counts it as prepared:
     the next save on that pooled connection then fails with `prepared
     statement "_pg3_N" does not exist` (seen in CI, a 500 for a command that
     should have been saved one by one after its batch's conflict). Our
     statements are cheap to plan; correctness first.
+
+    Call it before the pool is first opened (the library's recorder opens it
+    in its constructor): the pool's workers open its first connections at
+    once, each with the settings of that moment, and one opened while the
+    pool was drained of the others kept prepare_threshold 5 (seen in 15 of 20
+    fresh servers; the library's tracking INSERT at table creation was then
+    prepared as `_pg3_0`). A pool opened already is drained, as before.
     """
     pool = datastore.pool
+    # And their pipelines send all they hold before waiting for results
+    # (`warroom.pipeline`: a 50,000-row append hung in `Pipeline.sync`).
+    pool.connection_class = FlushedConnection
     if isinstance(pool.kwargs, dict) and "prepare_threshold" not in pool.kwargs:
         pool.kwargs["prepare_threshold"] = None
-        # Connections the pool opened already (creating the tables) are
-        # replaced by new ones made with the setting.
-        pool.drain()
+        if not pool.closed:
+            # Connections the pool opened already are replaced by new ones
+            # made with the setting.
+            pool.drain()
 
 
 def application_recorder_env(kind: str) -> dict[str, str]:

@@ -16,7 +16,7 @@ from typing_extensions import TypedDict
 
 from projections.annex_a import AnnexAAnswer
 from projections.blog import BlogAnswer
-from projections.cases import CasesAnswer
+from projections.cases import BrowsedPage, CasesAnswer
 from projections.debriefs import DebriefsAnswer
 from projections.inspection import InspectionAnswer
 from projections.invitations import InvitationRow
@@ -84,6 +84,10 @@ class RequestsRead(RequestsAnswer, WhenAsked):
 
 
 class CasesRead(CasesAnswer, WhenAsked):
+    pass
+
+
+class BrowsedRead(BrowsedPage, WhenAsked):
     pass
 
 

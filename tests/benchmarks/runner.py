@@ -132,6 +132,7 @@ STAGES = (
     "tree",
     "many",
     "fold",
+    "upload",  # access_log_reads alone (also part of "fold")
 )
 
 
@@ -175,10 +176,13 @@ class Run:
             "tree": self.tree_append,
             "many": lambda: many_inspections.many_inspections(self),
             "fold": self.fold_and_access_log_reads,
+            "upload": lambda: fold.access_log_reads(self),
         }
         for stage, run in stages.items():
             if only and stage not in only:
                 continue
+            if stage == "upload" and (not only or "fold" in only):
+                continue  # "fold" runs it after fold_browses
             if stage == "stalls" and self.plan.quick and not only:
                 continue  # the quick run has it on the HTTP server
             run()

@@ -13,6 +13,8 @@ READS = {
     "/api/inspections/{inspection_id}/ledger": "LedgerRead",
     "/api/inspections/{inspection_id}/requests": "RequestsRead",
     "/api/inspections/{inspection_id}/cases": "CasesRead",
+    # issue 22: a case's items browsed, a page at a time
+    "/api/inspections/{inspection_id}/cases/{case_id}/browsed": "BrowsedRead",
     "/api/inspections/{inspection_id}/blog/{day}": "BlogRead",
     "/api/inspections/{inspection_id}/lines-of-enquiry": "LinesOfEnquiryRead",
     "/api/inspections/{inspection_id}/kit-notes": "KitNotesRead",

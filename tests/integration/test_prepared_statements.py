@@ -10,6 +10,11 @@ The pool is told never to prepare, but a running server was seen with pooled
 connections opened before it was told (`prepare_threshold` 5): so every
 append tells its own connection. Here every connection would prepare a
 statement the first time it runs, and no append's statement is prepared.
+
+And no connection the pool opens may prepare on its own: the pool's workers
+opened its first connections while it was being told, and one of them kept
+psycopg's default (the flake of the test below: the library's tracking
+INSERT, asked to be prepared at table creation, was `_pg3_0` on it).
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ import pytest
 from commands import models as m
 from commands.executor import execute
 from tests.benchmarks.logbuilder import CONSOLE
+from tests.conftest import postgres_schema
 from warroom.application import WarRoom
 from warroom.config import Database
 from warroom.storage import PostgresWarRoomRecorder
@@ -49,3 +55,27 @@ def test_no_append_prepares_a_statement_whatever_its_connection_says(
         assert prepared == []  # names the statement, should one ever be
     finally:
         app.close()
+
+
+def test_every_connection_a_fresh_war_room_pools_never_prepares() -> None:
+    # The pool's first connections are opened by its workers at once: before
+    # the mend, 15 of 20 fresh war rooms held one with prepare_threshold 5.
+    for _ in range(8):
+        with postgres_schema() as url:
+            app = WarRoom(Database.from_url(url))
+            try:
+                recorder = app.recorder
+                assert isinstance(recorder, PostgresWarRoomRecorder)
+                pool = recorder.datastore.pool
+                pool.wait(timeout=30)  # its workers have opened what they will
+                held = list(pool._pool)
+                assert held, "the pool holds its connections"
+                assert [c.prepare_threshold for c in held] == [None] * len(held)
+                prepared = [
+                    statement.decode()[:200]
+                    for c in held
+                    for (statement, _) in c._prepared._names
+                ]
+                assert prepared == []
+            finally:
+                app.close()

@@ -66,6 +66,11 @@ def place(database_url: str) -> Iterator[Place]:
         link = client.ok(
             "admin", f"{inspection.path}/calendar-links", {"person": "A staff"}
         )
+        case = client.ok(
+            "rapid_response",
+            f"{inspection.path}/cases",
+            {"ref": "CP-0042", "selection": "audited", "plan": "CP"},
+        )
         ids = {
             "inspection_id": inspection.id,
             "meeting_id": meeting["id"],
@@ -75,6 +80,7 @@ def place(database_url: str) -> Iterator[Place]:
             "link_id": link["id"],
             "secret": link["url"].rsplit("/", 1)[1].removesuffix(".ics"),
             "user_id": client.user_ids["staff"],
+            "case_id": case["id"],
         }
         yield Place(
             client=client,

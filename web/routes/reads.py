@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from pydantic import AfterValidator
 
 from commands.run import Actor
+from projections.cases import browsed_page
 from projections.requests import RequestsAnswer
 from projections.schedule import DayAnswer
 from projections.views import InspectionViews, Views
@@ -22,6 +23,7 @@ from web.answers import (
     READ_ERRORS,
     AgendaRead,
     BlogRead,
+    BrowsedRead,
     CasesRead,
     DayRead,
     InspectionRead,
@@ -299,6 +301,53 @@ def cases(
         offer=offer_items(
             offers(state, actor, inspection_id, when), "cases", lambda o: o.case
         ),
+    )
+
+
+# The most items browsed one page of a case's list holds.
+MOST_BROWSED_PER_PAGE = 500
+
+
+@router.get(
+    "/cases/{case_id}/browsed",
+    summary="A case's items browsed, newest first, a page at a time",
+    response_model=BrowsedRead,
+    responses=READ_ERRORS,
+    tags=["cases"],
+)
+def case_browsed(
+    inspection_id: str,
+    case_id: str,
+    state: StateDep,
+    actor: ActorDep,
+    when: WhenDep,
+    offset: Annotated[
+        int, Query(ge=0, le=10**9, description="items to skip, newest first")
+    ] = 0,
+    limit: Annotated[
+        int,
+        Query(ge=1, le=MOST_BROWSED_PER_PAGE, description="items on this page"),
+    ] = 100,
+) -> JSONResponse:
+    """The board shows a case's newest items browsed; this, all of them."""
+    case, position = state.reader.ask(
+        inspection_id,
+        lambda i, _: i.cases.browsed(case_id),
+        at=when.at,
+        as_of=when.as_of,
+        happened_by=when.happened_by,
+        min_position=when.min_position,
+    )
+    # Read outside the read models' lock: the record's map never changes in
+    # place, and sorting a case's 50,000 items takes a while.
+    return JSONResponse(
+        {
+            **browsed_page(case, offset, limit),
+            "position": position,
+            "past": when.is_past,
+            "as_of": when.as_of.isoformat() if when.as_of else None,
+            **when.named(),
+        }
     )
 
 

@@ -1,5 +1,6 @@
 // The cases panel: the 30 cases as tiles.
 
+import { api, inspectionPath } from "../api.js";
 import { values } from "../meta.js";
 import { fill, h, lowerFirst, offeredButton, showWhileOffered, words } from "../dom.js";
 import { VALUE_WORDS } from "../config.js";
@@ -8,7 +9,7 @@ import {
   auditFormDoneForm, auditorForm, caseBrowsedForm, concludeAuditForm, folderReadyForm, handOverCopyForm,
   judgeForm, judgementSeenForm, makeCopyForm, multiAgencyForm, notifyForm, releaseCopyForm,
 } from "../forms.js";
-import { state } from "../state.js";
+import { pastQuery, state } from "../state.js";
 import { fmtHappened } from "../time.js";
 
 export function renderCases(answer) {
@@ -89,6 +90,7 @@ export function caseDetail(c) {
     ...auditWords(c),
     c.last_browse ? h("h3", {}, "Latest browse") : null,
     c.last_browse ? h("p", {}, `${c.last_browse.item} by ${c.last_browse.inspector_name}, ${fmtHappened(c.last_browse.at, c.last_browse.recorded_at)}`) : null,
+    ...itemsBrowsed(c),
   ];
   // The steps the server offers this person on the case (its `actions`).
   const act = (action, label, spec) => detailAction(offeredButton(c, action, label, () => {}), spec);
@@ -107,6 +109,55 @@ export function caseDetail(c) {
     act("releaseCopy", "Release the inspector's copy", () => releaseCopyForm(c)),
   ];
   openDetail(c.ref, body, actions);
+}
+
+// How many times an item was browsed, in words.
+function itemWords(item, times) {
+  return `${item} (${times === 1 ? "once" : `${times.toLocaleString("en-GB")} times`})`;
+}
+
+// Items read from the full list at a time, after the newest the board shows.
+const MORE_AT_ONCE = 100;
+
+// The items browsed: the newest the board holds, how many more there are,
+// and a button that reads the rest from the full list, a page at a time.
+function itemsBrowsed(c) {
+  const shown = Object.entries(c.items || {});
+  if (!shown.length) return [];
+  const total = c.items_total ?? shown.length;
+  // It scrolls when long: reachable from the keyboard, and named for readers.
+  const list = h("ul", { class: "plain-list items-browsed", tabindex: "0", "aria-label": "Items browsed, newest first" }, shown.map(([item, times]) => h("li", {}, itemWords(item, times))));
+  const rest = h("p", { class: "items-more" });
+  const more = h("button", { type: "button", class: "items-more-button" });
+  let loaded = shown.length;
+  const showRest = () => {
+    const left = total - loaded;
+    rest.textContent = left > 0 ? `And ${left.toLocaleString("en-GB")} more ${left === 1 ? "item" : "items"}.` : "";
+    more.textContent = `Show the next ${Math.min(left, MORE_AT_ONCE).toLocaleString("en-GB")}`;
+    more.hidden = left <= 0;
+  };
+  more.addEventListener("click", async () => {
+    more.disabled = true;
+    const when = state.past !== null ? pastQuery() : `min_position=${state.livePosition}`;
+    const path = inspectionPath(`/cases/${encodeURIComponent(c.id)}/browsed`);
+    try {
+      const page = await api(`${path}?offset=${loaded}&limit=${MORE_AT_ONCE}&${when}`);
+      for (const i of page.items) list.append(h("li", {}, itemWords(i.item, i.times)));
+      loaded += page.items.length;
+      if (!page.items.length) loaded = total; // the list is shorter than it was
+    } catch (error) {
+      rest.textContent = error.message;
+      more.disabled = false;
+      return;
+    }
+    more.disabled = false;
+    showRest();
+  });
+  showRest();
+  return [
+    h("h3", {}, total === 1 ? "Item browsed" : `Items browsed: ${total.toLocaleString("en-GB")}, newest first`),
+    list, rest, more,
+  ];
 }
 
 // The inspector's copy is released to an inspector, stored by id: their name.
