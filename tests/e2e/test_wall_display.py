@@ -1,0 +1,184 @@
+"""The room's wall (/wall) on a busy day, in a real browser (issue 25).
+
+At 1920x1080 (and 1366x768) with 60 requests, 40 cases, 30 hand-overs, 20
+meetings and 15 KIT notes: no panel scrolls or clips, nothing is pressed
+(no buttons, no replay, nobody's name), the smallest text is 18 px and body
+text 24 px, axe finds nothing serious or critical; the newest hand-over and
+an overdue request are on the screen, the panels page through the rest, and
+the stream brings what happens next. The working page's wall passes axe's
+`scrollable-region-focusable` as every role on the same day.
+
+One server and one busy day per database: the day costs a few hundred
+commands, and the machine is shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.e2e.browser import WAIT_MS, Api, Server, new_page
+from tests.e2e.busy_day import BusyDay, busy_day_users, load_busy_day
+
+AXE = Path(__file__).parent / "vendor" / "axe.min.js"
+WALL_SCREEN = {"width": 1920, "height": 1080}
+
+# Everything that overflows its box or its panel, and the page itself if it
+# scrolls: [what, how]. Elements not drawn (hidden pages) have no boxes.
+OVERFLOWS = """() => {
+  const bad = [];
+  const page = document.documentElement;
+  if (page.scrollHeight > innerHeight || page.scrollWidth > innerWidth) bad.push(["page", "scrolls"]);
+  for (const panel of document.querySelectorAll(".wall-panel")) {
+    for (const el of [panel, panel.querySelector(".wall-body")]) {
+      if (el.scrollHeight > el.clientHeight || el.scrollWidth > el.clientWidth) {
+        bad.push([el.className, `${el.scrollHeight}/${el.clientHeight} ${el.scrollWidth}/${el.clientWidth}`]);
+      }
+    }
+    const box = panel.getBoundingClientRect();
+    if (box.bottom > innerHeight + 0.5 || box.right > innerWidth + 0.5) bad.push([panel.id, "off the screen"]);
+    for (const el of panel.querySelectorAll("*")) {
+      if (!el.getClientRects().length) continue;
+      const r = el.getBoundingClientRect();
+      if (r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5 || r.left < box.left - 0.5 || r.right > box.right + 0.5) {
+        bad.push([`${panel.id} ${el.tagName}.${el.className}`, el.textContent.slice(0, 40)]);
+      }
+    }
+  }
+  return bad;
+}"""
+
+# The smallest computed font size of any text drawn, and of the titles.
+FONT_SIZES = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  let smallest = Infinity;
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const el = node.parentElement;
+    if (!node.textContent.trim() || !el.getClientRects().length) continue;
+    smallest = Math.min(smallest, parseFloat(getComputedStyle(el).fontSize));
+  }
+  const titles = [...document.querySelectorAll(".wall-title")].filter((el) => el.getClientRects().length)
+    .map((el) => parseFloat(getComputedStyle(el).fontSize));
+  return { smallest, titles: Math.min(...titles) };
+}"""
+
+
+@pytest.fixture
+def busy(database_url: str) -> Iterator[tuple[Server, BusyDay]]:
+    tokens = busy_day_users(database_url)
+    server = Server(database_url).start()
+    try:
+        yield server, load_busy_day(server.base, tokens)
+    finally:
+        server.stop()
+
+
+def axe_serious(page: Page, where: str) -> None:
+    page.add_script_tag(path=str(AXE))
+    results: dict[str, Any] = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    bad = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not bad, f"{where}: {bad}"
+
+
+def fits(page: Page, where: str) -> None:
+    overflows = page.evaluate(OVERFLOWS)
+    assert overflows == [], f"{where}: {overflows}"
+
+
+def test_the_wall_shows_a_busy_day_on_one_screen_paging_what_does_not_fit(
+    browser: Browser, busy: tuple[Server, BusyDay]
+) -> None:
+    server, day = busy
+    # bypass_csp only to inject axe-core (test_security_headers.py tests the policy).
+    context, page, errors = new_page(browser, viewport=WALL_SCREEN, bypass_csp=True)
+    page.goto(f"{server.base}/wall#token={day.tokens['staff']}")
+    expect(page.locator("#display-connection")).to_have_text("Live")
+    # Its sign-in link's token is taken out of the address at once.
+    assert page.url == f"{server.base}/wall"
+
+    requests = page.locator("#wall-requests")
+    ledger = page.locator("#wall-ledger")
+    expect(ledger.locator(".ledger-line.pinned")).to_contain_text(day.newest_hand_over)
+    expect(ledger.locator(".ledger-line.pinned")).to_contain_text("Newest")
+    overdue = requests.locator(".request.overdue", has_text=day.overdue_request)
+    expect(overdue).to_be_visible()
+    expect(overdue).to_contain_text("late")
+    expect(page.locator("#wall-cases .wall-tile").first).to_be_visible()
+    expect(page.locator("#wall-kit .kit-note.pinned")).to_contain_text("KIT note 15")
+    expect(page.locator("#wall-schedule .meeting").first).to_be_visible()
+
+    # Nothing to press, no replay, nobody's name, no log positions.
+    expect(page.locator("button, input, select, textarea, a[href]")).to_have_count(0)
+    expect(page.locator("body")).not_to_contain_text("Sam Staff")
+    expect(page.locator("body")).not_to_contain_text("Replay")
+    expect(page.locator("body")).not_to_contain_text("position")
+
+    fits(page, "1920x1080")
+    sizes = page.evaluate(FONT_SIZES)
+    assert sizes["smallest"] >= 18, sizes
+    assert sizes["titles"] >= 24, sizes
+    axe_serious(page, "the wall at 1920x1080")
+
+    # Paging: the requests do not fit; the next page shows others, the
+    # overdue and the newest hand-over stay.
+    assert int(requests.get_attribute("data-pages") or 0) > 1
+    first_page = set(requests.locator(".request:visible").all_inner_texts())
+    # Pages turn every 12 seconds (js/display/main.js).
+    expect(requests).to_have_attribute("data-page", "2", timeout=WAIT_MS)
+    expect(requests.locator(".wall-page")).to_contain_text("Page 2 of")
+    expect(overdue).to_be_visible()
+    second_page = set(requests.locator(".request:visible").all_inner_texts())
+    assert second_page - first_page, "page 2 shows the same requests as page 1"
+    expect(ledger.locator(".ledger-line.pinned")).to_contain_text(day.newest_hand_over)
+    fits(page, "1920x1080, page 2")
+
+    # Live: a request recorded now is on the wall as the newest, at once.
+    gatekeeper = Api(server.base, day.tokens["gatekeeper"])
+    inspectors = gatekeeper.get(f"/inspections/{day.inspection}")["inspectors"]
+    gatekeeper.post(
+        f"/inspections/{day.inspection}/requests",
+        {
+            "title": "Request 61: the front door's audit",
+            "requested_by": inspectors[0]["id"],
+            "channel": "email",
+        },
+    )
+    expect(requests.locator(".request.pinned", has_text="Request 61")).to_contain_text(
+        "Newest"
+    )
+    fits(page, "1920x1080 after a new request")
+
+    page.set_viewport_size({"width": 1366, "height": 768})
+    expect(ledger.locator(".ledger-line.pinned")).to_contain_text(day.newest_hand_over)
+    expect(overdue).to_be_visible()
+    fits(page, "1366x768")
+    context.close()
+    assert not errors, errors
+
+
+def test_the_working_wall_passes_axe_as_every_role_on_a_busy_day(
+    browser: Browser, busy: tuple[Server, BusyDay]
+) -> None:
+    server, day = busy
+    context, page, errors = new_page(browser, viewport=WALL_SCREEN, bypass_csp=True)
+    for role in ("lead", "gatekeeper", "rapid_response", "staff", "auditor", "admin"):
+        page.goto("about:blank")
+        page.goto(f"{server.base}/#token={day.tokens[role]}")
+        expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        page.locator(".view-tab[data-view=wall]").click()
+        expect(page.locator("#ledger-body li").first).to_be_visible()
+        expect(page.locator("#requests-body .card").first).to_be_visible()
+        axe_serious(page, f"the working wall as {role}")
+        page.evaluate("() => localStorage.clear()")
+    context.close()
+    assert not errors, errors
