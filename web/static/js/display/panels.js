@@ -70,11 +70,13 @@ export function drawRequests(panel, answer, now = Date.now()) {
   const folded = counts.length
     ? [h("li", { class: "wall-item wall-counts" }, counts.map(([text, n]) => h("span", {}, `${text}: ${n}`)))]
     : [];
-  // The newest stays in sight even when the overdue fill the panel.
+  // The most overdue and the newest stay in sight on every page; the other
+  // overdue come first in the pages, and the header counts them all.
   const newest = others[0];
   layOut(panel, {
-    pinned: [...folded, ...(newest ? [requestItem(newest, now, "Newest")] : []), ...overdue.map((r) => requestItem(r, now))],
-    rest: others.slice(1).map((r) => requestItem(r, now)),
+    pinned: [...folded, ...overdue.slice(0, 1).map((r) => requestItem(r, now)),
+      ...(newest ? [requestItem(newest, now, "Newest")] : [])],
+    rest: [...overdue.slice(1), ...others.slice(1)].map((r) => requestItem(r, now)),
     empty: "No open requests.",
   });
 }
