@@ -101,7 +101,9 @@ def _meetings(
     allows (some over, some ahead); every fourth a KIT."""
     ids = []
     day_start = datetime.combine(today, time(0, 5), ZONE)
-    latest_first = datetime.combine(today, time(23, 0), ZONE) - timedelta(minutes=40 * MEETINGS)
+    latest_first = datetime.combine(today, time(23, 0), ZONE) - timedelta(
+        minutes=40 * MEETINGS
+    )
     first = max(day_start, min(datetime.now(ZONE) - timedelta(hours=5), latest_first))
     first = first.replace(minute=first.minute // 5 * 5, second=0, microsecond=0)
     for n in range(MEETINGS):
@@ -112,7 +114,8 @@ def _meetings(
                 gatekeeper.post(
                     f"{path}/meetings",
                     {
-                        "title": f"Meeting {n + 1:02}: {'KIT' if kit else 'Case discussion, North team'}",
+                        "title": f"Meeting {n + 1:02}: "
+                        + ("KIT" if kit else "Case discussion, North team"),
                         "kind": "kit" if kit else "case_discussion",
                         "starts_at": start.isoformat(),
                         "ends_at": (start + timedelta(minutes=30)).isoformat(),
@@ -132,7 +135,8 @@ def _kit_notes(lead: Api, path: str, meetings: list[str]) -> None:
         lead.post(
             f"{path}/meetings/{meetings[n % len(meetings)]}/notes",
             {
-                "text": f"KIT note {n + 1:02}: the inspectors asked about supervision in the North team",
+                "text": f"KIT note {n + 1:02}: the inspectors asked about "
+                "supervision in the North team",
                 "actions": [f"Send the supervision audit {n + 1:02}"],
             },
         )
