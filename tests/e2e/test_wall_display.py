@@ -69,6 +69,12 @@ def test_the_wall_shows_a_busy_day_on_one_screen_paging_what_does_not_fit(
     server, day = busy
     # bypass_csp only to inject axe-core (test_security_headers.py tests the policy).
     context, page, errors = new_page(browser, viewport=WALL_SCREEN, bypass_csp=True)
+    # A token the server does not know: the wall says so, and keeps nothing.
+    page.goto(f"{server.base}/wall#token=not-a-token")
+    expect(page.locator("#display-signed-out")).to_contain_text("no longer accepted")
+    expect(page.locator("#display")).to_be_hidden()
+    assert page.evaluate("() => localStorage.getItem('warroom.token')") is None
+
     page.goto(f"{server.base}/wall#token={day.tokens['staff']}")
     expect(page.locator("#display-connection")).to_have_text("Live")
     # Its sign-in link's token is taken out of the address at once.

@@ -32,11 +32,15 @@ export function drawSchedule(panel, answer, now = Date.now()) {
   summary(panel,
     h("span", {}, plural(meetings.length, "meeting")),
     over.length ? h("span", { class: "muted" }, `${over.length} over`) : null);
+  // The day done: say so first, rather than leave the room to infer it.
+  const done = over.length && !ahead.length
+    ? [h("li", { class: "wall-item wall-counts" }, "No more meetings today")] : [];
   layOut(panel, {
-    pinned: pinned.map((m) => meetingItem(m, current.includes(m) ? "Now" : "Next")),
-    // Those over come last, greyed: what is ahead matters more in the room.
+    pinned: [...done, ...pinned.map((m) => meetingItem(m, current.includes(m) ? "Now" : "Next"))],
+    // Those over come last, the latest first, greyed: what is ahead matters
+    // more in the room.
     rest: [...ahead.filter((m) => !pinned.includes(m)).map((m) => meetingItem(m, null)),
-      ...over.map((m) => meetingItem(m, "Over"))],
+      ...over.reverse().map((m) => meetingItem(m, "Over"))],
     empty: "No meetings today.",
   });
 }
