@@ -84,7 +84,7 @@ def load_busy_day(base: str, tokens: dict[str, str]) -> BusyDay:
     team = str(lead.post(f"{path}/inspectors", {"name": "Tom Reed"})["id"])
     meetings = _meetings(Api(base, tokens["gatekeeper"]), path, today, [helen, team])
     _kit_notes(lead, path, meetings)
-    _cases(Api(base, tokens["rapid_response"]), path)
+    _cases(Api(base, tokens["rapid_response"]), path, helen)
     titles = _requests(base, tokens, path, team, today)
     return BusyDay(
         inspection=iid,
@@ -142,10 +142,10 @@ def _kit_notes(lead: Api, path: str, meetings: list[str]) -> None:
         )
 
 
-def _cases(rapid: Api, path: str) -> None:
+def _cases(rapid: Api, path: str, inspector: str) -> None:
     for n in range(CASES):
         selection = "audited" if n % 2 == 0 else "tracked"
-        rapid.post(
+        case = rapid.post(
             f"{path}/cases",
             {
                 "ref": f"C-{n + 1:03}",
@@ -154,7 +154,12 @@ def _cases(rapid: Api, path: str) -> None:
                 # Past the template's sample, a case needs its reason.
                 "over_reason": "The inspectors asked for more",
             },
-        )
+        )["id"]
+        if n % 5 == 0:  # some browsed by an inspector, the last the latest
+            rapid.post(
+                f"{path}/cases/{case}/browsed",
+                {"inspector": inspector, "item": "chronology"},
+            )
 
 
 def _requests(

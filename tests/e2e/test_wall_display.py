@@ -14,6 +14,7 @@ commands, and the machine is shared.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -88,6 +89,9 @@ def test_the_wall_shows_a_busy_day_on_one_screen_paging_what_does_not_fit(
     expect(overdue).to_be_visible()
     expect(overdue).to_contain_text("late")
     expect(page.locator("#wall-cases .wall-tile").first).to_be_visible()
+    expect(page.locator("#wall-cases .wall-wide")).to_have_text(
+        re.compile(r"^Latest browse: C-036 chronology by Helen Ward, \d\d:\d\d$")
+    )
     expect(page.locator("#wall-kit .kit-note.pinned")).to_contain_text("KIT note 15")
     expect(page.locator("#wall-schedule .meeting").first).to_be_visible()
 

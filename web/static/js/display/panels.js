@@ -122,7 +122,14 @@ export function drawCases(panel, answer) {
     answer.notifications_outstanding ? tag("warn", `${answer.notifications_outstanding} to notify`) : null);
   const order = (c) => `${c.selection === "audited" ? 0 : 1}${c.ref}`;
   const cases = [...answer.cases].sort((a, b) => order(a).localeCompare(order(b)));
-  layOut(panel, { rest: cases.map(caseTile), listClass: "wall-tiles", empty: "No cases selected yet." });
+  // The latest browse by an inspector, as the working wall shows it.
+  const latest = answer.cases.filter((c) => c.last_browse)
+    .sort((a, b) => Date.parse(b.last_browse.at) - Date.parse(a.last_browse.at))[0];
+  const browse = latest
+    ? [h("li", { class: "wall-item wall-counts wall-wide" },
+      `Latest browse: ${latest.ref} ${latest.last_browse.item} by ${latest.last_browse.inspector_name}, ${fmtTime(latest.last_browse.at)}`)]
+    : [];
+  layOut(panel, { pinned: browse, rest: cases.map(caseTile), listClass: "wall-tiles", empty: "No cases selected yet." });
 }
 
 function caseTile(c) {
