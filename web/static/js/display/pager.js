@@ -25,7 +25,15 @@ export function layOut(panel, { pinned = [], rest = [], listClass = "wall-list",
   const paged = [...pinned.filter((item) => !keep.includes(item)), ...rest];
   for (const item of keep) item.classList.add("pinned");
   list.replaceChildren(...keep, ...paged);
-  return remember(panel, pagesOf(paged, room), paged);
+  // Titles in full while all fits; once it pages, the unpinned take one
+  // line each (display.css), so that a page holds more.
+  body.classList.remove("dense");
+  let pages = pagesOf(paged, room);
+  if (pages.length > 1) {
+    body.classList.add("dense");
+    pages = pagesOf(paged, room);
+  }
+  return remember(panel, pages, paged);
 }
 
 function bottom(item) {

@@ -24,7 +24,7 @@ function fmt(iso, options) {
 }
 
 export const fmtTime = (iso) => fmt(iso, { hour: "2-digit", minute: "2-digit" });
-export const fmtDay = (iso) => fmt(iso, { weekday: "long", day: "numeric", month: "long" });
+export const fmtDay = (iso) => fmt(iso, { weekday: "short", day: "numeric", month: "short" });
 
 // "YYYY-MM-DD" of an instant in the inspection's zone.
 export function dayOf(date) {
