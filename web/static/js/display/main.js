@@ -76,6 +76,7 @@ async function signIn(token) {
   $("#display-signed-out").hidden = true;
   $("#display").hidden = false;
   wall.inspection = chosen.id;
+  everySecond();
   const types = await eventTypes();
   await readAll();
   openStream(types);

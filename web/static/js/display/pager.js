@@ -6,7 +6,7 @@
 import { h } from "./words.js";
 
 // Pinned items may take up to this share of a panel; past it they page too.
-const PINNED_SHARE = 0.5;
+const PINNED_SHARE = 0.6;
 
 const panels = new Map(); // panel id -> { pages: [[from, to]], shown, rest }
 
@@ -17,17 +17,20 @@ export function layOut(panel, { pinned = [], rest = [], listClass = "wall-list",
     body.replaceChildren(h("p", { class: "wall-empty" }, empty || "Nothing yet."));
     return remember(panel, [[0, 0]], []);
   }
+  // Measured as they will be drawn: pinned (titles in full) and not dense.
+  body.classList.remove("dense");
+  for (const item of pinned) item.classList.add("pinned");
   const list = h("ul", { class: listClass }, ...pinned, ...rest);
   body.replaceChildren(list);
   const room = body.clientHeight;
-  // Pinned items that would crowd out the rest page with it instead.
+  // Pinned items that would crowd out the rest page with it instead (the
+  // first pinned come first).
   const keep = pinned.filter((item) => bottom(item) <= room * PINNED_SHARE);
   const paged = [...pinned.filter((item) => !keep.includes(item)), ...rest];
-  for (const item of keep) item.classList.add("pinned");
+  for (const item of paged) item.classList.remove("pinned");
   list.replaceChildren(...keep, ...paged);
   // Titles in full while all fits; once it pages, the unpinned take one
   // line each (display.css), so that a page holds more.
-  body.classList.remove("dense");
   let pages = pagesOf(paged, room);
   if (pages.length > 1) {
     body.classList.add("dense");

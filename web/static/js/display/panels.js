@@ -66,19 +66,18 @@ export function drawRequests(panel, answer, now = Date.now()) {
   const open = answer.requests.filter((r) => r.open);
   const overdue = open.filter((r) => ageOf(r, now).late > 0).sort((a, b) => ageOf(b, now).late - ageOf(a, now).late);
   const others = open.filter((r) => !overdue.includes(r)).sort((a, b) => ageOf(a, now).age - ageOf(b, now).age);
-  summary(panel,
-    h("span", {}, `${open.length} open`),
-    overdue.length ? tag("overdue", `${overdue.length} overdue`) : null);
+  // Where the open requests are, as counts: no page could list them all.
   const counts = Object.entries(STATE_WORDS).map(([state, text]) => [text, open.filter((r) => r.state === state).length])
     .filter(([, n]) => n > 0);
-  const folded = counts.length
-    ? [h("li", { class: "wall-item wall-counts" }, counts.map(([text, n]) => h("span", {}, `${text}: ${n}`)))]
-    : [];
+  summary(panel,
+    h("span", {}, `${open.length} open`),
+    overdue.length ? tag("overdue", `${overdue.length} overdue`) : null,
+    counts.length ? h("span", { class: "wall-states" }, counts.map(([text, n]) => `${text}: ${n}`).join(" · ")) : null);
   // The most overdue and the newest stay in sight on every page; the other
   // overdue come first in the pages, and the header counts them all.
   const newest = others[0];
   layOut(panel, {
-    pinned: [...folded, ...overdue.slice(0, 1).map((r) => requestItem(r, now)),
+    pinned: [...overdue.slice(0, 1).map((r) => requestItem(r, now)),
       ...(newest ? [requestItem(newest, now, "Newest")] : [])],
     rest: [...overdue.slice(1), ...others.slice(1)].map((r) => requestItem(r, now)),
     empty: "No open requests.",
