@@ -21,7 +21,7 @@ from warroom.config import Settings
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
 from warroom.evidence.broken import LogBroken
-from web import blog_sender, docs, health, invitations, live, metrics
+from web import blog_sender, docs, health, invitations, live, metrics, wall
 from web.answers import (
     COMMAND_ERRORS,
     FORBIDDEN,
@@ -121,6 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.mount(docs.ASSETS, docs.assets(), name="docs-assets")
     api.include_router(health.router)
     api.include_router(metrics.router)
+    api.include_router(wall.router)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
     return api
 

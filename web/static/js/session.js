@@ -49,6 +49,11 @@ export async function signIn(token) {
     return;
   }
   localStorage.setItem(TOKEN_KEY, token);
+  // A wall's own credential shows the room's display view only (/wall).
+  if (state.me.role === "display") {
+    window.location.replace("/wall");
+    return;
+  }
   $("#sign-in").hidden = true;
   $("#app").hidden = false;
   document.body.className = `live role-${state.me.role}`;
