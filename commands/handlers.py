@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from commands import access_log
+from commands import access_log, displays
 from commands import models as m
 from commands.calendar_links import ended_by_token
 from commands.membership import inspection_of, organisation_of, user_named, user_of
@@ -1002,6 +1002,9 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     m.RemoveContact: (remove_contact, ADMIN | LEAD_RAPID_RESPONSE),
     # --- lines of enquiry: their owner, by those who raise them (issue 11)
     m.AssignLineOfEnquiry: (assign_line_of_enquiry, LEAD_GATEKEEPER),
+    # --- wall screens signed in as a device (issue 25)
+    displays.ApproveDisplay: (displays.approve_display, ADMIN_LEAD),
+    displays.DisconnectDisplay: (displays.disconnect_display, ADMIN_LEAD),
 }
 
 
