@@ -11,8 +11,14 @@ import { state } from "./state.js";
 import { offerViews } from "./views.js";
 import { closeStream, noteLivePosition, openStream } from "./stream.js";
 import { todayInZone } from "./time.js";
+import { hideWallCode, offerWallConnect, onWall, showWallCode } from "./device.js";
 
 export function showSignIn(message) {
+  // A wall screen signs in as a device: it shows a code and waits (issue 25).
+  if (onWall()) {
+    showWallCode();
+    return;
+  }
   document.body.className = "signed-out";
   $("#app").hidden = true;
   $("#sign-in").hidden = false;
@@ -49,6 +55,7 @@ export async function signIn(token) {
     return;
   }
   localStorage.setItem(TOKEN_KEY, token);
+  hideWallCode();
   $("#sign-in").hidden = true;
   $("#app").hidden = false;
   document.body.className = `live role-${state.me.role}`;
@@ -63,6 +70,7 @@ export function renderMe() {
   // Action buttons in panel headers: as the server offers them (until the
   // inspection is read, those outside it only).
   showHeaderButtons();
+  offerWallConnect();
 }
 
 // `prefer`: the inspection to show if it is listed (one just opened), else
