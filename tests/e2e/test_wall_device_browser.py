@@ -79,7 +79,7 @@ def test_a_wall_shows_a_code_a_lead_connects_it_and_disconnecting_signs_it_out(
         shown = wall.locator("#wall-code-value")
         expect(shown).to_have_text(CODE)
         expect(wall.locator("#wall-code")).to_contain_text(
-            "choose ‘Connect a wall screen’ and type this code"
+            "choose \u2018Connect a wall screen\u2019 and type this code"
         )
         wall.screenshot(path=str(screens / "wall-code-1920x1080.png"))
         code = shown.inner_text()
