@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.helpers import Inspection, WarRoomClient, new_request
+from tests.integration.test_organisations import organisation
 from warroom.config import Settings
 from warroom.device_codes import PendingCodes
 from web import app as web_app
@@ -378,3 +379,34 @@ def test_only_a_lead_or_admin_lists_or_disconnects_and_a_refusal_stores_nothing(
     twice = client.post("lead", path)
     assert twice.status_code == 409, twice.text
     assert held(client) == before
+
+
+def test_a_screen_belongs_to_its_approvers_council_and_sees_no_other(
+    client: WarRoomClient, inspection: Inspection
+) -> None:
+    organisation(client, "Leeds")  # the first: it adopts the users above
+    york_id = organisation(client, "York")
+    york = WarRoomClient(http=client.http)
+    york.add_users(york_id)
+    york_inspection = Inspection.open(york)
+    code = ask_code(client)
+    before = held(client)
+    # Leeds's lead cannot hand York's inspection to a screen: not found.
+    refused = approve(client, "lead", code["user_code"], york_inspection.id)
+    assert refused.status_code == 404, refused.text
+    assert held(client) == before
+    assert (
+        approve(york, "lead", code["user_code"], york_inspection.id).status_code == 200
+    )
+    answer = poll(client, code["device_code"])
+    assert answer.status_code == 200, answer.text
+    token = answer.json()["token"]
+    me = client.http.get("/api/me", headers=as_display(token)).json()
+    assert me["organisation_id"] == york_id
+    assert (
+        client.http.get(inspection.path, headers=as_display(token)).status_code == 404
+    )
+    assert (
+        client.http.get(york_inspection.path, headers=as_display(token)).status_code
+        == 200
+    )
