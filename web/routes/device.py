@@ -62,6 +62,14 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+class GrantError(BaseModel):
+    """RFC 6749 section 5.2's shape: `error` names what to do next."""
+
+    error: str
+    error_description: str | None = None
+    detail: str
+
+
 # --- 1. the screen asks for a code --------------------------------------------
 
 
@@ -90,7 +98,12 @@ def _shown(code: str) -> str:
     "/codes",
     summary="A code for a wall screen to show; no sign-in needed",
     response_model=DeviceCodes,
-    responses={429: {"description": "Too many screens are waiting for a code"}},
+    responses={
+        429: {
+            "model": GrantError,
+            "description": "Too many screens are waiting for a code (`slow_down`)",
+        }
+    },
 )
 def device_codes(request: Request, state: StateDep) -> JSONResponse:
     codes: PendingCodes = request.app.state.device_codes
@@ -230,8 +243,9 @@ def _grant_error(error: str, description: str) -> JSONResponse:
     response_model=DisplayTokenAnswer,
     responses={
         400: {
+            "model": GrantError,
             "description": "`authorization_pending`, `slow_down`, "
-            "`expired_token` or `invalid_grant` (RFC 8628)"
+            "`expired_token` or `invalid_grant` (RFC 8628)",
         }
     },
 )
