@@ -44,7 +44,7 @@ from warroom.device_codes import PendingCodes, Poll, UserCodeTaken
 from warroom.domain import words
 from warroom.domain.base import Context, Forbidden, NotFound
 from warroom.domain.display import DISPLAY_ROLE, Display, DisplayToken
-from web.answers import COMMAND_ERRORS, READ_ERRORS, WhenAsked
+from web.answers import COMMAND_ERRORS, FORBIDDEN, READ_ERRORS, WhenAsked
 from web.auth import AccessChanges, Membership
 from web.deps import ActorDep, IdempotencyKeyDep, StateDep, WhenDep
 from web.state import ServerState
@@ -316,7 +316,7 @@ class DisplaysRead(WhenAsked):
     "",
     summary="The inspection's wall screens, connected or not (lead, admin)",
     response_model=DisplaysRead,
-    responses=READ_ERRORS,
+    responses={**READ_ERRORS, **FORBIDDEN},
 )
 def listed(
     inspection_id: str, state: StateDep, actor: ActorDep, when: WhenDep
