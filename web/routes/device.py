@@ -63,9 +63,10 @@ def _sha256(text: str) -> str:
 
 
 class GrantError(BaseModel):
-    """RFC 6749 section 5.2's shape: `error` names what to do next."""
+    """RFC 6749 section 5.2's shape: `error` names what to do next. A body
+    that cannot be read at all gets the `detail` alone, as every route's."""
 
-    error: str
+    error: str | None = None
     error_description: str | None = None
     detail: str
 
