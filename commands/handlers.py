@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from commands import access_log
+from commands import access_log, displays
 from commands import models as m
 from commands.calendar_links import ended_by_token
 from commands.membership import inspection_of, organisation_of, user_named, user_of
@@ -1040,6 +1040,9 @@ COMMAND_HANDLERS: dict[type[m.Command], tuple[Handler, frozenset[str]]] = {
     # A request filed under a line of enquiry after it was recorded (issue
     # 25): by those who record requests, as they could when recording it.
     m.LinkRequestToLineOfEnquiry: (link_request_to_line_of_enquiry, WAR_ROOM),
+    # --- wall screens signed in as a device (issue 25)
+    displays.ApproveDisplay: (displays.approve_display, ADMIN_LEAD),
+    displays.DisconnectDisplay: (displays.disconnect_display, ADMIN_LEAD),
 }
 
 

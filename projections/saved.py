@@ -46,7 +46,8 @@ log = logging.getLogger(__name__)
 # 14: a request may be linked to a line of enquiry after it was recorded
 #     (issue 25): requests and lines of enquiry follow the link.
 # 15: a case keeps each item's newest browse and its newest items (issue 22).
-VIEWS_VERSION = 15
+# 16: the inspection's wall screens (issue 25).
+VIEWS_VERSION = 16
 
 # What every Zstandard frame starts with (a zlib stream starts with 0x78).
 _ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"

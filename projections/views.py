@@ -16,6 +16,7 @@ from projections.calendar_links import CalendarLinks
 from projections.cases import Cases
 from projections.contacts import Contacts
 from projections.debriefs import Debriefs
+from projections.displays import Displays
 from projections.events import LoggedEvent
 from projections.inspection import InspectionSummary
 from projections.invitations import Invitations
@@ -42,6 +43,7 @@ MODELS: tuple[type[ReadModel], ...] = (
     CalendarLinks,  # issue 13: feeds
     Invitations,  # issue 24: meeting invitations by email
     Contacts,  # issue 24
+    Displays,  # issue 25: wall screens signed in as a device
 )
 
 log = logging.getLogger(__name__)
@@ -159,6 +161,10 @@ class InspectionViews:
     @property
     def contacts(self) -> Contacts:
         return self._model(Contacts)
+
+    @property
+    def displays(self) -> Displays:
+        return self._model(Displays)
 
     def inspector_names(self) -> dict[str, str]:
         return {i: d["name"] for i, d in self.inspection.inspectors.items()}

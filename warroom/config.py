@@ -49,6 +49,12 @@ class Settings(BaseSettings):
     live_send_timeout_seconds: float = 10.0
     # Open streams one user may hold at once (per server process); more get 429.
     max_streams_per_user: int = 10
+    # Wall screens signing in as a device (issue 25): how long a code shown
+    # on a screen lasts, how often the screen may ask whether it was
+    # approved, and how many codes may wait at once (more get 429).
+    device_code_seconds: Annotated[int, Field(ge=60, le=3600)] = 900
+    device_poll_seconds: Annotated[int, Field(ge=1, le=60)] = 5
+    device_codes_pending: Annotated[int, Field(ge=1, le=10_000)] = 50
     # Threads that read streams' catch-up from the log: few, so that a crowd
     # of reconnecting streams cannot take the CPU from commands.
     catch_up_threads: int = 1

@@ -36,6 +36,8 @@ INTERNAL_TYPES = frozenset(
         # The count of cases against the template's sample (`case_sample`).
         "CaseSampleCountStarted",
         "CaseCounted",
+        # A wall screen's token, by its hash (`warroom.domain.display`).
+        "DisplayTokenIssued",
     }
 )
 

@@ -18,6 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
+from warroom.device_codes import PendingCodes
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
 from warroom.evidence.broken import LogBroken
@@ -40,6 +41,7 @@ from web.push.keys import PushKeys
 from web.routes import (
     commands,
     contacts,
+    device,
     distribution,
     documents,
     evidence,
@@ -115,6 +117,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (meta_routes.router, UNAUTHENTICATED),
         (push.key_router, {}),
         (push.router, {}),  # its routes declare their own
+        # Wall screens signed in as a device (issue 25); they declare their own.
+        (device.router, {}),
+        (device.displays, {}),
     ):
         api.include_router(router, responses=errors)
     api.include_router(docs.router)
@@ -151,6 +156,8 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     calendar_secrets = CalendarSecrets(state.app)
     state.read_side.add_listener(calendar_secrets.on_event)
     api.state.calendar_secrets = calendar_secrets
+    # The codes wall screens wait with (issue 25), shared by every process.
+    api.state.device_codes = PendingCodes.of(state.app)
     # Notifications on the phone (issue 24): the key browsers subscribe
     # under, and this process's notifier following the log.
     push_keys = PushKeys.of(settings, state.signer)

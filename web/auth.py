@@ -36,10 +36,12 @@ from warroom.application import WarRoom
 from warroom.domain.base import NotFound
 from warroom.domain.inspection import Inspection
 from warroom.domain.user import TokenIndex, User
+from web.display import display_actor, require_display_may
 
-# Events after which what this process knows of a user's access is stale.
+# Events after which what this process knows of a user's access is stale
+# (or a wall screen's: a display disconnected is one, issue 25).
 USER_ACCESS_EVENTS = frozenset(
-    {"TokenGranted", "TokenRevoked", "UserLimitedToInspections"}
+    {"TokenGranted", "TokenRevoked", "UserLimitedToInspections", "DisplayDisconnected"}
 )
 # After which everyone's is: what was stored without an organisation may now
 # belong to the first one.
@@ -70,13 +72,24 @@ class Tokens:
         """The actor of a live token, read from the log (blocking)."""
         digest = token_sha256(token)
         generation = self._generation
+        actor = self._user(digest) or display_actor(
+            self._app, digest, datetime.now(UTC)
+        )
+        if actor is None:
+            return None
+        with self._lock:
+            if generation == self._generation:
+                self._actors[digest] = actor
+        return actor
+
+    def _user(self, digest: str) -> Actor | None:
         index_id = TokenIndex.create_id(digest)
         if not self._app.exists(index_id):
             return None
         user = self._app.load(User, self._app.load(TokenIndex, index_id).user_id)
         if not user.token_works(digest, datetime.now(UTC)):
             return None
-        actor = Actor(
+        return Actor(
             id=str(user.id),
             name=user.name,
             role=user.role,
@@ -86,10 +99,6 @@ class Tokens:
             ),
             expires_at=user.expires_at,
         )
-        with self._lock:
-            if generation == self._generation:
-                self._actors[digest] = actor
-        return actor
 
     def forget(self, user_id: str | None = None) -> None:
         """Forgets one user's tokens (everyone's, with no user named)."""
@@ -205,6 +214,8 @@ async def signed_in(request: Request, token: str | None, how: str) -> Actor:
     inspection_id = request.path_params.get("inspection_id")
     if inspection_id is not None:
         await _require_member(request, actor, inspection_id)
+    # A wall screen reads its one inspection and nothing else (issue 25).
+    require_display_may(request, actor)
     user_id = request.path_params.get("user_id")
     if user_id is not None:
         membership: Membership = request.app.state.warroom.membership

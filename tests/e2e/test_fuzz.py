@@ -204,6 +204,12 @@ def _things(http: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
     )
     # Someone whose token the fuzzing may revoke or rotate: not one it uses.
     spare = ok("/api/users", {"name": "Fuzz Spare", "role": "staff"}, admin)["id"]
+    # A wall screen connected to the inspection (issue 25): one to disconnect.
+    code = http.post("/api/device/codes").json()
+    approved = {"user_code": code["user_code"], "inspection_id": iid}
+    display = ok("/api/device/approve", approved)["id"]
+    token = http.post("/api/device/token", json={"device_code": code["device_code"]})
+    assert token.status_code == 200, token.text
     return {
         "inspection_id": iid,
         "request_id": request,
@@ -224,6 +230,7 @@ def _things(http: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
         "secret": link["url"].rsplit("/", 1)[1].removesuffix(".ics"),
         "email": recipient,
         "subscription_id": device["id"],
+        "display_id": display,
         # issue 24: someone on the contact list
         "contact_id": ok(
             f"{base}/contacts", {"name": "Pat Partner", "phone": "0161 496 0000"}

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from commands import displays
 from commands import models as m
 from commands.handlers import COMMAND_HANDLERS
 from tests.helpers import (
@@ -158,6 +159,11 @@ SAMPLES: dict[type[m.Command], Sample] = {
     m.AssignLineOfEnquiry: Sample(
         INS + "/lines-of-enquiry/{lid}/owner", {"owner": "A preparer"}
     ),
+    # issue 25: wall screens (the inspection is named in the body)
+    displays.ApproveDisplay: Sample(
+        "/api/device/approve", {"user_code": "BCDF-GHJK", "inspection_id": "{iid}"}
+    ),
+    displays.DisconnectDisplay: Sample(INS + "/displays/{display}/disconnect", {}),
 }
 
 
@@ -194,6 +200,7 @@ def real_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]:
             "admin", f"{path}/calendar-links", SAMPLES[m.CreateCalendarLink].body
         )["id"],
         "contact": client.ok("lead", f"{path}/contacts", {"name": "Pat Partner"})["id"],
+        "display": UNKNOWN,
     }
 
 
@@ -206,6 +213,7 @@ def unknown_ids(client: WarRoomClient, inspection: Inspection) -> dict[str, str]
         "user": UNKNOWN,
         "link": UNKNOWN,
         "contact": UNKNOWN,
+        "display": UNKNOWN,
     }
 
 
@@ -261,7 +269,9 @@ def test_every_role_the_table_names_gets_past_authorisation(
     # Unknown ids: a role that is let in gets as far as finding nothing.
     ids = unknown_ids(client, inspection)
     path = SAMPLES[command].path
-    expected = 404 if any(i in path for i in ("{iid}", "{user}", "{link}")) else 201
+    # Where the inspection is named: in the path, or (a wall screen) the body.
+    named = path + str(SAMPLES[command].body)
+    expected = 404 if any(i in named for i in ("{iid}", "{user}", "{link}")) else 201
     for role in allowed_roles(command):
         response = send(client, role, command, ids)
         assert response.status_code == expected, (role, response.text)

@@ -81,6 +81,12 @@ ORGANISATION_WIDE = {
     ("get", "/api/log/proof/inclusion"),
     ("get", "/api/log/proof/consistency"),
     ("get", "/api/verify"),
+    # Wall screens (issue 25): a screen asks for a code and its token signed
+    # in as nobody; approving names the inspection in its body (another
+    # council's is 404: tests/integration/test_device_sign_in.py).
+    ("post", "/api/device/codes"),
+    ("post", "/api/device/token"),
+    ("post", "/api/device/approve"),
 }
 
 
@@ -133,6 +139,8 @@ def york_ids(york: Council) -> dict[str, str]:
         )["id"],
         "line": "1",
         # issue 24: someone on York's contact list
+        # issue 25: a wall screen (York's inspection is what makes it 404)
+        "display_id": "00000000-0000-4000-8000-000000000000",
         "contact_id": york.client.ok(
             "lead",
             f"/api/inspections/{ids['iid']}/contacts",
@@ -177,7 +185,9 @@ def test_every_route_answers_404_for_another_organisations_inspection_or_user(
         if method == "get" and not template.endswith(("/stream", "{user_id}")):
             # York's own auditor reads it: the 404 was about the organisation.
             # (The distribution list, email addresses, is for those who keep it.)
-            reader = "admin" if template.endswith("/distribution") else "auditor"
+            # So are the wall screens, for those who connect them (issue 25).
+            keepers = ("/distribution", "/displays")
+            reader = "admin" if template.endswith(keepers) else "auditor"
             answer = call(york.client, reader, method, path)
             if template.endswith("/email"):
                 # York has sent no email that day: its own 404 says so.

@@ -48,6 +48,8 @@ ROLES = {
     "rapid_response": "a member of the rapid response team",
     "staff": "a member of staff",
     "auditor": "an auditor",
+    # Not a person: a wall screen signed in as a device (issue 25).
+    "display": "a wall screen",
 }
 
 

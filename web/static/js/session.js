@@ -11,6 +11,7 @@ import { state } from "./state.js";
 import { offerViews } from "./views.js";
 import { closeStream, noteLivePosition, openStream } from "./stream.js";
 import { todayInZone } from "./time.js";
+import { offerWallConnect } from "./device.js";
 
 export function showSignIn(message) {
   document.body.className = "signed-out";
@@ -68,6 +69,7 @@ export function renderMe() {
   // Action buttons in panel headers: as the server offers them (until the
   // inspection is read, those outside it only).
   showHeaderButtons();
+  offerWallConnect();
 }
 
 // `prefer`: the inspection to show if it is listed (one just opened), else

@@ -34,7 +34,12 @@ export function closeStream() {
 
 export function scheduleReconnect() {
   clearTimeout(state.reconnectTimer);
-  state.reconnectTimer = setTimeout(() => {
+  state.reconnectTimer = setTimeout(async () => {
+    if (!state.token || !state.inspectionId) return;
+    // A stream the server ended may mean the token was revoked (a wall
+    // screen disconnected): ask once, and `api` signs out on a 401.
+    const refused = await api("/me").then(() => null, (error) => error);
+    if (refused?.status === 401) return;
     if (state.token && state.inspectionId) openStream();
   }, 2000);
 }

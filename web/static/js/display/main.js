@@ -2,6 +2,7 @@
 // or the one this browser keeps, reads the inspection's panels, follows the
 // live stream, and turns the panels' pages. Nothing on it is pressed.
 
+import { stopWaiting, waitForCode } from "./device_code.js";
 import { drawCases, drawKit, drawLedger, drawRequests, drawSchedule } from "./panels.js";
 import { turnPages } from "./pager.js";
 import { clock, dayOf, fmtDay, fmtTime, words } from "./words.js";
@@ -47,10 +48,16 @@ function takeTokenFromAddress() {
   return decodeURIComponent(match[1]);
 }
 
+// Signed out: the screen shows a code for a lead to type (device.js), and
+// why it is signed out when it was signed in before.
 export function showSignedOut(text) {
+  if (wall.source) wall.source.close();
+  wall.inspection = null;
   $("#display").hidden = true;
   $("#display-signed-out").hidden = false;
-  if (text) $("#display-signed-out-text").textContent = text;
+  $("#display-signed-out-text").textContent = text || "";
+  $("#display-signed-out-text").hidden = !text;
+  waitForCode(signIn);
 }
 
 async function signIn(token) {
@@ -60,7 +67,7 @@ async function signIn(token) {
     me = await api("/me");
   } catch (error) {
     if (error.status === 401) localStorage.removeItem(TOKEN_KEY);
-    showSignedOut(error.status === 401 ? "This screen's sign-in is no longer accepted. Sign it in again." : undefined);
+    showSignedOut(error.status === 401 ? "This screen's sign-in is no longer accepted (it may have been disconnected). Connect it again with this code." : undefined);
     return;
   }
   localStorage.setItem(TOKEN_KEY, token);
@@ -73,6 +80,7 @@ async function signIn(token) {
     showSignedOut("No inspection has been opened yet.");
     return;
   }
+  stopWaiting();
   $("#display-signed-out").hidden = true;
   $("#display").hidden = false;
   wall.inspection = chosen.id;

@@ -11,12 +11,14 @@ import { emailForm, limitForm, revokeForm, rotateForm } from "../forms.js";
 import { mayRun } from "../meta.js";
 import { state } from "../state.js";
 import { fmtDayTime } from "../time.js";
+import { renderWalls } from "../device.js";
 
 export function signInLink(token) {
   return `${window.location.origin}/#token=${encodeURIComponent(token)}`;
 }
 
 export async function renderAdmin() {
+  renderWalls(); // wall screens: connect one, see and disconnect them (issue 25)
   const inspectors = state.inspection?.inspectors || [];
   fill("#admin-inspectors", inspectors.length
     ? inspectors.map((i) => h("li", {}, i.name, i.agency ? h("span", { class: "muted" }, ` · ${i.agency}`) : null))

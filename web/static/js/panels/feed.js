@@ -123,6 +123,9 @@ export function describe(e, names) {
     case "RecipientRemoved": return "Removed from the blog's email list";
     case "CalendarLinkCreated": return `Calendar link made${d.person ? ` for ${d.person}` : ""}`;
     case "CalendarLinkRevoked": return "Calendar link ended";
+    case "DisplayApproved": return `Wall screen connected: ${d.name}`;
+    case "DisplayConnected": return "Wall screen signed in";
+    case "DisplayDisconnected": return "Wall screen disconnected";
     case "ContactListStarted": return "Contact list started";
     case "ContactAdded": return `Added to the contact list: ${d.name}${d.group ? ` (${d.group})` : ""}`;
     case "ContactChanged": return `Contact changed: ${d.name}`;
