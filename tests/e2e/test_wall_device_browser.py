@@ -113,14 +113,13 @@ def test_a_wall_shows_a_code_a_lead_connects_it_and_disconnecting_signs_it_out(
         expect(lead.locator("#toast")).to_contain_text("The wall screen is connected")
         expect(lead.locator("#wall-list")).to_contain_text("War room TV")
 
-        # The wall signs in by itself, as a display of that inspection.
-        expect(wall.locator("#connection")).to_have_attribute(
-            "data-state", "live", timeout=LIVE_WITHIN
+        # The wall signs in by itself, as the room's display of that inspection.
+        expect(wall.locator("#display-connection")).to_have_text(
+            "Live", timeout=LIVE_WITHIN
         )
-        expect(wall.locator("#inspection-title")).to_have_text(title)
-        expect(wall.locator("body")).to_have_class(re.compile(r"\brole-display\b"))
+        expect(wall.locator("#display-title")).to_have_text(title)
         expect(wall.locator("#wall-code")).to_be_hidden()
-        expect(wall.locator("nav.views")).to_be_hidden()
+        expect(wall.locator("button:visible")).to_have_count(0)
         assert wall.evaluate("localStorage.getItem('warroom.token')")
         wall.screenshot(path=str(screens / "wall-connected-1920x1080.png"))
 
@@ -166,11 +165,11 @@ def test_a_displays_token_in_the_address_signs_the_wall_in(
         wall = _context(browser, WALL).new_page()
         errors = _errors(wall)
         wall.goto(f"{server.base}/wall#token={answer.json()['token']}")
-        expect(wall.locator("#connection")).to_have_attribute(
-            "data-state", "live", timeout=LIVE_WITHIN
+        expect(wall.locator("#display-connection")).to_have_text(
+            "Live", timeout=LIVE_WITHIN
         )
-        expect(wall.locator("#inspection-title")).to_have_text(inspection["title"])
-        expect(wall.locator("#wall-code")).to_have_count(0)
+        expect(wall.locator("#display-title")).to_have_text(inspection["title"])
+        expect(wall.locator("#wall-code")).to_be_hidden()
         # The token left the address bar, as a sign-in link's does.
         assert "token" not in wall.url
         assert errors == []

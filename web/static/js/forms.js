@@ -1152,6 +1152,14 @@ export const PATH_FORMS = {
 };
 
 // The form for one of the server's commands, or undefined if the page has none.
+// Commands the page sends from a section of its own rather than a dialog:
+// connecting a wall screen needs the code the screen shows, typed where the
+// screens are listed (js/device.js, "Inspection & people").
+export const SECTION_COMMANDS = {
+  ApproveDisplay: "#walls",
+  DisconnectDisplay: "#walls",
+};
+
 export function formFor(command) {
   if (Object.hasOwn(COMMAND_FORMS, command.name)) return COMMAND_FORMS[command.name];
   const suffix = Object.keys(PATH_FORMS).find((s) => command.path.endsWith(s));
