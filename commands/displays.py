@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
-from commands.models import Command, Name
+from commands.models import Command, Id, Name
 from commands.run import Run
 from warroom.domain.base import NotFound, RuleBroken
 from warroom.domain.display import Display
@@ -45,7 +45,7 @@ class ApproveDisplay(Command):
     """The wall screen showing this code may read and stream this inspection."""
 
     user_code: UserCode
-    inspection_id: str = Field(min_length=1, max_length=100)
+    inspection_id: Id
     # What the lead calls the screen, to know it again in the list.
     name: Name = "Wall screen"
 

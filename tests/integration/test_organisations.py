@@ -81,6 +81,8 @@ ORGANISATION_WIDE = {
     ("get", "/api/log/proof/inclusion"),
     ("get", "/api/log/proof/consistency"),
     ("get", "/api/verify"),
+    # The caller's own council's walk, as /api/verify (issue 25).
+    ("get", "/api/verify/progress"),
     # Wall screens (issue 25): a screen asks for a code and its token signed
     # in as nobody; approving names the inspection in its body (another
     # council's is 404: tests/integration/test_device_sign_in.py).
