@@ -118,6 +118,11 @@ def test_a_wall_shows_a_code_a_lead_connects_it_and_disconnecting_signs_it_out(
             "Live", timeout=LIVE_WITHIN
         )
         expect(wall.locator("#display-title")).to_have_text(title)
+        # A hand-over of another day says its day, as every other screen does
+        # (the demo's case copy was handed over in week 1).
+        expect(wall.locator("#wall-ledger")).to_contain_text(
+            re.compile(r"\w{3} \d{1,2} \w{3}, \d\d:\d\d · to ")
+        )
         expect(wall.locator("#wall-code")).to_be_hidden()
         expect(wall.locator("button:visible")).to_have_count(0)
         assert wall.evaluate("localStorage.getItem('warroom.token')")

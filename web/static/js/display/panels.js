@@ -3,7 +3,7 @@
 // pinned items (overdue, newest, the meeting under way) and the rest, paged.
 
 import { layOut } from "./pager.js";
-import { dayOf, fmtAge, fmtTime, h, plural, words } from "./words.js";
+import { dayOf, fmtAge, fmtTime, fmtWhen, h, plural, words } from "./words.js";
 
 const STATE_WORDS = {
   requested: "Waiting for a preparer",
@@ -105,7 +105,7 @@ export function drawLedger(panel, answer) {
     h("p", { class: "wall-line" },
       newest ? tag("newest", "Newest") : null,
       h("span", { class: "wall-title" }, line.request || line.document)),
-    h("p", { class: "wall-meta" }, `${fmtTime(line.occurred_at || line.recorded_at)} · to ${line.to_name}`));
+    h("p", { class: "wall-meta" }, `${fmtWhen(line.occurred_at || line.recorded_at)} · to ${line.to_name}`));
   layOut(panel, {
     pinned: lines.slice(0, 1).map((line) => item(line, true)),
     rest: lines.slice(1).map((line) => item(line, false)),
@@ -126,7 +126,7 @@ export function drawCases(panel, answer) {
     .sort((a, b) => Date.parse(b.last_browse.at) - Date.parse(a.last_browse.at))[0];
   const browse = latest
     ? [h("li", { class: "wall-item wall-counts wall-wide" },
-      `Latest browse: ${latest.ref} ${latest.last_browse.item} by ${latest.last_browse.inspector_name}, ${fmtTime(latest.last_browse.at)}`)]
+      `Latest browse: ${latest.ref} ${latest.last_browse.item} by ${latest.last_browse.inspector_name}, ${fmtWhen(latest.last_browse.at)}`)]
     : [];
   layOut(panel, { pinned: browse, rest: cases.map(caseTile), listClass: "wall-tiles", empty: "No cases selected yet." });
 }
@@ -162,7 +162,7 @@ export function drawKit(panel, notesAnswer, linesAnswer) {
     h("p", { class: "wall-line" },
       newest ? tag("newest", "Newest") : null,
       h("span", { class: "wall-title" }, note.text)),
-    h("p", { class: "wall-meta" }, `${note.meeting_title} · ${fmtTime(note.recorded_at)}`),
+    h("p", { class: "wall-meta" }, `${note.meeting_title} · ${fmtWhen(note.recorded_at)}`),
     todo(note.actions));
   const lineItem = (line) => h("li", { class: "wall-item enquiry" },
     h("p", { class: "wall-line" }, tag("line", "Line of enquiry"), h("span", { class: "wall-title" }, line.title)),

@@ -26,6 +26,14 @@ function fmt(iso, options) {
 export const fmtTime = (iso) => fmt(iso, { hour: "2-digit", minute: "2-digit" });
 export const fmtDay = (iso) => fmt(iso, { weekday: "short", day: "numeric", month: "short" });
 
+// A moment of today as its time; of another day with that day too ("Mon 7
+// Dec, 12:00"), as every other screen says it: a bare 12:00 on the wall
+// would read as today's.
+export function fmtWhen(iso) {
+  const time = fmtTime(iso);
+  return dayOf(new Date(iso)) === dayOf(new Date()) ? time : `${fmtDay(iso)}, ${time}`;
+}
+
 // "YYYY-MM-DD" of an instant in the inspection's zone.
 export function dayOf(date) {
   const parts = {};
