@@ -6,10 +6,11 @@ to be the page's one `<main>` landmark while shown, and its tab the current
 page.
 
 Data sets: `DATA_SETS` names each day the page is checked on, and how it is
-loaded into an empty database; each answers the sign-in token of one person
-of each role. Today the demo (`warroom demo --no-serve`); a busy day is one
-more entry (a function loading it and answering its tokens), and every test
-here then runs on it as well, on both databases.
+loaded into an empty database: what is loaded before the server starts
+(answering the sign-in token of one person of each role), and what is loaded
+through the running server after. The demo (`warroom demo --no-serve`) and
+the busy day of tests/e2e/busy_day.py (60 requests, 40 cases, 30 hand-overs,
+20 meetings today, 15 KIT notes, over HTTP), each on both databases.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.browser import CHROMIUM, Server, new_page, run_warroom
+from tests.e2e.busy_day import busy_day_users, load_busy_day
 from tests.e2e.refresh_screenshot import demo_tokens
 
 pytestmark = [
@@ -34,25 +36,34 @@ ROLES = ("admin", "lead", "gatekeeper", "rapid_response", "staff", "auditor")
 # What fails the test: axe's two worst impacts.
 BAD = ("serious", "critical")
 
-# A data set: loads a day into the database at the URL, answers the token of
-# one person of each role (at least those in ROLES).
-DataSet = Callable[[str], dict[str, str]]
+# A data set: what loads a day into the database at the URL before the
+# server starts, answering the token of one person of each role (at least
+# those in ROLES); and what loads the rest through the running server, if
+# anything (its base URL and those tokens).
+Before = Callable[[str], dict[str, str]]
+After = Callable[[str, dict[str, str]], object] | None
 
 
 def demo(database_url: str) -> dict[str, str]:
     return demo_tokens(run_warroom(database_url, "demo", "--no-serve"))
 
 
-DATA_SETS: dict[str, DataSet] = {"demo": demo}
+DATA_SETS: dict[str, tuple[Before, After]] = {
+    "demo": (demo, None),
+    "busy_day": (busy_day_users, load_busy_day),
+}
 
 
 @pytest.fixture(params=sorted(DATA_SETS))
 def loaded(
     request: pytest.FixtureRequest, database_url: str
 ) -> Iterator[tuple[Server, dict[str, str]]]:
-    tokens = DATA_SETS[request.param](database_url)
+    before, after = DATA_SETS[request.param]
+    tokens = before(database_url)
     server = Server(database_url).start()
     try:
+        if after is not None:
+            after(server.base, tokens)
         yield server, tokens
     finally:
         server.stop()
