@@ -120,7 +120,8 @@ def test_a_meetings_details_say_who_was_emailed_which_invitation(
     browser: Browser, world: World, size: str
 ) -> None:
     page = signed_in(browser, world, "lead", size)
-    meeting = page.locator(f'[data-meeting-id="{world.meeting}"]').first
+    page.click(".view-tab[data-view=wall]")  # on a phone the lead lands on My day
+    meeting = page.locator(f'#schedule-body [data-meeting-id="{world.meeting}"]').first
     meeting.locator("button.act-details").click()
     detail = page.locator("#detail-dialog")
     expect(detail).to_contain_text("Calendar invitations emailed", timeout=WAIT_MS)

@@ -31,9 +31,21 @@ export const LANDING = {
   admin: ["admin", "wall"],
 };
 
+// On a phone, whoever has meetings starts on their own day: their next
+// meeting and what is overdue in their hands come first (issue 25). A phone
+// is no wall; the auditor and the admin keep their own work.
+export const LANDING_ON_A_PHONE = {
+  staff: ["day"],
+  gatekeeper: ["day", "wall"],
+  rapid_response: ["day", "wall"],
+  lead: ["day", "wall"],
+};
+const PHONE = "(max-width: 600px)";
+
 export function landingView(role) {
   const offeredView = (name) => Object.hasOwn(VIEWS, name) && !$(`.view-tab[data-view=${name}]`)?.hidden;
-  return (LANDING[role] || []).find(offeredView) || "wall";
+  const table = window.matchMedia(PHONE).matches ? { ...LANDING, ...LANDING_ON_A_PHONE } : LANDING;
+  return (table[role] || []).find(offeredView) || "wall";
 }
 
 export function showView(name) {
