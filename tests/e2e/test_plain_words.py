@@ -314,6 +314,7 @@ def test_every_view_print_and_email_of_the_demo_says_things_in_plain_words(
         context, page, errors = new_page(browser)
         page.goto(f"{demo.server.base}/#token={demo.tokens[role]}")
         expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+        page.click(".view-tab[data-view=wall]")  # each role lands where its day starts
         expect(page.locator("#cases-body .case").first).to_be_visible()
         settle(page)
         read_every_view(page, role, words)

@@ -71,6 +71,11 @@ def test_openapi_lists_the_refusals_every_route_can_answer(
                 # A secret link is its own key: no token, so no 401; revoked, 404.
                 assert "404" in declared, (method, path)
                 continue
+            if path in ("/api/device/codes", "/api/device/token"):
+                # A wall screen asks before anyone signs in (RFC 8628): no
+                # token, so no 401; too many codes 429, the poll's answers 400.
+                assert declared & {"400", "429"}, (method, path)
+                continue
             if path == "/api/push/key":
                 # A public key, asked for before subscribing: no token needed.
                 assert declared == {"200"}, (method, path)
