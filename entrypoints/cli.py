@@ -23,6 +23,7 @@ from commands.models import AddOrganisation, AddUser, ImportAccessLog, SetUserEm
 from commands.organisations import add_organisation
 from entrypoints.console import CONSOLE
 from entrypoints.demo import load_demo
+from entrypoints.program import program
 from projections.rebuild import rebuild_and_report
 from warroom.application import WarRoom
 from warroom.archive import Refused, export_log, import_log
@@ -676,11 +677,22 @@ def _demo(database: Database, args: argparse.Namespace) -> int:
         print(
             f"warroom: port {args.port} on {args.host} is already in use (another "
             "warroom, or another server); choose another with --port, e.g. "
-            f"warroom demo --port {args.port + 1}",
+            f"{program()} demo --port {args.port + 1}",
             file=sys.stderr,
         )
         return 2
-    load_demo(database, f"http://{args.host}:{args.port}")
+    settings = Settings()
+    verifier_key = None
+    try:  # made now, if need be, so that the auditor's key is printed with the rest
+        signer, made = load_signer(
+            database, settings.signing_key, settings.signing_key_file
+        )
+        verifier_key = signer.verifier_text()
+        if made:
+            print(f"warroom: {made}", file=sys.stderr)
+    except NoSigningKey:
+        pass  # the server says so as it refuses to start; --no-serve needs none
+    load_demo(database, f"http://{args.host}:{args.port}", verifier_key=verifier_key)
     return 0 if args.no_serve else _run_server(args.host, args.port)
 
 

@@ -27,6 +27,7 @@ from entrypoints.demo_calendar import LONDON, Calendar, calendar_for
 from entrypoints.demo_documents import caseload_report, sufficiency_strategy
 from entrypoints.demo_script import DEMO_TITLE, opening, script
 from entrypoints.demo_steps import Step
+from entrypoints.program import program
 from projections.follower import read_events
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
@@ -166,8 +167,22 @@ def last_recorded(app: WarRoom) -> datetime | None:
     return max(times, default=None)
 
 
-def load_demo(database: Database, url: str, *, now: datetime | None = None) -> None:
-    """Loads the demo inspection once; issues fresh demo tokens every time."""
+# Who a newcomer opens first (the product's first rule is the gatekeeper's),
+# and who writes the daily blog (the communication lead is a member of the
+# rapid response team: the role that writes blog posts).
+OPEN_FIRST = "gatekeeper"
+COMMUNICATION_LEAD = "rapid_response"
+
+
+def load_demo(
+    database: Database,
+    url: str,
+    *,
+    now: datetime | None = None,
+    verifier_key: str | None = None,
+) -> None:
+    """Loads the demo inspection once; issues fresh demo tokens every time.
+    `verifier_key`: the log's, printed last for the auditor."""
     app = WarRoom(database)
     try:
         demo = Demo(app, now=now)
@@ -197,8 +212,24 @@ def load_demo(database: Database, url: str, *, now: datetime | None = None) -> N
         print(
             f"The daily blog is emailed at {settings.blog_send_at} "
             f"(WARROOM_BLOG_SEND_AT) into the outbox: {outbox_folder(settings)}\n"
-            f"  send today's now: warroom blog send --inspection {inspection_id} "
+            f"  send today's now: {program()} blog send --inspection {inspection_id} "
             f"--day {datetime.now(LONDON).date()}"
+        )
+    first = demo.actors[OPEN_FIRST]
+    talker = demo.actors[COMMUNICATION_LEAD]
+    print(
+        f"Open first: {first.name}'s link ({first.role}): "
+        f"{url}/#token={demo.tokens[OPEN_FIRST]}\n"
+        "  the wall, where requests are recorded and documents released; "
+        "the five-minute tour is in README.md"
+    )
+    print(
+        f"The communication lead (writes the daily blog): {talker.name} ({talker.role})"
+    )
+    if verifier_key:
+        print(
+            "The verifier key an auditor needs (to check receipts and "
+            f"checkpoints): {verifier_key}"
         )
 
 
