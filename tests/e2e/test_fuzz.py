@@ -11,7 +11,7 @@ check that a refusal stores nothing) and `schemathesis.toml`.
 
 CI runs a reduced size (`WARROOM_FUZZ_EXAMPLES`, 5 by default, derandomized,
 so a run is repeatable, and `schemathesis run` without its coverage phase);
-the README's figures come from a full run by hand:
+the figures in docs/testing.md come from a full run by hand:
 
     WARROOM_FUZZ_EXAMPLES=100 WARROOM_FUZZ_PHASES=examples,coverage,fuzzing,stateful \
         CI=true .venv/bin/pytest tests/e2e/test_fuzz.py -s -k sqlite

@@ -10,13 +10,13 @@ process (`tests/benchmarks/stalls.py`), and the CPU each side used is
 printed beside the latencies.
 
 Reduced in size for CI; the issue's size is one command (the figure is fair
-only on a quiet machine; the README says where it was taken):
+only on a quiet machine; docs/benchmarks.md says where it was taken):
 
     STALL_EVENTS=24000 STALL_STREAMS=300 STALL_POLLERS=60 STALL_SECONDS=20 \\
         CI=true .venv/bin/pytest tests/e2e/test_stalls.py -s
 
 The bound asserted is loose (only a real stall breaks it); the measured p50
-and p99 are printed for the README.
+and p99 are printed for docs/benchmarks.md.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""The README's curl walk-through, run for real against a real server."""
+"""The curl walk-through (docs/reference/walkthrough.md), run for real against
+a real server."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 proofs, the day's seal, receipts, and who may walk the whole log.
 
 Proofs are checked here by `included`, the few lines of RFC 9162 section
-2.1.3.2 an auditor would write (the README shows them), not by our code.
+2.1.3.2 an auditor would write (docs/verifiable-log.md shows them), not by our code.
 """
 
 from __future__ import annotations
@@ -49,12 +49,12 @@ from web.closing import DayCloser, parse_hour
 from web.verifications import Verifications
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "before_organisations.json"
-README = Path(__file__).parent.parent.parent / "README.md"
+VERIFIABLE_LOG = Path(__file__).parent.parent.parent / "docs" / "verifiable-log.md"
 
 
-def readme_receipt_checker() -> Any:
-    """`check_receipt`, from the block of Python the README gives auditors."""
-    after = README.read_text().split("<!-- receipt-verifier -->", 1)[1]
+def docs_receipt_checker() -> Any:
+    """`check_receipt`, from the block of Python the docs give auditors."""
+    after = VERIFIABLE_LOG.read_text().split("<!-- receipt-verifier -->", 1)[1]
     code = after.split("```python\n", 1)[1].split("```", 1)[0]
     scope: dict[str, Any] = {}
     exec(code, scope)
@@ -375,7 +375,7 @@ def test_a_receipt_proves_a_release_offline_and_one_flipped_byte_breaks_it(
         leaf, proof["index"], proof["size"], proof["hashes"], checkpoint.root
     )
     event = json.loads(leaf)
-    assert readme_receipt_checker()(receipt, TEST_VERIFIER_KEY) == event
+    assert docs_receipt_checker()(receipt, TEST_VERIFIER_KEY) == event
     assert event["type"] == "DocumentReleased"
     assert event["data"]["sha256"] == digest
     assert event["data"]["to"] == inspection.team_inspector
@@ -398,7 +398,7 @@ def test_a_receipt_proves_a_release_offline_and_one_flipped_byte_breaks_it(
         checkpoint.root,
     )
     with pytest.raises(ValueError, match="not in the signed log"):
-        readme_receipt_checker()(tampered, TEST_VERIFIER_KEY)
+        docs_receipt_checker()(tampered, TEST_VERIFIER_KEY)
     bad = tmp_path / "tampered.json"
     bad.write_text(json.dumps(tampered))
     refused_receipt = warroom(
