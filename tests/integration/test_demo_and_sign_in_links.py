@@ -4,6 +4,7 @@ token, and every new token comes with its sign-in link.
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -12,8 +13,9 @@ from typing import Any
 import pytest
 
 from projections.follower import read_events
+from tests.conftest import TEST_VERIFIER_KEY
 from tests.helpers import WarRoomClient
-from tests.servers import warroom
+from tests.servers import VENV_BIN, warroom
 from warroom.application import WarRoom
 from warroom.config import Database
 from warroom.domain.idempotency import IdempotencyRecord
@@ -60,6 +62,44 @@ def test_the_demo_follows_up_its_kit_notes_actions(url: str) -> None:
     types = Counter(e.type for e in logged(url))
     assert types["KitActionAssigned"] == 1
     assert types["KitActionDone"] == 1
+
+
+def test_the_demo_says_last_who_to_open_first_the_communication_lead_and_the_key(
+    url: str,
+) -> None:
+    """On stdout, after the tokens and links: the link to open first, who the
+    communication lead is, and the verifier key an auditor needs; and every
+    command it prints runs as printed from the repository root."""
+    done = warroom(url, "demo", "--no-serve")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    tokens = {
+        line.split()[0]: line.split()[-1]
+        for line in lines
+        if line.startswith("  gatekeeper ") or line.startswith("  rapid_response ")
+    }
+    links = lines.index(
+        "Sign-in links (open one in a browser to sign in as that person):"
+    )
+    first = next(i for i, line in enumerate(lines) if line.startswith("Open first: "))
+    assert first > links
+    assert lines[first] == (
+        "Open first: Eloise Marsh's link (gatekeeper): "
+        f"http://127.0.0.1:8000/#token={tokens['gatekeeper']}"
+    )
+    assert (
+        "The communication lead (writes the daily blog): Karen Andrews (rapid_response)"
+    ) in lines[first:]
+    assert lines[-1] == (
+        "The verifier key an auditor needs (to check receipts and checkpoints): "
+        f"{TEST_VERIFIER_KEY}"
+    )
+    # The blog's command names the program as it runs from the repository
+    # root (the tests run there), never a bare `warroom` that is not on PATH.
+    send = next(line for line in lines if "send today's now:" in line)
+    program = send.split("send today's now: ", 1)[1].split()[0]
+    on_path = shutil.which("warroom") == str(VENV_BIN / "warroom")
+    assert program == ("warroom" if on_path else ".venv/bin/warroom")
 
 
 def test_the_demo_refuses_a_port_in_use_before_it_prints_a_token_or_stores_anything(
