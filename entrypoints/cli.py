@@ -49,8 +49,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         database = Database.from_settings(Settings())
         return SUBCOMMANDS[args.command](database, args)
     except (ValueError, Unreadable) as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
+
+
+def _complain(text: str) -> None:
+    """A refusal or error on stderr. The commands it names (`warroom verify`,
+    `warroom tree backfill`, ...) are named as they run from here: from a
+    checkout, `.venv/bin/warroom`, which is not on the PATH."""
+    name = program()
+    if name != "warroom":
+        text = text.replace("`warroom ", f"`{name} ")
+    print(f"warroom: {text}", file=sys.stderr)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -220,7 +230,7 @@ def _keygen(database: Database, args: argparse.Namespace) -> int:
     try:
         signer = Signer.generate(args.name)
     except NoteError as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     print(signer.key_text())
     print(signer.verifier_text())
@@ -245,7 +255,7 @@ def _verify(database: Database, args: argparse.Namespace) -> int:
     try:
         notes = [Path(name).read_text() for name in args.checkpoint]
     except OSError as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     log = ReadOnlyLog(database)  # verification only reads
     try:
@@ -261,7 +271,7 @@ def _verify(database: Database, args: argparse.Namespace) -> int:
             print(f"organisation {tree}: {text}" if len(trees) > 1 and tree else text)
             intact = intact and report.intact
     except (LookupError, OSError, NoteError, NoSigningKey) as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     finally:
         log.close()
@@ -305,7 +315,7 @@ def _tree_backfill(database: Database, args: argparse.Namespace) -> int:
     try:
         done = backfill_tree(app.recorder, app.mapper, by)
     except BackfillRefused as refused:
-        print(f"warroom: nothing done: {refused}", file=sys.stderr)
+        _complain(f"nothing done: {refused}")
         return 2
     finally:
         app.close()
@@ -327,7 +337,7 @@ def _verify_receipt(database: Database, args: argparse.Namespace) -> int:
         receipt = json.loads(Path(args.file).read_text())
         event, names = verify_receipt_names(receipt, verifier)
     except (OSError, ValueError) as error:
-        print(f"warroom: the receipt does not hold: {error}", file=sys.stderr)
+        _complain(f"the receipt does not hold: {error}")
         return 1
     index = receipt["inclusion"]["index"]
     print(
@@ -359,13 +369,13 @@ def _user_add(database: Database, args: argparse.Namespace) -> int:
         organisation_id = _organisation(app, args.org)
     except LookupError as error:
         app.close()
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     try:
         console = replace(CONSOLE, organisation_id=organisation_id)
         outcome = execute(app, console, command)
     except RuleBroken as refusal:
-        print(f"warroom: {refusal.rule}: {refusal.message}", file=sys.stderr)
+        _complain(f"{refusal.rule}: {refusal.message}")
         return 1
     finally:
         app.close()
@@ -397,10 +407,10 @@ def _user_email(database: Database, args: argparse.Namespace) -> int:
         console = replace(CONSOLE, organisation_id=organisation_id)
         execute(app, console, command, target_id=str(user_id))
     except LookupError as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     except RuleBroken as refusal:
-        print(f"warroom: {refusal.rule}: {refusal.message}", file=sys.stderr)
+        _complain(f"{refusal.rule}: {refusal.message}")
         return 1
     finally:
         app.close()
@@ -447,7 +457,7 @@ def _org_add(database: Database, args: argparse.Namespace) -> int:
             app, ctx, command, takes_existing=args.takes_existing
         )
     except RuleBroken as error:
-        print(f"warroom: {error.message}", file=sys.stderr)
+        _complain(f"{error.message}")
         return 2
     finally:
         app.close()
@@ -458,7 +468,7 @@ def _org_add(database: Database, args: argparse.Namespace) -> int:
 
 def _invalid(error: ValidationError) -> int:
     first = error.errors()[0]
-    print(f"warroom: {first['loc'][0]}: {first['msg']}", file=sys.stderr)
+    _complain(f"{first['loc'][0]}: {first['msg']}")
     return 2
 
 
@@ -493,7 +503,7 @@ def _signer(database: Database, settings: Settings) -> Signer:
         database, settings.signing_key, settings.signing_key_file
     )
     if made:
-        print(f"warroom: {made}", file=sys.stderr)
+        _complain(f"{made}")
     return signer
 
 
@@ -508,10 +518,10 @@ def _export(database: Database, args: argparse.Namespace) -> int:
         tree = app.tree_of(_organisation(app, args.org))
         manifest = export_log(app, Path(args.out), signer, tree)
     except LookupError as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     except Refused as refusal:
-        print(f"warroom: export refused: {refusal}", file=sys.stderr)
+        _complain(f"export refused: {refusal}")
         return 1
     finally:
         app.close()
@@ -529,7 +539,7 @@ def _import(database: Database, args: argparse.Namespace) -> int:
         verifier = _verifier(args.key) if args.key else None
         signer = _signer(database, settings)
     except (OSError, NoteError, NoSigningKey) as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     app = WarRoom(database)
     app.use_signer(signer)  # closed days are sealed again as they go in
@@ -542,7 +552,7 @@ def _import(database: Database, args: argparse.Namespace) -> int:
         )
         root = app.evidence.head().root.hex()
     except Refused as refusal:
-        print(f"warroom: import refused, nothing stored: {refusal}", file=sys.stderr)
+        _complain(f"import refused, nothing stored: {refusal}")
         return 1
     finally:
         app.close()
@@ -599,13 +609,13 @@ def _import_access_log(database: Database, args: argparse.Namespace) -> int:
             rows = parse(file.read(), column_map(args.map), most)
         command = ImportAccessLog(rows=rows)
     except OSError as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     except TooManyRows as problem:
-        print(f"warroom: {args.file}: {problem}; nothing stored", file=sys.stderr)
+        _complain(f"{args.file}: {problem}; nothing stored")
         return 2
     except MalformedLog as problem:
-        print(f"warroom: {args.file}: {problem}; nothing stored", file=sys.stderr)
+        _complain(f"{args.file}: {problem}; nothing stored")
         return 2
     app = WarRoom(database)
     try:
@@ -617,7 +627,7 @@ def _import_access_log(database: Database, args: argparse.Namespace) -> int:
             inspection_id=args.inspection,
         )
     except DomainError as refusal:
-        print(f"warroom: {refusal}", file=sys.stderr)
+        _complain(f"{refusal}")
         return 1
     finally:
         app.close()
@@ -638,7 +648,7 @@ def _blog_send(database: Database, args: argparse.Namespace) -> int:
     try:
         day = date.fromisoformat(args.day)
     except ValueError:
-        print(f"warroom: --day: {args.day!r} is not YYYY-MM-DD", file=sys.stderr)
+        _complain(f"--day: {args.day!r} is not YYYY-MM-DD")
         return 2
     settings = Settings()
     app = WarRoom(database)
@@ -651,10 +661,10 @@ def _blog_send(database: Database, args: argparse.Namespace) -> int:
             ctx, day, read_from_log(app, inspection_id, day), again=args.again
         )
     except NotFound as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     except RuleBroken as refusal:
-        print(f"warroom: {refusal.rule}: {refusal.message}", file=sys.stderr)
+        _complain(f"{refusal.rule}: {refusal.message}")
         return 1
     finally:
         app.close()
@@ -689,7 +699,7 @@ def _demo(database: Database, args: argparse.Namespace) -> int:
         )
         verifier_key = signer.verifier_text()
         if made:
-            print(f"warroom: {made}", file=sys.stderr)
+            _complain(f"{made}")
     except NoSigningKey:
         pass  # the server says so as it refuses to start; --no-serve needs none
     load_demo(database, f"http://{args.host}:{args.port}", verifier_key=verifier_key)
@@ -728,7 +738,7 @@ def _run_server(
     try:
         several.check(settings, processes)
     except several.WorkersRefused as refusal:
-        print(f"warroom: {refusal}", file=sys.stderr)
+        _complain(f"{refusal}")
         return 2
     try:  # a clear refusal, before the server starts (PostgreSQL needs a key)
         _, made = load_signer(
@@ -737,14 +747,14 @@ def _run_server(
             settings.signing_key_file,
         )
     except NoSigningKey as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     if made:
-        print(f"warroom: {made}", file=sys.stderr)
+        _complain(f"{made}")
     try:  # a log with events and no tree is never served (nor given one)
         WarRoom(Database.from_settings(settings)).close()
     except TreeMissing as error:
-        print(f"warroom: {error}", file=sys.stderr)
+        _complain(f"{error}")
         return 2
     gc.set_threshold(*settings.gc_thresholds)
     # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py).

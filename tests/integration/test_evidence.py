@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import shutil
 import sqlite3
 import threading
 import time as clock
@@ -445,7 +446,10 @@ def test_a_log_written_before_the_tree_is_refused_until_backfilled_on_request(
         WarRoom(Database.from_url(database_url))
     refused = warroom(database_url, "serve", "--port", "1")
     assert refused.returncode == 2, refused.stderr
-    assert "run `warroom tree backfill`" in refused.stderr
+    # Named as it runs from here (the tests run from the repository root,
+    # where `warroom` is `.venv/bin/warroom` unless the venv is on the PATH).
+    here = "warroom" if shutil.which("warroom") else ".venv/bin/warroom"
+    assert f"run `{here} tree backfill`" in refused.stderr
     broken = warroom(database_url, "verify")
     assert broken.returncode == 1
     assert f"leaves 0-{count - 1} are missing: the tree was removed" in broken.stdout
