@@ -134,3 +134,14 @@ def test_the_events_page_lists_every_event_type_the_domain_declares() -> None:
     page = (ROOT / "docs" / "reference" / "events.md").read_text()
     assert len(declared) > 50
     assert sorted(n for n in declared if f"`{n}`" not in page) == []
+
+
+def test_the_readme_is_short_and_its_links_lead_somewhere() -> None:
+    """The README is the front door (at most 150 lines); the site's links are
+    checked by `mkdocs build --strict`, the README's here."""
+    text = (ROOT / "README.md").read_text()
+    assert len(text.splitlines()) <= 150
+    targets = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text)
+    local = [t for t in targets if "://" not in t]
+    assert "docs/index.md" in local
+    assert [t for t in local if not (ROOT / t).exists()] == []
