@@ -145,3 +145,12 @@ def test_the_readme_is_short_and_its_links_lead_somewhere() -> None:
     local = [t for t in targets if "://" not in t]
     assert "docs/index.md" in local
     assert [t for t in local if not (ROOT / t).exists()] == []
+
+
+def test_the_settings_page_names_every_setting() -> None:
+    from warroom.config import Settings
+
+    page = (ROOT / "docs" / "reference" / "settings.md").read_text()
+    names = [f"WARROOM_{name.upper()}" for name in Settings.model_fields]
+    assert len(names) > 50
+    assert [name for name in names if f"`{name}`" not in page] == []
