@@ -707,7 +707,7 @@ def _run_server(
     # second to import, which every other command (`warroom user add` runs
     # once per user in the tests) would pay for nothing.
     from web import workers as several
-    from web.shutdown import serve
+    from web.serve import serve
 
     settings = Settings()
     if access_log:
