@@ -9,6 +9,7 @@ COPY pyproject.toml README.md ./
 COPY warroom warroom
 COPY commands commands
 COPY projections projections
+COPY rendering rendering
 COPY web web
 COPY entrypoints entrypoints
 COPY playbooks playbooks

@@ -37,6 +37,7 @@ from commands import invitation_sends
 from projections.schedule import MeetingRecord
 from projections.server import Server
 from projections.views import Views
+from rendering import calendar
 from warroom.application import WarRoom
 from warroom.config import Settings
 from warroom.domain.base import Context
@@ -45,7 +46,6 @@ from warroom.domain.user_name import same_name
 from warroom.mail import MailError, Transport, transport
 from warroom.quiet import quiet_position
 from warroom.text import one_line, printable
-from web.render import calendar
 
 log = logging.getLogger(__name__)
 

@@ -28,8 +28,11 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "warroom": frozenset(),
     "commands": frozenset({"warroom"}),
     "projections": frozenset({"warroom"}),
-    "web": frozenset({"warroom", "commands", "projections"}),
-    "entrypoints": frozenset({"warroom", "commands", "projections", "web"}),
+    "rendering": frozenset({"warroom", "projections"}),
+    "web": frozenset({"warroom", "commands", "projections", "rendering"}),
+    "entrypoints": frozenset(
+        {"warroom", "commands", "projections", "rendering", "web"}
+    ),
 }
 
 
