@@ -10,6 +10,7 @@ COPY warroom warroom
 COPY commands commands
 COPY projections projections
 COPY rendering rendering
+COPY mail mail
 COPY web web
 COPY entrypoints entrypoints
 COPY playbooks playbooks

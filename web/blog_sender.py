@@ -24,6 +24,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from commands import blog_sends
+from mail.blog_email import Envelope, compose, compose_seal
 from projections.follower import inspection_events
 from projections.server import Server
 from projections.views import InspectionViews, Views
@@ -32,7 +33,6 @@ from warroom.config import Settings
 from warroom.domain.base import Context
 from warroom.domain.distribution import Listed
 from warroom.mail import Delivery, MailError, Transport, transport
-from web.blog_email import Envelope, compose, compose_seal
 
 log = logging.getLogger(__name__)
 

@@ -404,7 +404,7 @@ def test_the_days_seal_is_printed_in_the_footer_when_the_blog_has_one(
 
 
 def compose_without_seal(read: dict[str, Any]) -> EmailMessage:
-    from web.blog_email import Envelope, compose
+    from mail.blog_email import Envelope, compose
 
     return compose(
         read,

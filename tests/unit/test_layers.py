@@ -29,9 +29,10 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "commands": frozenset({"warroom"}),
     "projections": frozenset({"warroom"}),
     "rendering": frozenset({"warroom", "projections"}),
-    "web": frozenset({"warroom", "commands", "projections", "rendering"}),
+    "mail": frozenset({"warroom", "commands", "projections", "rendering"}),
+    "web": frozenset({"warroom", "commands", "projections", "rendering", "mail"}),
     "entrypoints": frozenset(
-        {"warroom", "commands", "projections", "rendering", "web"}
+        {"warroom", "commands", "projections", "rendering", "mail", "web"}
     ),
 }
 
