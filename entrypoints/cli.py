@@ -632,7 +632,7 @@ def _import_access_log(database: Database, args: argparse.Namespace) -> int:
 
 def _blog_send(database: Database, args: argparse.Namespace) -> int:
     # Imported here, as for `serve`: the web layer is slow to import.
-    from web.blog_sender import Mailer, read_from_log
+    from mail.blog_sender import Mailer, read_from_log
 
     try:
         day = date.fromisoformat(args.day)

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commands import blog_sends
+from mail.blog_sender import Mailer
 from tests.helpers import Inspection, WarRoomClient, logged_events
 from tests.integration.test_blog_case_copies import a_day_of_hand_overs
 from tests.servers import VENV_BIN
@@ -29,7 +30,6 @@ from warroom.config import Database, Settings
 from warroom.domain.base import Context, RuleBroken
 from warroom.mail import transport
 from web.app import create_app
-from web.blog_sender import Mailer
 
 DAY = "2026-11-24"
 TOMORROW = "2026-11-25"
