@@ -16,14 +16,14 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from mail import blog_sender
+from mail import blog_sender, invitations
 from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from warroom.config import Settings
 from warroom.device_codes import PendingCodes
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
 from warroom.evidence.broken import LogBroken
-from web import docs, health, invitations, live, metrics, wall
+from web import docs, health, live, metrics, wall
 from web.answers import (
     COMMAND_ERRORS,
     FORBIDDEN,
