@@ -11,6 +11,7 @@ COPY commands commands
 COPY projections projections
 COPY rendering rendering
 COPY mail mail
+COPY push push
 COPY web web
 COPY entrypoints entrypoints
 COPY playbooks playbooks

@@ -18,6 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mail import blog_sender, invitations
 from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
+from push import notifier as push_notifier
+from push.keys import PushKeys
 from warroom.config import Settings
 from warroom.device_codes import PendingCodes
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
@@ -37,8 +39,6 @@ from web.closing import DayCloser, parse_hour
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.logs import RequestIds
-from web.push import notifier as push_notifier
-from web.push.keys import PushKeys
 from web.routes import (
     commands,
     contacts,

@@ -30,9 +30,12 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "projections": frozenset({"warroom"}),
     "rendering": frozenset({"warroom", "projections"}),
     "mail": frozenset({"warroom", "commands", "projections", "rendering"}),
-    "web": frozenset({"warroom", "commands", "projections", "rendering", "mail"}),
+    "push": frozenset({"warroom", "commands", "projections"}),
+    "web": frozenset(
+        {"warroom", "commands", "projections", "rendering", "mail", "push"}
+    ),
     "entrypoints": frozenset(
-        {"warroom", "commands", "projections", "rendering", "mail", "web"}
+        {"warroom", "commands", "projections", "rendering", "mail", "push", "web"}
     ),
 }
 

@@ -34,11 +34,11 @@ from commands.push import Notice, devices_of
 from projections.events import LoggedEvent
 from projections.server import Server
 from projections.views import Changes, Views
+from push import notices
+from push.endpoints import allowed
+from push.keys import PushKeys
+from push.sender import Sender
 from warroom.domain.request import OPEN_STATES
-from web.push import notices
-from web.push.endpoints import allowed
-from web.push.keys import PushKeys
-from web.push.sender import Sender
 
 log = logging.getLogger(__name__)
 
