@@ -12,6 +12,7 @@ COPY projections projections
 COPY rendering rendering
 COPY mail mail
 COPY push push
+COPY clock clock
 COPY web web
 COPY entrypoints entrypoints
 COPY playbooks playbooks

@@ -16,6 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clock.closing import DayCloser, parse_hour
 from mail import blog_sender, invitations
 from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
 from push import notifier as push_notifier
@@ -35,7 +36,6 @@ from web.answers import (
 )
 from web.auth import AccessChanges
 from web.calendar_links import CalendarSecrets
-from web.closing import DayCloser, parse_hour
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.logs import RequestIds

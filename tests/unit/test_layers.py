@@ -31,11 +31,21 @@ MAY_IMPORT: dict[str, frozenset[str]] = {
     "rendering": frozenset({"warroom", "projections"}),
     "mail": frozenset({"warroom", "commands", "projections", "rendering"}),
     "push": frozenset({"warroom", "commands", "projections"}),
+    "clock": frozenset({"warroom", "commands", "projections"}),
     "web": frozenset(
-        {"warroom", "commands", "projections", "rendering", "mail", "push"}
+        {"warroom", "commands", "projections", "rendering", "mail", "push", "clock"}
     ),
     "entrypoints": frozenset(
-        {"warroom", "commands", "projections", "rendering", "mail", "push", "web"}
+        {
+            "warroom",
+            "commands",
+            "projections",
+            "rendering",
+            "mail",
+            "push",
+            "clock",
+            "web",
+        }
     ),
 }
 
