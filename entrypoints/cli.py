@@ -735,7 +735,7 @@ def _run_server(
         print(f"warroom: {error}", file=sys.stderr)
         return 2
     gc.set_threshold(*settings.gc_thresholds)
-    # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py).
+    # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py, web/serve.py).
     if processes > 1:
         several.serve(settings, host, port, processes)
     else:

@@ -1,9 +1,9 @@
 """The server's notifier: follows the log and tells people of what affects them.
 
 A read side listener (`projections.follower.ReadSide`) hears every event the
-process folds in; the ones that tell someone something (`web.push.notices`)
+process folds in; the ones that tell someone something (`push.notices`)
 go to a small pool of worker threads, which find the person's devices and
-send (`web.push.sender`): never on the event loop, never on the thread that
+send (`push.sender`): never on the event loop, never on the thread that
 folds the log. Every process does this for every event; the claim of each
 notification (`commands.push.claim`) makes it go once however many run.
 

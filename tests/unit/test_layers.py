@@ -1,7 +1,12 @@
 """Each layer imports only the layers below it.
 
     entrypoints          the command line and the demo
-    web                  the HTTP app, the live stream, the page
+    web                  the HTTP side only: the app, its routes, the live
+                         stream, the page
+    mail push clock      what the server does beside the HTTP side: email
+                         (the blog, invitations), Web Push, closing days at
+                         an hour; peers that never import each other
+    rendering            calendars, Atom, print pages and PDFs, packets
     commands projections the write side and the read side, peers that never
                          import each other
     warroom              domain, application and storage
