@@ -90,6 +90,15 @@ def test_every_package_the_project_installs_has_a_place_in_the_layers() -> None:
     assert {pattern.rstrip("*") for pattern in include} == set(MAY_IMPORT)
 
 
+def test_the_image_copies_every_package_and_mypy_checks_every_one() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text().splitlines()
+    copied = {line.split()[1] for line in dockerfile if line.startswith("COPY ")}
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    checked = set(pyproject["tool"]["mypy"]["packages"])
+    assert set(MAY_IMPORT) - copied == set()
+    assert set(MAY_IMPORT) - checked == set()
+
+
 def test_imports_inside_functions_and_type_checking_blocks_are_seen() -> None:
     source = (
         "import json\n"
