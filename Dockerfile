@@ -9,6 +9,10 @@ COPY pyproject.toml README.md ./
 COPY warroom warroom
 COPY commands commands
 COPY projections projections
+COPY rendering rendering
+COPY mail mail
+COPY push push
+COPY clock clock
 COPY web web
 COPY entrypoints entrypoints
 COPY playbooks playbooks

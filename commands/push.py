@@ -29,7 +29,7 @@ SERVER_ACTOR = ("server", "the war room (notifications)")
 
 @dataclass(frozen=True)
 class Device:
-    """A device as stored: its address and keys sealed (`web.push.keys`)."""
+    """A device as stored: its address and keys sealed (`push.keys`)."""
 
     id: str
     user_id: str
@@ -65,7 +65,7 @@ def _devices_of(app: WarRoom, user_id: str) -> PushDevices | None:
 def subscribe(
     app: WarRoom, actor: Actor, *, endpoint_tag: str, keys_tag: str, sealed: str
 ) -> str:
-    """The device's id (checked and sealed by the caller: `web.push`)."""
+    """The device's id (checked and sealed by the caller: `push`)."""
     ctx = _context(actor)
     devices = _devices_of(app, actor.id) or PushDevices(
         user_id=actor.id, meta=ctx.meta()

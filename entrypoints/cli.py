@@ -643,7 +643,7 @@ def _import_access_log(database: Database, args: argparse.Namespace) -> int:
 
 def _blog_send(database: Database, args: argparse.Namespace) -> int:
     # Imported here, as for `serve`: the web layer is slow to import.
-    from web.blog_sender import Mailer, read_from_log
+    from mail.blog_sender import Mailer, read_from_log
 
     try:
         day = date.fromisoformat(args.day)
@@ -729,7 +729,7 @@ def _run_server(
     # second to import, which every other command (`warroom user add` runs
     # once per user in the tests) would pay for nothing.
     from web import workers as several
-    from web.shutdown import serve
+    from web.serve import serve
 
     settings = Settings()
     if access_log:
@@ -757,7 +757,7 @@ def _run_server(
         _complain(f"{error}")
         return 2
     gc.set_threshold(*settings.gc_thresholds)
-    # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py).
+    # JSON logs, graceful shutdown (web/logs.py, web/shutdown.py, web/serve.py).
     if processes > 1:
         several.serve(settings, host, port, processes)
     else:

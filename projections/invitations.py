@@ -7,7 +7,7 @@ scheduled, time, room and cancelled concern everyone attending; attendee
 added or removed, that person. A claimed invitation (`InvitationClaimed`)
 tells its person every change up to the SEQUENCE it carries; a change it was
 read too early to include stays to be told. Nothing here sends anything: the
-server's sender (web/invitations.py) asks `due` of the live read models, never
+server's sender (mail/invitations.py) asks `due` of the live read models, never
 of a replay.
 """
 

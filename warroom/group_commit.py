@@ -35,7 +35,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from uuid import UUID
 
 from warroom.guards import Changed, Unchanged
@@ -44,10 +44,17 @@ if TYPE_CHECKING:
     from eventsourcing.domain import DomainEventProtocol
     from eventsourcing.persistence import Recording
 
-    from warroom.application import WarRoom
     from warroom.storage import Document
 
 MAX_BATCH = 64
+
+
+class Saves(Protocol):
+    """What the group commit saves through: the war room's `save` (here as a
+    protocol, so that this module need not import the application that
+    imports it)."""
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]: ...
 
 
 @dataclass(eq=False)
@@ -87,7 +94,7 @@ class GroupCommit:
         self.batch_listeners: list[Callable[[int], None]] = []
 
     @classmethod
-    def of(cls, app: WarRoom) -> GroupCommit:
+    def of(cls, app: Saves) -> GroupCommit:
         # Looked up at each save, not bound once, so a test can hold it.
         return cls(lambda *events, **alongside: app.save(*events, **alongside))
 

@@ -16,13 +16,17 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from clock.closing import DayCloser, parse_hour
+from mail import blog_sender, invitations
 from projections.reads import PositionBeyondLog, ReadTimeout, TooManyWaiting
+from push import notifier as push_notifier
+from push.keys import PushKeys
 from warroom.config import Settings
 from warroom.device_codes import PendingCodes
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
 from warroom.evidence.broken import LogBroken
-from web import blog_sender, docs, health, invitations, live, metrics, wall
+from web import docs, health, live, metrics, wall
 from web.answers import (
     COMMAND_ERRORS,
     FORBIDDEN,
@@ -32,12 +36,9 @@ from web.answers import (
 )
 from web.auth import AccessChanges
 from web.calendar_links import CalendarSecrets
-from web.closing import DayCloser, parse_hour
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.logs import RequestIds
-from web.push import notifier as push_notifier
-from web.push.keys import PushKeys
 from web.routes import (
     commands,
     contacts,

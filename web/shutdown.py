@@ -1,4 +1,4 @@
-"""Graceful shutdown, and how `warroom serve` runs uvicorn.
+"""Graceful shutdown (`web.serve` starts uvicorn with it).
 
 On SIGTERM (or SIGINT) uvicorn stops accepting connections and waits for the
 requests under way: a command already received is executed and answered
@@ -24,8 +24,6 @@ from collections.abc import Callable
 import anyio
 from sse_starlette import ServerSentEvent
 
-from warroom.config import Settings
-
 # How long sse-starlette waits for a stream to send its farewell and end.
 FAREWELL_SECONDS = 2.0
 RETRY_MS = (1000, 3000)
@@ -49,23 +47,3 @@ def when_set(event: anyio.Event, then: Callable[[], None]) -> asyncio.Task[None]
         then()
 
     return asyncio.ensure_future(wait())
-
-
-def serve(settings: Settings, host: str, port: int) -> None:
-    """Runs the app under uvicorn: JSON logs, graceful shutdown."""
-    import uvicorn
-
-    from web.app import create_app
-    from web.logs import configure
-
-    level = settings.log_level.lower()
-    configure(level)
-    uvicorn.run(
-        create_app(settings),
-        host=host,
-        port=port,
-        log_config=None,  # configure() set up every logger
-        log_level=level,
-        access_log=False,  # web/logs.py writes its own, without tokens
-        timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-    )

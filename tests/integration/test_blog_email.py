@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commands import blog_sends
+from mail.blog_sender import Mailer
 from tests.helpers import Inspection, WarRoomClient, logged_events
 from tests.integration.test_blog_case_copies import a_day_of_hand_overs
 from tests.servers import VENV_BIN
@@ -29,7 +30,6 @@ from warroom.config import Database, Settings
 from warroom.domain.base import Context, RuleBroken
 from warroom.mail import transport
 from web.app import create_app
-from web.blog_sender import Mailer
 
 DAY = "2026-11-24"
 TOMORROW = "2026-11-25"
@@ -404,7 +404,7 @@ def test_the_days_seal_is_printed_in_the_footer_when_the_blog_has_one(
 
 
 def compose_without_seal(read: dict[str, Any]) -> EmailMessage:
-    from web.blog_email import Envelope, compose
+    from mail.blog_email import Envelope, compose
 
     return compose(
         read,

@@ -26,6 +26,7 @@ import pytest
 from eventsourcing.persistence import StoredEvent
 from fastapi.testclient import TestClient
 
+from clock.closing import DayCloser, parse_hour
 from entrypoints import cli
 from tests.conftest import POSTGRES_URL, TEST_SIGNING_KEY, TEST_VERIFIER_KEY
 from tests.helpers import (
@@ -46,7 +47,6 @@ from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
 from warroom.evidence.readonly import ReadOnlyLog
 from warroom.evidence.receipt import verify_receipt
 from web.app import create_app
-from web.closing import DayCloser, parse_hour
 from web.verifications import Verifications
 
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "before_organisations.json"

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 import pyzipper
 
+from rendering.packet import Packet, Span
 from tests.conftest import TEST_VERIFIER_KEY
 from tests.helpers import ROLES, Inspection, WarRoomClient, new_request, walk_request
 from warroom.evidence.notes import Verifier
 from warroom.evidence.receipt import verify_receipt
-from web.packet import Packet, Span
 from web.routes.documents import READS_DOCUMENTS
 
 FIRST = b"%PDF-1.7 Annex A: the list of children in need, as at Monday"

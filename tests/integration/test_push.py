@@ -18,6 +18,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from push.keys import b64url_decode
 from tests.conftest import TEST_VERIFIER_KEY
 from tests.helpers import (
     Inspection,
@@ -29,7 +30,6 @@ from tests.push_service import Browser, PushService, check_vapid, push_service
 from tests.servers import VENV_BIN
 from warroom.config import Settings
 from web.app import create_app
-from web.push.keys import b64url_decode
 
 SUBSCRIPTIONS = "/api/me/push-subscriptions"
 

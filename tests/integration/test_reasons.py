@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from clock.closing import DayCloser
 from commands.executor import execute
 from commands.models import CloseDay
 from commands.run import Actor
@@ -25,7 +26,6 @@ from tests.helpers import (
 )
 from warroom.domain.base import RuleBroken
 from warroom.playbook_templates import DEFAULT_DIR
-from web.closing import DayCloser
 
 DAY = "2026-11-24"
 
@@ -327,13 +327,13 @@ def test_the_clock_leaves_a_day_open_while_its_meetings_are_to_come(
     closer = closer_of(client, "16:30")
     before = client.stored()
 
-    with caplog.at_level(logging.WARNING, logger="web.closing"):
+    with caplog.at_level(logging.WARNING, logger="clock.closing"):
         assert closer.tick(datetime.fromisoformat(at("16:30"))) == []
         assert closer.tick(datetime.fromisoformat(at("16:59"))) == []
 
     assert client.stored() == before
     assert blog(client, inspection)["closed"] is None
-    [waiting] = [r.getMessage() for r in caplog.records if r.name == "web.closing"]
+    [waiting] = [r.getMessage() for r in caplog.records if r.name == "clock.closing"]
     assert f"leaves {DAY} of inspection {inspection.id} open at 16:30" in waiting
     assert "1 meeting still to come" in waiting
     assert f"the last ends at {at('17:00')}" in waiting

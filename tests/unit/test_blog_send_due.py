@@ -7,10 +7,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from datetime import time as time_of_day
 
+from mail.blog_sender import due
 from projections.events import LoggedEvent
 from projections.views import Views
 from tests.unit.logged import logged_event
-from web.blog_sender import due
 
 IID = "11111111-1111-1111-1111-111111111111"
 AT = time_of_day(18)

@@ -5,17 +5,17 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import TEST_SIGNING_KEY
-from warroom.config import Settings
-from warroom.evidence.notes import Signer
-from web.push.endpoints import Refused, allowed, check_endpoint
-from web.push.keys import (
+from push.endpoints import Refused, allowed, check_endpoint
+from push.keys import (
     BadVapidKey,
     PushKeys,
     b64url_decode,
     public_key_b64,
     vapid_key,
 )
+from tests.conftest import TEST_SIGNING_KEY
+from warroom.config import Settings
+from warroom.evidence.notes import Signer
 
 DEFAULT = allowed(Settings().push_allowed)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.render.pages import render_html
+from rendering.pages import render_html
 from web.routes.feeds import BLOG_SECTIONS
 
 INSPECTION = {"title": "SIF <b>", "framework": "SIF", "timezone": "Europe/London"}

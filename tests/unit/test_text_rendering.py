@@ -17,11 +17,11 @@ import icalendar
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mail.blog_email import Envelope, compose
 from projections.blog import BlogAnswer
 from projections.schedule import MeetingRecord
+from rendering import atom, calendar
 from warroom.text import REPLACEMENT, one_line, printable
-from web.blog_email import Envelope, compose
-from web.render import atom, calendar
 
 # Any text at all, surrogates aside (no store can hold them: the edge refuses).
 ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)

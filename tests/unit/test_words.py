@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from mail.blog_email import SEAL_TO_FOLLOW, footer_lines, text
 from warroom.words import value_words, version_words, who_words
-from web.blog_email import SEAL_TO_FOLLOW, footer_lines, text
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ told on, and each notification's claim and fate.
 `PushDevices` is one per user (its id derived from theirs), so the devices of
 a person are found in one read. A device's address and keys (`endpoint`,
 `p256dh`, `auth`) are the person's secrets: these events hold them only
-sealed (AES-GCM, under a key only the server holds: `web.push.keys`), so an
+sealed (AES-GCM, under a key only the server holds: `push.keys`), so an
 organisation's export, which its auditor may download, holds ciphertext;
 and the events belong to no inspection (no `inspection_id`), so no
 inspection's events, stream, blog or read model shows even that.

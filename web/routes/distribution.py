@@ -19,13 +19,13 @@ from commands.blog_sends import listed_of
 from commands.executor import execute
 from commands.handlers import roles_allowed
 from commands.models import AddRecipient, RemoveRecipient, WriteBlogPost
+from mail.blog_email import compose
+from mail.blog_sender import Mailer, public_url, read_from_server
 from projections.blog import Recipient
 from warroom.domain.base import Context, RuleBroken
 from warroom.domain.distribution import WAR_ROOM, Audience, Listed, same_address
 from warroom.mail import outbox_folder
 from web.answers import COMMAND_ERRORS, CONFLICT, FORBIDDEN, READ_ERRORS, WhenAsked
-from web.blog_email import compose
-from web.blog_sender import Mailer, public_url, read_from_server
 from web.deps import (
     ActorDep,
     IdempotencyKeyDep,

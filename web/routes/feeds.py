@@ -26,6 +26,8 @@ from projections.blog import SECTIONS
 from projections.calendar_links import CalendarLinkRow
 from projections.schedule import MeetingRecord
 from projections.views import InspectionViews, Views
+from rendering import atom, calendar
+from rendering.pages import render_html
 from warroom.domain.base import NotFound
 from warroom.domain.calendar_link import CalendarLink
 from web.answers import COMMAND_ERRORS, NOT_FOUND, READ_ERRORS, WhenAsked
@@ -33,8 +35,6 @@ from web.auth import Membership
 from web.calendar_links import CalendarSecrets, OpenLink, ended_by_token
 from web.deps import ActorDep, IdempotencyKeyDep, StateDep, StreamActorDep, WhenDep
 from web.offers import Offers
-from web.render import atom, calendar
-from web.render.pages import render_html
 from web.state import ServerState
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["feeds"])

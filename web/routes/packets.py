@@ -9,9 +9,9 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import AwareDatetime, WithJsonSchema
 
+from rendering.packet import Packet, Span, password_problem
 from web.answers import FORBIDDEN, READ_ERRORS, Responses
 from web.deps import NOT_A_NUMBER, ActorDep, StateDep, WhenDep
-from web.packet import Packet, Span, password_problem
 from web.routes.documents import READS_DOCUMENTS
 
 router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["read models"])

@@ -22,9 +22,9 @@ from starlette.concurrency import run_in_threadpool
 from projections.contacts import ContactRow
 from projections.schedule import AgendaMeeting
 from projections.views import InspectionViews, Views
+from rendering.pages import render_html, render_pdf
 from warroom.domain.base import NotFound
 from web.deps import PointInTime, StateDep, StreamActorDep, WhenDep
-from web.render.pages import render_html, render_pdf
 from web.routes.evidence import signed_checkpoint
 from web.routes.feeds import BLOG_SECTIONS, Unknown, _known
 from web.routes.reads import Day

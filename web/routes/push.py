@@ -17,11 +17,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from typing_extensions import TypedDict
 
 from commands import push
+from push.endpoints import ENDPOINT_MOST, Refused, allowed, check_endpoint
+from push.endpoints import check_keys as check_device_keys
+from push.keys import PushKeys
 from web.answers import COMMAND_ERRORS, NOT_FOUND, UNAUTHENTICATED
 from web.deps import ActorDep, StateDep
-from web.push.endpoints import ENDPOINT_MOST, Refused, allowed, check_endpoint
-from web.push.endpoints import check_keys as check_device_keys
-from web.push.keys import PushKeys
 
 key_router = APIRouter(prefix="/api/push", tags=["notifications"])
 router = APIRouter(prefix="/api/me/push-subscriptions", tags=["notifications"])

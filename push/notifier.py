@@ -1,9 +1,9 @@
 """The server's notifier: follows the log and tells people of what affects them.
 
 A read side listener (`projections.follower.ReadSide`) hears every event the
-process folds in; the ones that tell someone something (`web.push.notices`)
+process folds in; the ones that tell someone something (`push.notices`)
 go to a small pool of worker threads, which find the person's devices and
-send (`web.push.sender`): never on the event loop, never on the thread that
+send (`push.sender`): never on the event loop, never on the thread that
 folds the log. Every process does this for every event; the claim of each
 notification (`commands.push.claim`) makes it go once however many run.
 
@@ -32,13 +32,13 @@ from typing import NamedTuple
 
 from commands.push import Notice, devices_of
 from projections.events import LoggedEvent
+from projections.server import Server
 from projections.views import Changes, Views
+from push import notices
+from push.endpoints import allowed
+from push.keys import PushKeys
+from push.sender import Sender
 from warroom.domain.request import OPEN_STATES
-from web.push import notices
-from web.push.endpoints import allowed
-from web.push.keys import PushKeys
-from web.push.sender import Sender
-from web.state import ServerState
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +58,7 @@ class Overdue(NamedTuple):
 
 
 class Notifier:
-    def __init__(self, state: ServerState, keys: PushKeys) -> None:
+    def __init__(self, state: Server, keys: PushKeys) -> None:
         self.state = state
         self.app = state.app
         self.keys = keys
@@ -168,7 +168,7 @@ def _overdue_notice(notifier: Notifier, found: Overdue) -> list[Notice]:
     return [] if notice is None else [notice]
 
 
-def start(state: ServerState, keys: PushKeys) -> Notifier | None:
+def start(state: Server, keys: PushKeys) -> Notifier | None:
     """The notifier of this process; none with WARROOM_PUSH=off."""
     if state.settings.push == "off":
         return None

@@ -35,7 +35,9 @@ from zoneinfo import ZoneInfo
 
 from commands import invitation_sends
 from projections.schedule import MeetingRecord
+from projections.server import Server
 from projections.views import Views
+from rendering import calendar
 from warroom.application import WarRoom
 from warroom.config import Settings
 from warroom.domain.base import Context
@@ -44,8 +46,6 @@ from warroom.domain.user_name import same_name
 from warroom.mail import MailError, Transport, transport
 from warroom.quiet import quiet_position
 from warroom.text import one_line, printable
-from web.render import calendar
-from web.state import ServerState
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +295,7 @@ class Inviter:
         )
         return Outcome("sent", message_id, delivery.outbox_file)
 
-    def round(self, state: ServerState) -> list[Outcome]:
+    def round(self, state: Server) -> list[Outcome]:
         """Sends every invitation due now (blocking: run on a worker thread)."""
         now = datetime.now(UTC)
         delay = timedelta(seconds=self.settings.invite_delay_seconds)
@@ -321,7 +321,7 @@ class Inviter:
         return outcomes
 
 
-async def send_as_changes_come(state: ServerState) -> None:
+async def send_as_changes_come(state: Server) -> None:
     """Runs while the server does."""
     inviter = Inviter.of(state.app, state.settings)
     while True:
@@ -334,7 +334,7 @@ async def send_as_changes_come(state: ServerState) -> None:
         await asyncio.sleep(state.settings.invite_check_seconds)
 
 
-def start(state: ServerState) -> asyncio.Task[None] | None:
+def start(state: Server) -> asyncio.Task[None] | None:
     """The invitations' sender; none with WARROOM_INVITE_CHECK_SECONDS=0."""
     if state.settings.invite_check_seconds <= 0:
         return None

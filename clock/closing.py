@@ -30,11 +30,11 @@ from eventsourcing.persistence import IntegrityError
 from commands.executor import execute
 from commands.models import CloseDay
 from commands.run import Actor
+from projections.server import Server
 from projections.views import Views
 from warroom.domain.base import DomainError, RuleBroken
 from warroom.domain.inspection import Inspection
 from warroom.domain.window import OutOfWindow
-from web.state import ServerState
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def parse_hour(text: str) -> time | None:
 
 
 class DayCloser:
-    def __init__(self, state: ServerState, at: time, every: float = 30.0) -> None:
+    def __init__(self, state: Server, at: time, every: float = 30.0) -> None:
         self.state = state
         self.at = at
         self.every = every

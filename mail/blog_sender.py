@@ -24,15 +24,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from commands import blog_sends
+from mail.blog_email import Envelope, compose, compose_seal
 from projections.follower import inspection_events
+from projections.server import Server
 from projections.views import InspectionViews, Views
 from warroom.application import WarRoom
 from warroom.config import Settings
 from warroom.domain.base import Context
 from warroom.domain.distribution import Listed
 from warroom.mail import Delivery, MailError, Transport, transport
-from web.blog_email import Envelope, compose, compose_seal
-from web.state import ServerState
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +319,7 @@ def read_from_log(app: WarRoom, inspection_id: str, day: date) -> BlogRead:
     return read
 
 
-def read_from_server(state: ServerState, inspection_id: str, day: date) -> BlogRead:
+def read_from_server(state: Server, inspection_id: str, day: date) -> BlogRead:
     def read() -> tuple[Mapping[str, Any], str]:
         answer, _ = state.reader.ask(
             inspection_id,
@@ -365,7 +365,7 @@ def due(views: Views, now: datetime, at: time_of_day) -> Iterator[tuple[str, dat
             yield inspection_id, today
 
 
-async def send_at_the_hour(state: ServerState) -> None:
+async def send_at_the_hour(state: Server) -> None:
     """Runs while the server does: looks every so often for a blog due."""
     settings = state.settings
     at = send_at(settings)
@@ -411,7 +411,7 @@ def seals_due(views: Views) -> list[tuple[str, date]]:
     ]
 
 
-async def send_seals(state: ServerState) -> None:
+async def send_seals(state: Server) -> None:
     """Runs while the server does: a day closed after its blog went out gets
     its seal by email, once across every server process."""
     mailer = Mailer.of(state.app, state.settings)
@@ -438,11 +438,11 @@ async def send_seals(state: ServerState) -> None:
         await asyncio.sleep(state.settings.blog_send_check_seconds)
 
 
-def start_seals(state: ServerState) -> asyncio.Task[None]:
+def start_seals(state: Server) -> asyncio.Task[None]:
     return asyncio.create_task(send_seals(state), name="blog-seal-after-closing")
 
 
-def start(state: ServerState) -> asyncio.Task[None] | None:
+def start(state: Server) -> asyncio.Task[None] | None:
     """The server's own send; none with WARROOM_BLOG_SEND_AT=off."""
     if state.settings.blog_send_at.strip().lower() in ("", "off"):
         return None

@@ -17,7 +17,7 @@ from urllib.parse import SplitResult, urlsplit
 
 from cryptography.hazmat.primitives.asymmetric import ec
 
-from web.push.keys import b64url_decode
+from push.keys import b64url_decode
 
 # Browsers' endpoints are a few hundred characters.
 ENDPOINT_MOST = 2000

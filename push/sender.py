@@ -22,10 +22,10 @@ from pywebpush import WebPushException, webpush
 
 from commands import push
 from commands.push import Notice
+from push.endpoints import Prefix, check_endpoint
+from push.keys import OpenDevice
 from warroom.application import WarRoom
 from warroom.config import Settings
-from web.push.endpoints import Prefix, check_endpoint
-from web.push.keys import OpenDevice
 
 log = logging.getLogger(__name__)
 

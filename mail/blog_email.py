@@ -29,11 +29,11 @@ from email.utils import format_datetime, getaddresses
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rendering.when import written_down_words
 from warroom.domain.distribution import WAR_ROOM
 from warroom.domain.user_name import same_name
 from warroom.text import one_line, printable
 from warroom.words import value_words, who_words
-from web.render.when import written_down_words
 
 UNDISCLOSED = "undisclosed-recipients:;"
 # Lines up to RFC 5322's limit of 998: a List-Id with an inspection's id in it

@@ -26,13 +26,13 @@ from jinja2 import (
 )
 from jinja2.runtime import Context
 
+from rendering.calendar import change_text
+from rendering.when import happened_words
 from warroom.text import printable
 from warroom.words import value_words, version_words, who_words
-from web.render.calendar import change_text
-from web.render.when import happened_words
 
 TEMPLATES = Path(__file__).parent / "templates"
-PRINT_CSS = Path(__file__).parent.parent / "static" / "print.css"
+PRINT_CSS = Path(__file__).parent.parent / "web" / "static" / "print.css"
 
 
 @cache
