@@ -49,7 +49,7 @@ export function zonedToIso(day, time) {
 }
 
 // When a thing happened, and when it was written down if that was more than
-// a minute later: "08:10, written down 11:07" (one clock; web/render/when.py).
+// a minute later: "08:10, written down 11:07" (one clock; rendering/when.py).
 export function fmtHappened(occurred, recorded, format = fmtDayTime) {
   const happened = occurred || recorded;
   if (!happened) return "";
