@@ -21,9 +21,9 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import TEST_VERIFIER_KEY, postgres_schema
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
+from tests.integration import test_organisation_trees as two_councils
 from tests.integration.test_evidence import readme_receipt_checker
 from tests.integration.test_export_import import _signer, opened
-from tests.integration import test_organisation_trees as two_councils
 from tests.integration.test_organisation_trees import Council, busy, release
 from tests.integration.test_verify_reads_only import alter_2026_to_2025
 from tests.servers import warroom
@@ -33,7 +33,6 @@ from warroom.config import Settings
 from warroom.evidence.notes import Verifier
 from warroom.evidence.receipt import verify_receipt
 from web.app import create_app
-
 
 # Leeds, the first council, and York, added after (their fixtures).
 leeds, york = two_councils.leeds, two_councils.york
