@@ -71,7 +71,7 @@ from eventsourcing.persistence import Mapper, Notification, StoredEvent
 from warroom.application import WarRoom
 from warroom.decoding import logged_event
 from warroom.evidence import merkle
-from warroom.evidence.leaf import leaf_bytes
+from warroom.evidence.leaf import V2, LeafVersions, leaf_in, leaf_version
 from warroom.evidence.notes import Checkpoint, NoteError, Signer, Verifier
 from warroom.evidence.tree import FIRST, signer_for
 from warroom.quiet import keep_quiet_up_to
@@ -144,9 +144,14 @@ def export_log(
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as packed:
         # One file open for writing at a time: the log is read twice.
         with packed.open("log.jsonl", "w") as log:
-            for notification in _tree_notifications(app, tree, head.size):
+            versions = LeafVersions()
+            for index, notification, hashed in _tree_leaves(app, tree, head.size):
                 event = logged_event(app.mapper, notification)
-                leaf = leaf_bytes(event)
+                # Each leaf in the version it was stored in (a tree's own
+                # positions from version 2 on: `warroom.evidence.leaf`).
+                leaf = versions.matching(event, index, hashed) or leaf_in(
+                    event, index, versions.version
+                )
                 compact.append(merkle.leaf_hash(leaf))
                 log.write(leaf + b"\n")
                 manifest.first_position = manifest.first_position or notification.id
@@ -154,7 +159,7 @@ def export_log(
                 if isinstance(event.data.get("sha256"), str):
                     named.add(event.data["sha256"])
         with packed.open("stored.jsonl", "w") as raw:
-            for notification in _tree_notifications(app, tree, head.size):
+            for _, notification, _ in _tree_leaves(app, tree, head.size):
                 raw.write(_stored_line(app.mapper, notification) + b"\n")
         manifest.events, manifest.root = compact.size, compact.root()
         if (head.size, head.root) != (compact.size, manifest.root):
@@ -181,16 +186,18 @@ def export_log(
     return manifest
 
 
-def _tree_notifications(app: WarRoom, tree: str, size: int) -> Iterator[Notification]:
-    """A tree's events, in its leaf order, up to the tree of `size` leaves."""
+def _tree_leaves(
+    app: WarRoom, tree: str, size: int
+) -> Iterator[tuple[int, Notification, bytes]]:
+    """A tree's events, in its leaf order, up to the tree of `size` leaves:
+    (leaf index, event, its leaf's stored hash)."""
     after = -1
     while True:
         with app.evidence.datastore.transaction(commit=False) as c:
             page = app.evidence.tree.events_of(c, tree, after, size, PAGE)
         if not page:
             return
-        for _, notification in page:
-            yield notification
+        yield from page
         after = page[-1][0]
 
 
@@ -256,9 +263,9 @@ def import_log(
         with zipfile.ZipFile(source) as packed:
             _check_sizes(packed, max_document_bytes)
             manifest = _manifest(packed)
-            events = _check(packed, manifest, app.mapper, verifier)
+            events, v2_from = _check(packed, manifest, app.mapper, verifier)
             if events:
-                _store(app, packed, manifest)
+                _store(app, packed, manifest, v2_from)
                 # Nobody is sent an invitation for a change imported.
                 keep_quiet_up_to(app)
     except (OSError, KeyError, zipfile.BadZipFile, orjson.JSONDecodeError) as error:
@@ -356,15 +363,19 @@ def _check(
     manifest: dict[str, Any],
     mapper: Mapper[Any],
     verifier: Verifier | None,
-) -> int:
+) -> tuple[int, int | None]:
     """Every leaf, the root, each checkpoint, each document, or Refused; the
-    number of events. Only hashes are kept: a compact range, and the roots at
-    the checkpoints' sizes."""
+    number of events, and the index of the first leaf of version 2 (None:
+    none is; `warroom.evidence.leaf`). Only hashes are kept: a compact range,
+    and the roots at the checkpoints' sizes."""
     checkpoints = _read_checkpoints(packed, verifier)
     sizes = {size for _, size, _ in checkpoints}
     compact = merkle.CompactRange()
     roots: dict[int, bytes] = {0: compact.root()}
-    for leaf in _leaves(packed, mapper):
+    v2_from: int | None = None
+    for leaf, version in _leaves(packed, mapper):
+        if version == V2 and v2_from is None:
+            v2_from = compact.size
         compact.append(merkle.leaf_hash(leaf))
         if compact.size in sizes:
             roots[compact.size] = compact.root()
@@ -377,30 +388,44 @@ def _check(
             f"({compact.size} events)"
         )
     _check_documents(packed, manifest)
-    return compact.size
+    return compact.size, v2_from
 
 
-def _leaves(packed: zipfile.ZipFile, mapper: Mapper[Any]) -> Iterator[bytes]:
-    """Each event's leaf, recomputed from `stored.jsonl`, compared with its
-    line in `log.jsonl`."""
+def _leaves(
+    packed: zipfile.ZipFile, mapper: Mapper[Any]
+) -> Iterator[tuple[bytes, int]]:
+    """Each event's leaf, recomputed from `stored.jsonl` in the version its
+    line in `log.jsonl` is of, compared with that line; and the version.
+    Version 1 leaves come first, version 2 ones after (as in any tree)."""
     # The payloads are in clear in the file, whatever the target's cipher.
     in_clear: Mapper[Any] = Mapper(transcoder=mapper.transcoder)
+    latest = 1
     with closing(_lines(packed, "log.jsonl")) as lines:
-        for position, event in _stored_events(packed):
+        for index, (position, event) in enumerate(_stored_events(packed)):
+            line = next(lines, b"")
+            version = leaf_version(line)
+            if version < latest:
+                raise Refused(
+                    f"the event at position {position} has a leaf of version "
+                    f"{version} after one of version {latest}"
+                )
+            latest = version
             try:
-                leaf = leaf_bytes(
-                    logged_event(in_clear, _notification(position, event))
+                leaf = leaf_in(
+                    logged_event(in_clear, _notification(position, event)),
+                    index,
+                    version,
                 )
             except Exception as error:
                 raise Refused(
                     f"the event at position {position} cannot be read: {error}"
                 ) from None
-            if leaf != next(lines, b""):
+            if leaf != line:
                 raise Refused(
                     f"the event at position {position} does not match its line in "
                     "log.jsonl (altered content)"
                 )
-            yield leaf
+            yield leaf, version
         if next(lines, None) is not None:
             raise Refused("log.jsonl holds more events than stored.jsonl")
 
@@ -514,10 +539,16 @@ def _document(packed: zipfile.ZipFile, name: str) -> Document:
 # --- storing what was checked ---------------------------------------------------------
 
 
-def _store(app: WarRoom, packed: zipfile.ZipFile, manifest: dict[str, Any]) -> None:
+def _store(
+    app: WarRoom,
+    packed: zipfile.ZipFile,
+    manifest: dict[str, Any],
+    v2_from: int | None,
+) -> None:
     """The file's events and documents, in batches, in one transaction, read
     again from the file (and checked again as they go: the root of the tree
-    they make is the manifest's, or nothing is stored)."""
+    they make is the manifest's, or nothing is stored); their leaves in the
+    versions checked (`v2_from`: the first leaf of version 2)."""
     cipher = app.mapper.cipher
 
     def batches() -> Iterator[Batch]:
@@ -526,9 +557,9 @@ def _store(app: WarRoom, packed: zipfile.ZipFile, manifest: dict[str, Any]) -> N
                 replace(e, state=cipher.encrypt(e.state)) if cipher else e
                 for _, e in page
             ]
-            yield stored, [position for position, _ in page], ()
+            yield stored, [position for position, _ in page], (), v2_from
         for name in _document_names(packed):
-            yield (), (), (_document(packed, name),)
+            yield (), (), (_document(packed, name),), v2_from
 
     def same_root(c: Any) -> None:
         head = app.evidence.tree.head(c)

@@ -134,8 +134,10 @@ WRONG_KEY = (
 
 
 # An import's batch: events, their positions, and documents (either may be
-# empty); and what is checked in the same transaction before it commits.
-Batch = tuple[Sequence[StoredEvent], Sequence[int], Sequence[Document]]
+# empty), and the leaf index from which the leaves are of version 2 (None:
+# none is; `warroom.evidence.leaf`); and what is checked in the same
+# transaction before it commits.
+Batch = tuple[Sequence[StoredEvent], Sequence[int], Sequence[Document], int | None]
 Check = Callable[[Any], None]
 
 
@@ -249,7 +251,14 @@ class SQLiteWarRoomRecorder(IndexedEvents, SQLiteApplicationRecorder):
         if positions:
             trees = trees_of(kwargs, len(stored_events))
             self.tree.append(
-                c, self.mapper, positions, stored_events, trees, None, prepared
+                c,
+                self.mapper,
+                positions,
+                stored_events,
+                trees,
+                None,
+                prepared,
+                v2_from_of(kwargs),
             )
             self.index.add(c, self.mapper, positions, stored_events)
         # Under SQLite's write lock, before the commit (raising rolls back).
@@ -261,11 +270,12 @@ class SQLiteWarRoomRecorder(IndexedEvents, SQLiteApplicationRecorder):
         one, all in one transaction; `check(cursor)` last: raising, it stores
         nothing."""
         with self.datastore.transaction(commit=True) as c:
-            for stored_events, positions, documents in batches:
+            for stored_events, positions, documents, v2_from in batches:
                 kwargs = {
                     "positions": positions,
                     "documents": documents,
                     "trees": [FIRST] * len(stored_events),  # an empty database's
+                    "v2_from": v2_from,
                 }
                 self._insert_events(c, stored_events, **kwargs)
             check(c)
@@ -422,11 +432,15 @@ class PostgresWarRoomRecorder(
             conn.transaction(),
             conn.cursor() as curs,
         ):
-            for stored_events, positions, documents in batches:
+            for stored_events, positions, documents, v2_from in batches:
                 trees = [FIRST] * len(stored_events)  # into an empty database
                 self._insert_alongside(curs, SavedAlongside(documents))
                 if stored_events:
-                    kwargs = {"positions": positions, "trees": trees}
+                    kwargs: dict[str, Any] = {
+                        "positions": positions,
+                        "trees": trees,
+                        "v2_from": v2_from,
+                    }
                     self._insert_stored_events(curs, stored_events, **kwargs)
                     self._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
             check(curs)
@@ -480,11 +494,26 @@ class PostgresWarRoomRecorder(
             if made_for is not stored_events:  # an import's batch: made here
                 prepared = None
             self.tree.append(
-                curs, self.mapper, positions, stored_events, trees, heads, prepared
+                curs,
+                self.mapper,
+                positions,
+                stored_events,
+                trees,
+                heads,
+                prepared,
+                v2_from_of(kwargs),
             )
             self.index.add(curs, self.mapper, positions, stored_events)
         self._head_query.prepared = (None, None)
         return positions
+
+
+def v2_from_of(kwargs: dict[str, Any]) -> int | None:
+    """The leaf index from which a save's leaves are of version 2
+    (`warroom.evidence.leaf`): every new leaf's (0), but an import's, which
+    keeps the versions of the leaves it was exported with."""
+    found = kwargs.get("v2_from", 0)
+    return None if found is None else int(found)
 
 
 def trees_of(kwargs: dict[str, Any], count: int) -> list[str]:

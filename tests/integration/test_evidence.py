@@ -145,7 +145,10 @@ def test_each_event_is_a_leaf_whose_bytes_are_the_event_as_events_shows_it(
     for event in logged_events(client, inspection):
         found = app.evidence.leaf_at(event["position"])
         assert found is not None
-        assert found[1] == canonical(event)
+        # A new leaf is of version 2: its position is its council's own, its
+        # leaf index + 1 (one council's log: the log's position too).
+        assert found[0] + 1 == event["position"]
+        assert found[1] == canonical({**event, "leaf_version": 2})
 
 
 def test_a_checkpoint_is_signed_by_the_logs_key_over_the_rfc_root_of_the_leaves(

@@ -21,7 +21,7 @@ from warroom.decoding import logged_event
 from warroom.domain.tree_backfill import TreeBackfill
 from warroom.evidence import merkle
 from warroom.evidence.backfilled import Backfilled
-from warroom.evidence.leaf import leaf_bytes
+from warroom.evidence.leaf import leaf_bytes, leaf_matching
 from warroom.evidence.names import Locate, naming_positions
 from warroom.evidence.notes import Checkpoint, Signer, Verifier
 from warroom.evidence.tree import FIRST, Head, Seal, Tree, signer_for
@@ -118,14 +118,19 @@ class VerifiableLog:
     def placed(self, position: int) -> tuple[str, int, bytes] | None:
         """The tree, leaf index and bytes of the event at a log position."""
         with self.datastore.transaction(commit=False) as c:
-            found = self.tree.leaf_at(c, position)
+            found = self.tree.stored_leaf_at(c, position)
             if found is None:
                 return None
             events = self.tree.events_after(c, position - 1, 1)
         if not events or events[0].id != position:
             return None
-        tree, index = found
-        return tree, index, leaf_bytes(logged_event(self.mapper, events[0]))
+        tree, index, hashed = found
+        event = logged_event(self.mapper, events[0])
+        # In the version its stored hash was made in (`warroom.evidence.leaf`);
+        # an event that matches neither is given as it now reads, version 2,
+        # and its proof fails wherever it is checked.
+        leaf = leaf_matching(event, index, hashed) or leaf_bytes(event, index)
+        return tree, index, leaf
 
     def receipt(
         self, position: int, signer: Signer, tree: str | None = None

@@ -29,9 +29,9 @@ from typing import Any
 
 from eventsourcing.persistence import Mapper, Notification
 
-from warroom.evidence import merkle
+from warroom.decoding import logged_event
 from warroom.evidence.broken import LogBroken
-from warroom.evidence.leaf import leaf_of
+from warroom.evidence.leaf import leaf_matching
 from warroom.evidence.tree import FIRST, Cursor, Head, Tree
 
 # The most new leaves one round checks (the rest wait for the next round).
@@ -150,7 +150,7 @@ class Sentinel:
                     "to the log outside the tree",
                     event.id,
                 )
-            if self._hash(event, position) != hashed:
+            if not self._matches(event, index, hashed):
                 raise LogBroken(
                     f"the event at position {position} does not hash to leaf "
                     f"{index}: it was altered or swapped where stored",
@@ -159,10 +159,14 @@ class Sentinel:
         index, position, _ = leaves[-1]
         return Mark(index, position)
 
-    def _hash(self, event: Notification, position: int) -> bytes:
+    def _matches(self, event: Notification, index: int, hashed: bytes) -> bool:
+        """Whether the event hashes to its leaf, in either leaf version
+        (`warroom.evidence.leaf`; `warroom verify` holds each tree to its
+        versions' order, this check a window at a time does not)."""
         try:
-            return merkle.leaf_hash(leaf_of(self.mapper, event))
+            read = logged_event(self.mapper, event)
         except Exception as error:  # bytes no key reads: altered too
             raise LogBroken(
-                f"the event at position {position} cannot be read: {error}", position
+                f"the event at position {event.id} cannot be read: {error}", event.id
             ) from None
+        return leaf_matching(read, index, hashed) is not None

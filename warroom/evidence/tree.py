@@ -287,11 +287,15 @@ class Tree:
         trees: Sequence[str],
         heads: dict[str, Head] | None = None,
         prepared: Sequence[LoggedEvent] | None = None,
+        v2_from: int | None = 0,
     ) -> None:
         """Adds the leaves of events just inserted at these positions, each to
         its tree (`trees`, one key per event; `heads`: those trees' heads, read
         under the same lock, if already read; `prepared`:
-        `prepare(mapper, stored_events)`, if already made)."""
+        `prepare(mapper, stored_events)`, if already made). Each leaf is of
+        version 2 (`warroom.evidence.leaf`: its position is its tree's own)
+        from leaf index `v2_from` on: every new leaf, but an import's, which
+        keeps the versions of the leaves it was exported with."""
         heads = heads if heads is not None else self.heads(c, trees)
         # A position a tree holds already: log_broken, not a conflict.
         refuse_taken(
@@ -302,7 +306,7 @@ class Tree:
             (tree, event._replace(position=position))
             for position, event, tree in zip(positions, events, trees, strict=True)
         ]
-        self._grow(c, heads, placed, seal=True)
+        self._grow(c, heads, placed, seal=True, v2_from=v2_from)
 
     def _grow(
         self,
@@ -311,7 +315,10 @@ class Tree:
         events: Sequence[tuple[str, LoggedEvent]],
         *,
         seal: bool,
+        v2_from: int | None,
     ) -> None:
+        """`v2_from`: the leaf index from which leaves are of version 2
+        (None: none is; `warroom.evidence.leaf`)."""
         compacts = {tree: head.compact for tree, head in heads.items()}
         lasts = {tree: head.last_position for tree, head in heads.items()}
         leaves: list[tuple[str, int, int, bytes]] = []
@@ -319,7 +326,9 @@ class Tree:
         seals: list[tuple[str, str, int, int, str, str]] = []
         for tree, event in events:
             compact = compacts[tree]
-            hashed = merkle.leaf_hash(leaf_bytes(event))
+            index = compact.size
+            version_2 = v2_from is not None and index >= v2_from
+            hashed = merkle.leaf_hash(leaf_bytes(event, index if version_2 else None))
             leaves.append((tree, compact.size, event.position, hashed))
             nodes += [(tree, level, i, h) for level, i, h in compact.append(hashed)]
             lasts[tree] = event.position
@@ -373,9 +382,10 @@ class Tree:
         organisations' trees.
 
         Days closed then are not sealed now: a seal is signed when it happens.
+        Their leaves are new ones, so of version 2 (`warroom.evidence.leaf`).
         """
         events = [(FIRST, logged_event(mapper, n)) for n in notifications]
-        self._grow(c, {FIRST: self.head(c)}, events, seal=False)
+        self._grow(c, {FIRST: self.head(c)}, events, seal=False, v2_from=0)
 
     def events_after(
         self, c: Cursor, position: int, limit: int, tree: str | None = None
@@ -451,12 +461,19 @@ class Tree:
 
     def leaf_at(self, c: Cursor, position: int) -> tuple[str, int] | None:
         """The tree and leaf index of the event at a log position."""
+        found = self.stored_leaf_at(c, position)
+        return None if found is None else found[:2]
+
+    def stored_leaf_at(self, c: Cursor, position: int) -> tuple[str, int, bytes] | None:
+        """The tree, leaf index and stored hash of the event at a log position."""
         c.execute(
-            f"SELECT tree, leaf_index FROM {self.leaves} WHERE position={self.p}",
+            f"SELECT tree, leaf_index, hash FROM {self.leaves} WHERE position={self.p}",
             (position,),
         )
         row = c.fetchone()
-        return None if row is None else (str(row["tree"]), int(row["leaf_index"]))
+        if row is None:
+            return None
+        return str(row["tree"]), int(row["leaf_index"]), bytes(row["hash"])
 
     def leaves_page(
         self, c: Cursor, after_index: int, limit: int, tree: str = ""
@@ -486,19 +503,23 @@ class Tree:
 
     def events_of(
         self, c: Cursor, tree: str, after_index: int, upto_index: int, limit: int
-    ) -> list[tuple[int, Notification]]:
-        """A tree's events in leaf order, (leaf index, event), after one leaf
-        index and below another (an export's: one council's own events)."""
+    ) -> list[tuple[int, Notification, bytes]]:
+        """A tree's events in leaf order, (leaf index, event, stored hash),
+        after one leaf index and below another (an export's: one council's
+        own events)."""
         p, column = self.p, f"e.{self.position_column}"
         c.execute(
-            f"SELECT l.leaf_index, {column} AS position, e.originator_id, "
+            f"SELECT l.leaf_index, l.hash, {column} AS position, e.originator_id, "
             "e.originator_version, e.topic, e.state "
             f"FROM {self.leaves} l JOIN {self.events_table} e "
             f"ON {column} = l.position WHERE l.tree = {p} AND l.leaf_index > {p} "
             f"AND l.leaf_index < {p} ORDER BY l.leaf_index LIMIT {p}",
             (tree, after_index, upto_index, limit),
         )
-        return [(int(row["leaf_index"]), _notification(row)) for row in c.fetchall()]
+        return [
+            (int(row["leaf_index"]), _notification(row), bytes(row["hash"]))
+            for row in c.fetchall()
+        ]
 
     def leaves_in_all(self, c: Cursor) -> int:
         """How many leaves every tree's head holds, all trees together."""

@@ -40,7 +40,7 @@ from eventsourcing.persistence import Mapper, Notification
 from warroom.decoding import logged_event
 from warroom.evidence import merkle
 from warroom.evidence.backfilled import TREE_BACKFILLED, Backfilled
-from warroom.evidence.leaf import leaf_bytes
+from warroom.evidence.leaf import LeafVersions
 from warroom.evidence.merkle import Node
 from warroom.evidence.notes import Checkpoint, NoteError, Verifier
 from warroom.evidence.tree import Cursor, Head, Seal, Tree
@@ -155,6 +155,8 @@ class Walk:
         self.leaves = bytearray()
         self.positions = array("q")  # of each leaf, to name where a node breaks
         self.head: Head | None = None  # as stored (None: its row is missing)
+        # Version 1 leaves, then version 2 ones (`warroom.evidence.leaf`).
+        self.versions = LeafVersions()
 
     def run(self, checkpoints: Sequence[str], verifier: Verifier | None) -> Report:
         """Intact, or the first break; a broken report counts the events that
@@ -229,10 +231,9 @@ class Walk:
                     event = self._event(row)
                     if event.type == TREE_BACKFILLED:
                         self.report.backfilled = Backfilled.of(event)
-                    computed = merkle.leaf_hash(leaf_bytes(event))
-                    if computed != bytes(hashed):
+                    if self.versions.matching(event, index, bytes(hashed)) is None:
                         return self._altered(position, index)
-                    self.leaves += computed
+                    self.leaves += hashed
                     self.positions.append(position)
                     expected += 1
                 if self.progress is not None:
@@ -258,7 +259,9 @@ class Walk:
 
     def _altered(self, position: int, index: int) -> bool:
         self.report.broken(
-            position, f"altered content: the event does not match leaf {index}'s hash"
+            position,
+            f"altered content: the event does not match leaf {index}'s hash "
+            f"(leaf version {self.versions.version} or later)",
         )
         return True
 
@@ -298,10 +301,10 @@ class Walk:
             if index != len(self.positions):
                 report.broken(position, f"leaf index {len(self.positions)} is missing")
                 return True
-            computed = merkle.leaf_hash(leaf_bytes(logged_event(self.mapper, event)))
-            if computed != hashed:
+            event_read = logged_event(self.mapper, event)
+            if self.versions.matching(event_read, index, hashed) is None:
                 return self._altered(position, index)
-            self.leaves += computed
+            self.leaves += hashed
             self.positions.append(position)
             event, leaf = next(events, None), next(stored, None)
         raise AssertionError("the one-pass walk saw a break the merge does not")
