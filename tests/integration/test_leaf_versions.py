@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import TEST_VERIFIER_KEY, postgres_schema
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from tests.integration import test_organisation_trees as two_councils
-from tests.integration.test_evidence import readme_receipt_checker
+from tests.integration.test_evidence import docs_receipt_checker
 from tests.integration.test_export_import import _signer, opened
 from tests.integration.test_organisation_trees import Council, busy, release
 from tests.integration.test_verify_reads_only import alter_2026_to_2025
@@ -126,7 +126,7 @@ def test_a_log_of_version_1_and_2_leaves_verifies_proves_exports_and_names_a_tam
     assert "leaf_version" not in old
     assert new["leaf_version"] == 2 and new["position"] >= first_new
     assert new["position"] == receipts[new_line]["index"] + 1
-    checker = readme_receipt_checker()
+    checker = docs_receipt_checker()
     for line, receipt in receipts.items():
         # The README's offline verifier and `warroom verify-receipt` alike.
         assert checker(receipt, TEST_VERIFIER_KEY)["type"] == "DocumentReleased"
