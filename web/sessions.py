@@ -55,6 +55,7 @@ from warroom.domain.display import DISPLAY_ROLE
 from warroom.domain.sign_in_link import SignInLink
 from warroom.domain.user import User
 from warroom.session_table import SessionTable
+from web.answers import TOO_LARGE
 
 COOKIE = "warroom_session"
 CSRF_HEADER = "X-CSRF-Token"
@@ -347,6 +348,7 @@ class LinkProblem(TypedDict):
             "model": LinkProblem,
             "description": "A wall screen's credential: it signs in at /wall",
         },
+        **TOO_LARGE,
     },
 )
 async def link(request: Request, body: LinkToken) -> Response:
