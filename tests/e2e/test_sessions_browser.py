@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Request, expect
+from playwright.sync_api import Browser, Page, Request, expect
 
 from tests.e2e.browser import Server, new_page, run_warroom
 
@@ -40,18 +40,20 @@ def served(database_url: str) -> Iterator[tuple[Server, str, str, str]]:
     server.stop()
 
 
-def _stored(page: object) -> str:
-    return str(
-        page.evaluate(  # type: ignore[attr-defined]
-            "JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])"
-        )
-    )
+# Everything the page keeps in this browser's storage, as text.
+STORAGE = (
+    "JSON.stringify([Object.entries(localStorage), Object.entries(sessionStorage)])"
+)
+
+
+def _stored(page: Page) -> str:
+    return str(page.evaluate(STORAGE))
 
 
 def test_the_page_signs_in_from_a_link_and_holds_nothing_but_the_cookie(
     browser: Browser, served: tuple[Server, str, str, str]
 ) -> None:
-    server, link, token, iid = served
+    server, link, token, _ = served
     context, page, errors = new_page(browser)
     addresses: list[str] = []
 
