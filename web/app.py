@@ -126,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # People's sign-in (issue 26): a sign-in link exchanged for a session.
     api.include_router(sessions.router)
     api.include_router(docs.router)
+    docs.declare_sign_in(api)
     api.mount(docs.ASSETS, docs.assets(), name="docs-assets")
     api.include_router(health.router)
     api.include_router(metrics.router)

@@ -9,8 +9,11 @@ once). A token past its expiry is refused without asking the log.
 
 Every route signs in through `signed_in`, by way of one of the two
 dependencies at the bottom (`web.deps` names them `ActorDep` and
-`StreamActorDep`): the stream alone may also carry the token as `?token=`,
-because a browser's EventSource cannot set headers. Signing in also checks
+`StreamActorDep`): the stream, the print pages and the feeds may also carry
+the token as `?token=`, for programs (a browser's EventSource cannot set
+headers). With no token, a person's session cookie signs in
+(`web.sessions`, issue 26): the page uses nothing else, and its commands
+carry the session's CSRF token. Signing in also checks
 membership: a route whose path names an inspection (or a user) answers 404
 to anyone outside its organisation (or outside the inspections an admin limited them
 to), exactly as for an inspection that does not exist, so every route,

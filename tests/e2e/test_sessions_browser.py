@@ -154,3 +154,29 @@ def test_a_token_an_older_page_kept_is_exchanged_once_and_removed(
     assert token not in _stored(page)
     context.close()
     assert not errors, errors
+
+
+def test_swagger_uis_authorize_takes_the_bearer_token(
+    browser: Browser, served: tuple[Server, str, str, str]
+) -> None:
+    server, _, token, _ = served
+    context, page, errors = new_page(browser)
+    page.goto(f"{server.base}/docs")
+    page.locator("button.authorize").first.click()
+    dialog = page.locator(".modal-ux")
+    # Both ways to sign in are offered: the token and the session's cookie.
+    expect(dialog).to_contain_text("bearer")
+    expect(dialog).to_contain_text("warroom_session")
+    dialog.locator("input").first.fill(token)
+    dialog.locator("button.modal-btn.auth.authorize").first.click()
+    dialog.locator("button.btn-done").click()
+    me = page.locator("#operations-users-me_api_me_get")
+    me.locator(".opblock-summary").click()
+    me.locator("button.try-out__btn").click()
+    me.locator("button.execute").click()
+    expect(me.locator(".live-responses-table .response-col_status").first).to_have_text(
+        "200"
+    )
+    expect(me.locator(".live-responses-table")).to_contain_text("Lena Lead")
+    context.close()
+    assert not errors, errors
