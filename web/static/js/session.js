@@ -76,10 +76,10 @@ export async function exchangeStoredToken() {
   return outcome;
 }
 
-export function signOut(message, { everywhere = false } = {}) {
+export async function signOut(message, { everywhere = false } = {}) {
   // Ends the session on the server (every server process), which also
-  // tells the browser to forget the cookie.
-  if (everywhere) fetch("/auth/logout", { method: "POST", credentials: "same-origin" }).catch(() => {});
+  // tells the browser to forget the cookie; the card shows once it has.
+  if (everywhere) await fetch("/auth/logout", { method: "POST", credentials: "same-origin" }).catch(() => {});
   state.me = null;
   state.csrf = null;
   closeStream();
