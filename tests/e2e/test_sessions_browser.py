@@ -169,7 +169,7 @@ def test_swagger_uis_authorize_takes_the_bearer_token(
     expect(dialog).to_contain_text("warroom_session")
     dialog.locator("input").first.fill(token)
     dialog.locator("button.modal-btn.auth.authorize").first.click()
-    dialog.locator("button.btn-done").click()
+    dialog.locator("button.btn-done").first.click()
     me = page.locator("#operations-users-me_api_me_get")
     me.locator(".opblock-summary").click()
     me.locator("button.try-out__btn").click()
