@@ -35,6 +35,7 @@ from warroom.domain.inspection import Inspection
 from warroom.domain.meeting import Meeting, find_warnings
 from warroom.domain.playbook import Playbook
 from warroom.domain.request import DocumentRequest
+from warroom.domain.sign_in_link import SignInLink
 from warroom.domain.user import TokenIndex, User
 from warroom.domain.user_name import UserName
 from warroom.playbook_templates import TemplateProblem, load_template
@@ -60,7 +61,7 @@ def add_user(run: Run, cmd: m.AddUser) -> None:
     )
     if cmd.email is not None:
         user.set_email(cmd.email, run.ctx)
-    token = _grant_token(run, user, cmd.expires_at)
+    token, link = _grant_token(run, user, cmd.expires_at)
     run.stage(
         UserName(
             name=cmd.name,
@@ -77,20 +78,23 @@ def add_user(run: Run, cmd: m.AddUser) -> None:
         organisation_id=organisation_id,
         token=token,
         expires_at=user.token_expires_at,
-        sign_in_path=sign_in_path(token),
+        sign_in_path=sign_in_path(link),
     )
 
 
-def sign_in_path(token: str) -> str:
-    """Where the page signs its user in: the token in the fragment, which a
-    browser never sends to a server nor writes to its logs."""
-    return f"/#token={token}"
+def sign_in_path(secret: str) -> str:
+    """Where the page signs its user in: the secret in the fragment, which a
+    browser never sends to a server nor writes to its logs. The page
+    exchanges it for a session (`POST /auth/link`); a link's own secret is
+    then spent, and a bearer token (the demo's links) stays a bearer token."""
+    return f"/#token={secret}"
 
 
-def _grant_token(run: Run, user: User, expires_at: datetime | None) -> str:
-    """A new token for the user, staged with its index entry.
+def _grant_token(run: Run, user: User, expires_at: datetime | None) -> tuple[str, str]:
+    """A new token for the user, staged with its index entry, and a sign-in
+    link's one-time secret that goes with it (`SignInLink`, issue 26).
 
-    The token is answered once and never stored: only its hash is.
+    Both are answered once and never stored: only their hashes are.
     """
     token = secrets.token_urlsafe(32)
     digest = hashlib.sha256(token.encode()).hexdigest()
@@ -98,7 +102,16 @@ def _grant_token(run: Run, user: User, expires_at: datetime | None) -> str:
     run.stage(
         TokenIndex(token_sha256=digest, user_id=str(user.id), meta=run.ctx.meta())
     )
-    return token
+    link = secrets.token_urlsafe(32)
+    run.stage(
+        SignInLink(
+            link_sha256=hashlib.sha256(link.encode()).hexdigest(),
+            user_id=str(user.id),
+            token_sha256=digest,
+            meta=run.ctx.meta(),
+        )
+    )
+    return token, link
 
 
 # --- inspection -------------------------------------------------------------
@@ -438,10 +451,10 @@ def revoke_token(run: Run, cmd: m.RevokeToken) -> None:
 
 def rotate_token(run: Run, cmd: m.RotateToken) -> None:
     user = _user_in_path(run)
-    token = _grant_token(run, user, cmd.expires_at)
+    token, link = _grant_token(run, user, cmd.expires_at)
     run.answer_with(user)
     run.extra.update(
-        token=token, expires_at=user.token_expires_at, sign_in_path=sign_in_path(token)
+        token=token, expires_at=user.token_expires_at, sign_in_path=sign_in_path(link)
     )
 
 

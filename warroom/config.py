@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     device_code_seconds: Annotated[int, Field(ge=60, le=3600)] = 900
     device_poll_seconds: Annotated[int, Field(ge=1, le=60)] = 5
     device_codes_pending: Annotated[int, Field(ge=1, le=10_000)] = 50
+    # People's sessions (issue 26): a browser's session ends after this long
+    # without a request, and this long after it began whatever it did.
+    # Fractions are allowed (tests use seconds' worth).
+    session_idle_minutes: Annotated[float, Field(gt=0)] = 60.0
+    session_max_hours: Annotated[float, Field(gt=0)] = 12.0
     # Threads that read streams' catch-up from the log: few, so that a crowd
     # of reconnecting streams cannot take the CPU from commands.
     catch_up_threads: int = 1

@@ -38,6 +38,10 @@ INTERNAL_TYPES = frozenset(
         "CaseCounted",
         # A wall screen's token, by its hash (`warroom.domain.display`).
         "DisplayTokenIssued",
+        # A sign-in link's one-time secret, by its hash, and its use
+        # (`warroom.domain.sign_in_link`, issue 26).
+        "SignInLinkIssued",
+        "SignInLinkSpent",
     }
 )
 

@@ -146,6 +146,9 @@ class MeRead(TypedDict):
     # What they may do outside any inspection now (open one, add a user):
     # GET /api/meta's command names.
     actions: list[str]
+    # Signed in by a browser's session (issue 26): send it as X-CSRF-Token
+    # with every command. None when signed in by a bearer token.
+    csrf_token: str | None
 
 
 class UserListed(UserRecord):

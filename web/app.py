@@ -26,7 +26,8 @@ from warroom.device_codes import PendingCodes
 from warroom.domain.base import Forbidden, NotFound, RuleBroken, VersionMismatch
 from warroom.domain.window import OutOfWindow
 from warroom.evidence.broken import LogBroken
-from web import docs, health, live, metrics, wall
+from warroom.session_table import SessionTable
+from web import docs, health, live, metrics, sessions, wall
 from web.answers import (
     COMMAND_ERRORS,
     FORBIDDEN,
@@ -123,7 +124,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         (device.displays, {}),
     ):
         api.include_router(router, responses=errors)
+    # People's sign-in (issue 26): a sign-in link exchanged for a session.
+    api.include_router(sessions.router)
     api.include_router(docs.router)
+    docs.declare_sign_in(api)
     api.mount(docs.ASSETS, docs.assets(), name="docs-assets")
     api.include_router(health.router)
     api.include_router(metrics.router)
@@ -143,7 +147,13 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     if closer is not None:
         closer.start()
     broadcaster = live.attach_broadcaster(api, state)
-    access = AccessChanges(state.tokens, state.membership, broadcaster.end_streams_of)
+    # People's sessions (issue 26), shared by every process through the
+    # database; they end when the log says the user's access changed.
+    people = sessions.Sessions(state.app, SessionTable.of(state.app), settings)
+    api.state.sessions = people
+    access = AccessChanges(
+        state.tokens, state.membership, broadcaster.end_streams_of, people
+    )
     # Each process learns of a revoked token from the log it follows.
     state.read_side.add_listener(access.on_event)
     api.state.access = access

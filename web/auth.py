@@ -9,8 +9,11 @@ once). A token past its expiry is refused without asking the log.
 
 Every route signs in through `signed_in`, by way of one of the two
 dependencies at the bottom (`web.deps` names them `ActorDep` and
-`StreamActorDep`): the stream alone may also carry the token as `?token=`,
-because a browser's EventSource cannot set headers. Signing in also checks
+`StreamActorDep`): the stream, the print pages and the feeds may also carry
+the token as `?token=`, for programs (a browser's EventSource cannot set
+headers). With no token, a person's session cookie signs in
+(`web.sessions`, issue 26): the page uses nothing else, and its commands
+carry the session's CSRF token. Signing in also checks
 membership: a route whose path names an inspection (or a user) answers 404
 to anyone outside its organisation (or outside the inspections an admin limited them
 to), exactly as for an inspection that does not exist, so every route,
@@ -25,7 +28,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Header, HTTPException, Query, Request
+from fastapi import Header, HTTPException, Query, Request, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from commands.membership import organisation_of, user_of
@@ -37,6 +41,7 @@ from warroom.domain.base import NotFound
 from warroom.domain.inspection import Inspection
 from warroom.domain.user import TokenIndex, User
 from web.display import display_actor, require_display_may
+from web.sessions import COOKIE, Sessions, actor_of_cookie
 
 # Events after which what this process knows of a user's access is stale
 # (or a wall screen's: a display disconnected is one, issue 25).
@@ -89,16 +94,7 @@ class Tokens:
         user = self._app.load(User, self._app.load(TokenIndex, index_id).user_id)
         if not user.token_works(digest, datetime.now(UTC)):
             return None
-        return Actor(
-            id=str(user.id),
-            name=user.name,
-            role=user.role,
-            organisation_id=organisation_of(self._app, user.organisation_id),
-            inspection_ids=(
-                None if user.inspection_ids is None else frozenset(user.inspection_ids)
-            ),
-            expires_at=user.expires_at,
-        )
+        return actor_of_user(self._app, user)
 
     def forget(self, user_id: str | None = None) -> None:
         """Forgets one user's tokens (everyone's, with no user named)."""
@@ -109,6 +105,20 @@ class Tokens:
                 for digest, actor in self._actors.items()
                 if user_id is not None and actor.id != user_id
             }
+
+
+def actor_of_user(app: WarRoom, user: User) -> Actor:
+    """The actor a user acts as, by their token or their session (blocking)."""
+    return Actor(
+        id=str(user.id),
+        name=user.name,
+        role=user.role,
+        organisation_id=organisation_of(app, user.organisation_id),
+        inspection_ids=(
+            None if user.inspection_ids is None else frozenset(user.inspection_ids)
+        ),
+        expires_at=user.expires_at,
+    )
 
 
 def _in_time(actor: Actor) -> bool:
@@ -169,24 +179,36 @@ class AccessChanges:
     """Acts on a change of access as soon as this process learns of it."""
 
     def __init__(
-        self, tokens: Tokens, membership: Membership, end_streams: Callable[[str], None]
+        self,
+        tokens: Tokens,
+        membership: Membership,
+        end_streams: Callable[[str], None],
+        sessions: Sessions | None = None,
     ) -> None:
         self._tokens = tokens
         self._membership = membership
         self._end_streams = end_streams
+        self._sessions = sessions
 
-    def user_changed(self, user_id: str) -> None:
-        """Their token is looked up afresh, and their open streams end."""
+    def user_changed(self, user_id: str, at: datetime | None = None) -> None:
+        """Their token is looked up afresh, their sessions end (those begun
+        before `at`, the change's time, when read from the log: a change
+        read again after a restart ends no session begun since), and their
+        open streams end."""
         self._tokens.forget(user_id)
+        if self._sessions is not None:
+            self._sessions.end_for_user(user_id, at)
         self._end_streams(user_id)
 
     def on_event(self, event: LoggedEvent, changes: Changes) -> None:
         """A read side listener: called once per event of the log."""
         if event.type in USER_ACCESS_EVENTS:
-            self.user_changed(event.aggregate_id)
+            self.user_changed(event.aggregate_id, event.recorded_at)
         elif event.type in ORGANISATION_EVENTS:
             self._tokens.forget()
             self._membership.forget()
+            if self._sessions is not None:
+                self._sessions.forget()
 
 
 def bearer_token(authorization: str | None) -> str | None:
@@ -197,14 +219,22 @@ def bearer_token(authorization: str | None) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-async def signed_in(request: Request, token: str | None, how: str) -> Actor:
-    """The actor the token belongs to, or 401 saying `how` to sign in; 404 if
-    the path names an inspection or a user of another organisation."""
+async def signed_in(
+    request: Request, token: str | None, how: str, session: str | None = None
+) -> Actor:
+    """The actor the token (or else the session's cookie) belongs to, or 401
+    saying `how` to sign in; 403 for a command from a session without its
+    CSRF token; 404 if the path names an inspection or a user of another
+    organisation."""
     tokens: Tokens = request.app.state.warroom.tokens
     actor = tokens.known(token) if token else None
     if actor is None and token:
         # A token not seen before: look it up in the log, off the event loop.
         actor = await run_in_threadpool(tokens.look_up, token)
+    elif not token and session:
+        actor = await actor_of_cookie(request, session)
+        if actor is not None and not _in_time(actor):
+            actor = None
     if actor is None:
         raise HTTPException(
             status_code=401,
@@ -233,22 +263,54 @@ async def _require_member(request: Request, actor: Actor, inspection_id: str) ->
         raise HTTPException(404, f"no inspection with id {inspection_id}")
 
 
+# The ways to sign in, as /openapi.json declares them (web/openapi.py names
+# the schemes): read here from the request itself, never refused by these.
+_BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearer",
+    description="A bearer token: for programs and the command line.",
+)
+_SESSION = APIKeyCookie(
+    name=COOKIE,
+    auto_error=False,
+    scheme_name="session",
+    description="A person's session in a browser (`POST /auth/link`); commands "
+    "also need `X-CSRF-Token` (`GET /api/me`'s `csrf_token`).",
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)]
+SessionDep = Annotated[str | None, Security(_SESSION)]
+
+
 async def current_actor(
-    request: Request, authorization: Annotated[str | None, Header()] = None
+    request: Request,
+    _bearer: BearerDep,
+    session: SessionDep,
+    authorization: Annotated[str | None, Header()] = None,
 ) -> Actor:
     return await signed_in(
-        request, bearer_token(authorization), "Authorization: Bearer <your token>"
+        request,
+        bearer_token(authorization),
+        "Authorization: Bearer <your token>",
+        session,
     )
 
 
 async def current_actor_of_stream(
     request: Request,
+    _bearer: BearerDep,
+    session: SessionDep,
     authorization: Annotated[str | None, Header()] = None,
     token: Annotated[
         str | None,
-        Query(description="The bearer token, for EventSource, which sends no headers."),
+        Query(
+            description="The bearer token, for programs whose EventSource sends "
+            "no headers (the page uses its session's cookie instead)."
+        ),
     ] = None,
 ) -> Actor:
     return await signed_in(
-        request, bearer_token(authorization) or token, "a bearer token or ?token="
+        request,
+        bearer_token(authorization) or token,
+        "a bearer token or ?token=",
+        session,
     )

@@ -25,7 +25,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,6 +43,7 @@ from projections.views import Changes, Views
 from web.catchup import CatchUp, encode
 from web.deps import StateDep, StreamActorDep
 from web.pacing import Pace
+from web.sessions import watch_stream
 from web.shutdown import FAREWELL_SECONDS, farewell_message, when_set
 from web.state import ServerState
 from web.stream_openings import BODY_SEND
@@ -330,8 +331,8 @@ router = APIRouter(prefix="/api/inspections/{inspection_id}", tags=["live"])
     summary="Every event of the inspection as Server-Sent Events, live",
     description="SSE `id` is the log position. Resume with `Last-Event-ID: N` "
     "or `?after=N`. EventSource cannot set headers, so this route alone also "
-    "takes the token as `?token=`: it may then appear in server and proxy "
-    "logs, so use a read-only role's token on shared screens. One user may "
+    "takes the token as `?token=` (for programs: the page signs in by its "
+    "session's cookie and puts no token in any address). One user may "
     "hold WARROOM_MAX_STREAMS_PER_USER streams at once: more get 429.",
     response_class=EventSourceResponse,
     responses={429: {"description": "This user has too many streams open"}},
@@ -360,21 +361,41 @@ async def stream(
         )
     client = open_client(state, broadcaster, inspection_id, actor.id)
     farewell = anyio.Event()
+    events = stream_events(
+        broadcaster,
+        client,
+        resume_from,
+        live_feed_of(state),
+        actor.expires_at,
+        farewell,
+    )
+    # A browser's session may end on another server process (a sign-out):
+    # its stream ends then too, as a revocation's does (issue 26).
+    stop_watching = await watch_stream(
+        request, client.drop, state.settings.keepalive_seconds
+    )
+    if stop_watching is not None:
+        events = _watched(events, stop_watching)
     return LiveResponse(
-        stream_events(
-            broadcaster,
-            client,
-            resume_from,
-            live_feed_of(state),
-            actor.expires_at,
-            farewell,
-        ),
+        events,
         shutdown_event=farewell,
         shutdown_grace_period=FAREWELL_SECONDS,
         ping=state.settings.keepalive_seconds,
         send_timeout=state.settings.live_send_timeout_seconds,
         headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
     )
+
+
+async def _watched(
+    events: AsyncIterator[ServerSentEvent | bytes],
+    stop_watching: Callable[[], Awaitable[None]],
+) -> AsyncIterator[ServerSentEvent | bytes]:
+    try:
+        async with aclosing(events) as inner:  # type: ignore[type-var]
+            async for item in inner:
+                yield item
+    finally:
+        await stop_watching()
 
 
 def _resume_position(last_event_id: str | None, after: int | None) -> int:

@@ -14,9 +14,11 @@ Starlette runs them in a copy of the request's context), and answers it in
 it also logs one line per request: method, path (never the query string,
 where a stream's `?token=` travels), status and milliseconds.
 
-Tokens: the access line leaves the query out, and a last processor rewrites
-anything that looks like `Bearer <token>` or `token=<token>` in any field
-(an exception's message included) to `[redacted]`.
+Secrets: the access line leaves the query out, and a last processor rewrites
+anything that looks like `Bearer <token>`, `token=<token>`, a secret calendar
+link's path (`/calendar/<secret>.ics`) or a session's cookie in any field (an
+exception's message included) to `[redacted]`. A wall screen's device code
+travels in a body, its token in a header or `?token=`: none of them is written.
 """
 
 from __future__ import annotations
@@ -38,7 +40,12 @@ access = structlog.get_logger("warroom.access")
 SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:\-]{1,128}")
 _SECRETS = (
     (re.compile(r"(?i)(bearer\s+)[^\s,;\"']+"), r"\1[redacted]"),
-    (re.compile(r"(?i)([?&;]token=)[^&\s\"']+"), r"\1[redacted]"),
+    (re.compile(r"(?i)([?&;#]token=)[^&\s\"']+"), r"\1[redacted]"),
+    # A secret calendar link is its path (`/calendar/<secret>.ics`), which
+    # the access line writes (issue 26): the secret goes, the route stays.
+    (re.compile(r"(?i)(/calendar/)[^/\s\"'?]+?(\.ics)"), r"\1[redacted]\2"),
+    # A session's cookie, should a header ever be logged.
+    (re.compile(r"(?i)(warroom_session=)[^;\s\"']+"), r"\1[redacted]"),
 )
 
 

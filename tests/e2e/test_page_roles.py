@@ -186,12 +186,10 @@ def test_the_war_room_team_runs_requests_meetings_and_cases_from_the_page(
 ) -> None:
     rory = Screen(browser, world, "rapid_response")
     page = rory.page
-    # Signed in by the link: the token is kept, and gone from the address bar.
+    # Signed in by the link: a session's cookie is kept, no token (issue 26),
+    # and the link is gone from the address bar.
     assert page.evaluate("location.hash") == ""
-    assert (
-        page.evaluate("localStorage.getItem('warroom.token')")
-        == (world.tokens["rapid_response"])
-    )
+    assert page.evaluate("localStorage.getItem('warroom.token')") is None
 
     # Every command the server has has a form on the page, or a section of
     # its own (a wall screen is connected where the screens are listed).
@@ -711,11 +709,12 @@ def test_the_councils_plan_annex_a_case_audits_and_the_days_close_from_the_page(
     gail.saved()
     expect(tile.locator(".audit-progress")).to_contain_text("audit 1/")
 
-    # Print: a new tab, the token in its address.
+    # Print: a new tab, signed in by the session: no token in its address.
     with gp.context.expect_page() as opened:
         gp.click("#panel-cases button[data-print=cases]")
     printed = opened.value
-    assert f"/print/inspections/{world.inspection}/cases?token=" in printed.url
+    assert f"/print/inspections/{world.inspection}/cases" in printed.url
+    assert "token=" not in printed.url
     printed.wait_for_load_state()
     expect(printed.locator("body")).to_contain_text("C-101")
     printed.close()

@@ -133,16 +133,24 @@ def test_user_add_prints_a_sign_in_link_and_the_token_last(url: str) -> None:
     lines = done.stdout.strip().splitlines()
     token = lines[-1]
     assert len(token) == 43
-    assert f"their sign-in link: https://warroom.example.gov.uk/#token={token}" in lines
+    # The link carries a one-time secret of its own, not the token (issue 26).
+    link = next(line for line in lines if line.startswith("their sign-in link: "))
+    assert link.startswith("their sign-in link: https://warroom.example.gov.uk/#token=")
+    secret = link.split("#token=")[1]
+    assert len(secret) == 43 and secret != token
 
 
 def test_a_new_user_and_a_rotated_token_are_answered_with_their_sign_in_path(
     client: WarRoomClient,
 ) -> None:
     added = client.ok("admin", "/api/users", {"name": "Nell Lead", "role": "lead"})
-    assert added["sign_in_path"] == f"/#token={added['token']}"
+    # A sign-in link's own one-time secret, beside the bearer token (issue 26).
+    assert added["sign_in_path"].startswith("/#token=")
+    assert added["token"] not in added["sign_in_path"]
     rotated = client.ok("admin", f"/api/users/{added['id']}/rotate", {})
-    assert rotated["sign_in_path"] == f"/#token={rotated['token']}"
+    assert rotated["sign_in_path"].startswith("/#token=")
+    assert rotated["sign_in_path"] != added["sign_in_path"]
+    assert rotated["token"] not in rotated["sign_in_path"]
     assert rotated["token"] != added["token"]
 
 
@@ -163,3 +171,5 @@ def test_the_sign_in_path_is_never_stored_with_an_idempotent_answer(
     assert "sign_in_path" not in record.body
     stored = str([e.data for e in read_events(client.app, 0, None)])
     assert added["token"] not in stored
+    # Nor the link's secret: only its hash is.
+    assert added["sign_in_path"].split("#token=")[1] not in stored

@@ -55,6 +55,9 @@ def test_the_ledger_says_it_also_answers_csv(client: WarRoomClient) -> None:
 SIGNED_IN_AS_NOBODY = {
     "/api/device/codes": {"429"},
     "/api/device/token": {"400", "422"},
+    # People's sign-in (issue 26): a link's secret exchanged, a session ended.
+    "/auth/link": {"401", "403", "413", "422"},
+    "/auth/logout": {"200"},
 }
 
 

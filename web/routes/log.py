@@ -15,6 +15,7 @@ from warroom.domain import words
 from web.answers import EventsRead, InspectionsRead, MeRead, UsersRead
 from web.catchup import CatchUp
 from web.deps import ActorDep, StateDep
+from web.sessions import csrf_token_of_request
 
 router = APIRouter(prefix="/api")
 
@@ -59,7 +60,7 @@ async def events(
 @router.get(
     "/me", tags=["users"], summary="Who this token belongs to", response_model=MeRead
 )
-def me(actor: ActorDep, state: StateDep) -> JSONResponse:
+def me(request: Request, actor: ActorDep, state: StateDep) -> JSONResponse:
     return JSONResponse(
         {
             "id": actor.id,
@@ -68,6 +69,7 @@ def me(actor: ActorDep, state: StateDep) -> JSONResponse:
             "organisation_id": actor.organisation_id,
             "expires_at": actor.expires_at.isoformat() if actor.expires_at else None,
             "actions": offered_outside(state.app, actor, None, OUTSIDE),
+            "csrf_token": csrf_token_of_request(request),
         }
     )
 

@@ -1,9 +1,10 @@
 """Print-ready pages, each also a PDF (`?format=pdf`), and meeting packs.
 
 Stable URLs under `/print/inspections/{inspection_id}/`, for the page's Print
-buttons. A browser opening one cannot send a bearer header: like the stream,
-they take the token as `?token=` too (see the README for the risk); the
-answers are marked `no-store` so that no cache keeps them.
+buttons. A browser opening one is signed in by its session's cookie (issue
+26), with no token in the address; programs may send a bearer header or,
+like the stream, `?token=`. The answers are marked `no-store` so that no
+cache keeps them.
 They take `as_of` / `at` as the read routes do, to print the past.
 """
 

@@ -14,8 +14,19 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(path, { method = "GET", json, form, headers = {} } = {}) {
-  const init = { method, headers: { Authorization: `Bearer ${state.token}`, ...headers } };
+// What every call to the server carries: the session's cookie (sent by the
+// browser; no token is held by the page), and, with a command, the
+// session's CSRF token.
+export function withSession(method = "GET", headers = {}) {
+  const safe = method === "GET" || method === "HEAD";
+  const csrf = !safe && state.csrf ? { "X-CSRF-Token": state.csrf } : {};
+  return { method, credentials: "same-origin", headers: { ...csrf, ...headers } };
+}
+
+// `quiet401`: a 401 shows the sign-in card with no message (the page's
+// first question, whether the browser is signed in at all).
+export async function api(path, { method = "GET", json, form, headers = {}, quiet401 = false } = {}) {
+  const init = withSession(method, headers);
   if (json !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(json);
@@ -31,7 +42,7 @@ export async function api(path, { method = "GET", json, form, headers = {} } = {
   }
   const body = await response.json().catch(() => ({}));
   if (response.ok) return body;
-  if (response.status === 401) signOut("Your token was not accepted. Please sign in again.");
+  if (response.status === 401) signOut(quiet401 ? "" : "You were signed out (your session ended). Please sign in again.");
   throw refusal(response.status, body);
 }
 

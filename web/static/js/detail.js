@@ -4,6 +4,7 @@
 import { openForm, toast } from "./dialog.js";
 import { $, fill, h } from "./dom.js";
 import { state } from "./state.js";
+import { withSession } from "./api.js";
 
 export function openDetail(title, body, actions) {
   $("#detail-title").textContent = title;
@@ -24,14 +25,14 @@ export function detailAction(button, spec) {
   return button;
 }
 
-// Fetches a document's exact bytes (the bearer token cannot go in a link)
-// and hands them to the browser as a download.
+// Fetches a document's exact bytes and hands them to the browser as a
+// download.
 export async function downloadDocument(requestId, doc) {
   const path = `/api/inspections/${encodeURIComponent(state.inspectionId)}`
     + `/requests/${encodeURIComponent(requestId)}/documents/${doc.sha256}`;
   let response;
   try {
-    response = await fetch(path, { headers: { Authorization: `Bearer ${state.token}` } });
+    response = await fetch(path, withSession());
   } catch {
     toast("The server could not be reached. Try again.", "error");
     return;

@@ -1,6 +1,5 @@
 // Wiring: the page's controls, its timers, and signing in at start.
 
-import { TOKEN_KEY } from "./config.js";
 import { openForm, submitForm } from "./dialog.js";
 import { $ } from "./dom.js";
 import { fitWallSoon, watchWall } from "./fit.js";
@@ -18,7 +17,7 @@ import { downloadEvidencePacket, downloadExport, verifyRecord } from "./panels/e
 import { openPreview, renderSendButton, sendBlog, showCopy } from "./panels/blog_send.js";
 import { landingView, refreshView, showView } from "./views.js";
 import { togglePush } from "./push.js";
-import { openInspection, showSignIn, signIn, signOut, takeTokenFromAddress } from "./session.js";
+import { exchangeStoredToken, exchangeToken, openInspection, signIn, signOut, takeTokenFromAddress } from "./session.js";
 import { state } from "./state.js";
 import { sweepForUnlistenedEvents } from "./stream.js";
 import { fmtTime } from "./time.js";
@@ -44,11 +43,12 @@ export function wire() {
   $("#sign-in-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const token = $("#token-input").value.trim();
-    if (token) signIn(token).then(viewFromAddress);
+    $("#token-input").value = "";
+    if (token) signInWith(token).then(viewFromAddress);
   });
   $("#sign-out").addEventListener("click", (event) => {
     event.preventDefault();
-    signOut();
+    signOut("", { everywhere: true });
   });
   $("#inspection-chooser").addEventListener("change", (event) => openInspection(event.target.value));
   // The panel's height changes as the other panels fill in: scroll again then.
@@ -76,7 +76,7 @@ export function wire() {
     button.addEventListener("click", () => openForm(FORMS[button.dataset.action]()));
   }
   $("#command-form").addEventListener("submit", submitForm);
-  // Print: each panel's print page, in a new tab, with the token in its address.
+  // Print: each panel's print page, in a new tab, signed in by the session.
   const PRINTS = {
     schedule: () => `schedule/${printDay("#schedule-day")}`,
     ledger: () => "ledger",
@@ -123,20 +123,33 @@ async function start() {
   setTimeout(() => { state.flashReady = true; }, 1500);
   window.addEventListener("hashchange", async () => {
     const linked = takeTokenFromAddress();
-    if (linked) await signIn(linked);
+    if (linked) await signInWith(linked);
     viewFromAddress();
   });
-  const token = takeTokenFromAddress() || localStorage.getItem(TOKEN_KEY);
-  if (token) await signIn(token);
-  else showSignIn();
+  // A sign-in link's secret, else a token an older page kept here: each is
+  // exchanged for a session; else the session this browser already holds.
+  const linked = takeTokenFromAddress();
+  if (linked) await signInWith(linked);
+  else {
+    const stored = await exchangeStoredToken();
+    if (stored === "wall") return;
+    // A stored token refused says why on the card; no session to look for.
+    if (stored !== "refused") await signIn({ quiet: stored === "none" });
+  }
   viewFromAddress();
+}
+
+// A secret (a link's, or a pasted token) exchanged for a session, then
+// signed in by it.
+async function signInWith(token) {
+  if (await exchangeToken(token) === "began") await signIn();
 }
 
 // A notification opens the page at the view it is about: /#view=day. The
 // address keeps the view chosen, so reloading the page stays on it; with no
 // view in the address, the page opens where the person's day starts.
 function viewFromAddress() {
-  if (!state.token || !state.me) return;
+  if (!state.me) return;
   const match = /(?:^#|&)view=(\w+)/.exec(window.location.hash);
   showView(match ? match[1] : landingView(state.me.role));
 }

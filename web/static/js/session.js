@@ -23,7 +23,7 @@ export function showSignIn(message) {
   $("#token-input").focus();
 }
 
-// A sign-in link carries the token in the address's fragment (/#token=...),
+// A sign-in link carries its secret in the address's fragment (/#token=...),
 // which browsers never send to a server: take it, and clear it from the
 // address bar and the history so it is not left on the screen.
 export function takeTokenFromAddress() {
@@ -33,23 +33,71 @@ export function takeTokenFromAddress() {
   return decodeURIComponent(match[1]);
 }
 
-export function signOut(message) {
-  localStorage.removeItem(TOKEN_KEY);
-  state.token = null;
+// Exchanges a sign-in link's secret (or a pasted token) for a session: the
+// server sets the session's cookie, and the page keeps nothing of it.
+// Answers "began", "refused" (said on the sign-in card), "wall" (a wall
+// screen's credential, sent on to /wall) or "unreachable".
+export async function exchangeToken(token) {
+  let response;
+  try {
+    response = await fetch("/auth/link", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ token }),
+    });
+  } catch {
+    showSignIn("The server could not be reached. Check the connection and try again.");
+    return "unreachable";
+  }
+  const body = await response.json().catch(() => ({}));
+  if (response.ok) {
+    state.csrf = body.csrf_token;
+    return "began";
+  }
+  // A wall screen's own credential: the room's display (/wall) takes it
+  // from its address, as a sign-in link's.
+  if (body.rule === "display_signs_in_at_wall") {
+    window.location.replace(`/wall#token=${encodeURIComponent(token)}`);
+    return "wall";
+  }
+  showSignIn(typeof body.detail === "string" ? `${body.detail}.` : `The server answered ${response.status}.`);
+  return "refused";
+}
+
+// A token an older page kept in this browser: exchanged once for a session,
+// then removed (the page keeps no token). A wall screen's stays: it is the
+// wall's own (/wall).
+export async function exchangeStoredToken() {
+  const stored = localStorage.getItem(TOKEN_KEY);
+  if (!stored) return "none";
+  const outcome = await exchangeToken(stored);
+  if (outcome === "began" || outcome === "refused") localStorage.removeItem(TOKEN_KEY);
+  return outcome;
+}
+
+export async function signOut(message, { everywhere = false } = {}) {
+  // Ends the session on the server (every server process), which also
+  // tells the browser to forget the cookie; the card shows once it has.
+  if (everywhere) await fetch("/auth/logout", { method: "POST", credentials: "same-origin" }).catch(() => {});
+  state.me = null;
+  state.csrf = null;
   closeStream();
   showSignIn(message);
 }
 
-export async function signIn(token) {
-  state.token = token;
+// Signs in with the session's cookie, if the browser holds a live one.
+export async function signIn({ quiet = false } = {}) {
   try {
-    state.me = await api("/me");
+    const me = await api("/me", { quiet401: quiet });
+    state.me = me;
+    state.csrf = me.csrf_token;
     await loadMeta();
   } catch (error) {
+    state.me = null;
     if (error.status !== 401) showSignIn(error.message);
     return;
   }
-  localStorage.setItem(TOKEN_KEY, token);
   // A wall's own credential shows the room's display view only (/wall).
   if (state.me.role === "display") {
     window.location.replace("/wall");

@@ -1,7 +1,9 @@
 // The page's state: one object, so it is easy to see what the page holds.
 
 export const state = {
-  token: null,
+  // Signed in by the session's cookie (HttpOnly: no script reads it); the
+  // page holds no token, only the CSRF token its commands carry.
+  csrf: null,
   me: null,
   inspectionId: null,
   inspection: null, // title, phase, timezone, inspectors

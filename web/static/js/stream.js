@@ -10,9 +10,10 @@ import { state } from "./state.js";
 
 export function openStream() {
   closeStream();
-  const url = `/api${inspectionPath("/stream")}?token=${encodeURIComponent(state.token)}`
-    + `&after=${state.lastSeen}`;
-  const source = new EventSource(url);
+  // Signed in by the session's cookie, which EventSource sends: no token in
+  // the address.
+  const url = `/api${inspectionPath("/stream")}?after=${state.lastSeen}`;
+  const source = new EventSource(url, { withCredentials: true });
   state.source = source;
   source.onopen = () => setConnection("live");
   source.onerror = () => {
@@ -35,12 +36,12 @@ export function closeStream() {
 export function scheduleReconnect() {
   clearTimeout(state.reconnectTimer);
   state.reconnectTimer = setTimeout(async () => {
-    if (!state.token || !state.inspectionId) return;
-    // A stream the server ended may mean the token was revoked (a wall
-    // screen disconnected): ask once, and `api` signs out on a 401.
+    if (!state.me || !state.inspectionId) return;
+    // A stream the server ended may mean the session ended (signed out,
+    // revoked, expired): ask once, and `api` signs out on a 401.
     const refused = await api("/me").then(() => null, (error) => error);
     if (refused?.status === 401) return;
-    if (state.token && state.inspectionId) openStream();
+    if (state.me && state.inspectionId) openStream();
   }, 2000);
 }
 

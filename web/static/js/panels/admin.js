@@ -1,7 +1,8 @@
 // The inspection and its people: the phase and roster, and (for the admin)
 // the users, with a sign-in link right after a user is added or given a new
-// token. The link carries the token in its fragment (/#token=...), which
-// browsers never send to a server.
+// token. The link carries a one-time secret of its own in its fragment
+// (/#token=...), which browsers never send to a server; the page it opens
+// exchanges it for a session, and it is spent.
 
 import { api } from "../api.js";
 import { openForm, toast } from "../dialog.js";
@@ -13,8 +14,10 @@ import { state } from "../state.js";
 import { fmtDayTime } from "../time.js";
 import { renderWalls } from "../device.js";
 
-export function signInLink(token) {
-  return `${window.location.origin}/#token=${encodeURIComponent(token)}`;
+export function signInLink(answer) {
+  // The server's own path (a one-time secret); a bearer token's link else.
+  if (answer.sign_in_path) return `${window.location.origin}${answer.sign_in_path}`;
+  return `${window.location.origin}/#token=${encodeURIComponent(answer.token)}`;
 }
 
 export async function renderAdmin() {
@@ -68,7 +71,7 @@ export function afterUserChange(answer, spec) {
   }
   const who = answer.name || spec.about.split(":")[0];
   $("#sign-in-link-about").textContent = `Sign-in link for ${who}:`;
-  $("#sign-in-link-url").value = signInLink(answer.token);
+  $("#sign-in-link-url").value = signInLink(answer);
   $("#sign-in-link").hidden = false;
   renderAdmin();
 }

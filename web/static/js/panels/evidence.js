@@ -5,7 +5,7 @@
 // one, and the hand-over packet. In words an auditor uses: "the record has
 // not been changed", never "root hash matches".
 
-import { api, inspectionPath, refusal } from "../api.js";
+import { api, inspectionPath, refusal, withSession } from "../api.js";
 import { toast } from "../dialog.js";
 import { $, fill, h } from "../dom.js";
 import { checkReceipt, fromHex, openCheckpoint, parseVerifierKey, verifyConsistency } from "../proofs.js";
@@ -47,7 +47,7 @@ export async function renderEvidence() {
 }
 
 async function text(path) {
-  const response = await fetch(`/api${path}`, { headers: { Authorization: `Bearer ${state.token}` } });
+  const response = await fetch(`/api${path}`, withSession());
   if (!response.ok) throw refusal(response.status, await response.json().catch(() => ({})));
   return response.text();
 }
@@ -140,7 +140,7 @@ export async function downloadExport() {
   status.textContent = "Making the export: the whole record is checked first…";
   let response;
   try {
-    response = await fetch("/api/log/export", { headers: { Authorization: `Bearer ${state.token}` } });
+    response = await fetch("/api/log/export", withSession());
   } catch {
     status.textContent = "The server could not be reached. Try again.";
     return;

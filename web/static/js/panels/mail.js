@@ -3,7 +3,7 @@
 // stream; a success with a link to the .eml the outbox holds), and the
 // distribution list for the roles that may keep it.
 
-import { api, inspectionPath } from "../api.js";
+import { api, inspectionPath, withSession } from "../api.js";
 import { openForm, toast } from "../dialog.js";
 import { $, actionButton, fill, h, offeredButton, plural } from "../dom.js";
 import { eventsUpTo } from "../events.js";
@@ -42,13 +42,11 @@ export function renderMailBar() {
   fill(bar, `The blog for ${dayWords(day)} went ${where} to ${plural(last.data.recipients.length, "recipient")} at ${fmtTime(last.recorded_at)}`, ...open);
 }
 
-// A link cannot carry the bearer token: fetch the .eml, then hand it over.
+// Fetch the .eml, then hand it over as a download.
 export async function openLatestEmail(day) {
   let response;
   try {
-    response = await fetch(`/api${inspectionPath(`/blog/${day}/email`)}`, {
-      headers: { Authorization: `Bearer ${state.token}` },
-    });
+    response = await fetch(`/api${inspectionPath(`/blog/${day}/email`)}`, withSession());
   } catch {
     toast("The server could not be reached. Try again.", "error");
     return;

@@ -4,7 +4,7 @@
 // which cases and documents the inspectors browsed. Also the day's closing,
 // the hand-over packet and calendar links, for the roles that may.
 
-import { api, inspectionPath } from "../api.js";
+import { api, inspectionPath, withSession } from "../api.js";
 import { openForm, toast } from "../dialog.js";
 import { $, actionButton, fill, h, offeredButton, plural, words } from "../dom.js";
 import {
@@ -184,9 +184,8 @@ export async function downloadPacketWith(passwordField) {
   }
   let response;
   try {
-    response = await fetch(`/api${inspectionPath("/ledger/packet")}`, {
-      headers: { Authorization: `Bearer ${state.token}`, "X-Packet-Password": password },
-    });
+    response = await fetch(`/api${inspectionPath("/ledger/packet")}`,
+      withSession("GET", { "X-Packet-Password": password }));
   } catch {
     toast("The server could not be reached. Try again.", "error");
     return false;
@@ -205,16 +204,17 @@ export async function downloadPacketWith(passwordField) {
   return true;
 }
 
-// A print page (or its PDF) in a new tab: a new tab cannot send the bearer
-// header, so the token goes in the address (see the README for the risk).
+// A print page (or its PDF) in a new tab: the tab is signed in by the
+// session's cookie, so no token goes in the address.
 export function printUrl(what, { pdf = false } = {}) {
   const base = `/print/inspections/${encodeURIComponent(state.inspectionId)}/${what}`;
-  const query = new URLSearchParams({ token: state.token });
+  const query = new URLSearchParams();
   if (pdf) query.set("format", "pdf");
   // Printed as the page shows it: the moment replayed, by the same clock.
   if (state.pastClock) query.set(state.pastClock.kind, state.pastClock.instant);
   else if (state.past !== null) query.set("at", String(state.past));
-  return `${base}?${query}`;
+  const rest = String(query);
+  return rest ? `${base}?${rest}` : base;
 }
 
 export function openPrint(what) {
