@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
+from commands.run import Actor
 from warroom.application import WarRoom
 from warroom.domain.base import NotFound
 from warroom.domain.inspection import Inspection
@@ -55,3 +56,17 @@ def inspection_of(app: WarRoom, inspection_id: str, organisation_id: str | None)
     if organisation_of(app, inspection.organisation_id) != organisation_id:
         raise NotFound(f"no inspection with id {inspection_id}")
     return str(inspection.id)
+
+
+def actor_of_user(app: WarRoom, user: User) -> Actor:
+    """The actor a user acts as, by their token or their session (blocking)."""
+    return Actor(
+        id=str(user.id),
+        name=user.name,
+        role=user.role,
+        organisation_id=organisation_of(app, user.organisation_id),
+        inspection_ids=(
+            None if user.inspection_ids is None else frozenset(user.inspection_ids)
+        ),
+        expires_at=user.expires_at,
+    )

@@ -32,7 +32,7 @@ from fastapi import Header, HTTPException, Query, Request, Security
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
-from commands.membership import organisation_of, user_of
+from commands.membership import actor_of_user, organisation_of, user_of
 from commands.run import Actor
 from projections.events import LoggedEvent
 from projections.views import Changes
@@ -105,20 +105,6 @@ class Tokens:
                 for digest, actor in self._actors.items()
                 if user_id is not None and actor.id != user_id
             }
-
-
-def actor_of_user(app: WarRoom, user: User) -> Actor:
-    """The actor a user acts as, by their token or their session (blocking)."""
-    return Actor(
-        id=str(user.id),
-        name=user.name,
-        role=user.role,
-        organisation_id=organisation_of(app, user.organisation_id),
-        inspection_ids=(
-            None if user.inspection_ids is None else frozenset(user.inspection_ids)
-        ),
-        expires_at=user.expires_at,
-    )
 
 
 def _in_time(actor: Actor) -> bool:

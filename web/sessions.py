@@ -47,6 +47,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 from typing_extensions import TypedDict
 
+from commands.membership import actor_of_user
 from commands.run import Actor
 from warroom.application import WarRoom
 from warroom.config import Settings
@@ -206,8 +207,6 @@ class Sessions:
             user = self._app.load(User, user_id)
         except NotFound:
             return None
-        from web.auth import actor_of_user  # web.auth imports this module
-
         actor = actor_of_user(self._app, user)
         if not user.token_live(datetime.now(UTC)):
             return None
