@@ -44,7 +44,9 @@ class SecretSeal:
             serialization.PrivateFormat.Raw,
             serialization.NoEncryption(),
         )
-        self._aead = AESGCM(HKDF(hashes.SHA256(), 32, HKDF_SALT, HKDF_INFO).derive(seed))
+        self._aead = AESGCM(
+            HKDF(hashes.SHA256(), 32, HKDF_SALT, HKDF_INFO).derive(seed)
+        )
 
     def seal(self, secret: str, *bound_to: str) -> str:
         nonce = os.urandom(NONCE)

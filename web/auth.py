@@ -41,11 +41,19 @@ from web.display import display_actor, require_display_may
 # Events after which what this process knows of a user's access is stale
 # (or a wall screen's: a display disconnected is one, issue 25).
 USER_ACCESS_EVENTS = frozenset(
-    {"TokenGranted", "TokenRevoked", "UserLimitedToInspections", "DisplayDisconnected"}
+    {
+        "TokenGranted",
+        "TokenRevoked",
+        "UserLimitedToInspections",
+        "DisplayDisconnected",
+        # Single sign-on (issue 26): the provider's claims map to another role.
+        "RoleChanged",
+    }
 )
 # After which everyone's is: what was stored without an organisation may now
 # belong to the first one.
-ORGANISATION_EVENTS = frozenset({"OrganisationAdded"})
+# And after an organisation's sign-in changed (issue 26): sessions end.
+ORGANISATION_EVENTS = frozenset({"OrganisationAdded", "SingleSignOnConfigured"})
 
 
 def token_sha256(token: str) -> str:

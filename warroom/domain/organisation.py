@@ -77,7 +77,8 @@ class Organisations(Aggregate):
     @property
     def sign_on(self) -> dict[str, dict[str, Any]]:
         # Organisations stored before single sign-on had none.
-        return self.__dict__.setdefault("_sign_on", {})
+        held: dict[str, dict[str, Any]] = self.__dict__.setdefault("_sign_on", {})
+        return held
 
     @event("SingleSignOnConfigured")
     def _sign_on_configured(
