@@ -17,7 +17,7 @@ from typing import Annotated, Any
 import httpx
 from authlib.integrations.base_client import OAuthError
 from fastapi import APIRouter, Query, Request, Response
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from joserfc.errors import JoseError
 from starlette.concurrency import run_in_threadpool
 
@@ -195,11 +195,15 @@ async def callback(request: Request) -> Response:
 @router.post(
     "/logout",
     summary="Sign out here and at the organisation's provider",
-    status_code=303,
-    response_class=Response,
-    responses={303: {"description": "To the provider's sign-out, or the page"}},
+    response_class=HTMLResponse,
+    responses={200: {"description": "On to the provider's sign-out, or the page"}},
 )
 async def logout(request: Request) -> Response:
+    """Not a 303 to the provider: the page's policy lets its forms go to this
+    server alone (`form-action 'self'`), and a browser applies that to where
+    a form's answer redirects. So a page of this server's, which moves on at
+    once (a refresh is a navigation, which no policy here limits), with a
+    link for a browser that does not."""
     home = str(request.base_url)
     signed_in = _transactions(request).open(
         SIGNED_IN_COOKIE, request.cookies.get(SIGNED_IN_COOKIE)
@@ -215,12 +219,28 @@ async def logout(request: Request) -> Response:
                 id_token_hint=signed_in.get("id_token"),
                 client_id=settings.client_id,
             )
-            target = made["url"]
+            target = str(made["url"])
         except (SignOnUnavailable, SecretUnreadable, RuntimeError, httpx.HTTPError):
             target = home  # the provider's session stays; ours ends
-    response = RedirectResponse(target, status_code=303)
+    response = _moving_on(target)
     response.delete_cookie(SIGNED_IN_COOKIE, path=COOKIE_PATH)
     return response
+
+
+def _moving_on(target: str) -> HTMLResponse:
+    from html import escape
+
+    url = escape(target, quote=True)
+    body = (
+        "<!doctype html><html lang='en-GB'><head><meta charset='utf-8'>"
+        f"<meta http-equiv='refresh' content='0;url={url}'>"
+        "<title>Signing out</title></head><body><main><h1>Signing out</h1>"
+        f"<p><a href='{url}'>Sign out of your organisation's account too</a></p>"
+        "</main></body></html>"
+    )
+    answer = HTMLResponse(body)
+    answer.headers["Cache-Control"] = "no-store"
+    return answer
 
 
 def _id_token_checks(settings: SignOnSettings) -> dict[str, Any]:
