@@ -76,6 +76,9 @@ def _sign_in(
         if link.organisation_id != organisation_id:
             raise NoAccess("you sign in through another organisation")
         user = app.load(User, link.user_id)
+        if user.token_revoked:
+            # A war room admin's revocation stands until an admin lifts it.
+            raise NoAccess("an admin of this war room revoked your access")
         if user.role != role:
             user.change_role(role, ctx)
             app.save(user, organisation=organisation_id)

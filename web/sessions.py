@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
@@ -38,7 +38,8 @@ def _grant(state: ServerState, user_id: str) -> str:
     ctx = Context(SIGN_IN_ACTOR, user.name, datetime.now(UTC))
     token = secrets.token_urlsafe(32)
     digest = hashlib.sha256(token.encode()).hexdigest()
-    user.grant_token(digest, None, ctx)
+    # A working day, not for ever: this stands in for a session.
+    user.grant_token(digest, datetime.now(UTC) + timedelta(hours=12), ctx)
     index = TokenIndex(token_sha256=digest, user_id=user_id, meta=ctx.meta())
     app.save(user, index, organisation=user.organisation_id)
     return token

@@ -77,8 +77,20 @@ def test_each_sign_in_brings_the_role_up_to_date_and_unmapped_people_are_refused
     database_url: str,
 ) -> None:
     with two_councils(database_url) as world:
-        first = _me(world, _signed_in(world, world.leeds, "ann"))
+        admin = _signed_in(world, world.leeds, "ann")
+        first = _me(world, admin)
         assert first["role"] == "admin"
+        # A war room admin's revocation stands: the provider does not lift it.
+        bob = _me(world, _signed_in(world, world.leeds, "bob"))
+        revoked = httpx.post(
+            f"{world.base}/api/users/{bob['id']}/revoke",
+            json={},
+            headers={"Authorization": f"Bearer {admin}"},
+        )
+        assert revoked.status_code == 200, revoked.text
+        started = start(world.base, world.leeds)
+        back = log_in_at_provider(started.authorize_url, "bob", world.base)
+        assert "revoked" in _refused(world, back, started.cookies, 403)
         # Again, unchanged: no RoleChanged.
         _signed_in(world, world.leeds, "ann")
         assert _events_named(database_url, "RoleChanged") == []
