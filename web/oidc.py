@@ -33,9 +33,11 @@ from warroom.domain.organisation import Organisations, SignOnSettings
 from warroom.evidence.notes import Signer
 from warroom.sign_on_secret import SecretSeal
 
-# The scopes asked for: the ID token's groups come with the claim itself
-# (Entra ID: "groups" or "roles" in the token; the tests' provider: "groups").
-SCOPES = "openid profile email groups"
+# The scopes asked for: the standard ones alone, which every provider takes
+# (Entra ID and Google refuse a scope they do not know). Groups and app roles
+# come in the ID token as the provider is set to send them (Entra ID: its
+# "groups" or "roles" claim; the tests' provider: "groups" with "profile").
+SCOPES = "openid profile email"
 # How long a person has on the provider's pages before the callback.
 TRANSACTION_SECONDS = 600
 # Clock skew allowed on the ID token's times (exp, iat), in seconds.

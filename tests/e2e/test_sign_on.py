@@ -222,7 +222,7 @@ def _authorize(world: World, client_id: str, nonce: str) -> tuple[str, str]:
         {
             "client_id": client_id,
             "response_type": "code",
-            "scope": "openid profile email groups",
+            "scope": "openid profile email",
             "redirect_uri": f"{world.base}/auth/callback",
             "state": secrets.token_urlsafe(8),
             "nonce": nonce,

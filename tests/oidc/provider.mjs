@@ -28,12 +28,13 @@ const provider = new Provider(issuer, {
   pkce: { required: () => true },
   // The ID token carries the person's claims, as Entra ID's and Google's do.
   conformIdTokenClaims: false,
-  scopes: ['openid', 'profile', 'email', 'groups'],
+  // Groups come with "profile", as Entra ID sends its groups claim with no
+  // scope of its own.
+  scopes: ['openid', 'profile', 'email'],
   claims: {
     openid: ['sub'],
-    profile: ['name'],
+    profile: ['name', 'groups'],
     email: ['email'],
-    groups: ['groups'],
   },
   cookies: { keys: ['warroom-tests-only'] },
   features: { devInteractions: { enabled: true }, rpInitiatedLogout: { enabled: true } },
@@ -46,7 +47,7 @@ const provider = new Provider(issuer, {
       clientId: ctx.oidc.client.clientId,
       accountId: ctx.oidc.session.accountId,
     });
-    grant.addOIDCScope('openid profile email groups');
+    grant.addOIDCScope('openid profile email');
     await grant.save();
     return grant;
   },
