@@ -21,6 +21,7 @@ from commands.executor import execute
 from commands.membership import user_named
 from commands.models import AddOrganisation, AddUser, ImportAccessLog, SetUserEmail
 from commands.organisations import add_organisation
+from commands.sign_on import BadSignOn, SignOnRequest, configure_sign_on
 from entrypoints.console import CONSOLE
 from entrypoints.demo import load_demo
 from entrypoints.program import program
@@ -40,7 +41,11 @@ from warroom.evidence.readonly import ReadOnlyLog
 from warroom.evidence.receipt import verify_receipt_names
 from warroom.evidence.tree import signer_for
 from warroom.evidence.walk import ProgressLines
+from warroom.sign_on_secret import SecretSeal
 from warroom.storage import Unreadable
+
+# Where the provider sends people back (web/routes/sign_on.py serves it).
+CALLBACK_PATH = "/auth/callback"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -120,6 +125,40 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="the database's first organisation takes every user and inspection "
         "stored without one; refused without this flag while there are any",
+    )
+
+    sso = org.add_parser(
+        "sso",
+        help="sign an organisation's people in with its OpenID Connect provider "
+        "(Entra ID, Google Workspace...); replaces its settings before",
+    )
+    sso.add_argument("--org", required=True, help="the organisation's id")
+    sso.add_argument(
+        "--issuer",
+        required=True,
+        help="the provider's issuer URL (its discovery document is "
+        "ISSUER/.well-known/openid-configuration)",
+    )
+    sso.add_argument("--client-id", required=True)
+    sso.add_argument(
+        "--client-secret-file",
+        required=True,
+        help="a file holding the client secret (never on the command line, "
+        "where other users of the machine see it); stored sealed",
+    )
+    sso.add_argument(
+        "--role",
+        action="append",
+        default=[],
+        metavar="CLAIM_VALUE=ROLE",
+        help="people whose claim holds CLAIM_VALUE get ROLE (repeat; the first "
+        "that matches counts); people matching none have no access",
+    )
+    sso.add_argument(
+        "--claim",
+        default="groups",
+        help="the ID token claim holding groups or app roles "
+        "(default: %(default)s; Entra ID app roles: roles)",
     )
 
     serve = sub.add_parser("serve", help="run the HTTP server")
@@ -445,6 +484,50 @@ def _organisation(app: WarRoom, named: str | None) -> str | None:
     raise LookupError(f"{problem}; the organisations are:{listed}")
 
 
+def _org(database: Database, args: argparse.Namespace) -> int:
+    if args.action == "sso":
+        return _org_sso(database, args)
+    return _org_add(database, args)
+
+
+def _org_sso(database: Database, args: argparse.Namespace) -> int:
+    try:
+        secret = Path(args.client_secret_file).read_text()
+    except OSError as error:
+        print(f"warroom: --client-secret-file: {error.strerror}", file=sys.stderr)
+        return 2
+    settings = Settings()
+    try:
+        signer, _ = load_signer(
+            database, settings.signing_key, settings.signing_key_file
+        )
+    except NoSigningKey as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    request = SignOnRequest(
+        organisation_id=args.org,
+        issuer=args.issuer,
+        client_id=args.client_id,
+        client_secret=secret,
+        claim=args.claim,
+        roles=tuple(args.role),
+    )
+    ctx = Context(CONSOLE.id, CONSOLE.name, datetime.now(UTC))
+    app = WarRoom(database)
+    try:
+        stored = configure_sign_on(app, ctx, request, SecretSeal(signer))
+    except BadSignOn as error:
+        print(f"warroom: {error}", file=sys.stderr)
+        return 2
+    finally:
+        app.close()
+    mapped = ", ".join(f"{v} -> {r}" for v, r in stored.roles.items())
+    print(f"organisation {args.org} signs in with {stored.issuer}")
+    print(f"its claim {stored.claim!r} maps: {mapped}")
+    print(f"the provider's redirect URI: <this server's address>{CALLBACK_PATH}")
+    return 0
+
+
 def _org_add(database: Database, args: argparse.Namespace) -> int:
     try:
         command = AddOrganisation(name=args.name)
@@ -765,10 +848,10 @@ def _run_server(
     return 0
 
 
-# What each `warroom` command runs (`user` and `org` have one action, `add`).
+# What each `warroom` command runs (`user` and `org` choose by their action).
 SUBCOMMANDS: dict[str, Callable[[Database, argparse.Namespace], int]] = {
     "user": _user,
-    "org": _org_add,
+    "org": _org,
     "serve": _serve,
     "rebuild": _rebuild,
     "demo": _demo,

@@ -313,6 +313,13 @@ class Views:
             }
             self.users[event.aggregate_id] = user
             return {"users": user}
+        if event.type == "RoleChanged" and event.aggregate_id in self.users:
+            changed: UserRecord = {
+                **self.users[event.aggregate_id],
+                "role": event.data["role"],
+            }
+            self.users[event.aggregate_id] = changed
+            return {"users": changed}
         if event.type == "UserEmailSet" and event.aggregate_id in self.users:
             old = self.users[event.aggregate_id]
             email = event.data["email"]

@@ -118,8 +118,17 @@ class SessionTable:
             "user_id = {p} AND started_at < {p}", (user_id, started_before)
         )
 
-    def end_for_organisation(self, organisation_id: str) -> int:
-        return self._delete("organisation_id = {p}", (organisation_id,))
+    def end_for_organisation(
+        self, organisation_id: str, started_before: float | None = None
+    ) -> int:
+        """The organisation's sessions (those begun before an instant, if one is
+        given, as for a user)."""
+        if started_before is None:
+            return self._delete("organisation_id = {p}", (organisation_id,))
+        return self._delete(
+            "organisation_id = {p} AND started_at < {p}",
+            (organisation_id, started_before),
+        )
 
     def held(self) -> int:
         """Every row: what a refusal must leave unchanged."""

@@ -40,6 +40,8 @@ from web.calendar_links import CalendarSecrets
 from web.errors import ErrorsAsJson, invalid_request, out_of_window
 from web.headers import SecurityHeaders
 from web.logs import RequestIds
+from web.oidc import Clients, Transactions
+from web.oidc_openapi import declare_openid_connect
 from web.routes import (
     commands,
     contacts,
@@ -55,6 +57,7 @@ from web.routes import (
     plan,
     push,
     reads,
+    sign_on,
     users,
 )
 from web.routes import meta as meta_routes
@@ -126,6 +129,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router, responses=errors)
     # People's sign-in (issue 26): a sign-in link exchanged for a session.
     api.include_router(sessions.router)
+    # Single sign-on (issue 26): pages for a browser, not the API's JSON.
+    api.include_router(sign_on.router)
     api.include_router(docs.router)
     docs.declare_sign_in(api)
     api.mount(docs.ASSETS, docs.assets(), name="docs-assets")
@@ -133,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(metrics.router)
     api.include_router(wall.router)
     api.mount("/", StaticFiles(directory=STATIC, html=True), name="page")
+    declare_openid_connect(api)
     return api
 
 
@@ -171,6 +177,10 @@ async def _lifespan(settings: Settings, api: FastAPI) -> AsyncIterator[None]:
     api.state.device_codes = PendingCodes.of(state.app)
     # Notifications on the phone (issue 24): the key browsers subscribe
     # under, and this process's notifier following the log.
+    # Single sign-on (issue 26): each organisation's OpenID client, and the
+    # sealed cookie that carries a sign-in from the redirect to the callback.
+    api.state.oidc_clients = Clients(state.signer)
+    api.state.oidc_transactions = Transactions(state.signer)
     push_keys = PushKeys.of(settings, state.signer)
     api.state.push_keys = push_keys
     notifier = push_notifier.start(state, push_keys)

@@ -46,11 +46,19 @@ from web.sessions import COOKIE, Sessions, actor_of_cookie
 # Events after which what this process knows of a user's access is stale
 # (or a wall screen's: a display disconnected is one, issue 25).
 USER_ACCESS_EVENTS = frozenset(
-    {"TokenGranted", "TokenRevoked", "UserLimitedToInspections", "DisplayDisconnected"}
+    {
+        "TokenGranted",
+        "TokenRevoked",
+        "UserLimitedToInspections",
+        "DisplayDisconnected",
+        # Single sign-on (issue 26): the provider's claims map to another role.
+        "RoleChanged",
+    }
 )
 # After which everyone's is: what was stored without an organisation may now
 # belong to the first one.
-ORGANISATION_EVENTS = frozenset({"OrganisationAdded"})
+# And after an organisation's sign-in changed (issue 26): sessions end.
+ORGANISATION_EVENTS = frozenset({"OrganisationAdded", "SingleSignOnConfigured"})
 
 
 def token_sha256(token: str) -> str:
@@ -193,7 +201,13 @@ class AccessChanges:
         elif event.type in ORGANISATION_EVENTS:
             self._tokens.forget()
             self._membership.forget()
-            if self._sessions is not None:
+            if self._sessions is None:
+                return
+            if event.type == "SingleSignOnConfigured":
+                # Its people sign in differently now: their sessions end.
+                organisation_id = str(event.data.get("organisation_id"))
+                self._sessions.end_for_organisation(organisation_id, event.recorded_at)
+            else:
                 self._sessions.forget()
 
 

@@ -228,10 +228,15 @@ class Sessions:
             user_id, None if before is None else before.timestamp()
         )
 
-    def end_for_organisation(self, organisation_id: str) -> None:
-        """Ends every session of the organisation's people (its sign-in changed)."""
+    def end_for_organisation(
+        self, organisation_id: str, before: datetime | None = None
+    ) -> None:
+        """Ends every session of the organisation's people (its sign-in changed;
+        those begun before `before`, when read from the log)."""
         self.forget()
-        self._table.end_for_organisation(organisation_id)
+        self._table.end_for_organisation(
+            organisation_id, None if before is None else before.timestamp()
+        )
 
     def forget(self, user_id: str | None = None) -> None:
         with self._lock:
@@ -323,10 +328,6 @@ class SignedIn(TypedDict):
     csrf_token: str
 
 
-class SignedOut(TypedDict):
-    signed_out: bool
-
-
 class LinkProblem(TypedDict):
     detail: str
     rule: str
@@ -379,26 +380,6 @@ async def link(request: Request, body: LinkToken) -> Response:
         }
     )
     return _with_cookie(answer, request, secret)
-
-
-@router.post(
-    "/logout",
-    summary="End this browser's session, on every server process",
-    response_model=SignedOut,
-)
-async def logout(request: Request) -> Response:
-    secret = request.cookies.get(COOKIE)
-    if secret:
-        await run_in_threadpool(sessions_of(request).end, secret)
-    answer = JSONResponse({"signed_out": True}, headers={"Cache-Control": "no-store"})
-    answer.delete_cookie(
-        COOKIE,
-        path="/",
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
-    return answer
 
 
 # --- signing requests in ------------------------------------------------------------

@@ -57,6 +57,7 @@ SIGNED_IN_AS_NOBODY = {
     "/api/device/token": {"400", "422"},
     # People's sign-in (issue 26): a link's secret exchanged, a session ended.
     "/auth/link": {"401", "403", "413", "422"},
+    # Signing out of single sign-on (issue 26): whoever asks, a page moving on.
     "/auth/logout": {"200"},
 }
 

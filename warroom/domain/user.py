@@ -80,6 +80,10 @@ class User(Aggregate):
         """Where invitations reach them; None takes the address away."""
         self._email_set(email=email, meta=ctx.meta())
 
+    def change_role(self, role: str, ctx: Context) -> None:
+        """A new role (single sign-on: as the provider's claims now map)."""
+        self._role_changed(role=role, meta=ctx.meta())
+
     def token_works(self, token_sha256: str, now: datetime) -> bool:
         """Whether this token is the user's current one, and live."""
         if self.token_sha256 is not None and token_sha256 != self.token_sha256:
@@ -109,6 +113,10 @@ class User(Aggregate):
         self.token_revoked = True
         self.token_changed_at_version = _this_event(self)
 
+    @event("RoleChanged")
+    def _role_changed(self, role: str, meta: dict[str, Any]) -> None:
+        self.role = role
+
     @event("UserEmailSet")
     def _email_set(self, email: str | None, meta: dict[str, Any]) -> None:
         self.email = email
@@ -134,3 +142,25 @@ class TokenIndex(Aggregate):
     @event("TokenIssued")
     def __init__(self, token_sha256: str, user_id: str, meta: dict[str, Any]) -> None:
         self.user_id = user_id
+
+
+class SignOnSubject(Aggregate):
+    """Finds the user an OpenID provider's subject is, in one read: people
+    are matched by (issuer, subject), never by name or email, which a
+    provider may reuse or let a person change."""
+
+    @staticmethod
+    def create_id(issuer: str, subject: str) -> UUID:
+        return derived_id("oidc-subject", issuer, subject)
+
+    @event("SingleSignOnSubjectLinked")
+    def __init__(
+        self,
+        issuer: str,
+        subject: str,
+        user_id: str,
+        organisation_id: str,
+        meta: dict[str, Any],
+    ) -> None:
+        self.user_id = user_id
+        self.organisation_id = organisation_id

@@ -77,9 +77,19 @@ export async function exchangeStoredToken() {
 }
 
 export async function signOut(message, { everywhere = false } = {}) {
-  // Ends the session on the server (every server process), which also
-  // tells the browser to forget the cookie; the card shows once it has.
-  if (everywhere) await fetch("/auth/logout", { method: "POST", credentials: "same-origin" }).catch(() => {});
+  // Signing out ends the session on the server (every server process) and
+  // tells the browser to forget the cookie. It is a form's POST, not a
+  // fetch, so that someone who signed in with their council's account is
+  // taken on to its sign-out too; the answer comes back to the sign-in card.
+  if (everywhere) {
+    const form = document.createElement("form");
+    form.method = "post";
+    form.action = "/auth/logout";
+    form.hidden = true;
+    document.body.append(form);
+    form.submit();
+    return;
+  }
   state.me = null;
   state.csrf = null;
   closeStream();
