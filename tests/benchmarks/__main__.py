@@ -81,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(table(measurements))
     print(
-        f"\n{'smoke' if plan.smoke else 'quick' if plan.quick else 'full'} run on {', '.join(kinds)} "
+        f"\n{'smoke' if plan.smoke else 'quick' if plan.quick else 'full'} run "
+        f"on {', '.join(kinds)} "
         f"in {seconds:.0f} s; load average {load_at_start} -> {load_average()} "
         f"on 2 cores; results in {args.out}"
     )

@@ -20,6 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commands import blog_sends
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, logged_events
 from tests.integration.test_blog_case_copies import a_day_of_hand_overs
 from tests.servers import VENV_BIN
@@ -31,8 +32,8 @@ from warroom.mail import transport
 from web.app import create_app
 from web.blog_sender import Mailer
 
-DAY = "2026-11-24"
-TOMORROW = "2026-11-25"
+DAY = iso_day(1)
+TOMORROW = iso_day(2)
 PASSWORD = "correct-horse-battery-staple"
 
 

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.days import iso_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -20,7 +21,7 @@ from tests.helpers import (
     walk_request,
 )
 
-DAY = "2026-11-24"
+DAY = iso_day(1)
 STAFF = "A staff"
 CONTROLS = re.compile(r"<\s*(button|form|input|select|textarea|script)\b", re.I)
 

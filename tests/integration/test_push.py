@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import TEST_VERIFIER_KEY
+from tests.days import iso_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -149,8 +150,8 @@ def test_a_rescheduled_meeting_reaches_its_attendee_signed_and_encrypted(
         "lead",
         f"{inspection.path}/meetings/{meeting['id']}/reschedule",
         {
-            "starts_at": "2026-11-24T14:00:00+00:00",
-            "ends_at": "2026-11-24T15:00:00+00:00",
+            "starts_at": f"{iso_day(1)}T14:00:00+00:00",
+            "ends_at": f"{iso_day(1)}T15:00:00+00:00",
             "reason": "The lead inspector asked",
         },
     )

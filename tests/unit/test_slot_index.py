@@ -3,14 +3,15 @@ every meeting against every other."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.days import moment
 from warroom.domain.meeting import Slot, SlotIndex, find_warnings
 
-START = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)
+START = moment(-7, 8, 0, tzinfo=UTC)
 PEOPLE = ("Jo Hart", "Linda Evans", "Mark Leaver")
 INSPECTORS = ("i1", "i2")
 NAMES = {"i1": "Helen", "i2": "Sam"}

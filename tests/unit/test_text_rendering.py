@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from projections.blog import BlogAnswer
 from projections.schedule import MeetingRecord
+from tests.days import iso_day
 from warroom.text import REPLACEMENT, one_line, printable
 from web.blog_email import Envelope, compose
 from web.render import atom, calendar
@@ -27,7 +28,7 @@ from web.render import atom, calendar
 ANY_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=40)
 CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
-DAY = "2026-11-24"
+DAY = iso_day(1)
 
 
 @given(ANY_TEXT)
