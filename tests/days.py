@@ -50,3 +50,15 @@ def moment(
     """A time on the day `offset` days from the inspection's start."""
     d = date_on(offset)
     return datetime(d.year, d.month, d.day, hour, minute, second, tzinfo=tzinfo)
+
+
+def short_day(offset: int) -> str:
+    """The day as the war room's short texts name it: "Tue 24 Nov"."""
+    d = date_on(offset)
+    return f"{d:%a} {d.day} {d:%b}"
+
+
+def long_day(offset: int) -> str:
+    """The day as its pages and emails name it: "Tuesday 24 November"."""
+    d = date_on(offset)
+    return f"{d:%A} {d.day} {d:%B}"

@@ -20,7 +20,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commands import blog_sends
-from tests.days import iso_day
+from tests.days import iso_day, short_day
 from tests.helpers import Inspection, WarRoomClient, logged_events
 from tests.integration.test_blog_case_copies import a_day_of_hand_overs
 from tests.servers import VENV_BIN
@@ -160,7 +160,7 @@ def test_the_blog_goes_to_everyone_on_the_list_as_text_and_html_with_its_headers
     assert message["From"] == "War room <warroom@council.example>"
     assert message["To"] == "pat@nhs.example"
     assert "sam@council.example" not in message.as_string()
-    assert message["Subject"] == "Tue 24 Nov: SIF daily blog"
+    assert message["Subject"] == f"{short_day(1)}: SIF daily blog"
     list_id = f"SIF daily blog <blog.{inspection.id}.council.example>"
     assert message["List-Id"] == list_id
     assert email.utils.parsedate_to_datetime(message["Date"]).tzinfo is not None

@@ -30,7 +30,7 @@ import vobject
 from commands import models as m
 from commands.executor import execute
 from commands.run import Actor
-from tests.days import date_on, iso_day
+from tests.days import date_on, iso_day, short_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -328,7 +328,7 @@ def test_the_days_email_goes_out_though_the_title_holds_a_line_break(
     assert recipients == ["sam@council.example"]
     # One Subject, one line; no header came out of the title.
     assert message["Subject"] == (
-        "Tue 24 Nov: SIF Bcc: mallory@evil.example  daily blog"
+        f"{short_day(1)}: SIF Bcc: mallory@evil.example  daily blog"
     )
     assert message["Bcc"] is None
     assert message.get_all("Subject") == [message["Subject"]]

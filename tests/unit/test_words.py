@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.days import iso_day
+from tests.days import iso_day, long_day
 from warroom.words import value_words, version_words, who_words
 from web.blog_email import SEAL_TO_FOLLOW, footer_lines, text
 
@@ -55,8 +55,7 @@ def _blog(**more: Any) -> dict[str, Any]:
 def test_the_emails_footer_names_the_time_the_log_stood_at_not_its_position() -> None:
     line, _, follows = footer_lines(_blog(stood_at=f"{iso_day(1)}T17:59:30+00:00"))
     assert line == (
-        "Sent by the war room from its log, as it stood at 17:59 on Tuesday"
-        " 24 November."
+        f"Sent by the war room from its log, as it stood at 17:59 on {long_day(1)}."
     )
     assert "223" not in text(_blog(stood_at=f"{iso_day(1)}T17:59:30+00:00"), "SIF")
     assert footer_lines(_blog())[0] == "Sent by the war room from its log."
