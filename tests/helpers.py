@@ -12,6 +12,7 @@ from commands.executor import execute
 from commands.handlers import roles_allowed
 from commands.models import AddUser
 from commands.run import Actor
+from tests.days import iso_day
 from warroom.application import WarRoom
 from warroom.domain.user import ROLES as ROLES  # every role, as the domain has them
 
@@ -62,18 +63,23 @@ class WarRoomClient:
         )
         body = execute(self.app, console, AddUser(name="Admin", role="admin")).body
         self.tokens["admin"], self.user_ids["admin"] = body["token"], body["id"]
-        # That admin adds one user of every other role.
-        for role in [role for role in ROLES if role != "admin"]:
-            answer = self.ok("admin", "/api/users", {"name": f"A {role}", "role": role})
-            self.tokens[role], self.user_ids[role] = answer["token"], answer["id"]
-        # A second preparer, so approving is never approving one's own work.
-        answer = self.ok(
-            "admin", "/api/users", {"name": "A preparer", "role": "rapid_response"}
+        # That admin adds one user of every other role, and a second preparer,
+        # so approving is never approving one's own work. The same command the
+        # route runs, with the admin as the actor, but not through HTTP: seven
+        # requests through the test client cost some twenty times the CPU of
+        # the commands, and this runs before every test that has a `client`.
+        # POST /api/users has tests of its own (test_api_access.py and others).
+        admin = Actor(
+            id=body["id"],
+            name="Admin",
+            role="admin",
+            organisation_id=organisation_id,
         )
-        self.tokens["preparer"], self.user_ids["preparer"] = (
-            answer["token"],
-            answer["id"],
-        )
+        others = [(role, f"A {role}", role) for role in ROLES if role != "admin"]
+        for key, name, role in [*others, ("preparer", "A preparer", "rapid_response")]:
+            command = AddUser.model_validate({"name": name, "role": role})
+            added = execute(self.app, admin, command).body
+            self.tokens[key], self.user_ids[key] = added["token"], added["id"]
 
     def attach(
         self,
@@ -106,7 +112,7 @@ class Inspection:
         iid = client.ok(
             "lead",
             "/api/inspections",
-            {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+            {"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
         )["id"]
         lead = client.ok(
             "lead",
@@ -219,8 +225,8 @@ def new_meeting(
     body: dict[str, Any] = {
         "title": "KIT with the lead inspector",
         "kind": "kit",
-        "starts_at": "2026-11-24T10:00:00+00:00",
-        "ends_at": "2026-11-24T11:00:00+00:00",
+        "starts_at": f"{iso_day(1)}T10:00:00+00:00",
+        "ends_at": f"{iso_day(1)}T11:00:00+00:00",
         "venue": "Room 1",
         "attendees": ["A staff"],
         "inspectors": [inspection.lead_inspector],

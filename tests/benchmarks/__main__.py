@@ -32,6 +32,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--quick", action="store_true", help="small logs, short runs (CI)"
     )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="every stage at its smallest size: proves the benchmark runs "
+        "(scripts/test); its figures are not worth quoting",
+    )
     parser.add_argument("--out", type=Path, default=Path("benchmark-results.json"))
     parser.add_argument(
         "--only",
@@ -45,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"unknown stage(s) {', '.join(sorted(unknown))}; known: {', '.join(STAGES)}"
         )
 
-    plan = Plan.of(args.quick)
+    plan = Plan.of(args.quick or args.smoke, smoke=args.smoke)
     kinds = list(KINDS) if args.db == "both" else [args.db]
     started = time.perf_counter()
     deadline = time.monotonic() + LIMITS[plan.quick]
@@ -64,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     seconds = time.perf_counter() - started
     settings = {
         "quick": plan.quick,
+        "smoke": plan.smoke,
         "only": sorted(only),
         "databases": kinds,
         "plan": vars(plan),
@@ -74,7 +81,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(table(measurements))
     print(
-        f"\n{'quick' if plan.quick else 'full'} run on {', '.join(kinds)} "
+        f"\n{'smoke' if plan.smoke else 'quick' if plan.quick else 'full'} run "
+        f"on {', '.join(kinds)} "
         f"in {seconds:.0f} s; load average {load_at_start} -> {load_average()} "
         f"on 2 cores; results in {args.out}"
     )

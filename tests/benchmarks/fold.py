@@ -255,6 +255,8 @@ def access_log_reads(run: Run) -> None:
     quick = run.plan.quick
     most, over = (5000, 20_000) if quick else (50_000, 200_000)
     read_seconds = 3.0 if quick else 10.0
+    if run.plan.smoke:
+        most, over, read_seconds = 500, 2000, 0.5
     with (
         run.measuring("access_log_reads") as m,
         fresh_database(run.kind, "upload", run.workdir) as url,

@@ -72,7 +72,12 @@ class Size:
     reads: int
 
     @classmethod
-    def of(cls, quick: bool) -> Size:
+    def of(cls, quick: bool, smoke: bool = False) -> Size:
+        if smoke:
+            return cls(
+                closed=2, closed_events=50, live=2, live_events=50, commands=10,
+                reads=10,
+            )  # fmt: skip
         if quick:
             return cls(
                 closed=5, closed_events=500, live=3, live_events=500, commands=60,
@@ -232,7 +237,7 @@ def measure_one(run: Run, m: Measurement, url: str, built: Built, size: Size) ->
 
 def many_inspections(run: Run) -> None:
     """The stage: both databases built, measured, and the big over the small."""
-    size = Size.of(run.plan.quick)
+    size = Size.of(run.plan.quick, run.plan.smoke)
     with (
         fresh_database(run.kind, "few", run.workdir) as small_url,
         fresh_database(run.kind, "many", run.workdir) as big_url,

@@ -72,9 +72,41 @@ class Plan:
     fold_browses: int = 10_000
     # Issue 22's killed rebuild (killed_rebuild.py): the log's size.
     killed_rebuild_events: int = 20_000
+    # The smoke run (`--smoke`, what `scripts/test` runs): every stage of the
+    # quick run at the smallest size that still drives its code, so that the
+    # benchmark cannot rot without the suite failing. Its figures mean little;
+    # the quick and full runs are the ones to quote.
+    smoke: bool = False
 
     @classmethod
-    def of(cls, quick: bool) -> Plan:
+    def of(cls, quick: bool, smoke: bool = False) -> Plan:
+        if smoke:
+            return cls(
+                quick=True,
+                smoke=True,
+                runs=1,
+                append_seconds=0.2,
+                clients=8,
+                http_seconds=0.5,
+                http_runs=1,
+                background_events=100,
+                replay_events=1000,
+                replay_runs=1,
+                inspection_events=500,
+                cold_start_runs=1,
+                as_of_rounds=1,
+                as_of_queries=5,
+                live_streams=(10,),
+                live_commands=3,
+                wrk_seconds=0.5,
+                stall_events=100,
+                stall_streams=4,
+                stall_pollers=2,
+                stall_connections=2,
+                stall_seconds=0.5,
+                fold_browses=500,
+                killed_rebuild_events=1000,
+            )
         if quick:
             return cls(
                 quick=True,

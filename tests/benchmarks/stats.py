@@ -44,6 +44,8 @@ class Figure:
         return (max(self.runs) - min(self.runs)) / abs(self.median) * 100.0
 
     def to_json(self) -> dict[str, Any]:
+        if not self.runs:  # its stage failed before the first run: say so
+            return {"unit": self.unit, "runs": []}
         return {
             "median": _round(self.median),
             "min": _round(min(self.runs)),
@@ -54,6 +56,8 @@ class Figure:
         }
 
     def short(self) -> str:
+        if not self.runs:
+            return "not measured"
         return f"{human(self.median, self.unit)} ±{self.spread_pct:.0f}%"
 
 

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from tests.days import iso_day
 from tests.servers import add_user, running_server
 
 LEARNS_WITHIN = 20.0  # seconds
@@ -35,7 +36,7 @@ def test_a_link_revoked_on_one_server_is_not_found_on_the_other(
         auth = {"Authorization": f"Bearer {admin}"}
         iid = httpx.post(
             f"{one}/api/inspections",
-            json={"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+            json={"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
             headers={"Authorization": f"Bearer {lead}"},
         ).json()["id"]
         made = httpx.post(
@@ -65,7 +66,7 @@ def test_a_user_revoked_or_rotated_on_one_server_has_no_links_on_the_other(
         auth = {"Authorization": f"Bearer {admin}"}
         iid = httpx.post(
             f"{one}/api/inspections",
-            json={"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+            json={"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
             headers={"Authorization": f"Bearer {lead}"},
         ).json()["id"]
         users = {

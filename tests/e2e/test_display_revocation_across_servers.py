@@ -11,6 +11,7 @@ import time
 
 import httpx
 
+from tests.days import iso_day
 from tests.servers import add_user, running_server
 
 LEARNS_WITHIN = 20.0  # seconds
@@ -44,7 +45,7 @@ def test_a_screen_disconnected_on_one_server_is_signed_out_on_the_other(
     ):
         iid = httpx.post(
             f"{one}/api/inspections",
-            json={"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+            json={"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
             headers=auth,
         ).json()["id"]
         code = httpx.post(f"{one}/api/device/codes").json()

@@ -21,6 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.days import iso_day
 from tests.e2e.failing_route import FAILING_PATH
 from tests.servers import VENV_BIN, _wait_until_answering, add_user, free_port
 
@@ -115,7 +116,7 @@ def test_a_dropped_slow_reader_is_one_log_line_without_a_traceback(
     with httpx.Client(base_url=served.base, headers=headers, timeout=60) as http:
         opened = http.post(
             "/api/inspections",
-            json={"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+            json={"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
         )
         assert opened.status_code == 201, opened.text
         iid = opened.json()["id"]

@@ -43,6 +43,7 @@ from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.core.failures import FailureGroup
 
 from tests.conftest import postgres_schema
+from tests.days import iso_day
 from tests.push_service import Browser
 from tests.servers import add_user, running_server
 from warroom.application import WarRoom
@@ -58,7 +59,7 @@ PHASES = os.environ.get("WARROOM_FUZZ_PHASES", "examples,fuzzing")
 RUN_EXAMPLES = int(os.environ.get("WARROOM_FUZZ_RUN_EXAMPLES", str(EXAMPLES)))
 NOBODY = "nobody"  # no token at all
 # Real values for the things paths name (see `_things`).
-DAY = "2026-11-24"
+DAY = iso_day(1)
 STAFF = "Fuzz-staff"
 
 
@@ -157,7 +158,7 @@ def _things(http: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
 
     iid = ok(
         "/api/inspections",
-        {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+        {"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
     )["id"]
     base = f"/api/inspections/{iid}"
     inspector = ok(f"{base}/inspectors", {"name": "Helen Ward", "lead": True})["id"]
@@ -170,8 +171,8 @@ def _things(http: httpx.Client, tokens: dict[str, str]) -> dict[str, str]:
         {
             "title": "KIT",
             "kind": "kit",
-            "starts_at": "2026-11-24T10:00:00+00:00",
-            "ends_at": "2026-11-24T11:00:00+00:00",
+            "starts_at": f"{iso_day(1)}T10:00:00+00:00",
+            "ends_at": f"{iso_day(1)}T11:00:00+00:00",
             "venue": "Room 1",
             "attendees": [STAFF],
         },

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.days import iso_day
 from tests.integration.test_invitations import itip, messages, seq
 from tests.servers import add_user, running_server
 
@@ -57,7 +58,7 @@ def test_each_invitation_is_sent_once_with_two_server_processes(
         ).json()["token"]
         iid = httpx.post(
             f"{one}/api/inspections",
-            json={"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+            json={"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
             headers={"Authorization": f"Bearer {lead}"},
         ).json()["id"]
         as_rapid = {"Authorization": f"Bearer {rapid}"}
@@ -70,8 +71,8 @@ def test_each_invitation_is_sent_once_with_two_server_processes(
                 json={
                     "title": f"Meeting {n}",
                     "kind": "focus_group",
-                    "starts_at": f"2026-11-24T{8 + n:02d}:00:00+00:00",
-                    "ends_at": f"2026-11-24T{8 + n:02d}:30:00+00:00",
+                    "starts_at": f"{iso_day(1)}T{8 + n:02d}:00:00+00:00",
+                    "ends_at": f"{iso_day(1)}T{8 + n:02d}:30:00+00:00",
                     "venue": f"Room {n}",
                     "attendees": list(PEOPLE),
                     "inspectors": [],

@@ -14,6 +14,7 @@ import httpx
 import pytest
 from httpx_sse import ServerSentEvent, connect_sse
 
+from tests.days import iso_day
 from tests.servers import add_user, running_server
 
 TIMEOUT = 30.0
@@ -45,12 +46,12 @@ class Api:
         return str(
             self.post(
                 "/api/inspections",
-                {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+                {"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
             )["id"]
         )
 
     def blog(self, iid: str, title: str) -> int:
-        body = {"day": "2026-11-25", "title": title, "body": "text"}
+        body = {"day": iso_day(2), "title": title, "body": "text"}
         return int(self.post(f"/api/inspections/{iid}/blog", body)["position"])
 
     def event_positions(self, iid: str) -> list[int]:
@@ -213,7 +214,7 @@ def test_a_slow_client_is_dropped_without_holding_up_a_fast_one(
         for n in range(200):
             api.post(
                 f"/api/inspections/{iid}/blog",
-                {"day": "2026-11-25", "title": f"post {n}", "body": "x" * 20_000},
+                {"day": iso_day(2), "title": f"post {n}", "body": "x" * 20_000},
             )
         reader.join(TIMEOUT)
         slow_ended = _reads_to_the_end(slow)

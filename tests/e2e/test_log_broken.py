@@ -25,6 +25,7 @@ import psycopg
 import pytest
 
 from tests.conftest import POSTGRES_URL
+from tests.days import iso_day
 from tests.e2e.test_live_stream import Api
 from tests.integration.test_evidence import run_sql
 from tests.integration.test_verify_reads_only import alter_2026_to_2025, events_table
@@ -48,7 +49,7 @@ class Live:
         return httpx.get(f"{self.base}{path}", headers=headers, timeout=30)
 
     def command(self) -> httpx.Response:
-        body = {"day": "2026-11-25", "title": "after", "body": "text"}
+        body = {"day": iso_day(2), "title": "after", "body": "text"}
         return httpx.post(
             f"{self.base}/api/inspections/{self.iid}/blog",
             json=body,

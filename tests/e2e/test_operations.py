@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.days import iso_day
 from tests.e2e.test_live_stream import Api
 from tests.servers import VENV_BIN, _wait_until_answering, add_user, free_port
 
@@ -136,7 +137,7 @@ def test_sigterm_finishes_the_command_under_way_and_tells_streams_to_reconnect(
 
         # A command under way: its headers and half its body are sent.
         body = json.dumps(
-            {"day": "2026-11-25", "title": "Sent across the shutdown", "body": "x"}
+            {"day": iso_day(2), "title": "Sent across the shutdown", "body": "x"}
         ).encode()
         half_sent = threading.Event()
         finish = threading.Event()

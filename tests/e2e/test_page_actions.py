@@ -23,6 +23,7 @@ import pytest
 import pyzipper
 from playwright.sync_api import Browser, Page, expect
 
+from tests.days import iso_day
 from tests.e2e import test_page_roles as roles
 from tests.e2e.browser import CHROMIUM, Server, run_warroom
 from tests.e2e.refresh_screenshot import demo_tokens
@@ -169,7 +170,11 @@ def test_the_lead_opens_an_inspection_from_a_template_and_names_who_does_what(
     before = len(world.api("lead").get("/inspections")["inspections"])
     answer = httpx.post(
         f"{world.server.base}/api/inspections",
-        json={"title": "Staff's own", "framework": "SIF", "starts_on": "2026-01-05"},
+        json={
+            "title": "Staff's own",
+            "framework": "SIF",
+            "starts_on": iso_day(-322),
+        },
         headers={"Authorization": f"Bearer {world.tokens['staff']}"},
     )
     assert answer.status_code == 403

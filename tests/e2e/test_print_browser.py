@@ -13,10 +13,11 @@ import httpx
 import pytest
 from playwright.sync_api import Browser
 
+from tests.days import iso_day
 from tests.servers import add_user, running_server
 
 pytestmark = pytest.mark.browser
-DAY = "2026-11-24"
+DAY = iso_day(1)
 
 
 @pytest.fixture
@@ -31,7 +32,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
             json={
                 "title": "Children's services SIF",
                 "framework": "SIF",
-                "starts_on": "2026-11-23",
+                "starts_on": iso_day(0),
             },
             headers=auth,
         ).json()["id"]

@@ -9,14 +9,15 @@ import time
 
 import httpx
 
+from tests.days import iso_day, short_day
 from tests.push_service import check_vapid, push_service
 from tests.servers import add_user, running_server
 
 MEETING = {
     "title": "Focus group with social workers",
     "kind": "focus_group",
-    "starts_at": "2026-11-24T10:00:00+00:00",
-    "ends_at": "2026-11-24T11:00:00+00:00",
+    "starts_at": f"{iso_day(1)}T10:00:00+00:00",
+    "ends_at": f"{iso_day(1)}T11:00:00+00:00",
     "venue": "Room 1",
     "attendees": ["Sam Staff"],
     "inspectors": [],
@@ -47,7 +48,7 @@ def test_each_change_is_pushed_once_with_two_servers(database_url: str) -> None:
             assert subscribed.status_code == 201, subscribed.text
             iid = httpx.post(
                 f"{two}/api/inspections",
-                json={"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+                json={"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
                 headers=lead,
             ).json()["id"]
             made = httpx.post(
@@ -77,7 +78,7 @@ def test_each_change_is_pushed_once_with_two_servers(database_url: str) -> None:
     )
     assert told == [
         ("Cancelled: Focus group with social workers", "The meeting on"),
-        ("New meeting: Focus group with social workers", "Tue 24 Nov at "),
+        ("New meeting: Focus group with social workers", f"{short_day(1)} at "),
         ("New room: Focus group with social workers", "Now in Room 2,"),
         ("New room: Focus group with social workers", "Now in Room 3,"),
     ]

@@ -25,6 +25,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, expect
 
+from tests.days import iso_day
 from tests.e2e.browser import CHROMIUM, Api, Server, add_user, new_page
 
 pytestmark = [
@@ -44,15 +45,16 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Server, s
     running = Server(database_url).start()
     api = Api(running.base, lead)
     iid = api.post(
-        "/inspections", {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"}
+        "/inspections",
+        {"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
     )["id"]
     api.post(
         f"/inspections/{iid}/meetings",
         {
             "title": "Focus group with social workers",
             "kind": "focus_group",
-            "starts_at": "2026-12-07T10:00:00+00:00",
-            "ends_at": "2026-12-07T11:00:00+00:00",
+            "starts_at": f"{iso_day(14)}T10:00:00+00:00",
+            "ends_at": f"{iso_day(14)}T11:00:00+00:00",
             "venue": "Room 1",
             "attendees": ["Sam Staff"],
             "inspectors": [],
@@ -70,7 +72,7 @@ def my_day(browser: Browser, base: str, token: str, **options: object) -> Page:
     page.goto(f"{base}/#token={token}")
     page.click(".view-tab[data-view=day]")
     # My day opens on tomorrow from 15:00: the meeting's own day is chosen.
-    page.locator("#day-day").fill("2026-12-07")
+    page.locator("#day-day").fill(iso_day(14))
     page.locator("#day-day").dispatch_event("change")
     expect(page.locator("#day-body")).to_contain_text("Focus group")
     page.errors = errors  # type: ignore[attr-defined]

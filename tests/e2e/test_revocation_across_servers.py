@@ -11,6 +11,7 @@ import time
 
 import httpx
 
+from tests.days import iso_day
 from tests.servers import add_user, running_server
 
 LEARNS_WITHIN = 20.0  # seconds; it takes milliseconds (LISTEN/NOTIFY)
@@ -45,7 +46,7 @@ def test_a_token_revoked_on_one_server_ends_the_other_servers_streams(
         ).json()
         iid = httpx.post(
             f"{one}/api/inspections",
-            json={"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+            json={"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
             headers={"Authorization": f"Bearer {lead}"},
         ).json()["id"]
         assert _me(two, staff["token"]) == 200

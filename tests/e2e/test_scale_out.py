@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
+from tests.days import iso_day
 from tests.e2e.test_faults import Server
 from tests.e2e.test_live_stream import Api
 from tests.servers import add_user
@@ -38,7 +39,7 @@ from tests.servers import add_user
 PROCESSES = 3
 CLIENTS = int(os.environ.get("SCALE_CLIENTS", "6"))
 COMMANDS = int(os.environ.get("SCALE_COMMANDS", "25"))  # per client
-DAY = "2026-11-25"
+DAY = iso_day(2)
 DEADLINE_SECONDS = 120.0
 
 pytestmark = pytest.mark.postgres

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.days import iso_day
 from tests.servers import add_user, running_server
 
 EXPECTED = {
@@ -58,7 +59,7 @@ def test_api_answers_and_refusals_carry_the_headers(served: tuple[str, str]) -> 
         _page_policy(http.get("/api/me"))  # 401
         opened = http.post(
             "/api/inspections",
-            json={"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+            json={"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
             headers=auth,
         )
         assert opened.status_code == 201
@@ -72,7 +73,7 @@ def test_the_live_stream_carries_the_headers(served: tuple[str, str]) -> None:
     with httpx.Client(base_url=base, headers=auth, timeout=10) as http:
         iid = http.post(
             "/api/inspections",
-            json={"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+            json={"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
         ).json()["id"]
         with http.stream("GET", f"/api/inspections/{iid}/stream") as stream:
             assert stream.status_code == 200

@@ -17,10 +17,11 @@ from contextlib import ExitStack
 import httpx
 import pytest
 
+from tests.days import iso_day
 from tests.e2e.test_live_stream import Api
 from tests.servers import add_user, running_server, warroom
 
-DAY = "2026-11-25"
+DAY = iso_day(2)
 ROUNDS = 20
 
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, sha256
 
-DAY = "2026-11-25"
+DAY = iso_day(2)
 # Fields that say when an answer was asked for, not what it says.
 WHEN_ASKED = ("position", "past", "as_of", "happened_by")
 
@@ -102,7 +103,7 @@ def act_one(client: WarRoomClient, inspection: Inspection) -> int:
             "title": "Annex A",
             "requested_by": inspection.team_inspector,
             "channel": "kit",
-            "due_at": "2025-01-01T00:00:00Z",
+            "due_at": f"{iso_day(-691)}T00:00:00Z",
             "line_of_enquiry": line,
         },
     )["id"]

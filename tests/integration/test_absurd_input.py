@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from tests.days import iso_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -25,8 +26,8 @@ from warroom.domain.meeting import Meeting
 MEETING = {
     "title": "KIT",
     "kind": "kit",
-    "starts_at": "2026-11-24T10:00:00Z",
-    "ends_at": "2026-11-24T11:00:00Z",
+    "starts_at": f"{iso_day(1)}T10:00:00Z",
+    "ends_at": f"{iso_day(1)}T11:00:00Z",
     "venue": "Room 1",
     "attendees": ["Jo Smith"],
 }
@@ -61,8 +62,8 @@ def test_a_meeting_from_year_1_to_year_9999_is_refused_and_agendas_still_answer(
             "/meetings",
             {
                 **MEETING,
-                "starts_at": "2029-11-24T10:00:00Z",
-                "ends_at": "2029-11-24T11:00:00Z",
+                "starts_at": f"{iso_day(1097)}T10:00:00Z",
+                "ends_at": f"{iso_day(1097)}T11:00:00Z",
             },
             "starts_at",
         ),
@@ -70,15 +71,15 @@ def test_a_meeting_from_year_1_to_year_9999_is_refused_and_agendas_still_answer(
             "/meetings",
             {
                 **MEETING,
-                "starts_at": "2024-01-01T10:00:00Z",
-                "ends_at": "2024-01-01T11:00:00Z",
+                "starts_at": f"{iso_day(-1057)}T10:00:00Z",
+                "ends_at": f"{iso_day(-1057)}T11:00:00Z",
             },
             "starts_at",
         ),
-        ("/meetings", {**MEETING, "ends_at": "2026-12-02T10:00:00Z"}, "ends_at"),
+        ("/meetings", {**MEETING, "ends_at": f"{iso_day(9)}T10:00:00Z"}, "ends_at"),
         (
             "/meetings",
-            {**MEETING, "occurred_at": "2020-01-01T10:00:00Z"},
+            {**MEETING, "occurred_at": f"{iso_day(-2518)}T10:00:00Z"},
             "occurred_at",
         ),
         (
@@ -88,7 +89,7 @@ def test_a_meeting_from_year_1_to_year_9999_is_refused_and_agendas_still_answer(
         ),
         (
             "/requests",
-            {"title": "A", "channel": "kit", "due_at": "2031-01-01T00:00:00Z"},
+            {"title": "A", "channel": "kit", "due_at": f"{iso_day(1500)}T00:00:00Z"},
             "due_at",
         ),
         (
@@ -96,7 +97,7 @@ def test_a_meeting_from_year_1_to_year_9999_is_refused_and_agendas_still_answer(
             {"title": "A", "channel": "kit", "due_at": "2100-01-01T00:00:00Z"},
             "due_at",
         ),
-        ("/blog", {"day": "2030-01-01", "title": "A", "body": "B"}, "day"),
+        ("/blog", {"day": iso_day(1135), "title": "A", "body": "B"}, "day"),
         ("/blog", {"day": "9999-12-31", "title": "A", "body": "B"}, "day"),
     ],
 )
@@ -116,9 +117,9 @@ def test_a_time_far_from_the_inspection_is_refused_naming_the_field(
 def test_a_meeting_may_last_a_week_but_not_longer(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
-    week = {**MEETING, "ends_at": "2026-12-01T10:00:00Z"}
+    week = {**MEETING, "ends_at": f"{iso_day(8)}T10:00:00Z"}
     client.ok("lead", f"{inspection.path}/meetings", week)
-    longer = {**MEETING, "ends_at": "2026-12-01T10:00:01Z"}
+    longer = {**MEETING, "ends_at": f"{iso_day(8)}T10:00:01Z"}
     answer = refused(client, 422, "lead", f"{inspection.path}/meetings", longer)
     assert fields_named(answer) == {"ends_at"}
 
@@ -128,8 +129,8 @@ def test_a_reschedule_far_from_the_inspection_is_refused(
 ) -> None:
     mid = client.ok("lead", f"{inspection.path}/meetings", MEETING)["id"]
     body = {
-        "starts_at": "2046-11-24T10:00:00Z",
-        "ends_at": "2046-11-24T11:00:00Z",
+        "starts_at": f"{iso_day(7306)}T10:00:00Z",
+        "ends_at": f"{iso_day(7306)}T11:00:00Z",
         "reason": "typo",
     }
     answer = refused(
@@ -176,9 +177,9 @@ def test_a_log_that_already_holds_a_meeting_over_the_centuries_still_answers(
         agenda = client.get("staff", f"{inspection.path}/agenda/Jo Smith", **params)
         assert agenda.status_code == 200, agenda.text
         assert len(agenda.json()["meetings"]) == (3 if at != last - 1 else 2)
-        day = client.get("staff", f"{inspection.path}/schedule", day="2026-11-24")
+        day = client.get("staff", f"{inspection.path}/schedule", day=iso_day(1))
         assert day.status_code == 200, day.text
-        blog = client.get("staff", f"{inspection.path}/blog/2026-11-24", **params)
+        blog = client.get("staff", f"{inspection.path}/blog/{iso_day(1)}", **params)
         assert blog.status_code == 200, blog.text
 
 

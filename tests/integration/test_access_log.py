@@ -10,16 +10,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 from commands.models import ImportAccessLog
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, logged_events, refused_roles
 from tests.servers import warroom
 from warroom.config import Settings
 from web.app import create_app
 
-LOG = b"""user,case_ref,item,accessed_at
-Helen Ward,CP-0042,Chronology,2026-11-24T10:15:00Z
-Tom Bright,CP-0042,Case notes,2026-11-24T10:20:00+00:00
-tom  bright,LAC-7,Care plan,2026-11-24T11:00:00Z
-"""
+ON_DAY_TWO = f"{iso_day(1)}T10:15:00Z"
+LOG = f"""user,case_ref,item,accessed_at
+Helen Ward,CP-0042,Chronology,{iso_day(1)}T10:15:00Z
+Tom Bright,CP-0042,Case notes,{iso_day(1)}T10:20:00+00:00
+tom  bright,LAC-7,Care plan,{iso_day(1)}T11:00:00Z
+""".encode()
 
 
 def cases(client: WarRoomClient, inspection: Inspection) -> None:
@@ -83,9 +85,9 @@ def test_the_same_file_imported_twice_is_stored_once(
     ]
     # Each event happened when the case system says it did.
     assert sorted(e["occurred_at"] for e in browsed) == [
-        "2026-11-24T10:15:00+00:00",
-        "2026-11-24T10:20:00+00:00",
-        "2026-11-24T11:00:00+00:00",
+        f"{iso_day(1)}T10:15:00+00:00",
+        f"{iso_day(1)}T10:20:00+00:00",
+        f"{iso_day(1)}T11:00:00+00:00",
     ]
 
 
@@ -94,7 +96,8 @@ def test_a_file_that_grew_stores_only_its_new_rows(
 ) -> None:
     cases(client, inspection)
     imported(client, inspection, LOG)
-    grown = LOG + b"Helen Ward,LAC-7,Health assessment,2026-11-25T09:00:00Z\n"
+    more = f"Helen Ward,LAC-7,Health assessment,{iso_day(2)}T09:00:00Z\n"
+    grown = LOG + more.encode()
     answer = imported(client, inspection, grown)
     assert (answer["events"], answer["already"]) == (1, 3)
     assert board(client, inspection)["LAC-7"]["browse_count"] == 2
@@ -105,13 +108,13 @@ def test_an_unknown_user_or_case_is_reported_with_its_line_and_not_stored(
 ) -> None:
     cases(client, inspection)
     log = (
-        b"user,case_ref,item,accessed_at\n"
-        b"Helen Ward,CP-0042,Chronology,2026-11-24T10:15:00Z\n"
-        b"Ann Other,CP-0042,Chronology,2026-11-24T10:16:00Z\n"
-        b"Helen Ward,CP-9999,Chronology,2026-11-24T10:17:00Z\n"
-        b"Helen Ward,Jane Smith,Chronology,2026-11-24T10:18:00Z\n"
-        b"Helen Ward,LAC-7,Chronology,2010-01-01T10:18:00Z\n"
-    )
+        "user,case_ref,item,accessed_at\n"
+        f"Helen Ward,CP-0042,Chronology,{iso_day(1)}T10:15:00Z\n"
+        f"Ann Other,CP-0042,Chronology,{iso_day(1)}T10:16:00Z\n"
+        f"Helen Ward,CP-9999,Chronology,{iso_day(1)}T10:17:00Z\n"
+        f"Helen Ward,Jane Smith,Chronology,{iso_day(1)}T10:18:00Z\n"
+        f"Helen Ward,LAC-7,Chronology,{iso_day(-6170)}T10:18:00Z\n"
+    ).encode()
     before = client.stored()
     answer = imported(client, inspection, log)
     assert answer["events"] == 1
@@ -134,14 +137,14 @@ def test_a_malformed_file_is_refused_with_the_line_and_the_reason_storing_nothin
     client: WarRoomClient, inspection: Inspection
 ) -> None:
     cases(client, inspection)
-    good = b"Helen Ward,CP-0042,Chronology,2026-11-24T10:15:00Z\n"
+    good = f"Helen Ward,CP-0042,Chronology,{iso_day(1)}T10:15:00Z\n".encode()
     header = b"user,case_ref,item,accessed_at\n"
     malformed = {
         header + good + b"Helen Ward,CP-0042,Chronology,yesterday\n": (3, "ISO 8601"),
         header + good + good + b"Helen Ward,CP-0042\n": (4, "fields"),
-        header + b"Helen Ward,,Chronology,2026-11-24T10:15:00Z\n": (2, "case_ref"),
+        header + f"Helen Ward,,Chronology,{ON_DAY_TWO}\n".encode(): (2, "case_ref"),
         b"who,case,what,when\n" + good: (1, "no column"),
-        header + good + b"Helen Ward,CP-0042,\xff\xfe,2026-11-24T10:15:00Z\n": (
+        header + good + b"Helen Ward,CP-0042,\xff\xfe," + f"{ON_DAY_TWO}\n".encode(): (
             3,
             "UTF-8",
         ),
@@ -163,9 +166,9 @@ def test_a_column_map_reads_another_layout(
 ) -> None:
     cases(client, inspection)
     log = (
-        b"Timestamp,Workstation,Username,Client ID,Document\n"
-        b"2026-11-24T10:15:00,x,Helen Ward,CP-0042,Chronology\n"
-    )
+        "Timestamp,Workstation,Username,Client ID,Document\n"
+        f"{iso_day(1)}T10:15:00,x,Helen Ward,CP-0042,Chronology\n"
+    ).encode()
     answer = imported(
         client,
         inspection,
@@ -177,7 +180,7 @@ def test_a_column_map_reads_another_layout(
         e for e in logged_events(client, inspection) if e["type"] == "CaseBrowsed"
     ]
     # A time without a zone is a time in the inspection's zone (London, GMT).
-    assert browsed["occurred_at"] == "2026-11-24T10:15:00+00:00"
+    assert browsed["occurred_at"] == f"{iso_day(1)}T10:15:00+00:00"
     bad = upload(client, inspection, log, map="who=Username")
     assert bad.status_code == 422
     assert bad.json()["detail"][0]["loc"] == ["body", "map"]
@@ -199,7 +202,8 @@ def test_the_command_line_imports_a_log_once_and_reports_what_matched_nothing(
 ) -> None:
     cases(client, inspection)
     log = tmp_path / "access.csv"
-    log.write_bytes(LOG + b"Nobody,CP-0042,Chronology,2026-11-24T10:15:00Z\n")
+    nobody = f"Nobody,CP-0042,Chronology,{ON_DAY_TWO}\n"
+    log.write_bytes(LOG + nobody.encode())
     args = ("import-access-log", str(log), "--inspection", inspection.id)
 
     first = warroom(database_url, *args)
@@ -224,7 +228,7 @@ def test_the_command_line_imports_a_log_once_and_reports_what_matched_nothing(
 def rows(count: int, *, blank_lines: int = 0) -> bytes:
     """A log of `count` rows, each a different item of CP-0042."""
     lines = [
-        f"Helen Ward,CP-0042,Case note {n},2026-11-24T10:15:00Z\n".encode()
+        f"Helen Ward,CP-0042,Case note {n},{iso_day(1)}T10:15:00Z\n".encode()
         for n in range(count)
     ]
     return b"user,case_ref,item,accessed_at\n" + b"\n" * blank_lines + b"".join(lines)

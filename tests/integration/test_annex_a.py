@@ -12,6 +12,7 @@ from commands.models import (
     RateAnnexADocument,
     SubmitAnnexADocument,
 )
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, refused, refused_roles
 
 
@@ -126,9 +127,9 @@ def test_the_countdown_runs_to_the_start_of_day_2_as_of_the_moment_asked(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
     listed(client, inspection)
-    # The inspection starts on 2026-11-23 in Europe/London: day 2 starts 24th 9am.
+    # The inspection starts on START in Europe/London: day 2 starts the next day 9am.
     now = register(client, inspection)["countdown"]
-    assert now["ready_by"] == "2026-11-24T09:00:00+00:00"
+    assert now["ready_by"] == f"{iso_day(1)}T09:00:00+00:00"
     then = datetime.now(UTC)
     asked = register(client, inspection, as_of=then.isoformat())["countdown"]
     ready_by = datetime.fromisoformat(asked["ready_by"])

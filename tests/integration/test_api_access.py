@@ -15,6 +15,7 @@ import pytest
 from commands import displays
 from commands import models as m
 from commands.handlers import COMMAND_HANDLERS
+from tests.days import iso_day
 from tests.helpers import (
     ROLES,
     Inspection,
@@ -40,7 +41,7 @@ class Sample:
 
 
 DIGEST = sha256(b"doc")
-WHEN = {"starts_at": "2026-11-24T10:00:00Z", "ends_at": "2026-11-24T11:00:00Z"}
+WHEN = {"starts_at": f"{iso_day(1)}T10:00:00Z", "ends_at": f"{iso_day(1)}T11:00:00Z"}
 INS = "/api/inspections/{iid}"
 REQ = INS + "/requests/{rid}"
 MTG = INS + "/meetings/{mid}"
@@ -50,7 +51,7 @@ SAMPLES: dict[type[m.Command], Sample] = {
     m.AddUser: Sample("/api/users", {"name": "New", "role": "staff"}),
     m.OpenInspection: Sample(
         "/api/inspections",
-        {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+        {"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
     ),
     m.AddInspector: Sample(INS + "/inspectors", {"name": "Ann Other"}),
     m.EnterPhase: Sample(INS + "/phase", {"phase": "day2_kick_off"}),
@@ -92,7 +93,7 @@ SAMPLES: dict[type[m.Command], Sample] = {
     ),
     m.AcknowledgeBriefing: Sample(INS + "/agenda/A staff/acknowledge", {}),
     m.WriteBlogPost: Sample(
-        INS + "/blog", {"day": "2026-11-24", "title": "Day 2", "body": "All well"}
+        INS + "/blog", {"day": iso_day(1), "title": "Day 2", "body": "All well"}
     ),
     m.RevokeToken: Sample("/api/users/{user}/revoke", {}),
     m.RotateToken: Sample("/api/users/{user}/rotate", {}),
@@ -145,7 +146,7 @@ SAMPLES: dict[type[m.Command], Sample] = {
     m.CreateOwnCalendarLink: Sample("/api/me/calendar-links", {}),
     m.RevokeOwnCalendarLink: Sample("/api/me/calendar-links/{link}", {}),
     # The verifiable log.
-    m.CloseDay: Sample(INS + "/days/close", {"day": "2026-11-24"}),
+    m.CloseDay: Sample(INS + "/days/close", {"day": iso_day(1)}),
     # issue 13: the blog's distribution list (removing is a DELETE: see `send`)
     m.AddRecipient: Sample(
         INS + "/distribution", {"name": "Pat Partner", "email": "pat@example.org"}

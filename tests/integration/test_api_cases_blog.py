@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_request, refused
 
 PHASES = [
@@ -186,7 +187,7 @@ def test_a_blog_post_needs_a_body(
         422,
         "rapid_response",
         f"{inspection.path}/blog",
-        {"day": "2026-11-24", "title": "Day 2", "body": ""},
+        {"day": iso_day(1), "title": "Day 2", "body": ""},
     )
     assert answer["detail"][0]["loc"][-1] == "body"
 
@@ -240,7 +241,7 @@ def test_a_closed_inspection_refuses_every_change_but_can_still_be_read(
         ),
         ("gatekeeper", f"/requests/{rid}/decline", {"reason": "closed"}),
         ("lead", f"/cases/{cid}/audit", {"judgement": "good"}),
-        ("lead", "/blog", {"day": "2026-12-11", "title": "Done", "body": "Over."}),
+        ("lead", "/blog", {"day": iso_day(18), "title": "Done", "body": "Over."}),
         ("lead", "/lines-of-enquiry", {"title": "Late KLOE"}),
         (
             "lead",
@@ -248,8 +249,8 @@ def test_a_closed_inspection_refuses_every_change_but_can_still_be_read(
             {
                 "title": "KIT",
                 "kind": "kit",
-                "starts_at": "2026-12-11T10:00:00Z",
-                "ends_at": "2026-12-11T11:00:00Z",
+                "starts_at": f"{iso_day(18)}T10:00:00Z",
+                "ends_at": f"{iso_day(18)}T11:00:00Z",
                 "venue": "Room 1",
             },
         ),

@@ -10,6 +10,7 @@ from uuid import UUID
 
 import pytest
 
+from tests.days import iso_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -23,8 +24,8 @@ from tests.helpers import (
 MEETING = {
     "title": "Lead inspector meeting",
     "kind": "lead_inspector",
-    "starts_at": "2026-11-24T10:00:00+00:00",
-    "ends_at": "2026-11-24T11:00:00+00:00",
+    "starts_at": f"{iso_day(1)}T10:00:00+00:00",
+    "ends_at": f"{iso_day(1)}T11:00:00+00:00",
     "venue": "Room 1",
 }
 
@@ -39,8 +40,8 @@ def request_body(inspection: Inspection, title: str = "Annex A") -> dict[str, An
 
 def reschedule_body(hour: int, reason: str) -> dict[str, Any]:
     return {
-        "starts_at": f"2026-11-24T{hour:02}:00:00+00:00",
-        "ends_at": f"2026-11-24T{hour + 1:02}:00:00+00:00",
+        "starts_at": f"{iso_day(1)}T{hour:02}:00:00+00:00",
+        "ends_at": f"{iso_day(1)}T{hour + 1:02}:00:00+00:00",
         "reason": reason,
     }
 
@@ -347,7 +348,7 @@ def test_occurred_at_defaults_to_the_time_the_command_was_received(
 def test_an_entry_made_after_the_fact_keeps_when_it_really_happened(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
-    when = "2026-11-24T09:15:00+00:00"
+    when = f"{iso_day(1)}T09:15:00+00:00"
     before = datetime.now(UTC)
     rid = client.ok(
         "gatekeeper",
@@ -381,6 +382,6 @@ def test_an_occurred_at_without_a_time_zone_is_refused(
         422,
         "gatekeeper",
         f"{inspection.path}/requests",
-        {**request_body(inspection), "occurred_at": "2026-11-24T09:15:00"},
+        {**request_body(inspection), "occurred_at": f"{iso_day(1)}T09:15:00"},
     )
     assert [e["loc"][-1] for e in answer["detail"]] == ["occurred_at"]

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.days import iso_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -19,8 +20,8 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
 MEETING = {
     "title": "KIT",
     "kind": "kit",
-    "starts_at": "2026-11-24T10:00:00Z",
-    "ends_at": "2026-11-24T11:00:00Z",
+    "starts_at": f"{iso_day(1)}T10:00:00Z",
+    "ends_at": f"{iso_day(1)}T11:00:00Z",
     "venue": "Room 1",
 }
 
@@ -72,7 +73,7 @@ def test_a_release_naming_no_valid_sha256_or_medium_is_refused_naming_both(
 def test_a_meeting_that_ends_before_it_starts_is_refused(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
-    body = {**MEETING, "ends_at": "2026-11-24T09:00:00Z"}
+    body = {**MEETING, "ends_at": f"{iso_day(1)}T09:00:00Z"}
     answer = refused(client, 422, "lead", f"{inspection.path}/meetings", body)
     assert "ends_at" in str(answer["detail"])
 
@@ -80,7 +81,7 @@ def test_a_meeting_that_ends_before_it_starts_is_refused(
 def test_a_meeting_time_without_a_zone_is_refused(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
-    body = {**MEETING, "starts_at": "2026-11-24T10:00:00"}
+    body = {**MEETING, "starts_at": f"{iso_day(1)}T10:00:00"}
     answer = refused(client, 422, "lead", f"{inspection.path}/meetings", body)
     assert fields_named(answer) == {"starts_at"}
 
@@ -296,7 +297,7 @@ def test_an_inspection_in_an_unknown_time_zone_is_refused(
     body = {
         "title": "SIF",
         "framework": "SIF",
-        "starts_on": "2026-11-23",
+        "starts_on": iso_day(0),
         "timezone": "Europe/Atlantis",
     }
     answer = refused(client, 422, "lead", "/api/inspections", body)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, logged_events, refused
 
-DAY = "2026-11-24"
+DAY = iso_day(1)
 
 
 def at(hhmm: str) -> str:

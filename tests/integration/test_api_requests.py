@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from commands import models as m
+from tests.days import iso_day
 from tests.helpers import (
     WALK,
     Inspection,
@@ -380,7 +381,7 @@ def test_a_direct_request_with_no_lead_inspector_to_escalate_to_stores_nothing(
     iid = client.ok(
         "lead",
         "/api/inspections",
-        {"title": "JTAI", "framework": "JTAI", "starts_on": "2026-11-23"},
+        {"title": "JTAI", "framework": "JTAI", "starts_on": iso_day(0)},
     )["id"]
     team = client.ok(
         "lead", f"/api/inspections/{iid}/inspectors", {"name": "Tom Bright"}

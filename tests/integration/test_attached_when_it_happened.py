@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from tests.days import iso_day, moment
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -39,13 +40,13 @@ def test_an_attachment_made_after_the_fact_records_when_it_happened(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
     rid = assigned_request(client, inspection)
-    answer = attach(client, inspection, rid, "2026-11-24T09:10:00+00:00")
+    answer = attach(client, inspection, rid, f"{iso_day(1)}T09:10:00+00:00")
     assert answer.status_code == 201, answer.text  # type: ignore[attr-defined]
     (attached,) = [
         e for e in logged_events(client, inspection) if e["type"] == "DocumentAttached"
     ]
-    assert datetime.fromisoformat(attached["occurred_at"]) == datetime(
-        2026, 11, 24, 9, 10, tzinfo=UTC
+    assert datetime.fromisoformat(attached["occurred_at"]) == moment(
+        1, 9, 10, tzinfo=UTC
     )
 
 

@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from commands import blog_sends
 from commands.models import WriteBlogPost
+from tests.days import iso_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -95,7 +96,7 @@ def inspection(client: WarRoomClient) -> Inspection:
         {
             "title": "SIF",
             "framework": "SIF",
-            "starts_on": "2026-11-23",
+            "starts_on": iso_day(0),
             "template": "SIF",
             "timezone": ZONE.key,
         },

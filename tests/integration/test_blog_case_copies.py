@@ -8,10 +8,11 @@ from typing import Any
 import feedparser
 from pydantic import TypeAdapter
 
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from web.answers import SealedBlogAnswer
 
-DAY = "2026-11-24"
+DAY = iso_day(1)
 HEADING = "Case copies released to the inspectors"
 
 
@@ -99,7 +100,7 @@ def test_a_released_case_copy_is_in_no_other_days_blog(
 ) -> None:
     a_day_of_hand_overs(client, inspection)
 
-    for day in ("2026-11-23", "2026-11-25"):
+    for day in (iso_day(0), iso_day(2)):
         assert blog(client, inspection, day)["case_copies_released"] == [], day
 
 

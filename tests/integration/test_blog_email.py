@@ -21,6 +21,7 @@ from fastapi.testclient import TestClient
 
 from commands import blog_sends
 from mail.blog_sender import Mailer
+from tests.days import iso_day, short_day
 from tests.helpers import Inspection, WarRoomClient, logged_events
 from tests.integration.test_blog_case_copies import a_day_of_hand_overs
 from tests.servers import VENV_BIN
@@ -31,8 +32,8 @@ from warroom.domain.base import Context, RuleBroken
 from warroom.mail import transport
 from web.app import create_app
 
-DAY = "2026-11-24"
-TOMORROW = "2026-11-25"
+DAY = iso_day(1)
+TOMORROW = iso_day(2)
 PASSWORD = "correct-horse-battery-staple"
 
 
@@ -159,7 +160,7 @@ def test_the_blog_goes_to_everyone_on_the_list_as_text_and_html_with_its_headers
     assert message["From"] == "War room <warroom@council.example>"
     assert message["To"] == "pat@nhs.example"
     assert "sam@council.example" not in message.as_string()
-    assert message["Subject"] == "Tue 24 Nov: SIF daily blog"
+    assert message["Subject"] == f"{short_day(1)}: SIF daily blog"
     list_id = f"SIF daily blog <blog.{inspection.id}.council.example>"
     assert message["List-Id"] == list_id
     assert email.utils.parsedate_to_datetime(message["Date"]).tzinfo is not None

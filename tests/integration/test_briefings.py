@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient
 
 STAFF_NAME = "A staff"  # the name the `client` fixture gives its staff user
@@ -13,8 +14,8 @@ def _meeting(client: WarRoomClient, inspection: Inspection) -> str:
     body = {
         "title": "KIT",
         "kind": "kit",
-        "starts_at": "2026-11-25T09:00:00Z",
-        "ends_at": "2026-11-25T09:30:00Z",
+        "starts_at": f"{iso_day(2)}T09:00:00Z",
+        "ends_at": f"{iso_day(2)}T09:30:00Z",
         "venue": "Room 1",
         "attendees": [STAFF_NAME],
     }

@@ -11,18 +11,19 @@ newest first.
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 from pydantic import TypeAdapter
 
 from projections.cases import ITEMS_SHOWN
+from tests.days import iso_day, moment
 from tests.helpers import Inspection, WarRoomClient
 from tests.integration.test_access_log import cases, imported
 from web.answers import BrowsedRead
 from web.routes.reads import MOST_BROWSED_PER_PAGE
 
-START = datetime(2026, 11, 24, 9, tzinfo=UTC)
+START = moment(1, 9, tzinfo=UTC)
 HEADER = "user,case_ref,item,accessed_at\n"
 
 
@@ -92,7 +93,7 @@ def test_every_item_is_on_the_pages_once_newest_first(
     imported(client, inspection, access_log(0, 1200))
     before = client.stored()
     # An old item browsed again, at the newest time: it comes first, twice.
-    again = f"{HEADER}Helen Ward,CP-0042,Case note 00003,2026-11-24T10:00:00Z\n"
+    again = f"{HEADER}Helen Ward,CP-0042,Case note 00003,{iso_day(1)}T10:00:00Z\n"
     imported(client, inspection, again.encode())
     row = case_row(client, inspection)
 
@@ -105,7 +106,7 @@ def test_every_item_is_on_the_pages_once_newest_first(
     assert items[0] == {
         "item": "Case note 00003",
         "times": 2,
-        "last_at": "2026-11-24T10:00:00+00:00",
+        "last_at": f"{iso_day(1)}T10:00:00+00:00",
     }
     assert items[1]["last_at"] == (START + timedelta(seconds=1199)).isoformat()
     # The board's items are the first page's first items.

@@ -18,13 +18,19 @@ import pytest
 from commands.executor import execute
 from commands.models import SelectCase
 from commands.run import Actor
+from tests.days import iso_day
 from tests.helpers import WarRoomClient, refused
 from warroom.application import WarRoom
 from warroom.config import Database
 from warroom.domain.base import Context
 from warroom.domain.case import Case
 
-SIF = {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23", "template": "SIF"}
+SIF = {
+    "title": "SIF",
+    "framework": "SIF",
+    "starts_on": iso_day(0),
+    "template": "SIF",
+}
 
 
 def open_from_sif(client: WarRoomClient) -> str:

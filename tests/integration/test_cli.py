@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.days import iso_day
 from tests.servers import warroom
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
@@ -38,7 +39,7 @@ def test_user_add_prints_a_token_last_that_signs_in_on_the_same_database(
         assert (me.json()["name"], me.json()["role"]) == ("Gail Keeper", "gatekeeper")
         opened = http.post(
             "/api/inspections",
-            json={"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+            json={"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
             headers=auth,
         )
         assert opened.status_code == 403, opened.text

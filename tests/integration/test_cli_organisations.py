@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from commands.membership import first_organisation
+from tests.days import iso_day
 from tests.servers import warroom
 from warroom.application import WarRoom
 from warroom.config import Database
@@ -71,7 +72,7 @@ def _open_inspection_without_organisation(database_url: str) -> None:
             Inspection(
                 title="Before organisations",
                 framework="SIF",
-                starts_on="2026-11-23",
+                starts_on=iso_day(0),
                 timezone="Europe/London",
                 meta=ctx.meta(),
             )

@@ -30,6 +30,7 @@ import vobject
 from commands import models as m
 from commands.executor import execute
 from commands.run import Actor
+from tests.days import date_on, iso_day, short_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -73,7 +74,7 @@ def test_a_request_titled_with_a_control_character_is_refused_naming_the_title(
 def test_an_inspection_title_with_a_line_break_is_refused(
     client: WarRoomClient, title: str
 ) -> None:
-    body = {"title": title, "framework": "SIF", "starts_on": "2026-11-23"}
+    body = {"title": title, "framework": "SIF", "starts_on": iso_day(0)}
     answer = refused(client, 422, "lead", "/api/inspections", body)
     assert fields_named(answer) == {"title"}
     assert "one line" in answer["detail"][0]["msg"]
@@ -107,8 +108,8 @@ def test_a_detail_may_hold_tabs_and_line_breaks_but_no_other_control_character(
             {
                 "title": "KIT",
                 "kind": "kit",
-                "starts_at": "2026-11-24T10:00:00Z",
-                "ends_at": "2026-11-24T11:00:00Z",
+                "starts_at": f"{iso_day(1)}T10:00:00Z",
+                "ends_at": f"{iso_day(1)}T11:00:00Z",
                 "venue": "Room 1",
                 "attendees": ["Jo\nSmith"],
             },
@@ -163,8 +164,8 @@ def test_an_access_log_row_with_a_control_character_is_refused_naming_its_line(
 ) -> None:
     csv = (
         "user,case_ref,item,accessed_at\r\n"
-        "Helen Ward,CIN-001,Case notes,2026-11-24T10:00:00Z\r\n"
-        'Helen Ward,CIN-001,"Chrono\x0blogy",2026-11-24T10:05:00Z\r\n'
+        f"Helen Ward,CIN-001,Case notes,{iso_day(1)}T10:00:00Z\r\n"
+        f'Helen Ward,CIN-001,"Chrono\x0blogy",{iso_day(1)}T10:05:00Z\r\n'
     )
     before = client.stored()
     answer = client.http.post(
@@ -219,7 +220,7 @@ def poisoned(client: WarRoomClient) -> Iterator[Inspection]:
     """An inspection whose title, a request, a blog post and a meeting hold
     control characters and line breaks."""
     opened = m.OpenInspection.model_construct(
-        title=TITLE, framework="SIF", starts_on=date(2026, 11, 23)
+        title=TITLE, framework="SIF", starts_on=date_on(0)
     )
     iid = unchecked(client, "lead", opened)["id"]
     lead = client.ok(
@@ -327,7 +328,7 @@ def test_the_days_email_goes_out_though_the_title_holds_a_line_break(
     assert recipients == ["sam@council.example"]
     # One Subject, one line; no header came out of the title.
     assert message["Subject"] == (
-        "Tue 24 Nov: SIF Bcc: mallory@evil.example  daily blog"
+        f"{short_day(1)}: SIF Bcc: mallory@evil.example  daily blog"
     )
     assert message["Bcc"] is None
     assert message.get_all("Subject") == [message["Subject"]]

@@ -17,6 +17,7 @@ from eventsourcing.persistence import Notification, StoredEvent
 from projections.decoding import logged_event
 from projections.events import LoggedEvent
 from tests.benchmarks.workload import stage_inspection
+from tests.days import iso_day
 from warroom.application import WarRoom
 from warroom.config import Database
 
@@ -81,7 +82,7 @@ def test_events_the_short_cut_cannot_read_go_through_the_library(
         def with_a_revived_value(state: dict[str, Any]) -> None:
             state["checked_at"] = {
                 "_type_": "datetime_iso",
-                "_data_": "2026-11-25T09:00:00+00:00",
+                "_data_": f"{iso_day(2)}T09:00:00+00:00",
             }
 
         def with_marker_text(state: dict[str, Any]) -> None:
@@ -96,7 +97,7 @@ def test_events_the_short_cut_cannot_read_go_through_the_library(
         assert upcast.data["reason"] is None  # the library's upcaster ran
         assert logged_event(app.mapper, revived) == _library_decoded(app, revived)
         assert logged_event(app.mapper, revived).data["checked_at"] == (
-            "2026-11-25T09:00:00+00:00"
+            f"{iso_day(2)}T09:00:00+00:00"
         )
         assert logged_event(app.mapper, marked) == _library_decoded(app, marked)
         assert logged_event(app.mapper, marked).data["title"].endswith('" in quotes')

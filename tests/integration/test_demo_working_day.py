@@ -23,6 +23,7 @@ from entrypoints.demo_steps import Step
 from projections.events import LoggedEvent
 from projections.follower import read_events
 from tests.conftest import TEST_SIGNING_KEY
+from tests.days import moment
 from tests.helpers import WarRoomClient
 from tests.servers import warroom
 from warroom.application import WarRoom
@@ -113,14 +114,12 @@ def test_a_demo_loaded_after_other_events_is_recorded_no_earlier_than_they_were(
 # A week in summer time (BST) and one in winter (GMT), each day of each, loaded
 # in the afternoon; and every weekday's early morning, before the day's KIT.
 WEEK_IN_JUNE = [
-    datetime(2025, 6, 2, 15, 0, tzinfo=LONDON) + timedelta(days=n) for n in range(7)
+    moment(-539, 15, 0, tzinfo=LONDON) + timedelta(days=n) for n in range(7)
 ]
 WEEK_IN_JANUARY = [
-    datetime(2026, 1, 5, 15, 0, tzinfo=LONDON) + timedelta(days=n) for n in range(7)
+    moment(-322, 15, 0, tzinfo=LONDON) + timedelta(days=n) for n in range(7)
 ]
-MORNINGS = [
-    datetime(2026, 1, 5, 8, 0, tzinfo=LONDON) + timedelta(days=n) for n in range(5)
-]
+MORNINGS = [moment(-322, 8, 0, tzinfo=LONDON) + timedelta(days=n) for n in range(5)]
 
 
 @pytest.mark.parametrize(
@@ -285,7 +284,7 @@ def test_the_demo_loader_never_closes_a_day_with_meetings_to_come_unasked(
     shows before its afternoon meetings is refused all the same, and with a
     reason the reason is kept. Nothing the loader stored closed a day early
     without one."""
-    now = datetime(2026, 6, 17, 10, 0, tzinfo=UTC)  # a Wednesday, 11:00 in London
+    now = moment(-159, 10, 0, tzinfo=UTC)  # a Wednesday, 11:00 in London
     app = WarRoom(Database.from_url(database_url))
     app.use_signer(Signer.parse(TEST_SIGNING_KEY))  # a closed day is sealed
     try:

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_request
 from tests.integration.test_organisations import organisation
 from warroom.config import Settings
@@ -248,7 +249,7 @@ def test_a_closed_inspection_takes_no_new_screen(
 
 READS = (
     "",
-    "/schedule?day=2026-11-24",
+    f"/schedule?day={iso_day(1)}",
     "/requests?state=all",
     "/ledger",
     "/cases",
@@ -290,7 +291,7 @@ def test_a_screen_changes_nothing_and_reads_nothing_of_the_organisation(
         (f"{inspection.path}/phase", {"phase": "day2_kick_off"}),
         (
             "/api/inspections",
-            {"title": "S", "framework": "SIF", "starts_on": "2026-11-23"},
+            {"title": "S", "framework": "SIF", "starts_on": iso_day(0)},
         ),
         ("/api/users", {"name": "Sneaky", "role": "admin"}),
         (f"/api/users/{client.user_ids['staff']}/revoke", {}),

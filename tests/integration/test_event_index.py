@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 from commands.models import WriteBlogPost
 from projections.follower import inspection_events, read_events
 from tests.conftest import TEST_SIGNING_KEY, TEST_VERIFIER_KEY
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_request, refused, refused_roles
 from warroom.application import WarRoom
 from warroom.archive import export_log, import_log
@@ -71,7 +72,7 @@ def two_inspections(client: WarRoomClient) -> tuple[Inspection, Inspection]:
             client.ok(
                 "lead",
                 f"{target.path}/blog",
-                {"day": "2026-11-24", "title": f"Post {n}", "body": "text"},
+                {"day": iso_day(1), "title": f"Post {n}", "body": "text"},
             )
     new_request(client, first)
     return first, second
@@ -118,7 +119,7 @@ def test_a_refused_command_adds_nothing_to_the_index(
         403,
         role,
         f"{inspection.path}/blog",
-        {"day": "2026-11-24", "title": "Not mine", "body": "text"},
+        {"day": iso_day(1), "title": "Not mine", "body": "text"},
     )
     assert indexed_rows(client.app) == before
     assert index_head(client.app) == head

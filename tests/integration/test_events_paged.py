@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from projections.follower import inspection_events
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient
 from web import catchup
 
@@ -26,7 +27,7 @@ def _interleaved(client: WarRoomClient, inspection: Inspection) -> Inspection:
             client.ok(
                 "lead",
                 f"{target.path}/blog",
-                {"day": "2026-11-24", "title": f"Post {n}", "body": "text"},
+                {"day": iso_day(1), "title": f"Post {n}", "body": "text"},
             )
     return other
 

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import time as clock
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, time
+from datetime import UTC, time
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from fastapi.testclient import TestClient
 from clock.closing import DayCloser, parse_hour
 from entrypoints import cli
 from tests.conftest import POSTGRES_URL, TEST_SIGNING_KEY, TEST_VERIFIER_KEY
+from tests.days import iso_day, moment
 from tests.helpers import (
     ROLES,
     Inspection,
@@ -329,9 +330,9 @@ def test_closing_a_day_seals_it_with_a_checkpoint_that_its_blog_prints(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
     released(client, inspection)
-    blog = f"{inspection.path}/blog/2026-11-23"
+    blog = f"{inspection.path}/blog/{iso_day(0)}"
     assert client.get("staff", blog).json()["seal"] is None
-    closed = client.ok("lead", f"{inspection.path}/days/close", {"day": "2026-11-23"})
+    closed = client.ok("lead", f"{inspection.path}/days/close", {"day": iso_day(0)})
     seal = client.get("staff", blog).json()["seal"]
     checkpoint = Checkpoint.verified(seal, Verifier.parse(TEST_VERIFIER_KEY))
     app = client.app
@@ -343,7 +344,8 @@ def test_closing_a_day_seals_it_with_a_checkpoint_that_its_blog_prints(
     past = client.get("staff", blog, at=closed["position"] - 1).json()
     assert past["seal"] is None
     assert (
-        client.get("staff", f"{inspection.path}/blog/2026-11-24").json()["seal"] is None
+        client.get("staff", f"{inspection.path}/blog/{iso_day(1)}").json()["seal"]
+        is None
     )
 
 
@@ -352,10 +354,10 @@ def test_a_day_is_closed_once_and_only_by_the_lead_or_the_gatekeeper(
 ) -> None:
     path = f"{inspection.path}/days/close"
     for role in ("rapid_response", "staff", "auditor", "admin"):
-        refused(client, 403, role, path, {"day": "2026-11-23"})
+        refused(client, 403, role, path, {"day": iso_day(0)})
     refused(client, 422, "lead", path, {"day": "23/11/2026"})
-    client.ok("gatekeeper", path, {"day": "2026-11-23"})
-    body = refused(client, 409, "lead", path, {"day": "2026-11-23"})
+    client.ok("gatekeeper", path, {"day": iso_day(0)})
+    body = refused(client, 409, "lead", path, {"day": iso_day(0)})
     assert body["rule"] == "day_closed_once"
 
 
@@ -503,7 +505,7 @@ def test_a_log_written_before_the_tree_is_refused_until_backfilled_on_request(
         signed = Checkpoint.verified(note, Verifier.parse(TEST_VERIFIER_KEY))
         assert signed.extensions and signed.size == count + 1
         # And the server carries on appending to it.
-        opened = {"title": "After", "framework": "SIF", "starts_on": "2026-11-23"}
+        opened = {"title": "After", "framework": "SIF", "starts_on": iso_day(0)}
         client.ok("lead", "/api/inspections", opened)
         assert client.get(who, "/api/verify").json()["intact"]
 
@@ -537,17 +539,17 @@ def test_at_the_configured_hour_the_clock_closes_and_seals_each_open_day(
     state = client.http.app.state.warroom  # type: ignore[attr-defined]
     closer = DayCloser(state, parse_hour("18:00") or time())
     state.reader.catch_up()
-    # The inspection starts on 2026-11-23, in London (UTC in November).
+    # The inspection starts on START, a Monday in November in London (UTC then).
     before = client.stored()
-    assert closer.tick(datetime(2026, 11, 22, 19, 0, tzinfo=UTC)) == []
-    assert closer.tick(datetime(2026, 11, 23, 17, 59, tzinfo=UTC)) == []
+    assert closer.tick(moment(-1, 19, 0, tzinfo=UTC)) == []
+    assert closer.tick(moment(0, 17, 59, tzinfo=UTC)) == []
     assert client.stored() == before
-    closed = closer.tick(datetime(2026, 11, 23, 18, 0, tzinfo=UTC))
-    assert closed == [(inspection.id, "2026-11-23")]
-    blog = client.get("staff", f"{inspection.path}/blog/2026-11-23").json()
+    closed = closer.tick(moment(0, 18, 0, tzinfo=UTC))
+    assert closed == [(inspection.id, iso_day(0))]
+    blog = client.get("staff", f"{inspection.path}/blog/{iso_day(0)}").json()
     Checkpoint.verified(blog["seal"], Verifier.parse(TEST_VERIFIER_KEY))
     after = client.stored()
-    assert closer.tick(datetime(2026, 11, 23, 18, 30, tzinfo=UTC)) == []
+    assert closer.tick(moment(0, 18, 30, tzinfo=UTC)) == []
     assert client.stored() == after
     with pytest.raises(ValueError, match="WARROOM_CLOSE_DAYS_AT"):
         parse_hour("6pm")

@@ -24,6 +24,7 @@ from eventsourcing.domain import Aggregate, event
 from fastapi.testclient import TestClient
 
 from tests.conftest import POSTGRES_URL, TEST_VERIFIER_KEY
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from tests.integration.test_evidence import forget_the_tree, run_sql
 from tests.servers import VENV_BIN, add_user, running_server, warroom
@@ -51,11 +52,11 @@ def sealed(postgres_schema_url: str, tmp_path: Path) -> Iterator[SealedLog]:
         inspection = Inspection.open(client)
         walk_request(client, inspection, new_request(client, inspection), "released")
         released_at = client.stored()
-        client.ok("lead", f"{inspection.path}/days/close", {"day": "2026-11-23"})
-        blog = client.get("staff", f"{inspection.path}/blog/2026-11-23").json()
+        client.ok("lead", f"{inspection.path}/days/close", {"day": iso_day(0)})
+        blog = client.get("staff", f"{inspection.path}/blog/{iso_day(0)}").json()
         walk_request(client, inspection, new_request(client, inspection), "approved")
         last = client.stored()
-    seal = tmp_path / "blog-2026-11-23.txt"
+    seal = tmp_path / f"blog-{iso_day(0)}.txt"
     seal.write_text(blog["seal"])
     yield SealedLog(url, released_at, last, seal)
 

@@ -10,13 +10,14 @@ import threading
 import pytest
 
 from tests.conftest import TEST_VERIFIER_KEY
+from tests.days import iso_day
 from tests.helpers import ROLES, Inspection, WarRoomClient
 from warroom.evidence import merkle
 from warroom.evidence.notes import Checkpoint, Verifier
 from warroom.evidence.walk import Report
 from web.verifications import Verifications
 
-DAYS = ("2026-11-23", "2026-11-24")
+DAYS = (iso_day(0), iso_day(1))
 
 
 def close_days(client: WarRoomClient, inspection: Inspection) -> None:

@@ -29,6 +29,7 @@ from commands.organisations import add_organisation
 from projections.rebuild import rebuild
 from tests.benchmarks.logbuilder import LogBuilder, add_users, open_inspection
 from tests.conftest import TEST_SIGNING_KEY, TEST_VERIFIER_KEY
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from tests.integration.story import act_one, act_two
 from tests.servers import VENV_BIN
@@ -64,7 +65,7 @@ def a_day_of_the_war_room(url: str, key: str = "") -> None:
         act_two(client, inspection)
         rid = new_request(client, inspection, title="Annex A")
         walk_request(client, inspection, rid, "released", content=DOCUMENT)
-        client.ok("lead", f"{inspection.path}/days/close", {"day": "2026-11-23"})
+        client.ok("lead", f"{inspection.path}/days/close", {"day": iso_day(0)})
 
 
 def everything(url: str, key: str = "") -> dict[str, Any]:
@@ -168,7 +169,7 @@ def export(tmp_path: Path) -> Path:
         inspection = Inspection.open(client)
         rid = new_request(client, inspection)
         walk_request(client, inspection, rid, "released", content=DOCUMENT)
-        client.ok("lead", f"{inspection.path}/days/close", {"day": "2026-11-23"})
+        client.ok("lead", f"{inspection.path}/days/close", {"day": iso_day(0)})
     out = tmp_path / "export.zip"
     with opened(url) as app:
         export_log(app, out, _signer())
@@ -446,7 +447,9 @@ def test_a_file_changed_between_the_check_and_the_store_stores_nothing(
         events = list(stored_events(packed))
         if readings == 2:
             position, last = events[-1]
-            state = last.state.replace(b'"day":"2026-11-23"', b'"day":"2026-11-24"')
+            state = last.state.replace(
+                f'"day":"{iso_day(0)}"'.encode(), f'"day":"{iso_day(1)}"'.encode()
+            )
             assert state != last.state
             events[-1] = (position, replace(last, state=state))
         yield from events

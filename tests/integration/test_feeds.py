@@ -20,12 +20,13 @@ from pydantic import TypeAdapter
 
 from projections.decoding import logged_event
 from projections.events import LoggedEvent
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_meeting, refused
 from warroom.config import Settings
 from web.app import create_app
 from web.routes.feeds import CalendarLinksRead
 
-DAY = "2026-11-24"
+DAY = iso_day(1)
 STAFF = "A staff"  # the staff user's name (tests.helpers.WarRoomClient)
 
 
@@ -382,7 +383,10 @@ def test_a_link_made_for_a_user_revoked_before_it_was_looked_up_is_not_found(
 def test_the_blog_feed_parses_with_one_entry_per_day(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
-    for day, title in (("2026-11-24", "Day one"), ("2026-11-25", "Day two & more")):
+    for day, title in (
+        (iso_day(1), "Day one"),
+        (iso_day(2), "Day two & more"),
+    ):
         client.ok(
             "lead",
             f"{inspection.path}/blog",
@@ -394,14 +398,14 @@ def test_the_blog_feed_parses_with_one_entry_per_day(
     feed = feedparser.parse(response.content)
     assert not feed.bozo, feed.get("bozo_exception")
     assert [e.title for e in feed.entries] == [
-        "2026-11-24: the day's blog",
-        "2026-11-25: the day's blog",
+        f"{iso_day(1)}: the day's blog",
+        f"{iso_day(2)}: the day's blog",
     ]
     assert len({e.id for e in feed.entries}) == 2
     content = feed.entries[1].content[0].value
     assert "Day two &amp; more" in content  # escaped once, as HTML text
     assert "&lt;b&gt;liked&lt;/b&gt;" in content  # markup in a post stays text
-    assert feed.entries[1].link.endswith("/blog/2026-11-25")
+    assert feed.entries[1].link.endswith(f"/blog/{iso_day(2)}")
 
 
 def test_link_events_decode_on_the_read_side_as_the_library_decodes_them(

@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient
 from tests.integration.story import (
     WHEN_ASKED,
@@ -26,7 +27,7 @@ from tests.integration.story import (
     without_ages,
 )
 
-DAY = "2026-11-24"
+DAY = iso_day(1)
 # Everything below happened on the inspection's second day, and was written
 # down (recorded) today, long after: the war room's IT was down.
 HAPPENED = {
@@ -250,7 +251,7 @@ def test_the_print_pages_and_feeds_take_happened_by(
     printed = text(f"{path}/ledger", happened_by=TEN)
     assert "Our copy of case LAC-7" in printed
     # Its header says which moment, by which clock (in the inspection's zone).
-    assert "as it was at 2026-11-24 10:00:00, by what had happened then" in printed
+    assert f"as it was at {iso_day(1)} 10:00:00, by what had happened then" in printed
     assert "as written down by" in text(f"{path}/ledger", as_of=log.before_recorded)
     assert "Our copy of case LAC-7" not in text(
         f"{path}/ledger", happened_by=BEFORE_HAND_OVER
@@ -337,7 +338,7 @@ def test_ledger_lines_carry_both_times_in_json_and_csv(
 @pytest.mark.parametrize(
     ("query", "words"),
     [
-        ({"happened_by": "2026-11-25T17:00:00"}, "time zone"),
+        ({"happened_by": f"{iso_day(2)}T17:00:00"}, "time zone"),
         ({"happened_by": "yesterday"}, "datetime"),
         ({"happened_by": "1700000000"}, "instant"),
         ({"happened_by": "0001-01-01T00:00:00Z"}, "between"),

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from icalendar import Calendar, Component
 
 from commands import invitation_sends
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_meeting
 from tests.smtp import Inbox, smtp_server
 from warroom.config import Settings
@@ -136,8 +137,8 @@ def test_each_change_lands_in_the_outbox_as_a_request_or_cancel_with_the_feeds_u
         (
             "/reschedule",
             {
-                "starts_at": "2026-11-24T14:00:00+00:00",
-                "ends_at": "2026-11-24T15:00:00+00:00",
+                "starts_at": f"{iso_day(1)}T14:00:00+00:00",
+                "ends_at": f"{iso_day(1)}T15:00:00+00:00",
                 "reason": "the lead inspector asked",
             },
             "REQUEST",
@@ -182,7 +183,7 @@ def test_each_change_lands_in_the_outbox_as_a_request_or_cancel_with_the_feeds_u
 
     # A read of the past (time travel) sends nothing.
     client.get("staff", f"{path}/invitations", at=1)
-    client.get("staff", f"{inspection.path}/schedule", day="2026-11-24", at=3)
+    client.get("staff", f"{inspection.path}/schedule", day=iso_day(1), at=3)
     time.sleep(0.3)
     assert len(messages(outbox)) == len(changes)
 
@@ -253,8 +254,8 @@ def test_changes_within_the_delay_go_as_one_message(
             "rapid_response",
             path + "/reschedule",
             {
-                "starts_at": "2026-11-24T12:00:00+00:00",
-                "ends_at": "2026-11-24T13:00:00+00:00",
+                "starts_at": f"{iso_day(1)}T12:00:00+00:00",
+                "ends_at": f"{iso_day(1)}T13:00:00+00:00",
                 "reason": "clash",
             },
         )

@@ -11,9 +11,10 @@ from typing import Any
 import pytest
 
 from commands.models import AssignKitAction, MarkKitActionDone
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, refused, refused_roles
 
-DAY = "2026-11-24"
+DAY = iso_day(1)
 
 
 def kit_meeting(client: WarRoomClient, inspection: Inspection) -> str:

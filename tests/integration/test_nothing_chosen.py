@@ -18,6 +18,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 import pytest
 
 from commands import models as m
+from tests.days import iso_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -74,7 +75,7 @@ Body = Callable[[Inspection, Things], dict[str, Any]]
 CASES: list[tuple[type[m.Command], Body, str]] = [
     (
         m.OpenInspection,
-        lambda i, t: {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+        lambda i, t: {"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
         "framework",
     ),
     (m.AddUser, lambda i, t: {"name": "Nia New", "role": "staff"}, "role"),
@@ -120,8 +121,8 @@ CASES: list[tuple[type[m.Command], Body, str]] = [
         lambda i, t: {
             "title": "Focus group",
             "kind": "focus_group",
-            "starts_at": "2026-11-24T10:00:00Z",
-            "ends_at": "2026-11-24T11:00:00Z",
+            "starts_at": f"{iso_day(1)}T10:00:00Z",
+            "ends_at": f"{iso_day(1)}T11:00:00Z",
             "venue": "Room 1",
         },
         "kind",

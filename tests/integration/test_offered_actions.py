@@ -25,6 +25,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.days import iso_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -512,7 +513,7 @@ def test_a_debrief_is_offered_only_to_staff_who_were_in_the_meeting(
     client.tokens["other staff"] = other["token"]
 
     def offered_to(who: str) -> list[str]:
-        day = client.get(who, f"{inspection.path}/schedule", day="2026-11-24").json()
+        day = client.get(who, f"{inspection.path}/schedule", day=iso_day(1)).json()
         (shown,) = [m for m in day["meetings"] if m["id"] == meeting["id"]]
         actions: list[str] = shown["actions"]
         return actions
@@ -555,9 +556,9 @@ def test_the_past_offers_nothing(client: WarRoomClient, inspection: Inspection) 
     # What could be done then is not for now: a replay offers nothing.
     past = client.get("gatekeeper", f"{inspection.path}/requests", at=position).json()
     assert [r["actions"] for r in past["requests"]] == [[]]
-    day = client.get("lead", f"{inspection.path}/blog/2026-11-23", at=position).json()
+    day = client.get("lead", f"{inspection.path}/blog/{iso_day(0)}", at=position).json()
     assert day["actions"] == []
-    today = client.get("lead", f"{inspection.path}/blog/2026-11-23").json()
+    today = client.get("lead", f"{inspection.path}/blog/{iso_day(0)}").json()
     assert today["actions"] == ["WriteBlogPost", "CloseDay"]
 
 
@@ -571,7 +572,7 @@ def test_a_meeting_shows_the_version_its_kit_actions_moved_it_to(
     client.ok("lead", f"{path}/notes", {"text": "Agreed", "actions": ["Send it"]})
     client.ok("lead", f"{path}/kit-actions/0/assign", {"owner": "A gatekeeper"})
     done = client.ok("lead", f"{path}/kit-actions/0/done", {})
-    day = client.get("lead", f"{inspection.path}/schedule", day="2026-11-24").json()
+    day = client.get("lead", f"{inspection.path}/schedule", day=iso_day(1)).json()
     (shown,) = day["meetings"]
     assert shown["version"] == done["version"]
     moved = client.ok(
@@ -592,7 +593,7 @@ def test_what_may_be_made_outside_an_inspection_is_offered_exactly(
     sends = {
         "OpenInspection": (
             "/api/inspections",
-            {"title": "ILACS", "framework": "ILACS", "starts_on": "2026-11-23"},
+            {"title": "ILACS", "framework": "ILACS", "starts_on": iso_day(0)},
         ),
         "AddUser": ("/api/users", {"role": "staff"}),
     }

@@ -23,6 +23,7 @@ from commands.executor import execute
 from commands.models import AddUser
 from commands.run import Actor
 from tests.conftest import POSTGRES_URL
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient
 from warroom.application import WarRoom
 from warroom.config import Database, Settings
@@ -59,7 +60,7 @@ def test_healthz_answers_up_without_a_token(client: WarRoomClient) -> None:
 def test_readyz_answers_ready_once_the_read_models_reach_the_log_head(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
-    post = {"day": "2026-11-25", "title": "Day two", "body": "text"}
+    post = {"day": iso_day(2), "title": "Day two", "body": "text"}
     position = client.ok("lead", f"{inspection.path}/blog", post)["position"]
     deadline = time.monotonic() + 5
     while True:
@@ -163,7 +164,7 @@ def test_metrics_count_commands_by_type_and_outcome_and_time_reads(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
     blog = f"{inspection.path}/blog"
-    post = {"day": "2026-11-25", "title": "Day two", "body": "text"}
+    post = {"day": iso_day(2), "title": "Day two", "body": "text"}
     for _ in range(2):
         client.ok("lead", blog, post)
     assert client.post("staff", blog, post).status_code == 403

@@ -29,6 +29,7 @@ from fastapi.testclient import TestClient
 from commands.models import AddOrganisation
 from commands.organisations import add_organisation
 from tests.conftest import TEST_VERIFIER_KEY
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from tests.integration.test_before_organisations import FIXTURE
 from tests.integration.test_export_import import _signer, opened, warroom
@@ -269,7 +270,7 @@ def test_one_transaction_holding_two_councils_events_grows_each_tree_by_its_own(
             sends.append(
                 BlogSend(
                     inspection_id=council.inspection.id,
-                    day="2026-11-24",
+                    day=iso_day(1),
                     attempt=attempt,
                     trigger="command",
                     meta=ctx.meta(),
@@ -294,7 +295,7 @@ def test_a_save_that_names_no_organisation_joins_its_inspections_council(
         ctx = Context("console", "console", datetime.now(UTC), council.inspection.id)
         send = BlogSend(
             inspection_id=council.inspection.id,
-            day="2026-11-23",
+            day=iso_day(0),
             attempt=1,
             trigger="command",
             meta=ctx.meta(),

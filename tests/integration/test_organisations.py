@@ -15,6 +15,7 @@ import pytest
 
 from commands.models import AddOrganisation
 from commands.organisations import add_organisation
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_request, walk_request
 from tests.integration.test_api_access import real_ids
 from warroom.domain.base import Context
@@ -121,7 +122,7 @@ def york_ids(york: Council) -> dict[str, str]:
         "line_id": ids["lid"],
         "sha256": digest,
         "person": "A staff",
-        "day": "2026-11-24",
+        "day": iso_day(1),
         "user_id": york.client.user_ids["staff"],
         "n": "0",  # a KIT action's number
         # issue 13: a calendar link is named by its own id alone

@@ -16,6 +16,7 @@ import pyzipper
 
 from rendering.packet import Packet, Span
 from tests.conftest import TEST_VERIFIER_KEY
+from tests.days import iso_day
 from tests.helpers import ROLES, Inspection, WarRoomClient, new_request, walk_request
 from warroom.evidence.notes import Verifier
 from warroom.evidence.receipt import verify_receipt
@@ -206,11 +207,14 @@ def test_a_span_that_ends_before_it_starts_is_refused(
 ) -> None:
     before = client.stored()
     answer = packet(
-        client, inspection, start="2026-11-24T10:00:00Z", end="2026-11-24T09:00:00Z"
+        client,
+        inspection,
+        start=f"{iso_day(1)}T10:00:00Z",
+        end=f"{iso_day(1)}T09:00:00Z",
     )
     assert answer.status_code == 422
     assert answer.json()["detail"][0]["loc"] == ["query", "to"]
-    answer = packet(client, inspection, start="2026-11-24T10:00:00")  # no zone
+    answer = packet(client, inspection, start=f"{iso_day(1)}T10:00:00")  # no zone
     assert answer.status_code == 422
     assert client.stored() == before
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commands.models import AssignPlaybookTask, CompletePlaybookTask
+from tests.days import date_on, iso_day
 from tests.helpers import WarRoomClient, refused, refused_roles
 from warroom.playbook_templates import DEFAULT_DIR
 
@@ -111,7 +112,7 @@ def open_from(
     body: dict[str, Any] = {
         "title": "SIF 2026",
         "framework": framework,
-        "starts_on": (starts_on or date(2026, 11, 23)).isoformat(),
+        "starts_on": (starts_on or date_on(0)).isoformat(),
     }
     if template is not None:
         body["template"] = template
@@ -149,8 +150,8 @@ def test_a_sif_inspection_from_the_template_has_all_the_aide_memoires_work(
         assert task["done"] is False
     due = {t["id"]: t["due"] for t in body["tasks"]}
     # Day 1 is the day of the notification call; times are in its zone.
-    assert due["d1-staff-briefing"] == "2026-11-23T17:00:00+00:00"
-    assert due["d1-annex-a-ready"] == "2026-11-24T09:00:00+00:00"
+    assert due["d1-staff-briefing"] == f"{iso_day(0)}T17:00:00+00:00"
+    assert due["d1-annex-a-ready"] == f"{iso_day(1)}T09:00:00+00:00"
 
 
 def test_editing_the_template_afterwards_leaves_an_inspection_opened_from_it_unchanged(
@@ -201,7 +202,7 @@ def test_an_admins_own_template_in_their_folder_opens_an_inspection(
 def test_an_unknown_template_is_refused_naming_the_field_and_nothing_is_stored(
     client: WarRoomClient,
 ) -> None:
-    body = {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"}
+    body = {"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)}
     for template in ("NOPE", "../SIF", "SIF.toml"):
         answer = refused(
             client, 422, "lead", "/api/inspections", {**body, "template": template}
@@ -220,7 +221,7 @@ def test_a_template_for_another_framework_is_refused_and_nothing_is_stored(
         {
             "title": "ILACS",
             "framework": "ILACS",
-            "starts_on": "2026-11-23",
+            "starts_on": iso_day(0),
             "template": "SIF",
         },
     )
@@ -242,7 +243,7 @@ def test_a_broken_template_is_refused_with_its_problem_and_nothing_is_stored(
         {
             "title": "S",
             "framework": "SIF",
-            "starts_on": "2026-11-23",
+            "starts_on": iso_day(0),
             "template": "broken",
         },
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from tests.days import iso_day
 from tests.helpers import WarRoomClient
 from warroom.playbook_templates import DEFAULT_DIR, Template
 
@@ -104,7 +105,7 @@ def test_each_template_opens_an_inspection_with_every_task_it_holds(
     body: dict[str, Any] = {
         "title": f"{name} 2026",
         "framework": name,
-        "starts_on": "2026-11-23",
+        "starts_on": iso_day(0),
         "template": name,
     }
     iid = client.ok("lead", "/api/inspections", body)["id"]

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.days import date_on, iso_day, long_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -20,7 +21,7 @@ from tests.helpers import (
     walk_request,
 )
 
-DAY = "2026-11-24"
+DAY = iso_day(1)
 STAFF = "A staff"
 CONTROLS = re.compile(r"<\s*(button|form|input|select|textarea|script)\b", re.I)
 
@@ -85,7 +86,7 @@ def pages(story: Story) -> dict[str, tuple[str, list[str]]]:
         "schedule": (
             f"/schedule/{DAY}",
             [
-                "Schedule for Tuesday 24 November 2026",
+                f"Schedule for {long_day(1)} {date_on(1).year}",
                 *meetings,
                 "Focus group <front door> (CANCELLED)",
                 "train late",
@@ -115,8 +116,8 @@ def pages(story: Story) -> dict[str, tuple[str, list[str]]]:
             f"/meetings/{story.kit}/pack",
             [
                 "Meeting pack: KIT with the lead inspector",
-                "A staff, Tuesday 24 November 2026",
-                "Helen Ward, Tuesday 24 November 2026",
+                f"A staff, {long_day(1)} {date_on(1).year}",
+                f"Helen Ward, {long_day(1)} {date_on(1).year}",
                 *meetings,
             ],
         ),

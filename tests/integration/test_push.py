@@ -20,6 +20,7 @@ from fastapi.testclient import TestClient
 
 from push.keys import b64url_decode
 from tests.conftest import TEST_VERIFIER_KEY
+from tests.days import iso_day, short_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -149,8 +150,8 @@ def test_a_rescheduled_meeting_reaches_its_attendee_signed_and_encrypted(
         "lead",
         f"{inspection.path}/meetings/{meeting['id']}/reschedule",
         {
-            "starts_at": "2026-11-24T14:00:00+00:00",
-            "ends_at": "2026-11-24T15:00:00+00:00",
+            "starts_at": f"{iso_day(1)}T14:00:00+00:00",
+            "ends_at": f"{iso_day(1)}T15:00:00+00:00",
             "reason": "The lead inspector asked",
         },
     )
@@ -160,7 +161,7 @@ def test_a_rescheduled_meeting_reaches_its_attendee_signed_and_encrypted(
     assert "Room 1" in scheduled["body"]
     assert moved["title"] == "Moved in time: KIT with the lead inspector"
     # The inspection's zone is London: 14:00 UTC is 14:00 in November.
-    assert moved["body"].startswith("Now Tue 24 Nov at 14:00, Room 1.")
+    assert moved["body"].startswith(f"Now {short_day(1)} at 14:00, Room 1.")
     assert "The lead inspector asked" in moved["body"]
     assert moved["url"] == "/#view=day"
     types = all_events(client)
@@ -187,7 +188,9 @@ def test_each_change_to_a_meeting_tells_whom_it_affects_once(
         "New room: KIT with the lead inspector",
         "No longer needed at: KIT with the lead inspector",
     ]
-    assert to_staff[1]["body"] == ("Now in Room 9, Tue 24 Nov at 10:00. Why: Heating")
+    assert to_staff[1]["body"] == (
+        f"Now in Room 9, {short_day(1)} at 10:00. Why: Heating"
+    )
     to_auditor = told(client, service, auditor, 2)
     assert [m["title"] for m in to_auditor] == [
         "You are now at: KIT with the lead inspector",

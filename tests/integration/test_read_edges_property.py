@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, new_meeting, new_request
 from warroom.config import Settings
 from warroom.domain.user import ROLES
@@ -76,7 +77,7 @@ def place(database_url: str) -> Iterator[Place]:
             "meeting_id": meeting["id"],
             "request_id": request,
             "person": "A staff",
-            "day": "2026-11-24",
+            "day": iso_day(1),
             "link_id": link["id"],
             "secret": link["url"].rsplit("/", 1)[1].removesuffix(".ics"),
             "user_id": client.user_ids["staff"],
@@ -125,18 +126,18 @@ def instants(p: Place) -> st.SearchStrategy[str]:
             "0001-01-01T00:00:00+14:00",  # before the era once in UTC
             "9999-12-31T23:59:59-12:00",  # after it
             o.astimezone(UTC).replace(tzinfo=None).isoformat(),  # no zone
-            "2026-11-24T10:00:00",
-            "2026-11-24",
+            f"{iso_day(1)}T10:00:00",
+            iso_day(1),
             "-5917321",
             "0",
             "0.5",
             "1e308",
             "nan",
             "2026-02-30T00:00:00Z",
-            "2026-11-24T25:00:00Z",
+            f"{iso_day(1)}T25:00:00Z",
             "yesterday",
             "",
-            "2026-11-24T10:00:00Z" * 50,
+            f"{iso_day(1)}T10:00:00Z" * 50,
         ]
     )
 
@@ -151,7 +152,7 @@ TEXT = st.sampled_from(
     ["", " ", "x", "..", "%", "a/b", "😀", "\u202e", "x" * 5000, "nul\x00", "0"]
 )
 DAYS = st.sampled_from(
-    ["2026-11-24", "0001-01-01", "9999-12-31", "2026-02-30", "-1", "today"]
+    [iso_day(1), "0001-01-01", "9999-12-31", "2026-02-30", "-1", "today"]
 )
 
 

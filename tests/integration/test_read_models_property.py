@@ -29,6 +29,7 @@ from projections.audit import Checkpoints
 from projections.follower import ReadSide, read_events
 from projections.rebuild import rebuild
 from projections.views import Views, ViewsJson
+from tests.days import moment
 from tests.integration.fresh import fresh_database
 from warroom.application import WarRoom
 from warroom.config import Settings
@@ -41,7 +42,7 @@ from warroom.domain.request import DocumentRequest
 from web.app import create_app
 from web.state import ServerState
 
-MEETING_DAY = datetime(2026, 11, 23, 8, tzinfo=UTC)
+MEETING_DAY = moment(0, 8, tzinfo=UTC)
 PEOPLE = ("Jo Smith", "Ravi Patel", "Ann Lee")
 VENUES = ("Room 1", "Room 2", "Council chamber")
 ZONES = ("Europe/London", "America/New_York")

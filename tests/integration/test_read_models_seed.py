@@ -13,10 +13,11 @@ import io
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient, sha256
 from warroom.domain.case import PARTIES
 
-DAY = "2026-11-25"  # a Wednesday on site; London is on GMT, so UTC = local
+DAY = iso_day(2)  # a Wednesday on site; London is on GMT, so UTC = local
 
 
 def utc(day: str, hhmm: str) -> str:
@@ -399,9 +400,12 @@ def test_the_tracker_flags_an_open_request_past_its_due_time_and_names_who_holds
     client: WarRoomClient, inspection: Inspection
 ) -> None:
     late = record_request(
-        client, inspection, "Audit of step-down cases", due_at="2025-01-01T12:00:00Z"
+        client,
+        inspection,
+        "Audit of step-down cases",
+        due_at=f"{iso_day(-691)}T12:00:00Z",
     )
-    # Due dates lie within two years of the inspection's start (2026-11-23).
+    # Due dates lie within two years of the inspection's start (tests/days.py).
     next_month = (datetime.now(UTC) + timedelta(days=30)).isoformat()
     on_time = record_request(
         client, inspection, "Supervision policy", due_at=next_month
@@ -522,7 +526,7 @@ def test_a_line_of_enquiry_raised_at_a_kit_gathers_its_note_request_and_release(
 
 # --- the daily blog -----------------------------------------------------------
 
-SUMMER = "2025-07-01"  # British Summer Time: local midnight is 23:00 UTC
+SUMMER = iso_day(-510)  # British Summer Time: local midnight is 23:00 UTC
 
 
 def test_the_blog_of_a_day_tells_the_days_events_in_order_by_local_day(
@@ -531,37 +535,37 @@ def test_the_blog_of_a_day_tells_the_days_events_in_order_by_local_day(
     def on(hhmm: str, day: str = SUMMER) -> dict[str, str]:
         return {"occurred_at": utc(day, hhmm)}
 
-    before = utc("2025-06-25", "09:00")
+    before = utc(iso_day(-516), "09:00")
     held = schedule(
         client,
         inspection,
         "Front door focus group",
-        "2025-07-01T09:00:00+01:00",
-        "2025-07-01T10:00:00+01:00",
+        f"{iso_day(-510)}T09:00:00+01:00",
+        f"{iso_day(-510)}T10:00:00+01:00",
         occurred_at=before,
     )
     partners = schedule(
         client,
         inspection,
         "Partner meeting",
-        "2025-07-01T11:00:00+01:00",
-        "2025-07-01T12:00:00+01:00",
+        f"{iso_day(-510)}T11:00:00+01:00",
+        f"{iso_day(-510)}T12:00:00+01:00",
         occurred_at=before,
     )
     visit = schedule(
         client,
         inspection,
         "Team visit",
-        "2025-07-01T13:00:00+01:00",
-        "2025-07-01T14:00:00+01:00",
+        f"{iso_day(-510)}T13:00:00+01:00",
+        f"{iso_day(-510)}T14:00:00+01:00",
         occurred_at=before,
     )
     kit = schedule(
         client,
         inspection,
         "KIT",
-        "2025-07-01T16:00:00+01:00",
-        "2025-07-01T16:30:00+01:00",
+        f"{iso_day(-510)}T16:00:00+01:00",
+        f"{iso_day(-510)}T16:30:00+01:00",
         kind="kit",
         occurred_at=before,
     )
@@ -569,8 +573,8 @@ def test_the_blog_of_a_day_tells_the_days_events_in_order_by_local_day(
         client,
         inspection,
         "Lead inspector meeting",
-        "2025-07-02T09:00:00+01:00",
-        "2025-07-02T10:00:00+01:00",
+        f"{iso_day(-509)}T09:00:00+01:00",
+        f"{iso_day(-509)}T10:00:00+01:00",
         occurred_at=before,
     )
     meetings = f"{inspection.path}/meetings"
@@ -578,8 +582,8 @@ def test_the_blog_of_a_day_tells_the_days_events_in_order_by_local_day(
         "lead",
         f"{meetings}/{partners['id']}/reschedule",
         {
-            "starts_at": "2025-07-01T12:00:00+01:00",
-            "ends_at": "2025-07-01T13:00:00+01:00",
+            "starts_at": f"{iso_day(-510)}T12:00:00+01:00",
+            "ends_at": f"{iso_day(-510)}T13:00:00+01:00",
             "reason": "health lead delayed",
         }
         | on("08:00"),
@@ -600,7 +604,7 @@ def test_the_blog_of_a_day_tells_the_days_events_in_order_by_local_day(
     )
     # 00:30 on 1 July in London, still 30 June in UTC.
     still_open = record_request(
-        client, inspection, "Early help data", **on("23:30", "2025-06-30")
+        client, inspection, "Early help data", **on("23:30", iso_day(-511))
     )
     released = record_request(client, inspection, "Annex A", **on("08:30"))
     walk_to_release(client, inspection, released, b"annex a", **on("12:00"))
@@ -673,8 +677,8 @@ def test_the_blog_of_a_day_tells_the_days_events_in_order_by_local_day(
     assert blog["cases_browsed"] == [{"case": "C-1001", "times": 2}]
     assert [m["title"] for m in blog["tomorrow"]] == ["Lead inspector meeting"]
 
-    eve = read(client, f"{inspection.path}/blog/2025-06-30")
-    next_day = read(client, f"{inspection.path}/blog/2025-07-02")
+    eve = read(client, f"{inspection.path}/blog/{iso_day(-511)}")
+    next_day = read(client, f"{inspection.path}/blog/{iso_day(-509)}")
     assert eve["requests_in"] == []
     assert [m["id"] for m in eve["tomorrow"]] == [
         m["id"] for m in blog["meetings_held"]
@@ -692,12 +696,12 @@ def test_a_blog_post_written_after_midnight_is_told_on_the_day_it_was_written_fo
             "day": SUMMER,
             "title": "Day 3 on site",
             "body": "Late, but for the day",
-            "occurred_at": "2025-07-01T23:20:00+00:00",  # 00:20 on 2 July
+            "occurred_at": f"{iso_day(-510)}T23:20:00+00:00",  # 00:20 on 2 July
         },
     )
 
     day = read(client, f"{inspection.path}/blog/{SUMMER}")
-    next_day = read(client, f"{inspection.path}/blog/2025-07-02")
+    next_day = read(client, f"{inspection.path}/blog/{iso_day(-509)}")
 
     assert [p["title"] for p in day["posts"]] == ["Day 3 on site"]
     assert next_day["posts"] == []

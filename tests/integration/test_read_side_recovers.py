@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import POSTGRES_URL
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient
 from warroom.config import Settings
 from web.app import create_app
@@ -31,9 +32,9 @@ def test_reads_catch_up_after_the_databases_connections_are_cut(
         answer = client.ok(
             "lead",
             f"{inspection.path}/blog",
-            {"day": "2026-11-25", "title": "after the cut", "body": "text"},
+            {"day": iso_day(2), "title": "after the cut", "body": "text"},
         )
-        blog = client.get("staff", f"{inspection.path}/blog/2026-11-25").json()
+        blog = client.get("staff", f"{inspection.path}/blog/{iso_day(2)}").json()
 
     assert blog["position"] >= answer["position"]
     assert [p["title"] for p in blog["posts"]] == ["after the cut"]

@@ -17,6 +17,7 @@ from clock.closing import DayCloser
 from commands.executor import execute
 from commands.models import CloseDay
 from commands.run import Actor
+from tests.days import iso_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -27,7 +28,7 @@ from tests.helpers import (
 from warroom.domain.base import RuleBroken
 from warroom.playbook_templates import DEFAULT_DIR
 
-DAY = "2026-11-24"
+DAY = iso_day(1)
 
 
 def at(hhmm: str) -> str:
@@ -80,7 +81,7 @@ def test_closing_a_day_before_its_last_meeting_ends_is_refused_storing_nothing(
     assert answer["code"] == answer["rule"] == "meetings_to_come"
     assert [m["title"] for m in answer["meetings_to_come"]] == ["Feedback to the DCS"]
     assert answer["last_ends_at"] == at("17:00")
-    assert "1 meeting of 2026-11-24 still to come" in answer["detail"]
+    assert f"1 meeting of {iso_day(1)} still to come" in answer["detail"]
     assert "Feedback to the DCS 16:00-17:00" in answer["detail"]
     assert "the last ends at 17:00" in answer["detail"]
     day = blog(client, inspection)
@@ -95,7 +96,7 @@ def test_a_meeting_under_way_is_still_to_come(
     body = {"day": DAY, "occurred_at": at("10:30")}
     path = f"{day_with_meetings.path}/days/close"
     answer = refused(client, 409, "lead", path, body)
-    assert "2 meetings of 2026-11-24 still to come" in answer["detail"]
+    assert f"2 meetings of {iso_day(1)} still to come" in answer["detail"]
 
 
 def test_closing_a_day_early_with_a_reason_stores_it_and_the_blog_shows_it(
@@ -136,7 +137,7 @@ def open_from_sif(client: WarRoomClient) -> str:
     body = {
         "title": "SIF 2026",
         "framework": "SIF",
-        "starts_on": "2026-11-23",
+        "starts_on": iso_day(0),
         "template": "SIF",
     }
     iid: str = client.ok("lead", "/api/inspections", body)["id"]
@@ -355,15 +356,15 @@ def test_the_clock_closes_a_day_whose_meeting_ran_past_midnight_the_next_morning
         inspection,
         title="Night visit to the out-of-hours team",
         starts_at=at("23:00"),
-        ends_at="2026-11-25T00:30:00+00:00",
+        ends_at=f"{iso_day(2)}T00:30:00+00:00",
     )
     closer = closer_of(client, "18:00")
 
     assert closer.tick(datetime.fromisoformat(at("23:30"))) == []
-    assert closer.tick(datetime.fromisoformat("2026-11-25T00:10:00+00:00")) == []
+    assert closer.tick(datetime.fromisoformat(f"{iso_day(2)}T00:10:00+00:00")) == []
     assert blog(client, inspection)["closed"] is None
 
-    closed = closer.tick(datetime.fromisoformat("2026-11-25T00:31:00+00:00"))
+    closed = closer.tick(datetime.fromisoformat(f"{iso_day(2)}T00:31:00+00:00"))
 
     assert closed == [(inspection.id, DAY)]  # and not the 25th: not 18:00 yet
     assert blog(client, inspection)["closed"]["early_reason"] is None

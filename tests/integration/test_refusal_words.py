@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.days import iso_day
 from tests.helpers import (
     Inspection,
     WarRoomClient,
@@ -20,8 +21,8 @@ from tests.helpers import (
 MEETING = {
     "title": "Focus group",
     "kind": "focus_group",
-    "starts_at": "2026-11-24T10:00:00Z",
-    "ends_at": "2026-11-24T11:00:00Z",
+    "starts_at": f"{iso_day(1)}T10:00:00Z",
+    "ends_at": f"{iso_day(1)}T11:00:00Z",
     "venue": "Room 1",
 }
 API_NAMES = ("_at", "_by", "sha256", "position", "up_to", "requested_by")
@@ -36,7 +37,7 @@ def plain(text: str) -> str:
 def test_a_meeting_ending_before_it_starts_is_refused_in_words(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
-    body = {**MEETING, "ends_at": "2026-11-24T09:00:00Z"}
+    body = {**MEETING, "ends_at": f"{iso_day(1)}T09:00:00Z"}
     answer = refused(client, 422, "lead", f"{inspection.path}/meetings", body)
     assert answer["detail"][0]["loc"] == ["body", "ends_at"]
     assert (
@@ -65,8 +66,8 @@ def test_the_summary_of_a_422_names_each_field_as_people_call_it(
 def test_a_time_far_from_the_inspection_is_refused_in_words(
     client: WarRoomClient, inspection: Inspection
 ) -> None:
-    body = {**MEETING, "starts_at": "2029-11-24T10:00:00Z"}
-    body["ends_at"] = "2029-11-24T11:00:00Z"
+    body = {**MEETING, "starts_at": f"{iso_day(1097)}T10:00:00Z"}
+    body["ends_at"] = f"{iso_day(1097)}T11:00:00Z"
     answer = refused(client, 422, "lead", f"{inspection.path}/meetings", body)
     assert answer["detail"][0]["loc"] == ["body", "starts_at"]
     assert plain(answer["summary"]).startswith(

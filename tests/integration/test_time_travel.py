@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.days import iso_day
 from tests.helpers import Inspection, WarRoomClient
 from tests.integration.story import (
     WHEN_ASKED,
@@ -86,7 +87,7 @@ def test_as_of_without_a_time_zone_is_refused_by_every_route(
     routes = read_routes(inspection)
     path, query = routes.get(name, (f"{inspection.path}/ledger", {"format": "csv"}))
 
-    response = client.get("auditor", path, **query, as_of="2026-11-25T17:00:00")
+    response = client.get("auditor", path, **query, as_of=f"{iso_day(2)}T17:00:00")
 
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", "as_of"]

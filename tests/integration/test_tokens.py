@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+from tests.days import iso_day
 from tests.helpers import WarRoomClient
 
 
@@ -114,7 +115,7 @@ def test_a_revoked_users_open_stream_ends(client: WarRoomClient) -> None:
     inspection = client.ok(
         "lead",
         "/api/inspections",
-        {"title": "SIF", "framework": "SIF", "starts_on": "2026-11-23"},
+        {"title": "SIF", "framework": "SIF", "starts_on": iso_day(0)},
     )
     path = f"/api/inspections/{inspection['id']}/stream"
     with client.http.stream("GET", path, headers=client.headers("staff")) as stream:

@@ -8,10 +8,11 @@ tests/integration/test_blog_case_copies.py).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC
 
 from projections.blog import Blog
 from projections.events import LoggedEvent
+from tests.days import date_on, moment
 from tests.unit.logged import logged_event
 
 CASE = "case-1"
@@ -23,7 +24,7 @@ def _event(position: int, type_: str, **data: object) -> LoggedEvent:
         position,
         type_,
         data,
-        at=datetime(2026, 11, 24, 14, tzinfo=UTC),
+        at=moment(1, 14, tzinfo=UTC),
         inspection_id="iid",
         aggregate_id=CASE,
         actor_name="A gatekeeper",
@@ -37,7 +38,7 @@ def _told(*events: LoggedEvent) -> list[tuple[str, str, str, str]]:
         fold = blog.folder(event.type)
         assert fold is not None, event.type
         fold(event)
-    answer = blog.render(date(2026, 11, 24), {TEAM_INSPECTOR: "Tom Bright"})
+    answer = blog.render(date_on(1), {TEAM_INSPECTOR: "Tom Bright"})
     return [
         (e["type"], e["subject"], e["to_name"], e["data"]["medium"])
         for e in answer["case_copies_released"]

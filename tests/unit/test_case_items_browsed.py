@@ -9,15 +9,16 @@ the pages of that list hold every item once.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from projections.cases import ITEMS_SHOWN, Cases, browsed_page
+from tests.days import moment
 from tests.unit.logged import logged_event
 
-START = datetime(2026, 11, 24, 9, tzinfo=UTC)
+START = moment(1, 9, tzinfo=UTC)
 CASE = "case-1"
 
 # (item number, minutes after START): few items and few minutes, so that

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.days import iso_day
 from warroom.domain.base import Context, RuleBroken
 from warroom.domain.case import Case
 from warroom.domain.inspection import Inspection
@@ -167,7 +168,7 @@ def inspection() -> Inspection:
     return Inspection(
         title="SIF",
         framework="SIF",
-        starts_on="2026-11-23",
+        starts_on=iso_day(0),
         timezone="Europe/London",
         meta=ctx().meta(),
     )
@@ -258,8 +259,8 @@ def meeting(**changes: object) -> Meeting:
         "inspection_id": "i",
         "title": "KIT",
         "kind": "kit",
-        "starts_at": "2026-11-24T10:00:00+00:00",
-        "ends_at": "2026-11-24T11:00:00+00:00",
+        "starts_at": f"{iso_day(1)}T10:00:00+00:00",
+        "ends_at": f"{iso_day(1)}T11:00:00+00:00",
         "venue": "Room 1",
         "attendees": ["Ann"],
         "inspectors": [],
@@ -298,8 +299,8 @@ def test_someone_already_attending_is_not_added_again() -> None:
 def slot(mid: str, start: str, end: str, **kw: object) -> Slot:
     return Slot.of(
         meeting_id=mid,
-        starts_at=f"2026-11-24T{start}:00+00:00",
-        ends_at=f"2026-11-24T{end}:00+00:00",
+        starts_at=f"{iso_day(1)}T{start}:00+00:00",
+        ends_at=f"{iso_day(1)}T{end}:00+00:00",
         venue=str(kw.get("venue", "Room 1")),
         people=kw.get("people", []),  # type: ignore[arg-type]
         inspectors=kw.get("inspectors", []),  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from eventsourcing.application import Application
 from eventsourcing.persistence import StoredEvent
 
+from tests.days import iso_day
 from warroom.domain.base import Context
 from warroom.domain.meeting import Meeting
 
@@ -21,8 +22,8 @@ def _meeting() -> Meeting:
         inspection_id="i",
         title="KIT",
         kind="kit",
-        starts_at="2026-11-25T09:00:00+00:00",
-        ends_at="2026-11-25T09:30:00+00:00",
+        starts_at=f"{iso_day(2)}T09:00:00+00:00",
+        ends_at=f"{iso_day(2)}T09:30:00+00:00",
         venue="Room 1",
         attendees=[],
         inspectors=[],

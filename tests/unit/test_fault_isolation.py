@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import UTC, date, datetime
+from datetime import UTC
 from typing import Any
 
 import pytest
@@ -16,9 +16,10 @@ from projections.events import LoggedEvent
 from projections.requests import Requests
 from projections.schedule import MeetingRecord, Schedule
 from projections.views import InspectionViews
+from tests.days import date_on, iso_day, moment
 from web.errors import ErrorsAsJson
 
-NOW = datetime(2026, 11, 24, 12, tzinfo=UTC)
+NOW = moment(1, 12, tzinfo=UTC)
 
 
 def meeting(mid: str, starts_at: str, ends_at: str) -> MeetingRecord:
@@ -34,7 +35,7 @@ def meeting(mid: str, starts_at: str, ends_at: str) -> MeetingRecord:
         "inspectors": [],
         "topics": [],
         "cancelled": False,
-        "scheduled_at": "2026-11-24T08:00:00+00:00",
+        "scheduled_at": f"{iso_day(1)}T08:00:00+00:00",
         "history": [],
         "notes": [],
     }
@@ -42,8 +43,12 @@ def meeting(mid: str, starts_at: str, ends_at: str) -> MeetingRecord:
 
 def test_an_agenda_marks_a_meeting_it_cannot_show_and_shows_the_rest() -> None:
     schedule = Schedule()
-    good = meeting("good", "2026-11-24T10:00:00+00:00", "2026-11-24T11:00:00+00:00")
-    bad = meeting("bad", "2026-11-24T10:30:00+00:00", "not a time")
+    good = meeting(
+        "good",
+        f"{iso_day(1)}T10:00:00+00:00",
+        f"{iso_day(1)}T11:00:00+00:00",
+    )
+    bad = meeting("bad", f"{iso_day(1)}T10:30:00+00:00", "not a time")
     schedule.meetings = {"good": good, "bad": bad}
 
     agenda = schedule.agenda("Jo Smith", {}, None)
@@ -56,18 +61,22 @@ def test_an_agenda_marks_a_meeting_it_cannot_show_and_shows_the_rest() -> None:
 
 def test_a_days_schedule_leaves_out_a_meeting_it_cannot_place() -> None:
     schedule = Schedule()
-    good = meeting("good", "2026-11-24T10:00:00+00:00", "2026-11-24T11:00:00+00:00")
-    bad = meeting("bad", "24 November", "2026-11-24T11:00:00+00:00")
+    good = meeting(
+        "good",
+        f"{iso_day(1)}T10:00:00+00:00",
+        f"{iso_day(1)}T11:00:00+00:00",
+    )
+    bad = meeting("bad", "24 November", f"{iso_day(1)}T11:00:00+00:00")
     schedule.meetings = {"good": good, "bad": bad}
 
-    day = schedule.render_day(date(2026, 11, 24), "Europe/London", {})
+    day = schedule.render_day(date_on(1), "Europe/London", {})
 
     assert [m["id"] for m in day["meetings"]] == ["good"]
 
 
 def test_the_request_tracker_marks_a_request_it_cannot_show() -> None:
     requests = Requests()
-    for rid, requested_at in (("good", "2026-11-24T09:00:00+00:00"), ("bad", "?")):
+    for rid, requested_at in (("good", f"{iso_day(1)}T09:00:00+00:00"), ("bad", "?")):
         requests.requests[rid] = {  # type: ignore[typeddict-item]
             "id": rid,
             "state": "requested",

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 from projections.events import LoggedEvent
 from projections.happened import happened_by
+from tests.days import moment
 
-DAY = datetime(2026, 11, 24, tzinfo=UTC)
+DAY = moment(1, tzinfo=UTC)
 
 
 def at(hour: int, minute: int = 0) -> datetime:

@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import cast
 
 import pytest
 
 from projections.events import LoggedEvent
 from projections.views import Changes
+from tests.days import moment
 from tests.unit.logged import logged_event
 from web import catchup, live
 from web.catchup import CatchUp
 from web.live import Broadcaster, Client, Message
 
-AT = datetime(2026, 11, 23, 9, tzinfo=UTC)
+AT = moment(0, 9, tzinfo=UTC)
 
 
 def _event(position: int, inspection_id: str) -> LoggedEvent:

@@ -12,6 +12,7 @@ from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import StoredEvent
 
+from tests.days import iso_day
 from warroom.domain.base import Context
 from warroom.domain.case import Case
 from warroom.domain.day import ClosedDay
@@ -44,7 +45,7 @@ def _as_version_1(app: Application, field: str) -> Any:  # type: ignore[type-arg
 
 def _made(kind: str) -> tuple[Aggregate, str]:
     if kind == "DayClosed":
-        day = ClosedDay(inspection_id="i", day="2026-11-24", meta=_meta())
+        day = ClosedDay(inspection_id="i", day=iso_day(1), meta=_meta())
         return day, "early_reason"
     if kind == "CaseSelected":
         case = Case(
@@ -83,7 +84,10 @@ def test_an_event_stored_before_it_had_its_new_field_still_reads_as_none(
 def test_the_reasons_are_stored_in_version_2() -> None:
     app = _app()
     day = ClosedDay(
-        inspection_id="i", day="2026-11-24", meta=_meta(), early_reason="feedback moved"
+        inspection_id="i",
+        day=iso_day(1),
+        meta=_meta(),
+        early_reason="feedback moved",
     )
     app.save(day)
     stored = app.recorder.select_notifications(start=1, limit=1)[0]

@@ -6,18 +6,19 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime, timedelta
 
+from tests.days import iso_day, moment
 from warroom.domain.aggregate import recorded_on
 from warroom.domain.base import Context
 from warroom.domain.blog import BlogPost
 
-SCRIPTED = datetime(2026, 11, 23, 9, 40, tzinfo=UTC)
+SCRIPTED = moment(0, 9, 40, tzinfo=UTC)
 
 
 def written() -> BlogPost:
     ctx = Context(actor="a", actor_name="A", occurred_at=SCRIPTED)
     return BlogPost(
         inspection_id="i",
-        day="2026-11-23",
+        day=iso_day(0),
         title="Day 1",
         body="The call came.",
         meta=ctx.meta(),

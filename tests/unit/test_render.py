@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from rendering.pages import render_html
+from tests.days import iso_day
 from web.routes.feeds import BLOG_SECTIONS
 
 INSPECTION = {"title": "SIF <b>", "framework": "SIF", "timezone": "Europe/London"}
@@ -14,7 +15,7 @@ INSPECTION = {"title": "SIF <b>", "framework": "SIF", "timezone": "Europe/London
 def blog(**extra: Any) -> dict[str, Any]:
     empty: dict[str, Any] = {key: [] for key, _ in BLOG_SECTIONS}
     return {
-        "day": "2026-11-24",
+        "day": iso_day(1),
         "timezone": "Europe/London",
         "posts": [{"title": "<script>alert(1)</script>", "body": "x", "by": "A"}],
         **empty,

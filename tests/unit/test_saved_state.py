@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC
 
 import orjson
 
 from projections import saved
 from projections.audit import Timeline
 from projections.views import Views
+from tests.days import moment
 
 
 def _views() -> tuple[Views, Timeline]:
@@ -22,7 +23,7 @@ def _views() -> tuple[Views, Timeline]:
             "organisation_id": None,
         }
         views.position = position
-        timeline.add(position, datetime(2026, 11, 25, 9, 0, position % 60, tzinfo=UTC))
+        timeline.add(position, moment(2, 9, 0, position % 60, tzinfo=UTC))
     return views, timeline
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from mail.blog_email import SEAL_TO_FOLLOW, footer_lines, text
+from tests.days import iso_day, long_day
 from warroom.words import value_words, version_words, who_words
 
 
@@ -43,16 +44,20 @@ def test_the_command_line_is_named_for_what_it_is() -> None:
 
 
 def _blog(**more: Any) -> dict[str, Any]:
-    return {"day": "2026-11-24", "timezone": "Europe/London", "position": 223, **more}
+    return {
+        "day": iso_day(1),
+        "timezone": "Europe/London",
+        "position": 223,
+        **more,
+    }
 
 
 def test_the_emails_footer_names_the_time_the_log_stood_at_not_its_position() -> None:
-    line, _, follows = footer_lines(_blog(stood_at="2026-11-24T17:59:30+00:00"))
+    line, _, follows = footer_lines(_blog(stood_at=f"{iso_day(1)}T17:59:30+00:00"))
     assert line == (
-        "Sent by the war room from its log, as it stood at 17:59 on Tuesday"
-        " 24 November."
+        f"Sent by the war room from its log, as it stood at 17:59 on {long_day(1)}."
     )
-    assert "223" not in text(_blog(stood_at="2026-11-24T17:59:30+00:00"), "SIF")
+    assert "223" not in text(_blog(stood_at=f"{iso_day(1)}T17:59:30+00:00"), "SIF")
     assert footer_lines(_blog())[0] == "Sent by the war room from its log."
     # Not closed yet when sent: the seal follows (issue 24).
     assert follows == SEAL_TO_FOLLOW
@@ -61,7 +66,7 @@ def test_the_emails_footer_names_the_time_the_log_stood_at_not_its_position() ->
 def test_the_emails_lines_name_the_command_line_and_the_medium_in_words() -> None:
     copy = {
         "type": "CaseCopyReleased",
-        "at": "2026-11-24T10:00:00+00:00",
+        "at": f"{iso_day(1)}T10:00:00+00:00",
         "subject": "C-01",
         "to_name": "Helen Ward",
         "by": "console",
