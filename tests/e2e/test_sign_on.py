@@ -17,21 +17,21 @@ from warroom.config import Database
 
 
 def _signed_in(world: World, org: str, account: str) -> str:
-    """Signs the account in through the provider; their bearer token (what
-    the temporary web/sessions.py hands the page)."""
+    """Signs the account in through the provider; the session the callback
+    began (its cookie), with no secret in the address it sends them to."""
     started = start(world.base, org)
     back = log_in_at_provider(started.authorize_url, account, world.base)
     answer = httpx.get(back, cookies=started.cookies)
     assert answer.status_code == 303, answer.text
     location = answer.headers["location"]
-    assert location.startswith("/#token="), location
-    return location.removeprefix("/#token=")
+    assert urlsplit(location).path == "/" and "token" not in location, location
+    session = answer.cookies.get("warroom_session")
+    assert session, answer.headers
+    return session
 
 
-def _me(world: World, token: str) -> dict[str, str]:
-    answer = httpx.get(
-        f"{world.base}/api/me", headers={"Authorization": f"Bearer {token}"}
-    )
+def _me(world: World, session: str) -> dict[str, str]:
+    answer = httpx.get(f"{world.base}/api/me", cookies={"warroom_session": session})
     assert answer.status_code == 200, answer.text
     me: dict[str, str] = answer.json()
     return me
@@ -85,7 +85,8 @@ def test_each_sign_in_brings_the_role_up_to_date_and_unmapped_people_are_refused
         revoked = httpx.post(
             f"{world.base}/api/users/{bob['id']}/revoke",
             json={},
-            headers={"Authorization": f"Bearer {admin}"},
+            cookies={"warroom_session": admin},
+            headers={"X-CSRF-Token": first["csrf_token"]},
         )
         assert revoked.status_code == 200, revoked.text
         started = start(world.base, world.leeds)
