@@ -88,5 +88,6 @@ def test_two_users_added_at_once_under_one_name_are_never_both_stored(
     assert sorted(a.status_code for a in answers) == [201, 409]
     names = [u["name"] for u in client.get("lead", "/api/users").json()["users"]]
     assert names.count("Twin") == 1
-    # The user and their token grant, the token index, the name claim.
-    assert client.stored() == before + 4
+    # The user and their token grant, the token index, the name claim, and
+    # their sign-in link's one-time secret (issue 26): one user's, not two.
+    assert client.stored() == before + 5
